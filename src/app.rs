@@ -1,0 +1,89 @@
+//! Building and running the service: connect, migrate, bind, serve.
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::store::Db;
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error(transparent)]
+    Library(#[from] crate::library::LibraryError),
+    #[error(transparent)]
+    Service(#[from] crate::services::ServiceError),
+}
+
+/// A bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub db: Db,
+}
+
+/// Start-up options that are not configuration.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// HTTP worker threads; `None` = one per core.
+    pub workers: Option<usize>,
+}
+
+impl Application {
+    /// Connect and migrate, load the clause library (stopping on any bad file),
+    /// and bind. Port 0 picks a free port (tests).
+    pub async fn build(config: Config, opts: StartOptions) -> Result<Application, StartError> {
+        let library = Arc::new(crate::library::load(&config.clauses_dir)?);
+        let db = Db::connect(&config.database_url, config.max_connections).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
+        let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            config,
+            metrics: Default::default(),
+            library,
+        });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(from_fn(http::metrics::record))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "same-origin")),
+                )
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(http::routes)
+        })
+        .listen(listener)
+        .map_err(|e| StartError::Bind("listener".into(), e))?;
+        if let Some(n) = opts.workers {
+            server = server.workers(n);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}

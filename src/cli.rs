@@ -1,0 +1,202 @@
+//! The command line: `serve`, `migrate`, `user add`, `token create`, `audit verify`.
+
+use crate::app::{Application, StartOptions};
+use crate::config::{Config, Overrides};
+use crate::domain::role::Role;
+use crate::services::{self, Actor};
+use crate::store::audit::ChainReport;
+use crate::store::Db;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "firstcover", version, about = "首台(套)/首批次保险补偿业务系统 — the insurer's system")]
+pub struct Cli {
+    /// Configuration file (default: ./firstcover.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://… (overrides FIRSTCOVER_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web service (creates and migrates the database; first run creates `admin`).
+    Serve {
+        /// Address to listen on (overrides FIRSTCOVER_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Load a small demo data set (makers, users, catalogue) when the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// HTTP worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password comes from FIRSTCOVER_NEW_PASSWORD or is generated and printed.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "")]
+        email: String,
+        /// For clients: the maker's unified social credit code.
+        #[arg(long)]
+        maker: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a bearer token for a user; printed once, stored hashed.
+    Create {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 if any row was altered or deleted.
+    Verify,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let bind = match &cli.command {
+        Command::Serve { bind, .. } => bind.clone(),
+        _ => None,
+    };
+    let config = Config::load(&Overrides {
+        config_file: cli.config.clone(),
+        database_url: cli.database_url.clone(),
+        bind,
+    })?;
+    match cli.command {
+        Command::Serve { demo, workers, .. } => serve(config, demo, workers).await,
+        Command::Migrate => {
+            let db = Db::connect(&config.database_url, 2).await?;
+            db.migrate().await?;
+            println!("migrations applied ({})", db.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Add { username, role, name, email, maker } } => {
+            let db = connect(&config).await?;
+            let maker_id = match maker {
+                Some(code) => {
+                    let mut tx = db.read().await?;
+                    let code = code.trim().to_ascii_uppercase();
+                    let found = crate::store::parties::by_credit_code(&mut tx, &code).await?;
+                    Some(found.ok_or_else(|| anyhow::anyhow!("no maker with credit code {code}"))?.party_id)
+                }
+                None => None,
+            };
+            let (password, generated) = match std::env::var("FIRSTCOVER_NEW_PASSWORD") {
+                Ok(p) => (p, false),
+                Err(_) => (services::auth::random_token()?.chars().take(20).collect(), true),
+            };
+            let input = services::users::NewUserInput {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                email,
+                password: password.clone(),
+                role,
+                maker_id,
+            };
+            let user = services::users::create(&db, &Actor::system(), input).await.map_err(describe)?;
+            println!("user {} ({}) created, id {}", user.username, user.role, user.user_id);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Create { username, name } } => {
+            let db = connect(&config).await?;
+            let (id, secret) = services::users::create_token(&db, &Actor::system(), &username, &name).await.map_err(describe)?;
+            println!("token {id} for {username} (shown once; send as 'Authorization: Bearer …'):\n{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Revoke { id } } => {
+            let db = connect(&config).await?;
+            services::users::revoke_token(&db, &Actor::system(), id).await.map_err(describe)?;
+            println!("token {id} revoked");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let db = connect(&config).await?;
+            match services::audit::verify(&db).await.map_err(describe)? {
+                ChainReport::Intact { rows, last_hash } => {
+                    println!("audit chain intact: {rows} rows, last hash {last_hash}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainReport::Broken { at_seq, reason } => {
+                    eprintln!("audit chain BROKEN at row {at_seq}: {reason}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn describe(e: services::ServiceError) -> anyhow::Error {
+    match e {
+        services::ServiceError::Validation(fields) => anyhow::anyhow!(
+            "invalid input: {}",
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        ),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+async fn connect(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url, 2).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let bind = config.bind.clone();
+    let backend = if config.database_url.starts_with("sqlite") { &config.database_url } else { "postgres" };
+    tracing::info!(database = backend, "starting");
+    let app = Application::build(config, StartOptions { workers }).await?;
+    let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();
+    if let Some(pw) = services::users::bootstrap_admin(&app.db, admin_password).await.map_err(describe)? {
+        println!("created first administrator 'admin' — one-time password: {pw}");
+    }
+    if demo && services::demo::load(&app.db).await.map_err(describe)? {
+        println!("demo data loaded; demo users (uw.li, uw.chen, fin.wang, claims.zhao, claims.sun, act.zhou, audit.wu, client.zhongheng) have password {}", services::demo::DEMO_PASSWORD);
+    }
+    println!("firstcover listening on http://{bind} (ready in {} ms)", started.elapsed().as_millis());
+    app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,243 @@
+//! Configuration: built-in defaults, then `firstcover.toml`, then `FIRSTCOVER_*`
+//! environment variables, then command-line flags — each layer overriding the last.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("configuration file {file}: {reason}")]
+    Parse { file: String, reason: String },
+    #[error("environment variable {0} is not valid: {1}")]
+    Env(&'static str, String),
+}
+
+/// The insurer that owns this installation, as printed on documents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsurerConfig {
+    /// 保险公司名称
+    pub name: String,
+    /// 分支机构名称, printed on the seal.
+    pub branch: String,
+    /// Short code used in policy and claim numbers.
+    pub code: String,
+}
+
+impl Default for InsurerConfig {
+    fn default() -> Self {
+        InsurerConfig {
+            name: "示例财产保险股份有限公司".into(),
+            branch: "浙江分公司".into(),
+            code: "FC".into(),
+        }
+    }
+}
+
+/// Security knobs with safe defaults.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    pub session_hours: i64,
+    /// Failed logins allowed within the lock-out window before further tries are refused.
+    pub login_max_failures: i64,
+    pub login_lockout_minutes: i64,
+    /// Set `Secure` on cookies (turn on behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            session_hours: 12,
+            login_max_failures: 5,
+            login_lockout_minutes: 15,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// The file's shape: every key optional, so a partial file is fine.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    clauses_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    max_connections: Option<u32>,
+    insurer: Option<InsurerConfig>,
+    security: Option<SecurityConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub clauses_dir: PathBuf,
+    /// Base URL printed in QR codes and mails.
+    pub public_url: String,
+    pub max_connections: u32,
+    pub insurer: InsurerConfig,
+    pub security: SecurityConfig,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            bind: DEFAULT_BIND.into(),
+            clauses_dir: default_clauses_dir(),
+            public_url: format!("http://{DEFAULT_BIND}"),
+            max_connections: 10,
+            insurer: InsurerConfig::default(),
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+/// `./clauses` when started from the project, else the copy beside the sources.
+fn default_clauses_dir() -> PathBuf {
+    let local = PathBuf::from("clauses");
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/clauses"))
+    }
+}
+
+/// Flags given on the command line (the top layer).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+}
+
+impl Config {
+    /// Build the layered configuration. A missing default file is fine; a missing
+    /// file that was asked for by name is an error.
+    pub fn load(flags: &Overrides) -> Result<Config, ConfigError> {
+        Self::load_with_env(flags, |k| std::env::var(k).ok())
+    }
+
+    pub fn load_with_env(
+        flags: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let named = flags
+            .config_file
+            .clone()
+            .or_else(|| env("FIRSTCOVER_CONFIG").map(PathBuf::from));
+        let file = match &named {
+            Some(path) => read_file(path)?,
+            None if Path::new("firstcover.toml").is_file() => read_file(Path::new("firstcover.toml"))?,
+            None => FileConfig::default(),
+        };
+        let mut c = Config::default();
+        if let Some(v) = file.database_url {
+            c.database_url = v;
+        }
+        if let Some(v) = file.bind {
+            c.bind = v;
+        }
+        if let Some(v) = file.clauses_dir {
+            c.clauses_dir = v;
+        }
+        if let Some(v) = file.max_connections {
+            c.max_connections = v;
+        }
+        if let Some(v) = file.insurer {
+            c.insurer = v;
+        }
+        if let Some(v) = file.security {
+            c.security = v;
+        }
+        let mut public_url = file.public_url;
+        if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {
+            c.database_url = v;
+        }
+        if let Some(v) = env("FIRSTCOVER_BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = env("FIRSTCOVER_CLAUSES_DIR") {
+            c.clauses_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("FIRSTCOVER_PUBLIC_URL") {
+            public_url = Some(v);
+        }
+        if let Some(v) = env("FIRSTCOVER_MAX_CONNECTIONS") {
+            c.max_connections = v
+                .parse()
+                .map_err(|_| ConfigError::Env("FIRSTCOVER_MAX_CONNECTIONS", v.clone()))?;
+        }
+        if let Some(v) = &flags.database_url {
+            c.database_url = v.clone();
+        }
+        if let Some(v) = &flags.bind {
+            c.bind = v.clone();
+        }
+        c.public_url = public_url.unwrap_or_else(|| format!("http://{}", c.bind));
+        Ok(c)
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Read(path.display().to_string(), e))?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn flags_win_over_env_which_wins_over_file() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "database_url = \"sqlite://file.db\"\nbind = \"127.0.0.1:1\"\n[insurer]\nname = \"甲\"\nbranch = \"乙\"\ncode = \"XY\"").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            database_url: None,
+            bind: Some("127.0.0.1:3".into()),
+        };
+        let env = |k: &str| match k {
+            "FIRSTCOVER_DATABASE_URL" => Some("sqlite://env.db".to_string()),
+            "FIRSTCOVER_BIND" => Some("127.0.0.1:2".to_string()),
+            _ => None,
+        };
+        let c = Config::load_with_env(&flags, env).unwrap();
+        assert_eq!(c.database_url, "sqlite://env.db");
+        assert_eq!(c.bind, "127.0.0.1:3");
+        assert_eq!(c.insurer.code, "XY");
+        assert_eq!(c.public_url, "http://127.0.0.1:3");
+    }
+
+    #[test]
+    fn no_configuration_means_embedded_sqlite_on_loopback() {
+        let c = Config::load_with_env(&Overrides::default(), |_| None).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.bind, DEFAULT_BIND);
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_reported() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "databse_url = \"x\"").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let err = Config::load_with_env(&flags, |_| None).unwrap_err();
+        assert!(err.to_string().contains("databse_url"), "{err}");
+    }
+}

@@ -1,0 +1,151 @@
+//! Who a user is in the business, and so what they may do.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A user's role (角色). A client is always bound to one maker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员
+    Admin,
+    /// 核保员
+    Underwriter,
+    /// 高级核保员
+    SeniorUnderwriter,
+    /// 财务/收费
+    Finance,
+    /// 理赔员
+    ClaimsHandler,
+    /// 理赔主管
+    ClaimsManager,
+    /// 精算师
+    Actuary,
+    /// 稽核
+    Auditor,
+    /// 客户（投保企业）
+    Client,
+}
+
+pub const ALL_ROLES: [Role; 9] = [
+    Role::Admin,
+    Role::Underwriter,
+    Role::SeniorUnderwriter,
+    Role::Finance,
+    Role::ClaimsHandler,
+    Role::ClaimsManager,
+    Role::Actuary,
+    Role::Auditor,
+    Role::Client,
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role '{0}' (expected one of admin, underwriter, senior_underwriter, finance, claims_handler, claims_manager, actuary, auditor, client)")]
+pub struct UnknownRole(pub String);
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Underwriter => "underwriter",
+            Role::SeniorUnderwriter => "senior_underwriter",
+            Role::Finance => "finance",
+            Role::ClaimsHandler => "claims_handler",
+            Role::ClaimsManager => "claims_manager",
+            Role::Actuary => "actuary",
+            Role::Auditor => "auditor",
+            Role::Client => "client",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::Underwriter => "核保员",
+            Role::SeniorUnderwriter => "高级核保员",
+            Role::Finance => "财务",
+            Role::ClaimsHandler => "理赔员",
+            Role::ClaimsManager => "理赔主管",
+            Role::Actuary => "精算师",
+            Role::Auditor => "稽核",
+            Role::Client => "客户",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::Underwriter => "Underwriter",
+            Role::SeniorUnderwriter => "Senior underwriter",
+            Role::Finance => "Finance",
+            Role::ClaimsHandler => "Claims handler",
+            Role::ClaimsManager => "Claims manager",
+            Role::Actuary => "Actuary",
+            Role::Auditor => "Auditor",
+            Role::Client => "Client",
+        }
+    }
+
+    pub fn is_client(self) -> bool {
+        self == Role::Client
+    }
+
+    /// Insurer staff may read the whole book; clients only their own maker's records.
+    pub fn is_staff(self) -> bool {
+        !self.is_client()
+    }
+
+    /// May create and edit parties and catalogue entries.
+    pub fn manages_parties(self) -> bool {
+        matches!(
+            self,
+            Role::Admin | Role::Underwriter | Role::SeniorUnderwriter
+        )
+    }
+
+    pub fn manages_users(self) -> bool {
+        self == Role::Admin
+    }
+
+    pub fn reads_audit(self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ALL_ROLES
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| UnknownRole(s.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips_through_its_name() {
+        for r in ALL_ROLES {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn only_underwriting_roles_and_admin_manage_parties() {
+        assert!(Role::Underwriter.manages_parties());
+        assert!(!Role::Finance.manages_parties());
+        assert!(!Role::Client.manages_parties());
+    }
+}

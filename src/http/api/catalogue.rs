@@ -1,0 +1,71 @@
+//! `/api/v1/catalogue`
+
+use super::{if_match, Page};
+use crate::http::identity::ApiActor;
+use crate::http::problem::ApiError;
+use crate::http::AppState;
+use crate::services::catalogue::{self, CatalogueInput};
+use crate::store::catalogue::CatalogueRow;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/catalogue", web::get().to(list))
+        .route("/catalogue", web::post().to(create))
+        .route("/catalogue/{id}", web::get().to(get))
+        .route("/catalogue/{id}", web::put().to(update));
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    q: Option<String>,
+    maker_id: Option<i64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// List qualified products (a client sees only its own maker's).
+#[utoipa::path(get, path = "/api/v1/catalogue", params(ListQuery), tag = "catalogue",
+    responses((status = 200, body = Page<CatalogueRow>)))]
+pub async fn list(st: web::Data<AppState>, who: ApiActor, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (items, total) = catalogue::list(&st.db, &who.0, q.q, q.maker_id, q.limit, q.offset).await?;
+    let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
+    Ok(HttpResponse::Ok().json(Page { items, total, limit, offset }))
+}
+
+/// Add a qualified product of a maker.
+#[utoipa::path(post, path = "/api/v1/catalogue", request_body = CatalogueInput, tag = "catalogue",
+    responses((status = 201, body = CatalogueRow), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn create(st: web::Data<AppState>, who: ApiActor, body: web::Json<CatalogueInput>) -> Result<HttpResponse, ApiError> {
+    let row = catalogue::create(&st.db, &who.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("ETag", format!("\"{}\"", row.version)))
+        .json(row))
+}
+
+#[utoipa::path(get, path = "/api/v1/catalogue/{id}", tag = "catalogue",
+    responses((status = 200, body = CatalogueRow), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn get(st: web::Data<AppState>, who: ApiActor, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let row = catalogue::get(&st.db, &who.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", row.version))).json(row))
+}
+
+#[utoipa::path(put, path = "/api/v1/catalogue/{id}", request_body = CatalogueInput, tag = "catalogue",
+    responses((status = 200, body = CatalogueRow)))]
+pub async fn update(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<CatalogueInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let version = match if_match(&req) {
+        Some(v) => v,
+        None => catalogue::get(&st.db, &who.0, id).await?.version,
+    };
+    let row = catalogue::update(&st.db, &who.0, id, version, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", row.version))).json(row))
+}

@@ -1,0 +1,110 @@
+//! `/api/v1/parties`
+
+use super::{if_match, Page};
+use crate::domain::party::{PartyInput, Relation};
+use crate::http::identity::ApiActor;
+use crate::http::problem::ApiError;
+use crate::http::AppState;
+use crate::services::parties;
+use crate::store::parties::{PartyRow, RelationRow};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/parties", web::get().to(list))
+        .route("/parties", web::post().to(create))
+        .route("/parties/{id}", web::get().to(get))
+        .route("/parties/{id}", web::put().to(update))
+        .route("/parties/{id}/relations", web::post().to(relate));
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Part of the name or credit code.
+    q: Option<String>,
+    /// maker, user or intermediary.
+    kind: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartyDetail {
+    #[serde(flatten)]
+    party: PartyRow,
+    relations: Vec<RelationRow>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationInput {
+    other_party_id: i64,
+    relation: Relation,
+    #[serde(default)]
+    note: String,
+}
+
+/// List and search parties (a client sees only its own maker).
+#[utoipa::path(get, path = "/api/v1/parties", params(ListQuery), tag = "parties",
+    responses((status = 200, body = Page<PartyRow>)))]
+pub async fn list(st: web::Data<AppState>, who: ApiActor, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (items, total) = parties::list(&st.db, &who.0, q.q, q.kind, q.limit, q.offset).await?;
+    let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
+    Ok(HttpResponse::Ok().json(Page { items, total, limit, offset }))
+}
+
+/// Create a maker, user or intermediary. The credit code is checked (GB 32100-2015).
+#[utoipa::path(post, path = "/api/v1/parties", request_body = PartyInput, tag = "parties",
+    responses((status = 201, body = PartyRow), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn create(st: web::Data<AppState>, who: ApiActor, body: web::Json<PartyInput>) -> Result<HttpResponse, ApiError> {
+    let row = parties::create(&st.db, &who.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/parties/{}", row.party_id)))
+        .insert_header(("ETag", format!("\"{}\"", row.version)))
+        .json(row))
+}
+
+/// One party with its relations.
+#[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "parties",
+    responses((status = 200, body = PartyDetail), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn get(st: web::Data<AppState>, who: ApiActor, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let (party, relations) = parties::get(&st.db, &who.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", party.version)))
+        .json(PartyDetail { party, relations }))
+}
+
+/// Replace a party's details. Send `If-Match` with the ETag to refuse lost updates.
+#[utoipa::path(put, path = "/api/v1/parties/{id}", request_body = PartyInput, tag = "parties",
+    responses((status = 200, body = PartyRow), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn update(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<PartyInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let version = match if_match(&req) {
+        Some(v) => v,
+        None => parties::get(&st.db, &who.0, id).await?.0.version,
+    };
+    let row = parties::update(&st.db, &who.0, id, version, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", row.version))).json(row))
+}
+
+/// Record that two parties are related, or that one is a trader for the other.
+#[utoipa::path(post, path = "/api/v1/parties/{id}/relations", request_body = RelationInput, tag = "parties",
+    responses((status = 201, description = "relation recorded")))]
+pub async fn relate(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<RelationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let rid = parties::add_relation(&st.db, &who.0, id.into_inner(), b.other_party_id, b.relation, &b.note).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({"party_relation_id": rid})))
+}

@@ -1,0 +1,160 @@
+//! Page language: Chinese by default, English on request. Strings live in one table.
+
+use actix_web::HttpRequest;
+
+pub const LANG_COOKIE: &str = "fc_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Cookie first (a choice on this browser), then the user's saved locale, then Chinese.
+    pub fn of(req: &HttpRequest, user_locale: Option<&str>) -> Lang {
+        req.cookie(LANG_COOKIE)
+            .and_then(|c| Lang::parse(c.value()))
+            .or_else(|| user_locale.and_then(Lang::parse))
+            .unwrap_or(Lang::Zh)
+    }
+
+    /// Pick the string for this language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// Look up a UI label; an unknown key shows itself so a gap is visible, not blank.
+    pub fn t<'a>(self, key: &'a str) -> &'a str {
+        match TABLE.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => self.pick(zh, en),
+            None => key,
+        }
+    }
+}
+
+/// (key, 中文, English)
+const TABLE: &[(&str, &str, &str)] = &[
+    ("app.name", "首台套保险业务系统", "firstcover"),
+    ("app.tagline", "首台(套)重大技术装备 · 首批次新材料 保险补偿业务", "First-set equipment & first-batch materials insurance"),
+    ("nav.dashboard", "工作台", "Dashboard"),
+    ("nav.parties", "当事方", "Parties"),
+    ("nav.catalogue", "目录产品", "Catalogue"),
+    ("nav.clauses", "条款库", "Clauses"),
+    ("nav.programmes", "补贴政策", "Programmes"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.api", "接口文档", "API docs"),
+    ("nav.logout", "退出", "Sign out"),
+    ("lang.switch", "English", "中文"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "User name"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("common.search", "搜索", "Search"),
+    ("common.save", "保存", "Save"),
+    ("common.create", "新建", "New"),
+    ("common.edit", "编辑", "Edit"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.all", "全部", "All"),
+    ("common.total", "共", "Total"),
+    ("common.none", "暂无记录", "Nothing yet"),
+    ("common.back", "返回", "Back"),
+    ("common.history", "变更记录", "History"),
+    ("common.prev", "上一页", "Previous"),
+    ("common.next", "下一页", "Next"),
+    ("party.kind", "类型", "Kind"),
+    ("party.name", "名称", "Name"),
+    ("party.credit_code", "统一社会信用代码", "Unified social credit code"),
+    ("party.region", "地区", "Region"),
+    ("party.province", "省", "Province"),
+    ("party.city", "市", "City"),
+    ("party.county", "县(市、区)", "County"),
+    ("party.state_owned", "国有企业", "State-owned"),
+    ("party.contact_email", "联系邮箱", "Contact e-mail"),
+    ("party.relations", "关联关系", "Relations"),
+    ("party.add_relation", "添加关联关系", "Add relation"),
+    ("party.other", "对方", "Other party"),
+    ("party.relation", "关系", "Relation"),
+    ("party.note", "备注", "Note"),
+    ("party.new", "新建当事方", "New party"),
+    ("party.edit", "编辑当事方", "Edit party"),
+    ("cat.edition", "目录版本", "Catalogue edition"),
+    ("cat.product", "产品名称", "Product"),
+    ("cat.field", "所属领域", "Field"),
+    ("cat.maker", "制造企业", "Maker"),
+    ("cat.unit_type", "产品类别", "Unit type"),
+    ("cat.tier", "认定档次", "Tier"),
+    ("cat.year", "认定年份", "Qualification year"),
+    ("cat.valid_from", "有效期起", "Valid from"),
+    ("cat.valid_until", "有效期止", "Valid until"),
+    ("cat.valid_until_hint", "留空则按5年有效期计算", "Leave empty for the national five years"),
+    ("cat.new", "新增目录产品", "New catalogue product"),
+    ("cat.edit", "编辑目录产品", "Edit catalogue product"),
+    ("cat.status", "状态", "Status"),
+    ("cat.valid", "有效", "Valid"),
+    ("cat.expired", "已过期", "Expired"),
+    ("dash.welcome", "欢迎", "Welcome"),
+    ("dash.role", "角色", "Role"),
+    ("dash.counts", "业务概况", "At a glance"),
+    ("dash.makers", "制造企业", "Makers"),
+    ("dash.users", "用户单位", "Users"),
+    ("dash.catalogue", "目录产品", "Catalogue products"),
+    ("dash.audit_ok", "审计链完整", "Audit chain intact"),
+    ("dash.audit_broken", "审计链异常", "Audit chain broken"),
+    ("dash.tasks", "我的工作", "My work"),
+    ("clause.sections", "保险责任部分", "Sections"),
+    ("clause.covered", "保险责任", "Covered causes"),
+    ("clause.exclusions", "主要责任免除", "Main exclusions"),
+    ("clause.limits", "限额选项", "Limit options"),
+    ("clause.deductibles", "免赔额选项", "Deductible options"),
+    ("clause.version", "版本", "Version"),
+    ("clause.effective", "生效日期", "Effective"),
+    ("clause.rates", "费率", "Rates"),
+    ("prog.rule", "规则", "Rule"),
+    ("prog.value", "取值", "Value"),
+    ("prog.source", "依据", "Source"),
+    ("audit.when", "时间", "When"),
+    ("audit.who", "操作人", "Who"),
+    ("audit.action", "操作", "Action"),
+    ("audit.entity", "对象", "Record"),
+    ("audit.change", "变更", "Change"),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.fix", "请修正以下问题", "Please fix the following"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in TABLE {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k} lacks a translation");
+        }
+        assert_eq!(Lang::En.t("nav.parties"), "Parties");
+        assert_eq!(Lang::Zh.t("nav.parties"), "当事方");
+        assert_eq!(Lang::Zh.t("no.such.key"), "no.such.key");
+    }
+}

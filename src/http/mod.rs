@@ -1,0 +1,59 @@
+//! HTTP: parses requests, calls a service, renders JSON or a page. No business rules here.
+
+pub mod api;
+pub mod i18n;
+pub mod identity;
+pub mod metrics;
+pub mod pages;
+pub mod problem;
+
+use crate::config::Config;
+use crate::store::Db;
+use actix_web::{web, HttpResponse};
+use std::sync::Arc;
+
+/// Shared by every request.
+pub struct AppState {
+    pub db: Db,
+    pub config: Config,
+    pub metrics: metrics::Metrics,
+    pub library: Arc<crate::library::Library>,
+}
+
+/// All routes: probes, the JSON API, the pages.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(1 << 20).error_handler(problem::json_error))
+        .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+        .app_data(web::PathConfig::default().error_handler(problem::path_error))
+        .app_data(web::FormConfig::default().limit(1 << 20))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics_text))
+        .configure(api::routes)
+        .configure(pages::routes);
+}
+
+/// The process is up.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// The database answers and every migration is applied.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.ready().await {
+        Ok(true) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(false) => HttpResponse::ServiceUnavailable().content_type("text/plain").body("migrations pending"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unreachable")
+        }
+    }
+}
+
+async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
+    let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
+    let body = state.metrics.render(&[("firstcover_ready", "1 when the database is ready.", ready)]);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body)
+}

@@ -1,0 +1,40 @@
+//! The audit log page (administrators and auditors).
+
+use super::{page, Chrome, HistoryLine, PageError};
+use crate::http::identity::PageActor;
+use crate::http::AppState;
+use crate::services::audit;
+use crate::store::audit::ChainReport;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/audit", web::get().to(show));
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    c: Chrome,
+    chain_ok: bool,
+    chain_text: String,
+    rows: Vec<HistoryLine>,
+}
+
+async fn show(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
+    let rows = audit::latest(&st.db, &who.actor, 200).await?;
+    let c = Chrome::for_actor(&req, &who);
+    let (chain_ok, chain_text) = match audit::verify(&st.db).await? {
+        ChainReport::Intact { rows, last_hash } => (
+            true,
+            format!("{}：{rows} · {}", c.lang.t("dash.audit_ok"), &last_hash[..16.min(last_hash.len())]),
+        ),
+        ChainReport::Broken { at_seq, reason } => (false, format!("{} #{at_seq}: {reason}", c.lang.t("dash.audit_broken"))),
+    };
+    page(&AuditPage {
+        c,
+        chain_ok,
+        chain_text,
+        rows: rows.iter().map(HistoryLine::from).collect(),
+    })
+}

@@ -1,0 +1,301 @@
+//! Party pages: list and search, create, view, edit, relations.
+
+use super::{form_errors, page, see_other, Chrome, HistoryLine, PageError, Pager};
+use crate::domain::party::{PartyInput, PartyKind, Relation};
+use crate::http::identity::PageActor;
+use crate::http::AppState;
+use crate::services::{audit, parties, FieldError, ServiceError};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/parties", web::get().to(list))
+        .route("/parties", web::post().to(create))
+        .route("/parties/new", web::get().to(new_form))
+        .route("/parties/{id}", web::get().to(detail))
+        .route("/parties/{id}", web::post().to(update))
+        .route("/parties/{id}/edit", web::get().to(edit_form))
+        .route("/parties/{id}/relations", web::post().to(relate));
+}
+
+pub struct PartyLine {
+    pub party_id: i64,
+    pub name: String,
+    pub kind_label: String,
+    pub credit_code: String,
+    pub region: String,
+    pub state_owned: bool,
+}
+
+#[derive(Template)]
+#[template(path = "parties.html")]
+struct ListPage {
+    c: Chrome,
+    rows: Vec<PartyLine>,
+    total: i64,
+    q: String,
+    kind: String,
+    kinds: &'static [PartyKind],
+    can_edit: bool,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    offset: Option<i64>,
+}
+
+fn kind_label(kind: &str, c: &Chrome) -> String {
+    kind.parse::<PartyKind>()
+        .map(|k| c.lang.pick(k.zh(), k.en()).to_string())
+        .unwrap_or_else(|_| kind.to_string())
+}
+
+async fn list(req: HttpRequest, st: web::Data<AppState>, who: PageActor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let q = q.into_inner();
+    let limit = 50;
+    let (rows, total) = parties::list(&st.db, &who.actor, q.q.clone(), q.kind.clone(), Some(limit), q.offset).await?;
+    let query = q.q.unwrap_or_default();
+    let kind = q.kind.unwrap_or_default();
+    let base = format!(
+        "/parties?q={}&kind={}",
+        url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>(),
+        kind
+    );
+    let rows = rows
+        .into_iter()
+        .map(|p| PartyLine {
+            kind_label: kind_label(&p.kind, &c),
+            region: [p.province, p.city, p.county].join(" ").trim().to_string(),
+            party_id: p.party_id,
+            name: p.name,
+            credit_code: p.credit_code,
+            state_owned: p.state_owned,
+        })
+        .collect();
+    page(&ListPage {
+        can_edit: who.actor.role.manages_parties(),
+        pager: Pager::new(&base, q.offset.unwrap_or(0), limit, total),
+        c,
+        rows,
+        total,
+        q: query,
+        kind,
+        kinds: PartyKind::all(),
+    })
+}
+
+/// The form as posted; strings so a bad entry can be shown back as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct PartyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    pub kind: String,
+    pub name: String,
+    pub credit_code: String,
+    pub province: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub county: String,
+    #[serde(default)]
+    pub contact_email: String,
+    pub state_owned: Option<String>,
+}
+
+impl PartyForm {
+    fn to_input(&self) -> Result<PartyInput, ServiceError> {
+        let kind = self
+            .kind
+            .parse::<PartyKind>()
+            .map_err(|e| ServiceError::field("kind", e, "请选择当事方类型"))?;
+        Ok(PartyInput {
+            kind,
+            name: self.name.clone(),
+            credit_code: self.credit_code.clone(),
+            province: self.province.clone(),
+            city: self.city.clone(),
+            county: self.county.clone(),
+            state_owned: self.state_owned.is_some(),
+            contact_email: self.contact_email.clone(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "party_form.html")]
+struct FormPage {
+    c: Chrome,
+    heading: String,
+    action: String,
+    version: i64,
+    form: PartyForm,
+    kinds: &'static [PartyKind],
+    errors: Vec<FieldError>,
+}
+
+fn form_page(c: Chrome, id: Option<i64>, version: i64, form: PartyForm, errors: Vec<FieldError>) -> FormPage {
+    let (heading, action) = match id {
+        Some(id) => (c.lang.t("party.edit").to_string(), format!("/parties/{id}")),
+        None => (c.lang.t("party.new").to_string(), "/parties".to_string()),
+    };
+    FormPage {
+        c,
+        heading,
+        action,
+        version,
+        form,
+        kinds: PartyKind::all(),
+        errors,
+    }
+}
+
+fn render_invalid(p: FormPage) -> Result<HttpResponse, PageError> {
+    let mut resp = page(&p)?;
+    *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
+}
+
+async fn new_form(req: HttpRequest, who: PageActor) -> Result<HttpResponse, PageError> {
+    who.actor.require(who.actor.role.manages_parties(), "create parties")?;
+    let form = PartyForm {
+        kind: "maker".into(),
+        ..PartyForm::default()
+    };
+    page(&form_page(Chrome::for_actor(&req, &who), None, 0, form, vec![]))
+}
+
+async fn create(req: HttpRequest, st: web::Data<AppState>, who: PageActor, f: web::Form<PartyForm>) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let form = f.into_inner();
+    let result = match form.to_input() {
+        Ok(input) => parties::create(&st.db, &who.actor, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(row) => Ok(see_other(&format!("/parties/{}?saved=1", row.party_id))),
+        Err(e) => render_invalid(form_page(Chrome::for_actor(&req, &who), None, 0, form, form_errors(e)?)),
+    }
+}
+
+async fn edit_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+    who.actor.require(who.actor.role.manages_parties(), "edit parties")?;
+    let id = id.into_inner();
+    let (p, _) = parties::get(&st.db, &who.actor, id).await?;
+    let form = PartyForm {
+        csrf: String::new(),
+        version: p.version,
+        kind: p.kind,
+        name: p.name,
+        credit_code: p.credit_code,
+        province: p.province,
+        city: p.city,
+        county: p.county,
+        contact_email: p.contact_email,
+        state_owned: p.state_owned.then(|| "on".to_string()),
+    };
+    page(&form_page(Chrome::for_actor(&req, &who), Some(id), p.version, form, vec![]))
+}
+
+async fn update(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>, f: web::Form<PartyForm>) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let id = id.into_inner();
+    let form = f.into_inner();
+    let result = match form.to_input() {
+        Ok(input) => parties::update(&st.db, &who.actor, id, form.version, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/parties/{id}?saved=1"))),
+        Err(e) => render_invalid(form_page(Chrome::for_actor(&req, &who), Some(id), form.version, form.clone(), form_errors(e)?)),
+    }
+}
+
+pub struct RelationLine {
+    pub other_party_id: i64,
+    pub other_name: String,
+    pub label: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "party_detail.html")]
+struct DetailPage {
+    c: Chrome,
+    p: crate::store::parties::PartyRow,
+    kind_label: String,
+    relations: Vec<RelationLine>,
+    others: Vec<(i64, String)>,
+    relation_kinds: &'static [Relation],
+    can_edit: bool,
+    can_see_relations: bool,
+    history: Vec<HistoryLine>,
+}
+
+async fn detail(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let id = id.into_inner();
+    let (p, relations) = parties::get(&st.db, &who.actor, id).await?;
+    let can_edit = who.actor.role.manages_parties();
+    let others = if can_edit {
+        let (all, _) = parties::list(&st.db, &who.actor, None, None, Some(500), None).await?;
+        all.into_iter().filter(|o| o.party_id != id).map(|o| (o.party_id, o.name)).collect()
+    } else {
+        Vec::new()
+    };
+    let history = if who.actor.role.is_staff() {
+        audit::history(&st.db, "party", &id.to_string()).await?.iter().map(HistoryLine::from).collect()
+    } else {
+        Vec::new()
+    };
+    let relations = relations
+        .into_iter()
+        .map(|r| RelationLine {
+            label: r
+                .relation
+                .parse::<Relation>()
+                .map(|x| c.lang.pick(x.zh(), x.en()).to_string())
+                .unwrap_or(r.relation),
+            other_party_id: r.other_party_id,
+            other_name: r.other_name,
+            note: r.note,
+        })
+        .collect();
+    page(&DetailPage {
+        kind_label: kind_label(&p.kind, &c),
+        can_see_relations: who.actor.role.is_staff(),
+        c,
+        p,
+        relations,
+        others,
+        relation_kinds: Relation::all(),
+        can_edit,
+        history,
+    })
+}
+
+#[derive(Deserialize)]
+struct RelationForm {
+    csrf: String,
+    other_party_id: i64,
+    relation: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn relate(st: web::Data<AppState>, who: PageActor, id: web::Path<i64>, f: web::Form<RelationForm>) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let id = id.into_inner();
+    let relation = f
+        .relation
+        .parse::<Relation>()
+        .map_err(|e| ServiceError::field("relation", e, "关系类型不正确"))?;
+    parties::add_relation(&st.db, &who.actor, id, f.other_party_id, relation, &f.note).await?;
+    Ok(see_other(&format!("/parties/{id}?saved=1")))
+}

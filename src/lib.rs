@@ -1,0 +1,12 @@
+//! firstcover — the insurer's system for first-set equipment (首台(套)) and first-batch
+//! new-materials (首批次) insurance compensation.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+#[path = "library_shim.rs"]
+pub mod library;
+pub mod services;
+pub mod store;

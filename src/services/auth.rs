@@ -1,0 +1,130 @@
+//! Sign-in, sessions, API tokens, and throttling of failed sign-ins.
+
+use super::{Actor, ServiceError, ServiceResult};
+use crate::config::SecurityConfig;
+use crate::store::{sessions, users, Db};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+
+/// A fresh random secret: 32 bytes, URL-safe base64.
+pub fn random_token() -> ServiceResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Secrets are stored only as their SHA-256 (they are random, so no salt is needed).
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// argon2id, off the async executor (it is deliberately slow).
+pub async fn hash_password(password: String) -> ServiceResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ServiceError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A new web session after a successful sign-in.
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub actor: Actor,
+}
+
+/// Check the password, refusing early when too many recent attempts failed.
+pub async fn login(db: &Db, sec: &SecurityConfig, username: &str, password: &str) -> ServiceResult<NewSession> {
+    let username = username.trim();
+    let window_start = crate::store::now() - Duration::minutes(sec.login_lockout_minutes);
+    let mut tx = db.read().await?;
+    let (failures, last_failure) = users::recent_failures(&mut tx, username, window_start).await?;
+    let user = users::by_username(&mut tx, username).await?;
+    drop(tx);
+    if failures >= sec.login_max_failures {
+        let until = last_failure.unwrap_or_else(crate::store::now) + Duration::minutes(sec.login_lockout_minutes);
+        let secs = (until - crate::store::now()).num_seconds().max(1);
+        return Err(ServiceError::Throttled { retry_after_secs: secs });
+    }
+    let ok = match &user {
+        Some(u) => verify_password(password.to_string(), u.password_hash.clone()).await,
+        None => {
+            // Spend the same time as a real check, so timing does not reveal unknown names.
+            hash_password(password.to_string()).await?;
+            false
+        }
+    };
+    let actor = user.as_ref().filter(|u| ok && u.active).and_then(Actor::from_row);
+    let mut tx = db.write().await?;
+    users::record_attempt(&mut tx, username, actor.is_some()).await?;
+    let Some(actor) = actor else {
+        tx.commit().await?;
+        return Err(ServiceError::BadCredentials);
+    };
+    let token = random_token()?;
+    let csrf = random_token()?;
+    let expires = crate::store::now() + Duration::hours(sec.session_hours);
+    sessions::insert(&mut tx, &token_hash(&token), actor.user_id, &csrf, expires).await?;
+    tx.commit().await?;
+    Ok(NewSession { token, csrf, actor })
+}
+
+/// The actor and CSRF token behind a session cookie.
+pub async fn session(db: &Db, token: &str) -> ServiceResult<Option<(Actor, String)>> {
+    let mut tx = db.read().await?;
+    let found = sessions::lookup(&mut tx, &token_hash(token)).await?;
+    Ok(found.and_then(|(u, csrf)| Actor::from_row(&u).map(|a| (a, csrf))))
+}
+
+pub async fn logout(db: &Db, token: &str) -> ServiceResult<()> {
+    let mut tx = db.write().await?;
+    sessions::delete(&mut tx, &token_hash(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The actor behind a bearer token.
+pub async fn bearer(db: &Db, token: &str) -> ServiceResult<Option<Actor>> {
+    let mut tx = db.read().await?;
+    let user = users::user_for_token(&mut tx, &token_hash(token)).await?;
+    Ok(user.as_ref().and_then(Actor::from_row))
+}
+
+/// Constant-time comparison for CSRF tokens.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = random_token().unwrap();
+        let b = random_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert!(same_secret(&a, &a.clone()));
+        assert!(!same_secret(&a, &b));
+    }
+}

@@ -1,0 +1,164 @@
+//! Catalogue entries (目录产品): a maker's qualified products and their validity.
+
+use super::{clamp_page, Actor, FieldError, ServiceError, ServiceResult};
+use crate::domain::catalogue::{default_valid_until, Tier, UnitType};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::catalogue::{self as store, CatalogueFilter, CatalogueRow, CatalogueValues};
+use crate::store::{parties, Db};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+/// A catalogue entry as entered.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueInput {
+    pub maker_id: i64,
+    /// e.g. "national-2024" (《首台(套)重大技术装备推广应用指导目录(2024版)》) or "zhejiang-2025".
+    pub edition: String,
+    pub product_name: String,
+    pub field: String,
+    pub unit_type: UnitType,
+    pub tier: Tier,
+    pub qualification_year: i32,
+    /// Start of validity (ISO date).
+    pub valid_from: NaiveDate,
+    /// End of validity; five years nationally when left out.
+    pub valid_until: Option<NaiveDate>,
+}
+
+fn validate(i: &CatalogueInput) -> Result<CatalogueValues, ServiceError> {
+    let mut errs = Vec::new();
+    let required = [
+        ("edition", &i.edition, "目录版本必填"),
+        ("product_name", &i.product_name, "产品名称必填"),
+        ("field", &i.field, "所属领域必填"),
+    ];
+    for (field, value, zh) in required {
+        if value.trim().is_empty() {
+            errs.push(FieldError::new(field, "required", zh));
+        }
+    }
+    if !(2000..=2100).contains(&i.qualification_year) {
+        errs.push(FieldError::new(
+            "qualification_year",
+            "a year between 2000 and 2100",
+            "认定年份应在2000至2100之间",
+        ));
+    }
+    let valid_until = i.valid_until.unwrap_or_else(|| default_valid_until(i.valid_from));
+    if valid_until < i.valid_from {
+        errs.push(FieldError::new(
+            "valid_until",
+            "the end of validity is before its start",
+            "有效期截止日早于起始日",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(ServiceError::Validation(errs));
+    }
+    Ok(CatalogueValues {
+        maker_id: i.maker_id,
+        edition: i.edition.trim().into(),
+        product_name: i.product_name.trim().into(),
+        field: i.field.trim().into(),
+        unit_type: i.unit_type.as_str().into(),
+        tier: i.tier.as_str().into(),
+        qualification_year: i.qualification_year,
+        valid_from: i.valid_from,
+        valid_until,
+    })
+}
+
+async fn require_maker(tx: &mut crate::store::Tx, maker_id: i64) -> ServiceResult<()> {
+    match parties::get(tx, maker_id).await? {
+        Some(p) if p.kind == "maker" => Ok(()),
+        _ => Err(ServiceError::field("maker_id", "no such maker", "无此制造企业")),
+    }
+}
+
+fn snapshot(v: &CatalogueValues) -> serde_json::Value {
+    json!({
+        "maker_id": v.maker_id, "edition": v.edition, "product_name": v.product_name, "field": v.field,
+        "unit_type": v.unit_type, "tier": v.tier, "qualification_year": v.qualification_year,
+        "valid_from": v.valid_from, "valid_until": v.valid_until,
+    })
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: CatalogueInput) -> ServiceResult<CatalogueRow> {
+    actor.require(actor.role.manages_parties(), "edit the catalogue")?;
+    let values = validate(&input)?;
+    let mut tx = db.write().await?;
+    require_maker(&mut tx, values.maker_id).await?;
+    let id = store::insert(&mut tx, &values).await?;
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "catalogue.create",
+            entity_type: "catalogue_item",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(snapshot(&values)),
+        },
+    )
+    .await?;
+    let row = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("catalogue item"))?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, input: CatalogueInput) -> ServiceResult<CatalogueRow> {
+    actor.require(actor.role.manages_parties(), "edit the catalogue")?;
+    let values = validate(&input)?;
+    let mut tx = db.write().await?;
+    let before = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("catalogue item"))?;
+    require_maker(&mut tx, values.maker_id).await?;
+    store::update(&mut tx, id, version, &values).await?;
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "catalogue.update",
+            entity_type: "catalogue_item",
+            entity_id: id.to_string(),
+            before: Some(serde_json::to_value(&before).unwrap_or_default()),
+            after: Some(snapshot(&values)),
+        },
+    )
+    .await?;
+    let row = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("catalogue item"))?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<CatalogueRow> {
+    let mut tx = db.read().await?;
+    store::get(&mut tx, id)
+        .await?
+        .filter(|c| actor.can_see_maker(c.maker_id))
+        .ok_or(ServiceError::NotFound("catalogue item"))
+}
+
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    query: Option<String>,
+    maker_id: Option<i64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> ServiceResult<(Vec<CatalogueRow>, i64)> {
+    let (limit, offset) = clamp_page(limit, offset);
+    let maker_id = actor.maker_scope().or(maker_id);
+    let mut tx = db.read().await?;
+    Ok(store::list(
+        &mut tx,
+        &CatalogueFilter {
+            query: query.filter(|q| !q.trim().is_empty()),
+            maker_id,
+            limit,
+            offset,
+        },
+    )
+    .await?)
+}

@@ -1,0 +1,84 @@
+//! Use cases. Each public function is one transaction: it checks who is asking,
+//! changes state, and writes the audit row in that same transaction.
+
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod catalogue;
+pub mod demo;
+pub mod parties;
+pub mod users;
+
+use crate::store::StoreError;
+
+pub use actor::Actor;
+
+/// A field that failed validation, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+    pub message_zh: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, en: impl Into<String>, zh: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: en.into(),
+            message_zh: zh.into(),
+        }
+    }
+}
+
+/// Everything a use case can refuse with. Mapped once to HTTP in `http::problem`.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the input is not valid")]
+    Validation(Vec<FieldError>),
+    /// Also used for records the caller may not see, so their existence does not leak.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("you are not allowed to {0}")]
+    Forbidden(&'static str),
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
+    Throttled { retry_after_secs: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} is already taken")]
+    Duplicate(String),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate(what) => ServiceError::Duplicate(what.into()),
+            StoreError::NotFound => ServiceError::NotFound("record"),
+            StoreError::Conflict => ServiceError::Conflict(
+                "the record was changed by someone else; reload it and try again".into(),
+            ),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn field(field: &str, en: impl Into<String>, zh: impl Into<String>) -> ServiceError {
+        ServiceError::Validation(vec![FieldError::new(field, en, zh)])
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Page size bounds for list endpoints.
+pub fn clamp_page(limit: Option<i64>, offset: Option<i64>) -> (i64, i64) {
+    (limit.unwrap_or(50).clamp(1, 500), offset.unwrap_or(0).max(0))
+}

@@ -1,0 +1,157 @@
+//! Parties: makers, users and intermediaries, and their relations.
+
+use super::{clamp_page, Actor, FieldError, ServiceError, ServiceResult};
+use crate::domain::party::{FieldIssue, PartyInput, Relation, ValidParty};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::parties::{self as store, PartyFilter, PartyRow, RelationRow};
+use crate::store::Db;
+use serde_json::json;
+
+fn field_errors(issues: Vec<FieldIssue>) -> ServiceError {
+    ServiceError::Validation(
+        issues
+            .into_iter()
+            .map(|i| FieldError::new(i.field, i.message, i.message_zh))
+            .collect(),
+    )
+}
+
+fn duplicate_code(e: crate::store::StoreError) -> ServiceError {
+    match e {
+        crate::store::StoreError::Duplicate(_) => ServiceError::field(
+            "credit_code",
+            "a party with this unified social credit code already exists",
+            "已存在相同统一社会信用代码的当事方",
+        ),
+        other => other.into(),
+    }
+}
+
+fn snapshot(p: &PartyRow) -> serde_json::Value {
+    json!({
+        "kind": p.kind, "name": p.name, "credit_code": p.credit_code, "province": p.province,
+        "city": p.city, "county": p.county, "state_owned": p.state_owned, "contact_email": p.contact_email,
+    })
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<PartyRow> {
+    actor.require(actor.role.manages_parties(), "create parties")?;
+    let valid: ValidParty = input.validate().map_err(field_errors)?;
+    let mut tx = db.write().await?;
+    let row = store::insert(&mut tx, &valid).await.map_err(duplicate_code)?;
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "party.create",
+            entity_type: "party",
+            entity_id: row.party_id.to_string(),
+            before: None,
+            after: Some(snapshot(&row)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, input: PartyInput) -> ServiceResult<PartyRow> {
+    actor.require(actor.role.manages_parties(), "edit parties")?;
+    let valid = input.validate().map_err(field_errors)?;
+    let mut tx = db.write().await?;
+    let before = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("party"))?;
+    let row = store::update(&mut tx, id, version, &valid).await.map_err(duplicate_code)?;
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "party.update",
+            entity_type: "party",
+            entity_id: id.to_string(),
+            before: Some(snapshot(&before)),
+            after: Some(snapshot(&row)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// A client may read only its own maker; anything else is "not found".
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<(PartyRow, Vec<RelationRow>)> {
+    let mut tx = db.read().await?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .filter(|p| actor.can_see_maker(p.party_id))
+        .ok_or(ServiceError::NotFound("party"))?;
+    let relations = if actor.role.is_staff() {
+        store::relations(&mut tx, id).await?
+    } else {
+        Vec::new()
+    };
+    Ok((row, relations))
+}
+
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    query: Option<String>,
+    kind: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> ServiceResult<(Vec<PartyRow>, i64)> {
+    let (limit, offset) = clamp_page(limit, offset);
+    let filter = PartyFilter {
+        query: query.filter(|q| !q.trim().is_empty()),
+        kind: kind.filter(|k| !k.is_empty()),
+        only_id: actor.maker_scope(),
+        limit,
+        offset,
+    };
+    let mut tx = db.read().await?;
+    Ok(store::list(&mut tx, &filter).await?)
+}
+
+pub async fn add_relation(
+    db: &Db,
+    actor: &Actor,
+    party_id: i64,
+    other_party_id: i64,
+    relation: Relation,
+    note: &str,
+) -> ServiceResult<i64> {
+    actor.require(actor.role.manages_parties(), "record party relations")?;
+    if party_id == other_party_id {
+        return Err(ServiceError::field(
+            "other_party_id",
+            "a party cannot be related to itself",
+            "当事方不能与自身关联",
+        ));
+    }
+    let mut tx = db.write().await?;
+    for (field, id) in [("party_id", party_id), ("other_party_id", other_party_id)] {
+        if store::get(&mut tx, id).await?.is_none() {
+            return Err(ServiceError::field(field, "no such party", "无此当事方"));
+        }
+    }
+    let id = store::add_relation(&mut tx, party_id, other_party_id, relation.as_str(), note.trim())
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::Duplicate(_) => ServiceError::Conflict("this relation is already recorded".into()),
+            other => other.into(),
+        })?;
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "party.relate",
+            entity_type: "party",
+            entity_id: party_id.to_string(),
+            before: None,
+            after: Some(json!({"other_party_id": other_party_id, "relation": relation.as_str(), "note": note})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

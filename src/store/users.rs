@@ -1,0 +1,174 @@
+//! Users, API tokens and login attempts.
+
+use super::{now, StoreError, StoreResult, Tx};
+use crate::dispatch;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct UserRow {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub maker_id: Option<i64>,
+    pub locale: String,
+    pub active: bool,
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub maker_id: Option<i64>,
+}
+
+const COLUMNS: &str =
+    "user_id, username, display_name, email, password_hash, role, maker_id, locale, active";
+
+pub async fn insert(tx: &mut Tx, u: &NewUser<'_>) -> StoreResult<UserRow> {
+    let sql = format!(
+        "insert into app_user (username, display_name, email, password_hash, role, maker_id, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $7) returning {COLUMNS}"
+    );
+    let row = dispatch!(tx, c => {
+        sqlx::query_as::<_, UserRow>(&sql)
+            .bind(u.username)
+            .bind(u.display_name)
+            .bind(u.email)
+            .bind(u.password_hash)
+            .bind(u.role)
+            .bind(u.maker_id)
+            .bind(now())
+            .fetch_one(&mut *c)
+            .await
+    });
+    row.map_err(|e| StoreError::on_unique(e, "username"))
+}
+
+pub async fn by_username(tx: &mut Tx, username: &str) -> StoreResult<Option<UserRow>> {
+    let sql = format!("select {COLUMNS} from app_user where username = $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, UserRow>(&sql).bind(username).fetch_optional(&mut *c).await?
+    }))
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<UserRow>> {
+    let sql = format!("select {COLUMNS} from app_user where user_id = $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+    }))
+}
+
+pub async fn list(tx: &mut Tx) -> StoreResult<Vec<UserRow>> {
+    let sql = format!("select {COLUMNS} from app_user order by user_id");
+    Ok(dispatch!(tx, c => sqlx::query_as::<_, UserRow>(&sql).fetch_all(&mut *c).await?))
+}
+
+pub async fn count(tx: &mut Tx) -> StoreResult<i64> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>("select count(*) from app_user").fetch_one(&mut *c).await?
+    }))
+}
+
+pub async fn set_locale(tx: &mut Tx, user_id: i64, locale: &str) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query("update app_user set locale = $1, updated_at = $2 where user_id = $3")
+            .bind(locale)
+            .bind(now())
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn record_attempt(tx: &mut Tx, username: &str, succeeded: bool) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query("insert into login_attempt (username, succeeded, attempted_at) values ($1, $2, $3)")
+            .bind(username)
+            .bind(succeeded)
+            .bind(now())
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Failed attempts for this name since `since`, counted after its last success.
+pub async fn recent_failures(tx: &mut Tx, username: &str, since: DateTime<Utc>) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
+            "select count(*), max(attempted_at) from login_attempt where username = $1 and not succeeded \
+             and attempted_at >= $2 and attempted_at > coalesce((select max(attempted_at) from login_attempt \
+             where username = $1 and succeeded), $2)",
+        )
+        .bind(username)
+        .bind(since)
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TokenRow {
+    pub api_token_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_token(tx: &mut Tx, user_id: i64, name: &str, token_hash: &str) -> StoreResult<i64> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into api_token (user_id, name, token_hash, created_at) values ($1, $2, $3, $4) \
+             returning api_token_id",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+/// The active user behind a token hash, if the token is not revoked.
+pub async fn user_for_token(tx: &mut Tx, token_hash: &str) -> StoreResult<Option<UserRow>> {
+    let sql = format!(
+        "select {} from app_user u join api_token t on t.user_id = u.user_id \
+         where t.token_hash = $1 and t.revoked_at is null and u.active",
+        COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(&mut *c).await?
+    }))
+}
+
+pub async fn tokens_of(tx: &mut Tx, user_id: i64) -> StoreResult<Vec<TokenRow>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, TokenRow>(
+            "select api_token_id, user_id, name, created_at, revoked_at from api_token where user_id = $1 order by api_token_id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+pub async fn revoke_token(tx: &mut Tx, token_id: i64) -> StoreResult<bool> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query("update api_token set revoked_at = $1 where api_token_id = $2 and revoked_at is null")
+            .bind(now())
+            .bind(token_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    }) == 1)
+}
