@@ -1,0 +1,9 @@
+//! Integration tests over HTTP against the real app, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod catalogue;
+mod parties;
+mod probes;
