@@ -42,8 +42,12 @@ impl Application {
         let library = Arc::new(crate::library::load(&config.clauses_dir)?);
         let db = Db::connect(&config.database_url, config.max_connections).await?;
         db.migrate().await?;
-        let listener = TcpListener::bind(&config.bind).map_err(|e| StartError::Bind(config.bind.clone(), e))?;
-        let port = listener.local_addr().map_err(|e| StartError::Bind(config.bind.clone(), e))?.port();
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| StartError::Bind(config.bind.clone(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(config.bind.clone(), e))?
+            .port();
         let state = web::Data::new(AppState {
             db: db.clone(),
             config,

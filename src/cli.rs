@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "firstcover", version, about = "首台(套)/首批次保险补偿业务系统 — the insurer's system")]
+#[command(
+    name = "firstcover",
+    version,
+    about = "首台(套)/首批次保险补偿业务系统 — the insurer's system"
+)]
 pub struct Cli {
     /// Configuration file (default: ./firstcover.toml when present).
     #[arg(long, global = true)]
@@ -109,20 +113,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied ({})", db.backend());
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { username, role, name, email, maker } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    name,
+                    email,
+                    maker,
+                },
+        } => {
             let db = connect(&config).await?;
             let maker_id = match maker {
                 Some(code) => {
                     let mut tx = db.read().await?;
                     let code = code.trim().to_ascii_uppercase();
                     let found = crate::store::parties::by_credit_code(&mut tx, &code).await?;
-                    Some(found.ok_or_else(|| anyhow::anyhow!("no maker with credit code {code}"))?.party_id)
+                    Some(
+                        found
+                            .ok_or_else(|| anyhow::anyhow!("no maker with credit code {code}"))?
+                            .party_id,
+                    )
                 }
                 None => None,
             };
             let (password, generated) = match std::env::var("FIRSTCOVER_NEW_PASSWORD") {
                 Ok(p) => (p, false),
-                Err(_) => (services::auth::random_token()?.chars().take(20).collect(), true),
+                Err(_) => (
+                    services::auth::random_token()?.chars().take(20).collect(),
+                    true,
+                ),
             };
             let input = services::users::NewUserInput {
                 display_name: name.unwrap_or_else(|| username.clone()),
@@ -132,26 +152,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role,
                 maker_id,
             };
-            let user = services::users::create(&db, &Actor::system(), input).await.map_err(describe)?;
-            println!("user {} ({}) created, id {}", user.username, user.role, user.user_id);
+            let user = services::users::create(&db, &Actor::system(), input)
+                .await
+                .map_err(describe)?;
+            println!(
+                "user {} ({}) created, id {}",
+                user.username, user.role, user.user_id
+            );
             if generated {
                 println!("password (shown once): {password}");
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { command: TokenCommand::Create { username, name } } => {
+        Command::Token {
+            command: TokenCommand::Create { username, name },
+        } => {
             let db = connect(&config).await?;
-            let (id, secret) = services::users::create_token(&db, &Actor::system(), &username, &name).await.map_err(describe)?;
+            let (id, secret) =
+                services::users::create_token(&db, &Actor::system(), &username, &name)
+                    .await
+                    .map_err(describe)?;
             println!("token {id} for {username} (shown once; send as 'Authorization: Bearer …'):\n{secret}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { command: TokenCommand::Revoke { id } } => {
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => {
             let db = connect(&config).await?;
-            services::users::revoke_token(&db, &Actor::system(), id).await.map_err(describe)?;
+            services::users::revoke_token(&db, &Actor::system(), id)
+                .await
+                .map_err(describe)?;
             println!("token {id} revoked");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let db = connect(&config).await?;
             match services::audit::verify(&db).await.map_err(describe)? {
                 ChainReport::Intact { rows, last_hash } => {
@@ -171,7 +207,11 @@ fn describe(e: services::ServiceError) -> anyhow::Error {
     match e {
         services::ServiceError::Validation(fields) => anyhow::anyhow!(
             "invalid input: {}",
-            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         other => anyhow::anyhow!(other),
     }
@@ -186,17 +226,27 @@ async fn connect(config: &Config) -> anyhow::Result<Db> {
 async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let bind = config.bind.clone();
-    let backend = if config.database_url.starts_with("sqlite") { &config.database_url } else { "postgres" };
+    let backend = if config.database_url.starts_with("sqlite") {
+        &config.database_url
+    } else {
+        "postgres"
+    };
     tracing::info!(database = backend, "starting");
     let app = Application::build(config, StartOptions { workers }).await?;
     let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();
-    if let Some(pw) = services::users::bootstrap_admin(&app.db, admin_password).await.map_err(describe)? {
+    if let Some(pw) = services::users::bootstrap_admin(&app.db, admin_password)
+        .await
+        .map_err(describe)?
+    {
         println!("created first administrator 'admin' — one-time password: {pw}");
     }
     if demo && services::demo::load(&app.db).await.map_err(describe)? {
         println!("demo data loaded; demo users (uw.li, uw.chen, fin.wang, claims.zhao, claims.sun, act.zhou, audit.wu, client.zhongheng) have password {}", services::demo::DEMO_PASSWORD);
     }
-    println!("firstcover listening on http://{bind} (ready in {} ms)", started.elapsed().as_millis());
+    println!(
+        "firstcover listening on http://{bind} (ready in {} ms)",
+        started.elapsed().as_millis()
+    );
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
 }

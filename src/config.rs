@@ -136,7 +136,9 @@ impl Config {
             .or_else(|| env("FIRSTCOVER_CONFIG").map(PathBuf::from));
         let file = match &named {
             Some(path) => read_file(path)?,
-            None if Path::new("firstcover.toml").is_file() => read_file(Path::new("firstcover.toml"))?,
+            None if Path::new("firstcover.toml").is_file() => {
+                read_file(Path::new("firstcover.toml"))?
+            }
             None => FileConfig::default(),
         };
         let mut c = Config::default();

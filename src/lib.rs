@@ -6,7 +6,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
-#[path = "library_shim.rs"]
 pub mod library;
 pub mod services;
 pub mod store;

@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn enums_parse_from_their_names() {
-        assert_eq!("key_component".parse::<UnitType>().unwrap(), UnitType::KeyComponent);
+        assert_eq!(
+            "key_component".parse::<UnitType>().unwrap(),
+            UnitType::KeyComponent
+        );
         assert_eq!("provincial".parse::<Tier>().unwrap(), Tier::Provincial);
         assert!("gold".parse::<Tier>().is_err());
     }

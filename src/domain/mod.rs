@@ -1,7 +1,15 @@
 //! Pure business rules: values and functions, no IO, no async, no SQL.
 
 pub mod catalogue;
+pub mod clauses;
+pub mod cover_basis;
 pub mod credit_code;
+pub mod limits;
 pub mod money;
 pub mod party;
+pub mod policy_state;
+pub mod programme;
+pub mod prorata;
+pub mod rating;
 pub mod role;
+pub mod subsidy;

@@ -147,7 +147,7 @@ impl Money {
         let yuan = (abs / 100).to_string();
         let mut out = String::with_capacity(yuan.len() + yuan.len() / 3 + 4);
         for (i, ch) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i) % 3 == 0 {
+            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);
@@ -319,7 +319,10 @@ mod tests {
             Money::parse("1.005"),
             Err(AmountError::TooPrecise(_))
         ));
-        assert!(matches!(Money::parse("abc"), Err(AmountError::NotANumber(_))));
+        assert!(matches!(
+            Money::parse("abc"),
+            Err(AmountError::NotANumber(_))
+        ));
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Lang {
     }
 
     /// Look up a UI label; an unknown key shows itself so a gap is visible, not blank.
-    pub fn t<'a>(self, key: &'a str) -> &'a str {
+    pub fn t(self, key: &str) -> &str {
         match TABLE.iter().find(|(k, _, _)| *k == key) {
             Some((_, zh, en)) => self.pick(zh, en),
             None => key,
@@ -54,7 +54,11 @@ impl Lang {
 /// (key, 中文, English)
 const TABLE: &[(&str, &str, &str)] = &[
     ("app.name", "首台套保险业务系统", "firstcover"),
-    ("app.tagline", "首台(套)重大技术装备 · 首批次新材料 保险补偿业务", "First-set equipment & first-batch materials insurance"),
+    (
+        "app.tagline",
+        "首台(套)重大技术装备 · 首批次新材料 保险补偿业务",
+        "First-set equipment & first-batch materials insurance",
+    ),
     ("nav.dashboard", "工作台", "Dashboard"),
     ("nav.parties", "当事方", "Parties"),
     ("nav.catalogue", "目录产品", "Catalogue"),
@@ -84,7 +88,11 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("common.next", "下一页", "Next"),
     ("party.kind", "类型", "Kind"),
     ("party.name", "名称", "Name"),
-    ("party.credit_code", "统一社会信用代码", "Unified social credit code"),
+    (
+        "party.credit_code",
+        "统一社会信用代码",
+        "Unified social credit code",
+    ),
     ("party.region", "地区", "Region"),
     ("party.province", "省", "Province"),
     ("party.city", "市", "City"),
@@ -107,7 +115,11 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("cat.year", "认定年份", "Qualification year"),
     ("cat.valid_from", "有效期起", "Valid from"),
     ("cat.valid_until", "有效期止", "Valid until"),
-    ("cat.valid_until_hint", "留空则按5年有效期计算", "Leave empty for the national five years"),
+    (
+        "cat.valid_until_hint",
+        "留空则按5年有效期计算",
+        "Leave empty for the national five years",
+    ),
     ("cat.new", "新增目录产品", "New catalogue product"),
     ("cat.edit", "编辑目录产品", "Edit catalogue product"),
     ("cat.status", "状态", "Status"),

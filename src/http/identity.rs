@@ -21,7 +21,9 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ServiceError> {
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 /// The caller of a JSON API route. A browser session may call the API too, but an
@@ -42,13 +44,19 @@ impl FromRequest for ApiActor {
                     .map(ApiActor)
                     .ok_or(ApiError(ServiceError::Unauthenticated));
             }
-            let cookie = req.cookie(SESSION_COOKIE).ok_or(ApiError(ServiceError::Unauthenticated))?;
+            let cookie = req
+                .cookie(SESSION_COOKIE)
+                .ok_or(ApiError(ServiceError::Unauthenticated))?;
             let (actor, csrf) = auth::session(&st.db, cookie.value())
                 .await?
                 .ok_or(ApiError(ServiceError::Unauthenticated))?;
             let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
             if !safe {
-                let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+                let sent = req
+                    .headers()
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
                 if !auth::same_secret(sent, &csrf) {
                     return Err(ApiError(ServiceError::Forbidden(
                         "change data from a browser session without its CSRF token",
@@ -95,12 +103,19 @@ impl FromRequest for PageActor {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let next = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_else(|| "/".into());
+            let next = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "/".into());
             let st = state(&req).map_err(ApiError)?;
             let Some(cookie) = req.cookie(SESSION_COOKIE) else {
                 return Err(LoginRedirect(next).into());
             };
-            match auth::session(&st.db, cookie.value()).await.map_err(ApiError)? {
+            match auth::session(&st.db, cookie.value())
+                .await
+                .map_err(ApiError)?
+            {
                 Some((actor, csrf)) => Ok(PageActor { actor, csrf }),
                 None => Err(LoginRedirect(next).into()),
             }
@@ -114,7 +129,9 @@ impl PageActor {
         if auth::same_secret(sent, &self.csrf) {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden("submit this form (the page expired — reload it and try again)"))
+            Err(ServiceError::Forbidden(
+                "submit this form (the page expired — reload it and try again)",
+            ))
         }
     }
 }

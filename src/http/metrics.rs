@@ -27,7 +27,9 @@ pub struct Metrics {
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, secs: f64) {
         if let Ok(mut map) = self.series.lock() {
-            let s = map.entry((method.to_string(), route.to_string(), status)).or_default();
+            let s = map
+                .entry((method.to_string(), route.to_string(), status))
+                .or_default();
             s.count += 1;
             s.sum_secs += secs;
             for (i, bound) in BUCKETS.iter().enumerate() {
@@ -41,7 +43,10 @@ impl Metrics {
     /// Render in the Prometheus text exposition format, with extra gauges appended.
     pub fn render(&self, gauges: &[(&str, &str, i64)]) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP firstcover_http_requests_total HTTP requests by route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP firstcover_http_requests_total HTTP requests by route and status."
+        );
         let _ = writeln!(out, "# TYPE firstcover_http_requests_total counter");
         let map = match self.series.lock() {
             Ok(m) => m,
@@ -54,8 +59,14 @@ impl Metrics {
                 s.count
             );
         }
-        let _ = writeln!(out, "# HELP firstcover_http_request_duration_seconds Request latency by route.");
-        let _ = writeln!(out, "# TYPE firstcover_http_request_duration_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# HELP firstcover_http_request_duration_seconds Request latency by route."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE firstcover_http_request_duration_seconds histogram"
+        );
         for ((method, route, status), s) in map.iter() {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
             for (i, bound) in BUCKETS.iter().enumerate() {
@@ -65,12 +76,27 @@ impl Metrics {
                     s.buckets[i]
                 );
             }
-            let _ = writeln!(out, "firstcover_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(out, "firstcover_http_request_duration_seconds_sum{{{labels}}} {}", s.sum_secs);
-            let _ = writeln!(out, "firstcover_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "firstcover_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "firstcover_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_secs
+            );
+            let _ = writeln!(
+                out,
+                "firstcover_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         for (name, help, value) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
         }
         out
     }
@@ -84,13 +110,21 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let metrics = req.app_data::<actix_web::web::Data<super::AppState>>().cloned();
+    let metrics = req
+        .app_data::<actix_web::web::Data<super::AppState>>()
+        .cloned();
     let res = next.call(req).await?;
     if let Some(state) = metrics {
-        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-        state
-            .metrics
-            .observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        state.metrics.observe(
+            &method,
+            &route,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
     }
     Ok(res)
 }
@@ -105,7 +139,9 @@ mod tests {
         m.observe("GET", "/healthz", 200, 0.003);
         m.observe("GET", "/healthz", 200, 0.2);
         let text = m.render(&[("firstcover_up", "Always 1.", 1)]);
-        assert!(text.contains("firstcover_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"));
+        assert!(text.contains(
+            "firstcover_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
+        ));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("firstcover_up 1"));

@@ -22,15 +22,19 @@ pub struct AppState {
 
 /// All routes: probes, the JSON API, the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().limit(1 << 20).error_handler(problem::json_error))
-        .app_data(web::QueryConfig::default().error_handler(problem::query_error))
-        .app_data(web::PathConfig::default().error_handler(problem::path_error))
-        .app_data(web::FormConfig::default().limit(1 << 20))
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics_text))
-        .configure(api::routes)
-        .configure(pages::routes);
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(1 << 20)
+            .error_handler(problem::json_error),
+    )
+    .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+    .app_data(web::PathConfig::default().error_handler(problem::path_error))
+    .app_data(web::FormConfig::default().limit(1 << 20))
+    .route("/healthz", web::get().to(healthz))
+    .route("/readyz", web::get().to(readyz))
+    .route("/metrics", web::get().to(metrics_text))
+    .configure(api::routes)
+    .configure(pages::routes);
 }
 
 /// The process is up.
@@ -42,17 +46,24 @@ async fn healthz() -> HttpResponse {
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match state.db.ready().await {
         Ok(true) => HttpResponse::Ok().content_type("text/plain").body("ready"),
-        Ok(false) => HttpResponse::ServiceUnavailable().content_type("text/plain").body("migrations pending"),
+        Ok(false) => HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("migrations pending"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unreachable")
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unreachable")
         }
     }
 }
 
 async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
-    let body = state.metrics.render(&[("firstcover_ready", "1 when the database is ready.", ready)]);
+    let body =
+        state
+            .metrics
+            .render(&[("firstcover_ready", "1 when the database is ready.", ready)]);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body)

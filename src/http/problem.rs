@@ -45,19 +45,45 @@ impl fmt::Display for ApiError {
 pub fn classify(e: &ServiceError) -> (&'static str, &'static str, StatusCode) {
     use ServiceError::*;
     match e {
-        Validation(_) => ("validation-failed", "Validation failed", StatusCode::UNPROCESSABLE_ENTITY),
+        Validation(_) => (
+            "validation-failed",
+            "Validation failed",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         NotFound(_) => ("not-found", "Not found", StatusCode::NOT_FOUND),
         Forbidden(_) => ("forbidden", "Forbidden", StatusCode::FORBIDDEN),
-        Unauthenticated => ("unauthenticated", "Authentication required", StatusCode::UNAUTHORIZED),
-        BadCredentials => ("bad-credentials", "Wrong user name or password", StatusCode::UNAUTHORIZED),
-        Throttled { .. } => ("too-many-attempts", "Too many failed sign-ins", StatusCode::TOO_MANY_REQUESTS),
+        Unauthenticated => (
+            "unauthenticated",
+            "Authentication required",
+            StatusCode::UNAUTHORIZED,
+        ),
+        BadCredentials => (
+            "bad-credentials",
+            "Wrong user name or password",
+            StatusCode::UNAUTHORIZED,
+        ),
+        Throttled { .. } => (
+            "too-many-attempts",
+            "Too many failed sign-ins",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         Conflict(_) => ("conflict", "Conflict", StatusCode::CONFLICT),
         Duplicate(_) => ("duplicate", "Already exists", StatusCode::CONFLICT),
-        Store(_) | Internal(_) => ("internal", "Internal error", StatusCode::INTERNAL_SERVER_ERROR),
+        Store(_) | Internal(_) => (
+            "internal",
+            "Internal error",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
     }
 }
 
-pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: String, errors: Vec<FieldError>) -> HttpResponse {
+pub fn problem_response(
+    status: StatusCode,
+    slug: &str,
+    title: &str,
+    detail: String,
+    errors: Vec<FieldError>,
+) -> HttpResponse {
     let body = Problem {
         kind: format!("/problems/{slug}"),
         title: title.into(),
@@ -94,16 +120,24 @@ impl ResponseError for ApiError {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
         }
-        if matches!(self.0, ServiceError::Unauthenticated | ServiceError::BadCredentials) {
-            resp.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        if matches!(
+            self.0,
+            ServiceError::Unauthenticated | ServiceError::BadCredentials
+        ) {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         resp
     }
 }
 
 /// JSON bodies that do not parse: syntax errors are 400, wrong shapes 422 — never 500.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let resp = match &err {
         J::Deserialize(e) if e.is_data() => problem_response(
@@ -111,7 +145,11 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
             "invalid-body",
             "The body does not have the expected fields",
             e.to_string(),
-            vec![FieldError::new("body", e.to_string(), format!("请求内容字段有误：{e}"))],
+            vec![FieldError::new(
+                "body",
+                e.to_string(),
+                format!("请求内容字段有误：{e}"),
+            )],
         ),
         J::ContentType => problem_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -139,7 +177,10 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
 }
 
 /// Query strings and path segments that do not parse.
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let resp = problem_response(
         StatusCode::BAD_REQUEST,
         "invalid-query",
@@ -150,7 +191,16 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::H
     actix_web::error::InternalError::from_response(err, resp).into()
 }
 
-pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    let resp = problem_response(StatusCode::NOT_FOUND, "not-found", "Not found", err.to_string(), vec![]);
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    let resp = problem_response(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        err.to_string(),
+        vec![],
+    );
     actix_web::error::InternalError::from_response(err, resp).into()
 }

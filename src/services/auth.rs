@@ -3,7 +3,9 @@
 use super::{Actor, ServiceError, ServiceResult};
 use crate::config::SecurityConfig;
 use crate::store::{sessions, users, Db};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::Engine;
 use chrono::Duration;
@@ -37,7 +39,11 @@ pub async fn hash_password(password: String) -> ServiceResult<String> {
 async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -52,7 +58,12 @@ pub struct NewSession {
 }
 
 /// Check the password, refusing early when too many recent attempts failed.
-pub async fn login(db: &Db, sec: &SecurityConfig, username: &str, password: &str) -> ServiceResult<NewSession> {
+pub async fn login(
+    db: &Db,
+    sec: &SecurityConfig,
+    username: &str,
+    password: &str,
+) -> ServiceResult<NewSession> {
     let username = username.trim();
     let window_start = crate::store::now() - Duration::minutes(sec.login_lockout_minutes);
     let mut tx = db.read().await?;
@@ -60,9 +71,12 @@ pub async fn login(db: &Db, sec: &SecurityConfig, username: &str, password: &str
     let user = users::by_username(&mut tx, username).await?;
     drop(tx);
     if failures >= sec.login_max_failures {
-        let until = last_failure.unwrap_or_else(crate::store::now) + Duration::minutes(sec.login_lockout_minutes);
+        let until = last_failure.unwrap_or_else(crate::store::now)
+            + Duration::minutes(sec.login_lockout_minutes);
         let secs = (until - crate::store::now()).num_seconds().max(1);
-        return Err(ServiceError::Throttled { retry_after_secs: secs });
+        return Err(ServiceError::Throttled {
+            retry_after_secs: secs,
+        });
     }
     let ok = match &user {
         Some(u) => verify_password(password.to_string(), u.password_hash.clone()).await,
@@ -72,7 +86,10 @@ pub async fn login(db: &Db, sec: &SecurityConfig, username: &str, password: &str
             false
         }
     };
-    let actor = user.as_ref().filter(|u| ok && u.active).and_then(Actor::from_row);
+    let actor = user
+        .as_ref()
+        .filter(|u| ok && u.active)
+        .and_then(Actor::from_row);
     let mut tx = db.write().await?;
     users::record_attempt(&mut tx, username, actor.is_some()).await?;
     let Some(actor) = actor else {
@@ -110,7 +127,11 @@ pub async fn bearer(db: &Db, token: &str) -> ServiceResult<Option<Actor>> {
 
 /// Constant-time comparison for CSRF tokens.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]

@@ -46,7 +46,9 @@ fn validate(i: &CatalogueInput) -> Result<CatalogueValues, ServiceError> {
             "认定年份应在2000至2100之间",
         ));
     }
-    let valid_until = i.valid_until.unwrap_or_else(|| default_valid_until(i.valid_from));
+    let valid_until = i
+        .valid_until
+        .unwrap_or_else(|| default_valid_until(i.valid_from));
     if valid_until < i.valid_from {
         errs.push(FieldError::new(
             "valid_until",
@@ -73,7 +75,11 @@ fn validate(i: &CatalogueInput) -> Result<CatalogueValues, ServiceError> {
 async fn require_maker(tx: &mut crate::store::Tx, maker_id: i64) -> ServiceResult<()> {
     match parties::get(tx, maker_id).await? {
         Some(p) if p.kind == "maker" => Ok(()),
-        _ => Err(ServiceError::field("maker_id", "no such maker", "无此制造企业")),
+        _ => Err(ServiceError::field(
+            "maker_id",
+            "no such maker",
+            "无此制造企业",
+        )),
     }
 }
 
@@ -103,16 +109,26 @@ pub async fn create(db: &Db, actor: &Actor, input: CatalogueInput) -> ServiceRes
         },
     )
     .await?;
-    let row = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("catalogue item"))?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("catalogue item"))?;
     tx.commit().await?;
     Ok(row)
 }
 
-pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, input: CatalogueInput) -> ServiceResult<CatalogueRow> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    input: CatalogueInput,
+) -> ServiceResult<CatalogueRow> {
     actor.require(actor.role.manages_parties(), "edit the catalogue")?;
     let values = validate(&input)?;
     let mut tx = db.write().await?;
-    let before = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("catalogue item"))?;
+    let before = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("catalogue item"))?;
     require_maker(&mut tx, values.maker_id).await?;
     store::update(&mut tx, id, version, &values).await?;
     audit::append(
@@ -127,7 +143,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, input: Catalo
         },
     )
     .await?;
-    let row = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("catalogue item"))?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("catalogue item"))?;
     tx.commit().await?;
     Ok(row)
 }

@@ -20,7 +20,13 @@ fn code(body: &str) -> String {
     format!("{body}{check}")
 }
 
-fn party(kind: PartyKind, name: &str, body: &str, region: (&str, &str, &str), state_owned: bool) -> PartyInput {
+fn party(
+    kind: PartyKind,
+    name: &str,
+    body: &str,
+    region: (&str, &str, &str),
+    state_owned: bool,
+) -> PartyInput {
     PartyInput {
         kind,
         name: name.into(),
@@ -47,19 +53,136 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     let hz = ("浙江省", "杭州市", "余杭区");
     let nb = ("浙江省", "宁波市", "北仑区");
     let ty = ("山西省", "太原市", "小店区");
-    let maker_a = parties::create(db, &system, party(PartyKind::Maker, "杭州中恒精密机床有限公司", "91330110MA2H3K7P0", hz, false)).await?;
-    let maker_b = parties::create(db, &system, party(PartyKind::Maker, "宁波海工智能装备股份有限公司", "91330206MA2CL4X82", nb, false)).await?;
-    let maker_c = parties::create(db, &system, party(PartyKind::Maker, "山西晋材新型碳纤维有限公司", "91140100MA0K9T3Q5", ty, true)).await?;
-    let user_a = parties::create(db, &system, party(PartyKind::User, "浙江东方汽车零部件有限公司", "91330100MA27Y0B6X", hz, false)).await?;
-    parties::create(db, &system, party(PartyKind::User, "国网浙江电力检修公司", "91330000MA2GJ8R1C", hz, true)).await?;
-    let trader = parties::create(db, &system, party(PartyKind::User, "太原鑫达材料贸易有限公司", "91140105MA0H2N7L4", ty, false)).await?;
-    parties::create(db, &system, party(PartyKind::Intermediary, "浙江远航融资租赁有限公司", "91330100MA28F3U9T", hz, false)).await?;
-    parties::add_relation(db, &system, maker_c.party_id, trader.party_id, Relation::Trader, "材料经销商").await?;
+    let maker_a = parties::create(
+        db,
+        &system,
+        party(
+            PartyKind::Maker,
+            "杭州中恒精密机床有限公司",
+            "91330110MA2H3K7P0",
+            hz,
+            false,
+        ),
+    )
+    .await?;
+    let maker_b = parties::create(
+        db,
+        &system,
+        party(
+            PartyKind::Maker,
+            "宁波海工智能装备股份有限公司",
+            "91330206MA2CL4X82",
+            nb,
+            false,
+        ),
+    )
+    .await?;
+    let maker_c = parties::create(
+        db,
+        &system,
+        party(
+            PartyKind::Maker,
+            "山西晋材新型碳纤维有限公司",
+            "91140100MA0K9T3Q5",
+            ty,
+            true,
+        ),
+    )
+    .await?;
+    let user_a = parties::create(
+        db,
+        &system,
+        party(
+            PartyKind::User,
+            "浙江东方汽车零部件有限公司",
+            "91330100MA27Y0B6X",
+            hz,
+            false,
+        ),
+    )
+    .await?;
+    parties::create(
+        db,
+        &system,
+        party(
+            PartyKind::User,
+            "国网浙江电力检修公司",
+            "91330000MA2GJ8R1C",
+            hz,
+            true,
+        ),
+    )
+    .await?;
+    let trader = parties::create(
+        db,
+        &system,
+        party(
+            PartyKind::User,
+            "太原鑫达材料贸易有限公司",
+            "91140105MA0H2N7L4",
+            ty,
+            false,
+        ),
+    )
+    .await?;
+    parties::create(
+        db,
+        &system,
+        party(
+            PartyKind::Intermediary,
+            "浙江远航融资租赁有限公司",
+            "91330100MA28F3U9T",
+            hz,
+            false,
+        ),
+    )
+    .await?;
+    parties::add_relation(
+        db,
+        &system,
+        maker_c.party_id,
+        trader.party_id,
+        Relation::Trader,
+        "材料经销商",
+    )
+    .await?;
     let items = [
-        (maker_a.party_id, "national-2024", "五轴联动数控加工中心", "高档数控机床", UnitType::CompleteMachine, Tier::Domestic, 2024),
-        (maker_a.party_id, "zhejiang-2025", "精密主轴单元", "高档数控机床", UnitType::KeyComponent, Tier::Provincial, 2025),
-        (maker_b.party_id, "national-2024", "海上风电安装平台升降系统", "海洋工程装备", UnitType::CoreSystem, Tier::International, 2024),
-        (maker_c.party_id, "shanxi-2023", "T800级碳纤维预浸料", "先进基础材料", UnitType::NewMaterial, Tier::Domestic, 2023),
+        (
+            maker_a.party_id,
+            "national-2024",
+            "五轴联动数控加工中心",
+            "高档数控机床",
+            UnitType::CompleteMachine,
+            Tier::Domestic,
+            2024,
+        ),
+        (
+            maker_a.party_id,
+            "zhejiang-2025",
+            "精密主轴单元",
+            "高档数控机床",
+            UnitType::KeyComponent,
+            Tier::Provincial,
+            2025,
+        ),
+        (
+            maker_b.party_id,
+            "national-2024",
+            "海上风电安装平台升降系统",
+            "海洋工程装备",
+            UnitType::CoreSystem,
+            Tier::International,
+            2024,
+        ),
+        (
+            maker_c.party_id,
+            "shanxi-2023",
+            "T800级碳纤维预浸料",
+            "先进基础材料",
+            UnitType::NewMaterial,
+            Tier::Domestic,
+            2023,
+        ),
     ];
     for (maker_id, edition, name, field, unit_type, tier, year) in items {
         catalogue::create(
@@ -87,7 +210,12 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
         ("claims.sun", "孙理赔主管", Role::ClaimsManager, None),
         ("act.zhou", "周精算", Role::Actuary, None),
         ("audit.wu", "吴稽核", Role::Auditor, None),
-        ("client.zhongheng", "中恒客户", Role::Client, Some(maker_a.party_id)),
+        (
+            "client.zhongheng",
+            "中恒客户",
+            Role::Client,
+            Some(maker_a.party_id),
+        ),
     ];
     for (username, name, role, maker_id) in people {
         users::create(

@@ -80,5 +80,8 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 
 /// Page size bounds for list endpoints.
 pub fn clamp_page(limit: Option<i64>, offset: Option<i64>) -> (i64, i64) {
-    (limit.unwrap_or(50).clamp(1, 500), offset.unwrap_or(0).max(0))
+    (
+        limit.unwrap_or(50).clamp(1, 500),
+        offset.unwrap_or(0).max(0),
+    )
 }

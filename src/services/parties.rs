@@ -38,7 +38,9 @@ pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<
     actor.require(actor.role.manages_parties(), "create parties")?;
     let valid: ValidParty = input.validate().map_err(field_errors)?;
     let mut tx = db.write().await?;
-    let row = store::insert(&mut tx, &valid).await.map_err(duplicate_code)?;
+    let row = store::insert(&mut tx, &valid)
+        .await
+        .map_err(duplicate_code)?;
     audit::append(
         &mut tx,
         &actor.audit(),
@@ -55,12 +57,22 @@ pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<
     Ok(row)
 }
 
-pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, input: PartyInput) -> ServiceResult<PartyRow> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    input: PartyInput,
+) -> ServiceResult<PartyRow> {
     actor.require(actor.role.manages_parties(), "edit parties")?;
     let valid = input.validate().map_err(field_errors)?;
     let mut tx = db.write().await?;
-    let before = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("party"))?;
-    let row = store::update(&mut tx, id, version, &valid).await.map_err(duplicate_code)?;
+    let before = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("party"))?;
+    let row = store::update(&mut tx, id, version, &valid)
+        .await
+        .map_err(duplicate_code)?;
     audit::append(
         &mut tx,
         &actor.audit(),
@@ -134,12 +146,20 @@ pub async fn add_relation(
             return Err(ServiceError::field(field, "no such party", "无此当事方"));
         }
     }
-    let id = store::add_relation(&mut tx, party_id, other_party_id, relation.as_str(), note.trim())
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::Duplicate(_) => ServiceError::Conflict("this relation is already recorded".into()),
-            other => other.into(),
-        })?;
+    let id = store::add_relation(
+        &mut tx,
+        party_id,
+        other_party_id,
+        relation.as_str(),
+        note.trim(),
+    )
+    .await
+    .map_err(|e| match e {
+        crate::store::StoreError::Duplicate(_) => {
+            ServiceError::Conflict("this relation is already recorded".into())
+        }
+        other => other.into(),
+    })?;
     audit::append(
         &mut tx,
         &actor.audit(),

@@ -27,7 +27,9 @@ fn validate(input: &NewUserInput) -> Vec<FieldError> {
     let name = input.username.trim();
     if name.len() < 3
         || name.len() > 64
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
     {
         errs.push(FieldError::new(
             "username",
@@ -69,7 +71,11 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResul
     if let Some(maker_id) = input.maker_id {
         let maker = parties::get(&mut tx, maker_id).await?;
         if maker.map(|m| m.kind != "maker").unwrap_or(true) {
-            return Err(ServiceError::field("maker_id", "no such maker", "无此制造企业"));
+            return Err(ServiceError::field(
+                "maker_id",
+                "no such maker",
+                "无此制造企业",
+            ));
         }
     }
     let row = users::insert(
@@ -92,7 +98,9 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResul
             entity_type: "user",
             entity_id: row.user_id.to_string(),
             before: None,
-            after: Some(json!({"username": row.username, "role": row.role, "maker_id": row.maker_id})),
+            after: Some(
+                json!({"username": row.username, "role": row.role, "maker_id": row.maker_id}),
+            ),
         },
     )
     .await?;
@@ -101,12 +109,20 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResul
 }
 
 /// Create a bearer token for a user; the secret is returned once and stored hashed.
-pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) -> ServiceResult<(i64, String)> {
+pub async fn create_token(
+    db: &Db,
+    actor: &Actor,
+    username: &str,
+    name: &str,
+) -> ServiceResult<(i64, String)> {
     let mut tx = db.write().await?;
     let user = users::by_username(&mut tx, username)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
-    actor.require(actor.role.manages_users() || actor.user_id == user.user_id, "create tokens for others")?;
+    actor.require(
+        actor.role.manages_users() || actor.user_id == user.user_id,
+        "create tokens for others",
+    )?;
     let secret = format!("fc_{}", random_token()?);
     let id = users::insert_token(&mut tx, user.user_id, name, &token_hash(&secret)).await?;
     audit::append(

@@ -46,7 +46,10 @@ pub fn row_hash(row: &AuditRow) -> String {
     };
     field(&row.prev_hash);
     field(&row.seq.to_string());
-    field(&row.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+    field(
+        &row.occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    );
     field(&row.actor_id.map(|i| i.to_string()).unwrap_or_default());
     field(&row.actor_name);
     field(&row.action);
@@ -106,7 +109,8 @@ pub async fn append(tx: &mut Tx, actor: &AuditActor, entry: AuditEntry<'_>) -> S
     Ok(seq)
 }
 
-const SELECT: &str = "select seq, occurred_at, actor_id, actor_name, action, entity_type, entity_id, \
+const SELECT: &str =
+    "select seq, occurred_at, actor_id, actor_name, action, entity_type, entity_id, \
                       before_json, after_json, prev_hash, hash from audit_log";
 
 /// Rows in order, a page at a time (verification walks the whole log this way).
@@ -118,7 +122,11 @@ pub async fn page(tx: &mut Tx, after_seq: i64, limit: i64) -> StoreResult<Vec<Au
 }
 
 /// The history of one record, newest first.
-pub async fn for_entity(tx: &mut Tx, entity_type: &str, entity_id: &str) -> StoreResult<Vec<AuditRow>> {
+pub async fn for_entity(
+    tx: &mut Tx,
+    entity_type: &str,
+    entity_id: &str,
+) -> StoreResult<Vec<AuditRow>> {
     let sql = format!("{SELECT} where entity_type = $1 and entity_id = $2 order by seq desc");
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, AuditRow>(&sql).bind(entity_type).bind(entity_id).fetch_all(&mut *c).await?

@@ -43,7 +43,8 @@ pub struct CatalogueFilter {
     pub offset: i64,
 }
 
-const SELECT: &str = "select c.catalogue_item_id, c.maker_id, p.name as maker_name, c.edition, c.product_name, \
+const SELECT: &str =
+    "select c.catalogue_item_id, c.maker_id, p.name as maker_name, c.edition, c.product_name, \
      c.field, c.unit_type, c.tier, c.qualification_year, c.valid_from, c.valid_until, c.version \
      from catalogue_item c join party p on p.party_id = c.maker_id";
 
@@ -111,7 +112,8 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<CatalogueRow>> {
 
 pub async fn list(tx: &mut Tx, f: &CatalogueFilter) -> StoreResult<(Vec<CatalogueRow>, i64)> {
     let pattern = f.query.as_deref().map(|q| format!("%{}%", q.trim()));
-    let filter = "where ($1 is null or c.product_name like $1 or c.field like $1 or p.name like $1) \
+    let filter =
+        "where ($1 is null or c.product_name like $1 or c.field like $1 or p.name like $1) \
                   and ($2 is null or c.maker_id = $2)";
     let sql = format!("{SELECT} {filter} order by c.catalogue_item_id desc limit $3 offset $4");
     let count_sql = format!(

@@ -120,9 +120,11 @@ pub async fn list(tx: &mut Tx, f: &PartyFilter) -> StoreResult<(Vec<PartyRow>, i
         .query
         .as_deref()
         .map(|q| format!("%{}%", q.trim().replace('%', "\\%").replace('_', "\\_")));
-    let filter = "where ($1 is null or name like $1 escape '\\' or credit_code like upper($1) escape '\\') \
+    let filter =
+        "where ($1 is null or name like $1 escape '\\' or credit_code like upper($1) escape '\\') \
                   and ($2 is null or kind = $2) and ($3 is null or party_id = $3)";
-    let sql = format!("select {COLUMNS} from party {filter} order by party_id desc limit $4 offset $5");
+    let sql =
+        format!("select {COLUMNS} from party {filter} order by party_id desc limit $4 offset $5");
     let count_sql = format!("select count(*) from party {filter}");
     Ok(dispatch!(tx, c => {
         let rows = sqlx::query_as::<_, PartyRow>(&sql)

@@ -5,7 +5,13 @@ use crate::dispatch;
 use crate::store::users::UserRow;
 use chrono::{DateTime, Utc};
 
-pub async fn insert(tx: &mut Tx, session_hash: &str, user_id: i64, csrf: &str, expires_at: DateTime<Utc>) -> StoreResult<()> {
+pub async fn insert(
+    tx: &mut Tx,
+    session_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    expires_at: DateTime<Utc>,
+) -> StoreResult<()> {
     dispatch!(tx, c => {
         sqlx::query(
             "insert into web_session (session_hash, user_id, csrf_token, created_at, expires_at) \

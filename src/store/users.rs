@@ -101,7 +101,11 @@ pub async fn record_attempt(tx: &mut Tx, username: &str, succeeded: bool) -> Sto
 }
 
 /// Failed attempts for this name since `since`, counted after its last success.
-pub async fn recent_failures(tx: &mut Tx, username: &str, since: DateTime<Utc>) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
+pub async fn recent_failures(
+    tx: &mut Tx,
+    username: &str,
+    since: DateTime<Utc>,
+) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
             "select count(*), max(attempted_at) from login_attempt where username = $1 and not succeeded \
@@ -124,7 +128,12 @@ pub struct TokenRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-pub async fn insert_token(tx: &mut Tx, user_id: i64, name: &str, token_hash: &str) -> StoreResult<i64> {
+pub async fn insert_token(
+    tx: &mut Tx,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(
             "insert into api_token (user_id, name, token_hash, created_at) values ($1, $2, $3, $4) \
@@ -144,7 +153,11 @@ pub async fn user_for_token(tx: &mut Tx, token_hash: &str) -> StoreResult<Option
     let sql = format!(
         "select {} from app_user u join api_token t on t.user_id = u.user_id \
          where t.token_hash = $1 and t.revoked_at is null and u.active",
-        COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(&mut *c).await?

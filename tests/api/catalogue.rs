@@ -27,33 +27,86 @@ async fn catalogue_entries_default_to_five_years_and_stay_with_their_maker(app: 
         json!({"maker_id": maker_id, "edition": "national-2024", "product_name": name, "field": "高档数控机床",
                "unit_type": "key_component", "tier": "domestic", "qualification_year": 2025, "valid_from": "2025-09-09"})
     };
-    let r = app.client().post(app.url("/api/v1/catalogue")).bearer_auth(&uw).json(&item(a, "精密主轴")).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/api/v1/catalogue"))
+        .bearer_auth(&uw)
+        .json(&item(a, "精密主轴"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["valid_until"], "2030-09-08");
     assert_eq!(created["maker_name"], "甲");
-    let r = app.client().post(app.url("/api/v1/catalogue")).bearer_auth(&uw).json(&item(b, "升降系统")).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/api/v1/catalogue"))
+        .bearer_auth(&uw)
+        .json(&item(b, "升降系统"))
+        .send()
+        .await
+        .unwrap();
     let b_item: Value = r.json().await.unwrap();
 
     let client = app.api_user("client.c1", Role::Client, Some(a)).await;
-    let mine: Value = app.client().get(app.url("/api/v1/catalogue")).bearer_auth(&client).send().await.unwrap().json().await.unwrap();
+    let mine: Value = app
+        .client()
+        .get(app.url("/api/v1/catalogue"))
+        .bearer_auth(&client)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine["total"], 1);
     assert_eq!(mine["items"][0]["product_name"], "精密主轴");
-    let other = app.client().get(app.url(&format!("/api/v1/catalogue/{}", b_item["catalogue_item_id"]))).bearer_auth(&client).send().await.unwrap();
+    let other = app
+        .client()
+        .get(app.url(&format!(
+            "/api/v1/catalogue/{}",
+            b_item["catalogue_item_id"]
+        )))
+        .bearer_auth(&client)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
 
     // Unknown enum values and reversed validity are field errors.
     let mut bad = item(a, "x");
     bad["unit_type"] = json!("gadget");
-    let r = app.client().post(app.url("/api/v1/catalogue")).bearer_auth(&uw).json(&bad).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/api/v1/catalogue"))
+        .bearer_auth(&uw)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let mut bad = item(a, "x");
     bad["valid_until"] = json!("2020-01-01");
-    let r = app.client().post(app.url("/api/v1/catalogue")).bearer_auth(&uw).json(&bad).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/api/v1/catalogue"))
+        .bearer_auth(&uw)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "valid_until");
     // A catalogue entry must belong to a maker, not a user.
-    let r = app.client().post(app.url("/api/v1/catalogue")).bearer_auth(&uw).json(&item(9999, "x")).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/api/v1/catalogue"))
+        .bearer_auth(&uw)
+        .json(&item(9999, "x"))
+        .send()
+        .await
+        .unwrap();
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "maker_id");
 }

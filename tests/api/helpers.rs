@@ -20,11 +20,14 @@ pub enum Store {
 
 /// The PostgreSQL server tests create their databases on.
 pub fn pg_admin_url() -> String {
-    std::env::var("FIRSTCOVER_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("FIRSTCOVER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 fn require_postgres() -> bool {
-    std::env::var("FIRSTCOVER_REQUIRE_POSTGRES").map(|v| v == "1").unwrap_or(false)
+    std::env::var("FIRSTCOVER_REQUIRE_POSTGRES")
+        .map(|v| v == "1")
+        .unwrap_or(false)
 }
 
 /// Printed straight to the terminal (not captured), once per test binary.
@@ -56,7 +59,9 @@ pub fn random_suffix() -> String {
 }
 
 /// A fresh database URL for this test, or None when PostgreSQL is not reachable.
-pub async fn fresh_database(store: Store) -> Option<(String, Option<tempfile::TempDir>, Option<String>)> {
+pub async fn fresh_database(
+    store: Store,
+) -> Option<(String, Option<tempfile::TempDir>, Option<String>)> {
     match store {
         Store::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -89,12 +94,16 @@ pub async fn fresh_database(store: Store) -> Option<(String, Option<tempfile::Te
 pub fn drop_pg_database(name: String) {
     // Drop runs outside any runtime we may block on: use a thread with its own.
     let _ = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
         if let Ok(rt) = rt {
             rt.block_on(async move {
                 use sqlx::Connection;
                 if let Ok(mut c) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut c).await;
+                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                        .execute(&mut c)
+                        .await;
                 }
             });
         }
@@ -118,7 +127,12 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
     Some(start_on(store, config, dir, pg_name).await)
 }
 
-pub async fn start_on(store: Store, mut config: Config, dir: Option<tempfile::TempDir>, pg_name: Option<String>) -> TestApp {
+pub async fn start_on(
+    store: Store,
+    mut config: Config,
+    dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+) -> TestApp {
     config.bind = "127.0.0.1:0".into();
     let app = Application::build(config.clone(), StartOptions { workers: Some(2) })
         .await
@@ -143,7 +157,8 @@ pub async fn start_on(store: Store, mut config: Config, dir: Option<tempfile::Te
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let _ = self.handle.stop(false);
+        // The stop command is sent at once; nothing here can await its completion.
+        drop(self.handle.stop(false));
         if let Some(name) = self.pg_name.take() {
             drop_pg_database(name);
         }
@@ -197,13 +212,29 @@ impl TestApp {
     }
 
     /// Sign in through the login form; returns the client holding the session.
-    pub async fn login(&self, username: &str, password: &str) -> (reqwest::Client, reqwest::Response) {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> (reqwest::Client, reqwest::Response) {
         let client = self.client();
-        let page = client.get(self.url("/login")).send().await.expect("login page").text().await.expect("body");
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .expect("body");
         let csrf = hidden_field(&page, "csrf").expect("csrf field on login page");
         let resp = client
             .post(self.url("/login"))
-            .form(&[("csrf", csrf.as_str()), ("username", username), ("password", password), ("next", "/")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
             .await
             .expect("login post");

@@ -5,5 +5,6 @@ mod helpers;
 mod audit;
 mod auth;
 mod catalogue;
+mod library;
 mod parties;
 mod probes;

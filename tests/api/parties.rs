@@ -19,31 +19,80 @@ async fn create_party(app: &TestApp, token: &str, kind: &str, name: &str, code: 
 
 async fn a_client_sees_only_its_own_maker(app: TestApp) {
     let uw = app.api_user("uw.p", Role::Underwriter, None).await;
-    let a = create_party(&app, &uw, "maker", "甲制造", &credit_code("91330110MA2H3K7P0")).await;
-    let b = create_party(&app, &uw, "maker", "乙制造", &credit_code("91330206MA2CL4X82")).await;
+    let a = create_party(
+        &app,
+        &uw,
+        "maker",
+        "甲制造",
+        &credit_code("91330110MA2H3K7P0"),
+    )
+    .await;
+    let b = create_party(
+        &app,
+        &uw,
+        "maker",
+        "乙制造",
+        &credit_code("91330206MA2CL4X82"),
+    )
+    .await;
     let a_id = a["party_id"].as_i64().unwrap();
     let b_id = b["party_id"].as_i64().unwrap();
     let client = app.api_user("client.a", Role::Client, Some(a_id)).await;
 
-    let r = app.client().get(app.url(&format!("/api/v1/parties/{b_id}"))).bearer_auth(&client).send().await.unwrap();
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/v1/parties/{b_id}")))
+        .bearer_auth(&client)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["type"], "/problems/not-found");
 
-    let r = app.client().get(app.url(&format!("/api/v1/parties/{a_id}"))).bearer_auth(&client).send().await.unwrap();
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/v1/parties/{a_id}")))
+        .bearer_auth(&client)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let own: Value = r.json().await.unwrap();
     assert_eq!(own["name"], "甲制造");
 
-    let list: Value = app.client().get(app.url("/api/v1/parties")).bearer_auth(&client).send().await.unwrap().json().await.unwrap();
+    let list: Value = app
+        .client()
+        .get(app.url("/api/v1/parties"))
+        .bearer_auth(&client)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["party_id"], a_id);
 
     // The page answers the same way.
     app.add_user("client.web", Role::Client, Some(a_id)).await;
     let (web, _) = app.login("client.web", PASSWORD).await;
-    assert_eq!(web.get(app.url(&format!("/parties/{b_id}"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert_eq!(web.get(app.url(&format!("/parties/{a_id}"))).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        web.get(app.url(&format!("/parties/{b_id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        web.get(app.url(&format!("/parties/{a_id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
 }
 
 async fn invalid_credit_codes_get_a_field_error(app: TestApp) {
@@ -63,7 +112,9 @@ async fn invalid_credit_codes_get_a_field_error(app: TestApp) {
             .client()
             .post(app.url("/api/v1/parties"))
             .bearer_auth(&uw)
-            .json(&json!({"kind": "maker", "name": "甲", "credit_code": code, "province": "浙江省"}))
+            .json(
+                &json!({"kind": "maker", "name": "甲", "credit_code": code, "province": "浙江省"}),
+            )
             .send()
             .await
             .unwrap();
@@ -99,7 +150,15 @@ async fn malformed_bodies_are_client_errors(app: TestApp) {
         let c = app.client();
         let url = app.url("/api/v1/parties");
         let uw = uw.clone();
-        async move { c.post(url).bearer_auth(uw).header("content-type", ct).body(body).send().await.unwrap() }
+        async move {
+            c.post(url)
+                .bearer_auth(uw)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
     };
     let r = send("{\"kind\": ", "application/json").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -112,59 +171,161 @@ async fn malformed_bodies_are_client_errors(app: TestApp) {
     let body: Value = r.json().await.unwrap();
     assert!(body["detail"].as_str().unwrap().contains("colour"));
 
-    let r = send(r#"{"kind":"shop","name":"x","credit_code":"91350100M000100Y43","province":"p"}"#, "application/json").await;
+    let r = send(
+        r#"{"kind":"shop","name":"x","credit_code":"91350100M000100Y43","province":"p"}"#,
+        "application/json",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let r = send(r#"{"kind":"maker"}"#, "text/plain").await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-    let r = app.client().get(app.url("/api/v1/parties/abc")).bearer_auth(&uw).send().await.unwrap();
+    let r = app
+        .client()
+        .get(app.url("/api/v1/parties/abc"))
+        .bearer_auth(&uw)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
 
 async fn edits_are_versioned_and_searchable(app: TestApp) {
     let uw = app.api_user("uw.s", Role::Underwriter, None).await;
-    let p = create_party(&app, &uw, "maker", "杭州中恒精密机床", &credit_code("91330110MA2H3K7P0")).await;
+    let p = create_party(
+        &app,
+        &uw,
+        "maker",
+        "杭州中恒精密机床",
+        &credit_code("91330110MA2H3K7P0"),
+    )
+    .await;
     let id = p["party_id"].as_i64().unwrap();
     let edit = json!({"kind": "maker", "name": "杭州中恒精密机床有限公司", "credit_code": p["credit_code"], "province": "浙江省", "state_owned": true});
-    let r = app.client().put(app.url(&format!("/api/v1/parties/{id}"))).bearer_auth(&uw).header("if-match", "\"1\"").json(&edit).send().await.unwrap();
+    let r = app
+        .client()
+        .put(app.url(&format!("/api/v1/parties/{id}")))
+        .bearer_auth(&uw)
+        .header("if-match", "\"1\"")
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["etag"], "\"2\"");
     // A stale version is refused rather than silently overwritten.
-    let r = app.client().put(app.url(&format!("/api/v1/parties/{id}"))).bearer_auth(&uw).header("if-match", "\"1\"").json(&edit).send().await.unwrap();
+    let r = app
+        .client()
+        .put(app.url(&format!("/api/v1/parties/{id}")))
+        .bearer_auth(&uw)
+        .header("if-match", "\"1\"")
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let found: Value = app.client().get(app.url("/api/v1/parties?q=中恒")).bearer_auth(&uw).send().await.unwrap().json().await.unwrap();
+    let found: Value = app
+        .client()
+        .get(app.url("/api/v1/parties?q=中恒"))
+        .bearer_auth(&uw)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["state_owned"], true);
-    let none: Value = app.client().get(app.url("/api/v1/parties?q=不存在")).bearer_auth(&uw).send().await.unwrap().json().await.unwrap();
+    let none: Value = app
+        .client()
+        .get(app.url("/api/v1/parties?q=不存在"))
+        .bearer_auth(&uw)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(none["total"], 0);
 }
 
 async fn relations_are_recorded_both_ways(app: TestApp) {
     let uw = app.api_user("uw.t", Role::Underwriter, None).await;
-    let m = create_party(&app, &uw, "maker", "晋材", &credit_code("91140100MA0K9T3Q5")).await;
-    let t = create_party(&app, &uw, "user", "鑫达贸易", &credit_code("91140105MA0H2N7L4")).await;
-    let (mid, tid) = (m["party_id"].as_i64().unwrap(), t["party_id"].as_i64().unwrap());
-    let r = app.client().post(app.url(&format!("/api/v1/parties/{mid}/relations"))).bearer_auth(&uw)
-        .json(&json!({"other_party_id": tid, "relation": "trader", "note": "经销"})).send().await.unwrap();
+    let m = create_party(
+        &app,
+        &uw,
+        "maker",
+        "晋材",
+        &credit_code("91140100MA0K9T3Q5"),
+    )
+    .await;
+    let t = create_party(
+        &app,
+        &uw,
+        "user",
+        "鑫达贸易",
+        &credit_code("91140105MA0H2N7L4"),
+    )
+    .await;
+    let (mid, tid) = (
+        m["party_id"].as_i64().unwrap(),
+        t["party_id"].as_i64().unwrap(),
+    );
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/parties/{mid}/relations")))
+        .bearer_auth(&uw)
+        .json(&json!({"other_party_id": tid, "relation": "trader", "note": "经销"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    let detail: Value = app.client().get(app.url(&format!("/api/v1/parties/{tid}"))).bearer_auth(&uw).send().await.unwrap().json().await.unwrap();
+    let detail: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/parties/{tid}")))
+        .bearer_auth(&uw)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail["relations"][0]["other_party_id"], mid);
     assert_eq!(detail["relations"][0]["relation"], "trader");
-    let r = app.client().post(app.url(&format!("/api/v1/parties/{mid}/relations"))).bearer_auth(&uw)
-        .json(&json!({"other_party_id": mid, "relation": "related_party"})).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/parties/{mid}/relations")))
+        .bearer_auth(&uw)
+        .json(&json!({"other_party_id": mid, "relation": "related_party"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn the_party_form_creates_and_reports_bad_codes(app: TestApp) {
     app.add_user("uw.u", Role::Underwriter, None).await;
     let (client, _) = app.login("uw.u", PASSWORD).await;
-    let form = client.get(app.url("/parties/new")).send().await.unwrap().text().await.unwrap();
+    let form = client
+        .get(app.url("/parties/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden_field(&form, "csrf").unwrap();
     let bad = client
         .post(app.url("/parties"))
-        .form(&[("csrf", csrf.as_str()), ("kind", "maker"), ("name", "表单企业"), ("credit_code", "91350100M000100Y44"), ("province", "浙江省")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "maker"),
+            ("name", "表单企业"),
+            ("credit_code", "91350100M000100Y44"),
+            ("province", "浙江省"),
+        ])
         .send()
         .await
         .unwrap();
@@ -174,15 +335,32 @@ async fn the_party_form_creates_and_reports_bad_codes(app: TestApp) {
     assert!(html.contains("表单企业"), "what was typed is kept");
     let ok = client
         .post(app.url("/parties"))
-        .form(&[("csrf", csrf.as_str()), ("kind", "maker"), ("name", "表单企业"), ("credit_code", "91350100m000100y43"), ("province", "浙江省"), ("state_owned", "on")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "maker"),
+            ("name", "表单企业"),
+            ("credit_code", "91350100m000100y43"),
+            ("province", "浙江省"),
+            ("state_owned", "on"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let location = ok.headers()["location"].to_str().unwrap().to_string();
-    let detail = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    let detail = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(detail.contains("91350100M000100Y43"));
-    assert!(detail.contains("party.create"), "history shows the creation");
+    assert!(
+        detail.contains("party.create"),
+        "history shows the creation"
+    );
 }
 
 on_both_stores!(

@@ -9,7 +9,8 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(latest)).route("/audit/verify", web::get().to(verify));
+    cfg.route("/audit", web::get().to(latest))
+        .route("/audit/verify", web::get().to(verify));
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -20,13 +21,18 @@ pub struct LatestQuery {
 
 /// The newest audit rows (administrators and auditors).
 #[utoipa::path(get, path = "/api/v1/audit", params(LatestQuery), tag = "audit", responses((status = 200, body = Vec<AuditRow>)))]
-pub async fn latest(st: web::Data<AppState>, who: ApiActor, q: web::Query<LatestQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn latest(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<LatestQuery>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(audit::latest(&st.db, &who.0, q.limit.unwrap_or(100)).await?))
 }
 
 /// Walk the hash chain and report whether it is intact.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, description = "chain report")))]
 pub async fn verify(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    who.0.require(who.0.role.reads_audit(), "verify the audit log")?;
+    who.0
+        .require(who.0.role.reads_audit(), "verify the audit log")?;
     Ok(HttpResponse::Ok().json(audit::verify(&st.db).await?))
 }

@@ -28,17 +28,31 @@ pub struct ListQuery {
 /// List qualified products (a client sees only its own maker's).
 #[utoipa::path(get, path = "/api/v1/catalogue", params(ListQuery), tag = "catalogue",
     responses((status = 200, body = Page<CatalogueRow>)))]
-pub async fn list(st: web::Data<AppState>, who: ApiActor, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let (items, total) = catalogue::list(&st.db, &who.0, q.q, q.maker_id, q.limit, q.offset).await?;
+    let (items, total) =
+        catalogue::list(&st.db, &who.0, q.q, q.maker_id, q.limit, q.offset).await?;
     let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
-    Ok(HttpResponse::Ok().json(Page { items, total, limit, offset }))
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// Add a qualified product of a maker.
 #[utoipa::path(post, path = "/api/v1/catalogue", request_body = CatalogueInput, tag = "catalogue",
     responses((status = 201, body = CatalogueRow), (status = 422, body = crate::http::problem::Problem)))]
-pub async fn create(st: web::Data<AppState>, who: ApiActor, body: web::Json<CatalogueInput>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    body: web::Json<CatalogueInput>,
+) -> Result<HttpResponse, ApiError> {
     let row = catalogue::create(&st.db, &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("ETag", format!("\"{}\"", row.version)))
@@ -47,9 +61,15 @@ pub async fn create(st: web::Data<AppState>, who: ApiActor, body: web::Json<Cata
 
 #[utoipa::path(get, path = "/api/v1/catalogue/{id}", tag = "catalogue",
     responses((status = 200, body = CatalogueRow), (status = 404, body = crate::http::problem::Problem)))]
-pub async fn get(st: web::Data<AppState>, who: ApiActor, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let row = catalogue::get(&st.db, &who.0, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", row.version))).json(row))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", row.version)))
+        .json(row))
 }
 
 #[utoipa::path(put, path = "/api/v1/catalogue/{id}", request_body = CatalogueInput, tag = "catalogue",
@@ -67,5 +87,7 @@ pub async fn update(
         None => catalogue::get(&st.db, &who.0, id).await?.version,
     };
     let row = catalogue::update(&st.db, &who.0, id, version, body.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", row.version))).json(row))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", row.version)))
+        .json(row))
 }

@@ -48,17 +48,30 @@ pub struct RelationInput {
 /// List and search parties (a client sees only its own maker).
 #[utoipa::path(get, path = "/api/v1/parties", params(ListQuery), tag = "parties",
     responses((status = 200, body = Page<PartyRow>)))]
-pub async fn list(st: web::Data<AppState>, who: ApiActor, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (items, total) = parties::list(&st.db, &who.0, q.q, q.kind, q.limit, q.offset).await?;
     let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
-    Ok(HttpResponse::Ok().json(Page { items, total, limit, offset }))
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// Create a maker, user or intermediary. The credit code is checked (GB 32100-2015).
 #[utoipa::path(post, path = "/api/v1/parties", request_body = PartyInput, tag = "parties",
     responses((status = 201, body = PartyRow), (status = 422, body = crate::http::problem::Problem)))]
-pub async fn create(st: web::Data<AppState>, who: ApiActor, body: web::Json<PartyInput>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    body: web::Json<PartyInput>,
+) -> Result<HttpResponse, ApiError> {
     let row = parties::create(&st.db, &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/parties/{}", row.party_id)))
@@ -69,7 +82,11 @@ pub async fn create(st: web::Data<AppState>, who: ApiActor, body: web::Json<Part
 /// One party with its relations.
 #[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "parties",
     responses((status = 200, body = PartyDetail), (status = 404, body = crate::http::problem::Problem)))]
-pub async fn get(st: web::Data<AppState>, who: ApiActor, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let (party, relations) = parties::get(&st.db, &who.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", party.version)))
@@ -92,7 +109,9 @@ pub async fn update(
         None => parties::get(&st.db, &who.0, id).await?.0.version,
     };
     let row = parties::update(&st.db, &who.0, id, version, body.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", row.version))).json(row))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", row.version)))
+        .json(row))
 }
 
 /// Record that two parties are related, or that one is a trader for the other.
@@ -105,6 +124,14 @@ pub async fn relate(
     body: web::Json<RelationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let rid = parties::add_relation(&st.db, &who.0, id.into_inner(), b.other_party_id, b.relation, &b.note).await?;
+    let rid = parties::add_relation(
+        &st.db,
+        &who.0,
+        id.into_inner(),
+        b.other_party_id,
+        b.relation,
+        &b.note,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({"party_relation_id": rid})))
 }

@@ -28,6 +28,10 @@ pub async fn list(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse
 /// Create a user (administrators only). Clients must name their maker.
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserInput, tag = "users",
     responses((status = 201, body = UserRow), (status = 422, body = crate::http::problem::Problem)))]
-pub async fn create(st: web::Data<AppState>, who: ApiActor, body: web::Json<NewUserInput>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    body: web::Json<NewUserInput>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(users::create(&st.db, &who.0, body.into_inner()).await?))
 }

@@ -21,15 +21,26 @@ struct AuditPage {
     rows: Vec<HistoryLine>,
 }
 
-async fn show(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
+async fn show(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
     let rows = audit::latest(&st.db, &who.actor, 200).await?;
     let c = Chrome::for_actor(&req, &who);
     let (chain_ok, chain_text) = match audit::verify(&st.db).await? {
         ChainReport::Intact { rows, last_hash } => (
             true,
-            format!("{}：{rows} · {}", c.lang.t("dash.audit_ok"), &last_hash[..16.min(last_hash.len())]),
+            format!(
+                "{}：{rows} · {}",
+                c.lang.t("dash.audit_ok"),
+                &last_hash[..16.min(last_hash.len())]
+            ),
         ),
-        ChainReport::Broken { at_seq, reason } => (false, format!("{} #{at_seq}: {reason}", c.lang.t("dash.audit_broken"))),
+        ChainReport::Broken { at_seq, reason } => (
+            false,
+            format!("{} #{at_seq}: {reason}", c.lang.t("dash.audit_broken")),
+        ),
     };
     page(&AuditPage {
         c,

@@ -49,18 +49,32 @@ struct ListQuery {
     offset: Option<i64>,
 }
 
-async fn list(req: HttpRequest, st: web::Data<AppState>, who: PageActor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let limit = 50;
-    let (rows, total) = catalogue::list(&st.db, &who.actor, q.q.clone(), None, Some(limit), q.offset).await?;
+    let (rows, total) =
+        catalogue::list(&st.db, &who.actor, q.q.clone(), None, Some(limit), q.offset).await?;
     let today = chrono::Utc::now().date_naive();
     let lang = c.lang;
     let rows = rows
         .into_iter()
         .map(|r| Line {
             valid: is_valid_on(r.valid_from, r.valid_until, today),
-            unit_type: r.unit_type.parse::<UnitType>().map(|u| lang.pick(u.zh(), u.en()).to_string()).unwrap_or(r.unit_type),
-            tier: r.tier.parse::<Tier>().map(|t| lang.pick(t.zh(), t.en()).to_string()).unwrap_or(r.tier),
+            unit_type: r
+                .unit_type
+                .parse::<UnitType>()
+                .map(|u| lang.pick(u.zh(), u.en()).to_string())
+                .unwrap_or(r.unit_type),
+            tier: r
+                .tier
+                .parse::<Tier>()
+                .map(|t| lang.pick(t.zh(), t.en()).to_string())
+                .unwrap_or(r.tier),
             id: r.catalogue_item_id,
             product_name: r.product_name,
             maker_name: r.maker_name,
@@ -71,7 +85,10 @@ async fn list(req: HttpRequest, st: web::Data<AppState>, who: PageActor, q: web:
         })
         .collect();
     let query = q.q.clone().unwrap_or_default();
-    let base = format!("/catalogue?q={}", url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>());
+    let base = format!(
+        "/catalogue?q={}",
+        url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+    );
     page(&ListPage {
         can_edit: who.actor.role.manages_parties(),
         pager: Pager::new(&base, q.offset.unwrap_or(0), limit, total),
@@ -103,14 +120,44 @@ pub struct CatalogueForm {
 impl CatalogueForm {
     fn to_input(&self) -> Result<CatalogueInput, ServiceError> {
         let mut errs = Vec::new();
-        let maker_id = self.maker_id.trim().parse::<i64>().map_err(|_| FieldError::new("maker_id", "choose a maker", "请选择制造企业"));
-        let unit_type = self.unit_type.parse::<UnitType>().map_err(|e| FieldError::new("unit_type", e, "请选择产品类别"));
-        let tier = self.tier.parse::<Tier>().map_err(|e| FieldError::new("tier", e, "请选择认定档次"));
-        let year = self.qualification_year.trim().parse::<i32>().map_err(|_| FieldError::new("qualification_year", "a year such as 2025", "请输入年份，如2025"));
-        let from = NaiveDate::parse_from_str(self.valid_from.trim(), "%Y-%m-%d").map_err(|_| FieldError::new("valid_from", "a date such as 2025-09-01", "请输入日期，如2025-09-01"));
+        let maker_id = self
+            .maker_id
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| FieldError::new("maker_id", "choose a maker", "请选择制造企业"));
+        let unit_type = self
+            .unit_type
+            .parse::<UnitType>()
+            .map_err(|e| FieldError::new("unit_type", e, "请选择产品类别"));
+        let tier = self
+            .tier
+            .parse::<Tier>()
+            .map_err(|e| FieldError::new("tier", e, "请选择认定档次"));
+        let year = self.qualification_year.trim().parse::<i32>().map_err(|_| {
+            FieldError::new(
+                "qualification_year",
+                "a year such as 2025",
+                "请输入年份，如2025",
+            )
+        });
+        let from = NaiveDate::parse_from_str(self.valid_from.trim(), "%Y-%m-%d").map_err(|_| {
+            FieldError::new(
+                "valid_from",
+                "a date such as 2025-09-01",
+                "请输入日期，如2025-09-01",
+            )
+        });
         let until = match self.valid_until.trim() {
             "" => Ok(None),
-            s => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| FieldError::new("valid_until", "a date such as 2030-08-31", "请输入日期，如2030-08-31")),
+            s => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    FieldError::new(
+                        "valid_until",
+                        "a date such as 2030-08-31",
+                        "请输入日期，如2030-08-31",
+                    )
+                }),
         };
         macro_rules! take {
             ($r:expr) => {
@@ -123,9 +170,23 @@ impl CatalogueForm {
                 }
             };
         }
-        let (m, u, t, y, f, v) = (take!(maker_id), take!(unit_type), take!(tier), take!(year), take!(from), take!(until));
+        let (m, u, t, y, f, v) = (
+            take!(maker_id),
+            take!(unit_type),
+            take!(tier),
+            take!(year),
+            take!(from),
+            take!(until),
+        );
         match (m, u, t, y, f, v) {
-            (Some(maker_id), Some(unit_type), Some(tier), Some(qualification_year), Some(valid_from), Some(valid_until)) if errs.is_empty() => Ok(CatalogueInput {
+            (
+                Some(maker_id),
+                Some(unit_type),
+                Some(tier),
+                Some(qualification_year),
+                Some(valid_from),
+                Some(valid_until),
+            ) if errs.is_empty() => Ok(CatalogueInput {
                 maker_id,
                 edition: self.edition.clone(),
                 product_name: self.product_name.clone(),
@@ -156,11 +217,19 @@ struct FormPage {
 }
 
 async fn makers(st: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, PageError> {
-    let (rows, _) = parties::list(&st.db, actor, None, Some("maker".into()), Some(500), None).await?;
+    let (rows, _) =
+        parties::list(&st.db, actor, None, Some("maker".into()), Some(500), None).await?;
     Ok(rows.into_iter().map(|p| (p.party_id, p.name)).collect())
 }
 
-async fn render_form(req: &HttpRequest, st: &AppState, who: &PageActor, id: Option<i64>, form: CatalogueForm, errors: Vec<FieldError>) -> Result<HttpResponse, PageError> {
+async fn render_form(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    id: Option<i64>,
+    form: CatalogueForm,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let (heading, action) = match id {
         Some(id) => (c.lang.t("cat.edit").to_string(), format!("/catalogue/{id}")),
@@ -184,8 +253,13 @@ async fn render_form(req: &HttpRequest, st: &AppState, who: &PageActor, id: Opti
     Ok(resp)
 }
 
-async fn new_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
-    who.actor.require(who.actor.role.manages_parties(), "edit the catalogue")?;
+async fn new_form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.manages_parties(), "edit the catalogue")?;
     let form = CatalogueForm {
         edition: "national-2024".into(),
         qualification_year: "2025".into(),
@@ -196,7 +270,12 @@ async fn new_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> 
     render_form(&req, &st, &who, None, form, vec![]).await
 }
 
-async fn create(req: HttpRequest, st: web::Data<AppState>, who: PageActor, f: web::Form<CatalogueForm>) -> Result<HttpResponse, PageError> {
+async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    f: web::Form<CatalogueForm>,
+) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let form = f.into_inner();
     let result = match form.to_input() {
@@ -209,8 +288,14 @@ async fn create(req: HttpRequest, st: web::Data<AppState>, who: PageActor, f: we
     }
 }
 
-async fn edit_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
-    who.actor.require(who.actor.role.manages_parties(), "edit the catalogue")?;
+async fn edit_form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.manages_parties(), "edit the catalogue")?;
     let id = id.into_inner();
     let r = catalogue::get(&st.db, &who.actor, id).await?;
     let form = CatalogueForm {
@@ -229,7 +314,13 @@ async fn edit_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id
     render_form(&req, &st, &who, Some(id), form, vec![]).await
 }
 
-async fn update(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>, f: web::Form<CatalogueForm>) -> Result<HttpResponse, PageError> {
+async fn update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+    f: web::Form<CatalogueForm>,
+) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let id = id.into_inner();
     let form = f.into_inner();

@@ -42,28 +42,46 @@ fn tasks_for(role: Role, lang: Lang) -> Vec<Task> {
         href: href.into(),
     };
     match role {
-        Role::Admin => vec![t("管理当事方", "Manage parties", "/parties"), t("查看审计日志", "Review the audit log", "/audit"), t("接口文档", "API documentation", "/api/docs/")],
+        Role::Admin => vec![
+            t("管理当事方", "Manage parties", "/parties"),
+            t("查看审计日志", "Review the audit log", "/audit"),
+            t("接口文档", "API documentation", "/api/docs/"),
+        ],
         Role::Underwriter | Role::SeniorUnderwriter => vec![
-            t("登记投保企业与用户单位", "Register makers and users", "/parties/new"),
+            t(
+                "登记投保企业与用户单位",
+                "Register makers and users",
+                "/parties/new",
+            ),
             t("维护目录产品", "Maintain catalogue products", "/catalogue"),
             t("查阅条款与费率", "Read clauses and rates", "/clauses"),
         ],
         Role::Finance => vec![t("查阅当事方", "Look up parties", "/parties")],
-        Role::ClaimsHandler | Role::ClaimsManager => vec![t("查阅条款", "Read the clauses", "/clauses")],
+        Role::ClaimsHandler | Role::ClaimsManager => {
+            vec![t("查阅条款", "Read the clauses", "/clauses")]
+        }
         Role::Actuary => vec![t("查阅费率与补贴政策", "Rates and programmes", "/clauses")],
         Role::Auditor => vec![t("查看审计日志", "Review the audit log", "/audit")],
-        Role::Client => vec![t("我的目录产品", "My qualified products", "/catalogue"), t("补贴政策", "Subsidy programmes", "/clauses")],
+        Role::Client => vec![
+            t("我的目录产品", "My qualified products", "/catalogue"),
+            t("补贴政策", "Subsidy programmes", "/clauses"),
+        ],
     }
 }
 
-async fn show(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
+async fn show(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let lang = c.lang;
     let actor = &who.actor;
     let mut tiles = Vec::new();
     if actor.role.is_staff() {
         for (kind, key) in [("maker", "dash.makers"), ("user", "dash.users")] {
-            let (_, total) = parties::list(&st.db, actor, None, Some(kind.into()), Some(1), None).await?;
+            let (_, total) =
+                parties::list(&st.db, actor, None, Some(kind.into()), Some(1), None).await?;
             tiles.push(Tile {
                 label: lang.t(key).into(),
                 value: total,
@@ -78,7 +96,10 @@ async fn show(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Resu
         href: "/catalogue".into(),
     });
     let audit_ok = if actor.role.reads_audit() {
-        Some(matches!(audit::verify(&st.db).await?, ChainReport::Intact { .. }))
+        Some(matches!(
+            audit::verify(&st.db).await?,
+            ChainReport::Intact { .. }
+        ))
     } else {
         None
     };

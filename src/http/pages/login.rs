@@ -51,21 +51,44 @@ fn cookie<'a>(name: &'a str, value: String, secure: bool) -> Cookie<'a> {
         .finish()
 }
 
-fn render(c: Chrome, error: Option<String>, next: String, username: String, status: StatusCode, secure: bool) -> Result<HttpResponse, PageError> {
+fn render(
+    c: Chrome,
+    error: Option<String>,
+    next: String,
+    username: String,
+    status: StatusCode,
+    secure: bool,
+) -> Result<HttpResponse, PageError> {
     let csrf = c.csrf.clone();
-    let body = LoginPage { c, error, next, username }
-        .render()
-        .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let body = LoginPage {
+        c,
+        error,
+        next,
+        username,
+    }
+    .render()
+    .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .cookie(cookie(LOGIN_CSRF_COOKIE, csrf, secure))
         .body(body))
 }
 
-async fn form(req: HttpRequest, st: web::Data<AppState>, q: web::Query<NextQuery>) -> Result<HttpResponse, PageError> {
+async fn form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, PageError> {
     let csrf = auth::random_token()?;
     let next = safe_next(q.next.as_deref());
-    render(Chrome::anonymous(&req, csrf), None, next, String::new(), StatusCode::OK, st.config.security.secure_cookies)
+    render(
+        Chrome::anonymous(&req, csrf),
+        None,
+        next,
+        String::new(),
+        StatusCode::OK,
+        st.config.security.secure_cookies,
+    )
 }
 
 #[derive(Deserialize)]
@@ -76,40 +99,88 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn submit(req: HttpRequest, st: web::Data<AppState>, f: web::Form<LoginForm>) -> Result<HttpResponse, PageError> {
+async fn submit(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    f: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
     let f = f.into_inner();
     let lang = Lang::of(&req, None);
     let secure = st.config.security.secure_cookies;
     let next = safe_next(f.next.as_deref());
-    let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let expected = req
+        .cookie(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     let fresh = auth::random_token()?;
     if expected.is_empty() || !auth::same_secret(&f.csrf, &expected) {
-        let msg = lang.pick("页面已过期，请重新登录", "The page expired; please sign in again").to_string();
-        return render(Chrome::anonymous(&req, fresh), Some(msg), next, f.username, StatusCode::FORBIDDEN, secure);
+        let msg = lang
+            .pick(
+                "页面已过期，请重新登录",
+                "The page expired; please sign in again",
+            )
+            .to_string();
+        return render(
+            Chrome::anonymous(&req, fresh),
+            Some(msg),
+            next,
+            f.username,
+            StatusCode::FORBIDDEN,
+            secure,
+        );
     }
     match auth::login(&st.db, &st.config.security, &f.username, &f.password).await {
         Ok(session) => {
             let mut resp = see_other(&next);
             let mut session_cookie = cookie(SESSION_COOKIE, session.token, secure);
-            session_cookie.set_max_age(actix_web::cookie::time::Duration::hours(st.config.security.session_hours));
-            resp.add_cookie(&session_cookie).map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            session_cookie.set_max_age(actix_web::cookie::time::Duration::hours(
+                st.config.security.session_hours,
+            ));
+            resp.add_cookie(&session_cookie)
+                .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             let mut spent = cookie(LOGIN_CSRF_COOKIE, String::new(), secure);
             spent.make_removal();
-            resp.add_cookie(&spent).map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            resp.add_cookie(&spent)
+                .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             Ok(resp)
         }
         Err(ServiceError::BadCredentials) => {
-            let msg = lang.pick("用户名或密码错误", "Wrong user name or password").to_string();
-            render(Chrome::anonymous(&req, fresh), Some(msg), next, f.username, StatusCode::UNAUTHORIZED, secure)
+            let msg = lang
+                .pick("用户名或密码错误", "Wrong user name or password")
+                .to_string();
+            render(
+                Chrome::anonymous(&req, fresh),
+                Some(msg),
+                next,
+                f.username,
+                StatusCode::UNAUTHORIZED,
+                secure,
+            )
         }
         Err(ServiceError::Throttled { retry_after_secs }) => {
             let msg = match lang {
-                Lang::Zh => format!("登录失败次数过多，请{}分钟后再试", (retry_after_secs + 59) / 60),
-                Lang::En => format!("Too many failed sign-ins; try again in {} minutes", (retry_after_secs + 59) / 60),
+                Lang::Zh => format!(
+                    "登录失败次数过多，请{}分钟后再试",
+                    (retry_after_secs + 59) / 60
+                ),
+                Lang::En => format!(
+                    "Too many failed sign-ins; try again in {} minutes",
+                    (retry_after_secs + 59) / 60
+                ),
             };
-            let mut resp = render(Chrome::anonymous(&req, fresh), Some(msg), next, f.username, StatusCode::TOO_MANY_REQUESTS, secure)?;
-            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+            let mut resp = render(
+                Chrome::anonymous(&req, fresh),
+                Some(msg),
+                next,
+                f.username,
+                StatusCode::TOO_MANY_REQUESTS,
+                secure,
+            )?;
+            if let Ok(v) =
+                actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                resp.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, v);
             }
             Ok(resp)
         }
@@ -122,15 +193,25 @@ struct LogoutForm {
     csrf: String,
 }
 
-async fn logout(req: HttpRequest, st: web::Data<AppState>, who: PageActor, f: web::Form<LogoutForm>) -> Result<HttpResponse, PageError> {
+async fn logout(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    f: web::Form<LogoutForm>,
+) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         auth::logout(&st.db, c.value()).await?;
     }
     let mut resp = see_other("/login");
-    let mut gone = cookie(SESSION_COOKIE, String::new(), st.config.security.secure_cookies);
+    let mut gone = cookie(
+        SESSION_COOKIE,
+        String::new(),
+        st.config.security.secure_cookies,
+    );
     gone.make_removal();
-    resp.add_cookie(&gone).map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    resp.add_cookie(&gone)
+        .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     Ok(resp)
 }
 

@@ -63,10 +63,12 @@ fn flash_of(req: &HttpRequest) -> Option<String> {
 
 /// Render a template to a 200 page.
 pub fn page(t: &impl Template) -> Result<HttpResponse, PageError> {
-    let body = t
-        .render()
-        .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")))?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+    let body = t.render().map_err(|e| {
+        PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}"))
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit).
@@ -161,8 +163,16 @@ impl ResponseError for PageError {
 pub fn form_errors(e: ServiceError) -> Result<Vec<FieldError>, PageError> {
     match e {
         ServiceError::Validation(fields) => Ok(fields),
-        ServiceError::Duplicate(what) => Ok(vec![FieldError::new(&what, format!("{what} is already taken"), "已存在")]),
-        ServiceError::Conflict(msg) => Ok(vec![FieldError::new("version", msg, "记录已被他人修改，请刷新后重试")]),
+        ServiceError::Duplicate(what) => Ok(vec![FieldError::new(
+            &what,
+            format!("{what} is already taken"),
+            "已存在",
+        )]),
+        ServiceError::Conflict(msg) => Ok(vec![FieldError::new(
+            "version",
+            msg,
+            "记录已被他人修改，请刷新后重试",
+        )]),
         other => Err(other.into()),
     }
 }
@@ -193,7 +203,9 @@ impl From<&AuditRow> for HistoryLine {
 
 /// Events are stored in UTC and shown in Beijing time (UTC+8, no daylight saving).
 pub fn shanghai_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S").to_string()
+    (t + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// Links to the previous and next page of a list.

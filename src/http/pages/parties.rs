@@ -54,11 +54,24 @@ fn kind_label(kind: &str, c: &Chrome) -> String {
         .unwrap_or_else(|_| kind.to_string())
 }
 
-async fn list(req: HttpRequest, st: web::Data<AppState>, who: PageActor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let q = q.into_inner();
     let limit = 50;
-    let (rows, total) = parties::list(&st.db, &who.actor, q.q.clone(), q.kind.clone(), Some(limit), q.offset).await?;
+    let (rows, total) = parties::list(
+        &st.db,
+        &who.actor,
+        q.q.clone(),
+        q.kind.clone(),
+        Some(limit),
+        q.offset,
+    )
+    .await?;
     let query = q.q.unwrap_or_default();
     let kind = q.kind.unwrap_or_default();
     let base = format!(
@@ -140,7 +153,13 @@ struct FormPage {
     errors: Vec<FieldError>,
 }
 
-fn form_page(c: Chrome, id: Option<i64>, version: i64, form: PartyForm, errors: Vec<FieldError>) -> FormPage {
+fn form_page(
+    c: Chrome,
+    id: Option<i64>,
+    version: i64,
+    form: PartyForm,
+    errors: Vec<FieldError>,
+) -> FormPage {
     let (heading, action) = match id {
         Some(id) => (c.lang.t("party.edit").to_string(), format!("/parties/{id}")),
         None => (c.lang.t("party.new").to_string(), "/parties".to_string()),
@@ -163,15 +182,27 @@ fn render_invalid(p: FormPage) -> Result<HttpResponse, PageError> {
 }
 
 async fn new_form(req: HttpRequest, who: PageActor) -> Result<HttpResponse, PageError> {
-    who.actor.require(who.actor.role.manages_parties(), "create parties")?;
+    who.actor
+        .require(who.actor.role.manages_parties(), "create parties")?;
     let form = PartyForm {
         kind: "maker".into(),
         ..PartyForm::default()
     };
-    page(&form_page(Chrome::for_actor(&req, &who), None, 0, form, vec![]))
+    page(&form_page(
+        Chrome::for_actor(&req, &who),
+        None,
+        0,
+        form,
+        vec![],
+    ))
 }
 
-async fn create(req: HttpRequest, st: web::Data<AppState>, who: PageActor, f: web::Form<PartyForm>) -> Result<HttpResponse, PageError> {
+async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    f: web::Form<PartyForm>,
+) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let form = f.into_inner();
     let result = match form.to_input() {
@@ -180,12 +211,24 @@ async fn create(req: HttpRequest, st: web::Data<AppState>, who: PageActor, f: we
     };
     match result {
         Ok(row) => Ok(see_other(&format!("/parties/{}?saved=1", row.party_id))),
-        Err(e) => render_invalid(form_page(Chrome::for_actor(&req, &who), None, 0, form, form_errors(e)?)),
+        Err(e) => render_invalid(form_page(
+            Chrome::for_actor(&req, &who),
+            None,
+            0,
+            form,
+            form_errors(e)?,
+        )),
     }
 }
 
-async fn edit_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
-    who.actor.require(who.actor.role.manages_parties(), "edit parties")?;
+async fn edit_form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.manages_parties(), "edit parties")?;
     let id = id.into_inner();
     let (p, _) = parties::get(&st.db, &who.actor, id).await?;
     let form = PartyForm {
@@ -200,10 +243,22 @@ async fn edit_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id
         contact_email: p.contact_email,
         state_owned: p.state_owned.then(|| "on".to_string()),
     };
-    page(&form_page(Chrome::for_actor(&req, &who), Some(id), p.version, form, vec![]))
+    page(&form_page(
+        Chrome::for_actor(&req, &who),
+        Some(id),
+        p.version,
+        form,
+        vec![],
+    ))
 }
 
-async fn update(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>, f: web::Form<PartyForm>) -> Result<HttpResponse, PageError> {
+async fn update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+    f: web::Form<PartyForm>,
+) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let id = id.into_inner();
     let form = f.into_inner();
@@ -213,7 +268,13 @@ async fn update(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: w
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/parties/{id}?saved=1"))),
-        Err(e) => render_invalid(form_page(Chrome::for_actor(&req, &who), Some(id), form.version, form.clone(), form_errors(e)?)),
+        Err(e) => render_invalid(form_page(
+            Chrome::for_actor(&req, &who),
+            Some(id),
+            form.version,
+            form.clone(),
+            form_errors(e)?,
+        )),
     }
 }
 
@@ -238,19 +299,31 @@ struct DetailPage {
     history: Vec<HistoryLine>,
 }
 
-async fn detail(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+async fn detail(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let id = id.into_inner();
     let (p, relations) = parties::get(&st.db, &who.actor, id).await?;
     let can_edit = who.actor.role.manages_parties();
     let others = if can_edit {
         let (all, _) = parties::list(&st.db, &who.actor, None, None, Some(500), None).await?;
-        all.into_iter().filter(|o| o.party_id != id).map(|o| (o.party_id, o.name)).collect()
+        all.into_iter()
+            .filter(|o| o.party_id != id)
+            .map(|o| (o.party_id, o.name))
+            .collect()
     } else {
         Vec::new()
     };
     let history = if who.actor.role.is_staff() {
-        audit::history(&st.db, "party", &id.to_string()).await?.iter().map(HistoryLine::from).collect()
+        audit::history(&st.db, "party", &id.to_string())
+            .await?
+            .iter()
+            .map(HistoryLine::from)
+            .collect()
     } else {
         Vec::new()
     };
@@ -289,7 +362,12 @@ struct RelationForm {
     note: String,
 }
 
-async fn relate(st: web::Data<AppState>, who: PageActor, id: web::Path<i64>, f: web::Form<RelationForm>) -> Result<HttpResponse, PageError> {
+async fn relate(
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+    f: web::Form<RelationForm>,
+) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let id = id.into_inner();
     let relation = f

@@ -1,0 +1,113 @@
+//! Start chromedriver on a free port and open a headless Chromium session.
+
+use fantoccini::{Client, ClientBuilder};
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Chromium flags for a sandbox with no network but loopback.
+const CHROME_ARGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+];
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn require_browser() -> bool {
+    std::env::var("FIRSTCOVER_REQUIRE_BROWSER")
+        .map(|v| v == "1")
+        .unwrap_or(false)
+}
+
+fn find(candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9515)
+}
+
+/// A browser, or None (loudly) when chromedriver/chromium are not installed.
+pub async fn launch() -> Option<Browser> {
+    let driver_bin = std::env::var("CHROMEDRIVER")
+        .ok()
+        .or_else(|| find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]));
+    let chrome_bin = std::env::var("CHROME")
+        .ok()
+        .or_else(|| find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]));
+    let (Some(driver_bin), Some(chrome_bin)) = (driver_bin, chrome_bin) else {
+        if require_browser() {
+            panic!("browser tests required but chromium/chromedriver are not installed (apt-get install -y chromium chromium-driver)");
+        }
+        let _ = writeln!(std::io::stderr(), "\n*** Browser tests SKIPPED: chromium or chromedriver not installed (apt-get install -y chromium chromium-driver)\n");
+        return None;
+    };
+    let port = free_port();
+    let driver = Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.path().display()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({"binary": chrome_bin, "args": args}),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_err = String::new();
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Some(Browser {
+                    client,
+                    driver,
+                    _profile: profile,
+                })
+            }
+            Err(e) => {
+                last_err = e.to_string();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    panic!("could not start a Chromium session: {last_err}");
+}
+
+impl Browser {
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}

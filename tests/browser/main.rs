@@ -1,0 +1,7 @@
+//! Browser tests: headless Chromium, driven through chromedriver, against the real app.
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+mod driver;
+mod journeys;
