@@ -34,7 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(readyz))
     .route("/metrics", web::get().to(metrics_text))
     .configure(api::routes)
-    .configure(pages::routes);
+    .configure(pages::routes)
+    .default_service(web::to(pages::not_found));
 }
 
 /// The process is up.

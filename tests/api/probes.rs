@@ -55,6 +55,10 @@ async fn probes_metrics_and_openapi(app: TestApp) {
         "the UI loads nothing from the internet"
     );
 
+    let page = c.get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.text().await.unwrap().contains("页面不存在"));
+
     let missing = c.get(app.url("/api/v1/nothing-here")).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_eq!(

@@ -224,6 +224,17 @@ impl Pager {
     }
 }
 
+/// Any path no route claims: a page, not an empty answer.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let lang = Lang::of(&req, None);
+    let err = PageError {
+        status: StatusCode::NOT_FOUND,
+        message: lang.pick("页面不存在", "No such page").into(),
+        lang,
+    };
+    err.error_response()
+}
+
 async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
