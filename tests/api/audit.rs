@@ -9,28 +9,13 @@ async fn add_parties(app: &TestApp, token: &str) {
         ("乙", "91330206MA2CL4X82"),
         ("丙", "91140100MA0K9T3Q5"),
     ] {
-        let r = app
-            .client()
-            .post(app.url("/api/v1/parties"))
-            .bearer_auth(token)
-            .json(&json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app.post_json("/api/v1/parties", &token, &json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await;
         assert_eq!(r.status(), 201);
     }
 }
 
 async fn verify_api(app: &TestApp, token: &str) -> Value {
-    app.client()
-        .get(app.url("/api/v1/audit/verify"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.get_json("/api/v1/audit/verify", &token).await
 }
 
 fn cli_verify(app: &TestApp) -> (bool, String) {
@@ -56,16 +41,7 @@ fn cli_verify(app: &TestApp) -> (bool, String) {
 async fn the_audit_chain_verifies_then_detects_an_altered_row(app: TestApp) {
     let admin = app.api_user("admin.a", Role::Admin, None).await;
     add_parties(&app, &admin).await;
-    let rows: Value = app
-        .client()
-        .get(app.url("/api/v1/audit?limit=10"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rows: Value = app.get_json("/api/v1/audit?limit=10", &admin).await;
     let newest = &rows[0];
     assert_eq!(newest["action"], "party.create");
     assert_eq!(

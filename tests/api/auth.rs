@@ -117,16 +117,7 @@ async fn form_posts_without_csrf_change_nothing(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let token = app.token_for("uw.d").await;
-    let list: serde_json::Value = app
-        .client()
-        .get(app.url("/api/v1/parties"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = app.get_json("/api/v1/parties", &token).await;
     assert_eq!(list["total"], 0);
 
     // The JSON API from a browser session needs the CSRF header for writes.
@@ -169,27 +160,12 @@ async fn api_needs_a_valid_unrevoked_token(app: TestApp) {
     )
     .await
     .unwrap();
-    assert_eq!(
-        app.client()
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/api/v1/me", &token).await.status(), StatusCode::OK);
     firstcover::services::users::revoke_token(&app.db, &firstcover::services::Actor::system(), id)
         .await
         .unwrap();
     assert_eq!(
-        app.client()
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get("/api/v1/me", &token).await.status(),
         StatusCode::UNAUTHORIZED
     );
 }
@@ -198,67 +174,29 @@ async fn roles_decide_who_may_change_what(app: TestApp) {
     let finance = app.api_user("fin.b", Role::Finance, None).await;
     let uw = app.api_user("uw.e", Role::Underwriter, None).await;
     let party = serde_json::json!({"kind": "maker", "name": "甲公司", "credit_code": "91350100M000100Y43", "province": "浙江省"});
-    let r = app
-        .client()
-        .post(app.url("/api/v1/parties"))
-        .bearer_auth(&finance)
-        .json(&party)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json("/api/v1/parties", &finance, &party).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["type"], "/problems/forbidden");
-    let r = app
-        .client()
-        .post(app.url("/api/v1/parties"))
-        .bearer_auth(&uw)
-        .json(&party)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json("/api/v1/parties", &uw, &party).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     // Finance may read, not administer users.
     assert_eq!(
-        app.client()
-            .get(app.url("/api/v1/parties"))
-            .bearer_auth(&finance)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get("/api/v1/parties", &finance).await.status(),
         StatusCode::OK
     );
     assert_eq!(
-        app.client()
-            .get(app.url("/api/v1/users"))
-            .bearer_auth(&finance)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get("/api/v1/users", &finance).await.status(),
         StatusCode::FORBIDDEN
     );
     // The audit log is for admins and auditors.
     assert_eq!(
-        app.client()
-            .get(app.url("/api/v1/audit"))
-            .bearer_auth(&uw)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get("/api/v1/audit", &uw).await.status(),
         StatusCode::FORBIDDEN
     );
     let auditor = app.api_user("audit.a", Role::Auditor, None).await;
     assert_eq!(
-        app.client()
-            .get(app.url("/api/v1/audit"))
-            .bearer_auth(&auditor)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get("/api/v1/audit", &auditor).await.status(),
         StatusCode::OK
     );
 }

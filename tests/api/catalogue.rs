@@ -5,14 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 async fn maker(app: &TestApp, token: &str, name: &str, body: &str) -> i64 {
-    let r: Value = app
-        .client()
-        .post(app.url("/api/v1/parties"))
-        .bearer_auth(token)
-        .json(&json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"}))
-        .send()
-        .await
-        .unwrap()
+    let r: Value = app.post_json("/api/v1/parties", &token, &json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await
         .json()
         .await
         .unwrap();
@@ -28,85 +21,43 @@ async fn catalogue_entries_default_to_five_years_and_stay_with_their_maker(app: 
                "unit_type": "key_component", "tier": "domestic", "qualification_year": 2025, "valid_from": "2025-09-09"})
     };
     let r = app
-        .client()
-        .post(app.url("/api/v1/catalogue"))
-        .bearer_auth(&uw)
-        .json(&item(a, "精密主轴"))
-        .send()
-        .await
-        .unwrap();
+        .post_json("/api/v1/catalogue", &uw, &item(a, "精密主轴"))
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["valid_until"], "2030-09-08");
     assert_eq!(created["maker_name"], "甲");
     let r = app
-        .client()
-        .post(app.url("/api/v1/catalogue"))
-        .bearer_auth(&uw)
-        .json(&item(b, "升降系统"))
-        .send()
-        .await
-        .unwrap();
+        .post_json("/api/v1/catalogue", &uw, &item(b, "升降系统"))
+        .await;
     let b_item: Value = r.json().await.unwrap();
 
     let client = app.api_user("client.c1", Role::Client, Some(a)).await;
-    let mine: Value = app
-        .client()
-        .get(app.url("/api/v1/catalogue"))
-        .bearer_auth(&client)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.get_json("/api/v1/catalogue", &client).await;
     assert_eq!(mine["total"], 1);
     assert_eq!(mine["items"][0]["product_name"], "精密主轴");
     let other = app
-        .client()
-        .get(app.url(&format!(
-            "/api/v1/catalogue/{}",
-            b_item["catalogue_item_id"]
-        )))
-        .bearer_auth(&client)
-        .send()
-        .await
-        .unwrap();
+        .get(
+            &format!("/api/v1/catalogue/{}", b_item["catalogue_item_id"]),
+            &client,
+        )
+        .await;
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
 
     // Unknown enum values and reversed validity are field errors.
     let mut bad = item(a, "x");
     bad["unit_type"] = json!("gadget");
-    let r = app
-        .client()
-        .post(app.url("/api/v1/catalogue"))
-        .bearer_auth(&uw)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json("/api/v1/catalogue", &uw, &bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let mut bad = item(a, "x");
     bad["valid_until"] = json!("2020-01-01");
-    let r = app
-        .client()
-        .post(app.url("/api/v1/catalogue"))
-        .bearer_auth(&uw)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json("/api/v1/catalogue", &uw, &bad).await;
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "valid_until");
     // A catalogue entry must belong to a maker, not a user.
     let r = app
-        .client()
-        .post(app.url("/api/v1/catalogue"))
-        .bearer_auth(&uw)
-        .json(&item(9999, "x"))
-        .send()
-        .await
-        .unwrap();
+        .post_json("/api/v1/catalogue", &uw, &item(9999, "x"))
+        .await;
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "maker_id");
 }

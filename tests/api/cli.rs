@@ -45,16 +45,7 @@ async fn users_and_tokens_from_the_command_line(app: TestApp) {
     assert!(ok, "{text}");
     let token = text.lines().last().unwrap().trim().to_string();
     assert!(token.starts_with("fc_"), "{text}");
-    let me: serde_json::Value = app
-        .client()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value = app.get_json("/api/v1/me", &token).await;
     assert_eq!(me["username"], "uw.cli");
     assert_eq!(me["role"], "underwriter");
     let (_, login) = app.login("uw.cli", "cli-password-123").await;
@@ -63,13 +54,7 @@ async fn users_and_tokens_from_the_command_line(app: TestApp) {
     let id = text.split_whitespace().nth(1).unwrap().to_string();
     let (ok, text) = firstcover(&app, &["token", "revoke", &id]);
     assert!(ok, "{text}");
-    let r = app
-        .client()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get("/api/v1/me", &token).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 

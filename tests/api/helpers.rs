@@ -241,6 +241,37 @@ impl TestApp {
         (client, resp)
     }
 
+    /// GET with a bearer token, answered as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.get(path, token).await.json().await.expect("json body")
+    }
+
+    /// GET with a bearer token.
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// POST a JSON body with a bearer token.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// Raw SQL against the test database (to tamper with it, as an attacker would).
     pub async fn execute(&self, sql: &str) {
         match &self.db {

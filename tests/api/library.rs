@@ -51,16 +51,7 @@ async fn clauses_and_programmes_are_browsable(app: TestApp) {
     );
 
     let token = app.token_for("act.l").await;
-    let programmes: Value = app
-        .client()
-        .get(app.url("/api/v1/programmes"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let programmes: Value = app.get_json("/api/v1/programmes", &token).await;
     let ids: Vec<&str> = programmes
         .as_array()
         .unwrap()
@@ -70,16 +61,7 @@ async fn clauses_and_programmes_are_browsable(app: TestApp) {
     for id in ["national-2025", "zhejiang-2025", "shanxi-new-materials"] {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
-    let sets: Value = app
-        .client()
-        .get(app.url("/api/v1/clauses"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sets: Value = app.get_json("/api/v1/clauses", &token).await;
     assert_eq!(sets.as_array().unwrap().len(), 2);
 }
 

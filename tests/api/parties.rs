@@ -5,14 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 async fn create_party(app: &TestApp, token: &str, kind: &str, name: &str, code: &str) -> Value {
-    let r = app
-        .client()
-        .post(app.url("/api/v1/parties"))
-        .bearer_auth(token)
-        .json(&json!({"kind": kind, "name": name, "credit_code": code, "province": "浙江省", "city": "杭州市"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json("/api/v1/parties", &token, &json!({"kind": kind, "name": name, "credit_code": code, "province": "浙江省", "city": "杭州市"})).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     r.json().await.unwrap()
 }
@@ -39,38 +32,17 @@ async fn a_client_sees_only_its_own_maker(app: TestApp) {
     let b_id = b["party_id"].as_i64().unwrap();
     let client = app.api_user("client.a", Role::Client, Some(a_id)).await;
 
-    let r = app
-        .client()
-        .get(app.url(&format!("/api/v1/parties/{b_id}")))
-        .bearer_auth(&client)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get(&format!("/api/v1/parties/{b_id}"), &client).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["type"], "/problems/not-found");
 
-    let r = app
-        .client()
-        .get(app.url(&format!("/api/v1/parties/{a_id}")))
-        .bearer_auth(&client)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get(&format!("/api/v1/parties/{a_id}"), &client).await;
     assert_eq!(r.status(), StatusCode::OK);
     let own: Value = r.json().await.unwrap();
     assert_eq!(own["name"], "甲制造");
 
-    let list: Value = app
-        .client()
-        .get(app.url("/api/v1/parties"))
-        .bearer_auth(&client)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/parties", &client).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["party_id"], a_id);
 
@@ -131,14 +103,7 @@ async fn invalid_credit_codes_get_a_field_error(app: TestApp) {
     let p = create_party(&app, &uw, "user", "丙用户", "91350100m000100y43").await;
     assert_eq!(p["credit_code"], "91350100M000100Y43");
     // The same code twice is a field error too.
-    let r = app
-        .client()
-        .post(app.url("/api/v1/parties"))
-        .bearer_auth(&uw)
-        .json(&json!({"kind": "maker", "name": "丁", "credit_code": "91350100M000100Y43", "province": "浙江省"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json("/api/v1/parties", &uw, &json!({"kind": "maker", "name": "丁", "credit_code": "91350100M000100Y43", "province": "浙江省"})).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "credit_code");
@@ -181,13 +146,7 @@ async fn malformed_bodies_are_client_errors(app: TestApp) {
     let r = send(r#"{"kind":"maker"}"#, "text/plain").await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-    let r = app
-        .client()
-        .get(app.url("/api/v1/parties/abc"))
-        .bearer_auth(&uw)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get("/api/v1/parties/abc", &uw).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
@@ -226,28 +185,10 @@ async fn edits_are_versioned_and_searchable(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let found: Value = app
-        .client()
-        .get(app.url("/api/v1/parties?q=中恒"))
-        .bearer_auth(&uw)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: Value = app.get_json("/api/v1/parties?q=中恒", &uw).await;
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["state_owned"], true);
-    let none: Value = app
-        .client()
-        .get(app.url("/api/v1/parties?q=不存在"))
-        .bearer_auth(&uw)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let none: Value = app.get_json("/api/v1/parties?q=不存在", &uw).await;
     assert_eq!(none["total"], 0);
 }
 
@@ -274,34 +215,23 @@ async fn relations_are_recorded_both_ways(app: TestApp) {
         t["party_id"].as_i64().unwrap(),
     );
     let r = app
-        .client()
-        .post(app.url(&format!("/api/v1/parties/{mid}/relations")))
-        .bearer_auth(&uw)
-        .json(&json!({"other_party_id": tid, "relation": "trader", "note": "经销"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &format!("/api/v1/parties/{mid}/relations"),
+            &uw,
+            &json!({"other_party_id": tid, "relation": "trader", "note": "经销"}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let detail: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/parties/{tid}")))
-        .bearer_auth(&uw)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = app.get_json(&format!("/api/v1/parties/{tid}"), &uw).await;
     assert_eq!(detail["relations"][0]["other_party_id"], mid);
     assert_eq!(detail["relations"][0]["relation"], "trader");
     let r = app
-        .client()
-        .post(app.url(&format!("/api/v1/parties/{mid}/relations")))
-        .bearer_auth(&uw)
-        .json(&json!({"other_party_id": mid, "relation": "related_party"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &format!("/api/v1/parties/{mid}/relations"),
+            &uw,
+            &json!({"other_party_id": mid, "relation": "related_party"}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
