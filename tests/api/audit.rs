@@ -9,13 +9,13 @@ async fn add_parties(app: &TestApp, token: &str) {
         ("乙", "91330206MA2CL4X82"),
         ("丙", "91140100MA0K9T3Q5"),
     ] {
-        let r = app.post_json("/api/v1/parties", &token, &json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await;
+        let r = app.post_json("/api/v1/parties", token, &json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await;
         assert_eq!(r.status(), 201);
     }
 }
 
 async fn verify_api(app: &TestApp, token: &str) -> Value {
-    app.get_json("/api/v1/audit/verify", &token).await
+    app.get_json("/api/v1/audit/verify", token).await
 }
 
 fn cli_verify(app: &TestApp) -> (bool, String) {

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 async fn maker(app: &TestApp, token: &str, name: &str, body: &str) -> i64 {
-    let r: Value = app.post_json("/api/v1/parties", &token, &json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await
+    let r: Value = app.post_json("/api/v1/parties", token, &json!({"kind": "maker", "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await
         .json()
         .await
         .unwrap();

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 async fn create_party(app: &TestApp, token: &str, kind: &str, name: &str, code: &str) -> Value {
-    let r = app.post_json("/api/v1/parties", &token, &json!({"kind": kind, "name": name, "credit_code": code, "province": "浙江省", "city": "杭州市"})).await;
+    let r = app.post_json("/api/v1/parties", token, &json!({"kind": kind, "name": name, "credit_code": code, "province": "浙江省", "city": "杭州市"})).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     r.json().await.unwrap()
 }
