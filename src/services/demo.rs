@@ -232,6 +232,5 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
         )
         .await?;
     }
-    let _ = user_a;
     Ok(true)
 }

@@ -58,4 +58,51 @@ async fn users_and_tokens_from_the_command_line(app: TestApp) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
-on_both_stores!(users_and_tokens_from_the_command_line);
+/// `serve --demo` data: makers, users, catalogue and accounts a newcomer can sign in with.
+async fn the_demo_data_set_is_usable_and_loaded_once(app: TestApp) {
+    assert!(firstcover::services::demo::load(&app.db).await.unwrap());
+    assert!(
+        !firstcover::services::demo::load(&app.db).await.unwrap(),
+        "second load does nothing"
+    );
+    let (web, r) = app
+        .login(
+            "client.zhongheng",
+            firstcover::services::demo::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let catalogue = web
+        .get(app.url("/catalogue"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        catalogue.contains("五轴联动数控加工中心"),
+        "own maker's product"
+    );
+    assert!(
+        !catalogue.contains("T800级碳纤维预浸料"),
+        "another maker's product is hidden"
+    );
+    let (uw, _) = app
+        .login("uw.li", firstcover::services::demo::DEMO_PASSWORD)
+        .await;
+    let parties = uw
+        .get(app.url("/parties"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(parties.contains("共 7"), "seven demo parties");
+}
+
+on_both_stores!(
+    users_and_tokens_from_the_command_line,
+    the_demo_data_set_is_usable_and_loaded_once
+);
