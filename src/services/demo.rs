@@ -89,7 +89,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
         ),
     )
     .await?;
-    let user_a = parties::create(
+    parties::create(
         db,
         &system,
         party(
