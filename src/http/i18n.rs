@@ -66,6 +66,13 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("nav.programmes", "补贴政策", "Programmes"),
     ("nav.audit", "审计日志", "Audit log"),
     ("nav.api", "接口文档", "API docs"),
+    ("nav.users", "用户管理", "Users"),
+    ("user.new", "新建用户", "New user"),
+    (
+        "user.maker_hint",
+        "所属制造企业（客户用户必选）",
+        "Maker (required for clients)",
+    ),
     ("nav.logout", "退出", "Sign out"),
     ("lang.switch", "English", "中文"),
     ("login.title", "登录", "Sign in"),

@@ -102,7 +102,64 @@ async fn the_demo_data_set_is_usable_and_loaded_once(app: TestApp) {
     assert!(parties.contains("共 7"), "seven demo parties");
 }
 
+/// An administrator creates a client user bound to a maker through the users page.
+async fn admins_create_users_on_the_users_page(app: TestApp) {
+    app.add_user("admin.u", firstcover::domain::role::Role::Admin, None)
+        .await;
+    let (web, _) = app.login("admin.u", crate::helpers::PASSWORD).await;
+    let page = web
+        .get(app.url("/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::hidden_field(&page, "csrf").unwrap();
+    let bad = web
+        .post(app.url("/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "client.x"),
+            ("display_name", "客户"),
+            ("role", "client"),
+            ("maker_id", ""),
+            ("password", "long-enough-pw"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("客户用户必须绑定一家制造企业"));
+    let ok = web
+        .post(app.url("/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "fin.x"),
+            ("display_name", "财务"),
+            ("role", "finance"),
+            ("password", "long-enough-pw"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let (_, login) = app.login("fin.x", "long-enough-pw").await;
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    // Only administrators reach the page.
+    let (fin, _) = app.login("fin.x", "long-enough-pw").await;
+    assert_eq!(
+        fin.get(app.url("/users")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
 on_both_stores!(
     users_and_tokens_from_the_command_line,
-    the_demo_data_set_is_usable_and_loaded_once
+    the_demo_data_set_is_usable_and_loaded_once,
+    admins_create_users_on_the_users_page,
 );

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod library;
 pub mod login;
 pub mod parties;
+pub mod users;
 
 use super::i18n::{Lang, LANG_COOKIE};
 use super::identity::PageActor;
@@ -24,7 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(parties::routes)
         .configure(catalogue::routes)
         .configure(library::routes)
-        .configure(audit::routes);
+        .configure(audit::routes)
+        .configure(users::routes);
 }
 
 /// What every page frame needs: language, the signed-in user, the CSRF token.

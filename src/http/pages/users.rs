@@ -1,0 +1,157 @@
+//! User administration page (administrators only): list and create users.
+
+use super::{form_errors, page, see_other, Chrome, PageError};
+use crate::domain::role::{Role, ALL_ROLES};
+use crate::http::identity::PageActor;
+use crate::http::AppState;
+use crate::services::users::{self, NewUserInput};
+use crate::services::{parties, FieldError, ServiceError};
+use crate::store::users::UserRow;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(show))
+        .route("/users", web::post().to(create));
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct UserForm {
+    #[serde(default)]
+    csrf: String,
+    pub username: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub email: String,
+    pub role: String,
+    #[serde(default)]
+    pub maker_id: String,
+    pub password: String,
+}
+
+impl UserForm {
+    fn to_input(&self) -> Result<NewUserInput, ServiceError> {
+        let role = self
+            .role
+            .parse::<Role>()
+            .map_err(|e| ServiceError::field("role", e.to_string(), "请选择角色"))?;
+        let maker_id = match self.maker_id.trim() {
+            "" => None,
+            s => Some(s.parse::<i64>().map_err(|_| {
+                ServiceError::field("maker_id", "choose a maker", "请选择制造企业")
+            })?),
+        };
+        Ok(NewUserInput {
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            email: self.email.clone(),
+            password: self.password.clone(),
+            role,
+            maker_id: if role == Role::Client { maker_id } else { None },
+        })
+    }
+}
+
+pub struct UserLine {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub maker: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    c: Chrome,
+    rows: Vec<UserLine>,
+    roles: &'static [Role],
+    makers: Vec<(i64, String)>,
+    form: UserForm,
+    errors: Vec<FieldError>,
+}
+
+async fn render(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    form: UserForm,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(req, who);
+    let list: Vec<UserRow> = users::list(&st.db, &who.actor).await?;
+    let (makers, _) = parties::list(
+        &st.db,
+        &who.actor,
+        None,
+        Some("maker".into()),
+        Some(500),
+        None,
+    )
+    .await?;
+    let makers: Vec<(i64, String)> = makers.into_iter().map(|m| (m.party_id, m.name)).collect();
+    let rows = list
+        .into_iter()
+        .map(|u| UserLine {
+            role: u
+                .role
+                .parse::<Role>()
+                .map(|r| c.lang.pick(r.zh(), r.en()).to_string())
+                .unwrap_or(u.role),
+            maker: u
+                .maker_id
+                .and_then(|id| makers.iter().find(|m| m.0 == id).map(|m| m.1.clone()))
+                .unwrap_or_default(),
+            username: u.username,
+            display_name: u.display_name,
+            active: u.active,
+        })
+        .collect();
+    let invalid = !errors.is_empty();
+    let mut resp = page(&UsersPage {
+        c,
+        rows,
+        roles: &ALL_ROLES,
+        makers,
+        form,
+        errors,
+    })?;
+    if invalid {
+        *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+async fn show(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    let form = UserForm {
+        role: "underwriter".into(),
+        ..UserForm::default()
+    };
+    render(&req, &st, &who, form, vec![]).await
+}
+
+async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    f: web::Form<UserForm>,
+) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let mut form = f.into_inner();
+    let result = match form.to_input() {
+        Ok(input) => users::create(&st.db, &who.actor, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(see_other("/users?saved=1")),
+        Err(e) => {
+            form.password.clear();
+            render(&req, &st, &who, form, form_errors(e)?).await
+        }
+    }
+}
