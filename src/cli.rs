@@ -58,6 +58,32 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Rate backtesting (费率回溯).
+    Backtest {
+        #[command(subcommand)]
+        command: BacktestCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BacktestCommand {
+    /// Fit chain ladder and Mack to a long-format triangle CSV
+    /// (`origin,development,cumulative` or `origin,development,incremental`).
+    Triangle {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// A known tail factor applied after the last development period.
+        #[arg(long)]
+        tail: Option<f64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +122,18 @@ enum AuditCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Pure computation: needs neither configuration nor a database.
+    if let Command::Backtest {
+        command:
+            BacktestCommand::Triangle {
+                input,
+                format,
+                tail,
+            },
+    } = &cli.command
+    {
+        return backtest_triangle(input, *format, *tail);
+    }
     let bind = match &cli.command {
         Command::Serve { bind, .. } => bind.clone(),
         _ => None,
@@ -185,6 +223,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("token {id} revoked");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backtest { .. } => Ok(ExitCode::SUCCESS),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -248,5 +287,21 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
         started.elapsed().as_millis()
     );
     app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backtest_triangle(
+    input: &std::path::Path,
+    format: OutputFormat,
+    tail: Option<f64>,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(input)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", input.display()))?;
+    let report = crate::domain::backtest::analyse_csv(&text, tail)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    match format {
+        OutputFormat::Text => print!("{}", report.to_text()),
+        OutputFormat::Json => println!("{}", report.to_json()?),
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! Pure business rules: values and functions, no IO, no async, no SQL.
 
+pub mod backtest;
 pub mod catalogue;
 pub mod clauses;
 pub mod cover_basis;

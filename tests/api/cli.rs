@@ -163,3 +163,50 @@ on_both_stores!(
     the_demo_data_set_is_usable_and_loaded_once,
     admins_create_users_on_the_users_page,
 );
+
+/// `backtest triangle` reproduces Mack (1993)'s Taylor–Ashe figures (as in R ChainLadder's GenIns):
+/// total IBNR 18,680,856 and total Mack S.E. 2,447,095.
+#[test]
+fn backtest_triangle_command_prints_chain_ladder_and_mack() {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/triangles/genins.csv"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_firstcover"))
+        .args(["backtest", "triangle", "--input", data, "--format", "json"])
+        .output()
+        .expect("run firstcover");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        report["totals"]["ibnr"].as_f64().unwrap().round(),
+        18_680_856.0
+    );
+    assert_eq!(
+        report["totals"]["mack_se"].as_f64().unwrap().round(),
+        2_447_095.0
+    );
+    assert_eq!(report["origins"].as_array().unwrap().len(), 10);
+
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_firstcover"))
+        .args(["backtest", "triangle", "--input", data])
+        .output()
+        .expect("run firstcover");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("18,680,856"), "{text}");
+    assert!(
+        text.contains("Sigma rule"),
+        "the output says which sigma rule it used"
+    );
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_firstcover"))
+        .args(["backtest", "triangle", "--input", "/nonexistent.csv"])
+        .output()
+        .expect("run firstcover");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /nonexistent.csv"));
+}
