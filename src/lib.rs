@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod http;
 pub mod library;

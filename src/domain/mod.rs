@@ -7,6 +7,7 @@ pub mod cover_basis;
 pub mod credit_code;
 pub mod limits;
 pub mod money;
+pub mod numerals;
 pub mod party;
 pub mod policy_state;
 pub mod programme;

@@ -1,0 +1,119 @@
+//! Sample documents for the tests: a certificate, a schedule with as many units as
+//! asked for, and a rejection notice.
+
+use chrono::NaiveDate;
+
+use super::test_font;
+use crate::documents::*;
+use crate::domain::money::{Money, Rate};
+
+pub(super) fn branding() -> Branding {
+    Branding::new(
+        "示例财产保险股份有限公司",
+        "浙江省分公司",
+        &SealArtwork::default(),
+        test_font(),
+    )
+    .unwrap()
+}
+
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+pub(super) fn sample_certificate() -> CertificateContent {
+    CertificateContent {
+        certificate_number: "FC-2025-000123".into(),
+        policyholder_name: "杭州某某重型机械制造有限公司".into(),
+        policyholder_credit_code: "91330100MA2XXXXX1K".into(),
+        policy_number: "PSCZ2025330100000042".into(),
+        product_name: "首台（套）重大技术装备综合保险".into(),
+        insured_items: vec![
+            InsuredItem {
+                name: "大型盾构机".into(),
+                quantity: 2,
+                unit: "台".into(),
+            },
+            InsuredItem {
+                name: "智能化控制系统".into(),
+                quantity: 1,
+                unit: "套".into(),
+            },
+        ],
+        period_start: date(2025, 3, 1),
+        period_end: date(2026, 2, 28),
+        total_premium: Money::from_yuan(100_200),
+        payments: vec![
+            PremiumPayment {
+                date: date(2025, 2, 20),
+                amount: Money::from_yuan(60_000),
+                method: "银行转账".into(),
+                reference: "HZB20250220000981".into(),
+            },
+            PremiumPayment {
+                date: date(2025, 2, 26),
+                amount: Money::from_yuan(40_200),
+                method: "银行转账".into(),
+                reference: "HZB20250226001377".into(),
+            },
+        ],
+        issue_date: date(2025, 3, 3),
+        verification_code: "7K3Q-MX9P-2D4H".into(),
+        verification_url: "https://firstcover.example.cn/verify/FC-2025-000123".into(),
+    }
+}
+
+pub(super) fn sample_schedule(units: usize) -> ScheduleContent {
+    let party = |name: &str, code: &str| Party {
+        name: name.into(),
+        credit_code: code.into(),
+        address: Some("浙江省杭州市滨江区某某路88号".into()),
+    };
+    ScheduleContent {
+        policy_number: "PSCZ2025330100000042".into(),
+        product_name: "首台（套）重大技术装备综合保险".into(),
+        clause_set_version: "银保监会示范条款 2021 版（质量风险+责任风险）".into(),
+        policyholder: party("杭州某某重型机械制造有限公司", "91330100MA2XXXXX1K"),
+        insured: party("某某城市轨道交通建设有限公司", "91330100MA2YYYYY2L"),
+        intermediary: Some(party("某某保险经纪有限公司", "91330100MA2ZZZZZ3M")),
+        equipment: vec![ScheduleEquipment {
+            name: "大型盾构机".into(),
+            model: "ZD-6980".into(),
+            unit_value: Money::from_yuan(2_500_000),
+            units: (1..=units).map(|i| format!("SN-2025-{i:04}")).collect(),
+        }],
+        sections: vec![
+            CoverSection {
+                name: "质量风险（更换或修理）".into(),
+                limit: Money::from_yuan(5_000_000),
+                deductible: "每次事故绝对免赔额人民币1万元或损失金额的10%，两者以高者为准".into(),
+            },
+            CoverSection {
+                name: "产品责任风险".into(),
+                limit: Money::from_yuan(2_000_000),
+                deductible: "每次事故绝对免赔额人民币5,000元".into(),
+            },
+        ],
+        aggregate_limit: Money::from_yuan(10_000_000),
+        rate: Rate::parse("1.85%").unwrap(),
+        premium: Money::from_yuan(100_200),
+        period_start: date(2025, 3, 1),
+        period_end: date(2026, 2, 28),
+        issue_date: date(2025, 2, 18),
+        special_terms: vec!["本保单保险标的以所附清单所列出厂编号为准。".into()],
+    }
+}
+
+pub(super) fn sample_rejection() -> RejectionNotice {
+    RejectionNotice {
+        claim_number: "CLM2025330100000007".into(),
+        policy_number: "PSCZ2025330100000042".into(),
+        claimant: "某某城市轨道交通建设有限公司".into(),
+        event_date: date(2025, 6, 12),
+        decision_date: date(2025, 7, 2),
+        reasons: vec![
+            "经现场查勘及第三方检测机构出具的鉴定报告，本次盾构机主轴承损坏系使用单位未按操作规程超负荷运转所致，属于保险条款第七条第（三）项约定的责任免除情形。".into(),
+            "索赔材料中未能提供事故发生前六个月的设备维护保养记录，无法证明损失系产品质量缺陷导致。".into(),
+        ],
+    }
+}
