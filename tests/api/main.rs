@@ -8,3 +8,4 @@ mod catalogue;
 mod library;
 mod parties;
 mod probes;
+mod underwriting;
