@@ -6,6 +6,8 @@ pub mod dashboard;
 pub mod library;
 pub mod login;
 pub mod parties;
+pub mod policies;
+pub mod quote_form;
 
 use super::i18n::{Lang, LANG_COOKIE};
 use super::identity::PageActor;
@@ -24,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(parties::routes)
         .configure(catalogue::routes)
         .configure(library::routes)
+        .configure(policies::routes)
         .configure(audit::routes);
 }
 
