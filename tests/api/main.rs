@@ -9,3 +9,4 @@ mod library;
 mod parties;
 mod probes;
 mod underwriting;
+mod underwriting_pages;

@@ -596,7 +596,13 @@ async fn subsidy(
     let id = id.into_inner();
     let desk = st.desk();
     let p = uw::get(&desk, &who.actor, id).await?.policy;
-    let programme = q.into_inner().programme_id.filter(|s| !s.is_empty());
+    // Without a choice: the policy's own programme, else the first in the library.
+    let programme = q
+        .into_inner()
+        .programme_id
+        .filter(|s| !s.is_empty())
+        .or_else(|| p.programme_id.clone())
+        .or_else(|| st.library.programmes().first().map(|g| g.id.clone()));
     let a = uw::estimate(&desk, &who.actor, id, programme).await?;
     let verdict = match a.verdict {
         crate::domain::subsidy::Verdict::Eligible => c.lang.pick("符合条件", "Eligible"),
