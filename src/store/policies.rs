@@ -100,8 +100,10 @@ pub async fn insert(tx: &mut Tx, row: &PolicyRow) -> StoreResult<i64> {
     }))
 }
 
-/// Save every changeable column if the row is still at `row.version`.
-pub async fn save(tx: &mut Tx, row: &PolicyRow) -> StoreResult<()> {
+/// Save every changeable column if the row is still at `row.version`; on success the
+/// row in hand carries the new version.
+pub async fn save(tx: &mut Tx, row: &mut PolicyRow) -> StoreResult<()> {
+    let at = now();
     let done = dispatch!(tx, c => {
         sqlx::query(
             "update policy set policy_number = $1, state = $2, state_json = $3, intermediary_id = $4, \
@@ -134,7 +136,7 @@ pub async fn save(tx: &mut Tx, row: &PolicyRow) -> StoreResult<()> {
         .bind(&row.findings_json)
         .bind(row.issued_at)
         .bind(row.user_id)
-        .bind(now())
+        .bind(at)
         .bind(row.policy_id)
         .bind(row.version)
         .execute(&mut *c)
@@ -142,7 +144,11 @@ pub async fn save(tx: &mut Tx, row: &PolicyRow) -> StoreResult<()> {
         .map(|r| r.rows_affected())
     });
     match done {
-        Ok(1) => Ok(()),
+        Ok(1) => {
+            row.version += 1;
+            row.updated_at = at;
+            Ok(())
+        }
         Ok(_) => Err(StoreError::Conflict),
         Err(e) => Err(StoreError::on_unique(e, "policy_number")),
     }
@@ -158,16 +164,16 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<PolicyRow>> {
 /// Read a row to change it: on PostgreSQL the row stays locked until commit, so two
 /// requests on the same policy queue instead of failing on the version check.
 pub async fn get_for_update(tx: &mut Tx, id: i64) -> StoreResult<Option<PolicyRow>> {
-    if tx.is_postgres() {
-        dispatch!(tx, c => {
-            sqlx::query("select policy_id from policy where policy_id = $1 for update")
-                .bind(id)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-        });
-    }
-    get(tx, id).await
+    // SQLite has no row locks: its write transaction already holds the database lock.
+    let lock = if tx.is_postgres() {
+        " for update of p"
+    } else {
+        ""
+    };
+    let sql = format!("{SELECT} where p.policy_id = $1{lock}");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+    }))
 }
 
 /// Filters for the policy list; `None` means "any".

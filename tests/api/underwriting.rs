@@ -247,6 +247,14 @@ async fn referral_cannot_be_approved_by_its_author(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "referred quotes cannot be bound");
+    let (s, _) = post(
+        &app,
+        &senior_a,
+        &format!("/api/v1/policies/{id}/issue"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "nor issued");
 
     let (s, v) = post(
         &app,
@@ -454,7 +462,41 @@ async fn subsidy_estimate_gives_reasons_and_arithmetic(app: TestApp) {
     );
 }
 
+async fn a_clear_quote_is_bound_and_issued_in_one_step(app: TestApp) {
+    let b = book(&app, "uw.one").await;
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        "/api/v1/quotes",
+        &first_year_quote(&b, "2000000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["policy_id"].as_i64().unwrap();
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        &format!("/api/v1/policies/{id}/issue"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["policy_number"].as_str().unwrap().ends_with("-000001"));
+    assert!(v["state"] == "issued" || v["state"] == "in_force", "{v}");
+    let (_, d) = get(&app, &b.uw, &format!("/api/v1/policies/{id}")).await;
+    let issue_row = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["action"] == "policy.issue")
+        .unwrap();
+    let before: Value = serde_json::from_str(issue_row["before_json"].as_str().unwrap()).unwrap();
+    assert_eq!(before["state"], "quoted");
+    assert_eq!(d["versions"][0]["kind"], "issue");
+}
+
 on_both_stores!(
+    a_clear_quote_is_bound_and_issued_in_one_step,
     first_year_limit_needs_twice_the_value,
     normally_rules_are_warnings_to_acknowledge,
     referral_cannot_be_approved_by_its_author,

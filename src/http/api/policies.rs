@@ -42,8 +42,8 @@ pub async fn quote(
     who: ApiActor,
     body: web::Json<QuoteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uw::create_quote(&st.desk(), &who.0, body.into_inner()).await?;
-    let v = view(&st, &who, id).await?;
+    let v = uw::create_quote(&st.desk(), &who.0, body.into_inner()).await?;
+    let id = v.policy_id;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/policies/{id}")))
         .insert_header(("ETag", format!("\"{}\"", v.version)))
@@ -127,8 +127,8 @@ pub async fn decide(
     body: web::Json<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    uw::decide_referral(&st.desk(), &who.0, id, body.approve, &body.reason).await?;
-    Ok(HttpResponse::Ok().json(view(&st, &who, id).await?))
+    let v = uw::decide_referral(&st.desk(), &who.0, id, body.approve, &body.reason).await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// quoted → bound.
@@ -140,8 +140,7 @@ pub async fn bind(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    uw::bind(&st.desk(), &who.0, id).await?;
-    Ok(HttpResponse::Ok().json(view(&st, &who, id).await?))
+    Ok(HttpResponse::Ok().json(uw::bind(&st.desk(), &who.0, id).await?))
 }
 
 /// Record the end user's receipt (needed before issue when sold through an intermediary).
@@ -153,11 +152,10 @@ pub async fn proof(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    uw::record_end_user_proof(&st.desk(), &who.0, id).await?;
-    Ok(HttpResponse::Ok().json(view(&st, &who, id).await?))
+    Ok(HttpResponse::Ok().json(uw::record_end_user_proof(&st.desk(), &who.0, id).await?))
 }
 
-/// bound → issued: fixes version 1 with the clause text and takes the next policy number.
+/// bound (or quoted and needing no approval) → issued: fixes version 1 with the clause text and takes the next policy number.
 #[utoipa::path(post, path = "/api/v1/policies/{id}/issue", tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn issue(
@@ -166,8 +164,7 @@ pub async fn issue(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    uw::issue(&st.desk(), &who.0, id).await?;
-    Ok(HttpResponse::Ok().json(view(&st, &who, id).await?))
+    Ok(HttpResponse::Ok().json(uw::issue(&st.desk(), &who.0, id).await?))
 }
 
 /// Endorse an issued policy: additional (+) or return (−) premium pro rata by days.

@@ -303,7 +303,9 @@ async fn create(
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
     let result: Result<i64, ServiceError> = match quote_form::parse(&f) {
-        Ok(input) => uw::create_quote(&st.desk(), &who.actor, input).await,
+        Ok(input) => uw::create_quote(&st.desk(), &who.actor, input)
+            .await
+            .map(|v| v.policy_id),
         Err(errors) => Err(ServiceError::Validation(errors)),
     };
     match result {

@@ -298,6 +298,7 @@ async fn rules(
     ) {
         findings.push(e.to_finding(Severity::Hard, limits::source_003()));
     }
+    let relations = parties::relations_between(tx, input.maker_id, input.user_id).await?;
     for (relation, zh, en) in [
         (
             "related_party",
@@ -306,7 +307,7 @@ async fn rules(
         ),
         ("trader", "用户单位为贸易商", "the user is a trader"),
     ] {
-        if parties::related(tx, input.maker_id, input.user_id, relation).await? {
+        if relations.iter().any(|r| r == relation) {
             findings.push(Finding::new(
                 &format!("party.{relation}"),
                 Severity::Warning,

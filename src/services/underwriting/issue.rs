@@ -1,8 +1,10 @@
 //! Referral decisions (上级核保), binding (承保) and issuing (出单).
 
+use super::view::PolicyView;
 use super::{
     load_for_change, require_underwriter, set_state, snapshot, state_of, today, transition, Desk,
 };
+use crate::domain::policy_state::PolicyState;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, NewVersion};
@@ -41,7 +43,7 @@ pub async fn decide_referral(
     policy_id: i64,
     approve: bool,
     note: &str,
-) -> ServiceResult<()> {
+) -> ServiceResult<PolicyView> {
     actor.require(actor.role.decides_referrals(), "decide referrals")?;
     if note.trim().is_empty() {
         return Err(ServiceError::field(
@@ -80,7 +82,7 @@ pub async fn decide_referral(
         note.trim(),
     )
     .await?;
-    store::save(&mut tx, &row).await?;
+    store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["referral_id"] = json!(referral.referral_id);
     after["decision"] = json!(decision);
@@ -95,11 +97,11 @@ pub async fn decide_referral(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(PolicyView::from(&row))
 }
 
 /// quoted → bound. A quote with open referral reasons must have been approved.
-pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<()> {
+pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "bind policies")?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
@@ -108,7 +110,7 @@ pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResu
         .bind(today(), row.needs_referral)
         .map_err(transition)?;
     set_state(&mut row, next)?;
-    store::save(&mut tx, &row).await?;
+    store::save(&mut tx, &mut row).await?;
     log(
         &mut tx,
         actor,
@@ -119,7 +121,7 @@ pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResu
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(PolicyView::from(&row))
 }
 
 /// Record that the end user's receipt (最终用户接收证明) is on file.
@@ -127,7 +129,7 @@ pub async fn record_end_user_proof(
     desk: &Desk<'_>,
     actor: &Actor,
     policy_id: i64,
-) -> ServiceResult<()> {
+) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "record end-user proof")?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
@@ -138,7 +140,7 @@ pub async fn record_end_user_proof(
     }
     let before = snapshot(&row);
     row.end_user_proof = true;
-    store::save(&mut tx, &row).await?;
+    store::save(&mut tx, &mut row).await?;
     log(
         &mut tx,
         actor,
@@ -149,13 +151,14 @@ pub async fn record_end_user_proof(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(PolicyView::from(&row))
 }
 
-/// bound → issued (and in force at once if the period has started). The policy number
+/// bound → issued (and in force at once if the period has started). A quote that needs
+/// no (further) approval is bound and issued in the same transaction. The policy number
 /// is taken from the per-insurer, per-year counter inside this transaction, and the
 /// terms and clause text are fixed as version 1.
-pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<String> {
+pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "issue policies")?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
@@ -165,7 +168,11 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
         ));
     }
     let day = today();
-    let mut next = state_of(&row)?.issue(day).map_err(transition)?;
+    let mut state = state_of(&row)?;
+    if let PolicyState::Quoted { .. } = state {
+        state = state.bind(day, row.needs_referral).map_err(transition)?;
+    }
+    let mut next = state.issue(day).map_err(transition)?;
     if day >= row.period_start {
         next = next
             .take_effect(day, row.period_start)
@@ -181,8 +188,7 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     let code = &desk.config.insurer.code;
     let year = day.year();
     let n = counters::next(&mut tx, &format!("policy:{code}"), year).await?;
-    let number = format!("{code}-{year}-{n:06}");
-    row.policy_number = Some(number.clone());
+    row.policy_number = Some(format!("{code}-{year}-{n:06}"));
     row.issued_at = Some(crate::store::now());
     set_state(&mut row, next)?;
     store::add_version(
@@ -200,7 +206,7 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
         },
     )
     .await?;
-    store::save(&mut tx, &row).await?;
+    store::save(&mut tx, &mut row).await?;
     log(
         &mut tx,
         actor,
@@ -211,5 +217,5 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     )
     .await?;
     tx.commit().await?;
-    Ok(number)
+    Ok(PolicyView::from(&row))
 }

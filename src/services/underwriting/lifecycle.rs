@@ -132,7 +132,7 @@ pub async fn endorse(
         },
     )
     .await?;
-    store::save(&mut tx, &row).await?;
+    store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["version_seq"] = json!(seq);
     after["adjustment"] = json!(adjustment);
@@ -226,7 +226,7 @@ pub async fn cancel(
     )
     .await?;
     row.premium = (premium - refund).fen();
-    store::save(&mut tx, &row).await?;
+    store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["return_premium"] = json!(refund);
     after["reason"] = json!(c.reason.trim());

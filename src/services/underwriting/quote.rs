@@ -1,6 +1,7 @@
 //! Quoting (报价), changing a quote before it is bound, and renewal (续保).
 
 use super::check::{price, Priced};
+use super::view::PolicyView;
 use super::{
     load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition,
     Desk, QuoteInput,
@@ -173,18 +174,25 @@ async fn insert_quote(
             .ok_or(ServiceError::NotFound("policy"))?;
         let mut stored = stored;
         refer_if_needed(tx, actor, &mut stored, &priced).await?;
-        store::save(tx, &stored).await?;
+        store::save(tx, &mut stored).await?;
     }
     Ok(row.policy_id)
 }
 
 /// Check, price and record a quote; above authority or outside the band it is referred.
-pub async fn create_quote(desk: &Desk<'_>, actor: &Actor, input: QuoteInput) -> ServiceResult<i64> {
+pub async fn create_quote(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    input: QuoteInput,
+) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "quote policies")?;
     let mut tx = desk.db.write().await?;
     let id = insert_quote(desk, &mut tx, actor, &input, None).await?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("policy"))?;
     tx.commit().await?;
-    Ok(id)
+    Ok(PolicyView::from(&row))
 }
 
 /// Change a quote. Once bound or issued the terms are fixed: an issued policy changes
@@ -225,7 +233,7 @@ pub async fn update_quote(
     // A changed quote needs a fresh approval if it still needs one at all.
     set_state(&mut row, PolicyState::new_quote())?;
     refer_if_needed(&mut tx, actor, &mut row, &priced).await?;
-    store::save(&mut tx, &row).await?;
+    store::save(&mut tx, &mut row).await?;
     audit::append(
         &mut tx,
         &actor.audit(),
