@@ -16,6 +16,9 @@ use crate::store::{catalogue, parties, Tx};
 
 /// A quote that passed every hard rule, with its price.
 pub struct Priced {
+    pub maker_name: String,
+    pub user_name: String,
+    pub product_name: String,
     pub clause_set: ClauseSet,
     pub insured_value: Money,
     pub quote: rating::Quote,
@@ -88,16 +91,16 @@ async fn party_of_kind(
     kind: &str,
     field: &str,
     errors: &mut Vec<FieldError>,
-) -> ServiceResult<()> {
+) -> ServiceResult<String> {
     match parties::get(tx, id).await? {
-        Some(p) if p.kind == kind => {}
+        Some(p) if p.kind == kind => return Ok(p.name),
         _ => errors.push(err(
             field,
             format!("no {kind} with id {id}"),
             format!("无此{}（编号 {id}）", kind_zh(kind)),
         )),
     }
-    Ok(())
+    Ok(String::new())
 }
 
 fn kind_zh(kind: &str) -> &'static str {
@@ -174,8 +177,8 @@ pub async fn price(
 ) -> ServiceResult<Priced> {
     let mut errors = Vec::new();
     shape(input, &mut errors);
-    party_of_kind(tx, input.maker_id, "maker", "maker_id", &mut errors).await?;
-    party_of_kind(tx, input.user_id, "user", "user_id", &mut errors).await?;
+    let maker_name = party_of_kind(tx, input.maker_id, "maker", "maker_id", &mut errors).await?;
+    let user_name = party_of_kind(tx, input.user_id, "user", "user_id", &mut errors).await?;
     if let Some(id) = input.intermediary_id {
         party_of_kind(tx, id, "intermediary", "intermediary_id", &mut errors).await?;
     }
@@ -252,6 +255,9 @@ pub async fn price(
     let mut kept: Vec<Finding> = findings;
     kept.extend(quote.referrals.iter().cloned());
     Ok(Priced {
+        maker_name,
+        user_name,
+        product_name: item.product_name.clone(),
         clause_set: set,
         insured_value,
         quote,

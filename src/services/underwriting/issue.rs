@@ -185,12 +185,6 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     let clause_text =
         serde_json::to_string(set).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let before = snapshot(&row);
-    let code = &desk.config.insurer.code;
-    let year = day.year();
-    let n = counters::next(&mut tx, &format!("policy:{code}"), year).await?;
-    row.policy_number = Some(format!("{code}-{year}-{n:06}"));
-    row.issued_at = Some(crate::store::now());
-    set_state(&mut row, next)?;
     store::add_version(
         &mut tx,
         &NewVersion {
@@ -206,6 +200,14 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
         },
     )
     .await?;
+    // The counter and the audit head are rows every issue locks until commit: take
+    // them last so concurrent issues wait on each other as briefly as possible.
+    let code = &desk.config.insurer.code;
+    let year = day.year();
+    let n = counters::next(&mut tx, &format!("policy:{code}"), year).await?;
+    row.policy_number = Some(format!("{code}-{year}-{n:06}"));
+    row.issued_at = Some(crate::store::now());
+    set_state(&mut row, next)?;
     store::save(&mut tx, &mut row).await?;
     log(
         &mut tx,

@@ -118,6 +118,16 @@ async fn refer_if_needed(
     }
     let state = state_of(row)?.refer().map_err(transition)?;
     set_state(row, state)?;
+    record_referral(tx, actor, row, p).await
+}
+
+/// The referral row and its audit entry for a quote already in state `referred`.
+async fn record_referral(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &PolicyRow,
+    p: &Priced,
+) -> ServiceResult<()> {
     let reasons = to_json(&p.quote.referrals)?;
     let rid = store::add_referral(tx, row.policy_id, &reasons, actor.user_id).await?;
     audit::append(
@@ -135,23 +145,35 @@ async fn refer_if_needed(
     Ok(())
 }
 
+/// Price and store a new quote (referred at once when it needs a senior underwriter).
+/// The audit row comes last: it serialises writers, so it is held for the shortest time.
 async fn insert_quote(
     desk: &Desk<'_>,
     tx: &mut Tx,
     actor: &Actor,
     input: &QuoteInput,
     renewal: Option<(i64, bool, i32)>,
-) -> ServiceResult<i64> {
+) -> ServiceResult<PolicyRow> {
     let priced = price(desk, tx, actor, input).await?;
     let mut row = blank_row(actor);
     set_state(&mut row, PolicyState::new_quote())?;
     apply(&mut row, input, &priced)?;
+    row.maker_name = priced.maker_name.clone();
+    row.user_name = priced.user_name.clone();
+    row.product_name = priced.product_name.clone();
     let (renewal_of, is_renewal, first_year) =
         renewal.unwrap_or((0, false, input.period_start.year()));
     row.renewal_of = (renewal_of != 0).then_some(renewal_of);
     row.is_renewal = is_renewal;
     row.first_insured_year = first_year;
+    if priced.quote.needs_referral() {
+        let referred = state_of(&row)?.refer().map_err(transition)?;
+        set_state(&mut row, referred)?;
+    }
     row.policy_id = store::insert(tx, &row).await?;
+    if priced.quote.needs_referral() {
+        record_referral(tx, actor, &row, &priced).await?;
+    }
     audit::append(
         tx,
         &actor.audit(),
@@ -168,15 +190,7 @@ async fn insert_quote(
         },
     )
     .await?;
-    if priced.quote.needs_referral() {
-        let stored = store::get(tx, row.policy_id)
-            .await?
-            .ok_or(ServiceError::NotFound("policy"))?;
-        let mut stored = stored;
-        refer_if_needed(tx, actor, &mut stored, &priced).await?;
-        store::save(tx, &mut stored).await?;
-    }
-    Ok(row.policy_id)
+    Ok(row)
 }
 
 /// Check, price and record a quote; above authority or outside the band it is referred.
@@ -187,10 +201,7 @@ pub async fn create_quote(
 ) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "quote policies")?;
     let mut tx = desk.db.write().await?;
-    let id = insert_quote(desk, &mut tx, actor, &input, None).await?;
-    let row = store::get(&mut tx, id)
-        .await?
-        .ok_or(ServiceError::NotFound("policy"))?;
+    let row = insert_quote(desk, &mut tx, actor, &input, None).await?;
     tx.commit().await?;
     Ok(PolicyView::from(&row))
 }
@@ -317,7 +328,8 @@ pub async fn renew(desk: &Desk<'_>, actor: &Actor, id: i64, r: RenewalInput) -> 
         &input,
         Some((prior.policy_id, c.is_renewal, c.first_insured_year)),
     )
-    .await?;
+    .await?
+    .policy_id;
     tx.commit().await?;
     Ok(new_id)
 }
