@@ -97,7 +97,11 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
         max_connections: (clients as u32 + 4).max(10),
         ..Config::default()
     };
-    let app = Application::build(config, StartOptions::default())
+    // BENCH_WORKERS: HTTP worker threads (default: one per core, as `serve` does).
+    let workers = std::env::var("BENCH_WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok());
+    let app = Application::build(config, StartOptions { workers })
         .await
         .expect("app starts");
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -185,20 +185,6 @@ pub async fn add_relation(
     id.map_err(|e| StoreError::on_unique(e, "relation"))
 }
 
-/// Every recorded relation between two parties, in either direction.
-pub async fn relations_between(tx: &mut Tx, a: i64, b: i64) -> StoreResult<Vec<String>> {
-    Ok(dispatch!(tx, c => {
-        sqlx::query_scalar::<_, String>(
-            "select relation from party_relation where \
-             (party_id = $1 and other_party_id = $2) or (party_id = $2 and other_party_id = $1)",
-        )
-        .bind(a)
-        .bind(b)
-        .fetch_all(&mut *c)
-        .await?
-    }))
-}
-
 /// Are the two parties related in this way, in either direction?
 pub async fn related(tx: &mut Tx, a: i64, b: i64, relation: &str) -> StoreResult<bool> {
     Ok(dispatch!(tx, c => {

@@ -430,3 +430,43 @@ pub async fn decide_referral(
         Err(StoreError::Conflict)
     }
 }
+
+/// What a quote needs to know about its parties, read in one round trip.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PartyFacts {
+    pub maker_kind: Option<String>,
+    pub maker_name: Option<String>,
+    pub user_kind: Option<String>,
+    pub user_name: Option<String>,
+    pub intermediary_kind: Option<String>,
+    /// 关联企业 recorded between maker and user (either direction).
+    pub related_party: bool,
+    /// The user is recorded as a trader for the maker (either direction).
+    pub trader: bool,
+}
+
+pub async fn party_facts(
+    tx: &mut Tx,
+    maker_id: i64,
+    user_id: i64,
+    intermediary_id: Option<i64>,
+) -> StoreResult<PartyFacts> {
+    let between = "((r.party_id = $1 and r.other_party_id = $2) or (r.party_id = $2 and r.other_party_id = $1))";
+    let sql = format!(
+        "select (select kind from party where party_id = $1) as maker_kind, \
+         (select name from party where party_id = $1) as maker_name, \
+         (select kind from party where party_id = $2) as user_kind, \
+         (select name from party where party_id = $2) as user_name, \
+         (select kind from party where party_id = $3) as intermediary_kind, \
+         exists (select 1 from party_relation r where r.relation = 'related_party' and {between}) as related_party, \
+         exists (select 1 from party_relation r where r.relation = 'trader' and {between}) as trader"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PartyFacts>(&sql)
+            .bind(maker_id)
+            .bind(user_id)
+            .bind(intermediary_id)
+            .fetch_one(&mut *c)
+            .await?
+    }))
+}

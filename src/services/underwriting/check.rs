@@ -12,7 +12,8 @@ use crate::domain::rating::{self, RatingRequest};
 use crate::domain::role::Role;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::catalogue::CatalogueRow;
-use crate::store::{catalogue, parties, Tx};
+use crate::store::policies::{self, PartyFacts};
+use crate::store::{catalogue, Tx};
 
 /// A quote that passed every hard rule, with its price.
 pub struct Priced {
@@ -85,22 +86,25 @@ fn shape(input: &QuoteInput, errors: &mut Vec<FieldError>) {
     }
 }
 
-async fn party_of_kind(
-    tx: &mut Tx,
+/// The party's name if it exists with the right kind; otherwise a field error.
+fn party_of_kind(
+    found: (Option<String>, Option<String>),
     id: i64,
     kind: &str,
     field: &str,
     errors: &mut Vec<FieldError>,
-) -> ServiceResult<String> {
-    match parties::get(tx, id).await? {
-        Some(p) if p.kind == kind => return Ok(p.name),
-        _ => errors.push(err(
-            field,
-            format!("no {kind} with id {id}"),
-            format!("无此{}（编号 {id}）", kind_zh(kind)),
-        )),
+) -> String {
+    match found {
+        (Some(k), Some(name)) if k == kind => name,
+        _ => {
+            errors.push(err(
+                field,
+                format!("no {kind} with id {id}"),
+                format!("无此{}（编号 {id}）", kind_zh(kind)),
+            ));
+            String::new()
+        }
     }
-    Ok(String::new())
 }
 
 fn kind_zh(kind: &str) -> &'static str {
@@ -177,10 +181,31 @@ pub async fn price(
 ) -> ServiceResult<Priced> {
     let mut errors = Vec::new();
     shape(input, &mut errors);
-    let maker_name = party_of_kind(tx, input.maker_id, "maker", "maker_id", &mut errors).await?;
-    let user_name = party_of_kind(tx, input.user_id, "user", "user_id", &mut errors).await?;
+    let facts =
+        policies::party_facts(tx, input.maker_id, input.user_id, input.intermediary_id).await?;
+    let maker_name = party_of_kind(
+        (facts.maker_kind.clone(), facts.maker_name.clone()),
+        input.maker_id,
+        "maker",
+        "maker_id",
+        &mut errors,
+    );
+    let user_name = party_of_kind(
+        (facts.user_kind.clone(), facts.user_name.clone()),
+        input.user_id,
+        "user",
+        "user_id",
+        &mut errors,
+    );
     if let Some(id) = input.intermediary_id {
-        party_of_kind(tx, id, "intermediary", "intermediary_id", &mut errors).await?;
+        let kind = facts.intermediary_kind.clone();
+        party_of_kind(
+            (kind.clone(), kind),
+            id,
+            "intermediary",
+            "intermediary_id",
+            &mut errors,
+        );
     }
     if let Some(p) = &input.programme_id {
         if desk.library.programme(p).is_none() {
@@ -227,7 +252,7 @@ pub async fn price(
         return Err(ServiceError::Validation(errors));
     }
     let insured_value = input.insured_value().unwrap_or(Money::ZERO);
-    let findings = rules(tx, input, &item, unit_type, insured_value).await?;
+    let findings = rules(input, &item, unit_type, insured_value, &facts);
     refuse_hard_and_unacknowledged(&findings, &input.acknowledged)?;
     let filing = desk
         .library
@@ -266,13 +291,13 @@ pub async fn price(
 }
 
 /// Cover basis, qualification, the limit rule and the buyer's relation to the maker.
-async fn rules(
-    tx: &mut Tx,
+fn rules(
     input: &QuoteInput,
     item: &CatalogueRow,
     unit_type: UnitType,
     insured_value: Money,
-) -> ServiceResult<Vec<Finding>> {
+    parties: &PartyFacts,
+) -> Vec<Finding> {
     let facts = CoverFacts {
         basis: input.cover_basis,
         unit_type,
@@ -304,7 +329,6 @@ async fn rules(
     ) {
         findings.push(e.to_finding(Severity::Hard, limits::source_003()));
     }
-    let relations = parties::relations_between(tx, input.maker_id, input.user_id).await?;
     for (relation, zh, en) in [
         (
             "related_party",
@@ -313,7 +337,11 @@ async fn rules(
         ),
         ("trader", "用户单位为贸易商", "the user is a trader"),
     ] {
-        if relations.iter().any(|r| r == relation) {
+        let recorded = match relation {
+            "related_party" => parties.related_party,
+            _ => parties.trader,
+        };
+        if recorded {
             findings.push(Finding::new(
                 &format!("party.{relation}"),
                 Severity::Warning,
@@ -323,7 +351,7 @@ async fn rules(
             ));
         }
     }
-    Ok(findings)
+    findings
 }
 
 /// Hard findings stop the quote; warnings stop it until acknowledged by code.
