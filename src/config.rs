@@ -258,6 +258,22 @@ mod tests {
     }
 
     #[test]
+    fn underwriting_authority_comes_from_the_file() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "[underwriting]\nauthority_limit = \"1000000.00\"").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let c = Config::load_with_env(&flags, |_| None).unwrap();
+        assert_eq!(c.underwriting.authority_limit.fen(), 100_000_000);
+        assert_eq!(
+            c.underwriting.senior_authority_limit,
+            UnderwritingConfig::default().senior_authority_limit
+        );
+    }
+
+    #[test]
     fn unknown_keys_in_the_file_are_reported() {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         writeln!(f, "databse_url = \"x\"").unwrap();

@@ -201,6 +201,25 @@ async fn normally_rules_are_warnings_to_acknowledge(app: TestApp) {
         after["acknowledged_warnings"][0]["code"],
         "basis.year_min_50_units"
     );
+
+    // A related-party sale is a review focus: one more warning to acknowledge.
+    let (s, _) = post(
+        &app,
+        &b.uw,
+        &format!("/api/v1/parties/{}/relations", b.maker),
+        &json!({"other_party_id": b.user, "relation": "related_party"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("party.related_party"),
+        "{v}"
+    );
 }
 
 async fn referral_cannot_be_approved_by_its_author(app: TestApp) {
