@@ -58,16 +58,22 @@ async fn underwriter_quotes_issues_and_finds_the_policy() {
     login.set_by_name("password", PASSWORD).await.unwrap();
     login.submit().await.unwrap();
 
-    c.find(Locator::LinkText("保单"))
+    c.wait()
+        .for_element(Locator::LinkText("保单"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.find(Locator::LinkText("新建报价"))
+    c.wait()
+        .for_element(Locator::LinkText("新建报价"))
         .await
         .unwrap()
         .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("form.form"))
         .await
         .unwrap();
     let form = c.form(Locator::Css("form.form")).await.unwrap();
@@ -104,7 +110,8 @@ async fn underwriter_quotes_issues_and_finds_the_policy() {
     form.submit().await.unwrap();
 
     let state = c
-        .find(Locator::Id("policy-state"))
+        .wait()
+        .for_element(Locator::Id("policy-state"))
         .await
         .unwrap()
         .text()
@@ -120,20 +127,23 @@ async fn underwriter_quotes_issues_and_finds_the_policy() {
         .await
         .unwrap();
     assert_eq!(premium, "112,000.00");
-    c.find(Locator::Id("bind"))
+    c.wait()
+        .for_element(Locator::Id("bind"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.find(Locator::Id("issue"))
+    c.wait()
+        .for_element(Locator::Id("issue"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
     let number = c
-        .find(Locator::Id("policy-number"))
+        .wait()
+        .for_element(Locator::Id("policy-number"))
         .await
         .unwrap()
         .text()
@@ -144,10 +154,16 @@ async fn underwriter_quotes_issues_and_finds_the_policy() {
         "{number}"
     );
 
-    c.find(Locator::LinkText("保单"))
+    c.wait()
+        .for_element(Locator::LinkText("保单"))
         .await
         .unwrap()
         .click()
+        .await
+        .unwrap();
+    // The list page is loaded once the new policy's link is there.
+    c.wait()
+        .for_element(Locator::LinkText(&number))
         .await
         .unwrap();
     let list = c
