@@ -299,6 +299,29 @@ async fn referral_cannot_be_approved_by_its_author(app: TestApp) {
     assert_eq!(d["referrals"][0]["decision_note"], "技术成熟，同意");
 }
 
+async fn limit_above_authority_is_referred(app: TestApp) {
+    let b = book(&app, "uw.authority").await;
+    // The default authority of an underwriter is 50,000,000 CNY of aggregate limit.
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        "/api/v1/quotes",
+        &first_year_quote(&b, "60000000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["state"], "referred");
+    assert_eq!(v["needs_referral"], true);
+    let (_, queue) = get(&app, &b.uw, "/api/v1/referrals").await;
+    let reasons = queue[0]["reasons_json"].as_str().unwrap();
+    assert!(
+        reasons.contains("50,000,000.00") || reasons.contains("50000000"),
+        "{reasons}"
+    );
+    let (_, spec) = get(&app, &b.uw, "/api/v1/openapi.json").await;
+    assert!(spec["paths"]["/api/v1/policies/{id}/issue"]["post"].is_object());
+}
+
 async fn issued_policy_changes_only_by_endorsement(app: TestApp) {
     let b = book(&app, "uw.issue").await;
     let q = first_year_quote(&b, "2000000.00");
@@ -516,6 +539,7 @@ async fn a_clear_quote_is_bound_and_issued_in_one_step(app: TestApp) {
 
 on_both_stores!(
     a_clear_quote_is_bound_and_issued_in_one_step,
+    limit_above_authority_is_referred,
     first_year_limit_needs_twice_the_value,
     normally_rules_are_warnings_to_acknowledge,
     referral_cannot_be_approved_by_its_author,
