@@ -59,6 +59,26 @@ impl Default for SecurityConfig {
     }
 }
 
+/// Underwriting authority (核保权限): a quote whose aggregate limit is above the
+/// quoting underwriter's authority goes to a senior underwriter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UnderwritingConfig {
+    /// Highest aggregate limit an underwriter may accept alone (CNY, e.g. "50000000.00").
+    pub authority_limit: crate::domain::money::Money,
+    /// Highest aggregate limit a senior underwriter may accept alone.
+    pub senior_authority_limit: crate::domain::money::Money,
+}
+
+impl Default for UnderwritingConfig {
+    fn default() -> Self {
+        UnderwritingConfig {
+            authority_limit: crate::domain::money::Money::from_yuan(50_000_000),
+            senior_authority_limit: crate::domain::money::Money::from_yuan(200_000_000),
+        }
+    }
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,6 +90,7 @@ struct FileConfig {
     max_connections: Option<u32>,
     insurer: Option<InsurerConfig>,
     security: Option<SecurityConfig>,
+    underwriting: Option<UnderwritingConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +103,7 @@ pub struct Config {
     pub max_connections: u32,
     pub insurer: InsurerConfig,
     pub security: SecurityConfig,
+    pub underwriting: UnderwritingConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -97,6 +119,7 @@ impl Default for Config {
             max_connections: 10,
             insurer: InsurerConfig::default(),
             security: SecurityConfig::default(),
+            underwriting: UnderwritingConfig::default(),
         }
     }
 }
@@ -159,6 +182,9 @@ impl Config {
         }
         if let Some(v) = file.security {
             c.security = v;
+        }
+        if let Some(v) = file.underwriting {
+            c.underwriting = v;
         }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {
@@ -229,6 +255,22 @@ mod tests {
         let c = Config::load_with_env(&Overrides::default(), |_| None).unwrap();
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.bind, DEFAULT_BIND);
+    }
+
+    #[test]
+    fn underwriting_authority_comes_from_the_file() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "[underwriting]\nauthority_limit = \"1000000.00\"").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let c = Config::load_with_env(&flags, |_| None).unwrap();
+        assert_eq!(c.underwriting.authority_limit.fen(), 100_000_000);
+        assert_eq!(
+            c.underwriting.senior_authority_limit,
+            UnderwritingConfig::default().senior_authority_limit
+        );
     }
 
     #[test]

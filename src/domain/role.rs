@@ -104,6 +104,16 @@ impl Role {
         )
     }
 
+    /// May quote, bind, issue, endorse, cancel and renew policies (核保).
+    pub fn underwrites(self) -> bool {
+        matches!(self, Role::Underwriter | Role::SeniorUnderwriter)
+    }
+
+    /// May decide referrals (上级核保).
+    pub fn decides_referrals(self) -> bool {
+        self == Role::SeniorUnderwriter
+    }
+
     pub fn manages_users(self) -> bool {
         self == Role::Admin
     }

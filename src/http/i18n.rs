@@ -65,6 +65,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("nav.clauses", "条款库", "Clauses"),
     ("nav.programmes", "补贴政策", "Programmes"),
     ("nav.audit", "审计日志", "Audit log"),
+    ("nav.policies", "保单", "Policies"),
+    ("nav.referrals", "转核队列", "Referrals"),
     ("nav.api", "接口文档", "API docs"),
     ("nav.users", "用户管理", "Users"),
     ("user.new", "新建用户", "New user"),

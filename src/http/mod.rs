@@ -20,6 +20,17 @@ pub struct AppState {
     pub library: Arc<crate::library::Library>,
 }
 
+impl AppState {
+    /// What the underwriting use cases need from the shared state.
+    pub fn desk(&self) -> crate::services::underwriting::Desk<'_> {
+        crate::services::underwriting::Desk {
+            db: &self.db,
+            library: &self.library,
+            config: &self.config,
+        }
+    }
+}
+
 /// All routes: probes, the JSON API, the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(

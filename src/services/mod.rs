@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod demo;
 pub mod parties;
+pub mod underwriting;
 pub mod users;
 
 use crate::store::StoreError;

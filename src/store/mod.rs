@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod counters;
 pub mod parties;
+pub mod policies;
 pub mod sessions;
 pub mod users;
 

@@ -9,3 +9,5 @@ mod cli;
 mod library;
 mod parties;
 mod probes;
+mod underwriting;
+mod underwriting_pages;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod library;
 pub mod parties;
+pub mod policies;
 pub mod users;
 
 use actix_web::web;
@@ -30,6 +31,9 @@ pub struct Page<T> {
         users::me, users::list, users::create,
         audit::latest, audit::verify,
         library::clause_sets, library::programmes,
+        policies::quote, policies::list, policies::get, policies::requote, policies::referrals,
+        policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
+        policies::cancel, policies::renew, policies::subsidy,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -60,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(users::routes)
                 .configure(audit::routes)
                 .configure(library::routes)
+                .configure(policies::routes)
                 .default_service(web::to(not_found)),
         );
 }

@@ -6,6 +6,8 @@ pub mod dashboard;
 pub mod library;
 pub mod login;
 pub mod parties;
+pub mod policies;
+pub mod quote_form;
 pub mod users;
 
 use super::i18n::{Lang, LANG_COOKIE};
@@ -25,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(parties::routes)
         .configure(catalogue::routes)
         .configure(library::routes)
+        .configure(policies::routes)
         .configure(audit::routes)
         .configure(users::routes);
 }

@@ -1,0 +1,241 @@
+//! `/api/v1/quotes`, `/api/v1/policies`, `/api/v1/referrals`: underwriting.
+
+use super::{if_match, Page};
+use crate::http::identity::ApiActor;
+use crate::http::problem::ApiError;
+use crate::http::AppState;
+use crate::services::underwriting::{
+    self as uw, CancelInput, EndorsementInput, ListQuery, PolicyDetail, PolicyView, QuoteInput,
+    RenewalInput,
+};
+use crate::store::policies::ReferralRow;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/quotes", web::post().to(quote))
+        .route("/referrals", web::get().to(referrals))
+        .route("/policies", web::get().to(list))
+        .route("/policies/{id}", web::get().to(get))
+        .route("/policies/{id}", web::put().to(requote))
+        .route("/policies/{id}/referral", web::post().to(decide))
+        .route("/policies/{id}/bind", web::post().to(bind))
+        .route("/policies/{id}/end-user-proof", web::post().to(proof))
+        .route("/policies/{id}/issue", web::post().to(issue))
+        .route("/policies/{id}/endorsements", web::post().to(endorse))
+        .route("/policies/{id}/cancel", web::post().to(cancel))
+        .route("/policies/{id}/renew", web::post().to(renew))
+        .route("/policies/{id}/subsidy", web::get().to(subsidy));
+}
+
+async fn view(st: &AppState, who: &ApiActor, id: i64) -> Result<PolicyView, ApiError> {
+    Ok(uw::get(&st.desk(), &who.0, id).await?.policy)
+}
+
+/// Quote: check the hard rules and warnings (acknowledge each warning's code), rate
+/// from the filing. Above authority or outside the filed band the quote is referred.
+#[utoipa::path(post, path = "/api/v1/quotes", request_body = QuoteInput, tag = "underwriting",
+    responses((status = 201, body = PolicyView), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn quote(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    body: web::Json<QuoteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let v = uw::create_quote(&st.desk(), &who.0, body.into_inner()).await?;
+    let id = v.policy_id;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/policies/{id}")))
+        .insert_header(("ETag", format!("\"{}\"", v.version)))
+        .json(v))
+}
+
+/// Policies and quotes, newest first, with search and filters (a client sees its own).
+#[utoipa::path(get, path = "/api/v1/policies", params(ListQuery), tag = "underwriting",
+    responses((status = 200, body = Page<PolicyView>)))]
+pub async fn list(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
+    let (items, total) = uw::list(&st.desk(), &who.0, q).await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// One policy with its issued versions, referrals and history.
+#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "underwriting",
+    responses((status = 200, body = PolicyDetail), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn get(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let d = uw::get(&st.desk(), &who.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", d.policy.version)))
+        .json(d))
+}
+
+/// Change a quote (only while quoted; an issued policy changes by endorsement → 409).
+#[utoipa::path(put, path = "/api/v1/policies/{id}", request_body = QuoteInput, tag = "underwriting",
+    responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn requote(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    req: actix_web::HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<QuoteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    uw::update_quote(&st.desk(), &who.0, id, if_match(&req), body.into_inner()).await?;
+    let v = view(&st, &who, id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", v.version)))
+        .json(v))
+}
+
+/// Open referrals, oldest first.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "underwriting",
+    responses((status = 200, body = Vec<ReferralRow>)))]
+pub async fn referrals(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(uw::referral_queue(&st.desk(), &who.0).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// true to approve, false to decline.
+    pub approve: bool,
+    /// 核保意见
+    pub reason: String,
+}
+
+/// A senior underwriter — not the one who referred it — approves or declines.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/referral", request_body = DecisionInput, tag = "underwriting",
+    responses((status = 200, body = PolicyView), (status = 403, body = crate::http::problem::Problem)))]
+pub async fn decide(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<DecisionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let v = uw::decide_referral(&st.desk(), &who.0, id, body.approve, &body.reason).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// quoted → bound.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/bind", tag = "underwriting",
+    responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn bind(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(uw::bind(&st.desk(), &who.0, id).await?))
+}
+
+/// Record the end user's receipt (needed before issue when sold through an intermediary).
+#[utoipa::path(post, path = "/api/v1/policies/{id}/end-user-proof", tag = "underwriting",
+    responses((status = 200, body = PolicyView)))]
+pub async fn proof(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(uw::record_end_user_proof(&st.desk(), &who.0, id).await?))
+}
+
+/// bound (or quoted and needing no approval) → issued: fixes version 1 with the clause text and takes the next policy number.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/issue", tag = "underwriting",
+    responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn issue(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(uw::issue(&st.desk(), &who.0, id).await?))
+}
+
+/// Endorse an issued policy: additional (+) or return (−) premium pro rata by days.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/endorsements", request_body = EndorsementInput, tag = "underwriting",
+    responses((status = 201, description = "{adjustment, policy}")))]
+pub async fn endorse(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<EndorsementInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let adjustment = uw::endorse(&st.desk(), &who.0, id, body.into_inner()).await?;
+    let policy = view(&st, &who, id).await?;
+    Ok(HttpResponse::Created().json(json!({"adjustment": adjustment, "policy": policy})))
+}
+
+/// Cancel an issued policy; the unearned premium is returned pro rata by days.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/cancel", request_body = CancelInput, tag = "underwriting",
+    responses((status = 200, description = "{return_premium, policy}")))]
+pub async fn cancel(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<CancelInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let refund = uw::cancel(&st.desk(), &who.0, id, body.into_inner()).await?;
+    let policy = view(&st, &who, id).await?;
+    Ok(HttpResponse::Ok().json(json!({"return_premium": refund, "policy": policy})))
+}
+
+/// Quote the renewal of an issued policy; carries 首保年度 when continuous.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/renew", request_body = RenewalInput, tag = "underwriting",
+    responses((status = 201, body = PolicyView)))]
+pub async fn renew(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<RenewalInput>,
+) -> Result<HttpResponse, ApiError> {
+    let new_id = uw::renew(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = view(&st, &who, new_id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/policies/{new_id}")))
+        .json(v))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SubsidyQuery {
+    /// Programme id; defaults to the policy's own.
+    pub programme_id: Option<String>,
+}
+
+/// Subsidy estimate: verdict, every finding with its source, continuity and the
+/// arithmetic steps (yearly caps across all the enterprise's policies).
+#[utoipa::path(get, path = "/api/v1/policies/{id}/subsidy", params(SubsidyQuery), tag = "underwriting",
+    responses((status = 200, description = "assessment")))]
+pub async fn subsidy(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    q: web::Query<SubsidyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let a = uw::estimate(
+        &st.desk(),
+        &who.0,
+        id.into_inner(),
+        q.into_inner().programme_id,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(a))
+}

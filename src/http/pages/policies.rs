@@ -1,0 +1,622 @@
+//! Underwriting pages: quote form, policy list and detail with its actions, the
+//! referral queue and the subsidy estimate.
+
+use super::quote_form::{self, RawForm};
+use super::{page, see_other, Chrome, HistoryLine, PageError, Pager};
+use crate::domain::money::Money;
+use crate::domain::programme::{Finding, Severity};
+use crate::domain::subsidy::Assessment;
+use crate::http::identity::PageActor;
+use crate::http::AppState;
+use crate::services::underwriting::{
+    self as uw, CancelInput, CancelledBy, EndorsementInput, ListQuery, PolicyView, QuoteInput,
+    RenewalInput,
+};
+use crate::services::{catalogue, parties, FieldError, ServiceError};
+use crate::store::policies::{ReferralRow, VersionRow};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/policies", web::get().to(list))
+        .route("/policies", web::post().to(create))
+        .route("/policies/new", web::get().to(new_form))
+        .route("/policies/{id}", web::get().to(detail))
+        .route("/policies/{id}/subsidy", web::get().to(subsidy))
+        .route("/policies/{id}/{action}", web::post().to(act))
+        .route("/referrals", web::get().to(referrals));
+}
+
+pub const STATES: [&str; 7] = [
+    "quoted",
+    "referred",
+    "bound",
+    "issued",
+    "in_force",
+    "expired",
+    "cancelled",
+];
+
+pub fn state_label(state: &str, c: &Chrome) -> String {
+    let (zh, en) = match state {
+        "quoted" => ("已报价", "Quoted"),
+        "referred" => ("待上级核保", "Referred"),
+        "bound" => ("已承保", "Bound"),
+        "issued" => ("已出单", "Issued"),
+        "in_force" => ("有效", "In force"),
+        "expired" => ("已满期", "Expired"),
+        "cancelled" => ("已注销", "Cancelled"),
+        other => (other, other),
+    };
+    c.lang.pick(zh, en).to_string()
+}
+
+fn basis_label(basis: &str, c: &Chrome) -> String {
+    let (zh, en) = match basis {
+        "first_set" => ("首台(套)", "First set"),
+        "first_batch" => ("首批次", "First batch"),
+        "first_year" => ("首年度", "First year"),
+        other => (other, other),
+    };
+    c.lang.pick(zh, en).to_string()
+}
+
+/// `(id, name)` options for a select.
+type Options = Vec<(i64, String)>;
+
+async fn party_options(st: &AppState, who: &PageActor, kind: &str) -> Result<Options, PageError> {
+    let (rows, _) =
+        parties::list(&st.db, &who.actor, None, Some(kind.into()), Some(500), None).await?;
+    Ok(rows.into_iter().map(|p| (p.party_id, p.name)).collect())
+}
+
+fn programme_options(st: &AppState) -> Vec<(String, String, String)> {
+    st.library
+        .programmes()
+        .iter()
+        .map(|p| (p.id.clone(), p.name.zh.clone(), p.name.en.clone()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "policies.html")]
+struct ListPage {
+    c: Chrome,
+    rows: Vec<PolicyView>,
+    labels: Vec<(String, String)>,
+    total: i64,
+    f: RawForm,
+    makers: Options,
+    users: Options,
+    programmes: Vec<(String, String, String)>,
+    states: Vec<(&'static str, String)>,
+    can_quote: bool,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+struct ListForm {
+    q: Option<String>,
+    maker_id: Option<String>,
+    user_id: Option<String>,
+    state: Option<String>,
+    period_from: Option<String>,
+    period_to: Option<String>,
+    programme_id: Option<String>,
+    offset: Option<i64>,
+}
+
+fn date_or_none(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref().and_then(|d| d.trim().parse().ok())
+}
+
+async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    q: web::Query<ListForm>,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let q = q.into_inner();
+    let limit = 50;
+    let query = ListQuery {
+        q: q.q.clone(),
+        maker_id: q.maker_id.as_deref().and_then(|v| v.parse().ok()),
+        user_id: q.user_id.as_deref().and_then(|v| v.parse().ok()),
+        state: q.state.clone(),
+        period_from: date_or_none(&q.period_from),
+        period_to: date_or_none(&q.period_to),
+        programme_id: q.programme_id.clone(),
+        limit: Some(limit),
+        offset: q.offset,
+    };
+    let (rows, total) = uw::list(&st.desk(), &who.actor, query).await?;
+    let f = RawForm(
+        [
+            ("q", &q.q),
+            ("maker_id", &q.maker_id),
+            ("user_id", &q.user_id),
+            ("state", &q.state),
+            ("period_from", &q.period_from),
+            ("period_to", &q.period_to),
+            ("programme_id", &q.programme_id),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_deref().unwrap_or_default().to_string()))
+        .collect(),
+    );
+    let base = format!(
+        "/policies?{}",
+        f.0.iter()
+            .map(|(k, v)| format!(
+                "{k}={}",
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            ))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    let staff = who.actor.role.is_staff();
+    let (makers, users) = if staff {
+        (
+            party_options(&st, &who, "maker").await?,
+            party_options(&st, &who, "user").await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    page(&ListPage {
+        labels: rows
+            .iter()
+            .map(|r| (state_label(&r.state, &c), basis_label(&r.cover_basis, &c)))
+            .collect(),
+        states: STATES.iter().map(|s| (*s, state_label(s, &c))).collect(),
+        can_quote: who.actor.role.underwrites(),
+        pager: Pager::new(&base, q.offset.unwrap_or(0), limit, total),
+        programmes: programme_options(&st),
+        c,
+        rows,
+        total,
+        f,
+        makers,
+        users,
+    })
+}
+
+/// A clause-set section offered on the form.
+pub struct SectionOption {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    pub deductibles: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "quote_form.html")]
+struct FormPage {
+    c: Chrome,
+    f: RawForm,
+    errors: Vec<FieldError>,
+    /// Warnings to acknowledge: (code, message).
+    warnings: Vec<(String, String)>,
+    makers: Options,
+    users: Options,
+    intermediaries: Options,
+    items: Options,
+    clause_sets: Vec<(String, String)>,
+    sections: Vec<SectionOption>,
+    programmes: Vec<(String, String, String)>,
+}
+
+async fn form_page(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    f: RawForm,
+    errors: Vec<FieldError>,
+) -> Result<FormPage, PageError> {
+    let c = Chrome::for_actor(req, who);
+    let (items, _) = catalogue::list(&st.db, &who.actor, None, None, Some(500), None).await?;
+    let mut sections: Vec<SectionOption> = Vec::new();
+    for set in st.library.clause_sets() {
+        for s in &set.sections {
+            match sections.iter_mut().find(|o| o.code == s.code) {
+                Some(o) => o.deductibles.extend(
+                    s.deductible_options
+                        .iter()
+                        .map(|d| d.code.clone())
+                        .filter(|d| !o.deductibles.contains(d))
+                        .collect::<Vec<_>>(),
+                ),
+                None => sections.push(SectionOption {
+                    code: s.code.clone(),
+                    zh: s.name.zh.clone(),
+                    en: s.name.en.clone(),
+                    deductibles: s
+                        .deductible_options
+                        .iter()
+                        .map(|d| d.code.clone())
+                        .collect(),
+                }),
+            }
+        }
+    }
+    let warnings = errors
+        .iter()
+        .filter(|e| e.field == "acknowledged")
+        .filter_map(|e| {
+            let msg = c.lang.pick(&e.message_zh, &e.message).to_string();
+            quote_form::warning_code(&e.message).map(|code| (code.to_string(), msg))
+        })
+        .collect();
+    Ok(FormPage {
+        f,
+        errors,
+        warnings,
+        makers: party_options(st, who, "maker").await?,
+        users: party_options(st, who, "user").await?,
+        intermediaries: party_options(st, who, "intermediary").await?,
+        items: items
+            .into_iter()
+            .map(|i| {
+                (
+                    i.catalogue_item_id,
+                    format!("{} · {} · {}", i.product_name, i.maker_name, i.unit_type),
+                )
+            })
+            .collect(),
+        clause_sets: st
+            .library
+            .clause_sets()
+            .iter()
+            .map(|s| {
+                (
+                    format!("{}@{}", s.id, s.version.0),
+                    format!("{} {}", c.lang.pick(&s.name.zh, &s.name.en), s.version.0),
+                )
+            })
+            .collect(),
+        sections,
+        programmes: programme_options(st),
+        c,
+    })
+}
+
+async fn new_form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.underwrites(), "quote policies")?;
+    let f = RawForm::new_quote(uw::today());
+    page(&form_page(&req, &st, &who, f, vec![]).await?)
+}
+
+async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let f = RawForm(form.into_inner());
+    who.check_csrf(f.get("csrf"))?;
+    let result: Result<i64, ServiceError> = match quote_form::parse(&f) {
+        Ok(input) => uw::create_quote(&st.desk(), &who.actor, input)
+            .await
+            .map(|v| v.policy_id),
+        Err(errors) => Err(ServiceError::Validation(errors)),
+    };
+    match result {
+        Ok(id) => Ok(see_other(&format!("/policies/{id}?saved=1"))),
+        Err(ServiceError::Validation(errors)) => {
+            let mut resp = page(&form_page(&req, &st, &who, f, errors).await?)?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub struct VersionLine {
+    pub seq: i32,
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    pub premium: String,
+    pub adjustment: String,
+    pub reason: String,
+}
+
+impl VersionLine {
+    fn of(v: &VersionRow, c: &Chrome) -> VersionLine {
+        let (zh, en) = match v.kind.as_str() {
+            "issue" => ("出单", "Issue"),
+            "endorsement" => ("批改", "Endorsement"),
+            _ => ("退保", "Cancellation"),
+        };
+        VersionLine {
+            seq: v.seq,
+            kind: c.lang.pick(zh, en).to_string(),
+            effective_on: v.effective_on,
+            premium: Money::from_fen(v.premium).grouped(),
+            adjustment: Money::from_fen(v.adjustment).grouped(),
+            reason: v.reason.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "policy_detail.html")]
+struct DetailPage {
+    c: Chrome,
+    p: PolicyView,
+    state_label: String,
+    basis_label: String,
+    terms: Option<QuoteInput>,
+    findings: Vec<Finding>,
+    versions: Vec<VersionLine>,
+    referrals: Vec<ReferralRow>,
+    history: Vec<HistoryLine>,
+    errors: Vec<FieldError>,
+    programmes: Vec<(String, String, String)>,
+    today: String,
+    can_underwrite: bool,
+    can_decide: bool,
+    is_quoted: bool,
+    is_live: bool,
+}
+
+async fn render_detail(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(req, who);
+    let d = uw::get(&st.desk(), &who.actor, id).await?;
+    let p = d.policy;
+    let terms: Option<QuoteInput> = serde_json::from_value(p.terms.clone()).ok();
+    let findings: Vec<Finding> = serde_json::from_value(p.findings.clone()).unwrap_or_default();
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut resp = page(&DetailPage {
+        state_label: state_label(&p.state, &c),
+        basis_label: basis_label(&p.cover_basis, &c),
+        versions: d.versions.iter().map(|v| VersionLine::of(v, &c)).collect(),
+        history: d.history.iter().map(HistoryLine::from).collect(),
+        referrals: d.referrals,
+        can_underwrite: who.actor.role.underwrites(),
+        can_decide: who.actor.role.decides_referrals(),
+        is_quoted: p.state == "quoted",
+        is_live: matches!(p.state.as_str(), "issued" | "in_force"),
+        programmes: programme_options(st),
+        today: uw::today().to_string(),
+        terms,
+        findings,
+        errors,
+        c,
+        p,
+    })?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+async fn detail(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    render_detail(&req, &st, &who, id.into_inner(), vec![]).await
+}
+
+fn field_date(f: &RawForm, field: &str) -> Result<NaiveDate, ServiceError> {
+    f.get(field).trim().parse().map_err(|_| {
+        ServiceError::field(
+            field,
+            "enter a date as YYYY-MM-DD",
+            "请按 YYYY-MM-DD 填写日期",
+        )
+    })
+}
+
+fn field_money(f: &RawForm, field: &str) -> Result<Option<Money>, ServiceError> {
+    match f.get(field).trim() {
+        "" => Ok(None),
+        t => Money::parse_non_negative(t)
+            .map(Some)
+            .map_err(|e| ServiceError::field(field, e.to_string(), "金额格式不正确")),
+    }
+}
+
+/// One policy action posted from the detail page.
+async fn run_action(
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    action: &str,
+    f: &RawForm,
+) -> Result<String, ServiceError> {
+    let desk = st.desk();
+    let back = format!("/policies/{id}?saved=1");
+    match action {
+        "bind" => uw::bind(&desk, &who.actor, id).await.map(|_| back),
+        "issue" => uw::issue(&desk, &who.actor, id).await.map(|_| back),
+        "proof" => uw::record_end_user_proof(&desk, &who.actor, id)
+            .await
+            .map(|_| back),
+        "referral" => {
+            let approve = f.get("decision") == "approve";
+            uw::decide_referral(&desk, &who.actor, id, approve, f.get("reason"))
+                .await
+                .map(|_| back)
+        }
+        "endorse" => {
+            let units = match f.get("units").trim() {
+                "" => None,
+                _ => {
+                    let mut probe = RawForm::default();
+                    probe.0.push(("units".into(), f.get("units").into()));
+                    Some(quote_form::parse_units(&probe)?)
+                }
+            };
+            let period_end = match f.get("period_end").trim() {
+                "" => None,
+                _ => Some(field_date(f, "period_end")?),
+            };
+            let input = EndorsementInput {
+                effective_on: field_date(f, "effective_on")?,
+                units,
+                aggregate_limit: field_money(f, "aggregate_limit")?,
+                period_end,
+                reason: f.get("reason").into(),
+                acknowledged: f
+                    .0
+                    .iter()
+                    .filter(|(k, _)| k == "ack")
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            };
+            uw::endorse(&desk, &who.actor, id, input)
+                .await
+                .map(|_| back)
+        }
+        "cancel" => {
+            let by = if f.get("by") == "insurer" {
+                CancelledBy::Insurer
+            } else {
+                CancelledBy::Policyholder
+            };
+            let input = CancelInput {
+                last_day_covered: field_date(f, "last_day_covered")?,
+                by,
+                reason: f.get("reason").into(),
+            };
+            uw::cancel(&desk, &who.actor, id, input).await.map(|_| back)
+        }
+        "renew" => {
+            let input = RenewalInput {
+                period_start: field_date(f, "period_start")?,
+                period_end: field_date(f, "period_end")?,
+                acknowledged: f
+                    .0
+                    .iter()
+                    .filter(|(k, _)| k == "ack")
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            };
+            uw::renew(&desk, &who.actor, id, input)
+                .await
+                .map(|new_id| format!("/policies/{new_id}?saved=1"))
+        }
+        _ => Err(ServiceError::NotFound("action")),
+    }
+}
+
+async fn act(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    path: web::Path<(i64, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let (id, action) = path.into_inner();
+    let f = RawForm(form.into_inner());
+    who.check_csrf(f.get("csrf"))?;
+    match run_action(&st, &who, id, &action, &f).await {
+        Ok(to) => Ok(see_other(&to)),
+        Err(ServiceError::Validation(errors)) => render_detail(&req, &st, &who, id, errors).await,
+        Err(ServiceError::Conflict(msg)) => {
+            let e = FieldError::new("state", msg.clone(), msg);
+            let mut resp = render_detail(&req, &st, &who, id, vec![e]).await?;
+            *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
+            Ok(resp)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "referrals.html")]
+struct QueuePage {
+    c: Chrome,
+    rows: Vec<ReferralRow>,
+    /// (aggregate limit, reasons) per row.
+    reasons: Vec<(String, String)>,
+}
+
+async fn referrals(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let rows = uw::referral_queue(&st.desk(), &who.actor).await?;
+    let reasons = rows
+        .iter()
+        .map(|r| {
+            let f: Vec<Finding> = serde_json::from_str(&r.reasons_json).unwrap_or_default();
+            let why = f
+                .iter()
+                .map(|x| c.lang.pick(&x.zh, &x.en).to_string())
+                .collect::<Vec<_>>()
+                .join("；");
+            (Money::from_fen(r.aggregate_limit).grouped(), why)
+        })
+        .collect();
+    page(&QueuePage { c, rows, reasons })
+}
+
+#[derive(Template)]
+#[template(path = "subsidy.html")]
+struct SubsidyPage {
+    c: Chrome,
+    p: PolicyView,
+    a: Assessment,
+    verdict: String,
+    programmes: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+struct SubsidyQuery {
+    programme_id: Option<String>,
+}
+
+async fn subsidy(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+    q: web::Query<SubsidyQuery>,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let id = id.into_inner();
+    let desk = st.desk();
+    let p = uw::get(&desk, &who.actor, id).await?.policy;
+    // Without a choice: the policy's own programme, else the first in the library.
+    let programme = q
+        .into_inner()
+        .programme_id
+        .filter(|s| !s.is_empty())
+        .or_else(|| p.programme_id.clone())
+        .or_else(|| st.library.programmes().first().map(|g| g.id.clone()));
+    let a = uw::estimate(&desk, &who.actor, id, programme).await?;
+    let verdict = match a.verdict {
+        crate::domain::subsidy::Verdict::Eligible => c.lang.pick("符合条件", "Eligible"),
+        crate::domain::subsidy::Verdict::Pending => c.lang.pick("待满足条件", "Pending"),
+        crate::domain::subsidy::Verdict::Ineligible => c.lang.pick("不符合条件", "Not eligible"),
+    }
+    .to_string();
+    page(&SubsidyPage {
+        programmes: programme_options(&st),
+        c,
+        p,
+        a,
+        verdict,
+    })
+}

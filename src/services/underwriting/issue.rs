@@ -1,0 +1,223 @@
+//! Referral decisions (上级核保), binding (承保) and issuing (出单).
+
+use super::view::PolicyView;
+use super::{
+    load_for_change, require_underwriter, set_state, snapshot, state_of, today, transition, Desk,
+};
+use crate::domain::policy_state::PolicyState;
+use crate::services::{Actor, ServiceError, ServiceResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::policies::{self as store, NewVersion};
+use crate::store::{counters, Tx};
+use chrono::Datelike;
+use serde_json::json;
+
+async fn log(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    id: i64,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> ServiceResult<()> {
+    audit::append(
+        tx,
+        &actor.audit(),
+        AuditEntry {
+            action,
+            entity_type: "policy",
+            entity_id: id.to_string(),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A senior underwriter other than the one who referred it approves or declines,
+/// with a reason.
+pub async fn decide_referral(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+    approve: bool,
+    note: &str,
+) -> ServiceResult<PolicyView> {
+    actor.require(actor.role.decides_referrals(), "decide referrals")?;
+    if note.trim().is_empty() {
+        return Err(ServiceError::field(
+            "reason",
+            "give the reason for the decision",
+            "请填写核保意见",
+        ));
+    }
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, policy_id).await?;
+    let referral = store::open_referral(&mut tx, policy_id)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::Conflict("该保单没有待处理的转核 / no open referral".into())
+        })?;
+    if referral.requested_by == actor.user_id {
+        return Err(ServiceError::Forbidden(
+            "decide a referral you made yourself (another senior underwriter must decide it)",
+        ));
+    }
+    let before = snapshot(&row);
+    let state = state_of(&row)?;
+    let next = if approve {
+        state.approve()
+    } else {
+        state.decline(today())
+    }
+    .map_err(transition)?;
+    set_state(&mut row, next)?;
+    let decision = if approve { "approved" } else { "declined" };
+    store::decide_referral(
+        &mut tx,
+        referral.referral_id,
+        decision,
+        actor.user_id,
+        note.trim(),
+    )
+    .await?;
+    store::save(&mut tx, &mut row).await?;
+    let mut after = snapshot(&row);
+    after["referral_id"] = json!(referral.referral_id);
+    after["decision"] = json!(decision);
+    after["reason"] = json!(note.trim());
+    log(
+        &mut tx,
+        actor,
+        "policy.referral_decided",
+        policy_id,
+        before,
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PolicyView::from(&row))
+}
+
+/// quoted → bound. A quote with open referral reasons must have been approved.
+pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
+    require_underwriter(actor, "bind policies")?;
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, policy_id).await?;
+    let before = snapshot(&row);
+    let next = state_of(&row)?
+        .bind(today(), row.needs_referral)
+        .map_err(transition)?;
+    set_state(&mut row, next)?;
+    store::save(&mut tx, &mut row).await?;
+    log(
+        &mut tx,
+        actor,
+        "policy.bind",
+        policy_id,
+        before,
+        snapshot(&row),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PolicyView::from(&row))
+}
+
+/// Record that the end user's receipt (最终用户接收证明) is on file.
+pub async fn record_end_user_proof(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<PolicyView> {
+    require_underwriter(actor, "record end-user proof")?;
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, policy_id).await?;
+    if row.policy_number.is_some() {
+        return Err(ServiceError::Conflict(
+            "保单已出单 / the policy is already issued".into(),
+        ));
+    }
+    let before = snapshot(&row);
+    row.end_user_proof = true;
+    store::save(&mut tx, &mut row).await?;
+    log(
+        &mut tx,
+        actor,
+        "policy.end_user_proof",
+        policy_id,
+        before,
+        snapshot(&row),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PolicyView::from(&row))
+}
+
+/// bound → issued (and in force at once if the period has started). A quote that needs
+/// no (further) approval is bound and issued in the same transaction. The policy number
+/// is taken from the per-insurer, per-year counter inside this transaction, and the
+/// terms and clause text are fixed as version 1.
+pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
+    require_underwriter(actor, "issue policies")?;
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, policy_id).await?;
+    if row.intermediary_id.is_some() && !row.end_user_proof {
+        return Err(ServiceError::Conflict(
+            "经中间方销售的装备须先取得最终用户接收证明 / sold through an intermediary: the end user's receipt is needed before issue".into(),
+        ));
+    }
+    let day = today();
+    let mut state = state_of(&row)?;
+    if let PolicyState::Quoted { .. } = state {
+        state = state.bind(day, row.needs_referral).map_err(transition)?;
+    }
+    let mut next = state.issue(day).map_err(transition)?;
+    if day >= row.period_start {
+        next = next
+            .take_effect(day, row.period_start)
+            .map_err(transition)?;
+    }
+    let set = desk
+        .library
+        .clause_set(&row.clause_set_id, &row.clause_set_version)
+        .ok_or_else(|| ServiceError::Internal("clause set of the quote is gone".into()))?;
+    let clause_text =
+        serde_json::to_string(set).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let before = snapshot(&row);
+    store::add_version(
+        &mut tx,
+        &NewVersion {
+            policy_id,
+            kind: "issue",
+            effective_on: row.period_start,
+            terms_json: &row.terms_json,
+            clause_text_json: &clause_text,
+            premium: row.premium,
+            adjustment: row.premium,
+            reason: "",
+            created_by: actor.user_id,
+        },
+    )
+    .await?;
+    // The counter and the audit head are rows every issue locks until commit: take
+    // them last so concurrent issues wait on each other as briefly as possible.
+    let code = &desk.config.insurer.code;
+    let year = day.year();
+    let n = counters::next(&mut tx, &format!("policy:{code}"), year).await?;
+    row.policy_number = Some(format!("{code}-{year}-{n:06}"));
+    row.issued_at = Some(crate::store::now());
+    set_state(&mut row, next)?;
+    store::save(&mut tx, &mut row).await?;
+    log(
+        &mut tx,
+        actor,
+        "policy.issue",
+        policy_id,
+        before,
+        snapshot(&row),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PolicyView::from(&row))
+}

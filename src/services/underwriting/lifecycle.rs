@@ -1,0 +1,247 @@
+//! After issue: endorsements (批改) and cancellation (退保), each a new fixed version.
+
+use super::check::price;
+use super::{
+    load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition,
+    Desk, UnitLine,
+};
+use crate::domain::money::Money;
+use crate::domain::policy_state::{CancelReason, PolicyState};
+use crate::domain::prorata::{self, Period};
+use crate::domain::role::Role;
+use crate::services::{Actor, ServiceError, ServiceResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::policies::{self as store, NewVersion, PolicyRow};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+/// A change to an issued policy. Absent fields stay as they are.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndorsementInput {
+    /// First day on the new terms.
+    pub effective_on: NaiveDate,
+    /// The units after the change (replaces the list).
+    #[serde(default)]
+    pub units: Option<Vec<UnitLine>>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub aggregate_limit: Option<Money>,
+    /// New last day of cover.
+    #[serde(default)]
+    pub period_end: Option<NaiveDate>,
+    pub reason: String,
+    #[serde(default)]
+    pub acknowledged: Vec<String>,
+}
+
+fn issued_period(row: &PolicyRow) -> ServiceResult<(PolicyState, Period)> {
+    let state = state_of(row)?;
+    if !matches!(state, PolicyState::Issued { .. } | PolicyState::InForce) {
+        return Err(ServiceError::Conflict(format!(
+            "状态 {} 的保单不能批改或退保 / a policy that is {} cannot be endorsed or cancelled",
+            state.name(),
+            state.name()
+        )));
+    }
+    let period = Period::new(row.period_start, row.period_end)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok((state, period))
+}
+
+fn prorata_error(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::field("effective_on", e.to_string(), e.to_string())
+}
+
+/// Apply an endorsement: re-check the hard rules on the new terms, re-price at the
+/// policy's rate, and charge or return the difference pro rata by days.
+///
+/// A change of value, units or limit moves the full-term premium; the adjustment is
+/// the difference of the unearned parts from `effective_on`. A new end date adds or
+/// returns premium at the daily rate of the original period.
+pub async fn endorse(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+    e: EndorsementInput,
+) -> ServiceResult<Money> {
+    require_underwriter(actor, "endorse policies")?;
+    if e.reason.trim().is_empty() {
+        return Err(ServiceError::field(
+            "reason",
+            "give the reason for the endorsement",
+            "请填写批改原因",
+        ));
+    }
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, policy_id).await?;
+    let (_, period) = issued_period(&row)?;
+    if !period.contains(e.effective_on) {
+        return Err(prorata_error(prorata::ProRataError::OutsidePeriod(
+            e.effective_on,
+        )));
+    }
+    let before = snapshot(&row);
+    let mut terms = terms_of(&row)?;
+    if let Some(units) = e.units.clone() {
+        terms.units = units;
+    }
+    if let Some(limit) = e.aggregate_limit {
+        terms.aggregate_limit = limit;
+    }
+    terms.acknowledged = e.acknowledged.clone();
+    let priced = price(desk, &mut tx, actor, &terms).await?;
+    if priced.quote.needs_referral() && actor.role != Role::SeniorUnderwriter {
+        return Err(ServiceError::Forbidden(
+            "make an endorsement that needs a senior underwriter (ask one to make it)",
+        ));
+    }
+    let old_premium = Money::from_fen(row.premium);
+    let new_premium = priced.quote.premium;
+    let mut adjustment =
+        prorata::endorsement_adjustment(old_premium, new_premium, &period, e.effective_on)
+            .map_err(prorata_error)?;
+    let mut full_term = new_premium;
+    if let Some(end) = e.period_end {
+        let extra = prorata::period_change_adjustment(new_premium, &period, end)
+            .map_err(|x| ServiceError::field("period_end", x.to_string(), x.to_string()))?;
+        adjustment += extra;
+        full_term += extra;
+        terms.period_end = end;
+        row.period_end = end;
+    }
+    row.units = i32::try_from(terms.unit_count()).unwrap_or(i32::MAX);
+    row.insured_value = priced.insured_value.fen();
+    row.aggregate_limit = terms.aggregate_limit.fen();
+    row.premium = full_term.fen();
+    row.terms_json =
+        serde_json::to_string(&terms).map_err(|x| ServiceError::Internal(x.to_string()))?;
+    let seq = store::add_version(
+        &mut tx,
+        &NewVersion {
+            policy_id,
+            kind: "endorsement",
+            effective_on: e.effective_on,
+            terms_json: &row.terms_json,
+            clause_text_json: "{}",
+            premium: row.premium,
+            adjustment: adjustment.fen(),
+            reason: e.reason.trim(),
+            created_by: actor.user_id,
+        },
+    )
+    .await?;
+    store::save(&mut tx, &mut row).await?;
+    let mut after = snapshot(&row);
+    after["version_seq"] = json!(seq);
+    after["adjustment"] = json!(adjustment);
+    after["reason"] = json!(e.reason.trim());
+    after["findings"] = json!(priced.findings);
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "policy.endorse",
+            entity_type: "policy",
+            entity_id: policy_id.to_string(),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(adjustment)
+}
+
+/// Who ends the cover.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelledBy {
+    /// 投保人申请退保
+    Policyholder,
+    /// 保险人解除
+    Insurer,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    /// Last day of cover (cover ends at its 24:00).
+    pub last_day_covered: NaiveDate,
+    pub by: CancelledBy,
+    pub reason: String,
+}
+
+/// Cancel an issued policy; the unearned premium is returned pro rata by days.
+pub async fn cancel(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+    c: CancelInput,
+) -> ServiceResult<Money> {
+    require_underwriter(actor, "cancel policies")?;
+    if c.reason.trim().is_empty() {
+        return Err(ServiceError::field(
+            "reason",
+            "give the reason for the cancellation",
+            "请填写退保原因",
+        ));
+    }
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, policy_id).await?;
+    let (state, period) = issued_period(&row)?;
+    if c.last_day_covered < row.period_start || c.last_day_covered > row.period_end {
+        return Err(ServiceError::field(
+            "last_day_covered",
+            "the last day of cover must be inside the period",
+            "退保日期须在保险期间内",
+        ));
+    }
+    let premium = Money::from_fen(row.premium);
+    let refund = prorata::return_premium_on_cancellation(premium, &period, c.last_day_covered)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let reason = match c.by {
+        CancelledBy::Policyholder => CancelReason::PolicyholderRequest,
+        CancelledBy::Insurer => CancelReason::InsurerTermination,
+    };
+    let before = snapshot(&row);
+    let next = state
+        .cancel(c.last_day_covered, reason)
+        .map_err(transition)?;
+    set_state(&mut row, next)?;
+    store::add_version(
+        &mut tx,
+        &NewVersion {
+            policy_id,
+            kind: "cancellation",
+            effective_on: c.last_day_covered,
+            terms_json: &row.terms_json,
+            clause_text_json: "{}",
+            premium: (premium - refund).fen(),
+            adjustment: -refund.fen(),
+            reason: c.reason.trim(),
+            created_by: actor.user_id,
+        },
+    )
+    .await?;
+    row.premium = (premium - refund).fen();
+    store::save(&mut tx, &mut row).await?;
+    let mut after = snapshot(&row);
+    after["return_premium"] = json!(refund);
+    after["reason"] = json!(c.reason.trim());
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "policy.cancel",
+            entity_type: "policy",
+            entity_id: policy_id.to_string(),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(refund)
+}

@@ -1,0 +1,171 @@
+//! Reading policies: one with its versions, referrals and history; lists; the queue.
+
+use super::Desk;
+use crate::domain::money::Money;
+use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
+use crate::store::audit::{self, AuditRow};
+use crate::store::policies::{self as store, PolicyFilter, PolicyRow, ReferralRow, VersionRow};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A policy (or quote) as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PolicyView {
+    pub policy_id: i64,
+    /// 保单编号, once issued.
+    pub policy_number: Option<String>,
+    /// quoted, referred, bound, issued, in_force, expired or cancelled
+    pub state: String,
+    pub maker_id: i64,
+    pub maker_name: String,
+    pub user_id: i64,
+    pub user_name: String,
+    pub intermediary_id: Option<i64>,
+    pub end_user_proof: bool,
+    pub catalogue_item_id: i64,
+    pub product_name: String,
+    pub cover_basis: String,
+    pub clause_set_id: String,
+    pub clause_set_version: String,
+    pub programme_id: Option<String>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub units: i32,
+    #[schema(value_type = String)]
+    pub insured_value: Money,
+    #[schema(value_type = String)]
+    pub aggregate_limit: Money,
+    /// Rate as a fraction (0.0185 = 1.85 %).
+    pub rate: String,
+    #[schema(value_type = String)]
+    pub premium: Money,
+    pub needs_referral: bool,
+    pub renewal_of: Option<i64>,
+    /// 是否续保
+    pub is_renewal: bool,
+    /// 首保年度
+    pub first_insured_year: i32,
+    pub version: i64,
+    /// The terms as entered (units, contracts, sections…).
+    #[schema(value_type = Object)]
+    pub terms: serde_json::Value,
+    /// Acknowledged warnings and referral reasons.
+    #[schema(value_type = Object)]
+    pub findings: serde_json::Value,
+}
+
+impl From<&PolicyRow> for PolicyView {
+    fn from(r: &PolicyRow) -> Self {
+        PolicyView {
+            policy_id: r.policy_id,
+            policy_number: r.policy_number.clone(),
+            state: r.state.clone(),
+            maker_id: r.maker_id,
+            maker_name: r.maker_name.clone(),
+            user_id: r.user_id,
+            user_name: r.user_name.clone(),
+            intermediary_id: r.intermediary_id,
+            end_user_proof: r.end_user_proof,
+            catalogue_item_id: r.catalogue_item_id,
+            product_name: r.product_name.clone(),
+            cover_basis: r.cover_basis.clone(),
+            clause_set_id: r.clause_set_id.clone(),
+            clause_set_version: r.clause_set_version.clone(),
+            programme_id: r.programme_id.clone(),
+            period_start: r.period_start,
+            period_end: r.period_end,
+            units: r.units,
+            insured_value: Money::from_fen(r.insured_value),
+            aggregate_limit: Money::from_fen(r.aggregate_limit),
+            rate: r.rate.clone(),
+            premium: Money::from_fen(r.premium),
+            needs_referral: r.needs_referral,
+            renewal_of: r.renewal_of,
+            is_renewal: r.is_renewal,
+            first_insured_year: r.first_insured_year,
+            version: r.version,
+            terms: serde_json::from_str(&r.terms_json).unwrap_or_default(),
+            findings: serde_json::from_str(&r.findings_json).unwrap_or_default(),
+        }
+    }
+}
+
+/// One policy with its fixed versions, referrals and audit history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PolicyDetail {
+    pub policy: PolicyView,
+    pub versions: Vec<VersionRow>,
+    pub referrals: Vec<ReferralRow>,
+    pub history: Vec<AuditRow>,
+}
+
+/// A client sees only its own maker's policies; anything else is "not found".
+pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<PolicyDetail> {
+    let mut tx = desk.db.read().await?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .filter(|p| actor.can_see_maker(p.maker_id))
+        .ok_or(ServiceError::NotFound("policy"))?;
+    let versions = store::versions(&mut tx, id).await?;
+    let (referrals, history) = if actor.role.is_staff() {
+        (
+            store::referrals_of(&mut tx, id).await?,
+            audit::for_entity(&mut tx, "policy", &id.to_string()).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(PolicyDetail {
+        policy: PolicyView::from(&row),
+        versions,
+        referrals,
+        history,
+    })
+}
+
+/// Search and filters of the policy list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Part of the policy number or product name.
+    pub q: Option<String>,
+    pub maker_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub state: Option<String>,
+    /// Policies whose period overlaps from … to.
+    pub period_from: Option<NaiveDate>,
+    pub period_to: Option<NaiveDate>,
+    pub programme_id: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+pub async fn list(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: ListQuery,
+) -> ServiceResult<(Vec<PolicyView>, i64)> {
+    let (limit, offset) = clamp_page(q.limit, q.offset);
+    let filter = PolicyFilter {
+        query: q.q.filter(|s| !s.trim().is_empty()),
+        maker_id: q.maker_id,
+        user_id: q.user_id,
+        state: q.state.filter(|s| !s.is_empty()),
+        period_from: q.period_from,
+        period_to: q.period_to,
+        programme_id: q.programme_id.filter(|s| !s.is_empty()),
+        only_maker: actor.maker_scope(),
+        limit,
+        offset,
+    };
+    let mut tx = desk.db.read().await?;
+    let (rows, total) = store::list(&mut tx, &filter).await?;
+    Ok((rows.iter().map(PolicyView::from).collect(), total))
+}
+
+/// Open referrals, oldest first, for senior underwriters (and underwriters to follow).
+pub async fn referral_queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ReferralRow>> {
+    actor.require(actor.role.underwrites(), "see the referral queue")?;
+    let mut tx = desk.db.read().await?;
+    Ok(store::open_referrals(&mut tx).await?)
+}

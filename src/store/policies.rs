@@ -1,0 +1,472 @@
+//! Quotes and policies (保单), their issued versions and referrals.
+//!
+//! A policy row is read, changed in Rust, and saved back only if nobody saved it
+//! since it was read (the `version` column). Issued versions are append-only.
+
+use super::{now, StoreError, StoreResult, Tx};
+use crate::dispatch;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PolicyRow {
+    pub policy_id: i64,
+    pub policy_number: Option<String>,
+    pub state: String,
+    pub state_json: String,
+    pub maker_id: i64,
+    pub maker_name: String,
+    pub user_id: i64,
+    pub user_name: String,
+    pub intermediary_id: Option<i64>,
+    pub end_user_proof: bool,
+    pub catalogue_item_id: i64,
+    pub product_name: String,
+    pub cover_basis: String,
+    pub clause_set_id: String,
+    pub clause_set_version: String,
+    pub programme_id: Option<String>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub units: i32,
+    pub insured_value: i64,
+    pub aggregate_limit: i64,
+    pub rate: String,
+    pub premium: i64,
+    pub needs_referral: bool,
+    pub terms_json: String,
+    pub findings_json: String,
+    pub renewal_of: Option<i64>,
+    pub is_renewal: bool,
+    pub first_insured_year: i32,
+    pub quoted_by: i64,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const SELECT: &str = "select p.policy_id, p.policy_number, p.state, p.state_json, p.maker_id, \
+    m.name as maker_name, p.user_id, u.name as user_name, p.intermediary_id, p.end_user_proof, \
+    p.catalogue_item_id, c.product_name, p.cover_basis, p.clause_set_id, p.clause_set_version, \
+    p.programme_id, p.period_start, p.period_end, p.units, p.insured_value, p.aggregate_limit, \
+    p.rate, p.premium, p.needs_referral, p.terms_json, p.findings_json, p.renewal_of, \
+    p.is_renewal, p.first_insured_year, p.quoted_by, p.issued_at, p.version, p.created_at, \
+    p.updated_at from policy p join party m on m.party_id = p.maker_id \
+    join party u on u.party_id = p.user_id \
+    join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id";
+
+/// Insert a new quote; `row.policy_id`, names, version and timestamps are ignored.
+pub async fn insert(tx: &mut Tx, row: &PolicyRow) -> StoreResult<i64> {
+    let at = now();
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into policy (state, state_json, maker_id, user_id, intermediary_id, end_user_proof, \
+             catalogue_item_id, cover_basis, clause_set_id, clause_set_version, programme_id, \
+             period_start, period_end, units, insured_value, aggregate_limit, rate, premium, \
+             needs_referral, terms_json, findings_json, renewal_of, is_renewal, first_insured_year, \
+             quoted_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26) \
+             returning policy_id",
+        )
+        .bind(&row.state)
+        .bind(&row.state_json)
+        .bind(row.maker_id)
+        .bind(row.user_id)
+        .bind(row.intermediary_id)
+        .bind(row.end_user_proof)
+        .bind(row.catalogue_item_id)
+        .bind(&row.cover_basis)
+        .bind(&row.clause_set_id)
+        .bind(&row.clause_set_version)
+        .bind(&row.programme_id)
+        .bind(row.period_start)
+        .bind(row.period_end)
+        .bind(row.units)
+        .bind(row.insured_value)
+        .bind(row.aggregate_limit)
+        .bind(&row.rate)
+        .bind(row.premium)
+        .bind(row.needs_referral)
+        .bind(&row.terms_json)
+        .bind(&row.findings_json)
+        .bind(row.renewal_of)
+        .bind(row.is_renewal)
+        .bind(row.first_insured_year)
+        .bind(row.quoted_by)
+        .bind(at)
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+/// Save every changeable column if the row is still at `row.version`; on success the
+/// row in hand carries the new version.
+pub async fn save(tx: &mut Tx, row: &mut PolicyRow) -> StoreResult<()> {
+    let at = now();
+    let done = dispatch!(tx, c => {
+        sqlx::query(
+            "update policy set policy_number = $1, state = $2, state_json = $3, intermediary_id = $4, \
+             end_user_proof = $5, catalogue_item_id = $6, cover_basis = $7, clause_set_id = $8, \
+             clause_set_version = $9, programme_id = $10, period_start = $11, period_end = $12, \
+             units = $13, insured_value = $14, aggregate_limit = $15, rate = $16, premium = $17, \
+             needs_referral = $18, terms_json = $19, findings_json = $20, issued_at = $21, \
+             user_id = $22, updated_at = $23, version = version + 1 \
+             where policy_id = $24 and version = $25",
+        )
+        .bind(&row.policy_number)
+        .bind(&row.state)
+        .bind(&row.state_json)
+        .bind(row.intermediary_id)
+        .bind(row.end_user_proof)
+        .bind(row.catalogue_item_id)
+        .bind(&row.cover_basis)
+        .bind(&row.clause_set_id)
+        .bind(&row.clause_set_version)
+        .bind(&row.programme_id)
+        .bind(row.period_start)
+        .bind(row.period_end)
+        .bind(row.units)
+        .bind(row.insured_value)
+        .bind(row.aggregate_limit)
+        .bind(&row.rate)
+        .bind(row.premium)
+        .bind(row.needs_referral)
+        .bind(&row.terms_json)
+        .bind(&row.findings_json)
+        .bind(row.issued_at)
+        .bind(row.user_id)
+        .bind(at)
+        .bind(row.policy_id)
+        .bind(row.version)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match done {
+        Ok(1) => {
+            row.version += 1;
+            row.updated_at = at;
+            Ok(())
+        }
+        Ok(_) => Err(StoreError::Conflict),
+        Err(e) => Err(StoreError::on_unique(e, "policy_number")),
+    }
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<PolicyRow>> {
+    let sql = format!("{SELECT} where p.policy_id = $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+    }))
+}
+
+/// Read a row to change it: on PostgreSQL the row stays locked until commit, so two
+/// requests on the same policy queue instead of failing on the version check.
+pub async fn get_for_update(tx: &mut Tx, id: i64) -> StoreResult<Option<PolicyRow>> {
+    // SQLite has no row locks: its write transaction already holds the database lock.
+    let lock = if tx.is_postgres() {
+        " for update of p"
+    } else {
+        ""
+    };
+    let sql = format!("{SELECT} where p.policy_id = $1{lock}");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+    }))
+}
+
+/// Filters for the policy list; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct PolicyFilter {
+    /// Part of the policy number or the product name.
+    pub query: Option<String>,
+    pub maker_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub state: Option<String>,
+    /// Policies whose period overlaps `period_from ..= period_to`.
+    pub period_from: Option<NaiveDate>,
+    pub period_to: Option<NaiveDate>,
+    pub programme_id: Option<String>,
+    /// A client sees its own maker's policies only.
+    pub only_maker: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn list(tx: &mut Tx, f: &PolicyFilter) -> StoreResult<(Vec<PolicyRow>, i64)> {
+    let pattern = f.query.as_deref().map(|q| format!("%{}%", q.trim()));
+    let filter = "where ($1 is null or p.policy_number like $1 or c.product_name like $1) \
+        and ($2 is null or p.maker_id = $2) and ($3 is null or p.user_id = $3) \
+        and ($4 is null or p.state = $4) and ($5 is null or p.period_end >= $5) \
+        and ($6 is null or p.period_start <= $6) and ($7 is null or p.programme_id = $7) \
+        and ($8 is null or p.maker_id = $8)";
+    let sql = format!("{SELECT} {filter} order by p.policy_id desc limit $9 offset $10");
+    let count_sql = format!(
+        "select count(*) from policy p join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id {filter}"
+    );
+    Ok(dispatch!(tx, c => {
+        let rows = sqlx::query_as::<_, PolicyRow>(&sql)
+            .bind(&pattern)
+            .bind(f.maker_id)
+            .bind(f.user_id)
+            .bind(&f.state)
+            .bind(f.period_from)
+            .bind(f.period_to)
+            .bind(&f.programme_id)
+            .bind(f.only_maker)
+            .bind(f.limit)
+            .bind(f.offset)
+            .fetch_all(&mut *c)
+            .await?;
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(&pattern)
+            .bind(f.maker_id)
+            .bind(f.user_id)
+            .bind(&f.state)
+            .bind(f.period_from)
+            .bind(f.period_to)
+            .bind(&f.programme_id)
+            .bind(f.only_maker)
+            .fetch_one(&mut *c)
+            .await?;
+        (rows, total)
+    }))
+}
+
+/// Every policy of a maker under a programme whose period starts in `year`, oldest first.
+pub async fn for_maker_programme_year(
+    tx: &mut Tx,
+    maker_id: i64,
+    programme_id: &str,
+    year: i32,
+) -> StoreResult<Vec<PolicyRow>> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(StoreError::NotFound)?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(StoreError::NotFound)?;
+    let sql = format!(
+        "{SELECT} where p.maker_id = $1 and p.programme_id = $2 and p.period_start >= $3 \
+         and p.period_start <= $4 and p.policy_number is not null order by p.policy_id"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql)
+            .bind(maker_id)
+            .bind(programme_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
+/// One fixed version of an issued policy (出单, 批改, 退保).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct VersionRow {
+    pub policy_version_id: i64,
+    pub policy_id: i64,
+    pub seq: i32,
+    /// issue, endorsement or cancellation
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    /// The terms as they stand after this version (JSON).
+    pub terms_json: String,
+    /// The clause set's text the policy was issued on (JSON).
+    #[serde(skip)]
+    pub clause_text_json: String,
+    /// Full-term premium after this version, in fen.
+    pub premium: i64,
+    /// Additional (+) or return (−) premium of this version, in fen.
+    pub adjustment: i64,
+    pub reason: String,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewVersion<'a> {
+    pub policy_id: i64,
+    pub kind: &'a str,
+    pub effective_on: NaiveDate,
+    pub terms_json: &'a str,
+    pub clause_text_json: &'a str,
+    pub premium: i64,
+    pub adjustment: i64,
+    pub reason: &'a str,
+    pub created_by: i64,
+}
+
+/// Append the next version (numbered 1, 2, … per policy).
+pub async fn add_version(tx: &mut Tx, v: &NewVersion<'_>) -> StoreResult<i32> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i32>(
+            "insert into policy_version (policy_id, seq, kind, effective_on, terms_json, \
+             clause_text_json, premium, adjustment, reason, created_by, created_at) \
+             select $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             from policy_version where policy_id = $1 returning seq",
+        )
+        .bind(v.policy_id)
+        .bind(v.kind)
+        .bind(v.effective_on)
+        .bind(v.terms_json)
+        .bind(v.clause_text_json)
+        .bind(v.premium)
+        .bind(v.adjustment)
+        .bind(v.reason)
+        .bind(v.created_by)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+pub async fn versions(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<VersionRow>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, VersionRow>(
+            "select policy_version_id, policy_id, seq, kind, effective_on, terms_json, clause_text_json, \
+             premium, adjustment, reason, created_by, created_at from policy_version \
+             where policy_id = $1 order by seq",
+        )
+        .bind(policy_id)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+/// A referral to a senior underwriter (提交上级核保).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ReferralRow {
+    pub referral_id: i64,
+    pub policy_id: i64,
+    /// Why it was referred (JSON list of findings).
+    pub reasons_json: String,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub requested_at: DateTime<Utc>,
+    /// approved or declined; absent while open.
+    pub decision: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decision_note: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub product_name: String,
+    pub maker_name: String,
+    pub aggregate_limit: i64,
+    pub premium: i64,
+    pub rate: String,
+}
+
+const REFERRAL_SELECT: &str = "select r.referral_id, r.policy_id, r.reasons_json, r.requested_by, \
+    a.username as requested_by_name, r.requested_at, r.decision, r.decided_by, r.decision_note, \
+    r.decided_at, c.product_name, m.name as maker_name, p.aggregate_limit, p.premium, p.rate \
+    from referral r join policy p on p.policy_id = r.policy_id \
+    join app_user a on a.user_id = r.requested_by \
+    join party m on m.party_id = p.maker_id \
+    join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id";
+
+pub async fn add_referral(
+    tx: &mut Tx,
+    policy_id: i64,
+    reasons_json: &str,
+    requested_by: i64,
+) -> StoreResult<i64> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into referral (policy_id, reasons_json, requested_by, requested_at) \
+             values ($1, $2, $3, $4) returning referral_id",
+        )
+        .bind(policy_id)
+        .bind(reasons_json)
+        .bind(requested_by)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+/// The open referral of a policy, if any.
+pub async fn open_referral(tx: &mut Tx, policy_id: i64) -> StoreResult<Option<ReferralRow>> {
+    let sql = format!("{REFERRAL_SELECT} where r.policy_id = $1 and r.decision is null");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ReferralRow>(&sql).bind(policy_id).fetch_optional(&mut *c).await?
+    }))
+}
+
+pub async fn referrals_of(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<ReferralRow>> {
+    let sql = format!("{REFERRAL_SELECT} where r.policy_id = $1 order by r.referral_id");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ReferralRow>(&sql).bind(policy_id).fetch_all(&mut *c).await?
+    }))
+}
+
+/// The queue: open referrals, oldest first.
+pub async fn open_referrals(tx: &mut Tx) -> StoreResult<Vec<ReferralRow>> {
+    let sql = format!("{REFERRAL_SELECT} where r.decision is null order by r.referral_id");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ReferralRow>(&sql).fetch_all(&mut *c).await?
+    }))
+}
+
+pub async fn decide_referral(
+    tx: &mut Tx,
+    referral_id: i64,
+    decision: &str,
+    decided_by: i64,
+    note: &str,
+) -> StoreResult<()> {
+    let done = dispatch!(tx, c => {
+        sqlx::query(
+            "update referral set decision = $1, decided_by = $2, decision_note = $3, decided_at = $4 \
+             where referral_id = $5 and decision is null",
+        )
+        .bind(decision)
+        .bind(decided_by)
+        .bind(note)
+        .bind(now())
+        .bind(referral_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if done == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+/// What a quote needs to know about its parties, read in one round trip.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PartyFacts {
+    pub maker_kind: Option<String>,
+    pub maker_name: Option<String>,
+    pub user_kind: Option<String>,
+    pub user_name: Option<String>,
+    pub intermediary_kind: Option<String>,
+    /// 关联企业 recorded between maker and user (either direction).
+    pub related_party: bool,
+    /// The user is recorded as a trader for the maker (either direction).
+    pub trader: bool,
+}
+
+pub async fn party_facts(
+    tx: &mut Tx,
+    maker_id: i64,
+    user_id: i64,
+    intermediary_id: Option<i64>,
+) -> StoreResult<PartyFacts> {
+    let between = "((r.party_id = $1 and r.other_party_id = $2) or (r.party_id = $2 and r.other_party_id = $1))";
+    let sql = format!(
+        "select (select kind from party where party_id = $1) as maker_kind, \
+         (select name from party where party_id = $1) as maker_name, \
+         (select kind from party where party_id = $2) as user_kind, \
+         (select name from party where party_id = $2) as user_name, \
+         (select kind from party where party_id = $3) as intermediary_kind, \
+         exists (select 1 from party_relation r where r.relation = 'related_party' and {between}) as related_party, \
+         exists (select 1 from party_relation r where r.relation = 'trader' and {between}) as trader"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PartyFacts>(&sql)
+            .bind(maker_id)
+            .bind(user_id)
+            .bind(intermediary_id)
+            .fetch_one(&mut *c)
+            .await?
+    }))
+}
