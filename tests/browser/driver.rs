@@ -2,6 +2,7 @@
 
 use fantoccini::{Client, ClientBuilder};
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -59,7 +60,10 @@ pub async fn launch() -> Option<Browser> {
         return None;
     };
     let port = free_port();
+    // Its own process group, so the Chromium it starts can be stopped with it even when a
+    // test panics before closing the session.
     let driver = Command::new(driver_bin)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -108,6 +112,9 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
     }
 }
