@@ -15,6 +15,7 @@ mod frame;
 mod pdf;
 mod qr;
 mod rejection;
+pub mod sample;
 mod schedule;
 mod seal;
 mod table;
