@@ -111,9 +111,10 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<CatalogueRow>> {
 }
 
 pub async fn list(tx: &mut Tx, f: &CatalogueFilter) -> StoreResult<(Vec<CatalogueRow>, i64)> {
-    let pattern = f.query.as_deref().map(|q| format!("%{}%", q.trim()));
+    let pattern = super::contains_pattern(f.query.as_deref());
     let filter =
-        "where ($1 is null or c.product_name like $1 or c.field like $1 or p.name like $1) \
+        "where ($1 is null or c.product_name like $1 escape '\\' or c.field like $1 escape '\\' \
+         or p.name like $1 escape '\\') \
                   and ($2 is null or c.maker_id = $2)";
     let sql = format!("{SELECT} {filter} order by c.catalogue_item_id desc limit $3 offset $4");
     let count_sql = format!(

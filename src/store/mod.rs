@@ -195,8 +195,38 @@ impl Tx {
     }
 }
 
+/// A `like … escape '\'` pattern that finds `query` anywhere, with `%` and `_` taken
+/// literally; `None` for a blank query.
+pub fn contains_pattern(query: Option<&str>) -> Option<String> {
+    let q = query?.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Some(format!("%{escaped}%"))
+}
+
 /// Current UTC time, truncated to microseconds so both backends store the same value.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};
     Utc::now().trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn search_patterns_take_wildcards_literally() {
+        assert_eq!(contains_pattern(Some(" 中恒 ")).as_deref(), Some("%中恒%"));
+        assert_eq!(
+            contains_pattern(Some("50%_a\\b")).as_deref(),
+            Some("%50\\%\\_a\\\\b%")
+        );
+        assert_eq!(contains_pattern(Some("  ")), None);
+        assert_eq!(contains_pattern(None), None);
+    }
 }

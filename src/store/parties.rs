@@ -116,10 +116,7 @@ pub async fn by_credit_code(tx: &mut Tx, code: &str) -> StoreResult<Option<Party
 
 /// Search by name or credit code (case-insensitive on the code), newest first.
 pub async fn list(tx: &mut Tx, f: &PartyFilter) -> StoreResult<(Vec<PartyRow>, i64)> {
-    let pattern = f
-        .query
-        .as_deref()
-        .map(|q| format!("%{}%", q.trim().replace('%', "\\%").replace('_', "\\_")));
+    let pattern = super::contains_pattern(f.query.as_deref());
     let filter =
         "where ($1 is null or name like $1 escape '\\' or credit_code like upper($1) escape '\\') \
                   and ($2 is null or kind = $2) and ($3 is null or party_id = $3)";

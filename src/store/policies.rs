@@ -195,8 +195,8 @@ pub struct PolicyFilter {
 }
 
 pub async fn list(tx: &mut Tx, f: &PolicyFilter) -> StoreResult<(Vec<PolicyRow>, i64)> {
-    let pattern = f.query.as_deref().map(|q| format!("%{}%", q.trim()));
-    let filter = "where ($1 is null or p.policy_number like $1 or c.product_name like $1) \
+    let pattern = super::contains_pattern(f.query.as_deref());
+    let filter = "where ($1 is null or p.policy_number like $1 escape '\\' or c.product_name like $1 escape '\\') \
         and ($2 is null or p.maker_id = $2) and ($3 is null or p.user_id = $3) \
         and ($4 is null or p.state = $4) and ($5 is null or p.period_end >= $5) \
         and ($6 is null or p.period_start <= $6) and ($7 is null or p.programme_id = $7) \

@@ -190,6 +190,9 @@ async fn edits_are_versioned_and_searchable(app: TestApp) {
     assert_eq!(found["items"][0]["state_owned"], true);
     let none: Value = app.get_json("/api/v1/parties?q=不存在", &uw).await;
     assert_eq!(none["total"], 0);
+    // A wildcard typed into the search box is a character, not "anything".
+    let literal = app.get_json("/api/v1/parties?q=%25", &uw).await;
+    assert_eq!(literal["total"], 0);
 }
 
 async fn relations_are_recorded_both_ways(app: TestApp) {
