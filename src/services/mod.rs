@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod demo;
+pub mod outbox;
 pub mod parties;
 pub mod underwriting;
 pub mod users;

@@ -1,13 +1,16 @@
 //! Integration tests over HTTP against the real app, on SQLite and on PostgreSQL.
 
 mod helpers;
+mod smtp_sink;
 
 mod audit;
 mod auth;
 mod catalogue;
 mod cli;
 mod library;
+mod outbox;
 mod parties;
+mod policy_clock;
 mod probes;
 mod underwriting;
 mod underwriting_pages;

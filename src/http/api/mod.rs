@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod library;
+pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod users;
@@ -34,6 +35,7 @@ pub struct Page<T> {
         policies::quote, policies::list, policies::get, policies::requote, policies::referrals,
         policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
         policies::cancel, policies::renew, policies::subsidy,
+        outbox::list, outbox::requeue,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -65,6 +67,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(audit::routes)
                 .configure(library::routes)
                 .configure(policies::routes)
+                .configure(outbox::routes)
                 .default_service(web::to(not_found)),
         );
 }

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod dashboard;
 pub mod library;
 pub mod login;
+pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod quote_form;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(library::routes)
         .configure(policies::routes)
         .configure(audit::routes)
+        .configure(outbox::routes)
         .configure(users::routes);
 }
 
