@@ -79,6 +79,50 @@ impl Default for UnderwritingConfig {
     }
 }
 
+/// How documents look: the CJK font and the branch's seal artwork (`[documents]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentsConfig {
+    /// A TrueType/OpenType file (or collection) covering Chinese; the bundled one by default.
+    pub font_path: PathBuf,
+    pub font_face_index: u32,
+    /// `{ kind = "vector" }` (drawn) or `{ kind = "png", path = "…" }` (the branch's own).
+    pub seal: crate::documents::SealArtwork,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            font_path: beside_sources(crate::documents::DEFAULT_FONT_PATH),
+            font_face_index: 0,
+            seal: crate::documents::SealArtwork::default(),
+        }
+    }
+}
+
+/// Full-premium collection certificates (`[certificates]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CertificatesConfig {
+    /// Ed25519 signing key: a file holding the 32-byte seed (raw or base64) …
+    pub signing_key_file: Option<PathBuf>,
+    /// … or the base64 seed itself. With neither, a key is generated on first start and
+    /// kept in the database (table `signing_key`).
+    pub signing_key_base64: Option<String>,
+    /// Public verification lookups allowed per client IP per minute.
+    pub verify_per_minute: u32,
+}
+
+impl Default for CertificatesConfig {
+    fn default() -> Self {
+        CertificatesConfig {
+            signing_key_file: None,
+            signing_key_base64: None,
+            verify_per_minute: 30,
+        }
+    }
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,6 +135,8 @@ struct FileConfig {
     insurer: Option<InsurerConfig>,
     security: Option<SecurityConfig>,
     underwriting: Option<UnderwritingConfig>,
+    documents: Option<DocumentsConfig>,
+    certificates: Option<CertificatesConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +150,8 @@ pub struct Config {
     pub insurer: InsurerConfig,
     pub security: SecurityConfig,
     pub underwriting: UnderwritingConfig,
+    pub documents: DocumentsConfig,
+    pub certificates: CertificatesConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -120,17 +168,24 @@ impl Default for Config {
             insurer: InsurerConfig::default(),
             security: SecurityConfig::default(),
             underwriting: UnderwritingConfig::default(),
+            documents: DocumentsConfig::default(),
+            certificates: CertificatesConfig::default(),
         }
     }
 }
 
 /// `./clauses` when started from the project, else the copy beside the sources.
 fn default_clauses_dir() -> PathBuf {
-    let local = PathBuf::from("clauses");
-    if local.is_dir() {
+    beside_sources("clauses")
+}
+
+/// `./PATH` when started from the project, else the copy beside the sources.
+fn beside_sources(path: &str) -> PathBuf {
+    let local = PathBuf::from(path);
+    if local.exists() {
         local
     } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/clauses"))
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
     }
 }
 
@@ -185,6 +240,12 @@ impl Config {
         }
         if let Some(v) = file.underwriting {
             c.underwriting = v;
+        }
+        if let Some(v) = file.documents {
+            c.documents = v;
+        }
+        if let Some(v) = file.certificates {
+            c.certificates = v;
         }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {

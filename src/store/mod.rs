@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod certificates;
 pub mod counters;
 pub mod parties;
 pub mod policies;

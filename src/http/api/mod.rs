@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod certificates;
 pub mod library;
 pub mod parties;
 pub mod policies;
@@ -34,6 +35,10 @@ pub struct Page<T> {
         policies::quote, policies::list, policies::get, policies::requote, policies::referrals,
         policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
         policies::cancel, policies::renew, policies::subsidy,
+        certificates::certificate, certificates::certificate_pdf, certificates::history,
+        certificates::schedule, certificates::subsidy_pack, certificates::public_key,
+        certificates::annex3_csv, certificates::annex3_xlsx, certificates::verify,
+        certificates::verify_pdf,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -65,6 +70,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(audit::routes)
                 .configure(library::routes)
                 .configure(policies::routes)
+                .configure(certificates::routes)
                 .default_service(web::to(not_found)),
         );
 }
