@@ -2,6 +2,7 @@
 //! with a browsable UI at `/api/docs/` (bundled, works offline).
 
 pub mod audit;
+pub mod billing;
 pub mod catalogue;
 pub mod library;
 pub mod parties;
@@ -34,6 +35,8 @@ pub struct Page<T> {
         policies::quote, policies::list, policies::get, policies::requote, policies::referrals,
         policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
         policies::cancel, policies::renew, policies::subsidy,
+        billing::record_payment, billing::reverse_payment, billing::ledger, billing::set_plan,
+        billing::record_invoice, billing::refund,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -65,6 +68,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(audit::routes)
                 .configure(library::routes)
                 .configure(policies::routes)
+                .configure(billing::routes)
                 .default_service(web::to(not_found)),
         );
 }
