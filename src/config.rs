@@ -123,6 +123,25 @@ impl Default for CertificatesConfig {
     }
 }
 
+/// The bank's payment notifications (`POST /api/v1/bank/notifications`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BankConfig {
+    /// Shared HMAC-SHA256 secret; while unset every callback is refused.
+    pub callback_secret: Option<String>,
+    /// How far `X-Timestamp` may be from now, in seconds (replay window).
+    pub replay_window_secs: i64,
+}
+
+impl Default for BankConfig {
+    fn default() -> Self {
+        BankConfig {
+            callback_secret: None,
+            replay_window_secs: 300,
+        }
+    }
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -137,6 +156,7 @@ struct FileConfig {
     underwriting: Option<UnderwritingConfig>,
     documents: Option<DocumentsConfig>,
     certificates: Option<CertificatesConfig>,
+    bank: Option<BankConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +172,7 @@ pub struct Config {
     pub underwriting: UnderwritingConfig,
     pub documents: DocumentsConfig,
     pub certificates: CertificatesConfig,
+    pub bank: BankConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -170,6 +191,7 @@ impl Default for Config {
             underwriting: UnderwritingConfig::default(),
             documents: DocumentsConfig::default(),
             certificates: CertificatesConfig::default(),
+            bank: BankConfig::default(),
         }
     }
 }
@@ -247,6 +269,9 @@ impl Config {
         if let Some(v) = file.certificates {
             c.certificates = v;
         }
+        if let Some(v) = file.bank {
+            c.bank = v;
+        }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {
             c.database_url = v;
@@ -264,6 +289,15 @@ impl Config {
             c.max_connections = v
                 .parse()
                 .map_err(|_| ConfigError::Env("FIRSTCOVER_MAX_CONNECTIONS", v.clone()))?;
+        }
+        // Section keys: FIRSTCOVER_<SECTION>__<KEY>.
+        if let Some(v) = env("FIRSTCOVER_BANK__CALLBACK_SECRET") {
+            c.bank.callback_secret = Some(v);
+        }
+        if let Some(v) = env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS") {
+            c.bank.replay_window_secs = v
+                .parse()
+                .map_err(|_| ConfigError::Env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS", v.clone()))?;
         }
         if let Some(v) = &flags.database_url {
             c.database_url = v.clone();
@@ -331,6 +365,28 @@ mod tests {
         assert_eq!(
             c.underwriting.senior_authority_limit,
             UnderwritingConfig::default().senior_authority_limit
+        );
+    }
+
+    #[test]
+    fn bank_secret_comes_from_the_file_or_the_environment() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "[bank]\ncallback_secret = \"from-file\"").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let c = Config::load_with_env(&flags, |_| None).unwrap();
+        assert_eq!(c.bank.callback_secret.as_deref(), Some("from-file"));
+        assert_eq!(c.bank.replay_window_secs, 300);
+        let env =
+            |k: &str| (k == "FIRSTCOVER_BANK__CALLBACK_SECRET").then(|| "from-env".to_string());
+        let c = Config::load_with_env(&flags, env).unwrap();
+        assert_eq!(c.bank.callback_secret.as_deref(), Some("from-env"));
+        let c = Config::load_with_env(&Overrides::default(), |_| None).unwrap();
+        assert_eq!(
+            c.bank.callback_secret, None,
+            "callbacks are off until a secret is set"
         );
     }
 

@@ -77,7 +77,10 @@ mod tests {
         }
         let wait = l.check_at(ip(1), t + Duration::from_secs(10)).unwrap_err();
         assert_eq!(wait, 50);
-        assert!(l.check_at(ip(2), t).is_ok(), "another client is not affected");
+        assert!(
+            l.check_at(ip(2), t).is_ok(),
+            "another client is not affected"
+        );
         assert!(l.check_at(ip(1), t + Duration::from_secs(61)).is_ok());
     }
 

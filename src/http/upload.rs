@@ -46,8 +46,7 @@ pub async fn read(
             continue;
         }
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| ServiceError::field("pdf", e.to_string(), "上传失败"))?;
+            let chunk = chunk.map_err(|e| ServiceError::field("pdf", e.to_string(), "上传失败"))?;
             if out.len() + chunk.len() > limit {
                 return Err(too_large(limit));
             }
@@ -55,5 +54,9 @@ pub async fn read(
         }
         return Ok(out);
     }
-    Err(ServiceError::field("pdf", "choose a PDF file", "请选择 PDF 文件"))
+    Err(ServiceError::field(
+        "pdf",
+        "choose a PDF file",
+        "请选择 PDF 文件",
+    ))
 }

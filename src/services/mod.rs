@@ -2,10 +2,10 @@
 //! changes state, and writes the audit row in that same transaction.
 
 pub mod actor;
+pub mod annex3;
 pub mod audit;
 pub mod auth;
 pub mod billing;
-pub mod annex3;
 pub mod catalogue;
 pub mod certificates;
 pub mod demo;

@@ -25,7 +25,13 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-    send(app.client().post(app.url(path)).bearer_auth(token).json(body)).await
+    send(
+        app.client()
+            .post(app.url(path))
+            .bearer_auth(token)
+            .json(body),
+    )
+    .await
 }
 
 async fn bytes(app: &TestApp, token: &str, path: &str) -> (StatusCode, Vec<u8>) {
@@ -57,7 +63,7 @@ async fn pay(app: &TestApp, finance: &str, policy: i64, amount: &str, reference:
         finance,
         &format!("/api/v1/policies/{policy}/payments"),
         &json!({"payer": "浙江精工机械有限公司", "amount": amount, "paid_on": "2025-01-05",
-                "method": "银行转账", "reference": reference}),
+                "method": "bank_transfer", "reference": reference}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -74,7 +80,11 @@ fn tmp(name: &str, data: &[u8]) -> tempfile::TempDir {
 }
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
@@ -152,10 +162,9 @@ async fn certificate_only_when_fully_paid_verified_then_revoked(app: TestApp) {
     ] {
         assert!(text.contains(expected), "missing {expected} in {text}");
     }
-    assert_eq!(
-        qr_of(&dir.path().join("cert.pdf")),
-        format!("{}/verify/{code}", app.config.public_url)
-    );
+    let qr = qr_of(&dir.path().join("cert.pdf"));
+    assert_eq!(qr, cert["verification_url"].as_str().unwrap());
+    assert!(qr.ends_with(&format!("/verify/{code}")), "{qr}");
 
     // Public verification, no token.
     let anon = app.client();
@@ -224,7 +233,9 @@ async fn certificate_only_when_fully_paid_verified_then_revoked(app: TestApp) {
         .map(|c| c["status"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["valid", "revoked"]);
-    let (_, audit) = get(&app, &b.uw, "/api/v1/audit?limit=200").await;
+    let auditor = app.api_user("audit.cert", Role::Auditor, None).await;
+    let (s, audit) = get(&app, &auditor, "/api/v1/audit?limit=200").await;
+    assert_eq!(s, StatusCode::OK, "{audit}");
     let actions = audit.to_string();
     assert!(actions.contains("certificate.issue") && actions.contains("certificate.revoke"));
 }
@@ -264,9 +275,7 @@ async fn a_client_sees_only_its_own_makers_documents(app: TestApp) {
     pay(&app, &finance, mine, "14000.00", "A-1").await;
     pay(&app, &finance, theirs, "14000.00", "B-1").await;
 
-    let client = app
-        .api_user("client.a", Role::Client, Some(a.maker))
-        .await;
+    let client = app.api_user("client.a", Role::Client, Some(a.maker)).await;
     for path in [
         format!("/api/v1/policies/{theirs}"),
         format!("/api/v1/policies/{theirs}/schedule.pdf"),
@@ -282,32 +291,67 @@ async fn a_client_sees_only_its_own_makers_documents(app: TestApp) {
     assert_eq!(list["items"][0]["policy_id"], mine);
 
     // Their own: the stamped schedule, and the pack with its four entries.
-    let (s, schedule) = bytes(&app, &client, &format!("/api/v1/policies/{mine}/schedule.pdf")).await;
+    let (s, schedule) = bytes(
+        &app,
+        &client,
+        &format!("/api/v1/policies/{mine}/schedule.pdf"),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let dir = tmp("schedule.pdf", &schedule);
     let text = pdftotext(&dir.path().join("schedule.pdf"));
-    for expected in [number.as_str(), "保险单", "宁波港用户有限公司", "壹万肆仟元整", "保险专用章"] {
+    for expected in [
+        number.as_str(),
+        "保险单",
+        "宁波港用户有限公司",
+        "壹万肆仟元整",
+        "保险专用章",
+    ] {
         assert!(text.contains(expected), "missing {expected} in {text}");
     }
-    let (s, zip) = bytes(&app, &client, &format!("/api/v1/policies/{mine}/subsidy-pack.zip")).await;
+    let (s, zip) = bytes(
+        &app,
+        &client,
+        &format!("/api/v1/policies/{mine}/subsidy-pack.zip"),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
     names.sort();
     assert_eq!(names.len(), 4, "{names:?}");
     let read = |archive: &mut zip::ZipArchive<_>, prefix: &str| {
-        let name = names.iter().find(|n| n.starts_with(prefix)).unwrap().clone();
+        let name = names
+            .iter()
+            .find(|n| n.starts_with(prefix))
+            .unwrap()
+            .clone();
         let mut out = Vec::new();
-        archive.by_name(&name).unwrap().read_to_end(&mut out).unwrap();
+        archive
+            .by_name(&name)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
         out
     };
     let cert = read(&mut archive, "certificate-");
     assert!(cert.starts_with(b"%PDF-"));
-    let (_, cert_direct) = bytes(&app, &client, &format!("/api/v1/policies/{mine}/certificate.pdf")).await;
-    assert_eq!(cert, cert_direct, "the pack holds the certificate as issued");
+    let (_, cert_direct) = bytes(
+        &app,
+        &client,
+        &format!("/api/v1/policies/{mine}/certificate.pdf"),
+    )
+    .await;
+    assert_eq!(
+        cert, cert_direct,
+        "the pack holds the certificate as issued"
+    );
     assert!(read(&mut archive, "schedule-").starts_with(b"%PDF-"));
     let ledger = String::from_utf8(read(&mut archive, "payment-ledger-")).unwrap();
-    assert!(ledger.contains(&format!("{number},1,2025-01-05,14000.00,银行转账,A-1")), "{ledger}");
+    assert!(
+        ledger.contains(&format!("{number},1,2025-01-05,14000.00,银行转账,A-1")),
+        "{ledger}"
+    );
     assert!(ledger.contains("未缴余额,,0.00"), "{ledger}");
     let summary = String::from_utf8(read(&mut archive, "programme-summary-")).unwrap();
     assert!(summary.contains(&number), "{summary}");
@@ -339,8 +383,21 @@ async fn annex3_export_has_the_columns_and_amounts_in_wan(app: TestApp) {
     assert_eq!(cells[6], "精密主轴");
     assert_eq!(cells[7], "2024");
     assert_eq!(cells[8], number);
-    assert_eq!(&cells[9..15], ["2025-01-01", "2025-12-31", "否", "2025", "2024-12-15", "200.0000"]);
-    assert_eq!(&cells[15..21], ["50", "100.0000", "1.4", "1.4000", "0.0000", "1.1200"]);
+    assert_eq!(
+        &cells[9..15],
+        [
+            "2025-01-01",
+            "2025-12-31",
+            "否",
+            "2025",
+            "2024-12-15",
+            "200.0000"
+        ]
+    );
+    assert_eq!(
+        &cells[15..21],
+        ["50", "100.0000", "1.4", "1.4000", "0.0000", "1.1200"]
+    );
     assert!(cells[21].contains("待满足"), "{}", cells[21]);
 
     // Outside the period: no rows. Another maker's client: not found.
@@ -374,9 +431,14 @@ async fn annex3_export_has_the_columns_and_amounts_in_wan(app: TestApp) {
     let range = book.worksheet_range("附件3").unwrap();
     assert_eq!(
         range.get_value((0, 0)),
-        Some(&Data::String("浙江省制造业首台(套)装备保险补偿申报汇总表".into()))
+        Some(&Data::String(
+            "浙江省制造业首台(套)装备保险补偿申报汇总表".into()
+        ))
     );
-    assert_eq!(range.get_value((2, 20)), Some(&Data::String("申报保费补贴金额".into())));
+    assert_eq!(
+        range.get_value((2, 20)),
+        Some(&Data::String("申报保费补贴金额".into()))
+    );
     assert_eq!(range.get_value((3, 8)), Some(&Data::String(number.clone())));
     assert_eq!(range.get_value((3, 14)), Some(&Data::Float(200.0)));
     assert_eq!(range.get_value((3, 18)), Some(&Data::Float(1.4)));
@@ -392,7 +454,11 @@ async fn verification_lookups_are_rate_limited(app: TestApp) {
     }
     let r = anon.get(&url).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["type"], "/problems/rate-limited");

@@ -111,11 +111,18 @@ pub fn drop_pg_database(name: String) {
     .join();
 }
 
+/// The bank callback secret every test app is configured with.
+pub const TEST_BANK_SECRET: &str = "test-bank-callback-secret";
+
 pub fn test_config(url: &str) -> Config {
     Config {
         database_url: url.into(),
         bind: "127.0.0.1:0".into(),
         max_connections: 5,
+        bank: firstcover::config::BankConfig {
+            callback_secret: Some(TEST_BANK_SECRET.into()),
+            ..Default::default()
+        },
         ..Config::default()
     }
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod billing;
 mod catalogue;
 mod certificates;
 mod cli;

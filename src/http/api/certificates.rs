@@ -6,9 +6,7 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::annex3::{self, Annex3Query};
-use crate::services::certificates::{
-    self as certs, pack, CertificateView, PdfCheck, Verification,
-};
+use crate::services::certificates::{self as certs, pack, CertificateView, PdfCheck, Verification};
 use crate::services::ServiceError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -16,10 +14,16 @@ use serde::Serialize;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/policies/{id}/certificate", web::get().to(certificate))
         .route("/policies/{id}/certificate", web::post().to(certificate))
-        .route("/policies/{id}/certificate.pdf", web::get().to(certificate_pdf))
+        .route(
+            "/policies/{id}/certificate.pdf",
+            web::get().to(certificate_pdf),
+        )
         .route("/policies/{id}/certificates", web::get().to(history))
         .route("/policies/{id}/schedule.pdf", web::get().to(schedule))
-        .route("/policies/{id}/subsidy-pack.zip", web::get().to(subsidy_pack))
+        .route(
+            "/policies/{id}/subsidy-pack.zip",
+            web::get().to(subsidy_pack),
+        )
         .route("/certificates/public-key", web::get().to(public_key))
         .route("/exports/annex3.csv", web::get().to(annex3_csv))
         .route("/exports/annex3.xlsx", web::get().to(annex3_xlsx))

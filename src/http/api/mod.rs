@@ -2,6 +2,7 @@
 //! with a browsable UI at `/api/docs/` (bundled, works offline).
 
 pub mod audit;
+pub mod billing;
 pub mod catalogue;
 pub mod certificates;
 pub mod library;
@@ -39,6 +40,8 @@ pub struct Page<T> {
         certificates::schedule, certificates::subsidy_pack, certificates::public_key,
         certificates::annex3_csv, certificates::annex3_xlsx, certificates::verify,
         certificates::verify_pdf,
+        billing::record_payment, billing::reverse_payment, billing::ledger, billing::set_plan,
+        billing::record_invoice, billing::refund,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -71,6 +74,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(library::routes)
                 .configure(policies::routes)
                 .configure(certificates::routes)
+                .configure(billing::routes)
                 .default_service(web::to(not_found)),
         );
 }

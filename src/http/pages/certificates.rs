@@ -36,7 +36,10 @@ struct CodeQuery {
 }
 
 /// The form; a submitted code goes to `/verify/{code}` (the address the QR code holds).
-async fn verify_form(req: HttpRequest, q: web::Query<CodeQuery>) -> Result<HttpResponse, PageError> {
+async fn verify_form(
+    req: HttpRequest,
+    q: web::Query<CodeQuery>,
+) -> Result<HttpResponse, PageError> {
     if let Some(code) = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         let safe: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
         return Ok(see_other(&format!("/verify/{safe}")));

@@ -85,7 +85,11 @@ async fn row_of(desk: &Desk<'_>, actor: &Actor, p: &PolicyRow) -> ServiceResult<
 
 /// The rows for a maker, programme and period, oldest policy first. A client asking
 /// for another maker gets "not found".
-pub async fn rows(desk: &Desk<'_>, actor: &Actor, q: &Annex3Query) -> ServiceResult<Vec<Annex3Row>> {
+pub async fn rows(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: &Annex3Query,
+) -> ServiceResult<Vec<Annex3Row>> {
     if !actor.can_see_maker(q.maker_id) {
         return Err(ServiceError::NotFound("maker"));
     }

@@ -50,6 +50,19 @@ async fn party(tx: &mut Tx, id: i64) -> ServiceResult<Party> {
     })
 }
 
+/// 缴费方式 as printed, from billing's method codes.
+pub fn method_label(code: &str) -> String {
+    match code {
+        "bank_transfer" => "银行转账",
+        "cheque" => "支票",
+        "cash" => "现金",
+        "draft" => "汇票",
+        "other" => "其他",
+        other => other,
+    }
+    .to_string()
+}
+
 /// The payments the certificate lists: in date order, as much of each as went to this
 /// premium. An over-payment is held as a credit (billing), so the last payment counted
 /// is shown with the part that completed the premium and the total equals the premium.
@@ -67,7 +80,7 @@ pub fn allocated_payments(s: &Settlement) -> Vec<PremiumPayment> {
         out.push(PremiumPayment {
             date: p.paid_on,
             amount,
-            method: p.method,
+            method: method_label(&p.method),
             reference: p.reference,
         });
     }
@@ -135,9 +148,7 @@ pub async fn schedule(
                 .unwrap_or_else(|| "无".into());
             CoverSection {
                 name,
-                limit: choice
-                    .limit
-                    .unwrap_or(Money::from_fen(row.aggregate_limit)),
+                limit: choice.limit.unwrap_or(Money::from_fen(row.aggregate_limit)),
                 deductible,
             }
         })

@@ -41,7 +41,8 @@ fn csv_field(s: &str) -> String {
 
 /// 缴费明细: every payment, then due / paid / balance / credit. UTF-8 with BOM, CRLF.
 pub fn ledger_csv(policy_number: &str, s: &Settlement) -> String {
-    let mut out = String::from("\u{feff}保单编号,序号,缴费日期,缴费金额(元),缴费方式,交易流水号,付款人\r\n");
+    let mut out =
+        String::from("\u{feff}保单编号,序号,缴费日期,缴费金额(元),缴费方式,交易流水号,付款人\r\n");
     let mut payments = s.payments.clone();
     payments.sort_by_key(|p| (p.paid_on, p.id));
     for (i, p) in payments.iter().enumerate() {
@@ -50,7 +51,7 @@ pub fn ledger_csv(policy_number: &str, s: &Settlement) -> String {
             (i + 1).to_string(),
             p.paid_on.format("%Y-%m-%d").to_string(),
             p.amount.to_string(),
-            p.method.clone(),
+            super::content::method_label(&p.method),
             p.reference.clone(),
             p.payer.clone(),
         ];
