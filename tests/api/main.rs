@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod billing;
 mod catalogue;
+mod certificate_pages;
 mod certificates;
 mod cli;
 mod library;
