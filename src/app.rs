@@ -48,11 +48,16 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError::Bind(config.bind.clone(), e))?
             .port();
+        let kit = crate::services::certificates::DocumentKit::load(&config, &db).await?;
+        let verify_limiter =
+            http::ratelimit::RateLimiter::new(config.certificates.verify_per_minute, 10_000);
         let state = web::Data::new(AppState {
             db: db.clone(),
             config,
             metrics: Default::default(),
             library,
+            kit,
+            verify_limiter,
         });
         let mut server = HttpServer::new(move || {
             App::new()

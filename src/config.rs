@@ -142,6 +142,69 @@ impl Default for OutboxConfig {
     }
 }
 
+/// How documents look: the CJK font and the branch's seal artwork (`[documents]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentsConfig {
+    /// A TrueType/OpenType file (or collection) covering Chinese; the bundled one by default.
+    pub font_path: PathBuf,
+    pub font_face_index: u32,
+    /// `{ kind = "vector" }` (drawn) or `{ kind = "png", path = "…" }` (the branch's own).
+    pub seal: crate::documents::SealArtwork,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            font_path: beside_sources(crate::documents::DEFAULT_FONT_PATH),
+            font_face_index: 0,
+            seal: crate::documents::SealArtwork::default(),
+        }
+    }
+}
+
+/// Full-premium collection certificates (`[certificates]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CertificatesConfig {
+    /// Ed25519 signing key: a file holding the 32-byte seed (raw or base64) …
+    pub signing_key_file: Option<PathBuf>,
+    /// … or the base64 seed itself. With neither, a key is generated on first start and
+    /// kept in the database (table `signing_key`).
+    pub signing_key_base64: Option<String>,
+    /// Public verification lookups allowed per client IP per minute.
+    pub verify_per_minute: u32,
+}
+
+impl Default for CertificatesConfig {
+    fn default() -> Self {
+        CertificatesConfig {
+            signing_key_file: None,
+            signing_key_base64: None,
+            verify_per_minute: 30,
+        }
+    }
+}
+
+/// The bank's payment notifications (`POST /api/v1/bank/notifications`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BankConfig {
+    /// Shared HMAC-SHA256 secret; while unset every callback is refused.
+    pub callback_secret: Option<String>,
+    /// How far `X-Timestamp` may be from now, in seconds (replay window).
+    pub replay_window_secs: i64,
+}
+
+impl Default for BankConfig {
+    fn default() -> Self {
+        BankConfig {
+            callback_secret: None,
+            replay_window_secs: 300,
+        }
+    }
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,6 +219,9 @@ struct FileConfig {
     underwriting: Option<UnderwritingConfig>,
     mail: Option<MailConfig>,
     outbox: Option<OutboxConfig>,
+    documents: Option<DocumentsConfig>,
+    certificates: Option<CertificatesConfig>,
+    bank: Option<BankConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +237,9 @@ pub struct Config {
     pub underwriting: UnderwritingConfig,
     pub mail: MailConfig,
     pub outbox: OutboxConfig,
+    pub documents: DocumentsConfig,
+    pub certificates: CertificatesConfig,
+    pub bank: BankConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -189,17 +258,25 @@ impl Default for Config {
             underwriting: UnderwritingConfig::default(),
             mail: MailConfig::default(),
             outbox: OutboxConfig::default(),
+            documents: DocumentsConfig::default(),
+            certificates: CertificatesConfig::default(),
+            bank: BankConfig::default(),
         }
     }
 }
 
 /// `./clauses` when started from the project, else the copy beside the sources.
 fn default_clauses_dir() -> PathBuf {
-    let local = PathBuf::from("clauses");
-    if local.is_dir() {
+    beside_sources("clauses")
+}
+
+/// `./PATH` when started from the project, else the copy beside the sources.
+fn beside_sources(path: &str) -> PathBuf {
+    let local = PathBuf::from(path);
+    if local.exists() {
         local
     } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/clauses"))
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
     }
 }
 
@@ -261,6 +338,15 @@ impl Config {
         if let Some(v) = file.outbox {
             c.outbox = v;
         }
+        if let Some(v) = file.documents {
+            c.documents = v;
+        }
+        if let Some(v) = file.certificates {
+            c.certificates = v;
+        }
+        if let Some(v) = file.bank {
+            c.bank = v;
+        }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {
             c.database_url = v;
@@ -278,6 +364,15 @@ impl Config {
             c.max_connections = v
                 .parse()
                 .map_err(|_| ConfigError::Env("FIRSTCOVER_MAX_CONNECTIONS", v.clone()))?;
+        }
+        // Section keys: FIRSTCOVER_<SECTION>__<KEY>.
+        if let Some(v) = env("FIRSTCOVER_BANK__CALLBACK_SECRET") {
+            c.bank.callback_secret = Some(v);
+        }
+        if let Some(v) = env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS") {
+            c.bank.replay_window_secs = v
+                .parse()
+                .map_err(|_| ConfigError::Env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS", v.clone()))?;
         }
         if let Some(v) = env("FIRSTCOVER_SMTP_HOST") {
             c.mail.smtp_host = Some(v);
@@ -376,6 +471,28 @@ mod tests {
         assert_eq!(c.outbox.backoff_base_secs, 30);
         let bad = |k: &str| (k == "FIRSTCOVER_SMTP_PORT").then(|| "smtp".to_string());
         assert!(Config::load_with_env(&Overrides::default(), bad).is_err());
+    }
+
+    #[test]
+    fn bank_secret_comes_from_the_file_or_the_environment() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "[bank]\ncallback_secret = \"from-file\"").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let c = Config::load_with_env(&flags, |_| None).unwrap();
+        assert_eq!(c.bank.callback_secret.as_deref(), Some("from-file"));
+        assert_eq!(c.bank.replay_window_secs, 300);
+        let env =
+            |k: &str| (k == "FIRSTCOVER_BANK__CALLBACK_SECRET").then(|| "from-env".to_string());
+        let c = Config::load_with_env(&flags, env).unwrap();
+        assert_eq!(c.bank.callback_secret.as_deref(), Some("from-env"));
+        let c = Config::load_with_env(&Overrides::default(), |_| None).unwrap();
+        assert_eq!(
+            c.bank.callback_secret, None,
+            "callbacks are off until a secret is set"
+        );
     }
 
     #[test]

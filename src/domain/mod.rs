@@ -1,6 +1,7 @@
 //! Pure business rules: values and functions, no IO, no async, no SQL.
 
 pub mod backtest;
+pub mod billing;
 pub mod catalogue;
 pub mod clauses;
 pub mod cover_basis;

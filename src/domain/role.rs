@@ -114,6 +114,11 @@ impl Role {
         self == Role::SeniorUnderwriter
     }
 
+    /// May record payment plans, payments, refunds, invoices and bank files (财务收费).
+    pub fn collects_premium(self) -> bool {
+        self == Role::Finance
+    }
+
     pub fn manages_users(self) -> bool {
         self == Role::Admin
     }

@@ -6,6 +6,8 @@ pub mod identity;
 pub mod metrics;
 pub mod pages;
 pub mod problem;
+pub mod ratelimit;
+pub mod upload;
 
 use crate::config::Config;
 use crate::store::Db;
@@ -18,9 +20,23 @@ pub struct AppState {
     pub config: Config,
     pub metrics: metrics::Metrics,
     pub library: Arc<crate::library::Library>,
+    /// Font, seal and signing key for certificates and schedules.
+    pub kit: Arc<crate::services::certificates::DocumentKit>,
+    /// Public certificate lookups per client IP.
+    pub verify_limiter: ratelimit::RateLimiter,
 }
 
 impl AppState {
+    /// What the certificate use cases need from the shared state.
+    pub fn cert_desk(&self) -> crate::services::certificates::CertDesk<'_> {
+        crate::services::certificates::CertDesk {
+            db: &self.db,
+            library: &self.library,
+            config: &self.config,
+            kit: &self.kit,
+        }
+    }
+
     /// What the underwriting use cases need from the shared state.
     pub fn desk(&self) -> crate::services::underwriting::Desk<'_> {
         crate::services::underwriting::Desk {

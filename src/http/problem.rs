@@ -67,6 +67,11 @@ pub fn classify(e: &ServiceError) -> (&'static str, &'static str, StatusCode) {
             "Too many failed sign-ins",
             StatusCode::TOO_MANY_REQUESTS,
         ),
+        RateLimited { .. } => (
+            "rate-limited",
+            "Too many requests",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         Conflict(_) => ("conflict", "Conflict", StatusCode::CONFLICT),
         Duplicate(_) => ("duplicate", "Already exists", StatusCode::CONFLICT),
         Store(_) | Internal(_) => (
@@ -115,7 +120,9 @@ impl ResponseError for ApiError {
             _ => Vec::new(),
         };
         let mut resp = problem_response(status, slug, title, detail, errors);
-        if let ServiceError::Throttled { retry_after_secs } = &self.0 {
+        if let ServiceError::Throttled { retry_after_secs }
+        | ServiceError::RateLimited { retry_after_secs } = &self.0
+        {
             if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }

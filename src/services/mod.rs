@@ -2,9 +2,12 @@
 //! changes state, and writes the audit row in that same transaction.
 
 pub mod actor;
+pub mod annex3;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod catalogue;
+pub mod certificates;
 pub mod demo;
 pub mod outbox;
 pub mod parties;
@@ -49,6 +52,9 @@ pub enum ServiceError {
     BadCredentials,
     #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
     Throttled { retry_after_secs: i64 },
+    /// Too many requests from one client (e.g. public certificate lookups).
+    #[error("too many requests; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: i64 },
     #[error("{0}")]
     Conflict(String),
     #[error("{0} is already taken")]

@@ -2,7 +2,9 @@
 //! written once and expanded for both backends by [`dispatch!`].
 
 pub mod audit;
+pub mod billing;
 pub mod catalogue;
+pub mod certificates;
 pub mod counters;
 pub mod outbox;
 pub mod parties;

@@ -114,6 +114,9 @@ pub fn drop_pg_database(name: String) {
     .join();
 }
 
+/// The bank callback secret every test app is configured with.
+pub const TEST_BANK_SECRET: &str = "test-bank-callback-secret";
+
 pub fn test_config(url: &str) -> Config {
     Config {
         database_url: url.into(),
@@ -124,6 +127,10 @@ pub fn test_config(url: &str) -> Config {
             backoff_base_secs: 0,
             max_attempts: 5,
             timeout_secs: 5,
+            ..Default::default()
+        },
+        bank: firstcover::config::BankConfig {
+            callback_secret: Some(TEST_BANK_SECRET.into()),
             ..Default::default()
         },
         ..Config::default()

@@ -5,7 +5,10 @@ mod smtp_sink;
 
 mod audit;
 mod auth;
+mod billing;
 mod catalogue;
+mod certificate_pages;
+mod certificates;
 mod cli;
 mod library;
 mod outbox;

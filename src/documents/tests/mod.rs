@@ -313,3 +313,150 @@ fn example_seal_artwork_source() {
     let bytes = pdf::write_pdf_sized(&[canvas], &info, &test_font(), side, side).unwrap();
     eprintln!("{}", write("seal-only.pdf", &bytes).display());
 }
+
+/// A page rendered by `pdftoppm` at 72 dpi (one pixel per point), as RGB.
+struct Raster {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Raster {
+    fn render(pdf: &Path) -> Raster {
+        let prefix = pdf.with_extension("");
+        let status = Command::new("pdftoppm")
+            .args(["-r", "72", "-singlefile", "-f", "1", "-l", "1"])
+            .arg(pdf)
+            .arg(&prefix)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let data = std::fs::read(prefix.with_extension("ppm")).unwrap();
+        // P6\n<w> <h>\n255\n<rgb…>
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while fields.len() < 4 {
+            while data[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            let start = at;
+            while !data[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
+        }
+        assert_eq!(fields[0], "P6");
+        let (width, height) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        Raster {
+            width,
+            height,
+            rgb: data[at + 1..].to_vec(),
+        }
+    }
+
+    fn count(
+        &self,
+        (x0, y0, x1, y1): (f32, f32, f32, f32),
+        test: impl Fn(u8, u8, u8) -> bool,
+    ) -> usize {
+        let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
+        let mut n = 0;
+        for y in clamp(y0, self.height)..clamp(y1, self.height) {
+            for x in clamp(x0, self.width)..clamp(x1, self.width) {
+                let i = (y * self.width + x) * 3;
+                if test(self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+}
+
+/// The box (points, top-left origin) of the first word containing `needle`, from
+/// `pdftotext -bbox`.
+fn word_box(pdf: &Path, needle: &str) -> (f32, f32, f32, f32) {
+    let out = Command::new("pdftotext")
+        .args(["-bbox", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&out.stdout);
+    let line = html
+        .lines()
+        .find(|l| l.contains("<word") && l.contains(needle))
+        .unwrap_or_else(|| panic!("no word {needle} on the page"));
+    let attr = |name: &str| -> f32 {
+        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + line[start..].find('"').unwrap();
+        line[start..end].parse().unwrap()
+    };
+    (attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax"))
+}
+
+fn is_seal_red(r: u8, g: u8, b: u8) -> bool {
+    r > 150 && g < 110 && b < 110
+}
+
+/// Looked at as a picture: the Chinese title is inked (glyphs, not blanks), the font is
+/// embedded, and the red seal lies over the signature block — not elsewhere on the page.
+#[test]
+fn the_rendered_certificate_shows_chinese_text_and_the_seal_over_the_signature() {
+    let pdf = render_certificate(&sample_certificate(), &branding()).unwrap();
+    let path = write("certificate-raster.pdf", &pdf);
+    if !tool_available("pdftoppm") || !tool_available("pdftotext") || !tool_available("pdffonts") {
+        return;
+    }
+    let page = Raster::render(&path);
+    // A4 is 595.28 × 841.89 pt; pdftoppm rounds up.
+    assert!(
+        (595..=596).contains(&page.width) && (842..=843).contains(&page.height),
+        "A4 at 72 dpi: {}×{}",
+        page.width,
+        page.height
+    );
+
+    let fonts = Command::new("pdffonts").arg(&path).output().unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let cjk = fonts
+        .lines()
+        .find(|l| l.contains("CID TrueType"))
+        .unwrap_or_else(|| panic!("no embedded CID font:\n{fonts}"));
+    assert!(
+        cjk.contains("yes yes yes"),
+        "embedded, subset, with ToUnicode: {cjk}"
+    );
+
+    let title = word_box(&path, "全额保费收取证明");
+    let area = ((title.2 - title.0) * (title.3 - title.1)) as usize;
+    let ink = page.count(title, |r, g, b| {
+        u32::from(r) + u32::from(g) + u32::from(b) < 300
+    });
+    assert!(
+        ink * 100 > area * 8 && ink * 100 < area * 70,
+        "title glyphs: {ink} dark pixels of {area}"
+    );
+
+    let sign = word_box(&path, "签发日期");
+    let holder = word_box(&path, "保险人：");
+    let block = (
+        holder.0 - 60.0,
+        holder.1 - 80.0,
+        holder.2 + 60.0,
+        sign.3 + 80.0,
+    );
+    let red_in_block = page.count(block, is_seal_red);
+    let red_total = page.count(
+        (0.0, 0.0, page.width as f32, page.height as f32),
+        is_seal_red,
+    );
+    assert!(
+        red_in_block > 500,
+        "seal ink over the signature block: {red_in_block}"
+    );
+    assert!(
+        red_in_block * 100 >= red_total * 95,
+        "the red ink is the seal's: {red_in_block} of {red_total} red pixels"
+    );
+}

@@ -2,7 +2,9 @@
 //! with a browsable UI at `/api/docs/` (bundled, works offline).
 
 pub mod audit;
+pub mod billing;
 pub mod catalogue;
+pub mod certificates;
 pub mod library;
 pub mod outbox;
 pub mod parties;
@@ -36,6 +38,12 @@ pub struct Page<T> {
         policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
         policies::cancel, policies::renew, policies::subsidy,
         outbox::list, outbox::requeue,
+        certificates::certificate, certificates::certificate_pdf, certificates::history,
+        certificates::schedule, certificates::subsidy_pack, certificates::public_key,
+        certificates::annex3_csv, certificates::annex3_xlsx, certificates::verify,
+        certificates::verify_pdf,
+        billing::record_payment, billing::reverse_payment, billing::ledger, billing::set_plan,
+        billing::record_invoice, billing::refund,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -68,6 +76,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(library::routes)
                 .configure(policies::routes)
                 .configure(outbox::routes)
+                .configure(certificates::routes)
+                .configure(billing::routes)
                 .default_service(web::to(not_found)),
         );
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod certificates;
 pub mod dashboard;
 pub mod library;
 pub mod login;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(catalogue::routes)
         .configure(library::routes)
         .configure(policies::routes)
+        .configure(certificates::routes)
         .configure(audit::routes)
         .configure(outbox::routes)
         .configure(users::routes);

@@ -1,0 +1,223 @@
+//! Certificates, documents and exports: the full-premium collection certificate, the
+//! stamped schedule, the subsidy pack, the annex-3 export, and the public verification
+//! endpoints (no login, rate-limited per client IP).
+
+use crate::http::identity::ApiActor;
+use crate::http::problem::ApiError;
+use crate::http::AppState;
+use crate::services::annex3::{self, Annex3Query};
+use crate::services::certificates::{self as certs, pack, CertificateView, PdfCheck, Verification};
+use crate::services::ServiceError;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/policies/{id}/certificate", web::get().to(certificate))
+        .route("/policies/{id}/certificate", web::post().to(certificate))
+        .route(
+            "/policies/{id}/certificate.pdf",
+            web::get().to(certificate_pdf),
+        )
+        .route("/policies/{id}/certificates", web::get().to(history))
+        .route("/policies/{id}/schedule.pdf", web::get().to(schedule))
+        .route(
+            "/policies/{id}/subsidy-pack.zip",
+            web::get().to(subsidy_pack),
+        )
+        .route("/certificates/public-key", web::get().to(public_key))
+        .route("/exports/annex3.csv", web::get().to(annex3_csv))
+        .route("/exports/annex3.xlsx", web::get().to(annex3_xlsx))
+        .route("/verify/{code}", web::get().to(verify))
+        .route("/verify/{code}/pdf", web::post().to(verify_pdf));
+}
+
+/// Largest PDF accepted for comparison.
+pub const UPLOAD_LIMIT: usize = 10 << 20;
+
+/// `attachment; filename="…"` (ASCII names only, so no encoding is needed).
+fn download(content_type: &str, filename: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(bytes)
+}
+
+/// Count a public lookup against the caller's IP.
+pub fn limit(st: &AppState, req: &HttpRequest) -> Result<(), ServiceError> {
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    st.verify_limiter
+        .check(ip)
+        .map_err(|secs| ServiceError::RateLimited {
+            retry_after_secs: secs as i64,
+        })
+}
+
+/// The policy's full-premium collection certificate (全额保费收取证明): the valid one,
+/// or a new one if the premium is fully paid (201). 409 with the balance while unpaid.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/certificate", tag = "certificates",
+    responses((status = 201, body = CertificateView), (status = 200, body = CertificateView),
+              (status = 409, body = crate::http::problem::Problem)))]
+pub async fn certificate(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (view, new) = certs::certificate(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    Ok(if new {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    })
+}
+
+/// The certificate's PDF, byte-identical to the one issued (issued now if fully paid).
+#[utoipa::path(get, path = "/api/v1/policies/{id}/certificate.pdf", tag = "certificates",
+    responses((status = 200, content_type = "application/pdf"), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn certificate_pdf(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (number, bytes) = certs::certificate_pdf(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    Ok(download(
+        "application/pdf",
+        &format!("certificate-{number}.pdf"),
+        bytes,
+    ))
+}
+
+/// Every certificate of the policy, newest first (valid and revoked).
+#[utoipa::path(get, path = "/api/v1/policies/{id}/certificates", tag = "certificates",
+    responses((status = 200, body = Vec<CertificateView>)))]
+pub async fn history(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(certs::history(&st.cert_desk(), &who.0, id.into_inner()).await?))
+}
+
+/// The stamped policy schedule (保险单) of an issued policy.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/schedule.pdf", tag = "certificates",
+    responses((status = 200, content_type = "application/pdf"), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn schedule(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (number, bytes) = certs::schedule_pdf(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    Ok(download(
+        "application/pdf",
+        &format!("schedule-{number}.pdf"),
+        bytes,
+    ))
+}
+
+/// The subsidy application pack: schedule, certificate, payment ledger (CSV) and the
+/// programme summary row (CSV) in one ZIP. 409 while premium is unpaid.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/subsidy-pack.zip", tag = "certificates",
+    responses((status = 200, content_type = "application/zip"), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn subsidy_pack(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, bytes) = pack::subsidy_pack(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    Ok(download("application/zip", &name, bytes))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicKey {
+    /// Always Ed25519.
+    pub algorithm: &'static str,
+    /// The 32-byte public key, base64.
+    pub public_key: String,
+    /// What the signature covers.
+    pub signed_content: &'static str,
+}
+
+/// The key certificate signatures verify with (public).
+#[utoipa::path(get, path = "/api/v1/certificates/public-key", tag = "verification", security(()),
+    responses((status = 200, body = PublicKey)))]
+pub async fn public_key(st: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(PublicKey {
+        algorithm: "Ed25519",
+        public_key: certs::public_key_b64(&st.kit),
+        signed_content: "documents::canonical_content: firstcover/premium-certificate/v1, then name=<byte length>:<value> lines",
+    })
+}
+
+fn uw_desk(st: &AppState) -> crate::services::underwriting::Desk<'_> {
+    st.desk()
+}
+
+/// Zhejiang annex 3 (附件3) for a maker, programme and period, as CSV (UTF-8 with BOM;
+/// amounts in 万元 to four decimals).
+#[utoipa::path(get, path = "/api/v1/exports/annex3.csv", params(Annex3Query), tag = "certificates",
+    responses((status = 200, content_type = "text/csv")))]
+pub async fn annex3_csv(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<Annex3Query>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = annex3::rows(&uw_desk(&st), &who.0, &q).await?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "annex3.csv",
+        annex3::to_csv(&rows).into_bytes(),
+    ))
+}
+
+/// The same table as an XLSX workbook laid out like the annex.
+#[utoipa::path(get, path = "/api/v1/exports/annex3.xlsx", params(Annex3Query), tag = "certificates",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn annex3_xlsx(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<Annex3Query>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = annex3::rows(&uw_desk(&st), &who.0, &q).await?;
+    let bytes = annex3::to_xlsx(&rows).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "annex3.xlsx",
+        bytes,
+    ))
+}
+
+/// Public: what the certificate with this verification code states and whether it is
+/// still valid. Rate-limited per client IP (429 with Retry-After).
+#[utoipa::path(get, path = "/api/v1/verify/{code}", tag = "verification", security(()),
+    responses((status = 200, body = Verification), (status = 404, body = crate::http::problem::Problem),
+              (status = 429, body = crate::http::problem::Problem)))]
+pub async fn verify(
+    st: web::Data<AppState>,
+    req: HttpRequest,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    limit(&st, &req)?;
+    Ok(HttpResponse::Ok().json(certs::lookup(&st.db, &code).await?))
+}
+
+/// Public: is this file byte-identical to the PDF issued under the code? Send the PDF
+/// as the body (`application/pdf`) or as a multipart form field `pdf`.
+#[utoipa::path(post, path = "/api/v1/verify/{code}/pdf", tag = "verification", security(()),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, body = PdfCheck), (status = 429, body = crate::http::problem::Problem)))]
+pub async fn verify_pdf(
+    st: web::Data<AppState>,
+    req: HttpRequest,
+    code: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    limit(&st, &req)?;
+    let bytes = crate::http::upload::read(&req, payload, UPLOAD_LIMIT).await?;
+    Ok(HttpResponse::Ok().json(certs::check_pdf(&st.db, &code, &bytes).await?))
+}

@@ -1,0 +1,171 @@
+//! Public certificate verification pages (no login) and the client portal: a client's
+//! policies with their payment status and downloads, and the annex-3 export form.
+
+use super::{page, see_other, Chrome, PageError};
+use crate::domain::money::Money;
+use crate::http::api::certificates::{limit, UPLOAD_LIMIT};
+use crate::http::identity::PageActor;
+use crate::http::AppState;
+use crate::services::certificates::{self as certs, PdfCheck, Verification};
+use crate::services::underwriting::{self as uw, ListQuery};
+use crate::services::{billing, ServiceError};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/verify", web::get().to(verify_form))
+        .route("/verify/{code}", web::get().to(verify_code))
+        .route("/verify/{code}", web::post().to(verify_upload))
+        .route("/portal", web::get().to(portal));
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    c: Chrome,
+    code: String,
+    found: Option<Verification>,
+    not_found: bool,
+    check: Option<PdfCheck>,
+}
+
+#[derive(Deserialize)]
+struct CodeQuery {
+    code: Option<String>,
+}
+
+/// The form; a submitted code goes to `/verify/{code}` (the address the QR code holds).
+async fn verify_form(
+    req: HttpRequest,
+    q: web::Query<CodeQuery>,
+) -> Result<HttpResponse, PageError> {
+    if let Some(code) = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let safe: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        return Ok(see_other(&format!("/verify/{safe}")));
+    }
+    page(&VerifyPage {
+        c: Chrome::anonymous(&req, String::new()),
+        code: String::new(),
+        found: None,
+        not_found: false,
+        check: None,
+    })
+}
+
+async fn lookup_page(
+    req: &HttpRequest,
+    st: &AppState,
+    code: String,
+    check: Option<PdfCheck>,
+) -> Result<HttpResponse, PageError> {
+    let (found, not_found) = match certs::lookup(&st.db, &code).await {
+        Ok(v) => (Some(v), false),
+        Err(ServiceError::NotFound(_)) => (None, true),
+        Err(e) => return Err(e.into()),
+    };
+    page(&VerifyPage {
+        c: Chrome::anonymous(req, String::new()),
+        code,
+        found,
+        not_found,
+        check,
+    })
+}
+
+async fn verify_code(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    limit(&st, &req)?;
+    lookup_page(&req, &st, code.into_inner(), None).await
+}
+
+/// The upload form posts the file here (multipart). It changes nothing and needs no
+/// sign-in, so it carries no CSRF token; it is rate-limited like the lookup.
+async fn verify_upload(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    code: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    limit(&st, &req)?;
+    let code = code.into_inner();
+    let bytes = crate::http::upload::read(&req, payload, UPLOAD_LIMIT).await?;
+    let check = match certs::check_pdf(&st.db, &code, &bytes).await {
+        Ok(c) => Some(c),
+        Err(ServiceError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    lookup_page(&req, &st, code, check).await
+}
+
+/// One policy in the portal.
+struct PortalRow {
+    policy_id: i64,
+    policy_number: String,
+    product_name: String,
+    period: String,
+    premium: Money,
+    paid: Money,
+    balance: Money,
+    fully_paid: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal.html")]
+struct PortalPage {
+    c: Chrome,
+    rows: Vec<PortalRow>,
+    maker_id: Option<i64>,
+    programmes: Vec<(String, String, String)>,
+}
+
+async fn portal(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let (views, _) = uw::list(
+        &st.desk(),
+        &who.actor,
+        ListQuery {
+            limit: Some(500),
+            ..ListQuery::default()
+        },
+    )
+    .await?;
+    let mut rows = Vec::new();
+    let mut tx = st.db.read().await?;
+    for v in views {
+        let Some(number) = v.policy_number.clone() else {
+            continue;
+        };
+        let s = billing::settlement(&mut tx, v.policy_id).await?;
+        rows.push(PortalRow {
+            policy_id: v.policy_id,
+            policy_number: number,
+            product_name: v.product_name.clone(),
+            period: format!("{} – {}", v.period_start, v.period_end),
+            premium: s.premium_due,
+            paid: s.paid,
+            balance: s.balance,
+            fully_paid: s.fully_paid,
+        });
+    }
+    drop(tx);
+    let programmes = st
+        .library
+        .programmes()
+        .iter()
+        .map(|p| (p.id.clone(), p.name.zh.clone(), p.name.en.clone()))
+        .collect();
+    page(&PortalPage {
+        c,
+        rows,
+        maker_id: who.actor.maker_id,
+        programmes,
+    })
+}

@@ -1,0 +1,78 @@
+//! Premium invoices (保费发票) recorded against a policy: the subsidy application
+//! needs the insurer's invoice beside the collection certificate (seed 003, 附件1).
+
+use super::ledger::InvoiceView;
+use super::{issued_policy_for_update, require_finance};
+use crate::domain::money::Money;
+use crate::services::{Actor, ServiceError, ServiceResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::billing as store;
+use crate::store::Db;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceInput {
+    /// 发票号码, unique.
+    pub number: String,
+    pub issued_on: NaiveDate,
+    #[schema(value_type = String)]
+    pub amount: Money,
+}
+
+pub async fn record_invoice(
+    db: &Db,
+    actor: &Actor,
+    policy_id: i64,
+    input: InvoiceInput,
+) -> ServiceResult<InvoiceView> {
+    require_finance(actor, "record invoices")?;
+    let number = input.number.trim();
+    if number.is_empty() {
+        return Err(ServiceError::field(
+            "number",
+            "give the invoice number",
+            "请填写发票号码",
+        ));
+    }
+    if input.amount <= Money::ZERO {
+        return Err(ServiceError::field(
+            "amount",
+            "the amount must be more than zero",
+            "金额须大于零",
+        ));
+    }
+    let mut tx = db.write().await?;
+    issued_policy_for_update(&mut tx, policy_id).await?;
+    let id = store::insert_invoice(
+        &mut tx,
+        policy_id,
+        number,
+        input.issued_on,
+        input.amount.fen(),
+        actor.user_id,
+    )
+    .await?;
+    let view = InvoiceView {
+        invoice_id: id,
+        number: number.to_string(),
+        issued_on: input.issued_on,
+        amount: input.amount,
+    };
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "billing.invoice",
+            entity_type: "policy",
+            entity_id: policy_id.to_string(),
+            before: None,
+            after: Some(json!(view)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}

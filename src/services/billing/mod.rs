@@ -1,0 +1,239 @@
+//! Premium collection (保费收取): what is due and paid on each policy, payment plans,
+//! payments and their reversal, refunds of credit, invoices, bank statement import
+//! and the bank's signed callback. Each public use case is one transaction with its
+//! audit row; `settlement` reads inside the caller's transaction.
+
+mod callback;
+mod invoices;
+mod ledger;
+mod payments;
+mod plan;
+mod statement;
+
+pub use callback::{notify, CallbackError, CallbackOutcome, Notification, NotificationRequest};
+pub use invoices::{record_invoice, InvoiceInput};
+pub use ledger::{ledger, InstallmentView, InvoiceView, Ledger, RefundView};
+pub use payments::{
+    record_payment, refund, reverse_payment, PaymentInput, PaymentView, RefundInput, ReversalInput,
+};
+pub use plan::{set_plan, PlanInput, PlanLine};
+pub use statement::{
+    import_statement, match_line, recent_imports, unmatched, ImportReport, MatchInput,
+};
+
+use super::{Actor, ServiceError, ServiceResult};
+use crate::domain::money::Money;
+use crate::store::billing::{self as store, BilledPolicy, PaymentRow, PremiumVersion};
+use crate::store::Tx;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// What is due and what has been paid on one policy (结算情况).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Settlement {
+    /// Total premium due now: the issue premium with every endorsement's additional or
+    /// return premium and any cancellation's return premium.
+    #[schema(value_type = String)]
+    pub premium_due: Money,
+    /// Live (not reversed) payments, net of refunds.
+    #[schema(value_type = String)]
+    pub paid: Money,
+    /// max(due − paid, 0)
+    #[schema(value_type = String)]
+    pub balance: Money,
+    /// Over-payment still held (溢缴): max(paid − due, 0), refunds already taken off.
+    #[schema(value_type = String)]
+    pub credit: Money,
+    /// paid ≥ due and due > 0 (保费已全额收取).
+    pub fully_paid: bool,
+    /// Live payments, oldest first.
+    pub payments: Vec<SettledPayment>,
+}
+
+/// A live payment as the settlement counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SettledPayment {
+    pub id: i64,
+    pub paid_on: NaiveDate,
+    #[schema(value_type = String)]
+    pub amount: Money,
+    pub method: String,
+    pub reference: String,
+    pub payer: String,
+}
+
+/// The premium due from the versions: the issue premium, then each later version's
+/// adjustment (批改加/退费, 退保退费). A policy never issued owes nothing.
+fn premium_due(versions: &[PremiumVersion]) -> Money {
+    versions
+        .iter()
+        .map(|v| {
+            if v.kind == "issue" {
+                Money::from_fen(v.premium)
+            } else {
+                Money::from_fen(v.adjustment)
+            }
+        })
+        .sum()
+}
+
+fn settle(versions: &[PremiumVersion], payments: &[PaymentRow], refunded: Money) -> Settlement {
+    let due = premium_due(versions);
+    let live: Vec<SettledPayment> = payments
+        .iter()
+        .filter(|p| p.reversed_at.is_none())
+        .map(|p| SettledPayment {
+            id: p.payment_id,
+            paid_on: p.paid_on,
+            amount: Money::from_fen(p.amount),
+            method: p.method.clone(),
+            reference: p.reference.clone(),
+            payer: p.payer.clone(),
+        })
+        .collect();
+    let paid = live.iter().map(|p| p.amount).sum::<Money>() - refunded;
+    Settlement {
+        premium_due: due,
+        paid,
+        balance: (due - paid).max(Money::ZERO),
+        credit: (paid - due).max(Money::ZERO),
+        fully_paid: due > Money::ZERO && paid >= due,
+        payments: live,
+    }
+}
+
+/// What is due and paid on one policy, read in the caller's transaction. It does not
+/// check who asks: callers do (`ledger` for people, the certificate for its own rules).
+pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement> {
+    let versions = store::premium_versions(tx, policy_id).await?;
+    let payments = store::payments(tx, policy_id).await?;
+    let refunded: Money = store::refunds(tx, policy_id)
+        .await?
+        .iter()
+        .map(|r| Money::from_fen(r.amount))
+        .sum();
+    Ok(settle(&versions, &payments, refunded))
+}
+
+/// Only finance records money (收费/财务).
+fn require_finance(actor: &Actor, what: &'static str) -> ServiceResult<()> {
+    actor.require(actor.role.collects_premium(), what)
+}
+
+/// A policy the actor may see; others are "not found", so existence does not leak.
+async fn visible_policy(tx: &mut Tx, actor: &Actor, policy_id: i64) -> ServiceResult<BilledPolicy> {
+    match store::policy(tx, policy_id).await? {
+        Some(p) if actor.can_see_maker(p.maker_id) => Ok(p),
+        _ => Err(ServiceError::NotFound("policy")),
+    }
+}
+
+/// The policy locked for a money movement; it must have been issued.
+async fn issued_policy_for_update(tx: &mut Tx, policy_id: i64) -> ServiceResult<BilledPolicy> {
+    let p = store::lock_policy(tx, policy_id)
+        .await?
+        .ok_or(ServiceError::NotFound("policy"))?;
+    if p.policy_number.is_none() {
+        return Err(ServiceError::Conflict(format!(
+            "保单尚未出单，不能收费 / policy {policy_id} has not been issued; premium is collected on issued policies only"
+        )));
+    }
+    Ok(p)
+}
+
+/// Payment methods (缴费方式) the tables accept.
+pub const METHODS: [&str; 5] = ["bank_transfer", "cheque", "cash", "draft", "other"];
+
+fn check_method(method: &str) -> ServiceResult<()> {
+    if METHODS.contains(&method) {
+        Ok(())
+    } else {
+        Err(ServiceError::field(
+            "method",
+            format!("method must be one of {}", METHODS.join(", ")),
+            format!("缴费方式须为 {} 之一", METHODS.join("、")),
+        ))
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Internal(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn version(seq: i32, kind: &str, premium: i64, adjustment: i64) -> PremiumVersion {
+        PremiumVersion {
+            seq,
+            kind: kind.into(),
+            effective_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            premium,
+            adjustment,
+        }
+    }
+
+    fn payment(id: i64, fen: i64, reversed: bool) -> PaymentRow {
+        PaymentRow {
+            payment_id: id,
+            policy_id: 1,
+            paid_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            amount: fen,
+            method: "bank_transfer".into(),
+            reference: String::new(),
+            payer: "甲".into(),
+            source: "manual".into(),
+            bank_txn_id: None,
+            recorded_by: Some(1),
+            recorded_at: Utc::now(),
+            reversed_at: reversed.then(Utc::now),
+            reversed_by: None,
+            reversal_reason: reversed.then(|| "退票".into()),
+        }
+    }
+
+    #[test]
+    fn due_follows_endorsements_and_cancellation_and_reversals_do_not_count() {
+        // Full-term premium after the endorsement is 16,800, but only the pro-rata
+        // 1,411.51 is charged; the cancellation returns 5,000.00.
+        let versions = [
+            version(1, "issue", 1_400_000, 0),
+            version(2, "endorsement", 1_680_000, 141_151),
+            version(3, "cancellation", 1_041_151, -500_000),
+        ];
+        let s = settle(
+            &versions,
+            &[payment(1, 1_000_000, false), payment(2, 900_000, true)],
+            Money::ZERO,
+        );
+        assert_eq!(s.premium_due, Money::from_fen(1_041_151));
+        assert_eq!(s.paid, Money::from_fen(1_000_000));
+        assert_eq!(s.balance, Money::from_fen(41_151));
+        assert_eq!(s.credit, Money::ZERO);
+        assert!(!s.fully_paid);
+        assert_eq!(s.payments.len(), 1);
+    }
+
+    #[test]
+    fn over_payment_is_credit_until_refunded() {
+        let versions = [version(1, "issue", 100_000, 0)];
+        let paid = [payment(1, 150_000, false)];
+        let s = settle(&versions, &paid, Money::ZERO);
+        assert_eq!(
+            (s.credit, s.balance, s.fully_paid),
+            (Money::from_fen(50_000), Money::ZERO, true)
+        );
+        let s = settle(&versions, &paid, Money::from_fen(50_000));
+        assert_eq!(
+            (s.paid, s.credit, s.fully_paid),
+            (Money::from_fen(100_000), Money::ZERO, true)
+        );
+    }
+
+    #[test]
+    fn nothing_due_is_not_fully_paid() {
+        assert!(!settle(&[], &[], Money::ZERO).fully_paid);
+    }
+}

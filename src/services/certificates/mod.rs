@@ -1,0 +1,382 @@
+//! Full-premium collection certificates (全额保费收取证明): issued only once the premium
+//! is fully paid, numbered from a gap-free counter, stored with the PDF bytes, their
+//! SHA-256 and an Ed25519 signature over the canonical content; revoked when a payment
+//! is reversed; verifiable by anyone with the verification code.
+//!
+//! Also the other documents a maker's subsidy application needs: the stamped policy
+//! schedule and the subsidy pack (ZIP).
+
+mod content;
+pub mod pack;
+mod signing;
+mod verify;
+
+pub use signing::{verify as verify_signature, Signer};
+pub use verify::{check_pdf, lookup, PdfCheck, Verification};
+
+use std::sync::Arc;
+
+use chrono::Datelike;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::documents::{self, Branding, DocumentFont, FontSource};
+use crate::domain::money::Money;
+use crate::library::Library;
+use crate::services::underwriting::today;
+use crate::services::{billing, Actor, ServiceError, ServiceResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::certificates::{self as store, CertificateRow, NewCertificate};
+use crate::store::policies::{self as policies, PolicyRow};
+use crate::store::{counters, Db, Tx};
+
+/// What documents are made with: the branch's branding (font, seal) and the signing key.
+/// Built once at start-up.
+#[derive(Debug, Clone)]
+pub struct DocumentKit {
+    pub branding: Branding,
+    pub signer: Signer,
+}
+
+impl DocumentKit {
+    /// Load the font and seal named in the configuration and the signing key.
+    pub async fn load(config: &Config, db: &Db) -> ServiceResult<Arc<DocumentKit>> {
+        let doc = |e: documents::DocumentError| ServiceError::Internal(e.to_string());
+        let font = DocumentFont::load(&FontSource {
+            path: config.documents.font_path.clone(),
+            face_index: config.documents.font_face_index,
+        })
+        .map_err(doc)?;
+        let branding = Branding::new(
+            config.insurer.name.clone(),
+            config.insurer.branch.clone(),
+            &config.documents.seal,
+            font,
+        )
+        .map_err(doc)?;
+        let signer = Signer::load(&config.certificates, db).await?;
+        Ok(Arc::new(DocumentKit { branding, signer }))
+    }
+}
+
+/// What the certificate use cases need from the shared state.
+#[derive(Clone, Copy)]
+pub struct CertDesk<'a> {
+    pub db: &'a Db,
+    pub library: &'a Library,
+    pub config: &'a Config,
+    pub kit: &'a DocumentKit,
+}
+
+/// A certificate as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CertificateView {
+    pub certificate_id: i64,
+    /// 证明编号
+    pub certificate_number: String,
+    pub policy_id: i64,
+    pub policy_number: String,
+    pub policyholder_name: String,
+    /// 应收保险费 = 已收保险费, CNY.
+    #[schema(value_type = String)]
+    pub total_premium: Money,
+    /// valid or revoked
+    pub status: String,
+    /// 验证码 (base32, ≥ 128 random bits).
+    pub verification_code: String,
+    /// The public verification page (also in the QR code).
+    pub verification_url: String,
+    /// SHA-256 of the PDF bytes as issued, hex.
+    pub sha256: String,
+    /// Ed25519 signature over the canonical content, base64.
+    pub signature: String,
+    /// The key that signature verifies with, base64.
+    pub public_key: String,
+    pub issued_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_reason: String,
+}
+
+fn verification_url(config: &Config, code: &str) -> String {
+    format!("{}/verify/{code}", config.public_url.trim_end_matches('/'))
+}
+
+impl CertificateView {
+    fn of(row: &CertificateRow, config: &Config) -> CertificateView {
+        CertificateView {
+            certificate_id: row.certificate_id,
+            certificate_number: row.certificate_number.clone(),
+            policy_id: row.policy_id,
+            policy_number: row.policy_number.clone(),
+            policyholder_name: row.policyholder_name.clone(),
+            total_premium: Money::from_fen(row.total_premium),
+            status: row.status.clone(),
+            verification_code: row.verification_code.clone(),
+            verification_url: verification_url(config, &row.verification_code),
+            sha256: row.sha256_hex.clone(),
+            signature: row.signature_b64.clone(),
+            public_key: row.public_key_b64.clone(),
+            issued_at: row.issued_at,
+            revoked_at: row.revoked_at,
+            revoked_reason: row.revoked_reason.clone(),
+        }
+    }
+}
+
+/// 160 random bits as 32 base32 characters (A–Z, 2–7): unguessable, URL-safe, and
+/// unambiguous to type from paper.
+pub fn new_verification_code() -> ServiceResult<String> {
+    let mut bytes = [0u8; 20];
+    getrandom::getrandom(&mut bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(base32(&bytes))
+}
+
+/// RFC 4648 base32 without padding.
+fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        buffer = (buffer << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A policy the actor may see, or "not found" (so a client cannot probe other makers).
+async fn visible_policy(tx: &mut Tx, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyRow> {
+    policies::get(tx, policy_id)
+        .await?
+        .filter(|p| actor.can_see_maker(p.maker_id))
+        .ok_or(ServiceError::NotFound("policy"))
+}
+
+fn issued_only(row: &PolicyRow) -> ServiceResult<()> {
+    if row.policy_number.is_none() {
+        return Err(ServiceError::Conflict(
+            "保单尚未出单 / the policy has not been issued".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The policy's valid certificate; issued now if there is none and the premium is fully
+/// paid. Refused (409, with the balance) while anything is unpaid. Returns the view and
+/// whether it was issued by this call.
+pub async fn certificate(
+    desk: &CertDesk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<(CertificateView, bool)> {
+    {
+        let mut tx = desk.db.read().await?;
+        visible_policy(&mut tx, actor, policy_id).await?;
+        if let Some(row) = store::valid_for_policy(&mut tx, policy_id).await? {
+            return Ok((CertificateView::of(&row, desk.config), false));
+        }
+    }
+    let mut tx = desk.db.write().await?;
+    // Locks the policy row (PostgreSQL) so two first requests issue one certificate.
+    let row = policies::get_for_update(&mut tx, policy_id)
+        .await?
+        .filter(|p| actor.can_see_maker(p.maker_id))
+        .ok_or(ServiceError::NotFound("policy"))?;
+    if let Some(existing) = store::valid_for_policy(&mut tx, policy_id).await? {
+        return Ok((CertificateView::of(&existing, desk.config), false));
+    }
+    issued_only(&row)?;
+    if row.state == "cancelled" {
+        return Err(ServiceError::Conflict(
+            "保单已注销，不出具全额保费收取证明 / the policy is cancelled".into(),
+        ));
+    }
+    let settlement = billing::settlement(&mut tx, policy_id).await?;
+    if !settlement.fully_paid {
+        return Err(ServiceError::Conflict(format!(
+            "保费尚未全额缴付，尚欠人民币{}元，不能出具全额保费收取证明 / the premium is not fully paid: {} CNY of {} CNY is outstanding",
+            settlement.balance.grouped(),
+            settlement.balance.grouped(),
+            settlement.premium_due.grouped(),
+        )));
+    }
+    let day = today();
+    let code = &desk.config.insurer.code;
+    let n = counters::next(&mut tx, &format!("certificate:{code}"), day.year()).await?;
+    let number = format!("{code}-QF-{}-{n:06}", day.year());
+    let verification_code = new_verification_code()?;
+    let content = content::certificate(
+        &mut tx,
+        desk.library,
+        &row,
+        &settlement,
+        number.clone(),
+        verification_code.clone(),
+        verification_url(desk.config, &verification_code),
+        day,
+    )
+    .await?;
+    let pdf = documents::render_certificate(&content, &desk.kit.branding)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let signature = desk
+        .kit
+        .signer
+        .sign_b64(&documents::canonical_content(&content));
+    let content_json =
+        serde_json::to_string(&content).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let sha = sha256_hex(&pdf);
+    let id = store::insert(
+        &mut tx,
+        &NewCertificate {
+            certificate_number: &number,
+            policy_id,
+            verification_code: &verification_code,
+            policy_number: &content.policy_number,
+            policyholder_name: &content.policyholder_name,
+            total_premium: content.total_premium.fen(),
+            content_json: &content_json,
+            pdf: &pdf,
+            sha256_hex: &sha,
+            signature_b64: &signature,
+            public_key_b64: &desk.kit.signer.public_b64(),
+            issued_by: actor.user_id,
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "certificate.issue",
+            entity_type: "certificate",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "certificate_number": number, "policy_id": policy_id,
+                "policy_number": content.policy_number, "total_premium": content.total_premium,
+                "sha256": sha, "payments": content.payments.len(),
+            })),
+        },
+    )
+    .await?;
+    let row = store::valid_for_policy(&mut tx, policy_id)
+        .await?
+        .ok_or_else(|| ServiceError::Internal("certificate vanished after insert".into()))?;
+    tx.commit().await?;
+    Ok((CertificateView::of(&row, desk.config), true))
+}
+
+/// The PDF of the policy's valid certificate (issuing it if fully paid), and its number.
+pub async fn certificate_pdf(
+    desk: &CertDesk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<(String, Vec<u8>)> {
+    let (view, _) = certificate(desk, actor, policy_id).await?;
+    let mut tx = desk.db.read().await?;
+    let bytes = store::pdf(&mut tx, view.certificate_id).await?;
+    Ok((view.certificate_number, bytes))
+}
+
+/// Every certificate of a policy, newest first (valid and revoked).
+pub async fn history(
+    desk: &CertDesk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<Vec<CertificateView>> {
+    let mut tx = desk.db.read().await?;
+    visible_policy(&mut tx, actor, policy_id).await?;
+    Ok(store::of_policy(&mut tx, policy_id)
+        .await?
+        .iter()
+        .map(|r| CertificateView::of(r, desk.config))
+        .collect())
+}
+
+/// Revoke the policy's valid certificate, if any, inside the caller's transaction (a
+/// reversed payment re-opens the balance, so the certificate no longer tells the truth).
+/// Returns the revoked certificate's number.
+pub async fn revoke_for_policy(
+    tx: &mut Tx,
+    actor: &Actor,
+    policy_id: i64,
+    reason: &str,
+) -> ServiceResult<Option<String>> {
+    let Some(row) = store::valid_for_policy(tx, policy_id).await? else {
+        return Ok(None);
+    };
+    if !store::revoke(tx, row.certificate_id, reason).await? {
+        return Ok(None);
+    }
+    audit::append(
+        tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "certificate.revoke",
+            entity_type: "certificate",
+            entity_id: row.certificate_id.to_string(),
+            before: Some(serde_json::json!({"status": "valid"})),
+            after: Some(serde_json::json!({
+                "status": "revoked", "reason": reason, "policy_id": policy_id,
+                "certificate_number": row.certificate_number,
+            })),
+        },
+    )
+    .await?;
+    Ok(Some(row.certificate_number))
+}
+
+/// The stamped policy schedule (保险单) of an issued policy the actor may see.
+pub async fn schedule_pdf(
+    desk: &CertDesk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<(String, Vec<u8>)> {
+    let mut tx = desk.db.read().await?;
+    let row = visible_policy(&mut tx, actor, policy_id).await?;
+    issued_only(&row)?;
+    let content = content::schedule(&mut tx, desk.library, &row).await?;
+    let pdf = documents::render_policy_schedule(&content, &desk.kit.branding)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok((content.policy_number, pdf))
+}
+
+/// The public key certificates are signed with (base64 of the 32-byte Ed25519 key).
+pub fn public_key_b64(kit: &DocumentKit) -> String {
+    kit.signer.public_b64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_matches_rfc_4648_vectors() {
+        assert_eq!(base32(b""), "");
+        assert_eq!(base32(b"f"), "MY");
+        assert_eq!(base32(b"fo"), "MZXQ");
+        assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
+    }
+
+    #[test]
+    fn verification_codes_carry_160_random_bits() {
+        let a = new_verification_code().unwrap();
+        let b = new_verification_code().unwrap();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)));
+    }
+}
