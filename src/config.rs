@@ -91,6 +91,8 @@ struct FileConfig {
     insurer: Option<InsurerConfig>,
     security: Option<SecurityConfig>,
     underwriting: Option<UnderwritingConfig>,
+    backtest: Option<crate::services::backtest::config::BacktestConfig>,
+    regulator: Option<crate::services::backtest::config::RegulatorConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +106,10 @@ pub struct Config {
     pub insurer: InsurerConfig,
     pub security: SecurityConfig,
     pub underwriting: UnderwritingConfig,
+    /// `[backtest]`: expense loadings, target band, credibility standard, schedule.
+    pub backtest: crate::services::backtest::config::BacktestConfig,
+    /// `[regulator]`: where backtest reports are delivered.
+    pub regulator: crate::services::backtest::config::RegulatorConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -120,6 +126,8 @@ impl Default for Config {
             insurer: InsurerConfig::default(),
             security: SecurityConfig::default(),
             underwriting: UnderwritingConfig::default(),
+            backtest: Default::default(),
+            regulator: Default::default(),
         }
     }
 }
@@ -185,6 +193,12 @@ impl Config {
         }
         if let Some(v) = file.underwriting {
             c.underwriting = v;
+        }
+        if let Some(v) = file.backtest {
+            c.backtest = v;
+        }
+        if let Some(v) = file.regulator {
+            c.regulator = v;
         }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {

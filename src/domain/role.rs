@@ -118,6 +118,11 @@ impl Role {
         self == Role::Admin
     }
 
+    /// Rate backtesting (费率回溯): actuaries, and administrators.
+    pub fn runs_backtests(self) -> bool {
+        matches!(self, Role::Actuary | Role::Admin)
+    }
+
     pub fn reads_audit(self) -> bool {
         matches!(self, Role::Admin | Role::Auditor)
     }

@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod backtest;
 pub mod catalogue;
 pub mod demo;
 pub mod parties;

@@ -2,6 +2,7 @@
 //! written once and expanded for both backends by [`dispatch!`].
 
 pub mod audit;
+pub mod backtest;
 pub mod catalogue;
 pub mod counters;
 pub mod parties;

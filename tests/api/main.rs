@@ -3,6 +3,7 @@
 mod helpers;
 
 mod audit;
+mod backtest;
 mod auth;
 mod catalogue;
 mod cli;

@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama). Chinese by default, usable without JavaScript.
 
 pub mod audit;
+pub mod backtest;
 pub mod catalogue;
 pub mod dashboard;
 pub mod library;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(library::routes)
         .configure(policies::routes)
         .configure(audit::routes)
+        .configure(backtest::routes)
         .configure(users::routes);
 }
 
