@@ -36,7 +36,7 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCo
 }
 
 /// Three first-year key-component policies of 14,000.00 premium (1,000,000 × 1.4 %):
-/// - A 2024-01-01..2024-12-31, no programme;
+/// - A 2024-01-10..2024-12-31, no programme;
 /// - B 2025-01-01..2025-12-31, cancelled with 2025-06-30 the last day covered:
 ///   return 14,000 × 184 / 365 = 7,057.53, kept 6,942.47;
 /// - C 2025-07-01..2026-06-30, endorsed to 60 units (16,800 full term) from 2026-01-01:
@@ -53,11 +53,11 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCo
 async fn seed(app: &TestApp) -> (i64, i64, i64) {
     let b = book(app, "uw.backtest").await;
     let mut qa = first_year_quote(&b, "2000000.00");
-    qa["period_start"] = json!("2024-01-01");
+    qa["period_start"] = json!("2024-01-10");
     qa["period_end"] = json!("2024-12-31");
     qa["contracts"] =
-        json!([{"number": "HT-2023-7", "signed_on": "2023-11-20", "amount": "1000000.00"}]);
-    qa["delivery_date"] = json!("2023-12-15");
+        json!([{"number": "HT-2024-1", "signed_on": "2024-01-02", "amount": "1000000.00"}]);
+    qa["delivery_date"] = json!("2024-01-05");
     qa["programme_id"] = Value::Null;
     let (a, _) = issued(app, &b.uw, &qa).await;
 

@@ -220,10 +220,16 @@ fn write_group(w: &mut W, g: &GroupReport, origins: &[i32]) -> std::io::Result<(
 
 /// Validate `xml` against the published schema with libxml2.
 pub fn validate(xml: &str) -> Result<(), XmlError> {
-    use libxml::parser::Parser;
+    use libxml::parser::{Parser, ParserOptions};
     use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
+    // No recovery: a document that is not well-formed is refused, not repaired.
+    let strict = ParserOptions {
+        recover: false,
+        no_net: true,
+        ..ParserOptions::default()
+    };
     let doc = Parser::default()
-        .parse_string(xml)
+        .parse_string_with_options(xml, strict)
         .map_err(|e| XmlError::Parse(format!("{e:?}")))?;
     let mut schema = SchemaParserContext::from_buffer(XSD);
     let mut ctx = SchemaValidationContext::from_parser(&mut schema)
