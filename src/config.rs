@@ -79,6 +79,26 @@ impl Default for UnderwritingConfig {
     }
 }
 
+/// Claims authority (理赔权限) and upload limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClaimsConfig {
+    /// Highest indemnity (or, for a rejection, amount claimed) a handler may decide
+    /// alone; above it a claims manager who is not the handler approves.
+    pub authority_limit: crate::domain::money::Money,
+    /// Largest uploaded claim document, in bytes.
+    pub upload_max_bytes: usize,
+}
+
+impl Default for ClaimsConfig {
+    fn default() -> Self {
+        ClaimsConfig {
+            authority_limit: crate::domain::money::Money::from_yuan(200_000),
+            upload_max_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,6 +111,7 @@ struct FileConfig {
     insurer: Option<InsurerConfig>,
     security: Option<SecurityConfig>,
     underwriting: Option<UnderwritingConfig>,
+    claims: Option<ClaimsConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +125,7 @@ pub struct Config {
     pub insurer: InsurerConfig,
     pub security: SecurityConfig,
     pub underwriting: UnderwritingConfig,
+    pub claims: ClaimsConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -120,6 +142,7 @@ impl Default for Config {
             insurer: InsurerConfig::default(),
             security: SecurityConfig::default(),
             underwriting: UnderwritingConfig::default(),
+            claims: ClaimsConfig::default(),
         }
     }
 }
@@ -185,6 +208,9 @@ impl Config {
         }
         if let Some(v) = file.underwriting {
             c.underwriting = v;
+        }
+        if let Some(v) = file.claims {
+            c.claims = v;
         }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod claims;
 pub mod demo;
 pub mod parties;
 pub mod underwriting;
