@@ -5,6 +5,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod catalogue;
+mod claims;
 mod cli;
 mod library;
 mod parties;

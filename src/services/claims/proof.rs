@@ -302,8 +302,10 @@ pub async fn mark_proof_complete(
     if row.proof_complete_on.is_some() {
         return Err(ServiceError::Conflict("材料齐全日期已记录 / proof is already complete".into()));
     }
-    if day < row.reported_on {
-        return Err(ServiceError::field("on", "proof cannot be complete before the claim was reported", "材料齐全日期不能早于报案日期"));
+    // A claim keyed in from paper files may have had complete proof before it was
+    // entered; never before the event itself.
+    if day < row.event_date {
+        return Err(ServiceError::field("on", "proof cannot be complete before the event", "材料齐全日期不能早于出险日期"));
     }
     let before = snapshot(&row);
     row.proof_complete_on = Some(day);
