@@ -181,7 +181,7 @@ pub async fn mark_paid(
 pub async fn paid_on_policy(tx: &mut Tx, policy_id: i64) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(
-            "select coalesce(sum(amount), 0) from claim_payment where policy_id = $1",
+            "select cast(coalesce(sum(amount), 0) as bigint) from claim_payment where policy_id = $1",
         )
         .bind(policy_id)
         .fetch_one(&mut *c)

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod catalogue;
 mod claims;
+mod claims_concurrency;
 mod cli;
 mod library;
 mod parties;
