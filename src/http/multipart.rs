@@ -73,31 +73,42 @@ fn param(disposition: &str, key: &str) -> Option<String> {
 
 pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, MultipartError> {
     let delim = format!("--{boundary}").into_bytes();
-    let mut at = find(body, &delim, 0).ok_or(MultipartError::Malformed("no first boundary"))? + delim.len();
+    let mut at =
+        find(body, &delim, 0).ok_or(MultipartError::Malformed("no first boundary"))? + delim.len();
     let mut parts = Vec::new();
     loop {
         if body[at..].starts_with(b"--") {
             return Ok(parts);
         }
         if !body[at..].starts_with(b"\r\n") {
-            return Err(MultipartError::Malformed("boundary not followed by a line break"));
+            return Err(MultipartError::Malformed(
+                "boundary not followed by a line break",
+            ));
         }
         at += 2;
-        let head_end = find(body, b"\r\n\r\n", at).ok_or(MultipartError::Malformed("part without headers"))?;
-        let head = std::str::from_utf8(&body[at..head_end]).map_err(|_| MultipartError::Malformed("headers are not UTF-8"))?;
+        let head_end =
+            find(body, b"\r\n\r\n", at).ok_or(MultipartError::Malformed("part without headers"))?;
+        let head = std::str::from_utf8(&body[at..head_end])
+            .map_err(|_| MultipartError::Malformed("headers are not UTF-8"))?;
         let disposition = head
             .split("\r\n")
             .find_map(|line| {
                 let (k, v) = line.split_once(':')?;
-                k.trim().eq_ignore_ascii_case("content-disposition").then(|| v.trim().to_string())
+                k.trim()
+                    .eq_ignore_ascii_case("content-disposition")
+                    .then(|| v.trim().to_string())
             })
-            .ok_or(MultipartError::Malformed("part without Content-Disposition"))?;
-        let name = param(&disposition, "name").ok_or(MultipartError::Malformed("part without a name"))?;
+            .ok_or(MultipartError::Malformed(
+                "part without Content-Disposition",
+            ))?;
+        let name =
+            param(&disposition, "name").ok_or(MultipartError::Malformed("part without a name"))?;
         let filename = param(&disposition, "filename");
         let data_start = head_end + 4;
         let mut end_marker = b"\r\n".to_vec();
         end_marker.extend_from_slice(&delim);
-        let data_end = find(body, &end_marker, data_start).ok_or(MultipartError::Malformed("unterminated part"))?;
+        let data_end = find(body, &end_marker, data_start)
+            .ok_or(MultipartError::Malformed("unterminated part"))?;
         parts.push(Part {
             name,
             filename,

@@ -55,7 +55,12 @@ pub async fn usage(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<UsageRow>> {
 }
 
 /// Take `amount` from a limit if it fits; `Ok(None)` when it does not (nothing changed).
-pub async fn erode(tx: &mut Tx, policy_id: i64, scope: &str, amount: i64) -> StoreResult<Option<i64>> {
+pub async fn erode(
+    tx: &mut Tx,
+    policy_id: i64,
+    scope: &str,
+    amount: i64,
+) -> StoreResult<Option<i64>> {
     Ok(dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(
             "update policy_limit_usage set used = used + $1 \

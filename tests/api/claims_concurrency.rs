@@ -14,7 +14,13 @@ async fn fifty_agreed_claims(app: &TestApp) -> (String, i64, Vec<i64>) {
     let cb = claims_book(app, 25, "1000000.00", None).await;
     let mut ids = Vec::new();
     for _ in 0..50 {
-        let mut body = report(cb.policy, "2026-03-10", &["B2026-001"], "quality_repair", "30000.00");
+        let mut body = report(
+            cb.policy,
+            "2026-03-10",
+            &["B2026-001"],
+            "quality_repair",
+            "30000.00",
+        );
         body["reserve"] = json!("30000.00");
         let (s, v) = post(app, &cb.handler, "/api/v1/claims", &body).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -45,8 +51,10 @@ async fn pay_all(apps: &[&TestApp], token: &str, ids: &[i64]) -> Vec<(StatusCode
             let r = client
                 .post(url)
                 .bearer_auth(token)
-                .json(&json!({"payee": "浙江精工机械有限公司", "bank_name": "工商银行杭州分行",
-                              "bank_account": "1202020309900012345"}))
+                .json(
+                    &json!({"payee": "浙江精工机械有限公司", "bank_name": "工商银行杭州分行",
+                              "bank_account": "1202020309900012345"}),
+                )
                 .send()
                 .await
                 .expect("payment request");
@@ -69,7 +77,10 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
 }
 
 async fn check_outcome(app: &TestApp, token: &str, policy: i64, results: &[(StatusCode, Value)]) {
-    let ok = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    let ok = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
     let refused: Vec<&Value> = results
         .iter()
         .filter(|(s, _)| *s == StatusCode::CONFLICT)
@@ -94,7 +105,12 @@ async fn check_outcome(app: &TestApp, token: &str, policy: i64, results: &[(Stat
     )
     .await;
     assert_eq!(used, 99_000_000);
-    let (_, list) = crate::claims::get(app, token, &format!("/api/v1/claims?state=closed&policy_id={policy}")).await;
+    let (_, list) = crate::claims::get(
+        app,
+        token,
+        &format!("/api/v1/claims?state=closed&policy_id={policy}"),
+    )
+    .await;
     assert_eq!(list["total"], 33);
 }
 

@@ -113,7 +113,11 @@ impl ClaimState {
     }
 
     /// 核定: within authority the decision is final at once.
-    pub fn decide(self, outcome: Outcome, within_authority: bool) -> Result<ClaimState, ClaimStateError> {
+    pub fn decide(
+        self,
+        outcome: Outcome,
+        within_authority: bool,
+    ) -> Result<ClaimState, ClaimStateError> {
         match self {
             ClaimState::Open if !within_authority => Ok(ClaimState::AwaitingApproval),
             ClaimState::Open => Ok(final_state(outcome)),
@@ -189,7 +193,10 @@ mod tests {
             s.approve(Outcome::AcceptInPart, true),
             Ok(ClaimState::Agreed)
         );
-        assert_eq!(s.approve(Outcome::AcceptInPart, false), Ok(ClaimState::Open));
+        assert_eq!(
+            s.approve(Outcome::AcceptInPart, false),
+            Ok(ClaimState::Open)
+        );
         assert!(ClaimState::Open.approve(Outcome::Accept, true).is_err());
     }
 

@@ -27,7 +27,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims/{id}/register", web::post().to(register))
         .route("/claims/{id}/reserve", web::post().to(reserve))
         .route("/claims/{id}/proof-request", web::post().to(proof_request))
-        .route("/claims/{id}/proof-complete", web::post().to(proof_complete))
+        .route(
+            "/claims/{id}/proof-complete",
+            web::post().to(proof_complete),
+        )
         .route("/claims/{id}/documents", web::post().to(upload))
         .route("/claims/{id}/documents/{doc}", web::get().to(download))
         .route("/claims/{id}/decision", web::post().to(decide))
@@ -134,9 +137,8 @@ pub async fn proof_request(
     id: web::Path<i64>,
     body: web::Json<ProofRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v =
-        claims::request_missing_proof(&st.desk(), &who.0, id.into_inner(), body.into_inner())
-            .await?;
+    let v = claims::request_missing_proof(&st.desk(), &who.0, id.into_inner(), body.into_inner())
+        .await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -175,7 +177,8 @@ pub async fn read_upload(
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let boundary = multipart::boundary(ct).ok_or_else(|| bad(multipart::MultipartError::NotMultipart))?;
+    let boundary =
+        multipart::boundary(ct).ok_or_else(|| bad(multipart::MultipartError::NotMultipart))?;
     // Room for the form fields and part headers around the file itself.
     let body = multipart::read_body(payload, max_bytes + 64 * 1024)
         .await

@@ -119,11 +119,20 @@ async fn render(
     page(&page_data)
 }
 
-async fn detail(req: HttpRequest, st: web::Data<AppState>, who: PageActor, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+async fn detail(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
     render(&req, &st, &who, id.into_inner(), Vec::new()).await
 }
 
-async fn download(st: web::Data<AppState>, who: PageActor, path: web::Path<(i64, i64)>) -> Result<HttpResponse, PageError> {
+async fn download(
+    st: web::Data<AppState>,
+    who: PageActor,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, PageError> {
     let (id, doc) = path.into_inner();
     let (name, ct, bytes) = claims::document(&st.desk(), &who.actor, id, doc).await?;
     Ok(file_response(&name, &ct, bytes))
@@ -165,7 +174,9 @@ async fn upload(
                 .map(|p| String::from_utf8_lossy(&p.data).to_string())
                 .unwrap_or_default();
             who.check_csrf(&csrf)?;
-            claims::upload_document(&st.desk(), &who.actor, id, up).await.map(|_| ())
+            claims::upload_document(&st.desk(), &who.actor, id, up)
+                .await
+                .map(|_| ())
         }
         Err(e) => Err(e),
     };
@@ -177,9 +188,13 @@ fn money(f: &RawForm, key: &str) -> ServiceResult<Option<Money>> {
     if t.is_empty() {
         return Ok(None);
     }
-    Money::parse(t)
-        .map(Some)
-        .map_err(|_| ServiceError::field(key, "not an amount (e.g. 12345.67)", "金额格式不正确（如 12345.67）"))
+    Money::parse(t).map(Some).map_err(|_| {
+        ServiceError::field(
+            key,
+            "not an amount (e.g. 12345.67)",
+            "金额格式不正确（如 12345.67）",
+        )
+    })
 }
 
 fn required_money(f: &RawForm, key: &str) -> ServiceResult<Money> {
@@ -197,47 +212,141 @@ fn date(f: &RawForm, key: &str) -> ServiceResult<Option<chrono::NaiveDate>> {
 }
 
 fn lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
-async fn run(st: &AppState, who: &PageActor, id: i64, action: &str, f: &RawForm) -> ServiceResult<()> {
+async fn run(
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    action: &str,
+    f: &RawForm,
+) -> ServiceResult<()> {
     let desk = st.desk();
     let a = &who.actor;
     match action {
-        "register" => claims::register(&desk, a, id, RegisterInput { reserve: required_money(f, "reserve")? }).await.map(|_| ()),
-        "reserve" => claims::set_reserve(&desk, a, id, ReserveInput { amount: required_money(f, "amount")?, reason: f.get("reason").into() }).await.map(|_| ()),
+        "register" => claims::register(
+            &desk,
+            a,
+            id,
+            RegisterInput {
+                reserve: required_money(f, "reserve")?,
+            },
+        )
+        .await
+        .map(|_| ()),
+        "reserve" => claims::set_reserve(
+            &desk,
+            a,
+            id,
+            ReserveInput {
+                amount: required_money(f, "amount")?,
+                reason: f.get("reason").into(),
+            },
+        )
+        .await
+        .map(|_| ()),
         "proof-request" => {
-            let also = f.0.iter().filter(|(k, _)| k == "also").map(|(_, v)| v.clone()).collect();
-            claims::request_missing_proof(&desk, a, id, ProofRequestInput {
-                also,
-                note: f.get("note").into(),
-                contact_email: Some(f.get("contact_email").to_string()).filter(|e| !e.trim().is_empty()),
-            }).await.map(|_| ())
+            let also =
+                f.0.iter()
+                    .filter(|(k, _)| k == "also")
+                    .map(|(_, v)| v.clone())
+                    .collect();
+            claims::request_missing_proof(
+                &desk,
+                a,
+                id,
+                ProofRequestInput {
+                    also,
+                    note: f.get("note").into(),
+                    contact_email: Some(f.get("contact_email").to_string())
+                        .filter(|e| !e.trim().is_empty()),
+                },
+            )
+            .await
+            .map(|_| ())
         }
-        "proof-complete" => claims::mark_proof_complete(&desk, a, id, date(f, "on")?).await.map(|_| ()),
+        "proof-complete" => claims::mark_proof_complete(&desk, a, id, date(f, "on")?)
+            .await
+            .map(|_| ()),
         "decision" => {
-            let outcome = Outcome::parse(f.get("outcome"))
-                .ok_or_else(|| ServiceError::field("outcome", "choose the decision", "请选择核定结论"))?;
-            claims::decide(&desk, a, id, DecisionInput { outcome, agreed_loss: money(f, "agreed_loss")?, reasons: lines(f.get("reasons")) }).await.map(|_| ())
+            let outcome = Outcome::parse(f.get("outcome")).ok_or_else(|| {
+                ServiceError::field("outcome", "choose the decision", "请选择核定结论")
+            })?;
+            claims::decide(
+                &desk,
+                a,
+                id,
+                DecisionInput {
+                    outcome,
+                    agreed_loss: money(f, "agreed_loss")?,
+                    reasons: lines(f.get("reasons")),
+                },
+            )
+            .await
+            .map(|_| ())
         }
-        "approval" => claims::approve(&desk, a, id, ApprovalInput { approve: f.get("approve") == "true", note: f.get("note").into() }).await.map(|_| ()),
-        "payment" => claims::pay(&desk, a, id, PaymentInput {
-            amount: money(f, "amount")?,
-            payee: f.get("payee").into(),
-            bank_name: f.get("bank_name").into(),
-            bank_account: f.get("bank_account").into(),
-        }).await.map(|_| ()),
+        "approval" => claims::approve(
+            &desk,
+            a,
+            id,
+            ApprovalInput {
+                approve: f.get("approve") == "true",
+                note: f.get("note").into(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        "payment" => claims::pay(
+            &desk,
+            a,
+            id,
+            PaymentInput {
+                amount: money(f, "amount")?,
+                payee: f.get("payee").into(),
+                bank_name: f.get("bank_name").into(),
+                bank_account: f.get("bank_account").into(),
+            },
+        )
+        .await
+        .map(|_| ()),
         "paid" => {
-            let pid = f.get("payment_id").parse().map_err(|_| ServiceError::NotFound("payment"))?;
-            claims::mark_paid(&desk, a, id, pid, date(f, "on")?).await.map(|_| ())
+            let pid = f
+                .get("payment_id")
+                .parse()
+                .map_err(|_| ServiceError::NotFound("payment"))?;
+            claims::mark_paid(&desk, a, id, pid, date(f, "on")?)
+                .await
+                .map(|_| ())
         }
-        "recovery" => claims::record_recovery(&desk, a, id, RecoveryInput {
-            kind: f.get("kind").into(),
-            amount: required_money(f, "amount")?,
-            note: f.get("note").into(),
-            received_on: date(f, "received_on")?,
-        }).await.map(|_| ()),
-        "reopen" => claims::reopen(&desk, a, id, ReopenInput { reason: f.get("reason").into(), reserve: required_money(f, "reserve")? }).await.map(|_| ()),
+        "recovery" => claims::record_recovery(
+            &desk,
+            a,
+            id,
+            RecoveryInput {
+                kind: f.get("kind").into(),
+                amount: required_money(f, "amount")?,
+                note: f.get("note").into(),
+                received_on: date(f, "received_on")?,
+            },
+        )
+        .await
+        .map(|_| ()),
+        "reopen" => claims::reopen(
+            &desk,
+            a,
+            id,
+            ReopenInput {
+                reason: f.get("reason").into(),
+                reserve: required_money(f, "reserve")?,
+            },
+        )
+        .await
+        .map(|_| ()),
         _ => Err(ServiceError::NotFound("action")),
     }
 }

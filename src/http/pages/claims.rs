@@ -94,9 +94,21 @@ struct ListPage {
     can_handle: bool,
 }
 
-async fn list(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
+async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let (rows, _) = claims::list(&st.desk(), &who.actor, ListQuery { limit: Some(200), ..ListQuery::default() }).await?;
+    let (rows, _) = claims::list(
+        &st.desk(),
+        &who.actor,
+        ListQuery {
+            limit: Some(200),
+            ..ListQuery::default()
+        },
+    )
+    .await?;
     let rows = rows.into_iter().map(|v| line(v, &c, None)).collect();
     page(&ListPage {
         title: c.lang.pick("理赔案件", "Claims").into(),
@@ -108,12 +120,25 @@ async fn list(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Resu
     })
 }
 
-async fn queue(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
+async fn queue(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let items = claims::queue(&st.desk(), &who.actor).await?;
-    let rows = items.iter().map(|i| line(i.claim.clone(), &c, Some(i))).collect();
+    let rows = items
+        .iter()
+        .map(|i| line(i.claim.clone(), &c, Some(i)))
+        .collect();
     page(&ListPage {
-        title: c.lang.pick("理赔工作台（按时限紧急程度）", "Claims work queue (by urgency)").into(),
+        title: c
+            .lang
+            .pick(
+                "理赔工作台（按时限紧急程度）",
+                "Claims work queue (by urgency)",
+            )
+            .into(),
         can_report: who.actor.role.reports_claims(),
         can_handle: who.actor.role.handles_claims(),
         queue: true,
@@ -129,13 +154,20 @@ struct ApprovalsPage {
     rows: Vec<(ApprovalRow, String, String)>,
 }
 
-async fn approvals(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
+async fn approvals(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let rows = claims::approvals(&st.desk(), &who.actor)
         .await?
         .into_iter()
         .map(|a| {
-            let amount = a.indemnity.map(|f| Money::from_fen(f).grouped()).unwrap_or_default();
+            let amount = a
+                .indemnity
+                .map(|f| Money::from_fen(f).grouped())
+                .unwrap_or_default();
             let reasons: Vec<String> = serde_json::from_str(&a.reasons_json).unwrap_or_default();
             (a, amount, reasons.join("；"))
         })
@@ -154,17 +186,37 @@ struct FormPage {
     can_reserve: bool,
 }
 
-async fn form_page(req: &HttpRequest, st: &AppState, who: &PageActor, f: RawForm, errors: Vec<FieldError>) -> Result<HttpResponse, PageError> {
+async fn form_page(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    f: RawForm,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let (rows, _) = uw::list(&st.desk(), &who.actor, PolicyQuery { limit: Some(500), ..PolicyQuery::default() }).await?;
+    let (rows, _) = uw::list(
+        &st.desk(),
+        &who.actor,
+        PolicyQuery {
+            limit: Some(500),
+            ..PolicyQuery::default()
+        },
+    )
+    .await?;
     let policies = rows
         .into_iter()
         .filter_map(|p| {
             let number = p.policy_number?;
-            Some((p.policy_id, format!("{number} · {} · {}", p.maker_name, p.product_name)))
+            Some((
+                p.policy_id,
+                format!("{number} · {} · {}", p.maker_name, p.product_name),
+            ))
         })
         .collect();
-    let types = ClaimType::ALL.iter().map(|t| (t.as_str(), type_label(t.as_str(), &c))).collect();
+    let types = ClaimType::ALL
+        .iter()
+        .map(|t| (t.as_str(), type_label(t.as_str(), &c)))
+        .collect();
     let mut resp = page(&FormPage {
         can_reserve: who.actor.role.handles_claims(),
         c,
@@ -179,16 +231,31 @@ async fn form_page(req: &HttpRequest, st: &AppState, who: &PageActor, f: RawForm
     Ok(resp)
 }
 
-async fn new_form(req: HttpRequest, st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
-    who.actor.require(who.actor.role.reports_claims(), "report claims")?;
+async fn new_form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.reports_claims(), "report claims")?;
     let mut f = RawForm(Vec::new());
-    if let Some(p) = req.query_string().split('&').find_map(|kv| kv.strip_prefix("policy_id=")) {
+    if let Some(p) = req
+        .query_string()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("policy_id="))
+    {
         f.0.push(("policy_id".into(), p.to_string()));
     }
     form_page(&req, &st, &who, f, Vec::new()).await
 }
 
-fn money_field(f: &RawForm, key: &str, zh: &str, en: &str, errors: &mut Vec<FieldError>) -> Option<Money> {
+fn money_field(
+    f: &RawForm,
+    key: &str,
+    zh: &str,
+    en: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Money> {
     let text = f.get(key).trim();
     if text.is_empty() {
         return None;
@@ -196,7 +263,11 @@ fn money_field(f: &RawForm, key: &str, zh: &str, en: &str, errors: &mut Vec<Fiel
     match Money::parse(text) {
         Ok(m) => Some(m),
         Err(_) => {
-            errors.push(FieldError::new(key, format!("{en}: not an amount"), format!("{zh}格式不正确")));
+            errors.push(FieldError::new(
+                key,
+                format!("{en}: not an amount"),
+                format!("{zh}格式不正确"),
+            ));
             None
         }
     }
@@ -206,20 +277,42 @@ fn parse_notification(f: &RawForm) -> Result<NotificationInput, Vec<FieldError>>
     let mut errors = Vec::new();
     let policy_id = f.get("policy_id").parse::<i64>().ok();
     if policy_id.is_none() {
-        errors.push(FieldError::new("policy_id", "choose the policy", "请选择保单"));
+        errors.push(FieldError::new(
+            "policy_id",
+            "choose the policy",
+            "请选择保单",
+        ));
     }
     let event_date = f.get("event_date").trim().parse().ok();
     if event_date.is_none() {
-        errors.push(FieldError::new("event_date", "give the event date", "请填写出险日期"));
+        errors.push(FieldError::new(
+            "event_date",
+            "give the event date",
+            "请填写出险日期",
+        ));
     }
     let known_date = f.get("known_date").trim().parse().ok();
     let claim_type = ClaimType::parse(f.get("claim_type"));
     if claim_type.is_none() {
-        errors.push(FieldError::new("claim_type", "choose the kind of claim", "请选择索赔类型"));
+        errors.push(FieldError::new(
+            "claim_type",
+            "choose the kind of claim",
+            "请选择索赔类型",
+        ));
     }
-    let amount = money_field(f, "amount_claimed", "索赔金额", "Amount claimed", &mut errors);
+    let amount = money_field(
+        f,
+        "amount_claimed",
+        "索赔金额",
+        "Amount claimed",
+        &mut errors,
+    );
     if amount.is_none() && f.get("amount_claimed").trim().is_empty() {
-        errors.push(FieldError::new("amount_claimed", "give the amount claimed", "请填写索赔金额"));
+        errors.push(FieldError::new(
+            "amount_claimed",
+            "give the amount claimed",
+            "请填写索赔金额",
+        ));
     }
     let reserve = money_field(f, "reserve", "准备金", "Reserve", &mut errors);
     let units = f
@@ -230,7 +323,9 @@ fn parse_notification(f: &RawForm) -> Result<NotificationInput, Vec<FieldError>>
         .map(str::to_string)
         .collect();
     match (policy_id, event_date, claim_type, amount) {
-        (Some(policy_id), Some(event_date), Some(claim_type), Some(amount_claimed)) if errors.is_empty() => {
+        (Some(policy_id), Some(event_date), Some(claim_type), Some(amount_claimed))
+            if errors.is_empty() =>
+        {
             Ok(NotificationInput {
                 policy_id,
                 event_date,
@@ -240,7 +335,8 @@ fn parse_notification(f: &RawForm) -> Result<NotificationInput, Vec<FieldError>>
                 claim_type,
                 units,
                 amount_claimed,
-                contact_email: Some(f.get("contact_email").to_string()).filter(|e| !e.trim().is_empty()),
+                contact_email: Some(f.get("contact_email").to_string())
+                    .filter(|e| !e.trim().is_empty()),
                 reserve,
             })
         }

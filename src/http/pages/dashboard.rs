@@ -58,9 +58,17 @@ fn tasks_for(role: Role, lang: Lang) -> Vec<Task> {
         ],
         Role::Finance => vec![t("查阅当事方", "Look up parties", "/parties")],
         Role::ClaimsHandler | Role::ClaimsManager => vec![
-            t("理赔工作台（按时限排序）", "Claims work queue (by deadline)", "/claims/queue"),
+            t(
+                "理赔工作台（按时限排序）",
+                "Claims work queue (by deadline)",
+                "/claims/queue",
+            ),
             t("登记报案", "Register a claim", "/claims/new"),
-            t("待审批核定", "Decisions awaiting approval", "/claims/approvals"),
+            t(
+                "待审批核定",
+                "Decisions awaiting approval",
+                "/claims/approvals",
+            ),
             t("查阅条款", "Read the clauses", "/clauses"),
         ],
         Role::Actuary => vec![t("查阅费率与补贴政策", "Rates and programmes", "/clauses")],

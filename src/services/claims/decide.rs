@@ -8,7 +8,9 @@ use super::mail;
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
 use super::{load_for_change, log, require_handler, snapshot, state_of, today, transition};
-use crate::documents::{render_rejection_notice, Branding, DocumentFont, RejectionNotice, SealArtwork};
+use crate::documents::{
+    render_rejection_notice, Branding, DocumentFont, RejectionNotice, SealArtwork,
+};
 use crate::domain::claims::{indemnity, ClaimState, Indemnity, Outcome};
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
@@ -45,7 +47,11 @@ fn validate(input: &DecisionInput) -> ServiceResult<Vec<String>> {
     let mut errors = Vec::new();
     match input.outcome {
         Outcome::Accept | Outcome::AcceptInPart => match input.agreed_loss {
-            None => errors.push(FieldError::new("agreed_loss", "give the agreed loss", "请填写核定损失金额")),
+            None => errors.push(FieldError::new(
+                "agreed_loss",
+                "give the agreed loss",
+                "请填写核定损失金额",
+            )),
             Some(m) if m.is_negative() => errors.push(FieldError::new(
                 "agreed_loss",
                 "the agreed loss cannot be negative",
@@ -98,9 +104,12 @@ pub async fn decide(
         (_, Some(c)) => c.payable,
     };
     let within = weight <= desk.config.claims.authority_limit;
-    let next = state_of(&row)?.decide(input.outcome, within).map_err(transition)?;
+    let next = state_of(&row)?
+        .decide(input.outcome, within)
+        .map_err(transition)?;
     let before = snapshot(&row);
-    let reasons_json = serde_json::to_string(&reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let reasons_json =
+        serde_json::to_string(&reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
     if next == ClaimState::AwaitingApproval {
         store::add_approval(
             &mut tx,
@@ -119,13 +128,39 @@ pub async fn decide(
         let mut after = snapshot(&row);
         after["proposed"] = json!({"outcome": input.outcome, "indemnity": calc, "reasons": reasons,
             "authority_limit": desk.config.claims.authority_limit});
-        log(&mut tx, actor, "claim.referred_for_approval", claim_id, Some(before), after).await?;
+        log(
+            &mut tx,
+            actor,
+            "claim.referred_for_approval",
+            claim_id,
+            Some(before),
+            after,
+        )
+        .await?;
     } else {
-        finalise(&mut tx, desk, actor, &mut row, input.outcome, calc, &reasons, actor.user_id).await?;
+        finalise(
+            &mut tx,
+            desk,
+            actor,
+            &mut row,
+            input.outcome,
+            calc,
+            &reasons,
+            actor.user_id,
+        )
+        .await?;
         let mut after = snapshot(&row);
         after["indemnity_worked"] = json!(calc);
         after["reasons"] = json!(reasons);
-        log(&mut tx, actor, "claim.decide", claim_id, Some(before), after).await?;
+        log(
+            &mut tx,
+            actor,
+            "claim.decide",
+            claim_id,
+            Some(before),
+            after,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(ClaimView::from(&row))
@@ -150,7 +185,8 @@ async fn finalise(
     };
     row.state = next.as_str().into();
     row.outcome = Some(outcome.as_str().into());
-    row.reasons_json = serde_json::to_string(reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    row.reasons_json =
+        serde_json::to_string(reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
     row.decided_by = Some(decided_by);
     row.decided_on = Some(day);
     match (outcome, calc) {
@@ -158,7 +194,15 @@ async fn finalise(
             row.closed_on = Some(day);
             row.agreed_loss = None;
             row.indemnity = Some(0);
-            store::add_reserve(tx, row.claim_id, 0, day, "拒赔结案 / rejected", Some(actor.user_id)).await?;
+            store::add_reserve(
+                tx,
+                row.claim_id,
+                0,
+                day,
+                "拒赔结案 / rejected",
+                Some(actor.user_id),
+            )
+            .await?;
             row.reserve = 0;
             store::save(tx, row).await?;
             send_rejection_notice(tx, desk, actor, row, reasons).await?;
@@ -166,13 +210,28 @@ async fn finalise(
         (_, Some(c)) => {
             row.agreed_loss = Some(c.agreed_loss.fen());
             row.indemnity = Some(c.payable.fen() + row.paid_total);
-            row.indemnity_json = Some(serde_json::to_string(&c).map_err(|e| ServiceError::Internal(e.to_string()))?);
+            row.indemnity_json =
+                Some(serde_json::to_string(&c).map_err(|e| ServiceError::Internal(e.to_string()))?);
             row.agreed_on = Some(day);
-            store::add_reserve(tx, row.claim_id, c.payable.fen(), day, "核定赔款 / indemnity agreed", Some(actor.user_id)).await?;
+            store::add_reserve(
+                tx,
+                row.claim_id,
+                c.payable.fen(),
+                day,
+                "核定赔款 / indemnity agreed",
+                Some(actor.user_id),
+            )
+            .await?;
             row.reserve = c.payable.fen();
             store::save(tx, row).await?;
         }
-        (_, None) => return Err(ServiceError::field("agreed_loss", "give the agreed loss", "请填写核定损失金额")),
+        (_, None) => {
+            return Err(ServiceError::field(
+                "agreed_loss",
+                "give the agreed loss",
+                "请填写核定损失金额",
+            ))
+        }
     }
     Ok(())
 }
@@ -201,9 +260,15 @@ async fn send_rejection_notice(
         reasons: reasons.to_vec(),
     };
     let insurer = &desk.config.insurer;
-    let branding = Branding::new(&insurer.name, &insurer.branch, &SealArtwork::default(), font()?)
+    let branding = Branding::new(
+        &insurer.name,
+        &insurer.branch,
+        &SealArtwork::default(),
+        font()?,
+    )
+    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let pdf = render_rejection_notice(&notice, &branding)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let pdf = render_rejection_notice(&notice, &branding).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let filename = format!("拒赔通知书-{}.pdf", row.claim_number);
     let sha = hex::encode(Sha256::digest(&pdf));
     store::add_document(
@@ -248,13 +313,19 @@ pub async fn approve(
 ) -> ServiceResult<ClaimView> {
     actor.require(actor.role.approves_claims(), "approve claim decisions")?;
     if !input.approve && input.note.trim().is_empty() {
-        return Err(ServiceError::field("note", "say why it goes back", "退回须说明理由"));
+        return Err(ServiceError::field(
+            "note",
+            "say why it goes back",
+            "退回须说明理由",
+        ));
     }
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let pending = store::open_approval(&mut tx, claim_id)
         .await?
-        .ok_or_else(|| ServiceError::Conflict("该赔案没有待审批的核定 / nothing awaits approval".into()))?;
+        .ok_or_else(|| {
+            ServiceError::Conflict("该赔案没有待审批的核定 / nothing awaits approval".into())
+        })?;
     if pending.requested_by == actor.user_id {
         return Err(ServiceError::Forbidden(
             "approve your own decision (another claims manager must approve it)",
@@ -262,24 +333,55 @@ pub async fn approve(
     }
     let outcome = Outcome::parse(&pending.outcome)
         .ok_or_else(|| ServiceError::Internal("approval outcome".into()))?;
-    let next = state_of(&row)?.approve(outcome, input.approve).map_err(transition)?;
+    let next = state_of(&row)?
+        .approve(outcome, input.approve)
+        .map_err(transition)?;
     let before = snapshot(&row);
-    let decision = if input.approve { "approved" } else { "declined" };
-    store::decide_approval(&mut tx, pending.approval_id, decision, actor.user_id, input.note.trim()).await?;
+    let decision = if input.approve {
+        "approved"
+    } else {
+        "declined"
+    };
+    store::decide_approval(
+        &mut tx,
+        pending.approval_id,
+        decision,
+        actor.user_id,
+        input.note.trim(),
+    )
+    .await?;
     if input.approve {
         let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
         let calc = pending
             .agreed_loss
             .map(|l| work_out(&policy, &row, Money::from_fen(l)));
         let reasons: Vec<String> = serde_json::from_str(&pending.reasons_json).unwrap_or_default();
-        finalise(&mut tx, desk, actor, &mut row, outcome, calc, &reasons, pending.requested_by).await?;
+        finalise(
+            &mut tx,
+            desk,
+            actor,
+            &mut row,
+            outcome,
+            calc,
+            &reasons,
+            pending.requested_by,
+        )
+        .await?;
     } else {
         row.state = next.as_str().into();
         store::save(&mut tx, &mut row).await?;
     }
     let mut after = snapshot(&row);
     after["approval"] = json!({"approval_id": pending.approval_id, "decision": decision, "note": input.note.trim()});
-    log(&mut tx, actor, "claim.approval", claim_id, Some(before), after).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.approval",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(ClaimView::from(&row))
 }

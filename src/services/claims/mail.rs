@@ -15,10 +15,7 @@ pub fn proof_request_text(
     missing: &[ProofItem],
     note: &str,
 ) -> (String, String) {
-    let subject = format!(
-        "补充索赔材料通知 / Proof needed — {}",
-        row.claim_number
-    );
+    let subject = format!("补充索赔材料通知 / Proof needed — {}", row.claim_number);
     let mut text = format!(
         "{}：\n\n贵方报案的赔案（赔案号 {}，保单号 {}，出险日期 {}）尚缺以下索赔材料。依照《保险法》第二十二条，现一次性通知如下，请补齐后提交：\n\n",
         row.maker_name, row.claim_number, row.policy_number, row.event_date
@@ -61,7 +58,15 @@ pub async fn proof_request(
     note: &str,
 ) -> ServiceResult<i64> {
     let (subject, text) = proof_request_text(&desk.config.insurer.name, row, missing, note);
-    enqueue(tx, &format!("claim:{}:proof-request", row.claim_id), &row.contact_email, subject, text, None).await
+    enqueue(
+        tx,
+        &format!("claim:{}:proof-request", row.claim_id),
+        &row.contact_email,
+        subject,
+        text,
+        None,
+    )
+    .await
 }
 
 pub async fn rejection_notice(
@@ -72,8 +77,20 @@ pub async fn rejection_notice(
     pdf: Vec<u8>,
 ) -> ServiceResult<i64> {
     let (subject, text) = rejection_text("", row, reasons);
-    let key = format!("claim:{}:rejection:{}", row.claim_id, row.decided_on.map(|d| d.to_string()).unwrap_or_default());
-    enqueue(tx, &key, &row.contact_email, subject, text, Some((filename.to_string(), pdf))).await
+    let key = format!(
+        "claim:{}:rejection:{}",
+        row.claim_id,
+        row.decided_on.map(|d| d.to_string()).unwrap_or_default()
+    );
+    enqueue(
+        tx,
+        &key,
+        &row.contact_email,
+        subject,
+        text,
+        Some((filename.to_string(), pdf)),
+    )
+    .await
 }
 
 async fn enqueue(

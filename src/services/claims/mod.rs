@@ -48,8 +48,9 @@ async fn load_for_change(tx: &mut Tx, actor: &Actor, id: i64) -> ServiceResult<C
 }
 
 fn state_of(row: &ClaimRow) -> ServiceResult<ClaimState> {
-    ClaimState::parse(&row.state)
-        .ok_or_else(|| ServiceError::Internal(format!("claim {} state {}", row.claim_id, row.state)))
+    ClaimState::parse(&row.state).ok_or_else(|| {
+        ServiceError::Internal(format!("claim {} state {}", row.claim_id, row.state))
+    })
 }
 
 fn transition(e: ClaimStateError) -> ServiceError {

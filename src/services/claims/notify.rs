@@ -7,15 +7,15 @@
 //! (`claim.notification_refused`) so the insurer can show it answered.
 
 use super::policy_terms::PolicyTerms;
-use super::{blank, load_for_change, log, require_handler, snapshot, state_of, today, transition};
 use super::view::ClaimView;
+use super::{blank, load_for_change, log, require_handler, snapshot, state_of, today, transition};
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
-use crate::store::claims::{self as store, NewClaim};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::claims::{self as store, NewClaim};
 use crate::store::{counters, users};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -56,7 +56,11 @@ pub struct NotificationInput {
 fn validate(input: &NotificationInput) -> ServiceResult<()> {
     let mut errors = Vec::new();
     if input.place.trim().is_empty() {
-        errors.push(FieldError::new("place", "say where it happened", "请填写出险地点"));
+        errors.push(FieldError::new(
+            "place",
+            "say where it happened",
+            "请填写出险地点",
+        ));
     }
     if input.description.trim().is_empty() {
         errors.push(FieldError::new(
@@ -73,7 +77,11 @@ fn validate(input: &NotificationInput) -> ServiceResult<()> {
         ));
     }
     if input.reserve.is_some_and(|r| r.is_negative()) {
-        errors.push(FieldError::new("reserve", "a reserve cannot be negative", "准备金不能为负数"));
+        errors.push(FieldError::new(
+            "reserve",
+            "a reserve cannot be negative",
+            "准备金不能为负数",
+        ));
     }
     if input.known_date.is_some_and(|k| k < input.event_date) {
         errors.push(FieldError::new(
@@ -129,7 +137,8 @@ pub async fn notify(
         // Billing is not part of this build: the premium is shown, its status is not.
         premium_paid: None,
     });
-    let cover_json = serde_json::to_string(&cover).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let cover_json =
+        serde_json::to_string(&cover).map_err(|e| ServiceError::Internal(e.to_string()))?;
     if !cover.passed() {
         // Kept on the policy's history: the refused report gets no claim number.
         audit::append(
@@ -140,8 +149,10 @@ pub async fn notify(
                 entity_type: "policy",
                 entity_id: input.policy_id.to_string(),
                 before: None,
-                after: Some(json!({"event_date": input.event_date, "claim_type": input.claim_type,
-                    "units": units, "place": input.place.trim(), "cover": cover})),
+                after: Some(
+                    json!({"event_date": input.event_date, "claim_type": input.claim_type,
+                    "units": units, "place": input.place.trim(), "cover": cover}),
+                ),
             },
         )
         .await?;
@@ -175,7 +186,8 @@ pub async fn notify(
     let year = day.year();
     let n = counters::next(&mut tx, &format!("claim:{code}"), year).await?;
     let number = format!("{code}-CL-{year}-{n:06}");
-    let units_json = serde_json::to_string(&units).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let units_json =
+        serde_json::to_string(&units).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let id = store::insert(
         &mut tx,
         &NewClaim {
@@ -200,9 +212,19 @@ pub async fn notify(
     )
     .await?;
     if let (true, Some(reserve)) = (registers, input.reserve) {
-        store::add_reserve(&mut tx, id, reserve.fen(), day, "立案 / registration", Some(actor.user_id)).await?;
+        store::add_reserve(
+            &mut tx,
+            id,
+            reserve.fen(),
+            day,
+            "立案 / registration",
+            Some(actor.user_id),
+        )
+        .await?;
     }
-    let row = store::get(&mut tx, id).await?.ok_or(ServiceError::NotFound("claim"))?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("claim"))?;
     let mut after = snapshot(&row);
     after["cover"] = json!(cover);
     log(&mut tx, actor, "claim.notify", id, None, after).await?;
@@ -226,7 +248,11 @@ pub async fn register(
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "register claims")?;
     if input.reserve.is_negative() {
-        return Err(ServiceError::field("reserve", "a reserve cannot be negative", "准备金不能为负数"));
+        return Err(ServiceError::field(
+            "reserve",
+            "a reserve cannot be negative",
+            "准备金不能为负数",
+        ));
     }
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
@@ -234,10 +260,26 @@ pub async fn register(
     let next = state_of(&row)?.register().map_err(transition)?;
     row.state = next.as_str().into();
     row.registered_by = Some(actor.user_id);
-    store::add_reserve(&mut tx, claim_id, input.reserve.fen(), today(), "立案 / registration", Some(actor.user_id)).await?;
+    store::add_reserve(
+        &mut tx,
+        claim_id,
+        input.reserve.fen(),
+        today(),
+        "立案 / registration",
+        Some(actor.user_id),
+    )
+    .await?;
     row.reserve = input.reserve.fen();
     store::save(&mut tx, &mut row).await?;
-    log(&mut tx, actor, "claim.register", claim_id, Some(before), snapshot(&row)).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.register",
+        claim_id,
+        Some(before),
+        snapshot(&row),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ClaimView::from(&row))
 }
@@ -258,25 +300,51 @@ pub async fn set_reserve(
     input: ReserveInput,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "change case reserves")?;
-    blank("reason", &input.reason, "give the reason for the change", "请填写调整原因")?;
+    blank(
+        "reason",
+        &input.reason,
+        "give the reason for the change",
+        "请填写调整原因",
+    )?;
     if input.amount.is_negative() {
-        return Err(ServiceError::field("amount", "a reserve cannot be negative", "准备金不能为负数"));
+        return Err(ServiceError::field(
+            "amount",
+            "a reserve cannot be negative",
+            "准备金不能为负数",
+        ));
     }
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
     if matches!(state, ClaimState::Notified | ClaimState::Closed) {
         return Err(ServiceError::Conflict(
-            "赔案未立案或已结案，不能调整准备金 / register (or reopen) the claim before reserving".into(),
+            "赔案未立案或已结案，不能调整准备金 / register (or reopen) the claim before reserving"
+                .into(),
         ));
     }
     let before = snapshot(&row);
-    store::add_reserve(&mut tx, claim_id, input.amount.fen(), today(), input.reason.trim(), Some(actor.user_id)).await?;
+    store::add_reserve(
+        &mut tx,
+        claim_id,
+        input.amount.fen(),
+        today(),
+        input.reason.trim(),
+        Some(actor.user_id),
+    )
+    .await?;
     row.reserve = input.amount.fen();
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["reason"] = json!(input.reason.trim());
-    log(&mut tx, actor, "claim.reserve", claim_id, Some(before), after).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.reserve",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(ClaimView::from(&row))
 }

@@ -8,7 +8,9 @@ use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
-use crate::store::claim_money::{self as money, section_scope, NewPayment, NewRecovery, PaymentRow, AGGREGATE};
+use crate::store::claim_money::{
+    self as money, section_scope, NewPayment, NewRecovery, PaymentRow, AGGREGATE,
+};
 use crate::store::claims as store;
 use crate::store::Tx;
 use chrono::NaiveDate;
@@ -34,15 +36,29 @@ fn validate(input: &PaymentInput) -> ServiceResult<()> {
     let mut errors = Vec::new();
     for (field, value, en, zh) in [
         ("payee", &input.payee, "name the payee", "请填写收款人"),
-        ("bank_name", &input.bank_name, "name the bank", "请填写开户行"),
-        ("bank_account", &input.bank_account, "give the account number", "请填写银行账号"),
+        (
+            "bank_name",
+            &input.bank_name,
+            "name the bank",
+            "请填写开户行",
+        ),
+        (
+            "bank_account",
+            &input.bank_account,
+            "give the account number",
+            "请填写银行账号",
+        ),
     ] {
         if value.trim().is_empty() {
             errors.push(FieldError::new(field, en, zh));
         }
     }
     if input.amount.is_some_and(|a| a.fen() <= 0) {
-        errors.push(FieldError::new("amount", "a payment must be more than zero", "赔付金额须大于零"));
+        errors.push(FieldError::new(
+            "amount",
+            "a payment must be more than zero",
+            "赔付金额须大于零",
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -101,16 +117,24 @@ pub async fn pay(
     let next = state.pay(fully_paid).map_err(transition)?;
     let before = snapshot(&row);
     let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
-    policy.ensure_usage_rows(&mut tx, row.section_code.as_deref()).await?;
+    policy
+        .ensure_usage_rows(&mut tx, row.section_code.as_deref())
+        .await?;
     if let Some(code) = row.section_code.as_deref() {
         if policy.section_left(code).is_some() {
             let scope = section_scope(code);
-            if money::erode(&mut tx, row.policy_id, &scope, amount.fen()).await?.is_none() {
+            if money::erode(&mut tx, row.policy_id, &scope, amount.fen())
+                .await?
+                .is_none()
+            {
                 return Err(refused(&mut tx, row.policy_id, &scope, amount).await);
             }
         }
     }
-    if money::erode(&mut tx, row.policy_id, AGGREGATE, amount.fen()).await?.is_none() {
+    if money::erode(&mut tx, row.policy_id, AGGREGATE, amount.fen())
+        .await?
+        .is_none()
+    {
         return Err(refused(&mut tx, row.policy_id, AGGREGATE, amount).await);
     }
     let day = today();
@@ -130,7 +154,15 @@ pub async fn pay(
     .await?;
     row.paid_total += amount.fen();
     let reserve = (row.reserve - amount.fen()).max(0);
-    store::add_reserve(&mut tx, claim_id, reserve, day, "赔款支付 / payment", Some(actor.user_id)).await?;
+    store::add_reserve(
+        &mut tx,
+        claim_id,
+        reserve,
+        day,
+        "赔款支付 / payment",
+        Some(actor.user_id),
+    )
+    .await?;
     row.reserve = reserve;
     row.state = next.as_str().into();
     if next == ClaimState::Closed {
@@ -140,7 +172,15 @@ pub async fn pay(
     let mut after = snapshot(&row);
     after["payment"] = json!({"payment_id": payment.payment_id, "amount": amount, "payee": payment.payee,
         "bank_name": payment.bank_name, "bank_account": payment.bank_account});
-    log(&mut tx, actor, "claim.payment", claim_id, Some(before), after).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.payment",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(payment)
 }
@@ -156,9 +196,17 @@ pub async fn mark_paid(
     require_handler(actor, "record claim payments")?;
     let mut tx = desk.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
-    let p = money::mark_paid(&mut tx, claim_id, payment_id, actor.user_id, on.unwrap_or_else(today))
-        .await?
-        .ok_or_else(|| ServiceError::Conflict("该笔赔款不存在或已支付 / no such unpaid payment".into()))?;
+    let p = money::mark_paid(
+        &mut tx,
+        claim_id,
+        payment_id,
+        actor.user_id,
+        on.unwrap_or_else(today),
+    )
+    .await?
+    .ok_or_else(|| {
+        ServiceError::Conflict("该笔赔款不存在或已支付 / no such unpaid payment".into())
+    })?;
     log(
         &mut tx,
         actor,
@@ -194,12 +242,25 @@ pub async fn record_recovery(
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "record recoveries")?;
     if !matches!(input.kind.as_str(), "subrogation" | "fraud_repayment") {
-        return Err(ServiceError::field("kind", "subrogation or fraud_repayment", "追偿类型应为代位追偿或骗赔追回"));
+        return Err(ServiceError::field(
+            "kind",
+            "subrogation or fraud_repayment",
+            "追偿类型应为代位追偿或骗赔追回",
+        ));
     }
     if input.amount.fen() <= 0 {
-        return Err(ServiceError::field("amount", "a recovery must be more than zero", "追回金额须大于零"));
+        return Err(ServiceError::field(
+            "amount",
+            "a recovery must be more than zero",
+            "追回金额须大于零",
+        ));
     }
-    blank("note", &input.note, "say where the money came from", "请填写追偿说明")?;
+    blank(
+        "note",
+        &input.note,
+        "say where the money came from",
+        "请填写追偿说明",
+    )?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let before = snapshot(&row);
@@ -223,15 +284,30 @@ pub async fn record_recovery(
     .await?;
     if restores {
         if let Some(code) = row.section_code.as_deref() {
-            money::restore(&mut tx, row.policy_id, &section_scope(code), input.amount.fen()).await?;
+            money::restore(
+                &mut tx,
+                row.policy_id,
+                &section_scope(code),
+                input.amount.fen(),
+            )
+            .await?;
         }
         money::restore(&mut tx, row.policy_id, AGGREGATE, input.amount.fen()).await?;
     }
     row.recovered_total += input.amount.fen();
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
-    after["recovery"] = json!({"kind": input.kind, "amount": input.amount, "restores_limit": restores});
-    log(&mut tx, actor, "claim.recovery", claim_id, Some(before), after).await?;
+    after["recovery"] =
+        json!({"kind": input.kind, "amount": input.amount, "restores_limit": restores});
+    log(
+        &mut tx,
+        actor,
+        "claim.recovery",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(ClaimView::from(&row))
 }
@@ -254,9 +330,18 @@ pub async fn reopen(
     input: ReopenInput,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "reopen claims")?;
-    blank("reason", &input.reason, "give the reason for reopening", "请填写重开原因")?;
+    blank(
+        "reason",
+        &input.reason,
+        "give the reason for reopening",
+        "请填写重开原因",
+    )?;
     if input.reserve.is_negative() {
-        return Err(ServiceError::field("reserve", "a reserve cannot be negative", "准备金不能为负数"));
+        return Err(ServiceError::field(
+            "reserve",
+            "a reserve cannot be negative",
+            "准备金不能为负数",
+        ));
     }
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
@@ -271,12 +356,28 @@ pub async fn reopen(
     row.indemnity = None;
     row.indemnity_json = None;
     row.proof_complete_on = None;
-    store::add_reserve(&mut tx, claim_id, input.reserve.fen(), today(), input.reason.trim(), Some(actor.user_id)).await?;
+    store::add_reserve(
+        &mut tx,
+        claim_id,
+        input.reserve.fen(),
+        today(),
+        input.reason.trim(),
+        Some(actor.user_id),
+    )
+    .await?;
     row.reserve = input.reserve.fen();
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["reason"] = json!(input.reason.trim());
-    log(&mut tx, actor, "claim.reopen", claim_id, Some(before), after).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.reopen",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(ClaimView::from(&row))
 }

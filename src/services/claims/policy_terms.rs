@@ -21,7 +21,11 @@ pub struct PolicyTerms<'a> {
 }
 
 impl<'a> PolicyTerms<'a> {
-    pub async fn load(tx: &mut Tx, library: &'a Library, policy_id: i64) -> ServiceResult<PolicyTerms<'a>> {
+    pub async fn load(
+        tx: &mut Tx,
+        library: &'a Library,
+        policy_id: i64,
+    ) -> ServiceResult<PolicyTerms<'a>> {
         let row = policies::get(tx, policy_id)
             .await?
             .ok_or(ServiceError::NotFound("policy"))?;
@@ -29,7 +33,9 @@ impl<'a> PolicyTerms<'a> {
             .map_err(|e| ServiceError::Internal(format!("policy {policy_id} terms: {e}")))?;
         let set = library
             .clause_set(&row.clause_set_id, &row.clause_set_version)
-            .ok_or_else(|| ServiceError::Internal("the policy's clause set is not loaded".into()))?;
+            .ok_or_else(|| {
+                ServiceError::Internal("the policy's clause set is not loaded".into())
+            })?;
         let usage = claim_money::usage(tx, policy_id)
             .await?
             .into_iter()

@@ -119,7 +119,12 @@ pub async fn request_missing_proof(
             "材料已齐全，无需补充 / nothing is missing".into(),
         ));
     }
-    if let Some(e) = input.contact_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+    if let Some(e) = input
+        .contact_email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         row.contact_email = e.to_string();
     }
     if !row.contact_email.contains('@') {
@@ -131,13 +136,30 @@ pub async fn request_missing_proof(
     }
     let before = snapshot(&row);
     let outbox_id = mail::proof_request(&mut tx, desk, &row, &missing, input.note.trim()).await?;
-    let items_json = serde_json::to_string(&missing).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    store::add_proof_request(&mut tx, claim_id, &items_json, input.note.trim(), actor.user_id, Some(outbox_id)).await?;
+    let items_json =
+        serde_json::to_string(&missing).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    store::add_proof_request(
+        &mut tx,
+        claim_id,
+        &items_json,
+        input.note.trim(),
+        actor.user_id,
+        Some(outbox_id),
+    )
+    .await?;
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["missing"] = json!(missing.iter().map(|m| &m.code).collect::<Vec<_>>());
     after["outbox_id"] = json!(outbox_id);
-    log(&mut tx, actor, "claim.proof_requested", claim_id, Some(before), after).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.proof_requested",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(ClaimView::from(&row))
 }
@@ -216,7 +238,10 @@ pub fn check_upload(u: &Upload, max_bytes: usize) -> ServiceResult<&'static str>
     if !extension_fits(&u.filename, kind) {
         return Err(ServiceError::field(
             "file",
-            format!("the name '{}' does not match its content ({kind})", u.filename),
+            format!(
+                "the name '{}' does not match its content ({kind})",
+                u.filename
+            ),
             format!("文件名“{}”与文件内容（{kind}）不符", u.filename),
         ));
     }
@@ -238,7 +263,11 @@ pub async fn upload_document(
     let before = snapshot(&row);
     let docs = store::documents(&mut tx, claim_id).await?;
     let requested = requested_codes(&mut tx, claim_id).await?;
-    let code = upload.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let code = upload
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
     if let Some(code) = code {
         if !checklist_status(desk.library, &row, &docs, &requested)
             .iter()
@@ -252,7 +281,11 @@ pub async fn upload_document(
         }
     }
     let sha = hex::encode(Sha256::digest(&upload.bytes));
-    let filename: String = upload.filename.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').collect();
+    let filename: String = upload
+        .filename
+        .chars()
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .collect();
     let id = store::add_document(
         &mut tx,
         &NewDocument {
@@ -278,7 +311,15 @@ pub async fn upload_document(
     let mut after = snapshot(&row);
     after["document"] = json!({"document_id": id, "code": code, "filename": filename,
         "content_type": content_type, "sha256": sha, "size": upload.bytes.len()});
-    log(&mut tx, actor, "claim.document", claim_id, Some(before), after).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.document",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     docs.into_iter()
         .find(|d| d.document_id == id)
@@ -295,22 +336,40 @@ pub async fn mark_proof_complete(
     require_handler(actor, "record complete proof")?;
     let day = on.unwrap_or_else(today);
     if day > today() {
-        return Err(ServiceError::field("on", "the date cannot be in the future", "日期不能晚于今天"));
+        return Err(ServiceError::field(
+            "on",
+            "the date cannot be in the future",
+            "日期不能晚于今天",
+        ));
     }
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     if row.proof_complete_on.is_some() {
-        return Err(ServiceError::Conflict("材料齐全日期已记录 / proof is already complete".into()));
+        return Err(ServiceError::Conflict(
+            "材料齐全日期已记录 / proof is already complete".into(),
+        ));
     }
     // A claim keyed in from paper files may have had complete proof before it was
     // entered; never before the event itself.
     if day < row.event_date {
-        return Err(ServiceError::field("on", "proof cannot be complete before the event", "材料齐全日期不能早于出险日期"));
+        return Err(ServiceError::field(
+            "on",
+            "proof cannot be complete before the event",
+            "材料齐全日期不能早于出险日期",
+        ));
     }
     let before = snapshot(&row);
     row.proof_complete_on = Some(day);
     store::save(&mut tx, &mut row).await?;
-    log(&mut tx, actor, "claim.proof_complete", claim_id, Some(before), snapshot(&row)).await?;
+    log(
+        &mut tx,
+        actor,
+        "claim.proof_complete",
+        claim_id,
+        Some(before),
+        snapshot(&row),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ClaimView::from(&row))
 }
@@ -329,9 +388,18 @@ mod tests {
 
     #[test]
     fn pdf_jpeg_and_png_are_recognised_by_content() {
-        assert_eq!(check_upload(&up("a.pdf", b"%PDF-1.7 x"), 100).unwrap(), "application/pdf");
-        assert_eq!(check_upload(&up("a.JPG", b"\xff\xd8\xff\xe0x"), 100).unwrap(), "image/jpeg");
-        assert_eq!(check_upload(&up("a.png", b"\x89PNG\r\n\x1a\nx"), 100).unwrap(), "image/png");
+        assert_eq!(
+            check_upload(&up("a.pdf", b"%PDF-1.7 x"), 100).unwrap(),
+            "application/pdf"
+        );
+        assert_eq!(
+            check_upload(&up("a.JPG", b"\xff\xd8\xff\xe0x"), 100).unwrap(),
+            "image/jpeg"
+        );
+        assert_eq!(
+            check_upload(&up("a.png", b"\x89PNG\r\n\x1a\nx"), 100).unwrap(),
+            "image/png"
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use crate::services::underwriting::Desk;
 use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
 use crate::store::claim_money::{self as money, PaymentRow, RecoveryRow};
-use crate::store::claims::{self as store, ApprovalRow, ClaimFilter, ClaimRow, DocumentRow, ReserveRow};
+use crate::store::claims::{
+    self as store, ApprovalRow, ClaimFilter, ClaimRow, DocumentRow, ReserveRow,
+};
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -137,8 +139,13 @@ pub struct ClaimDetail {
 }
 
 async fn visible(tx: &mut crate::store::Tx, actor: &Actor, id: i64) -> ServiceResult<ClaimRow> {
-    actor.require(actor.role.is_staff() || actor.role.reports_claims(), "read claims")?;
-    let row = store::get(tx, id).await?.ok_or(ServiceError::NotFound("claim"))?;
+    actor.require(
+        actor.role.is_staff() || actor.role.reports_claims(),
+        "read claims",
+    )?;
+    let row = store::get(tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("claim"))?;
     if !actor.can_see_maker(row.maker_id) {
         return Err(ServiceError::NotFound("claim"));
     }
@@ -208,8 +215,15 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
-pub async fn list(desk: &Desk<'_>, actor: &Actor, q: ListQuery) -> ServiceResult<(Vec<ClaimView>, i64)> {
-    actor.require(actor.role.is_staff() || actor.role.reports_claims(), "read claims")?;
+pub async fn list(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: ListQuery,
+) -> ServiceResult<(Vec<ClaimView>, i64)> {
+    actor.require(
+        actor.role.is_staff() || actor.role.reports_claims(),
+        "read claims",
+    )?;
     let (limit, offset) = clamp_page(q.limit, q.offset);
     let mut tx = desk.db.read().await?;
     let (rows, total) = store::list(
