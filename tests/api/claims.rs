@@ -494,6 +494,7 @@ on_both_stores!(
     clocks_run_across_month_ends_and_overdue_claims_lead_the_queue,
     decisions_above_authority_need_another_manager_and_payment_takes_the_deductible,
     uploads_accept_pdf_and_images_by_content_and_refuse_executables,
+    the_registration_page_shows_refusals_and_the_new_claim,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -523,4 +524,93 @@ async fn an_upload_above_the_configured_size_is_refused() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v: Value = r.json().await.unwrap();
     assert!(messages(&v).contains("larger than 1000 bytes"), "{v}");
+}
+
+/// The registration form on the page: a client's report outside the period is shown
+/// again with the reason; a good one lands on the claim page with its number.
+async fn the_registration_page_shows_refusals_and_the_new_claim(app: TestApp) {
+    let cb = claims_book(&app, 50, "2000000.00", None).await;
+    let (web, _) = app.login("maker-user", crate::helpers::PASSWORD).await;
+    let form_page = web
+        .get(app.url("/claims/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::hidden_field(&form_page, "csrf").expect("csrf");
+    let policy = cb.policy.to_string();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("policy_id", policy.as_str()),
+        ("claim_type", "quality_repair"),
+        ("event_date", "2027-02-01"),
+        ("place", "宁波"),
+        ("description", "主轴断裂"),
+        ("units", "B2026-001"),
+        ("amount_claimed", "50000.00"),
+    ];
+    let r = web
+        .post(app.url("/claims"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("出险日期 2027-02-01 不在保险期间 2026-01-01 至 2026-12-31 内"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"宁波\""),
+        "the form keeps what was typed"
+    );
+    fields[3] = ("event_date", "2026-06-01");
+    let r = web
+        .post(app.url("/claims"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let page = web
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("-000001"), "{page}");
+    assert!(page.contains("已报案"), "{page}");
+    assert!(
+        !page.contains("id=\"register\""),
+        "a client cannot register"
+    );
+    // The handler sees it in the work queue page.
+    let _ = app
+        .add_user("desk-handler", Role::ClaimsHandler, None)
+        .await;
+    let (desk, _) = app.login("desk-handler", crate::helpers::PASSWORD).await;
+    let queue = desk
+        .get(app.url("/claims/queue"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("-000001"), "{queue}");
+    let dash = desk
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dash.contains("逾期理赔时限"), "{dash}");
 }

@@ -44,6 +44,8 @@ struct DetailPage {
     reserves: Vec<Row3>,
     timeline: Vec<Row3>,
     payments: Vec<(i64, String, String, String, bool)>,
+    /// (kind, amount, note, restores the limit)
+    recoveries: Vec<(String, String, String, bool)>,
 }
 
 fn m(fen: i64) -> String {
@@ -102,7 +104,24 @@ async fn render(
             )
         })
         .collect();
+    let recoveries = d
+        .recoveries
+        .iter()
+        .map(|r| {
+            let kind = match r.kind.as_str() {
+                "subrogation" => c.lang.pick("代位追偿", "Subrogation"),
+                _ => c.lang.pick("骗赔追回", "Repayment after fraud"),
+            };
+            (
+                kind.to_string(),
+                m(r.amount),
+                r.note.clone(),
+                r.restores_limit,
+            )
+        })
+        .collect();
     let page_data = DetailPage {
+        recoveries,
         state: state_label(&d.claim.state, &c),
         kind: type_label(&d.claim.claim_type, &c),
         handler: who.actor.role.handles_claims(),
