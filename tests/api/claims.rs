@@ -397,6 +397,17 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "open");
     assert_eq!(v["paid_total"], "280000.00");
+    // The reserve history answers "as at a date" for the backtest's triangles.
+    let today = firstcover::services::claims::today();
+    let mut tx = app.db.read().await.unwrap();
+    let now = firstcover::store::claims::reserves_as_at(&mut tx, today)
+        .await
+        .unwrap();
+    assert_eq!(now, vec![(id, 3_000_000), (second, 1_000_000)]);
+    let before = firstcover::store::claims::reserves_as_at(&mut tx, today.pred_opt().unwrap())
+        .await
+        .unwrap();
+    assert!(before.is_empty(), "{before:?}");
 }
 
 async fn uploads_accept_pdf_and_images_by_content_and_refuse_executables(app: TestApp) {

@@ -144,7 +144,7 @@ pub async fn request_missing_proof(
         &items_json,
         input.note.trim(),
         actor.user_id,
-        Some(outbox_id),
+        outbox_id,
     )
     .await?;
     store::save(&mut tx, &mut row).await?;
