@@ -32,15 +32,28 @@ create table backtest_payment_import (
 );
 create index backtest_payment_import_claim_idx on backtest_payment_import (claim_ref);
 
--- The agreed loss shape: claim (id, policy, accident and reported dates, status),
--- case-reserve history (claim, amount fen, set at), payments (claim, amount fen, paid at).
+-- The agreed loss shape, over the claims kept in this system (0004) and imported
+-- history: claim (key, policy, accident and reported dates, status), case-reserve
+-- history (claim, amount fen, date, order within the day), payments net of recoveries
+-- (claim, amount fen, date). Claims rejected or closed without payment still count as
+-- reported claims; only imported claims marked withdrawn do not.
 create view backtest_claim as
     select claim_ref as claim_key, policy_id, accident_date, reported_date, status
-    from backtest_claim_import;
+    from backtest_claim_import
+    union all
+    select 'C' || claim_id, policy_id, event_date, reported_on,
+           case when state = 'closed' then 'closed' else 'open' end
+    from claim;
 create view backtest_reserve as
-    select claim_ref as claim_key, amount, set_at from backtest_reserve_import;
+    select claim_ref as claim_key, amount, set_at, 0 as seq from backtest_reserve_import
+    union all
+    select 'C' || claim_id, amount, set_on, reserve_id from claim_reserve;
 create view backtest_payment as
-    select claim_ref as claim_key, amount, paid_at from backtest_payment_import;
+    select claim_ref as claim_key, amount, paid_at from backtest_payment_import
+    union all
+    select 'C' || claim_id, amount, paid_on from claim_payment where status = 'paid'
+    union all
+    select 'C' || claim_id, -amount, received_on from claim_recovery;
 
 -- One stored report per run; a scheduled report carries its period (e.g. '2026Q2') and
 -- the unique key stops the schedule queueing a period twice.

@@ -2,6 +2,7 @@
 
 pub mod backtest;
 pub mod catalogue;
+pub mod claims;
 pub mod clauses;
 pub mod cover_basis;
 pub mod credit_code;

@@ -82,6 +82,13 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("backtest.files", "文件", "Files"),
     ("nav.policies", "保单", "Policies"),
     ("nav.referrals", "转核队列", "Referrals"),
+    ("nav.claims", "理赔", "Claims"),
+    ("nav.claim_queue", "理赔工作台", "Claims queue"),
+    (
+        "dash.claims_overdue",
+        "逾期理赔时限",
+        "Claims past a statutory deadline",
+    ),
     ("nav.api", "接口文档", "API docs"),
     ("nav.users", "用户管理", "Users"),
     ("user.new", "新建用户", "New user"),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod backtest;
 pub mod catalogue;
+pub mod claims;
 pub mod demo;
 pub mod parties;
 pub mod underwriting;

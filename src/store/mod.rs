@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod backtest;
 pub mod catalogue;
+pub mod claim_money;
+pub mod claims;
 pub mod counters;
 pub mod parties;
 pub mod policies;

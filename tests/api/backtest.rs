@@ -375,4 +375,66 @@ on_both_stores!(
     accident_year_basis_earns_premium_by_calendar_year,
     broken_xml_is_rejected_by_the_schema,
     actuary_page_runs_and_serves_the_report,
+    claims_from_the_claims_services_feed_the_triangles,
 );
+
+/// A claim handled through the claims API (registered with a reserve, decided, paid)
+/// reaches the data step through the `backtest_*` views, with the dates the claims
+/// services recorded (today).
+async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
+    use crate::claims::{claims_book, get as cget, open_claim, post as cpost};
+    let cb = claims_book(&app, 50, "2000000.00", None).await;
+    let id = open_claim(&app, &cb, "50000.00").await;
+    let today = chrono::Utc::now().date_naive();
+    let cells = backtest::data_step(&app.db, today, Basis::UnderwritingYear)
+        .await
+        .unwrap();
+    // Origin 2026 (the policy year), reported this year: one claim, reserve 50,000.
+    let reported: i64 = cells.losses.iter().map(|c| c.reported).sum();
+    let reserve: i64 = cells.losses.iter().map(|c| c.reserve_change).sum();
+    assert_eq!(reported, 1);
+    assert_eq!(reserve, 5_000_000);
+    assert!(cells.losses.iter().all(|c| c.origin == 2026));
+
+    let m = app.api_user("manager-bt", Role::ClaimsManager, None).await;
+    let (s, v) = cpost(
+        &app,
+        &m,
+        &format!("/api/v1/claims/{id}/decision"),
+        &json!({"outcome": "accept", "agreed_loss": "50000.00"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let bank = json!({"payee": "浙江精工机械有限公司", "bank_name": "工商银行杭州分行",
+                      "bank_account": "1202020309900012345", "amount": "30000.00"});
+    let (s, p) = cpost(&app, &cb.handler, &format!("/api/v1/claims/{id}/payments"), &bank).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let pid = p["payment_id"].as_i64().unwrap();
+    let (s, v) = cpost(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/{id}/payments/{pid}/paid"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, claim) = cget(&app, &cb.handler, &format!("/api/v1/claims/{id}")).await;
+    let cells = backtest::data_step(&app.db, today, Basis::UnderwritingYear)
+        .await
+        .unwrap();
+    let paid: i64 = cells.losses.iter().map(|c| c.paid).sum();
+    let reserve: i64 = cells.losses.iter().map(|c| c.reserve_change).sum();
+    assert_eq!(paid, 3_000_000, "the 30,000 marked paid");
+    // The case reserve is whatever the claims service holds now.
+    let current = Money::parse(claim["claim"]["reserve"].as_str().unwrap()).unwrap();
+    assert_eq!(current, yuan("20000.00"), "50,000 agreed less 30,000 paid");
+    assert_eq!(reserve, current.fen(), "{claim}");
+    // As of yesterday nothing was reported yet.
+    let cells = backtest::data_step(&app.db, today.pred_opt().unwrap(), Basis::UnderwritingYear)
+        .await
+        .unwrap();
+    assert!(cells.losses.is_empty());
+    // Premium: 50 units × 20,000 × 1.4 % = 14,000 written in 2026.
+    let written: i64 = cells.premium.iter().map(|c| c.written).sum();
+    assert_eq!(written, 1_400_000);
+}

@@ -6,6 +6,8 @@ mod audit;
 mod backtest;
 mod auth;
 mod catalogue;
+mod claims;
+mod claims_concurrency;
 mod cli;
 mod library;
 mod parties;

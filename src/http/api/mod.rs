@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod claims;
 pub mod library;
 pub mod parties;
 pub mod policies;
@@ -34,6 +35,10 @@ pub struct Page<T> {
         policies::quote, policies::list, policies::get, policies::requote, policies::referrals,
         policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
         policies::cancel, policies::renew, policies::subsidy,
+        claims::notify, claims::list, claims::queue, claims::approvals, claims::get,
+        claims::register, claims::reserve, claims::proof_request, claims::proof_complete,
+        claims::upload, claims::download, claims::decide, claims::approve, claims::pay,
+        claims::paid, claims::recover, claims::reopen,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -65,6 +70,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(audit::routes)
                 .configure(library::routes)
                 .configure(policies::routes)
+                .configure(claims::routes)
                 .default_service(web::to(not_found)),
         );
 }

@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod backtest;
 pub mod catalogue;
+pub mod claim_detail;
+pub mod claims;
 pub mod dashboard;
 pub mod library;
 pub mod login;
@@ -29,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(catalogue::routes)
         .configure(library::routes)
         .configure(policies::routes)
+        .configure(claims::routes)
         .configure(audit::routes)
         .configure(backtest::routes)
         .configure(users::routes);

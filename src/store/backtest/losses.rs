@@ -45,7 +45,7 @@ pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<V
                  paid_at as moved_on from backtest_payment where paid_at <= {asof} \
              union all \
              select claim_key, 0, amount - coalesce(lag(amount) over \
-                 (partition by claim_key order by set_at), 0), 0, set_at \
+                 (partition by claim_key order by set_at, seq), 0), 0, set_at \
                  from backtest_reserve where set_at <= {asof} \
              union all \
              select claim_key, 0, 0, case when status = 'withdrawn' then 0 else 1 end, \
