@@ -86,6 +86,41 @@ enum BacktestCommand {
         #[arg(long)]
         tail: Option<f64>,
     },
+    /// Build the backtest report from the database as of a date: stored (and audited),
+    /// and written as report.xml (validated against the XSD), report.html and report.pdf
+    /// into --out when given.
+    Run {
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "underwriting-year")]
+        basis: BasisArg,
+        /// Do not store the report; only write the files.
+        #[arg(long)]
+        no_store: bool,
+    },
+    /// Produce and queue the scheduled quarterly report if it is due and not yet stored.
+    Schedule {
+        /// Pretend today is this date (default: today, UTC).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum BasisArg {
+    UnderwritingYear,
+    AccidentYear,
+}
+
+impl From<BasisArg> for crate::store::backtest::Basis {
+    fn from(b: BasisArg) -> Self {
+        match b {
+            BasisArg::UnderwritingYear => crate::store::backtest::Basis::UnderwritingYear,
+            BasisArg::AccidentYear => crate::store::backtest::Basis::AccidentYear,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,6 +309,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("token {id} revoked");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backtest {
+            command:
+                BacktestCommand::Run {
+                    as_of,
+                    out,
+                    basis,
+                    no_store,
+                },
+        } => {
+            let db = connect(&config).await?;
+            backtest_run(&db, &config, as_of, out, basis.into(), no_store).await
+        }
+        Command::Backtest {
+            command: BacktestCommand::Schedule { today },
+        } => {
+            let db = connect(&config).await?;
+            let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            match services::backtest::schedule::run_due(&db, &config, today)
+                .await
+                .map_err(describe)?
+            {
+                Some(id) => println!("backtest report {id} produced and queued"),
+                None => println!("no backtest report due (or already stored)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backtest { .. } => Ok(ExitCode::SUCCESS),
         Command::Audit {
             command: AuditCommand::Verify,
@@ -344,6 +405,55 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
         started.elapsed().as_millis()
     );
     app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn backtest_run(
+    db: &Db,
+    config: &Config,
+    as_of: chrono::NaiveDate,
+    out: Option<PathBuf>,
+    basis: crate::store::backtest::Basis,
+    no_store: bool,
+) -> anyhow::Result<ExitCode> {
+    use services::backtest;
+    let rendered = if no_store {
+        backtest::produce(db, config, as_of, basis, None)
+            .await
+            .map_err(describe)?
+    } else {
+        let (id, r) = backtest::generate(db, config, &Actor::system(), as_of, basis, None)
+            .await
+            .map_err(describe)?;
+        println!("backtest report {id} stored");
+        r
+    };
+    if let Some(dir) = out {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        for (name, bytes) in [
+            ("report.xml", rendered.xml.as_bytes()),
+            ("report.html", rendered.html.as_bytes()),
+            ("report.pdf", rendered.pdf.as_slice()),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        }
+        println!("wrote report.xml, report.html, report.pdf to {}", dir.display());
+    }
+    if let Some(t) = rendered.report.total() {
+        println!(
+            "origins {:?}: earned {}, incurred {}, ultimate {}",
+            rendered.report.origin_years,
+            t.totals.earned,
+            t.totals.incurred,
+            t.totals.ultimate.map(|u| u.to_string()).unwrap_or("—".into())
+        );
+        if let Some(i) = &t.indication {
+            println!("{}", i.conclusion_en);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -205,6 +205,26 @@ impl Default for BankConfig {
     }
 }
 
+/// Claims authority (理赔权限) and upload limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClaimsConfig {
+    /// Highest indemnity (or, for a rejection, amount claimed) a handler may decide
+    /// alone; above it a claims manager who is not the handler approves.
+    pub authority_limit: crate::domain::money::Money,
+    /// Largest uploaded claim document, in bytes.
+    pub upload_max_bytes: usize,
+}
+
+impl Default for ClaimsConfig {
+    fn default() -> Self {
+        ClaimsConfig {
+            authority_limit: crate::domain::money::Money::from_yuan(200_000),
+            upload_max_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -222,6 +242,9 @@ struct FileConfig {
     documents: Option<DocumentsConfig>,
     certificates: Option<CertificatesConfig>,
     bank: Option<BankConfig>,
+    backtest: Option<crate::services::backtest::config::BacktestConfig>,
+    regulator: Option<crate::services::backtest::config::RegulatorConfig>,
+    claims: Option<ClaimsConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -240,6 +263,11 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub certificates: CertificatesConfig,
     pub bank: BankConfig,
+    /// `[backtest]`: expense loadings, target band, credibility standard, schedule.
+    pub backtest: crate::services::backtest::config::BacktestConfig,
+    /// `[regulator]`: where backtest reports are delivered.
+    pub regulator: crate::services::backtest::config::RegulatorConfig,
+    pub claims: ClaimsConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -261,6 +289,9 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             certificates: CertificatesConfig::default(),
             bank: BankConfig::default(),
+            backtest: Default::default(),
+            regulator: Default::default(),
+            claims: ClaimsConfig::default(),
         }
     }
 }
@@ -346,6 +377,15 @@ impl Config {
         }
         if let Some(v) = file.bank {
             c.bank = v;
+        }
+        if let Some(v) = file.backtest {
+            c.backtest = v;
+        }
+        if let Some(v) = file.regulator {
+            c.regulator = v;
+        }
+        if let Some(v) = file.claims {
+            c.claims = v;
         }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {

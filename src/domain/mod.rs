@@ -3,6 +3,7 @@
 pub mod backtest;
 pub mod billing;
 pub mod catalogue;
+pub mod claims;
 pub mod clauses;
 pub mod cover_basis;
 pub mod credit_code;

@@ -119,8 +119,28 @@ impl Role {
         self == Role::Finance
     }
 
+    /// May register, reserve, decide and pay claims (理赔).
+    pub fn handles_claims(self) -> bool {
+        matches!(self, Role::ClaimsHandler | Role::ClaimsManager)
+    }
+
+    /// May approve claim decisions above a handler's authority (理赔审批).
+    pub fn approves_claims(self) -> bool {
+        self == Role::ClaimsManager
+    }
+
+    /// May report a claim (报案): claims staff, and a client for its own maker.
+    pub fn reports_claims(self) -> bool {
+        self.handles_claims() || self.is_client()
+    }
+
     pub fn manages_users(self) -> bool {
         self == Role::Admin
+    }
+
+    /// Rate backtesting (费率回溯): actuaries, and administrators.
+    pub fn runs_backtests(self) -> bool {
+        matches!(self, Role::Actuary | Role::Admin)
     }
 
     pub fn reads_audit(self) -> bool {

@@ -4,6 +4,7 @@ pub mod api;
 pub mod i18n;
 pub mod identity;
 pub mod metrics;
+pub mod multipart;
 pub mod pages;
 pub mod problem;
 pub mod ratelimit;
@@ -88,10 +89,17 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
-    let body =
-        state
-            .metrics
-            .render(&[("firstcover_ready", "1 when the database is ready.", ready)]);
+    let overdue = crate::services::claims::overdue_count(&state.db)
+        .await
+        .unwrap_or(-1);
+    let body = state.metrics.render(&[
+        ("firstcover_ready", "1 when the database is ready.", ready),
+        (
+            "firstcover_claims_overdue",
+            "Open claims with an overdue statutory clock (Insurance Law arts. 23, 25); -1 if unknown.",
+            overdue,
+        ),
+    ]);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body)

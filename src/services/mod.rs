@@ -8,6 +8,8 @@ pub mod auth;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
+pub mod backtest;
+pub mod claims;
 pub mod demo;
 pub mod outbox;
 pub mod parties;

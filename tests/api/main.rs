@@ -4,11 +4,14 @@ mod helpers;
 mod smtp_sink;
 
 mod audit;
+mod backtest;
 mod auth;
 mod billing;
 mod catalogue;
 mod certificate_pages;
 mod certificates;
+mod claims;
+mod claims_concurrency;
 mod cli;
 mod library;
 mod outbox;

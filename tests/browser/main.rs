@@ -5,6 +5,7 @@ mod helpers;
 #[path = "../api/smtp_sink.rs"]
 mod smtp_sink;
 
+mod claims;
 mod driver;
 mod journeys;
 mod underwriting;

@@ -19,6 +19,7 @@
 
 pub mod chain_ladder;
 pub mod csv;
+pub mod dataset;
 pub mod error;
 pub mod estimate;
 mod fast_csv;

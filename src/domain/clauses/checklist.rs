@@ -24,6 +24,33 @@ pub enum ClaimType {
     TransportDamage,
 }
 
+impl ClaimType {
+    pub const ALL: [ClaimType; 6] = [
+        ClaimType::QualityRepair,
+        ClaimType::QualityReplacement,
+        ClaimType::QualityReturn,
+        ClaimType::LiabilityPropertyDamage,
+        ClaimType::LiabilityBodilyInjury,
+        ClaimType::TransportDamage,
+    ];
+
+    /// The snake_case name used in files, JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimType::QualityRepair => "quality_repair",
+            ClaimType::QualityReplacement => "quality_replacement",
+            ClaimType::QualityReturn => "quality_return",
+            ClaimType::LiabilityPropertyDamage => "liability_property_damage",
+            ClaimType::LiabilityBodilyInjury => "liability_bodily_injury",
+            ClaimType::TransportDamage => "transport_damage",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClaimType> {
+        ClaimType::ALL.into_iter().find(|t| t.as_str() == s.trim())
+    }
+}
+
 /// One document on a checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
+pub mod claims;
 pub mod library;
 pub mod outbox;
 pub mod parties;
@@ -44,6 +45,10 @@ pub struct Page<T> {
         certificates::verify_pdf,
         billing::record_payment, billing::reverse_payment, billing::ledger, billing::set_plan,
         billing::record_invoice, billing::refund,
+        claims::notify, claims::list, claims::queue, claims::approvals, claims::get,
+        claims::register, claims::reserve, claims::proof_request, claims::proof_complete,
+        claims::upload, claims::download, claims::decide, claims::approve, claims::pay,
+        claims::paid, claims::recover, claims::reopen,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -78,6 +83,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(outbox::routes)
                 .configure(certificates::routes)
                 .configure(billing::routes)
+                .configure(claims::routes)
                 .default_service(web::to(not_found)),
         );
 }

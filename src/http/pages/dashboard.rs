@@ -57,12 +57,28 @@ fn tasks_for(role: Role, lang: Lang) -> Vec<Task> {
             t("查阅条款与费率", "Read clauses and rates", "/clauses"),
         ],
         Role::Finance => vec![t("查阅当事方", "Look up parties", "/parties")],
-        Role::ClaimsHandler | Role::ClaimsManager => {
-            vec![t("查阅条款", "Read the clauses", "/clauses")]
-        }
-        Role::Actuary => vec![t("查阅费率与补贴政策", "Rates and programmes", "/clauses")],
+        Role::ClaimsHandler | Role::ClaimsManager => vec![
+            t(
+                "理赔工作台（按时限排序）",
+                "Claims work queue (by deadline)",
+                "/claims/queue",
+            ),
+            t("登记报案", "Register a claim", "/claims/new"),
+            t(
+                "待审批核定",
+                "Decisions awaiting approval",
+                "/claims/approvals",
+            ),
+            t("查阅条款", "Read the clauses", "/clauses"),
+        ],
+        Role::Actuary => vec![
+            t("费率回溯与监管报送", "Rate backtest and regulator reports", "/backtest"),
+            t("查阅费率与补贴政策", "Rates and programmes", "/clauses"),
+        ],
         Role::Auditor => vec![t("查看审计日志", "Review the audit log", "/audit")],
         Role::Client => vec![
+            t("报案", "Report a claim", "/claims/new"),
+            t("我的理赔", "My claims", "/claims"),
             t("我的目录产品", "My qualified products", "/catalogue"),
             t("补贴政策", "Subsidy programmes", "/clauses"),
         ],
@@ -95,6 +111,13 @@ async fn show(
         value: products,
         href: "/catalogue".into(),
     });
+    if actor.role.handles_claims() {
+        tiles.push(Tile {
+            label: lang.t("dash.claims_overdue").into(),
+            value: crate::services::claims::overdue_count(&st.db).await?,
+            href: "/claims/queue".into(),
+        });
+    }
     let audit_ok = if actor.role.reads_audit() {
         Some(matches!(
             audit::verify(&st.db).await?,

@@ -1,8 +1,11 @@
 //! Server-rendered pages (askama). Chinese by default, usable without JavaScript.
 
 pub mod audit;
+pub mod backtest;
 pub mod catalogue;
 pub mod certificates;
+pub mod claim_detail;
+pub mod claims;
 pub mod dashboard;
 pub mod library;
 pub mod login;
@@ -33,6 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(certificates::routes)
         .configure(audit::routes)
         .configure(outbox::routes)
+        .configure(claims::routes)
+        .configure(backtest::routes)
         .configure(users::routes);
 }
 

@@ -1,0 +1,151 @@
+//! The actuary's backtest page (费率回溯): run a report as of a date, list stored reports
+//! with their delivery state, and download each in HTML, PDF and XML.
+
+use super::{page, see_other, Chrome, PageError};
+use crate::http::identity::PageActor;
+use crate::http::AppState;
+use crate::services::backtest::{self, require_actuary};
+use crate::services::{FieldError, ServiceError};
+use crate::store::backtest::reports::Document;
+use crate::store::backtest::Basis;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/backtest", web::get().to(show))
+        .route("/backtest", web::post().to(run))
+        .route("/backtest/{id}/report.{ext}", web::get().to(download));
+}
+
+/// A stored report as listed.
+pub struct ReportLine {
+    pub id: i64,
+    pub period: String,
+    pub as_of: String,
+    pub basis: String,
+    pub status: String,
+    pub created: String,
+    pub loss_ratio: String,
+    pub combined_ratio: String,
+    pub decision: String,
+    pub delivery: String,
+}
+
+#[derive(Template)]
+#[template(path = "backtest.html")]
+struct BacktestPage {
+    c: Chrome,
+    reports: Vec<ReportLine>,
+    as_of: String,
+    basis: String,
+    errors: Vec<FieldError>,
+}
+
+#[derive(Deserialize)]
+pub struct RunForm {
+    csrf: String,
+    as_of: String,
+    basis: String,
+}
+
+fn pct(v: &serde_json::Value) -> String {
+    v.as_f64()
+        .map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+async fn lines(st: &AppState, who: &PageActor) -> Result<Vec<ReportLine>, PageError> {
+    let rows = backtest::list(&st.db, &who.actor, 50).await?;
+    let deliveries = backtest::delivery::states(&st.db, &rows).await?;
+    Ok(rows
+        .iter()
+        .zip(deliveries)
+        .map(|(r, delivery)| {
+            let s: serde_json::Value = serde_json::from_str(&r.summary_json).unwrap_or_default();
+            ReportLine {
+                id: r.report_id,
+                period: r.period_key.clone().unwrap_or_else(|| "—".into()),
+                as_of: r.as_of.to_string(),
+                basis: r.basis.clone(),
+                status: r.status.clone(),
+                created: super::shanghai_time(r.created_at),
+                loss_ratio: pct(&s["loss_ratio"]),
+                combined_ratio: pct(&s["combined_ratio"]),
+                decision: s["decision"].as_str().unwrap_or("—").to_string(),
+                delivery,
+            }
+        })
+        .collect())
+}
+
+async fn show(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    require_actuary(&who.actor, "read rate backtests")?;
+    let reports = lines(&st, &who).await?;
+    page(&BacktestPage {
+        c: Chrome::for_actor(&req, &who),
+        reports,
+        as_of: chrono::Utc::now().date_naive().to_string(),
+        basis: "underwriting_year".into(),
+        errors: Vec::new(),
+    })
+}
+
+async fn run(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    f: web::Form<RunForm>,
+) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let mut errors = Vec::new();
+    let as_of = NaiveDate::parse_from_str(f.as_of.trim(), "%Y-%m-%d")
+        .map_err(|_| errors.push(FieldError::new("as_of", "give a date as YYYY-MM-DD", "请填写评估日（YYYY-MM-DD）")))
+        .ok();
+    let basis = Basis::parse(&f.basis);
+    if basis.is_none() {
+        errors.push(FieldError::new("basis", "choose a basis", "请选择年度口径"));
+    }
+    if let (Some(as_of), Some(basis)) = (as_of, basis) {
+        match backtest::generate(&st.db, &st.config, &who.actor, as_of, basis, None).await {
+            Ok(_) => return Ok(see_other("/backtest?saved=1")),
+            Err(ServiceError::Validation(fields)) => errors.extend(fields),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let reports = lines(&st, &who).await?;
+    page(&BacktestPage {
+        c: Chrome::for_actor(&req, &who),
+        reports,
+        as_of: f.as_of.clone(),
+        basis: f.basis.clone(),
+        errors,
+    })
+}
+
+async fn download(
+    st: web::Data<AppState>,
+    who: PageActor,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (id, ext) = path.into_inner();
+    let (doc, content_type) = match ext.as_str() {
+        "xml" => (Document::Xml, "application/xml; charset=utf-8"),
+        "html" => (Document::Html, "text/html; charset=utf-8"),
+        "pdf" => (Document::Pdf, "application/pdf"),
+        _ => return Err(ServiceError::NotFound("report format").into()),
+    };
+    let bytes = backtest::document(&st.db, &who.actor, id, doc).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"backtest-{id}.{ext}\""),
+        ))
+        .body(bytes))
+}

@@ -1,0 +1,364 @@
+//! Claims pages: the list, the registration form (also for client users), the work
+//! queue by urgency and the approvals waiting for a claims manager.
+
+use super::quote_form::RawForm;
+use super::{page, see_other, Chrome, PageError};
+use crate::domain::clauses::ClaimType;
+use crate::domain::money::Money;
+use crate::http::identity::PageActor;
+use crate::http::AppState;
+use crate::services::claims::{self, ClaimView, ListQuery, NotificationInput, QueueItem};
+use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
+use crate::services::{FieldError, ServiceError};
+use crate::store::claims::ApprovalRow;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/claims", web::get().to(list))
+        .route("/claims", web::post().to(create))
+        .route("/claims/new", web::get().to(new_form))
+        .route("/claims/queue", web::get().to(queue))
+        .route("/claims/approvals", web::get().to(approvals))
+        .configure(super::claim_detail::routes);
+}
+
+pub fn state_label(state: &str, c: &Chrome) -> String {
+    let (zh, en) = match state {
+        "notified" => ("已报案", "Notified"),
+        "open" => ("处理中", "Open"),
+        "awaiting_approval" => ("待审批", "Awaiting approval"),
+        "agreed" => ("已核定待支付", "Agreed, to pay"),
+        "closed" => ("已结案", "Closed"),
+        other => (other, other),
+    };
+    c.lang.pick(zh, en).to_string()
+}
+
+pub fn type_label(claim_type: &str, c: &Chrome) -> String {
+    let (zh, en) = match claim_type {
+        "quality_repair" => ("质量风险 — 修理", "Quality — repair"),
+        "quality_replacement" => ("质量风险 — 更换", "Quality — replacement"),
+        "quality_return" => ("质量风险 — 退货", "Quality — return"),
+        "liability_property_damage" => ("责任风险 — 财产损失", "Liability — property damage"),
+        "liability_bodily_injury" => ("责任风险 — 人身伤亡", "Liability — bodily injury"),
+        "transport_damage" => ("国内运输 — 货损", "Transport — damage in transit"),
+        other => (other, other),
+    };
+    c.lang.pick(zh, en).to_string()
+}
+
+/// One list line, labels resolved for the page.
+pub struct Line {
+    pub v: ClaimView,
+    pub state: String,
+    pub kind: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+fn line(v: ClaimView, c: &Chrome, item: Option<&QueueItem>) -> Line {
+    let (due, overdue) = match item.and_then(|i| i.urgency) {
+        Some(u) => (
+            format!(
+                "{} {} ({})",
+                c.lang.pick(u.kind.zh(), u.kind.en()),
+                u.due_on,
+                if u.overdue {
+                    format!("{} {}", c.lang.pick("逾期", "overdue by"), -u.days_left)
+                } else {
+                    format!("{} {}", c.lang.pick("剩余天数", "days left"), u.days_left)
+                }
+            ),
+            u.overdue,
+        ),
+        None => (String::new(), false),
+    };
+    Line {
+        state: state_label(&v.state, c),
+        kind: type_label(&v.claim_type, c),
+        v,
+        due,
+        overdue,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "claims.html")]
+struct ListPage {
+    c: Chrome,
+    title: String,
+    rows: Vec<Line>,
+    queue: bool,
+    can_report: bool,
+    can_handle: bool,
+}
+
+async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let (rows, _) = claims::list(
+        &st.desk(),
+        &who.actor,
+        ListQuery {
+            limit: Some(200),
+            ..ListQuery::default()
+        },
+    )
+    .await?;
+    let rows = rows.into_iter().map(|v| line(v, &c, None)).collect();
+    page(&ListPage {
+        title: c.lang.pick("理赔案件", "Claims").into(),
+        can_report: who.actor.role.reports_claims(),
+        can_handle: who.actor.role.handles_claims(),
+        queue: false,
+        rows,
+        c,
+    })
+}
+
+async fn queue(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let items = claims::queue(&st.desk(), &who.actor).await?;
+    let rows = items
+        .iter()
+        .map(|i| line(i.claim.clone(), &c, Some(i)))
+        .collect();
+    page(&ListPage {
+        title: c
+            .lang
+            .pick(
+                "理赔工作台（按时限紧急程度）",
+                "Claims work queue (by urgency)",
+            )
+            .into(),
+        can_report: who.actor.role.reports_claims(),
+        can_handle: who.actor.role.handles_claims(),
+        queue: true,
+        rows,
+        c,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "claim_approvals.html")]
+struct ApprovalsPage {
+    c: Chrome,
+    rows: Vec<(ApprovalRow, String, String)>,
+}
+
+async fn approvals(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let rows = claims::approvals(&st.desk(), &who.actor)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let amount = a
+                .indemnity
+                .map(|f| Money::from_fen(f).grouped())
+                .unwrap_or_default();
+            let reasons: Vec<String> = serde_json::from_str(&a.reasons_json).unwrap_or_default();
+            (a, amount, reasons.join("；"))
+        })
+        .collect();
+    page(&ApprovalsPage { c, rows })
+}
+
+#[derive(Template)]
+#[template(path = "claim_form.html")]
+struct FormPage {
+    c: Chrome,
+    f: RawForm,
+    errors: Vec<FieldError>,
+    policies: Vec<(i64, String)>,
+    types: Vec<(&'static str, String)>,
+    can_reserve: bool,
+}
+
+async fn form_page(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    f: RawForm,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(req, who);
+    let (rows, _) = uw::list(
+        &st.desk(),
+        &who.actor,
+        PolicyQuery {
+            limit: Some(500),
+            ..PolicyQuery::default()
+        },
+    )
+    .await?;
+    let policies = rows
+        .into_iter()
+        .filter_map(|p| {
+            let number = p.policy_number?;
+            Some((
+                p.policy_id,
+                format!("{number} · {} · {}", p.maker_name, p.product_name),
+            ))
+        })
+        .collect();
+    let types = ClaimType::ALL
+        .iter()
+        .map(|t| (t.as_str(), type_label(t.as_str(), &c)))
+        .collect();
+    let mut resp = page(&FormPage {
+        can_reserve: who.actor.role.handles_claims(),
+        c,
+        f,
+        errors,
+        policies,
+        types,
+    })?;
+    if resp.status().is_success() && req.method() == actix_web::http::Method::POST {
+        *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+async fn new_form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.reports_claims(), "report claims")?;
+    let mut f = RawForm(Vec::new());
+    if let Some(p) = req
+        .query_string()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("policy_id="))
+    {
+        f.0.push(("policy_id".into(), p.to_string()));
+    }
+    form_page(&req, &st, &who, f, Vec::new()).await
+}
+
+fn money_field(
+    f: &RawForm,
+    key: &str,
+    zh: &str,
+    en: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Money> {
+    let text = f.get(key).trim();
+    if text.is_empty() {
+        return None;
+    }
+    match Money::parse(text) {
+        Ok(m) => Some(m),
+        Err(_) => {
+            errors.push(FieldError::new(
+                key,
+                format!("{en}: not an amount"),
+                format!("{zh}格式不正确"),
+            ));
+            None
+        }
+    }
+}
+
+fn parse_notification(f: &RawForm) -> Result<NotificationInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let policy_id = f.get("policy_id").parse::<i64>().ok();
+    if policy_id.is_none() {
+        errors.push(FieldError::new(
+            "policy_id",
+            "choose the policy",
+            "请选择保单",
+        ));
+    }
+    let event_date = f.get("event_date").trim().parse().ok();
+    if event_date.is_none() {
+        errors.push(FieldError::new(
+            "event_date",
+            "give the event date",
+            "请填写出险日期",
+        ));
+    }
+    let known_date = f.get("known_date").trim().parse().ok();
+    let claim_type = ClaimType::parse(f.get("claim_type"));
+    if claim_type.is_none() {
+        errors.push(FieldError::new(
+            "claim_type",
+            "choose the kind of claim",
+            "请选择索赔类型",
+        ));
+    }
+    let amount = money_field(
+        f,
+        "amount_claimed",
+        "索赔金额",
+        "Amount claimed",
+        &mut errors,
+    );
+    if amount.is_none() && f.get("amount_claimed").trim().is_empty() {
+        errors.push(FieldError::new(
+            "amount_claimed",
+            "give the amount claimed",
+            "请填写索赔金额",
+        ));
+    }
+    let reserve = money_field(f, "reserve", "准备金", "Reserve", &mut errors);
+    let units = f
+        .get("units")
+        .split([',', '，', '\n', ' ', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    match (policy_id, event_date, claim_type, amount) {
+        (Some(policy_id), Some(event_date), Some(claim_type), Some(amount_claimed))
+            if errors.is_empty() =>
+        {
+            Ok(NotificationInput {
+                policy_id,
+                event_date,
+                known_date,
+                place: f.get("place").into(),
+                description: f.get("description").into(),
+                claim_type,
+                units,
+                amount_claimed,
+                contact_email: Some(f.get("contact_email").to_string())
+                    .filter(|e| !e.trim().is_empty()),
+                reserve,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let f = RawForm(form.into_inner());
+    who.check_csrf(f.get("csrf"))?;
+    let input = match parse_notification(&f) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&req, &st, &who, f, errors).await,
+    };
+    match claims::notify(&st.desk(), &who.actor, input).await {
+        Ok(v) => Ok(see_other(&format!("/claims/{}?saved=1", v.claim_id))),
+        Err(ServiceError::Validation(errors)) => form_page(&req, &st, &who, f, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}

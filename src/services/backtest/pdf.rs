@@ -1,0 +1,97 @@
+//! The report's figures as display text for the PDF layout in `documents::backtest`.
+
+use super::report::{BacktestReport, Level};
+use crate::config::Config;
+use crate::documents::{render_backtest_report, BacktestPdf, Branding, DocumentFont, SealArtwork};
+use crate::services::{ServiceError, ServiceResult};
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn decision_zh(d: crate::domain::backtest::indication::Decision) -> &'static str {
+    use crate::domain::backtest::indication::Decision;
+    match d {
+        Decision::Keep => "维持 keep",
+        Decision::Raise => "上调 raise",
+        Decision::Lower => "下调 lower",
+    }
+}
+
+/// Lay the report out as PDF with the insurer's branding.
+pub fn render(config: &Config, r: &BacktestReport) -> ServiceResult<Vec<u8>> {
+    let internal = |e: crate::documents::DocumentError| ServiceError::Internal(e.to_string());
+    let font = DocumentFont::load_default().map_err(internal)?;
+    let branding = Branding::new(
+        config.insurer.name.clone(),
+        config.insurer.branch.clone(),
+        &SealArtwork::default(),
+        font,
+    )
+    .map_err(internal)?;
+    render_backtest_report(&content(r), &branding).map_err(internal)
+}
+
+pub fn content(r: &BacktestReport) -> BacktestPdf {
+    let t = &r.targets;
+    let summary = r
+        .groups
+        .iter()
+        .map(|g| {
+            let ind = g.indication.as_ref();
+            [
+                format!("{} {}", g.level.as_str(), g.key),
+                g.totals.earned.to_string(),
+                g.totals.incurred.to_string(),
+                g.totals.ultimate.map(|u| u.to_string()).unwrap_or("—".into()),
+                ind.map(|i| pct(i.loss_ratio)).unwrap_or("—".into()),
+                ind.map(|i| pct(i.combined_ratio)).unwrap_or("—".into()),
+                ind.map(|i| decision_zh(i.decision).to_string())
+                    .unwrap_or("—".into()),
+            ]
+        })
+        .collect();
+    let conclusions = r
+        .groups
+        .iter()
+        .filter(|g| g.level != Level::Segment)
+        .filter_map(|g| {
+            g.indication
+                .as_ref()
+                .map(|i| (g.key.clone(), format!("{} {}", i.conclusion_zh, i.conclusion_en)))
+        })
+        .collect();
+    let total = r.total();
+    BacktestPdf {
+        period: r.period_key.clone().unwrap_or_else(|| "临时 ad hoc".into()),
+        as_of: r.as_of,
+        basis: r.basis.clone(),
+        facts: vec![
+            (
+                "费用率 Expenses (V / F)".into(),
+                format!("{} / {}", pct(t.variable_expense_ratio), pct(t.fixed_expense_ratio)),
+            ),
+            ("利润附加 Profit Q".into(), pct(t.profit_provision)),
+            (
+                "目标综合成本率 Target CR".into(),
+                format!("{} – {}", pct(t.combined_band_low), pct(t.combined_band_high)),
+            ),
+            (
+                "完全信度标准 Full credibility".into(),
+                format!("{} claims", t.full_credibility_claims),
+            ),
+        ],
+        summary,
+        conclusions,
+        triangle_origins: r.origin_years.iter().map(i32::to_string).collect(),
+        triangle: total
+            .map(|g| {
+                g.incurred_triangle
+                    .iter()
+                    .map(|row| row.iter().map(|m| m.to_string()).collect())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        method: r.method.clone(),
+    }
+}

@@ -1,0 +1,387 @@
+//! The decision (核定): accept, accept in part, or reject with reasons. Within the
+//! handler's authority it is final at once; above it a claims manager — not the
+//! handler — approves. A final rejection produces the written notice (PDF, Chinese)
+//! and queues it to the claimant with the PDF attached in the same transaction, so it
+//! leaves within the three days of art. 24.
+
+use super::mail;
+use super::policy_terms::PolicyTerms;
+use super::view::ClaimView;
+use super::{load_for_change, log, require_handler, snapshot, state_of, today, transition};
+use crate::documents::{
+    render_rejection_notice, Branding, DocumentFont, RejectionNotice, SealArtwork,
+};
+use crate::domain::claims::{indemnity, ClaimState, Indemnity, Outcome};
+use crate::domain::money::Money;
+use crate::services::underwriting::Desk;
+use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
+use crate::store::claims::{self as store, ClaimRow, NewApproval, NewDocument};
+use crate::store::Tx;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, OnceLock};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// accept, accept_in_part or reject
+    #[schema(value_type = String)]
+    pub outcome: Outcome,
+    /// 核定损失 (before the deductible), CNY; needed to accept.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub agreed_loss: Option<Money>,
+    /// 理由: required to reject or to accept in part; each is one paragraph.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+fn validate(input: &DecisionInput) -> ServiceResult<Vec<String>> {
+    let reasons: Vec<String> = input
+        .reasons
+        .iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let mut errors = Vec::new();
+    match input.outcome {
+        Outcome::Accept | Outcome::AcceptInPart => match input.agreed_loss {
+            None => errors.push(FieldError::new(
+                "agreed_loss",
+                "give the agreed loss",
+                "请填写核定损失金额",
+            )),
+            Some(m) if m.is_negative() => errors.push(FieldError::new(
+                "agreed_loss",
+                "the agreed loss cannot be negative",
+                "核定损失不能为负数",
+            )),
+            _ => {}
+        },
+        Outcome::Reject => {}
+    }
+    if input.outcome != Outcome::Accept && reasons.is_empty() {
+        errors.push(FieldError::new(
+            "reasons",
+            "give the reasons (a rejection or partial payment must state them)",
+            "拒赔或部分赔付须说明理由",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(reasons)
+    } else {
+        Err(ServiceError::Validation(errors))
+    }
+}
+
+/// The worked indemnity on a claim as the limits stand now.
+fn work_out(policy: &PolicyTerms<'_>, row: &ClaimRow, agreed_loss: Money) -> Indemnity {
+    let section = row.section_code.as_deref().unwrap_or_default();
+    indemnity(
+        agreed_loss,
+        policy.deductible(section, agreed_loss),
+        policy.section_left(section),
+        policy.aggregate_left(),
+    )
+}
+
+/// Decide a registered claim.
+pub async fn decide(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    claim_id: i64,
+    input: DecisionInput,
+) -> ServiceResult<ClaimView> {
+    require_handler(actor, "decide claims")?;
+    let reasons = validate(&input)?;
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, actor, claim_id).await?;
+    let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
+    let calc = input.agreed_loss.map(|loss| work_out(&policy, &row, loss));
+    let weight = match (input.outcome, calc) {
+        (Outcome::Reject, _) | (_, None) => Money::from_fen(row.amount_claimed),
+        (_, Some(c)) => c.payable,
+    };
+    let within = weight <= desk.config.claims.authority_limit;
+    let next = state_of(&row)?
+        .decide(input.outcome, within)
+        .map_err(transition)?;
+    let before = snapshot(&row);
+    let reasons_json =
+        serde_json::to_string(&reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    if next == ClaimState::AwaitingApproval {
+        store::add_approval(
+            &mut tx,
+            &NewApproval {
+                claim_id,
+                outcome: input.outcome.as_str(),
+                agreed_loss: input.agreed_loss.map(Money::fen),
+                indemnity: calc.map(|c| c.payable.fen()),
+                reasons_json: &reasons_json,
+                requested_by: actor.user_id,
+            },
+        )
+        .await?;
+        row.state = next.as_str().into();
+        store::save(&mut tx, &mut row).await?;
+        let mut after = snapshot(&row);
+        after["proposed"] = json!({"outcome": input.outcome, "indemnity": calc, "reasons": reasons,
+            "authority_limit": desk.config.claims.authority_limit});
+        log(
+            &mut tx,
+            actor,
+            "claim.referred_for_approval",
+            claim_id,
+            Some(before),
+            after,
+        )
+        .await?;
+    } else {
+        finalise(
+            &mut tx,
+            desk,
+            actor,
+            &mut row,
+            input.outcome,
+            calc,
+            &reasons,
+            actor.user_id,
+        )
+        .await?;
+        let mut after = snapshot(&row);
+        after["indemnity_worked"] = json!(calc);
+        after["reasons"] = json!(reasons);
+        log(
+            &mut tx,
+            actor,
+            "claim.decide",
+            claim_id,
+            Some(before),
+            after,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ClaimView::from(&row))
+}
+
+/// Make a decision final: agreed (payment clock starts) or rejected (closed, notice sent).
+#[allow(clippy::too_many_arguments)]
+async fn finalise(
+    tx: &mut Tx,
+    desk: &Desk<'_>,
+    actor: &Actor,
+    row: &mut ClaimRow,
+    outcome: Outcome,
+    calc: Option<Indemnity>,
+    reasons: &[String],
+    decided_by: i64,
+) -> ServiceResult<()> {
+    let day = today();
+    let next = match outcome {
+        Outcome::Reject => ClaimState::Closed,
+        _ => ClaimState::Agreed,
+    };
+    row.state = next.as_str().into();
+    row.outcome = Some(outcome.as_str().into());
+    row.reasons_json =
+        serde_json::to_string(reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    row.decided_by = Some(decided_by);
+    row.decided_on = Some(day);
+    match (outcome, calc) {
+        (Outcome::Reject, _) => {
+            row.closed_on = Some(day);
+            row.agreed_loss = None;
+            row.indemnity = Some(0);
+            store::add_reserve(
+                tx,
+                row.claim_id,
+                0,
+                day,
+                "拒赔结案 / rejected",
+                Some(actor.user_id),
+            )
+            .await?;
+            row.reserve = 0;
+            store::save(tx, row).await?;
+            send_rejection_notice(tx, desk, actor, row, reasons).await?;
+        }
+        (_, Some(c)) => {
+            row.agreed_loss = Some(c.agreed_loss.fen());
+            row.indemnity = Some(c.payable.fen() + row.paid_total);
+            row.indemnity_json =
+                Some(serde_json::to_string(&c).map_err(|e| ServiceError::Internal(e.to_string()))?);
+            row.agreed_on = Some(day);
+            store::add_reserve(
+                tx,
+                row.claim_id,
+                c.payable.fen(),
+                day,
+                "核定赔款 / indemnity agreed",
+                Some(actor.user_id),
+            )
+            .await?;
+            row.reserve = c.payable.fen();
+            store::save(tx, row).await?;
+        }
+        (_, None) => {
+            return Err(ServiceError::field(
+                "agreed_loss",
+                "give the agreed loss",
+                "请填写核定损失金额",
+            ))
+        }
+    }
+    Ok(())
+}
+
+fn font() -> ServiceResult<Arc<DocumentFont>> {
+    static FONT: OnceLock<Result<Arc<DocumentFont>, String>> = OnceLock::new();
+    FONT.get_or_init(|| DocumentFont::load_default().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(ServiceError::Internal)
+}
+
+/// The art. 24 notice: rendered, kept with the claim, and queued to the claimant.
+async fn send_rejection_notice(
+    tx: &mut Tx,
+    desk: &Desk<'_>,
+    actor: &Actor,
+    row: &ClaimRow,
+    reasons: &[String],
+) -> ServiceResult<()> {
+    let notice = RejectionNotice {
+        claim_number: row.claim_number.clone(),
+        policy_number: row.policy_number.clone(),
+        claimant: row.maker_name.clone(),
+        event_date: row.event_date,
+        decision_date: row.decided_on.unwrap_or_else(today),
+        reasons: reasons.to_vec(),
+    };
+    let insurer = &desk.config.insurer;
+    let branding = Branding::new(
+        &insurer.name,
+        &insurer.branch,
+        &SealArtwork::default(),
+        font()?,
+    )
+    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let pdf = render_rejection_notice(&notice, &branding)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let filename = format!("拒赔通知书-{}.pdf", row.claim_number);
+    let sha = hex::encode(Sha256::digest(&pdf));
+    store::add_document(
+        tx,
+        &NewDocument {
+            claim_id: row.claim_id,
+            kind: "rejection_notice",
+            code: None,
+            filename: &filename,
+            content_type: "application/pdf",
+            sha256: &sha,
+            content: &pdf,
+            uploaded_by: Some(actor.user_id),
+        },
+    )
+    .await?;
+    if row.contact_email.contains('@') {
+        mail::rejection_notice(tx, row, reasons, &filename, pdf).await?;
+    } else {
+        tracing::warn!(claim = %row.claim_number, "rejection notice kept but not mailed: no claimant address");
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalInput {
+    /// true to approve the handler's decision, false to send it back.
+    pub approve: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A claims manager other than the handler approves (or sends back) a decision above
+/// the handler's authority. The indemnity is worked out again on the limits as they
+/// stand at approval.
+pub async fn approve(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    claim_id: i64,
+    input: ApprovalInput,
+) -> ServiceResult<ClaimView> {
+    actor.require(actor.role.approves_claims(), "approve claim decisions")?;
+    if !input.approve && input.note.trim().is_empty() {
+        return Err(ServiceError::field(
+            "note",
+            "say why it goes back",
+            "退回须说明理由",
+        ));
+    }
+    let mut tx = desk.db.write().await?;
+    let mut row = load_for_change(&mut tx, actor, claim_id).await?;
+    let pending = store::open_approval(&mut tx, claim_id)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::Conflict("该赔案没有待审批的核定 / nothing awaits approval".into())
+        })?;
+    if pending.requested_by == actor.user_id {
+        return Err(ServiceError::Forbidden(
+            "approve your own decision (another claims manager must approve it)",
+        ));
+    }
+    let outcome = Outcome::parse(&pending.outcome)
+        .ok_or_else(|| ServiceError::Internal("approval outcome".into()))?;
+    let next = state_of(&row)?
+        .approve(outcome, input.approve)
+        .map_err(transition)?;
+    let before = snapshot(&row);
+    let decision = if input.approve {
+        "approved"
+    } else {
+        "declined"
+    };
+    store::decide_approval(
+        &mut tx,
+        pending.approval_id,
+        decision,
+        actor.user_id,
+        input.note.trim(),
+    )
+    .await?;
+    if input.approve {
+        let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
+        let calc = pending
+            .agreed_loss
+            .map(|l| work_out(&policy, &row, Money::from_fen(l)));
+        let reasons: Vec<String> = serde_json::from_str(&pending.reasons_json).unwrap_or_default();
+        finalise(
+            &mut tx,
+            desk,
+            actor,
+            &mut row,
+            outcome,
+            calc,
+            &reasons,
+            pending.requested_by,
+        )
+        .await?;
+    } else {
+        row.state = next.as_str().into();
+        store::save(&mut tx, &mut row).await?;
+    }
+    let mut after = snapshot(&row);
+    after["approval"] = json!({"approval_id": pending.approval_id, "decision": decision, "note": input.note.trim()});
+    log(
+        &mut tx,
+        actor,
+        "claim.approval",
+        claim_id,
+        Some(before),
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ClaimView::from(&row))
+}

