@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod bank;
 mod billing;
 mod catalogue;
 mod cli;
