@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bank;
 mod billing;
+mod billing_pages;
 mod catalogue;
 mod cli;
 mod library;

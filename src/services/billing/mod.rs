@@ -18,7 +18,8 @@ pub use payments::{
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
 pub use statement::{
-    import_statement, match_line, recent_imports, unmatched, ImportReport, MatchInput,
+    import_statement, match_line, policy_id_by_number, recent_imports, unmatched, ImportReport,
+    MatchInput,
 };
 
 use super::{Actor, ServiceError, ServiceResult};
