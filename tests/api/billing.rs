@@ -469,7 +469,57 @@ async fn invoices_are_recorded_once_per_number(app: TestApp) {
     assert_eq!(l["invoiced"], "14000.00");
 }
 
+async fn the_subsidy_estimate_sees_full_payment(app: TestApp) {
+    let (b, id, number, finance) = issued_policy(&app, "zhejiang-2025").await;
+    let codes = |a: &Value| -> Vec<String> {
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let a = app
+        .get_json(&format!("/api/v1/policies/{id}/subsidy"), &b.uw)
+        .await;
+    assert!(
+        codes(&a).contains(&"subsidy.full_payment_pending".to_string()),
+        "{a}"
+    );
+    let (s, _) = post(
+        &app,
+        &finance,
+        &format!("/api/v1/policies/{id}/payments"),
+        &payment("13999.99", &number),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let a = app
+        .get_json(&format!("/api/v1/policies/{id}/subsidy"), &b.uw)
+        .await;
+    assert!(
+        codes(&a).contains(&"subsidy.full_payment_pending".to_string()),
+        "one fen short: {a}"
+    );
+    let (s, _) = post(
+        &app,
+        &finance,
+        &format!("/api/v1/policies/{id}/payments"),
+        &payment("0.01", &number),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let a = app
+        .get_json(&format!("/api/v1/policies/{id}/subsidy"), &b.uw)
+        .await;
+    assert!(
+        !codes(&a).contains(&"subsidy.full_payment_pending".to_string()),
+        "{a}"
+    );
+}
+
 on_both_stores!(
+    the_subsidy_estimate_sees_full_payment,
     payments_count_to_the_fen_and_a_reversal_reopens_the_balance,
     over_payment_is_credit_and_a_refund_pays_it_back,
     shanxi_plan_needs_a_thirty_percent_first_installment,

@@ -116,6 +116,18 @@ pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement
     Ok(settle(&versions, &payments, refunded))
 }
 
+/// The first installment of the policy's schedule as planned (首期保费), for the
+/// subsidy rules; `None` before issue.
+pub async fn first_installment(tx: &mut Tx, policy_id: i64) -> ServiceResult<Option<Money>> {
+    let Some(policy) = store::policy(tx, policy_id).await? else {
+        return Ok(None);
+    };
+    Ok(plan::schedule_of(tx, &policy)
+        .await?
+        .first()
+        .map(|s| s.original))
+}
+
 /// Only finance records money (收费/财务).
 fn require_finance(actor: &Actor, what: &'static str) -> ServiceResult<()> {
     actor.require(actor.role.collects_premium(), what)
