@@ -67,6 +67,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("nav.audit", "审计日志", "Audit log"),
     ("nav.policies", "保单", "Policies"),
     ("nav.referrals", "转核队列", "Referrals"),
+    ("nav.bank", "银行流水", "Bank statements"),
     ("nav.api", "接口文档", "API docs"),
     ("nav.users", "用户管理", "Users"),
     ("user.new", "新建用户", "New user"),

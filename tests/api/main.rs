@@ -4,7 +4,9 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod bank;
 mod billing;
+mod billing_pages;
 mod catalogue;
 mod certificate_pages;
 mod certificates;

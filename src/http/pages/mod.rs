@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama). Chinese by default, usable without JavaScript.
 
 pub mod audit;
+pub mod billing;
 pub mod catalogue;
 pub mod certificates;
 pub mod dashboard;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(parties::routes)
         .configure(catalogue::routes)
         .configure(library::routes)
+        .configure(billing::routes)
         .configure(policies::routes)
         .configure(certificates::routes)
         .configure(audit::routes)
