@@ -99,6 +99,7 @@ const TABLE: &[(&str, &str, &str)] = &[
         "逾期理赔时限",
         "Claims past a statutory deadline",
     ),
+    ("nav.bank", "银行流水", "Bank statements"),
     ("nav.api", "接口文档", "API docs"),
     ("nav.users", "用户管理", "Users"),
     ("user.new", "新建用户", "New user"),

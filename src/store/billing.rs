@@ -23,6 +23,15 @@ const POLICY: &str =
     "select p.policy_id, p.policy_number, p.state, p.maker_id, m.name as maker_name, \
     p.programme_id, p.period_start from policy p join party m on m.party_id = p.maker_id";
 
+/// A conditional update that found its row, or a `Conflict` (someone got there first).
+fn exactly_one(rows: u64) -> StoreResult<()> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
 pub async fn policy(tx: &mut Tx, policy_id: i64) -> StoreResult<Option<BilledPolicy>> {
     let sql = format!("{POLICY} where p.policy_id = $1");
     Ok(dispatch!(tx, c => {
@@ -243,11 +252,7 @@ pub async fn reverse_payment(
         .await?
         .rows_affected()
     });
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict)
-    }
+    exactly_one(n)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -516,11 +521,7 @@ pub async fn set_line_payment(
         .await?
         .rows_affected()
     });
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict)
-    }
+    exactly_one(n)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

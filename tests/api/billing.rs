@@ -50,6 +50,19 @@ pub async fn issued_policy(app: &TestApp, programme: &str) -> (Book, i64, String
     (b, id, number, finance)
 }
 
+/// Record a payment as finance; it must be accepted.
+pub async fn pay(app: &TestApp, token: &str, id: i64, amount: &str, reference: &str) -> Value {
+    let (s, v) = post(
+        app,
+        token,
+        &format!("/api/v1/policies/{id}/payments"),
+        &payment(amount, reference),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v
+}
+
 pub fn payment(amount: &str, reference: &str) -> Value {
     json!({"payer": "浙江精工机械有限公司", "amount": amount, "paid_on": "2026-01-05",
            "method": "bank_transfer", "reference": reference})
@@ -217,14 +230,7 @@ async fn payments_count_to_the_fen_and_a_reversal_reopens_the_balance(app: TestA
 
 async fn over_payment_is_credit_and_a_refund_pays_it_back(app: TestApp) {
     let (_, id, number, finance) = issued_policy(&app, "zhejiang-2025").await;
-    let (s, _) = post(
-        &app,
-        &finance,
-        &format!("/api/v1/policies/{id}/payments"),
-        &payment("15000.00", &number),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED);
+    pay(&app, &finance, id, "15000.00", &number).await;
     let l = ledger(&app, &finance, id).await;
     assert_eq!(
         figures(&l),
@@ -330,14 +336,7 @@ async fn shanxi_plan_needs_a_thirty_percent_first_installment(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, _) = post(
-        &app,
-        &finance,
-        &format!("/api/v1/policies/{id}/payments"),
-        &payment("5000.00", "首期"),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED);
+    pay(&app, &finance, id, "5000.00", "首期").await;
     let l = ledger(&app, &finance, id).await;
     let inst = l["installments"].as_array().unwrap();
     assert_eq!(inst.len(), 2);
@@ -369,14 +368,7 @@ async fn a_programme_without_the_rule_takes_any_first_installment(app: TestApp) 
 
 async fn endorsement_and_cancellation_change_what_is_due(app: TestApp) {
     let (b, id, number, finance) = issued_policy(&app, "zhejiang-2025").await;
-    let (s, _) = post(
-        &app,
-        &finance,
-        &format!("/api/v1/policies/{id}/payments"),
-        &payment("14000.00", &number),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED);
+    pay(&app, &finance, id, "14000.00", &number).await;
     assert_eq!(ledger(&app, &finance, id).await["fully_paid"], true);
 
     // Ten more units from 07-01: additional premium 1,411.51 (see the underwriting test).
@@ -402,14 +394,7 @@ async fn endorsement_and_cancellation_change_what_is_due(app: TestApp) {
     assert_eq!(inst[1]["due_on"], "2026-07-01");
     assert_eq!(inst[1]["amount"], "1411.51");
 
-    let (s, _) = post(
-        &app,
-        &finance,
-        &format!("/api/v1/policies/{id}/payments"),
-        &payment("1411.51", "加费"),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED);
+    pay(&app, &finance, id, "1411.51", "加费").await;
     // Cancelled at the end of September: the return premium becomes credit to refund.
     let (s, v) = post(
         &app,
@@ -469,7 +454,43 @@ async fn invoices_are_recorded_once_per_number(app: TestApp) {
     assert_eq!(l["invoiced"], "14000.00");
 }
 
+async fn the_subsidy_estimate_sees_full_payment(app: TestApp) {
+    let (b, id, number, finance) = issued_policy(&app, "zhejiang-2025").await;
+    let codes = |a: &Value| -> Vec<String> {
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let a = app
+        .get_json(&format!("/api/v1/policies/{id}/subsidy"), &b.uw)
+        .await;
+    assert!(
+        codes(&a).contains(&"subsidy.full_payment_pending".to_string()),
+        "{a}"
+    );
+    pay(&app, &finance, id, "13999.99", &number).await;
+    let a = app
+        .get_json(&format!("/api/v1/policies/{id}/subsidy"), &b.uw)
+        .await;
+    assert!(
+        codes(&a).contains(&"subsidy.full_payment_pending".to_string()),
+        "one fen short: {a}"
+    );
+    pay(&app, &finance, id, "0.01", &number).await;
+    let a = app
+        .get_json(&format!("/api/v1/policies/{id}/subsidy"), &b.uw)
+        .await;
+    assert!(
+        !codes(&a).contains(&"subsidy.full_payment_pending".to_string()),
+        "{a}"
+    );
+}
+
 on_both_stores!(
+    the_subsidy_estimate_sees_full_payment,
     payments_count_to_the_fen_and_a_reversal_reopens_the_balance,
     over_payment_is_credit_and_a_refund_pays_it_back,
     shanxi_plan_needs_a_thirty_percent_first_installment,

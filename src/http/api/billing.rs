@@ -1,14 +1,20 @@
-//! `/api/v1/policies/{id}/payments|plan|invoices|refunds|ledger`, `/api/v1/payments`:
-//! premium collection by finance.
+//! `/api/v1/policies/{id}/payments|plan|invoices|refunds|ledger`, `/api/v1/payments`,
+//! `/api/v1/bank/...`: premium collection by finance, bank statements and the bank's
+//! signed payment notifications.
 
 use crate::http::identity::ApiActor;
+use crate::http::problem::problem_response;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::billing::{
-    self, InvoiceInput, InvoiceView, Ledger, PaymentInput, PaymentView, PlanInput, PlanLine,
+    self, CallbackError, CallbackOutcome, ImportReport, InvoiceInput, InvoiceView, Ledger,
+    MatchInput, Notification, NotificationRequest, PaymentInput, PaymentView, PlanInput, PlanLine,
     RefundInput, ReversalInput, Settlement,
 };
-use actix_web::{web, HttpResponse};
+use crate::store::billing::{BankLineRow, ImportRow};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/policies/{id}/payments", web::post().to(record_payment))
@@ -16,7 +22,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/policies/{id}/plan", web::put().to(set_plan))
         .route("/policies/{id}/invoices", web::post().to(record_invoice))
         .route("/policies/{id}/refunds", web::post().to(refund))
-        .route("/payments/{id}/reversal", web::post().to(reverse_payment));
+        .route("/payments/{id}/reversal", web::post().to(reverse_payment))
+        .route("/bank/notifications", web::post().to(bank_notification))
+        .service(
+            // Statement files are bigger than the default body limit.
+            web::resource("/bank/statements")
+                .app_data(web::PayloadConfig::new(8 << 20))
+                .route(web::post().to(import_statement))
+                .route(web::get().to(imports)),
+        )
+        .route("/bank/lines/unmatched", web::get().to(unmatched))
+        .route("/bank/lines/{id}/match", web::post().to(match_line));
 }
 
 /// Record a payment received (finance). Amounts are CNY strings.
@@ -99,4 +115,114 @@ pub async fn refund(
 ) -> Result<HttpResponse, ApiError> {
     let s = billing::refund(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(s))
+}
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The bank's payment notification. Headers: `X-Timestamp` (unix seconds, within 300 s),
+/// `X-Signature` = hex HMAC-SHA256(secret, timestamp + "." + body), `Idempotency-Key`.
+/// 201 a payment was recorded; 202 kept for manual matching (no policy number in the
+/// reference); 200 a repeat (nothing written, the original result); 401 signature or
+/// time wrong, or callbacks not configured — nothing written.
+#[utoipa::path(post, path = "/api/v1/bank/notifications", request_body = Notification, tag = "billing",
+    security(()),
+    params(("X-Timestamp" = String, Header, description = "unix seconds"),
+           ("X-Signature" = String, Header, description = "hex HMAC-SHA256(secret, timestamp + \".\" + body)"),
+           ("Idempotency-Key" = String, Header, description = "the same for every delivery of one notification")),
+    responses((status = 201, body = CallbackOutcome), (status = 202, body = CallbackOutcome),
+              (status = 200, body = CallbackOutcome), (status = 401, body = crate::http::problem::Problem),
+              (status = 409, body = crate::http::problem::Problem)))]
+pub async fn bank_notification(
+    st: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let request = NotificationRequest {
+        timestamp: header(&req, "X-Timestamp"),
+        signature: header(&req, "X-Signature"),
+        idempotency_key: header(&req, "Idempotency-Key"),
+        body: &body,
+        now_unix: chrono::Utc::now().timestamp(),
+    };
+    match billing::notify(&st.db, &st.config, request).await {
+        Ok(o) => {
+            let status = match o.status {
+                "recorded" => StatusCode::CREATED,
+                "unmatched" => StatusCode::ACCEPTED,
+                _ => StatusCode::OK,
+            };
+            Ok(HttpResponse::build(status).json(o))
+        }
+        Err(CallbackError::Signature(e)) => {
+            tracing::warn!(error = %e, "bank notification refused");
+            let mut resp = problem_response(
+                StatusCode::UNAUTHORIZED,
+                "bad-signature",
+                "The notification is not signed by the bank",
+                e.to_string(),
+                vec![],
+            );
+            resp.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("HMAC-SHA256"),
+            );
+            Ok(resp)
+        }
+        Err(CallbackError::Service(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatementQuery {
+    /// The file's name, for the import list.
+    pub filename: Option<String>,
+}
+
+/// Import a bank statement: the CSV file as the body (`text/csv`, UTF-8), columns
+/// `date,amount,payer,reference,transaction_id`. Lines whose reference names one issued
+/// policy become payments; lines already known count as duplicates; the rest are kept
+/// for manual matching. A file with a bad line is refused whole (422, every line listed).
+#[utoipa::path(post, path = "/api/v1/bank/statements", params(StatementQuery), tag = "billing",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = ImportReport), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn import_statement(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<StatementQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let name = q.into_inner().filename.unwrap_or_default();
+    let r =
+        billing::import_statement(&st.db, &who.0, &st.config.insurer.code, &name, &body).await?;
+    Ok(HttpResponse::Created().json(r))
+}
+
+/// The latest statement imports with their counts.
+#[utoipa::path(get, path = "/api/v1/bank/statements", tag = "billing",
+    responses((status = 200, body = Vec<ImportRow>)))]
+pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(billing::recent_imports(&st.db, &who.0).await?))
+}
+
+/// Bank lines not yet matched to a policy, oldest first.
+#[utoipa::path(get, path = "/api/v1/bank/lines/unmatched", tag = "billing",
+    responses((status = 200, body = Vec<BankLineRow>)))]
+pub async fn unmatched(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(billing::unmatched(&st.db, &who.0).await?))
+}
+
+/// Match an unmatched bank line to a policy: it becomes that policy's payment.
+#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/match", request_body = MatchInput, tag = "billing",
+    responses((status = 201, body = PaymentView), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn match_line(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<MatchInput>,
+) -> Result<HttpResponse, ApiError> {
+    let p = billing::match_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(p))
 }

@@ -56,7 +56,19 @@ fn tasks_for(role: Role, lang: Lang) -> Vec<Task> {
             t("维护目录产品", "Maintain catalogue products", "/catalogue"),
             t("查阅条款与费率", "Read clauses and rates", "/clauses"),
         ],
-        Role::Finance => vec![t("查阅当事方", "Look up parties", "/parties")],
+        Role::Finance => vec![
+            t(
+                "已出单保单与缴费情况",
+                "Issued policies and their premium",
+                "/policies?state=issued",
+            ),
+            t(
+                "导入银行流水、匹配待入账款项",
+                "Import bank statements, match unmatched lines",
+                "/billing/bank",
+            ),
+            t("查阅当事方", "Look up parties", "/parties"),
+        ],
         Role::ClaimsHandler | Role::ClaimsManager => vec![
             t(
                 "理赔工作台（按时限排序）",

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod backtest;
+pub mod billing;
 pub mod catalogue;
 pub mod certificates;
 pub mod claim_detail;
@@ -32,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(parties::routes)
         .configure(catalogue::routes)
         .configure(library::routes)
+        .configure(billing::routes)
         .configure(policies::routes)
         .configure(certificates::routes)
         .configure(audit::routes)

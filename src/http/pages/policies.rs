@@ -426,6 +426,8 @@ struct DetailPage {
     pending_endorsement: Option<String>,
     is_quoted: bool,
     is_live: bool,
+    /// The premium ledger, once issued (保费台账).
+    ledger: Option<crate::services::billing::Ledger>,
 }
 
 async fn render_detail(
@@ -445,7 +447,12 @@ async fn render_detail(
     } else {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
+    let ledger = match p.policy_number {
+        Some(_) => Some(crate::services::billing::ledger(&st.db, &who.actor, id).await?),
+        None => None,
+    };
     let mut resp = page(&DetailPage {
+        ledger,
         state_label: state_label(&p.state, &c),
         basis_label: basis_label(&p.cover_basis, &c),
         versions: d.versions.iter().map(|v| VersionLine::of(v, &c)).collect(),

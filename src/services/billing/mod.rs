@@ -18,7 +18,8 @@ pub use payments::{
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
 pub use statement::{
-    import_statement, match_line, recent_imports, unmatched, ImportReport, MatchInput,
+    import_statement, match_line, policy_id_by_number, recent_imports, unmatched, ImportReport,
+    MatchInput,
 };
 
 use super::{Actor, ServiceError, ServiceResult};
@@ -113,6 +114,18 @@ pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement
         .map(|r| Money::from_fen(r.amount))
         .sum();
     Ok(settle(&versions, &payments, refunded))
+}
+
+/// The first installment of the policy's schedule as planned (首期保费), for the
+/// subsidy rules; `None` before issue.
+pub async fn first_installment(tx: &mut Tx, policy_id: i64) -> ServiceResult<Option<Money>> {
+    let Some(policy) = store::policy(tx, policy_id).await? else {
+        return Ok(None);
+    };
+    Ok(plan::schedule_of(tx, &policy)
+        .await?
+        .first()
+        .map(|s| s.original))
 }
 
 /// Only finance records money (收费/财务).

@@ -193,6 +193,20 @@ pub async fn recent_imports(db: &Db, actor: &Actor) -> ServiceResult<Vec<ImportR
     Ok(store::imports(&mut tx, 20).await?)
 }
 
+/// The issued policy with this number, for matching by hand (finance only).
+pub async fn policy_id_by_number(db: &Db, actor: &Actor, number: &str) -> ServiceResult<i64> {
+    require_finance(actor, "match bank lines")?;
+    let mut tx = db.read().await?;
+    match store::policy_by_number(&mut tx, number.trim()).await? {
+        Some(p) => Ok(p.policy_id),
+        None => Err(ServiceError::field(
+            "policy_number",
+            format!("no issued policy has the number '{}'", number.trim()),
+            format!("没有保单号为“{}”的已出单保单", number.trim()),
+        )),
+    }
+}
+
 /// The policy an unmatched line pays for.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

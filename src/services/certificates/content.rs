@@ -76,7 +76,7 @@ pub fn allocated_payments(s: &Settlement) -> Vec<PremiumPayment> {
             break;
         }
         let amount = p.amount.min(left);
-        left = left - amount;
+        left -= amount;
         out.push(PremiumPayment {
             date: p.paid_on,
             amount,
@@ -192,4 +192,45 @@ pub async fn schedule(
         issue_date,
         special_terms: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::billing::SettledPayment;
+
+    fn payment(id: i64, day: u32, yuan: i64) -> SettledPayment {
+        SettledPayment {
+            id,
+            paid_on: NaiveDate::from_ymd_opt(2025, 1, day).unwrap(),
+            amount: Money::from_yuan(yuan),
+            method: "bank_transfer".into(),
+            reference: format!("R{id}"),
+            payer: "甲".into(),
+        }
+    }
+
+    #[test]
+    fn an_over_payment_is_listed_only_up_to_the_premium() {
+        let s = Settlement {
+            premium_due: Money::from_yuan(10_000),
+            paid: Money::from_yuan(12_000),
+            balance: Money::ZERO,
+            credit: Money::from_yuan(2_000),
+            fully_paid: true,
+            payments: vec![payment(2, 9, 7_000), payment(1, 3, 5_000)],
+        };
+        let listed = allocated_payments(&s);
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed[0].reference, "R1", "oldest first");
+        assert_eq!(listed[0].amount, Money::from_yuan(5_000));
+        assert_eq!(
+            listed[1].amount,
+            Money::from_yuan(5_000),
+            "the part that completed it"
+        );
+        assert_eq!(listed[1].method, "银行转账");
+        let total: Money = listed.iter().map(|p| p.amount).sum();
+        assert_eq!(total, s.premium_due);
+    }
 }

@@ -19,8 +19,9 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
 
-/// Facts of one policy as the subsidy rules need them. Premium collection is not
-/// recorded yet, so nothing counts as paid: full payment stays a pending condition.
+/// Facts of one policy as the subsidy rules need them. Payment comes from billing's
+/// settlement: "fully paid" there (premium due after endorsements, net of refunds)
+/// is what satisfies the full-payment condition here.
 async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<SubsidyFacts> {
     let terms = terms_of(row)?;
     let item = catalogue::get(tx, row.catalogue_item_id)
@@ -45,6 +46,18 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
     let basis: CoverBasis =
         serde_json::from_value(serde_json::Value::String(row.cover_basis.clone()))
             .map_err(internal)?;
+    let premium = Money::from_fen(row.premium);
+    let settled = crate::services::billing::settlement(tx, row.policy_id).await?;
+    // The rule compares paid with the full-term premium; the settlement already knows
+    // whether what is due (pro-rata endorsements included) has been paid.
+    let premium_paid = if settled.fully_paid {
+        settled.paid.max(premium)
+    } else {
+        settled.paid.min(premium - Money::from_fen(1))
+    };
+    let first_installment = crate::services::billing::first_installment(tx, row.policy_id)
+        .await?
+        .unwrap_or(Money::ZERO);
     Ok(SubsidyFacts {
         product,
         basis,
@@ -54,9 +67,9 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
         insured_value: Money::from_fen(row.insured_value),
         aggregate_limit: Money::from_fen(row.aggregate_limit),
         rate: Rate::parse(&row.rate).map_err(internal)?,
-        premium: Money::from_fen(row.premium),
-        premium_paid: Money::ZERO,
-        first_installment: Money::ZERO,
+        premium,
+        premium_paid,
+        first_installment,
         policy_effective: row.state == "in_force",
         contract_amount: terms.contract_amount(),
         potential_liability: None,
