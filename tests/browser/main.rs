@@ -3,6 +3,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod billing;
 mod driver;
 mod journeys;
 mod underwriting;
