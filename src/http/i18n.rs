@@ -100,6 +100,7 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Claims past a statutory deadline",
     ),
     ("nav.bank", "银行流水", "Bank statements"),
+    ("dash.unmatched", "待匹配银行流水", "Unmatched bank lines"),
     ("nav.api", "接口文档", "API docs"),
     ("nav.users", "用户管理", "Users"),
     ("user.new", "新建用户", "New user"),

@@ -489,7 +489,59 @@ async fn the_subsidy_estimate_sees_full_payment(app: TestApp) {
     );
 }
 
+async fn money_is_taken_on_issued_policies_only_and_the_paths_are_documented(app: TestApp) {
+    let (b, _, _, finance) = issued_policy(&app, "zhejiang-2025").await;
+    let (s, quote) = post(
+        &app,
+        &b.uw,
+        "/api/v1/quotes",
+        &first_year_quote(&b, "2000000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{quote}");
+    let qid = quote["policy_id"].as_i64().unwrap();
+    let (s, v) = post(
+        &app,
+        &finance,
+        &format!("/api/v1/policies/{qid}/payments"),
+        &payment("100.00", "x"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("not been issued"),
+        "{v}"
+    );
+    let (s, _) = post(
+        &app,
+        &finance,
+        "/api/v1/policies/999999/payments",
+        &payment("100.00", "x"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let spec = app.get_json("/api/v1/openapi.json", &finance).await;
+    for path in [
+        "/api/v1/policies/{id}/payments",
+        "/api/v1/payments/{id}/reversal",
+        "/api/v1/policies/{id}/ledger",
+        "/api/v1/policies/{id}/plan",
+        "/api/v1/policies/{id}/invoices",
+        "/api/v1/policies/{id}/refunds",
+        "/api/v1/bank/notifications",
+        "/api/v1/bank/statements",
+        "/api/v1/bank/lines/unmatched",
+        "/api/v1/bank/lines/{id}/match",
+    ] {
+        assert!(
+            spec["paths"].get(path).is_some(),
+            "{path} is in the OpenAPI document"
+        );
+    }
+}
+
 on_both_stores!(
+    money_is_taken_on_issued_policies_only_and_the_paths_are_documented,
     the_subsidy_estimate_sees_full_payment,
     payments_count_to_the_fen_and_a_reversal_reopens_the_balance,
     over_payment_is_credit_and_a_refund_pays_it_back,

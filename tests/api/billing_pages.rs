@@ -167,6 +167,11 @@ async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let home = page(&client, &app, "/").await;
+    assert!(
+        home.contains("<span class=\"num\">1</span><span>待匹配银行流水</span>"),
+        "the dashboard counts the line waiting"
+    );
     let r = client
         .post(app.url(&format!("/billing/bank/lines/{line}/match")))
         .form(&[

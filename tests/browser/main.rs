@@ -6,6 +6,7 @@ mod helpers;
 mod smtp_sink;
 
 mod claims;
+mod billing;
 mod driver;
 mod journeys;
 mod underwriting;

@@ -130,6 +130,14 @@ async fn show(
             href: "/claims/queue".into(),
         });
     }
+    if actor.role.collects_premium() {
+        let open = crate::services::billing::unmatched(&st.db, actor).await?;
+        tiles.push(Tile {
+            label: lang.t("dash.unmatched").into(),
+            value: i64::try_from(open.len()).unwrap_or(i64::MAX),
+            href: "/billing/bank".into(),
+        });
+    }
     let audit_ok = if actor.role.reads_audit() {
         Some(matches!(
             audit::verify(&st.db).await?,
