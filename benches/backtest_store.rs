@@ -70,14 +70,22 @@ async fn run() -> BenchResult<()> {
     if std::env::var_os("BENCH_SKIP_REFERENCE").is_none() {
         let reps = env_usize("BENCH_REFERENCE_REPS", 3);
         let (loop_s, vec_s) = run_reference(&script, &dir, reps)?;
-        println!("[reference] loop={loop_s:?}s vectorized={vec_s:?}s (see [ratio] lines above/below)");
+        println!(
+            "[reference] loop={loop_s:?}s vectorized={vec_s:?}s (see [ratio] lines above/below)"
+        );
         if let Ok(text) = std::fs::read_to_string(dir.join("e2e_seconds.txt")) {
             if let Ok(ours) = text.trim().parse::<f64>() {
                 if let Some(v) = vec_s {
-                    println!("[ratio] end-to-end {ours:.3}s vs vectorized reference {v:.3}s = {:.2}x", v / ours);
+                    println!(
+                        "[ratio] end-to-end {ours:.3}s vs vectorized reference {v:.3}s = {:.2}x",
+                        v / ours
+                    );
                 }
                 if let Some(l) = loop_s {
-                    println!("[ratio] end-to-end {ours:.3}s vs per-segment reference {l:.3}s = {:.2}x", l / ours);
+                    println!(
+                        "[ratio] end-to-end {ours:.3}s vs per-segment reference {l:.3}s = {:.2}x",
+                        l / ours
+                    );
                 }
             }
         }
@@ -131,9 +139,18 @@ fn check_against_csv(dir: &Path, r: &backtest::report::BacktestReport) -> BenchR
     let policies = std::fs::read(dir.join("policies.csv"))?;
     let claims = std::fs::read(dir.join("claims.csv"))?;
     let csv = aggregate_portfolio(&policies, &claims)?;
-    let ours: Vec<_> = r.groups.iter().filter(|g| g.level == Level::Segment).collect();
+    let ours: Vec<_> = r
+        .groups
+        .iter()
+        .filter(|g| g.level == Level::Segment)
+        .collect();
     if ours.len() != csv.segments.len() {
-        return Err(format!("{} segments from SQL, {} from CSV", ours.len(), csv.segments.len()).into());
+        return Err(format!(
+            "{} segments from SQL, {} from CSV",
+            ours.len(),
+            csv.segments.len()
+        )
+        .into());
     }
     let mut cells = 0usize;
     for (g, s) in ours.iter().zip(&csv.segments) {
@@ -141,18 +158,27 @@ fn check_against_csv(dir: &Path, r: &backtest::report::BacktestReport) -> BenchR
             for (k, v) in row.iter().enumerate() {
                 let expect = s.incurred.get(i, k).ok_or("shape")?;
                 if (v.fen() as f64 / 100.0 - expect).abs() > 0.005 {
-                    return Err(format!("{} origin {i} dev {k}: SQL {v}, CSV {expect}", g.key).into());
+                    return Err(
+                        format!("{} origin {i} dev {k}: SQL {v}, CSV {expect}", g.key).into(),
+                    );
                 }
                 cells += 1;
             }
         }
         for (i, ep) in g.origins.iter().map(|o| o.earned).enumerate() {
             if ep != s.earned_premium[i] {
-                return Err(format!("{} origin {i}: earned {ep} vs {}", g.key, s.earned_premium[i]).into());
+                return Err(format!(
+                    "{} origin {i}: earned {ep} vs {}",
+                    g.key, s.earned_premium[i]
+                )
+                .into());
             }
         }
     }
-    println!("[check] {cells} incurred cells and all earned premium of {} segments equal the CSV path", ours.len());
+    println!(
+        "[check] {cells} incurred cells and all earned premium of {} segments equal the CSV path",
+        ours.len()
+    );
     Ok(())
 }
 
@@ -179,26 +205,40 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
     if exists && !reload {
         let db = Db::connect(url, 1).await?;
         if let Db::Postgres(p) = &db {
-            let n: i64 = sqlx::query_scalar("select count(*) from policy").fetch_one(p).await.unwrap_or(0);
+            let n: i64 = sqlx::query_scalar("select count(*) from policy")
+                .fetch_one(p)
+                .await
+                .unwrap_or(0);
             if n > 0 {
                 println!("[setup] {DB_NAME} already holds {n} policies");
                 return Ok(());
             }
         }
     }
-    sqlx::raw_sql(&format!("drop database if exists {DB_NAME}")).execute(ap).await?;
-    sqlx::raw_sql(&format!("create database {DB_NAME}")).execute(ap).await?;
+    sqlx::raw_sql(&format!("drop database if exists {DB_NAME}"))
+        .execute(ap)
+        .await?;
+    sqlx::raw_sql(&format!("create database {DB_NAME}"))
+        .execute(ap)
+        .await?;
     let t = Instant::now();
     let db = Db::connect(url, 2).await?;
     db.migrate().await?;
-    let Db::Postgres(p) = &db else { return Err("PostgreSQL only".into()) };
+    let Db::Postgres(p) = &db else {
+        return Err("PostgreSQL only".into());
+    };
     exec(&db, "create unlogged table bench_policy (policy_id bigint, segment int, origin_year int, wp numeric, ep numeric);
                create unlogged table bench_claim (claim_id bigint, policy_id bigint, segment int, ay int, dev int, paid numeric, case_reserve numeric);").await?;
-    for (table, file) in [("bench_policy", "policies.csv"), ("bench_claim", "claims.csv")] {
+    for (table, file) in [
+        ("bench_policy", "policies.csv"),
+        ("bench_claim", "claims.csv"),
+    ] {
         let bytes = std::fs::read(dir.join(file))?;
         let mut conn = p.acquire().await?;
         let mut copy = conn
-            .copy_in_raw(&format!("copy {table} from stdin with (format csv, header true)"))
+            .copy_in_raw(&format!(
+                "copy {table} from stdin with (format csv, header true)"
+            ))
             .await?;
         copy.send(bytes).await?;
         copy.finish().await?;
@@ -241,12 +281,18 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
         drop table bench_policy;
         drop table bench_claim;
         analyze;").await?;
-    println!("[setup] loaded {DB_NAME} in {:.1}s (untimed)", t.elapsed().as_secs_f64());
+    println!(
+        "[setup] loaded {DB_NAME} in {:.1}s (untimed)",
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn median(xs: &[f64]) -> f64 {
@@ -273,7 +319,11 @@ fn ensure_portfolio(script: &Path, dir: &Path) -> BenchResult<()> {
     }
     println!("[setup] generating the portfolio into {}", dir.display());
     std::fs::create_dir_all(dir)?;
-    let status = Command::new("bash").arg(script).arg("gen").arg(dir).status()?;
+    let status = Command::new("bash")
+        .arg(script)
+        .arg("gen")
+        .arg(dir)
+        .status()?;
     if !status.success() {
         return Err(format!("{} gen failed: {status}", script.display()).into());
     }
@@ -281,7 +331,11 @@ fn ensure_portfolio(script: &Path, dir: &Path) -> BenchResult<()> {
 }
 
 /// Run the Python reference, echo its output, and return its (loop, vectorized) medians.
-fn run_reference(script: &Path, dir: &Path, reps: usize) -> BenchResult<(Option<f64>, Option<f64>)> {
+fn run_reference(
+    script: &Path,
+    dir: &Path,
+    reps: usize,
+) -> BenchResult<(Option<f64>, Option<f64>)> {
     let mut child = Command::new("bash")
         .arg(script)
         .arg("run")

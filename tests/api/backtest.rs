@@ -278,18 +278,35 @@ async fn accident_year_basis_earns_premium_by_calendar_year(app: TestApp) {
 
 async fn broken_xml_is_rejected_by_the_schema(app: TestApp) {
     seed(&app).await;
-    let r = backtest::produce(&app.db, &app.config, d("2026-06-30"), Basis::UnderwritingYear, None)
-        .await
-        .unwrap();
+    let r = backtest::produce(
+        &app.db,
+        &app.config,
+        d("2026-06-30"),
+        Basis::UnderwritingYear,
+        None,
+    )
+    .await
+    .unwrap();
     xml::validate(&r.xml).unwrap();
     // An amount with three decimals, an unknown decision, a missing header element.
-    let bad = r.xml.replacen("cumulative=\"3000.00\"", "cumulative=\"3000.001\"", 1);
-    assert!(matches!(xml::validate(&bad), Err(xml::XmlError::Invalid(_))));
+    let bad = r
+        .xml
+        .replacen("cumulative=\"3000.00\"", "cumulative=\"3000.001\"", 1);
+    assert!(matches!(
+        xml::validate(&bad),
+        Err(xml::XmlError::Invalid(_))
+    ));
     let bad = r.xml.replace("decision=\"lower\"", "decision=\"maybe\"");
-    assert!(matches!(xml::validate(&bad), Err(xml::XmlError::Invalid(_))));
+    assert!(matches!(
+        xml::validate(&bad),
+        Err(xml::XmlError::Invalid(_))
+    ));
     let bad = r.xml.replace("<AsOf>2026-06-30</AsOf>", "");
     let err = xml::validate(&bad).unwrap_err();
-    assert!(err.to_string().contains("AsOf") || err.to_string().contains("Basis"), "{err}");
+    assert!(
+        err.to_string().contains("AsOf") || err.to_string().contains("Basis"),
+        "{err}"
+    );
     assert!(matches!(
         xml::validate("<BacktestReport"),
         Err(xml::XmlError::Parse(_))
@@ -326,7 +343,9 @@ async fn actuary_page_runs_and_serves_the_report(app: TestApp) {
     assert!(html.contains("19.1%"), "whole-book loss ratio listed");
     let id = {
         let mut tx = app.db.read().await.unwrap();
-        let rows = firstcover::store::backtest::reports::list(&mut tx, 10).await.unwrap();
+        let rows = firstcover::store::backtest::reports::list(&mut tx, 10)
+            .await
+            .unwrap();
         rows[0].report_id
     };
     let xml_doc = client
@@ -407,7 +426,13 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let bank = json!({"payee": "浙江精工机械有限公司", "bank_name": "工商银行杭州分行",
                       "bank_account": "1202020309900012345", "amount": "30000.00"});
-    let (s, p) = cpost(&app, &cb.handler, &format!("/api/v1/claims/{id}/payments"), &bank).await;
+    let (s, p) = cpost(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/{id}/payments"),
+        &bank,
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let pid = p["payment_id"].as_i64().unwrap();
     let (s, v) = cpost(

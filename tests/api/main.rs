@@ -3,8 +3,8 @@
 mod helpers;
 
 mod audit;
-mod backtest;
 mod auth;
+mod backtest;
 mod catalogue;
 mod claims;
 mod claims_concurrency;

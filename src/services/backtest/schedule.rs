@@ -1,6 +1,6 @@
 //! The regulator's schedule: quarterly, on day N of the month after each quarter, the
-//! report for that quarter (valued at the quarter's last day) is produced, stored and
-//! queued for delivery — once. The period key (`2026Q2`) is unique in the report table,
+//! report for that quarter (valued at the quarter's last day) is produced and stored —
+//! once. (Queueing it in the outbox is not wired yet; see `delivery`.) The period key (`2026Q2`) is unique in the report table,
 //! so a second scheduler, a restart or a rerun never queues a period twice.
 
 use super::{produce, store_rendered};
@@ -26,8 +26,8 @@ pub fn due_period(today: NaiveDate, day: u32) -> Option<(String, NaiveDate)> {
     // …is due from day N of the month after it; before that day in that very month,
     // the quarter before it is the one due.
     let first_month_after = (quarter * 3 + 1) as u32;
-    let in_that_month = quarter < 4 && today.month() == first_month_after
-        || quarter == 4 && today.month() == 1;
+    let in_that_month =
+        quarter < 4 && today.month() == first_month_after || quarter == 4 && today.month() == 1;
     if in_that_month && today.day() < day {
         quarter -= 1;
         if quarter == 0 {
@@ -48,7 +48,7 @@ fn quarter_end(year: i32, quarter: i32) -> Option<NaiveDate> {
     next.pred_opt()
 }
 
-/// Produce, store and queue the due report if it is not stored yet. Returns the new
+/// Produce and store the due report if it is not stored yet. Returns the new
 /// report's id, or `None` when nothing was due.
 pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResult<Option<i64>> {
     let Some((period, as_of)) = due_period(today, config.backtest.quarterly_day) else {
@@ -70,8 +70,9 @@ pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResul
         Err(ServiceError::Duplicate(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    // DELIVERY-PENDING: queue in the outbox once it lands on main.
-    let _ = (config, &rendered);
+    // Queueing in the outbox (XML to the regulator, PDF/HTML by mail) belongs here, in
+    // this transaction; the outbox had not landed on main yet, so the report is stored
+    // with status 'generated'.
     tx.commit().await?;
     Ok(Some(id))
 }

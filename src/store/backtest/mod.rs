@@ -15,12 +15,12 @@ pub use dialect::Dialect;
 
 use super::{StoreResult, Tx};
 
-/// PostgreSQL: enough sort/hash memory for one aggregation over the whole book, and no
+/// PostgreSQL: enough memory to hash-aggregate the whole book (otherwise it sorts on disk), and no
 /// JIT (its compile time exceeds what it saves on these queries). For this transaction
 /// only; SQLite needs nothing.
 async fn tune_for_aggregation(tx: &mut Tx) -> StoreResult<()> {
     if let Tx::Postgres(t) = tx {
-        sqlx::raw_sql("set local work_mem = '64MB'; set local jit = off")
+        sqlx::raw_sql("set local work_mem = '256MB'; set local jit = off")
             .execute(&mut **t)
             .await?;
     }

@@ -95,7 +95,9 @@ pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<V
             };
             let years: Vec<String> = (first..=as_of.year())
                 .map(|y| {
-                    let end = NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(as_of).min(as_of);
+                    let end = NaiveDate::from_ymd_opt(y, 12, 31)
+                        .unwrap_or(as_of)
+                        .min(as_of);
                     let before = NaiveDate::from_ymd_opt(y - 1, 12, 31).unwrap_or(as_of);
                     format!("({y}, {}, {})", d.date(end), d.date(before))
                 })
