@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod catalogue;
 pub mod claims;
 pub mod demo;
+pub mod outbox;
 pub mod parties;
 pub mod underwriting;
 pub mod users;

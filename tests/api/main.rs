@@ -1,6 +1,7 @@
 //! Integration tests over HTTP against the real app, on SQLite and on PostgreSQL.
 
 mod helpers;
+mod smtp_sink;
 
 mod audit;
 mod auth;
@@ -10,7 +11,9 @@ mod claims;
 mod claims_concurrency;
 mod cli;
 mod library;
+mod outbox;
 mod parties;
+mod policy_clock;
 mod probes;
 mod underwriting;
 mod underwriting_pages;

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod dashboard;
 pub mod library;
 pub mod login;
+pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod quote_form;
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(claims::routes)
         .configure(audit::routes)
         .configure(backtest::routes)
+        .configure(outbox::routes)
         .configure(users::routes);
 }
 
