@@ -100,7 +100,7 @@ enum BacktestCommand {
         #[arg(long)]
         no_store: bool,
     },
-    /// Produce and store the scheduled quarterly report if it is due and not yet stored.
+    /// Produce, store and queue the scheduled quarterly report if due and not yet stored.
     Schedule {
         /// Pretend today is this date (default: today, UTC).
         #[arg(long)]
@@ -330,7 +330,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(describe)?
             {
-                Some(id) => println!("backtest report {id} produced and stored"),
+                Some(id) => println!("backtest report {id} produced and queued for delivery"),
                 None => println!("no backtest report due (or already stored)"),
             }
             Ok(ExitCode::SUCCESS)

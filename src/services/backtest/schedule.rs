@@ -1,6 +1,6 @@
 //! The regulator's schedule: quarterly, on day N of the month after each quarter, the
-//! report for that quarter (valued at the quarter's last day) is produced and stored —
-//! once. (Queueing it in the outbox is not wired yet; see `delivery`.) The period key (`2026Q2`) is unique in the report table,
+//! report for that quarter (valued at the quarter's last day) is produced, stored and
+//! queued in the outbox (see `delivery`) — once. The period key (`2026Q2`) is unique in the report table,
 //! so a second scheduler, a restart or a rerun never queues a period twice.
 
 use super::{produce, store_rendered};
@@ -48,7 +48,7 @@ fn quarter_end(year: i32, quarter: i32) -> Option<NaiveDate> {
     next.pred_opt()
 }
 
-/// Produce and store the due report if it is not stored yet. Returns the new
+/// Produce, store and queue the due report if it is not stored yet. Returns the new
 /// report's id, or `None` when nothing was due.
 pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResult<Option<i64>> {
     let Some((period, as_of)) = due_period(today, config.backtest.quarterly_day) else {
@@ -70,9 +70,7 @@ pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResul
         Err(ServiceError::Duplicate(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    // Queueing in the outbox (XML to the regulator, PDF/HTML by mail) belongs here, in
-    // this transaction; the outbox had not landed on main yet, so the report is stored
-    // with status 'generated'.
+    super::delivery::queue(&mut tx, config, id, &rendered).await?;
     tx.commit().await?;
     Ok(Some(id))
 }
