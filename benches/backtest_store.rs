@@ -51,8 +51,10 @@ async fn run() -> BenchResult<()> {
         Some((base, _)) => format!("{base}/{DB_NAME}"),
         None => return Err("BENCH_PG_URL has no database part".into()),
     };
-    let mut config = Config::default();
-    config.database_url = url.clone();
+    let config = Config {
+        database_url: url.clone(),
+        ..Config::default()
+    };
 
     if std::env::var("BENCH_PHASE").as_deref() == Ok("measure") {
         return measure(&config).await;
