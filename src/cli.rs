@@ -100,7 +100,7 @@ enum BacktestCommand {
         #[arg(long)]
         no_store: bool,
     },
-    /// Produce and queue the scheduled quarterly report if it is due and not yet stored.
+    /// Produce, store and queue the scheduled quarterly report if due and not yet stored.
     Schedule {
         /// Pretend today is this date (default: today, UTC).
         #[arg(long)]
@@ -330,7 +330,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(describe)?
             {
-                Some(id) => println!("backtest report {id} produced and queued"),
+                Some(id) => println!("backtest report {id} produced and queued for delivery"),
                 None => println!("no backtest report due (or already stored)"),
             }
             Ok(ExitCode::SUCCESS)
@@ -440,7 +440,10 @@ async fn backtest_run(
             std::fs::write(&path, bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         }
-        println!("wrote report.xml, report.html, report.pdf to {}", dir.display());
+        println!(
+            "wrote report.xml, report.html, report.pdf to {}",
+            dir.display()
+        );
     }
     if let Some(t) = rendered.report.total() {
         println!(
@@ -448,7 +451,10 @@ async fn backtest_run(
             rendered.report.origin_years,
             t.totals.earned,
             t.totals.incurred,
-            t.totals.ultimate.map(|u| u.to_string()).unwrap_or("—".into())
+            t.totals
+                .ultimate
+                .map(|u| u.to_string())
+                .unwrap_or("—".into())
         );
         if let Some(i) = &t.indication {
             println!("{}", i.conclusion_en);

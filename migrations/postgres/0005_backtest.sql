@@ -43,16 +43,23 @@ create view backtest_claim as
     select 'C' || claim_id, policy_id, event_date, reported_on,
            case when state = 'closed' then 'closed' else 'open' end
     from claim;
+-- Each movement carries its claim's policy and accident date, joined here on the claim
+-- tables' own keys, so the data step never joins movements to claims by the text key.
 create view backtest_reserve as
-    select claim_ref as claim_key, amount, set_at, 0 as seq from backtest_reserve_import
+    select r.claim_ref as claim_key, k.policy_id, k.accident_date, r.amount, r.set_at, 0 as seq
+    from backtest_reserve_import r join backtest_claim_import k on k.claim_ref = r.claim_ref
     union all
-    select 'C' || claim_id, amount, set_on, reserve_id from claim_reserve;
+    select 'C' || r.claim_id, c.policy_id, c.event_date, r.amount, r.set_on, r.reserve_id
+    from claim_reserve r join claim c on c.claim_id = r.claim_id;
 create view backtest_payment as
-    select claim_ref as claim_key, amount, paid_at from backtest_payment_import
+    select k.policy_id, k.accident_date, p.amount, p.paid_at
+    from backtest_payment_import p join backtest_claim_import k on k.claim_ref = p.claim_ref
     union all
-    select 'C' || claim_id, amount, paid_on from claim_payment where status = 'paid'
+    select c.policy_id, c.event_date, p.amount, p.paid_on
+    from claim_payment p join claim c on c.claim_id = p.claim_id where p.status = 'paid'
     union all
-    select 'C' || claim_id, -amount, received_on from claim_recovery;
+    select c.policy_id, c.event_date, -r.amount, r.received_on
+    from claim_recovery r join claim c on c.claim_id = r.claim_id;
 
 -- One stored report per run; a scheduled report carries its period (e.g. '2026Q2') and
 -- the unique key stops the schedule queueing a period twice.

@@ -43,7 +43,10 @@ pub fn render_backtest_report(r: &BacktestPdf, b: &Branding) -> Result<Vec<u8>, 
         Column::new("内容", kv[1], Align::Left),
     ];
     let mut facts = vec![
-        vec!["评估日 As of".to_string(), r.as_of.format("%Y-%m-%d").to_string()],
+        vec![
+            "评估日 As of".to_string(),
+            r.as_of.format("%Y-%m-%d").to_string(),
+        ],
         vec!["年度口径 Basis".to_string(), r.basis.clone()],
     ];
     facts.extend(r.facts.iter().map(|(k, v)| vec![k.clone(), v.clone()]));
@@ -54,7 +57,10 @@ pub fn render_backtest_report(r: &BacktestPdf, b: &Branding) -> Result<Vec<u8>, 
     }
     .draw(&mut flow, &facts);
 
-    frame::heading(&mut flow, "一、分险种、分业务板块结果 Results by line and segment");
+    frame::heading(
+        &mut flow,
+        "一、分险种、分业务板块结果 Results by line and segment",
+    );
     let w = widths(flow.width(), &[34.0, 13.0, 13.0, 13.0, 9.0, 9.0, 9.0]);
     let columns = [
         Column::new("板块 Group", w[0], Align::Left),
@@ -79,7 +85,10 @@ pub fn render_backtest_report(r: &BacktestPdf, b: &Branding) -> Result<Vec<u8>, 
         flow.advance(3.0);
     }
 
-    frame::heading(&mut flow, "三、已报告赔款进展三角形（全部业务） Incurred triangle");
+    frame::heading(
+        &mut flow,
+        "三、已报告赔款进展三角形（全部业务） Incurred triangle",
+    );
     let n = r
         .triangle
         .iter()

@@ -278,18 +278,35 @@ async fn accident_year_basis_earns_premium_by_calendar_year(app: TestApp) {
 
 async fn broken_xml_is_rejected_by_the_schema(app: TestApp) {
     seed(&app).await;
-    let r = backtest::produce(&app.db, &app.config, d("2026-06-30"), Basis::UnderwritingYear, None)
-        .await
-        .unwrap();
+    let r = backtest::produce(
+        &app.db,
+        &app.config,
+        d("2026-06-30"),
+        Basis::UnderwritingYear,
+        None,
+    )
+    .await
+    .unwrap();
     xml::validate(&r.xml).unwrap();
     // An amount with three decimals, an unknown decision, a missing header element.
-    let bad = r.xml.replacen("cumulative=\"3000.00\"", "cumulative=\"3000.001\"", 1);
-    assert!(matches!(xml::validate(&bad), Err(xml::XmlError::Invalid(_))));
+    let bad = r
+        .xml
+        .replacen("cumulative=\"3000.00\"", "cumulative=\"3000.001\"", 1);
+    assert!(matches!(
+        xml::validate(&bad),
+        Err(xml::XmlError::Invalid(_))
+    ));
     let bad = r.xml.replace("decision=\"lower\"", "decision=\"maybe\"");
-    assert!(matches!(xml::validate(&bad), Err(xml::XmlError::Invalid(_))));
+    assert!(matches!(
+        xml::validate(&bad),
+        Err(xml::XmlError::Invalid(_))
+    ));
     let bad = r.xml.replace("<AsOf>2026-06-30</AsOf>", "");
     let err = xml::validate(&bad).unwrap_err();
-    assert!(err.to_string().contains("AsOf") || err.to_string().contains("Basis"), "{err}");
+    assert!(
+        err.to_string().contains("AsOf") || err.to_string().contains("Basis"),
+        "{err}"
+    );
     assert!(matches!(
         xml::validate("<BacktestReport"),
         Err(xml::XmlError::Parse(_))
@@ -326,7 +343,9 @@ async fn actuary_page_runs_and_serves_the_report(app: TestApp) {
     assert!(html.contains("19.1%"), "whole-book loss ratio listed");
     let id = {
         let mut tx = app.db.read().await.unwrap();
-        let rows = firstcover::store::backtest::reports::list(&mut tx, 10).await.unwrap();
+        let rows = firstcover::store::backtest::reports::list(&mut tx, 10)
+            .await
+            .unwrap();
         rows[0].report_id
     };
     let xml_doc = client
@@ -376,6 +395,7 @@ on_both_stores!(
     broken_xml_is_rejected_by_the_schema,
     actuary_page_runs_and_serves_the_report,
     claims_from_the_claims_services_feed_the_triangles,
+    scheduled_report_is_delivered_once_despite_failures_and_a_restart,
 );
 
 /// A claim handled through the claims API (registered with a reserve, decided, paid)
@@ -407,7 +427,13 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let bank = json!({"payee": "浙江精工机械有限公司", "bank_name": "工商银行杭州分行",
                       "bank_account": "1202020309900012345", "amount": "30000.00"});
-    let (s, p) = cpost(&app, &cb.handler, &format!("/api/v1/claims/{id}/payments"), &bank).await;
+    let (s, p) = cpost(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/{id}/payments"),
+        &bank,
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let pid = p["payment_id"].as_i64().unwrap();
     let (s, v) = cpost(
@@ -437,4 +463,172 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
     // Premium: 50 units × 20,000 × 1.4 % = 14,000 written in 2026.
     let written: i64 = cells.premium.iter().map(|c| c.written).sum();
     assert_eq!(written, 1_400_000);
+}
+
+/// A regulator endpoint on 127.0.0.1 that fails the first `fail` requests with 503, then
+/// accepts; it keeps every Idempotency-Key it saw and answers a repeated key with the
+/// first receipt (dedup), as a real receiving system would.
+struct Regulator {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+async fn regulator(fail: usize) -> Regulator {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        let mut n = 0usize;
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 65536];
+            // Read headers, then the body by Content-Length.
+            let (head_end, len) = loop {
+                let k = sock.read(&mut chunk).await.unwrap_or(0);
+                if k == 0 {
+                    break (0, 0);
+                }
+                buf.extend_from_slice(&chunk[..k]);
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    break (i + 4, len);
+                }
+            };
+            while buf.len() < head_end + len {
+                let k = sock.read(&mut chunk).await.unwrap_or(0);
+                if k == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..k]);
+            }
+            let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+            let key = head
+                .lines()
+                .find_map(|l| {
+                    l.split_once(':')
+                        .filter(|(k, _)| k.eq_ignore_ascii_case("idempotency-key"))
+                        .map(|(_, v)| v.trim().to_string())
+                })
+                .unwrap_or_default();
+            let body_ok = xml::validate(&String::from_utf8_lossy(&buf[head_end..])).is_ok();
+            n += 1;
+            let (status, text) = if n <= fail {
+                ("503 Service Unavailable", "busy".to_string())
+            } else if !body_ok {
+                ("400 Bad Request", "invalid".to_string())
+            } else {
+                log.lock().unwrap().push(key.clone());
+                ("200 OK", format!("RECEIPT-{key}"))
+            };
+            let resp = format!(
+                "HTTP/1.1 {status}\r\ncontent-length: {}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n{text}",
+                text.len()
+            );
+            let _ = sock.write_all(resp.as_bytes()).await;
+        }
+    });
+    Regulator { port, seen }
+}
+
+/// The schedule creates the quarter's report once; the endpoint fails three times, then
+/// accepts: exactly one accepted delivery, its receipt stored, the mail sent. A worker
+/// that "restarts" after the POST but before recording it sends the same key again, which
+/// the regulator deduplicates: one distinct key.
+async fn scheduled_report_is_delivered_once_despite_failures_and_a_restart(app: TestApp) {
+    seed(&app).await;
+    let reg = regulator(3).await;
+    let mut config = app.config.clone();
+    config.backtest.quarterly_day = 15;
+    config.regulator.endpoint = format!("http://127.0.0.1:{}/reports", reg.port);
+    config.regulator.recipients = vec!["nfra.zj@example.gov.cn".into()];
+    config.outbox.backoff_base_secs = 0;
+    config.outbox.max_attempts = 6;
+    let today = d("2026-07-15");
+    let id = backtest::schedule::run_due(&app.db, &config, today)
+        .await
+        .unwrap()
+        .expect("2026Q2 is due");
+    // Same day again, or a second scheduler: nothing new is queued.
+    assert_eq!(
+        backtest::schedule::run_due(&app.db, &config, today)
+            .await
+            .unwrap(),
+        None
+    );
+    let row = {
+        let mut tx = app.db.read().await.unwrap();
+        firstcover::store::backtest::reports::get(&mut tx, id)
+            .await
+            .unwrap()
+    };
+    assert_eq!(row.period_key.as_deref(), Some("2026Q2"));
+    assert_eq!(row.status, "queued");
+    for _ in 0..8 {
+        firstcover::outbox_worker::run_once(&app.db, &config)
+            .await
+            .unwrap();
+        if !reg.seen.lock().unwrap().is_empty() {
+            break;
+        }
+    }
+    let http_id = row.http_outbox_id.unwrap();
+    let o = {
+        let mut tx = app.db.read().await.unwrap();
+        firstcover::store::outbox::get(&mut tx, http_id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(o.status, "delivered");
+    assert_eq!(o.attempts, 4, "three failures, then accepted");
+    assert_eq!(o.receipt_status, Some(200));
+    assert_eq!(
+        o.receipt_body.as_deref(),
+        Some("RECEIPT-backtest-2026Q2-xml")
+    );
+    assert_eq!(
+        reg.seen.lock().unwrap().len(),
+        1,
+        "exactly one accepted delivery"
+    );
+
+    // The worker dies after the POST, before recording it: the row is pending again.
+    app.execute(&format!(
+        "update outbox set status = 'pending', delivered_at = null where outbox_id = {http_id}"
+    ))
+    .await;
+    firstcover::outbox_worker::run_once(&app.db, &config)
+        .await
+        .unwrap();
+    let keys = reg.seen.lock().unwrap().clone();
+    let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
+    assert_eq!(distinct.len(), 1, "one distinct Idempotency-Key: {keys:?}");
+
+    // The readable report went by mail, with the PDF attached.
+    if let Some(sink) = &app.mail {
+        let msgs = sink.messages();
+        assert_eq!(msgs.len(), 1);
+    }
+    // The page shows the delivery with its receipt.
+    app.add_user("act.deliver", Role::Actuary, None).await;
+    let (client, _) = app.login("act.deliver", crate::helpers::PASSWORD).await;
+    let html = client
+        .get(app.url("/backtest"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("receipt 200"), "{html}");
 }

@@ -105,7 +105,13 @@ async fn run(
     who.check_csrf(&f.csrf)?;
     let mut errors = Vec::new();
     let as_of = NaiveDate::parse_from_str(f.as_of.trim(), "%Y-%m-%d")
-        .map_err(|_| errors.push(FieldError::new("as_of", "give a date as YYYY-MM-DD", "请填写评估日（YYYY-MM-DD）")))
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "as_of",
+                "give a date as YYYY-MM-DD",
+                "请填写评估日（YYYY-MM-DD）",
+            ))
+        })
         .ok();
     let basis = Basis::parse(&f.basis);
     if basis.is_none() {

@@ -84,7 +84,11 @@ fn tasks_for(role: Role, lang: Lang) -> Vec<Task> {
             t("查阅条款", "Read the clauses", "/clauses"),
         ],
         Role::Actuary => vec![
-            t("费率回溯与监管报送", "Rate backtest and regulator reports", "/backtest"),
+            t(
+                "费率回溯与监管报送",
+                "Rate backtest and regulator reports",
+                "/backtest",
+            ),
             t("查阅费率与补贴政策", "Rates and programmes", "/clauses"),
         ],
         Role::Auditor => vec![t("查看审计日志", "Review the audit log", "/audit")],

@@ -21,7 +21,9 @@ pub fn render(r: &BacktestReport) -> Result<String, askama::Error> {
         .filter(|g| g.level != Level::Segment)
         .map(|g| (g.key.clone(), heat_map(g, &r.origin_years)))
         .collect();
-    let permissible = 1.0 - r.targets.variable_expense_ratio - r.targets.profit_provision
+    let permissible = 1.0
+        - r.targets.variable_expense_ratio
+        - r.targets.profit_provision
         - r.targets.fixed_expense_ratio;
     ReportPage {
         r,

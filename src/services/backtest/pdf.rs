@@ -43,7 +43,10 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
                 format!("{} {}", g.level.as_str(), g.key),
                 g.totals.earned.to_string(),
                 g.totals.incurred.to_string(),
-                g.totals.ultimate.map(|u| u.to_string()).unwrap_or("—".into()),
+                g.totals
+                    .ultimate
+                    .map(|u| u.to_string())
+                    .unwrap_or("—".into()),
                 ind.map(|i| pct(i.loss_ratio)).unwrap_or("—".into()),
                 ind.map(|i| pct(i.combined_ratio)).unwrap_or("—".into()),
                 ind.map(|i| decision_zh(i.decision).to_string())
@@ -56,9 +59,12 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
         .iter()
         .filter(|g| g.level != Level::Segment)
         .filter_map(|g| {
-            g.indication
-                .as_ref()
-                .map(|i| (g.key.clone(), format!("{} {}", i.conclusion_zh, i.conclusion_en)))
+            g.indication.as_ref().map(|i| {
+                (
+                    g.key.clone(),
+                    format!("{} {}", i.conclusion_zh, i.conclusion_en),
+                )
+            })
         })
         .collect();
     let total = r.total();
@@ -69,12 +75,20 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
         facts: vec![
             (
                 "费用率 Expenses (V / F)".into(),
-                format!("{} / {}", pct(t.variable_expense_ratio), pct(t.fixed_expense_ratio)),
+                format!(
+                    "{} / {}",
+                    pct(t.variable_expense_ratio),
+                    pct(t.fixed_expense_ratio)
+                ),
             ),
             ("利润附加 Profit Q".into(), pct(t.profit_provision)),
             (
                 "目标综合成本率 Target CR".into(),
-                format!("{} – {}", pct(t.combined_band_low), pct(t.combined_band_high)),
+                format!(
+                    "{} – {}",
+                    pct(t.combined_band_low),
+                    pct(t.combined_band_high)
+                ),
             ),
             (
                 "完全信度标准 Full credibility".into(),

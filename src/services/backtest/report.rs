@@ -164,7 +164,9 @@ pub fn group_report(
         ultimate: fitted
             .as_ref()
             .and_then(|f| money(f.chain_ladder.totals.ultimate)),
-        ibnr: fitted.as_ref().and_then(|f| money(f.chain_ladder.totals.ibnr)),
+        ibnr: fitted
+            .as_ref()
+            .and_then(|f| money(f.chain_ladder.totals.ibnr)),
         mack_se: fitted.as_ref().and_then(|f| money(f.mack.total.se)),
     };
     let indication = match totals.ultimate {

@@ -1,6 +1,6 @@
 //! The regulator's schedule: quarterly, on day N of the month after each quarter, the
 //! report for that quarter (valued at the quarter's last day) is produced, stored and
-//! queued for delivery — once. The period key (`2026Q2`) is unique in the report table,
+//! queued in the outbox (see `delivery`) — once. The period key (`2026Q2`) is unique in the report table,
 //! so a second scheduler, a restart or a rerun never queues a period twice.
 
 use super::{produce, store_rendered};
@@ -26,8 +26,8 @@ pub fn due_period(today: NaiveDate, day: u32) -> Option<(String, NaiveDate)> {
     // …is due from day N of the month after it; before that day in that very month,
     // the quarter before it is the one due.
     let first_month_after = (quarter * 3 + 1) as u32;
-    let in_that_month = quarter < 4 && today.month() == first_month_after
-        || quarter == 4 && today.month() == 1;
+    let in_that_month =
+        quarter < 4 && today.month() == first_month_after || quarter == 4 && today.month() == 1;
     if in_that_month && today.day() < day {
         quarter -= 1;
         if quarter == 0 {
@@ -70,8 +70,7 @@ pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResul
         Err(ServiceError::Duplicate(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    // DELIVERY-PENDING: queue in the outbox once it lands on main.
-    let _ = (config, &rendered);
+    super::delivery::queue(&mut tx, config, id, &rendered).await?;
     tx.commit().await?;
     Ok(Some(id))
 }

@@ -87,7 +87,10 @@ fn write_report(w: &mut W, r: &BacktestReport) -> std::io::Result<()> {
             ("profitProvision", ratio(t.profit_provision)),
             ("combinedBandLow", ratio(t.combined_band_low)),
             ("combinedBandHigh", ratio(t.combined_band_high)),
-            ("fullCredibilityClaims", format!("{}", t.full_credibility_claims)),
+            (
+                "fullCredibilityClaims",
+                format!("{}", t.full_credibility_claims),
+            ),
             ("materiality", ratio(t.materiality)),
             ("tailFactor", ratio(r.tail_factor)),
         ],
@@ -117,7 +120,10 @@ fn figures(
         ("caseReserve", amount(case)),
         ("incurred", amount(incurred)),
     ];
-    for (name, v) in ["ultimate", "ibnr", "mackStandardError"].iter().zip(estimates) {
+    for (name, v) in ["ultimate", "ibnr", "mackStandardError"]
+        .iter()
+        .zip(estimates)
+    {
         if let Some(v) = v {
             a.push((name, amount(v)));
         }
@@ -162,7 +168,10 @@ fn write_group(w: &mut W, g: &GroupReport, origins: &[i32]) -> std::io::Result<(
         empty(w, "Origin", &origin_attrs(o))?;
     }
     empty(w, "Totals", &totals_attrs(&g.totals))?;
-    for (kind, tri) in [("paid", &g.paid_triangle), ("incurred", &g.incurred_triangle)] {
+    for (kind, tri) in [
+        ("paid", &g.paid_triangle),
+        ("incurred", &g.incurred_triangle),
+    ] {
         w.write_event(Event::Start(start("Triangle", &[("kind", kind.into())])))?;
         for (row, year) in tri.iter().zip(origins) {
             for (k, v) in row.iter().enumerate() {

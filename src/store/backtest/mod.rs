@@ -13,6 +13,20 @@ pub mod reports;
 
 pub use dialect::Dialect;
 
+use super::{StoreResult, Tx};
+
+/// PostgreSQL: enough memory to hash-aggregate the whole book (otherwise it sorts on disk), and no
+/// JIT (its compile time exceeds what it saves on these queries). For this transaction
+/// only; SQLite needs nothing.
+async fn tune_for_aggregation(tx: &mut Tx) -> StoreResult<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::raw_sql("set local work_mem = '256MB'; set local jit = off")
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Which year a cell's origin is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,7 +73,7 @@ const SEGMENT_COLUMNS: &str = "case when c.unit_type = 'new_material' then 'firs
     else 'first_set_equipment' end as line, c.field as field, p.cover_basis as cover_basis, \
     coalesce(p.programme_id, '') as programme, m.province as region";
 
-const SEGMENT_GROUP: &str = "1, 2, 3, 4, 5";
-
+/// Joins for [`SEGMENT_COLUMNS`] from a relation `p` with `catalogue_item_id`,
+/// `maker_id`, `cover_basis` and `programme_id`.
 const SEGMENT_JOINS: &str = "join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id \
     join party m on m.party_id = p.maker_id";

@@ -14,7 +14,7 @@
 //! Known simplification: a period extension by endorsement earns all pieces to the new
 //! end date (the issue premium is then spread over the longer period).
 
-use super::{Basis, Dialect, SegmentKey, SEGMENT_COLUMNS, SEGMENT_GROUP, SEGMENT_JOINS};
+use super::{Basis, Dialect, SegmentKey, SEGMENT_COLUMNS, SEGMENT_JOINS};
 use crate::dispatch;
 use crate::store::{StoreResult, Tx};
 use chrono::{Datelike, NaiveDate};
@@ -34,15 +34,16 @@ pub struct PremiumCell {
     pub policies: i64,
 }
 
-/// Pieces of premium: segment, origin (underwriting year), amount, written date, and the
-/// days over which it is earned.
+/// Pieces of premium: the policy's segment keys, origin (underwriting year), amount,
+/// written date, and the days over which it is earned.
 fn pieces(d: Dialect) -> String {
     format!(
-        "select {SEGMENT_COLUMNS}, {uy} as origin, v.policy_id as policy_id, v.kind as kind, \
-         v.adjustment as amount, v.effective_on as booked, \
+        "select p.catalogue_item_id as catalogue_item_id, p.maker_id as maker_id, \
+         p.cover_basis as cover_basis, p.programme_id as programme_id, {uy} as origin, \
+         v.kind as kind, v.adjustment as amount, v.effective_on as booked, \
          case when v.kind = 'cancellation' then {next} else v.effective_on end as s, \
          p.period_end as e \
-         from policy_version v join policy p on p.policy_id = v.policy_id {SEGMENT_JOINS} \
+         from policy_version v join policy p on p.policy_id = v.policy_id \
          where v.effective_on <= {asof}",
         uy = d.year("p.period_start"),
         next = d.next_day("v.effective_on"),
@@ -61,16 +62,30 @@ fn earned(d: Dialect, x: &str) -> String {
     )
 }
 
+/// Name the per-policy-key sums `by_key` by segment and add them up.
+const BY_SEGMENT: &str = "select line, field, cover_basis, programme, region, origin, \
+    cast(sum(written) as bigint) as written, cast(sum(earned) as bigint) as earned, \
+    cast(sum(policies) as bigint) as policies from (select {SEGMENT_COLUMNS}, p.origin as origin, \
+    p.written as written, p.earned as earned, p.policies as policies from by_key p {SEGMENT_JOINS}) s \
+    group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6";
+
 /// Written and earned premium per segment and origin year as of `as_of`.
+///
+/// Pieces are summed on the policy's integer keys first (item, maker, cover basis,
+/// programme, year) and named by segment after, which keeps the big aggregation narrow.
 pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<Vec<PremiumCell>> {
     let d = Dialect::of(tx);
+    super::tune_for_aggregation(tx).await?;
+    let by_segment = BY_SEGMENT
+        .replace("{SEGMENT_COLUMNS}", SEGMENT_COLUMNS)
+        .replace("{SEGMENT_JOINS}", SEGMENT_JOINS);
     let sql = match basis {
         Basis::UnderwritingYear => format!(
-            "with piece as ({pieces}) \
-             select line, field, cover_basis, programme, region, origin, \
-             cast(sum(amount) as bigint) as written, cast(sum({earned}) as bigint) as earned, \
-             cast(sum(case when kind = 'issue' then 1 else 0 end) as bigint) as policies \
-             from piece group by {SEGMENT_GROUP}, 6 order by {SEGMENT_GROUP}, 6",
+            "with piece as ({pieces}), \
+             by_key as (select catalogue_item_id, maker_id, cover_basis, programme_id, origin, \
+             sum(amount) as written, sum({earned}) as earned, \
+             sum(case when kind = 'issue' then 1 else 0 end) as policies \
+             from piece group by 1, 2, 3, 4, 5) {by_segment}",
             pieces = pieces(d),
             earned = earned(d, &d.param_date(1)),
         ),
@@ -80,20 +95,21 @@ pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<V
             };
             let years: Vec<String> = (first..=as_of.year())
                 .map(|y| {
-                    let end = NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(as_of).min(as_of);
+                    let end = NaiveDate::from_ymd_opt(y, 12, 31)
+                        .unwrap_or(as_of)
+                        .min(as_of);
                     let before = NaiveDate::from_ymd_opt(y - 1, 12, 31).unwrap_or(as_of);
                     format!("({y}, {}, {})", d.date(end), d.date(before))
                 })
                 .collect();
             format!(
-                "with yr(y, hi, lo) as (values {years}), piece as ({pieces}) \
-                 select line, field, cover_basis, programme, region, y as origin, \
-                 cast(sum(case when {booked} = y then amount else 0 end) as bigint) as written, \
-                 cast(sum({hi} - {lo}) as bigint) as earned, \
-                 cast(sum(case when kind = 'issue' and {booked} = y then 1 else 0 end) as bigint) \
-                 as policies \
+                "with yr(y, hi, lo) as (values {years}), piece as ({pieces}), \
+                 by_key as (select catalogue_item_id, maker_id, cover_basis, programme_id, \
+                 y as origin, sum(case when {booked} = y then amount else 0 end) as written, \
+                 sum({hi} - {lo}) as earned, \
+                 sum(case when kind = 'issue' and {booked} = y then 1 else 0 end) as policies \
                  from piece join yr on (s <= hi and e > lo) or {booked} = y \
-                 group by {SEGMENT_GROUP}, 6 order by {SEGMENT_GROUP}, 6",
+                 group by 1, 2, 3, 4, 5) {by_segment}",
                 years = years.join(", "),
                 pieces = pieces(d),
                 booked = d.year("booked"),

@@ -1,0 +1,373 @@
+//! End-to-end backtest benchmark on PostgreSQL: the synthetic portfolio of
+//! `shared/bench/gen_portfolio.py` (1,000,000 policy-years, 200,000 claim records) is
+//! loaded into firstcover's own tables (untimed: COPY into staging tables, then
+//! set-based inserts into `policy`, `policy_version` and the loss tables), then the
+//! backtest is timed as the actuary runs it — SQL aggregation (data step), chain ladder +
+//! Mack + indication per group, and the report (XML validated against the XSD, HTML,
+//! PDF). Peak RSS is read in a fresh process that only measures. The Python
+//! `chainladder` reference then fits the same triangles in the same run.
+//!
+//! The SQL path is checked against the engine's CSV path: every segment's incurred
+//! triangle from the database must equal the one `aggregate_portfolio` builds from the
+//! files, to the fen.
+//!
+//! `cargo bench --bench backtest_store` (or `--profile dev` for a quick look). Environment:
+//! `BENCH_PG_URL` (admin URL, default `postgres://postgres@127.0.0.1:5432/test`),
+//! `BENCH_PORTFOLIO_DIR`, `BENCH_REPS` (default 3), `BENCH_REFERENCE_REPS` (default 3),
+//! `BENCH_SKIP_REFERENCE=1`, `BENCH_RELOAD=1` (drop and load the database again).
+
+use chrono::NaiveDate;
+use firstcover::config::Config;
+use firstcover::domain::backtest::portfolio::aggregate_portfolio;
+use firstcover::services::backtest::{self, report::Level};
+use firstcover::store::backtest::Basis;
+use firstcover::store::Db;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+const DB_NAME: &str = "firstcover_backtest_bench";
+
+fn main() -> BenchResult<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(run())
+}
+
+async fn run() -> BenchResult<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("scripts/bench-reference.sh");
+    let dir = std::env::var_os("BENCH_PORTFOLIO_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench-data/portfolio"));
+    let admin = std::env::var("BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{DB_NAME}"),
+        None => return Err("BENCH_PG_URL has no database part".into()),
+    };
+    let config = Config {
+        database_url: url.clone(),
+        ..Config::default()
+    };
+
+    if std::env::var("BENCH_PHASE").as_deref() == Ok("measure") {
+        return measure(&config).await;
+    }
+    ensure_portfolio(&script, &dir)?;
+    load(&admin, &url, &dir).await?;
+    // A fresh process for the timed part, so its peak RSS is the backtest's alone.
+    let status = Command::new(std::env::current_exe()?)
+        .env("BENCH_PHASE", "measure")
+        .env("BENCH_PORTFOLIO_DIR", &dir)
+        .status()?;
+    if !status.success() {
+        return Err(format!("measuring process failed: {status}").into());
+    }
+    if std::env::var_os("BENCH_SKIP_REFERENCE").is_none() {
+        let reps = env_usize("BENCH_REFERENCE_REPS", 3);
+        let (loop_s, vec_s) = run_reference(&script, &dir, reps)?;
+        println!(
+            "[reference] loop={loop_s:?}s vectorized={vec_s:?}s (see [ratio] lines above/below)"
+        );
+        if let Ok(text) = std::fs::read_to_string(dir.join("e2e_seconds.txt")) {
+            if let Ok(ours) = text.trim().parse::<f64>() {
+                if let Some(v) = vec_s {
+                    println!(
+                        "[ratio] end-to-end {ours:.3}s vs vectorized reference {v:.3}s = {:.2}x",
+                        v / ours
+                    );
+                }
+                if let Some(l) = loop_s {
+                    println!(
+                        "[ratio] end-to-end {ours:.3}s vs per-segment reference {l:.3}s = {:.2}x",
+                        l / ours
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn measure(config: &Config) -> BenchResult<()> {
+    let db = Db::connect(&config.database_url, 4).await?;
+    let as_of = NaiveDate::from_ymd_opt(2024, 12, 31).ok_or("date")?;
+    let reps = env_usize("BENCH_REPS", 3).max(1);
+    let mut totals = Vec::new();
+    let mut last = None;
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let cells = backtest::data_step(&db, as_of, Basis::UnderwritingYear).await?;
+        let t1 = Instant::now();
+        let report = backtest::build_report(config, &cells, as_of, Basis::UnderwritingYear, None);
+        let t2 = Instant::now();
+        let rendered = backtest::render(config, report)?;
+        let t3 = Instant::now();
+        println!(
+            "[e2e] sql={:.3}s fit+indicate={:.3}s report(xml+xsd+html+pdf)={:.3}s total={:.3}s \
+             ({} premium cells, {} loss cells; xml {} KB, pdf {} KB)",
+            (t1 - t0).as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            (t3 - t2).as_secs_f64(),
+            (t3 - t0).as_secs_f64(),
+            cells.premium.len(),
+            cells.losses.len(),
+            rendered.xml.len() / 1024,
+            rendered.pdf.len() / 1024
+        );
+        totals.push((t3 - t0).as_secs_f64());
+        last = Some(rendered);
+    }
+    let rss = peak_rss().unwrap_or_else(|| "unknown".into());
+    let med = median(&totals);
+    println!("[e2e] median total over {reps} reps: {med:.3}s; peak RSS (VmHWM) {rss}");
+    let dir = std::env::var_os("BENCH_PORTFOLIO_DIR")
+        .map(PathBuf::from)
+        .ok_or("BENCH_PORTFOLIO_DIR")?;
+    std::fs::write(dir.join("e2e_seconds.txt"), format!("{med}"))?;
+    let rendered = last.ok_or("no run")?;
+    check_against_csv(&dir, &rendered.report)?;
+    Ok(())
+}
+
+/// Every segment's incurred triangle from SQL equals the engine's from the CSV files.
+fn check_against_csv(dir: &Path, r: &backtest::report::BacktestReport) -> BenchResult<()> {
+    let policies = std::fs::read(dir.join("policies.csv"))?;
+    let claims = std::fs::read(dir.join("claims.csv"))?;
+    let csv = aggregate_portfolio(&policies, &claims)?;
+    let ours: Vec<_> = r
+        .groups
+        .iter()
+        .filter(|g| g.level == Level::Segment)
+        .collect();
+    if ours.len() != csv.segments.len() {
+        return Err(format!(
+            "{} segments from SQL, {} from CSV",
+            ours.len(),
+            csv.segments.len()
+        )
+        .into());
+    }
+    let mut cells = 0usize;
+    for (g, s) in ours.iter().zip(&csv.segments) {
+        for (i, row) in g.incurred_triangle.iter().enumerate() {
+            for (k, v) in row.iter().enumerate() {
+                let expect = s.incurred.get(i, k).ok_or("shape")?;
+                if (v.fen() as f64 / 100.0 - expect).abs() > 0.005 {
+                    return Err(
+                        format!("{} origin {i} dev {k}: SQL {v}, CSV {expect}", g.key).into(),
+                    );
+                }
+                cells += 1;
+            }
+        }
+        for (i, ep) in g.origins.iter().map(|o| o.earned).enumerate() {
+            if ep != s.earned_premium[i] {
+                return Err(format!(
+                    "{} origin {i}: earned {ep} vs {}",
+                    g.key, s.earned_premium[i]
+                )
+                .into());
+            }
+        }
+    }
+    println!(
+        "[check] {cells} incurred cells and all earned premium of {} segments equal the CSV path",
+        ours.len()
+    );
+    Ok(())
+}
+
+async fn exec(db: &Db, sql: &str) -> BenchResult<()> {
+    let Db::Postgres(p) = db else {
+        return Err("PostgreSQL only".into());
+    };
+    sqlx::raw_sql(sql).execute(p).await?;
+    Ok(())
+}
+
+/// Create and fill the benchmark database unless it is already loaded.
+async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
+    let admin_db = Db::connect(admin, 1).await?;
+    let Db::Postgres(ap) = &admin_db else {
+        return Err("BENCH_PG_URL must be PostgreSQL".into());
+    };
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(DB_NAME)
+            .fetch_one(ap)
+            .await?;
+    let reload = std::env::var_os("BENCH_RELOAD").is_some();
+    if exists && !reload {
+        let db = Db::connect(url, 1).await?;
+        if let Db::Postgres(p) = &db {
+            let n: i64 = sqlx::query_scalar("select count(*) from policy")
+                .fetch_one(p)
+                .await
+                .unwrap_or(0);
+            if n > 0 {
+                println!("[setup] {DB_NAME} already holds {n} policies");
+                return Ok(());
+            }
+        }
+    }
+    sqlx::raw_sql(&format!("drop database if exists {DB_NAME}"))
+        .execute(ap)
+        .await?;
+    sqlx::raw_sql(&format!("create database {DB_NAME}"))
+        .execute(ap)
+        .await?;
+    let t = Instant::now();
+    let db = Db::connect(url, 2).await?;
+    db.migrate().await?;
+    let Db::Postgres(p) = &db else {
+        return Err("PostgreSQL only".into());
+    };
+    exec(&db, "create unlogged table bench_policy (policy_id bigint, segment int, origin_year int, wp numeric, ep numeric);
+               create unlogged table bench_claim (claim_id bigint, policy_id bigint, segment int, ay int, dev int, paid numeric, case_reserve numeric);").await?;
+    for (table, file) in [
+        ("bench_policy", "policies.csv"),
+        ("bench_claim", "claims.csv"),
+    ] {
+        let bytes = std::fs::read(dir.join(file))?;
+        let mut conn = p.acquire().await?;
+        let mut copy = conn
+            .copy_in_raw(&format!(
+                "copy {table} from stdin with (format csv, header true)"
+            ))
+            .await?;
+        copy.send(bytes).await?;
+        copy.finish().await?;
+    }
+    exec(&db, "
+        insert into party (party_id, kind, name, credit_code, province, created_at, updated_at) values
+            (1, 'maker', '基准制造企业', 'BENCH-MAKER', '浙江省', now(), now()),
+            (2, 'user', '基准用户单位', 'BENCH-USER', '浙江省', now(), now());
+        insert into app_user (user_id, username, display_name, password_hash, role, created_at, updated_at)
+            values (1, 'bench', 'bench', '-', 'underwriter', now(), now());
+        insert into catalogue_item (catalogue_item_id, maker_id, edition, product_name, field, unit_type, tier,
+            qualification_year, valid_from, valid_until, created_at, updated_at)
+            select s + 1, 1, 'bench', 'product-' || s, 'field-' || lpad(s::text, 2, '0'), 'key_component',
+                'domestic', 2005, date '2005-01-01', date '2030-12-31', now(), now()
+            from generate_series(0, 49) s;
+        insert into policy (policy_id, policy_number, state, state_json, maker_id, user_id, catalogue_item_id,
+            cover_basis, clause_set_id, clause_set_version, period_start, period_end, units, insured_value,
+            aggregate_limit, rate, premium, needs_referral, terms_json, findings_json, first_insured_year,
+            quoted_by, issued_at, created_at, updated_at)
+            select policy_id + 1, 'B' || policy_id, 'expired', '{}', 1, 2, segment + 1, 'first_year', 'bench', '1',
+                make_date(origin_year, 1, 1), make_date(origin_year, 12, 31), 1, (ep * 100)::bigint * 50,
+                (ep * 100)::bigint * 100 + 1, '2%', (ep * 100)::bigint, false, '{}', '[]', origin_year, 1,
+                now(), now(), now()
+            from bench_policy;
+        insert into policy_version (policy_id, seq, kind, effective_on, terms_json, clause_text_json, premium,
+            adjustment, created_by, created_at)
+            select policy_id + 1, 1, 'issue', make_date(origin_year, 1, 1), '{}', '{}', (ep * 100)::bigint,
+                (ep * 100)::bigint, 1, now()
+            from bench_policy;
+        insert into backtest_claim_import (claim_ref, policy_id, accident_date, reported_date, status)
+            select claim_id::text, policy_id + 1, make_date(ay, 6, 30), make_date(ay, 6, 30), 'open' from bench_claim;
+        -- The case reserve of a valuation row stands at the end of its development year and
+        -- is released the day after, so each year end holds that year's rows only.
+        insert into backtest_reserve_import (claim_ref, amount, set_at)
+            select claim_id::text, (case_reserve * 100)::bigint, make_date(ay + dev - 1, 6, 30) from bench_claim
+            union all
+            select claim_id::text, 0, make_date(ay + dev, 1, 1) from bench_claim;
+        insert into backtest_payment_import (claim_ref, amount, paid_at)
+            select claim_id::text, (paid * 100)::bigint, make_date(ay + dev - 1, 6, 30) from bench_claim;
+        drop table bench_policy;
+        drop table bench_claim;
+        analyze;").await?;
+    println!(
+        "[setup] loaded {DB_NAME} in {:.1}s (untimed)",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn peak_rss() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+}
+
+fn ensure_portfolio(script: &Path, dir: &Path) -> BenchResult<()> {
+    if dir.join("policies.csv").is_file() && dir.join("claims.csv").is_file() {
+        return Ok(());
+    }
+    println!("[setup] generating the portfolio into {}", dir.display());
+    std::fs::create_dir_all(dir)?;
+    let status = Command::new("bash")
+        .arg(script)
+        .arg("gen")
+        .arg(dir)
+        .status()?;
+    if !status.success() {
+        return Err(format!("{} gen failed: {status}", script.display()).into());
+    }
+    Ok(())
+}
+
+/// Run the Python reference, echo its output, and return its (loop, vectorized) medians.
+fn run_reference(
+    script: &Path,
+    dir: &Path,
+    reps: usize,
+) -> BenchResult<(Option<f64>, Option<f64>)> {
+    let mut child = Command::new("bash")
+        .arg(script)
+        .arg("run")
+        .arg(dir)
+        .args(["--reps", &reps.to_string(), "--mode", "both"])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout from the reference")?;
+    let (mut loop_s, mut vec_s) = (None, None);
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(v) = parse_median(&line) {
+            if line.starts_with("[loop]") {
+                loop_s = Some(v);
+            } else if line.starts_with("[vectorized]") {
+                vec_s = Some(v);
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        return Err(format!("reference run failed: {status}").into());
+    }
+    Ok((loop_s, vec_s))
+}
+
+/// `[loop] median total over 3 reps: 4.812s (reps: ...)` → 4.812
+fn parse_median(line: &str) -> Option<f64> {
+    let rest = line.split_once("median total over")?.1;
+    let value = rest.split_once(':')?.1.trim_start();
+    value.split_once('s')?.0.parse().ok()
+}
