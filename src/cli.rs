@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `user add`, `token create`, `audit verify`.
+//! The command line: `serve`, `migrate`, `user add`, `token create`, `audit verify`,
+//! `policies advance`, `deliver`, `backtest triangle`.
 
 use crate::app::{Application, StartOptions};
 use crate::config::{Config, Overrides};
@@ -58,6 +59,13 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Policy housekeeping.
+    Policies {
+        #[command(subcommand)]
+        command: PoliciesCommand,
+    },
+    /// Send what the outbox holds that is due now, once, and exit.
+    Deliver,
     /// Rate backtesting (费率回溯).
     Backtest {
         #[command(subcommand)]
@@ -77,6 +85,17 @@ enum BacktestCommand {
         /// A known tail factor applied after the last development period.
         #[arg(long)]
         tail: Option<f64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PoliciesCommand {
+    /// Bring issued policies into force and expire ended ones as of a day
+    /// (the service does this by itself every ten minutes).
+    Advance {
+        /// Business day (default: today in Beijing).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
     },
 }
 
@@ -145,6 +164,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     })?;
     match cli.command {
         Command::Serve { demo, workers, .. } => serve(config, demo, workers).await,
+        Command::Policies {
+            command: PoliciesCommand::Advance { as_of },
+        } => {
+            let db = connect(&config).await?;
+            let day = as_of.unwrap_or_else(services::underwriting::today);
+            let r = services::underwriting::clock::advance(&db, day)
+                .await
+                .map_err(describe)?;
+            println!(
+                "{day}: {} came into force, {} expired",
+                r.took_effect.len(),
+                r.expired.len()
+            );
+            for n in &r.took_effect {
+                println!("  in force  {n}");
+            }
+            for n in &r.expired {
+                println!("  expired   {n}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Deliver => {
+            let db = connect(&config).await?;
+            let r = crate::outbox_worker::run_once(&db, &config)
+                .await
+                .map_err(describe)?;
+            println!(
+                "delivered {}, to retry {}, dead letters {}",
+                r.delivered, r.retrying, r.dead
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let db = Db::connect(&config.database_url, 2).await?;
             db.migrate().await?;
@@ -271,7 +322,13 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
         "postgres"
     };
     tracing::info!(database = backend, "starting");
+    let worker_config = config.clone();
     let app = Application::build(config, StartOptions { workers }).await?;
+    // Mail and regulator deliveries go out in the background while the service runs.
+    let _outbox = crate::outbox_worker::spawn(app.db.clone(), worker_config);
+    // Policies come into force and expire on their dates; checked every ten minutes.
+    let _clock =
+        services::underwriting::clock::spawn(app.db.clone(), std::time::Duration::from_secs(600));
     let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();
     if let Some(pw) = services::users::bootstrap_admin(&app.db, admin_password)
         .await

@@ -99,6 +99,69 @@ impl Default for ClaimsConfig {
     }
 }
 
+/// Outgoing mail (SMTP). With no host, mail stays queued in the outbox until one is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `none` (plain, for a local relay), `starttls` or `tls`.
+    pub security: MailSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Sender address, e.g. `理赔中心 <claims@insurer.example>`.
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            smtp_host: None,
+            smtp_port: 25,
+            security: MailSecurity::None,
+            username: None,
+            password: None,
+            from: "firstcover <noreply@firstcover.invalid>".into(),
+        }
+    }
+}
+
+/// How the outbox worker retries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// Attempts before a delivery becomes a dead letter.
+    pub max_attempts: i32,
+    /// How often the worker looks for due deliveries.
+    pub poll_ms: u64,
+    /// First retry after this many seconds, doubling each time (capped at one day).
+    pub backoff_base_secs: i64,
+    /// How long a claimed delivery belongs to one worker before another may retry it.
+    pub lease_secs: i64,
+    /// Per-attempt timeout for HTTP and SMTP.
+    pub timeout_secs: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig {
+            max_attempts: 8,
+            poll_ms: 2_000,
+            backoff_base_secs: 30,
+            lease_secs: 120,
+            timeout_secs: 30,
+        }
+    }
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +175,8 @@ struct FileConfig {
     security: Option<SecurityConfig>,
     underwriting: Option<UnderwritingConfig>,
     claims: Option<ClaimsConfig>,
+    mail: Option<MailConfig>,
+    outbox: Option<OutboxConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +191,8 @@ pub struct Config {
     pub security: SecurityConfig,
     pub underwriting: UnderwritingConfig,
     pub claims: ClaimsConfig,
+    pub mail: MailConfig,
+    pub outbox: OutboxConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -143,6 +210,8 @@ impl Default for Config {
             security: SecurityConfig::default(),
             underwriting: UnderwritingConfig::default(),
             claims: ClaimsConfig::default(),
+            mail: MailConfig::default(),
+            outbox: OutboxConfig::default(),
         }
     }
 }
@@ -212,6 +281,12 @@ impl Config {
         if let Some(v) = file.claims {
             c.claims = v;
         }
+        if let Some(v) = file.mail {
+            c.mail = v;
+        }
+        if let Some(v) = file.outbox {
+            c.outbox = v;
+        }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {
             c.database_url = v;
@@ -229,6 +304,17 @@ impl Config {
             c.max_connections = v
                 .parse()
                 .map_err(|_| ConfigError::Env("FIRSTCOVER_MAX_CONNECTIONS", v.clone()))?;
+        }
+        if let Some(v) = env("FIRSTCOVER_SMTP_HOST") {
+            c.mail.smtp_host = Some(v);
+        }
+        if let Some(v) = env("FIRSTCOVER_SMTP_PORT") {
+            c.mail.smtp_port = v
+                .parse()
+                .map_err(|_| ConfigError::Env("FIRSTCOVER_SMTP_PORT", v.clone()))?;
+        }
+        if let Some(v) = env("FIRSTCOVER_SMTP_PASSWORD") {
+            c.mail.password = Some(v);
         }
         if let Some(v) = &flags.database_url {
             c.database_url = v.clone();
@@ -297,6 +383,25 @@ mod tests {
             c.underwriting.senior_authority_limit,
             UnderwritingConfig::default().senior_authority_limit
         );
+    }
+
+    #[test]
+    fn mail_and_outbox_settings_come_from_file_and_env() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "[mail]\nsmtp_host = \"mail.example\"\nsecurity = \"starttls\"\n[outbox]\nmax_attempts = 3").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let env = |k: &str| (k == "FIRSTCOVER_SMTP_PORT").then(|| "2525".to_string());
+        let c = Config::load_with_env(&flags, env).unwrap();
+        assert_eq!(c.mail.smtp_host.as_deref(), Some("mail.example"));
+        assert_eq!(c.mail.smtp_port, 2525);
+        assert_eq!(c.mail.security, MailSecurity::Starttls);
+        assert_eq!(c.outbox.max_attempts, 3);
+        assert_eq!(c.outbox.backoff_base_secs, 30);
+        let bad = |k: &str| (k == "FIRSTCOVER_SMTP_PORT").then(|| "smtp".to_string());
+        assert!(Config::load_with_env(&Overrides::default(), bad).is_err());
     }
 
     #[test]

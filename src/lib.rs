@@ -8,5 +8,6 @@ pub mod documents;
 pub mod domain;
 pub mod http;
 pub mod library;
+pub mod outbox_worker;
 pub mod services;
 pub mod store;

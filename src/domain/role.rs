@@ -136,6 +136,11 @@ impl Role {
     pub fn reads_audit(self) -> bool {
         matches!(self, Role::Admin | Role::Auditor)
     }
+
+    /// May see the outbox (mail and regulator deliveries, dead letters).
+    pub fn watches_deliveries(self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor | Role::Actuary)
+    }
 }
 
 impl fmt::Display for Role {

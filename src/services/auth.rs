@@ -120,8 +120,7 @@ pub async fn logout(db: &Db, token: &str) -> ServiceResult<()> {
 
 /// The actor behind a bearer token.
 pub async fn bearer(db: &Db, token: &str) -> ServiceResult<Option<Actor>> {
-    let mut tx = db.read().await?;
-    let user = users::user_for_token(&mut tx, &token_hash(token)).await?;
+    let user = users::user_for_token(db, &token_hash(token)).await?;
     Ok(user.as_ref().and_then(Actor::from_row))
 }
 

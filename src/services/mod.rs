@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod claims;
 pub mod demo;
+pub mod outbox;
 pub mod parties;
 pub mod underwriting;
 pub mod users;

@@ -345,6 +345,8 @@ pub struct ReferralRow {
     pub decided_by: Option<i64>,
     pub decision_note: String,
     pub decided_at: Option<DateTime<Utc>>,
+    /// Set for an endorsement waiting for approval: the change requested (JSON).
+    pub endorsement_json: Option<String>,
     pub product_name: String,
     pub maker_name: String,
     pub aggregate_limit: i64,
@@ -354,27 +356,30 @@ pub struct ReferralRow {
 
 const REFERRAL_SELECT: &str = "select r.referral_id, r.policy_id, r.reasons_json, r.requested_by, \
     a.username as requested_by_name, r.requested_at, r.decision, r.decided_by, r.decision_note, \
-    r.decided_at, c.product_name, m.name as maker_name, p.aggregate_limit, p.premium, p.rate \
+    r.decided_at, r.endorsement_json, c.product_name, m.name as maker_name, p.aggregate_limit, p.premium, p.rate \
     from referral r join policy p on p.policy_id = r.policy_id \
     join app_user a on a.user_id = r.requested_by \
     join party m on m.party_id = p.maker_id \
     join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id";
 
+/// Open a referral; `endorsement_json` is the requested change when it is an endorsement.
 pub async fn add_referral(
     tx: &mut Tx,
     policy_id: i64,
     reasons_json: &str,
     requested_by: i64,
+    endorsement_json: Option<&str>,
 ) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(
-            "insert into referral (policy_id, reasons_json, requested_by, requested_at) \
-             values ($1, $2, $3, $4) returning referral_id",
+            "insert into referral (policy_id, reasons_json, requested_by, requested_at, endorsement_json) \
+             values ($1, $2, $3, $4, $5) returning referral_id",
         )
         .bind(policy_id)
         .bind(reasons_json)
         .bind(requested_by)
         .bind(now())
+        .bind(endorsement_json)
         .fetch_one(&mut *c)
         .await?
     }))
@@ -468,5 +473,19 @@ pub async fn party_facts(
             .bind(intermediary_id)
             .fetch_one(&mut *c)
             .await?
+    }))
+}
+
+/// Issued policies whose cover has started, and policies in force whose period has
+/// ended, as of `day` — the ones the policy clock must move.
+pub async fn due_for_clock(tx: &mut Tx, day: NaiveDate) -> StoreResult<Vec<i64>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar(
+            "select policy_id from policy where (state = 'issued' and period_start <= $1) \
+             or (state = 'in_force' and period_end < $1) order by policy_id",
+        )
+        .bind(day)
+        .fetch_all(&mut *c)
+        .await?
     }))
 }

@@ -1,7 +1,7 @@
 //! Users, API tokens and login attempts.
 
-use super::{now, StoreError, StoreResult, Tx};
-use crate::dispatch;
+use super::{now, Db, StoreError, StoreResult, Tx};
+use crate::{dispatch, dispatch_pool};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -149,7 +149,9 @@ pub async fn insert_token(
 }
 
 /// The active user behind a token hash, if the token is not revoked.
-pub async fn user_for_token(tx: &mut Tx, token_hash: &str) -> StoreResult<Option<UserRow>> {
+/// The active user behind an unrevoked token. One statement, no transaction: it runs
+/// on every API request.
+pub async fn user_for_token(db: &Db, token_hash: &str) -> StoreResult<Option<UserRow>> {
     let sql = format!(
         "select {} from app_user u join api_token t on t.user_id = u.user_id \
          where t.token_hash = $1 and t.revoked_at is null and u.active",
@@ -159,8 +161,8 @@ pub async fn user_for_token(tx: &mut Tx, token_hash: &str) -> StoreResult<Option
             .collect::<Vec<_>>()
             .join(", ")
     );
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(&mut *c).await?
+    Ok(dispatch_pool!(db, p => {
+        sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(p).await?
     }))
 }
 

@@ -2,6 +2,7 @@
 //! Test harness: the real app on a random port with a fresh database per test.
 //! SQLite: a file in a temp dir. PostgreSQL: a new database, dropped afterwards.
 
+use crate::smtp_sink::SmtpSink;
 use firstcover::app::{Application, StartOptions};
 use firstcover::config::Config;
 use firstcover::domain::role::Role;
@@ -47,6 +48,8 @@ pub struct TestApp {
     pub db: Db,
     pub store: Store,
     pub config: Config,
+    /// The SMTP server this app mails to (a local sink, unless the test chose a host).
+    pub mail: Option<SmtpSink>,
     handle: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
     pg_name: Option<String>,
@@ -116,6 +119,13 @@ pub fn test_config(url: &str) -> Config {
         database_url: url.into(),
         bind: "127.0.0.1:0".into(),
         max_connections: 5,
+        outbox: firstcover::config::OutboxConfig {
+            // Tests retry at once instead of waiting out the back-off.
+            backoff_base_secs: 0,
+            max_attempts: 5,
+            timeout_secs: 5,
+            ..Default::default()
+        },
         ..Config::default()
     }
 }
@@ -134,6 +144,13 @@ pub async fn start_on(
     pg_name: Option<String>,
 ) -> TestApp {
     config.bind = "127.0.0.1:0".into();
+    let mut mail = None;
+    if config.mail.smtp_host.is_none() {
+        let sink = SmtpSink::start().await;
+        config.mail.smtp_host = Some("127.0.0.1".into());
+        config.mail.smtp_port = sink.port();
+        mail = Some(sink);
+    }
     let app = Application::build(config.clone(), StartOptions { workers: Some(2) })
         .await
         .expect("application starts");
@@ -149,6 +166,7 @@ pub async fn start_on(
         db,
         store,
         config,
+        mail,
         handle,
         _dir: dir,
         pg_name,
@@ -270,6 +288,18 @@ impl TestApp {
             .send()
             .await
             .expect("POST")
+    }
+
+    /// Run the outbox worker once: send everything due now.
+    pub async fn deliver_outbox(&self) -> firstcover::outbox_worker::RunReport {
+        firstcover::outbox_worker::run_once(&self.db, &self.config)
+            .await
+            .expect("outbox pass")
+    }
+
+    /// Mail received by this app's SMTP sink, decoded.
+    pub fn mails(&self) -> Vec<crate::smtp_sink::ReceivedMail> {
+        self.mail.as_ref().map(|m| m.mails()).unwrap_or_default()
     }
 
     /// Raw SQL against the test database (to tamper with it, as an attacker would).

@@ -1,15 +1,19 @@
 //! Integration tests over HTTP against the real app, on SQLite and on PostgreSQL.
 
 mod helpers;
+mod smtp_sink;
 
 mod audit;
 mod auth;
 mod catalogue;
 mod claims;
 mod claims_concurrency;
+mod claims_mail;
 mod cli;
 mod library;
+mod outbox;
 mod parties;
+mod policy_clock;
 mod probes;
 mod underwriting;
 mod underwriting_pages;

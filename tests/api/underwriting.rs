@@ -322,6 +322,88 @@ async fn limit_above_authority_is_referred(app: TestApp) {
     assert!(spec["paths"]["/api/v1/policies/{id}/issue"]["post"].is_object());
 }
 
+async fn endorsement_above_authority_waits_for_a_senior_underwriter(app: TestApp) {
+    let b = book(&app, "uw.endorse.ref").await;
+    let senior = app
+        .api_user("senior.endorse", Role::SeniorUnderwriter, None)
+        .await;
+    let (id, _) = issued(&app, &b.uw, &first_year_quote(&b, "2000000.00")).await;
+    let raise = |limit: &str| {
+        json!({"effective_on": "2026-07-01", "aggregate_limit": limit,
+               "reason": "用户扩大使用范围"})
+    };
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        &format!("/api/v1/policies/{id}/endorsements"),
+        &raise("60000000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(v["outcome"], "referred");
+    assert!(v["reasons"].to_string().contains("50,000,000.00"), "{v}");
+    assert_eq!(
+        v["policy"]["aggregate_limit"], "2000000.00",
+        "unchanged until approved"
+    );
+    let (_, detail) = get(&app, &b.uw, &format!("/api/v1/policies/{id}")).await;
+    assert_eq!(detail["versions"].as_array().unwrap().len(), 1);
+    let (_, queue) = get(&app, &senior, "/api/v1/referrals").await;
+    assert!(queue[0]["endorsement_json"]
+        .as_str()
+        .unwrap()
+        .contains("60000000.00"));
+
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        &format!("/api/v1/policies/{id}/endorsements"),
+        &raise("70000000.00"),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "one open endorsement referral at a time: {v}"
+    );
+
+    let (s, v) = post(
+        &app,
+        &senior,
+        &format!("/api/v1/policies/{id}/referral"),
+        &json!({"approve": true, "reason": "用户资信良好，同意"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["aggregate_limit"], "60000000.00");
+    assert_eq!(v["state"], "in_force");
+    let (_, detail) = get(&app, &b.uw, &format!("/api/v1/policies/{id}")).await;
+    let versions = detail["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["kind"], "endorsement");
+
+    // Declined: the policy stays as it is.
+    let (s, _) = post(
+        &app,
+        &b.uw,
+        &format!("/api/v1/policies/{id}/endorsements"),
+        &raise("80000000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (s, v) = post(
+        &app,
+        &senior,
+        &format!("/api/v1/policies/{id}/referral"),
+        &json!({"approve": false, "reason": "超出分保安排"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["aggregate_limit"], "60000000.00");
+    let (_, detail) = get(&app, &b.uw, &format!("/api/v1/policies/{id}")).await;
+    assert_eq!(detail["versions"].as_array().unwrap().len(), 2);
+}
+
 async fn issued_policy_changes_only_by_endorsement(app: TestApp) {
     let b = book(&app, "uw.issue").await;
     let q = first_year_quote(&b, "2000000.00");
@@ -540,6 +622,7 @@ async fn a_clear_quote_is_bound_and_issued_in_one_step(app: TestApp) {
 on_both_stores!(
     a_clear_quote_is_bound_and_issued_in_one_step,
     limit_above_authority_is_referred,
+    endorsement_above_authority_waits_for_a_senior_underwriter,
     first_year_limit_needs_twice_the_value,
     normally_rules_are_warnings_to_acknowledge,
     referral_cannot_be_approved_by_its_author,

@@ -3,7 +3,7 @@
 
 use crate::helpers::{hidden_field, TestApp, PASSWORD};
 use crate::on_both_stores;
-use crate::underwriting::book;
+use crate::underwriting::{book, first_year_quote};
 use firstcover::domain::role::Role;
 use reqwest::StatusCode;
 
@@ -120,4 +120,107 @@ async fn quote_form_asks_for_acknowledgement_then_issues(app: TestApp) {
     assert_ne!(r.status(), StatusCode::SEE_OTHER);
 }
 
-on_both_stores!(quote_form_asks_for_acknowledgement_then_issues);
+/// A quote is changed through its own form until it is issued; a stale form is refused.
+async fn a_quote_is_edited_through_the_form_until_issued(app: TestApp) {
+    let b = book(&app, "uw.edit").await;
+    let quote = first_year_quote(&b, "2000000.00");
+    let created = app.post_json("/api/v1/quotes", &b.uw, &quote).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let id = created.json::<serde_json::Value>().await.unwrap()["policy_id"]
+        .as_i64()
+        .unwrap();
+    let (client, _) = app.login("uw.edit", PASSWORD).await;
+    let form = page(&client, &app, &format!("/policies/{id}/edit")).await;
+    assert!(form.contains("B2026-001, 50, 20000.00"), "units prefilled");
+    assert!(form.contains("value=\"2000000.00\""), "limit prefilled");
+    let csrf = hidden_field(&form, "csrf").unwrap();
+    let version = hidden_field(&form, "version").unwrap();
+    let post = |limit: &'static str, version: String| {
+        let mut fields: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf.clone()),
+            ("version".into(), version),
+            ("maker_id".into(), b.maker.to_string()),
+            ("user_id".into(), b.user.to_string()),
+            ("catalogue_item_id".into(), b.item.to_string()),
+        ];
+        for (k, v) in [
+            ("cover_basis", "first_year"),
+            ("units", "B2026-001, 50, 20000.00"),
+            ("contracts", "HT-2025-118, 2025-11-20, 1000000.00"),
+            ("delivery_date", "2025-12-15"),
+            ("section", "QUALITY"),
+            ("deductible_QUALITY", "Q-FIXED"),
+            ("section", "LIABILITY"),
+            ("limit_LIABILITY", "500000.00"),
+            ("aggregate_limit", limit),
+            ("period_start", "2026-01-01"),
+            ("period_end", "2026-12-31"),
+            ("technical_maturity", "1"),
+            ("scenario_complexity", "1"),
+            ("loss_history", "1"),
+            ("programme_id", "zhejiang-2025"),
+            ("same_specification", "on"),
+            ("same_production_batch", "on"),
+            ("first_use_by_user", "on"),
+        ] {
+            fields.push((k.into(), v.into()));
+        }
+        for (k, v) in form_acks(&form) {
+            fields.push((k, v));
+        }
+        client
+            .post(app.url(&format!("/policies/{id}/edit")))
+            .form(&fields)
+            .send()
+    };
+    let r = post("2500000.00", version.clone()).await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let v = app.get_json(&format!("/api/v1/policies/{id}"), &b.uw).await;
+    assert_eq!(v["policy"]["aggregate_limit"], "2500000.00");
+
+    // The form was filled from the old version: someone else's change is not overwritten.
+    let r = post("3000000.00", version).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("记录已被他人修改"));
+    let v = app.get_json(&format!("/api/v1/policies/{id}"), &b.uw).await;
+    assert_eq!(v["policy"]["aggregate_limit"], "2500000.00");
+
+    let issued = app
+        .post_json(
+            &format!("/api/v1/policies/{id}/issue"),
+            &b.uw,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(issued.status(), StatusCode::OK);
+    let r = client
+        .get(app.url(&format!("/policies/{id}/edit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("endorsement"));
+}
+
+/// The acknowledgements the edit form carries as hidden fields.
+fn form_acks(html: &str) -> Vec<(String, String)> {
+    html.match_indices("type=\"hidden\" name=\"ack\" value=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            (
+                "ack".to_string(),
+                rest[..rest.find('"').unwrap()].to_string(),
+            )
+        })
+        .collect()
+}
+
+on_both_stores!(
+    quote_form_asks_for_acknowledgement_then_issues,
+    a_quote_is_edited_through_the_form_until_issued,
+);

@@ -2,6 +2,8 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/smtp_sink.rs"]
+mod smtp_sink;
 
 mod claims;
 mod driver;

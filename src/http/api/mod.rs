@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod claims;
 pub mod library;
+pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod users;
@@ -39,6 +40,7 @@ pub struct Page<T> {
         claims::register, claims::reserve, claims::proof_request, claims::proof_complete,
         claims::upload, claims::download, claims::decide, claims::approve, claims::pay,
         claims::paid, claims::recover, claims::reopen,
+        outbox::list, outbox::requeue,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -71,6 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(library::routes)
                 .configure(policies::routes)
                 .configure(claims::routes)
+                .configure(outbox::routes)
                 .default_service(web::to(not_found)),
         );
 }

@@ -168,8 +168,11 @@ pub async fn issue(
 }
 
 /// Endorse an issued policy: additional (+) or return (−) premium pro rata by days.
+/// Beyond the underwriter's authority the endorsement is referred (202) and applied
+/// when a senior underwriter approves it through `/policies/{id}/decision`.
 #[utoipa::path(post, path = "/api/v1/policies/{id}/endorsements", request_body = EndorsementInput, tag = "underwriting",
-    responses((status = 201, description = "{adjustment, policy}")))]
+    responses((status = 201, description = "applied: {outcome, adjustment, policy}"),
+              (status = 202, description = "referred: {outcome, referral_id, reasons, policy}")))]
 pub async fn endorse(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -177,9 +180,15 @@ pub async fn endorse(
     body: web::Json<EndorsementInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let adjustment = uw::endorse(&st.desk(), &who.0, id, body.into_inner()).await?;
+    let outcome = uw::endorse(&st.desk(), &who.0, id, body.into_inner()).await?;
     let policy = view(&st, &who, id).await?;
-    Ok(HttpResponse::Created().json(json!({"adjustment": adjustment, "policy": policy})))
+    let mut body = serde_json::to_value(&outcome)
+        .map_err(|e| crate::services::ServiceError::Internal(e.to_string()))?;
+    body["policy"] = json!(policy);
+    Ok(match outcome {
+        uw::EndorsementOutcome::Applied { .. } => HttpResponse::Created().json(body),
+        uw::EndorsementOutcome::Referred { .. } => HttpResponse::Accepted().json(body),
+    })
 }
 
 /// Cancel an issued policy; the unearned premium is returned pro rata by days.

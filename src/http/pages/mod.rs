@@ -7,6 +7,7 @@ pub mod claims;
 pub mod dashboard;
 pub mod library;
 pub mod login;
+pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod quote_form;
@@ -32,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(policies::routes)
         .configure(claims::routes)
         .configure(audit::routes)
+        .configure(outbox::routes)
         .configure(users::routes);
 }
 

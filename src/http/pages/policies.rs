@@ -25,6 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/policies/new", web::get().to(new_form))
         .route("/policies/{id}", web::get().to(detail))
         .route("/policies/{id}/subsidy", web::get().to(subsidy))
+        .route("/policies/{id}/edit", web::get().to(edit_form))
+        .route("/policies/{id}/edit", web::post().to(update))
         .route("/policies/{id}/{action}", web::post().to(act))
         .route("/referrals", web::get().to(referrals));
 }
@@ -207,6 +209,8 @@ struct FormPage {
     clause_sets: Vec<(String, String)>,
     sections: Vec<SectionOption>,
     programmes: Vec<(String, String, String)>,
+    /// Editing a stored quote: (policy id, version the form was filled from).
+    edit: Option<(i64, i64)>,
 }
 
 async fn form_page(
@@ -279,6 +283,7 @@ async fn form_page(
             .collect(),
         sections,
         programmes: programme_options(st),
+        edit: None,
         c,
     })
 }
@@ -312,6 +317,60 @@ async fn create(
         Ok(id) => Ok(see_other(&format!("/policies/{id}?saved=1"))),
         Err(ServiceError::Validation(errors)) => {
             let mut resp = page(&form_page(&req, &st, &who, f, errors).await?)?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The quote form filled from a quote that is still only quoted (报价修改).
+async fn edit_form(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.underwrites(), "change quotes")?;
+    let id = id.into_inner();
+    let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
+    if p.state != "quoted" {
+        return Err(ServiceError::Conflict(format!(
+            "只有报价状态可以修改，本保单为 {}；已出单保单请通过批改办理 / only a quote can be edited; this policy is {} (issued policies change by endorsement)",
+            p.state, p.state
+        ))
+        .into());
+    }
+    let terms: QuoteInput = serde_json::from_value(p.terms.clone())
+        .map_err(|e| ServiceError::Internal(format!("policy {id} terms: {e}")))?;
+    let mut form = form_page(&req, &st, &who, RawForm::from_terms(&terms), vec![]).await?;
+    form.edit = Some((id, p.version));
+    page(&form)
+}
+
+async fn update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let f = RawForm(form.into_inner());
+    who.check_csrf(f.get("csrf"))?;
+    let version = f.get("version").trim().parse::<i64>().ok();
+    let result = match quote_form::parse(&f) {
+        Ok(input) => uw::update_quote(&st.desk(), &who.actor, id, version, input).await,
+        Err(errors) => Err(ServiceError::Validation(errors)),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/policies/{id}?saved=1"))),
+        Err(e @ (ServiceError::Validation(_) | ServiceError::Conflict(_))) => {
+            let errors = super::form_errors(e)?;
+            let mut form = form_page(&req, &st, &who, f, errors).await?;
+            form.edit = Some((id, version.unwrap_or_default()));
+            let mut resp = page(&form)?;
             *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }
@@ -363,6 +422,8 @@ struct DetailPage {
     today: String,
     can_underwrite: bool,
     can_decide: bool,
+    /// The endorsement waiting for a senior underwriter, as requested (JSON).
+    pending_endorsement: Option<String>,
     is_quoted: bool,
     is_live: bool,
 }
@@ -389,6 +450,11 @@ async fn render_detail(
         basis_label: basis_label(&p.cover_basis, &c),
         versions: d.versions.iter().map(|v| VersionLine::of(v, &c)).collect(),
         history: d.history.iter().map(HistoryLine::from).collect(),
+        pending_endorsement: d
+            .referrals
+            .iter()
+            .find(|r| r.decision.is_none())
+            .and_then(|r| r.endorsement_json.clone()),
         referrals: d.referrals,
         can_underwrite: who.actor.role.underwrites(),
         can_decide: who.actor.role.decides_referrals(),

@@ -36,6 +36,81 @@ impl RawForm {
             .collect()
     }
 
+    /// The form filled from a stored quote, for editing; `parse` gives the terms back.
+    pub fn from_terms(t: &QuoteInput) -> RawForm {
+        let mut v: Vec<(String, String)> = Vec::new();
+        let mut put = |k: &str, val: String| v.push((k.to_string(), val));
+        put("maker_id", t.maker_id.to_string());
+        put("user_id", t.user_id.to_string());
+        if let Some(i) = t.intermediary_id {
+            put("intermediary_id", i.to_string());
+        }
+        if t.end_user_proof {
+            put("end_user_proof", "on".into());
+        }
+        put("catalogue_item_id", t.catalogue_item_id.to_string());
+        let basis = serde_json::to_value(t.cover_basis).unwrap_or_default();
+        put(
+            "cover_basis",
+            basis.as_str().unwrap_or_default().to_string(),
+        );
+        let units: Vec<String> = t
+            .units
+            .iter()
+            .map(|u| format!("{}, {}, {}", u.serial, u.quantity, u.unit_value))
+            .collect();
+        put("units", units.join("\n"));
+        let contracts: Vec<String> = t
+            .contracts
+            .iter()
+            .map(|c| format!("{}, {}, {}", c.number, c.signed_on, c.amount))
+            .collect();
+        put("contracts", contracts.join("\n"));
+        if let Some(d) = t.delivery_date {
+            put("delivery_date", d.to_string());
+        }
+        if let (Some(id), Some(ver)) = (&t.clause_set_id, &t.clause_set_version) {
+            put("clause_set", format!("{id}@{ver}"));
+        }
+        for s in &t.sections {
+            put("section", s.code.clone());
+            if let Some(l) = s.limit {
+                put(&format!("limit_{}", s.code), l.to_string());
+            }
+            if let Some(d) = &s.deductible {
+                put(&format!("deductible_{}", s.code), d.clone());
+            }
+        }
+        put("aggregate_limit", t.aggregate_limit.to_string());
+        put("period_start", t.period_start.to_string());
+        put("period_end", t.period_end.to_string());
+        put(
+            "technical_maturity",
+            t.factors.technical_maturity.to_string(),
+        );
+        put(
+            "scenario_complexity",
+            t.factors.scenario_complexity.to_string(),
+        );
+        put("loss_history", t.factors.loss_history.to_string());
+        if let Some(p) = &t.programme_id {
+            put("programme_id", p.clone());
+        }
+        for (flag, on) in [
+            ("same_specification", t.same_specification),
+            ("same_production_batch", t.same_production_batch),
+            ("first_use_by_user", t.first_use_by_user),
+        ] {
+            if on {
+                put(flag, "on".into());
+            }
+        }
+        for a in &t.acknowledged {
+            put("ack", a.clone());
+        }
+        RawForm(v)
+    }
+
     /// A blank form with sensible defaults for a new quote.
     pub fn new_quote(today: NaiveDate) -> RawForm {
         let start = today.succ_opt().unwrap_or(today);
@@ -342,6 +417,39 @@ mod tests {
         assert_eq!(q.sections.len(), 2);
         assert_eq!(q.acknowledged, vec!["basis.x".to_string()]);
         assert_eq!(q.period_end, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    }
+
+    #[test]
+    fn a_stored_quote_fills_the_form_and_parses_back_unchanged() {
+        let f = form(&[
+            ("maker_id", "3"),
+            ("user_id", "4"),
+            ("intermediary_id", "9"),
+            ("catalogue_item_id", "5"),
+            ("cover_basis", "first_batch"),
+            ("units", "B-1, 20, 12500.50\nB-2, 5, 99.99"),
+            ("contracts", "HT-1, 2026-01-05, 250010.00"),
+            ("delivery_date", "2026-02-01"),
+            ("clause_set", "equipment-model@2024.1"),
+            ("section", "QUALITY"),
+            ("deductible_QUALITY", "Q-FIXED"),
+            ("section", "LIABILITY"),
+            ("limit_LIABILITY", "100000.00"),
+            ("aggregate_limit", "300000.00"),
+            ("period_start", "2026-03-01"),
+            ("period_end", "2027-02-28"),
+            ("technical_maturity", "1.10"),
+            ("scenario_complexity", "0.95"),
+            ("loss_history", "1.00"),
+            ("programme_id", "zhejiang-2025"),
+            ("same_specification", "on"),
+            ("first_use_by_user", "on"),
+            ("ack", "FIRST_BATCH_UNITS"),
+        ]);
+        let terms = parse(&f).expect("valid form");
+        let again = parse(&RawForm::from_terms(&terms)).expect("round trip parses");
+        assert_eq!(again, terms);
+        assert!(!again.same_production_batch && again.intermediary_id == Some(9));
     }
 
     #[test]

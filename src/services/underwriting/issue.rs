@@ -65,6 +65,39 @@ pub async fn decide_referral(
         ));
     }
     let before = snapshot(&row);
+    let decision = if approve { "approved" } else { "declined" };
+    if let Some(change) = &referral.endorsement_json {
+        // An endorsement: the policy stays as it is unless approved, then it is changed.
+        store::decide_referral(
+            &mut tx,
+            referral.referral_id,
+            decision,
+            actor.user_id,
+            note.trim(),
+        )
+        .await?;
+        let adjustment = if approve {
+            Some(super::lifecycle::apply_approved(desk, &mut tx, actor, &mut row, change).await?)
+        } else {
+            None
+        };
+        let mut after = snapshot(&row);
+        after["referral_id"] = json!(referral.referral_id);
+        after["decision"] = json!(decision);
+        after["reason"] = json!(note.trim());
+        after["endorsement_adjustment"] = json!(adjustment);
+        log(
+            &mut tx,
+            actor,
+            "policy.endorsement_referral_decided",
+            policy_id,
+            before,
+            after,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(PolicyView::from(&row));
+    }
     let state = state_of(&row)?;
     let next = if approve {
         state.approve()
@@ -73,7 +106,6 @@ pub async fn decide_referral(
     }
     .map_err(transition)?;
     set_state(&mut row, next)?;
-    let decision = if approve { "approved" } else { "declined" };
     store::decide_referral(
         &mut tx,
         referral.referral_id,

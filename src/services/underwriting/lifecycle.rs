@@ -1,9 +1,9 @@
 //! After issue: endorsements (批改) and cancellation (退保), each a new fixed version.
 
-use super::check::price;
+use super::check::{price, Priced};
 use super::{
     load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition,
-    Desk, UnitLine,
+    Desk, QuoteInput, UnitLine,
 };
 use crate::domain::money::Money;
 use crate::domain::policy_state::{CancelReason, PolicyState};
@@ -12,12 +12,13 @@ use crate::domain::role::Role;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, NewVersion, PolicyRow};
+use crate::store::Tx;
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// A change to an issued policy. Absent fields stay as they are.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndorsementInput {
     /// First day on the new terms.
@@ -54,18 +55,33 @@ fn prorata_error(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::field("effective_on", e.to_string(), e.to_string())
 }
 
-/// Apply an endorsement: re-check the hard rules on the new terms, re-price at the
-/// policy's rate, and charge or return the difference pro rata by days.
-///
-/// A change of value, units or limit moves the full-term premium; the adjustment is
-/// the difference of the unearned parts from `effective_on`. A new end date adds or
-/// returns premium at the daily rate of the original period.
+/// What became of an endorsement.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum EndorsementOutcome {
+    /// Applied at once: additional (+) or return (−) premium.
+    Applied {
+        #[schema(value_type = String)]
+        adjustment: Money,
+    },
+    /// Beyond the underwriter's authority or the filed band: waiting in the referral
+    /// queue for a senior underwriter; the policy is unchanged until approved.
+    Referred {
+        referral_id: i64,
+        #[schema(value_type = Object)]
+        reasons: serde_json::Value,
+    },
+}
+
+/// Endorse an issued policy: re-check the hard rules on the new terms and re-price at
+/// the policy's rate. Within the underwriter's authority it is applied at once;
+/// otherwise it is referred (批改转核) and applied when a senior underwriter approves.
 pub async fn endorse(
     desk: &Desk<'_>,
     actor: &Actor,
     policy_id: i64,
     e: EndorsementInput,
-) -> ServiceResult<Money> {
+) -> ServiceResult<EndorsementOutcome> {
     require_underwriter(actor, "endorse policies")?;
     if e.reason.trim().is_empty() {
         return Err(ServiceError::field(
@@ -76,14 +92,53 @@ pub async fn endorse(
     }
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
-    let (_, period) = issued_period(&row)?;
+    let change = prepare(desk, &mut tx, actor, &row, &e).await?;
+    if change.priced.quote.needs_referral() && actor.role != Role::SeniorUnderwriter {
+        let outcome = refer(&mut tx, actor, &row, &e, &change).await?;
+        tx.commit().await?;
+        return Ok(outcome);
+    }
+    let adjustment = apply(&mut tx, actor, &mut row, &e, change).await?;
+    tx.commit().await?;
+    Ok(EndorsementOutcome::Applied { adjustment })
+}
+
+/// A referred endorsement approved by a senior underwriter: checked and priced again
+/// on the policy as it is now, then applied in the caller's transaction.
+pub(super) async fn apply_approved(
+    desk: &Desk<'_>,
+    tx: &mut Tx,
+    senior: &Actor,
+    row: &mut PolicyRow,
+    endorsement_json: &str,
+) -> ServiceResult<Money> {
+    let e: EndorsementInput = serde_json::from_str(endorsement_json)
+        .map_err(|x| ServiceError::Internal(format!("referred endorsement: {x}")))?;
+    let change = prepare(desk, tx, senior, row, &e).await?;
+    apply(tx, senior, row, &e, change).await
+}
+
+/// The new terms, priced.
+struct Change {
+    terms: QuoteInput,
+    priced: Priced,
+    period: Period,
+}
+
+async fn prepare(
+    desk: &Desk<'_>,
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &PolicyRow,
+    e: &EndorsementInput,
+) -> ServiceResult<Change> {
+    let (_, period) = issued_period(row)?;
     if !period.contains(e.effective_on) {
         return Err(prorata_error(prorata::ProRataError::OutsidePeriod(
             e.effective_on,
         )));
     }
-    let before = snapshot(&row);
-    let mut terms = terms_of(&row)?;
+    let mut terms = terms_of(row)?;
     if let Some(units) = e.units.clone() {
         terms.units = units;
     }
@@ -91,12 +146,75 @@ pub async fn endorse(
         terms.aggregate_limit = limit;
     }
     terms.acknowledged = e.acknowledged.clone();
-    let priced = price(desk, &mut tx, actor, &terms).await?;
-    if priced.quote.needs_referral() && actor.role != Role::SeniorUnderwriter {
-        return Err(ServiceError::Forbidden(
-            "make an endorsement that needs a senior underwriter (ask one to make it)",
+    let priced = price(desk, tx, actor, &terms).await?;
+    Ok(Change {
+        terms,
+        priced,
+        period,
+    })
+}
+
+async fn refer(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &PolicyRow,
+    e: &EndorsementInput,
+    change: &Change,
+) -> ServiceResult<EndorsementOutcome> {
+    let policy_id = row.policy_id;
+    if store::open_referral(tx, policy_id).await?.is_some() {
+        return Err(ServiceError::Conflict(
+            "该保单已有待上级核保的批改 / an endorsement of this policy is already waiting for a senior underwriter".into(),
         ));
     }
+    let internal = |x: serde_json::Error| ServiceError::Internal(x.to_string());
+    let reasons = serde_json::to_value(&change.priced.quote.referrals).map_err(internal)?;
+    let request = serde_json::to_string(e).map_err(internal)?;
+    let referral_id = store::add_referral(
+        tx,
+        policy_id,
+        &reasons.to_string(),
+        actor.user_id,
+        Some(&request),
+    )
+    .await?;
+    audit::append(
+        tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "policy.endorsement_referred",
+            entity_type: "policy",
+            entity_id: policy_id.to_string(),
+            before: Some(snapshot(row)),
+            after: Some(json!({"referral_id": referral_id, "reasons": reasons, "request": e})),
+        },
+    )
+    .await?;
+    Ok(EndorsementOutcome::Referred {
+        referral_id,
+        reasons,
+    })
+}
+
+/// Charge or return the difference pro rata by days and fix a new version.
+///
+/// A change of value, units or limit moves the full-term premium; the adjustment is
+/// the difference of the unearned parts from `effective_on`. A new end date adds or
+/// returns premium at the daily rate of the original period.
+async fn apply(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &mut PolicyRow,
+    e: &EndorsementInput,
+    change: Change,
+) -> ServiceResult<Money> {
+    let Change {
+        mut terms,
+        priced,
+        period,
+    } = change;
+    let policy_id = row.policy_id;
+    let before = snapshot(row);
     let old_premium = Money::from_fen(row.premium);
     let new_premium = priced.quote.premium;
     let mut adjustment =
@@ -118,7 +236,7 @@ pub async fn endorse(
     row.terms_json =
         serde_json::to_string(&terms).map_err(|x| ServiceError::Internal(x.to_string()))?;
     let seq = store::add_version(
-        &mut tx,
+        tx,
         &NewVersion {
             policy_id,
             kind: "endorsement",
@@ -132,14 +250,14 @@ pub async fn endorse(
         },
     )
     .await?;
-    store::save(&mut tx, &mut row).await?;
-    let mut after = snapshot(&row);
+    store::save(tx, row).await?;
+    let mut after = snapshot(row);
     after["version_seq"] = json!(seq);
     after["adjustment"] = json!(adjustment);
     after["reason"] = json!(e.reason.trim());
     after["findings"] = json!(priced.findings);
     audit::append(
-        &mut tx,
+        tx,
         &actor.audit(),
         AuditEntry {
             action: "policy.endorse",
@@ -150,7 +268,6 @@ pub async fn endorse(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(adjustment)
 }
 

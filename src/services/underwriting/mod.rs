@@ -2,6 +2,7 @@
 //! subsidy estimate. Each public function is one transaction with its audit rows.
 
 mod check;
+pub mod clock;
 mod issue;
 mod lifecycle;
 mod quote;
@@ -9,7 +10,9 @@ mod subsidy;
 mod view;
 
 pub use issue::{bind, decide_referral, issue, record_end_user_proof};
-pub use lifecycle::{cancel, endorse, CancelInput, CancelledBy, EndorsementInput};
+pub use lifecycle::{
+    cancel, endorse, CancelInput, CancelledBy, EndorsementInput, EndorsementOutcome,
+};
 pub use quote::{create_quote, renew, update_quote, RenewalInput};
 pub use subsidy::estimate;
 pub use view::{get, list, referral_queue, ListQuery, PolicyDetail, PolicyView};

@@ -129,7 +129,7 @@ async fn record_referral(
     p: &Priced,
 ) -> ServiceResult<()> {
     let reasons = to_json(&p.quote.referrals)?;
-    let rid = store::add_referral(tx, row.policy_id, &reasons, actor.user_id).await?;
+    let rid = store::add_referral(tx, row.policy_id, &reasons, actor.user_id, None).await?;
     audit::append(
         tx,
         &actor.audit(),

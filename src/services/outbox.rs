@@ -1,0 +1,202 @@
+//! The outbox (发件箱): mail and HTTP deliveries are queued inside the transaction of
+//! the change that causes them, so nothing is sent for a change that rolled back and
+//! nothing is lost for one that committed. `crate::outbox_worker` sends them.
+
+use super::{Actor, ServiceError, ServiceResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::outbox::{self as store, OutboxRow};
+use crate::store::{Db, Tx};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// A mail to send (plain text, with optional attachments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    #[serde(with = "b64")]
+    pub bytes: Vec<u8>,
+}
+
+/// An HTTP POST to an outside system (the regulator's endpoint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpPost {
+    pub url: String,
+    pub content_type: String,
+    #[serde(with = "b64")]
+    pub body: Vec<u8>,
+}
+
+/// What a row carries, as stored in `payload_json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    Mail(Mail),
+    Http(HttpPost),
+}
+
+impl Payload {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Mail(_) => "mail",
+            Payload::Http(_) => "http",
+        }
+    }
+
+    pub fn from_row(row: &OutboxRow) -> ServiceResult<Payload> {
+        serde_json::from_str(&row.payload_json)
+            .map_err(|e| ServiceError::Internal(format!("outbox {} payload: {e}", row.outbox_id)))
+    }
+}
+
+/// Queue a mail in the caller's transaction. The same `key` queues nothing twice.
+pub async fn enqueue_mail(tx: &mut Tx, key: &str, mail: &Mail) -> ServiceResult<i64> {
+    if mail.to.iter().all(|a| a.trim().is_empty()) {
+        return Err(ServiceError::field(
+            "to",
+            "a mail needs at least one recipient",
+            "邮件至少需要一个收件人",
+        ));
+    }
+    enqueue(tx, key, &Payload::Mail(mail.clone())).await
+}
+
+/// Queue an HTTP POST in the caller's transaction; sent with `Idempotency-Key: key`.
+pub async fn enqueue_http(tx: &mut Tx, key: &str, post: &HttpPost) -> ServiceResult<i64> {
+    let url = url::Url::parse(&post.url).map_err(|e| {
+        ServiceError::field(
+            "url",
+            format!("not a valid URL: {e}"),
+            format!("地址无效：{e}"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ServiceError::field(
+            "url",
+            "only http and https endpoints can be posted to",
+            "只能发送到 http 或 https 地址",
+        ));
+    }
+    enqueue(tx, key, &Payload::Http(post.clone())).await
+}
+
+async fn enqueue(tx: &mut Tx, key: &str, payload: &Payload) -> ServiceResult<i64> {
+    let json = serde_json::to_string(payload).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    match store::insert(tx, payload.kind(), key, &json).await? {
+        Some(id) => {
+            audit::append(
+                tx,
+                &Actor::system().audit(),
+                AuditEntry {
+                    action: "outbox.queue",
+                    entity_type: "outbox",
+                    entity_id: id.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({ "kind": payload.kind(), "key": key })),
+                },
+            )
+            .await?;
+            Ok(id)
+        }
+        None => Ok(store::id_for_key(tx, key).await?),
+    }
+}
+
+/// The queue as an administrator sees it.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    status: Option<&str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> ServiceResult<Vec<OutboxRow>> {
+    actor.require(actor.role.watches_deliveries(), "see the outbox")?;
+    let (limit, offset) = super::clamp_page(limit, offset);
+    let mut tx = db.read().await?;
+    Ok(store::list(&mut tx, status, limit, offset).await?)
+}
+
+pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, i64)>> {
+    let mut tx = db.read().await?;
+    Ok(store::counts(&mut tx).await?)
+}
+
+/// Send a dead letter again (after the far end is fixed).
+pub async fn requeue(db: &Db, actor: &Actor, id: i64) -> ServiceResult<OutboxRow> {
+    actor.require(actor.role.manages_users(), "retry deliveries")?;
+    let mut tx = db.write().await?;
+    if !store::requeue(&mut tx, id).await? {
+        return Err(match store::get(&mut tx, id).await? {
+            Some(row) => ServiceError::Conflict(format!(
+                "only dead letters can be retried; this delivery is {}",
+                row.status
+            )),
+            None => ServiceError::NotFound("delivery"),
+        });
+    }
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "outbox.requeue",
+            entity_type: "outbox",
+            entity_id: id.to_string(),
+            before: Some(serde_json::json!({ "status": "dead" })),
+            after: Some(serde_json::json!({ "status": "pending" })),
+        },
+    )
+    .await?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("delivery"))?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Bytes as base64 inside the JSON payload.
+mod b64 {
+    use super::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_round_trips_with_binary_attachments() {
+        let p = Payload::Mail(Mail {
+            to: vec!["a@example.com".into()],
+            subject: "拒赔通知".into(),
+            text: "正文".into(),
+            attachments: vec![Attachment {
+                filename: "notice.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: vec![0, 159, 255, 10],
+            }],
+        });
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains("\"kind\":\"mail\""), "{json}");
+        assert_eq!(serde_json::from_str::<Payload>(&json).unwrap(), p);
+    }
+}
