@@ -23,10 +23,12 @@ fn pdf_text(bytes: &[u8]) -> String {
 async fn missing_proof_is_requested_once_listing_everything_and_mailed(app: TestApp) {
     let cb = claims_book(&app, 50, "2000000.00", None).await;
     let id = open_claim(&app, &cb, "80000.00").await;
-    let form = reqwest::multipart::Form::new().text("code", "claim_form").part(
-        "file",
-        reqwest::multipart::Part::bytes(b"%PDF-1.7\n%%EOF\n".to_vec()).file_name("claim.pdf"),
-    );
+    let form = reqwest::multipart::Form::new()
+        .text("code", "claim_form")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.7\n%%EOF\n".to_vec()).file_name("claim.pdf"),
+        );
     let r = app
         .client()
         .post(app.url(&format!("/api/v1/claims/{id}/documents")))
@@ -53,8 +55,15 @@ async fn missing_proof_is_requested_once_listing_everything_and_mailed(app: Test
         .collect();
     assert_eq!(
         asked,
-        vec!["policy", "sales_contract", "delivery_acceptance", "defect_report",
-             "inspection_report", "repair_invoice", "photos"]
+        vec![
+            "policy",
+            "sales_contract",
+            "delivery_acceptance",
+            "defect_report",
+            "inspection_report",
+            "repair_invoice",
+            "photos"
+        ]
     );
     let number = d["claim"]["claim_number"].as_str().unwrap().to_string();
 
@@ -77,7 +86,10 @@ async fn missing_proof_is_requested_once_listing_everything_and_mailed(app: Test
     ] {
         assert!(m.text.contains(item), "missing '{item}' in:\n{}", m.text);
     }
-    assert!(!m.text.contains("索赔申请书"), "what is on file is not asked for again");
+    assert!(
+        !m.text.contains("索赔申请书"),
+        "what is on file is not asked for again"
+    );
 
     let (s, v) = post(
         &app,
@@ -87,7 +99,13 @@ async fn missing_proof_is_requested_once_listing_everything_and_mailed(app: Test
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
-    assert!(v["detail"].as_str().unwrap().contains("already requested once"), "{v}");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .contains("already requested once"),
+        "{v}"
+    );
     app.deliver_outbox().await;
     assert_eq!(app.mails().len(), 1);
 }
@@ -116,7 +134,10 @@ async fn a_rejection_produces_the_notice_pdf_and_mails_it(app: TestApp) {
         .expect("the notice is kept with the claim")
         .clone();
     let pdf = app
-        .get(&format!("/api/v1/claims/{id}/documents/{}", doc["document_id"]), &cb.client)
+        .get(
+            &format!("/api/v1/claims/{id}/documents/{}", doc["document_id"]),
+            &cb.client,
+        )
         .await
         .bytes()
         .await
@@ -133,11 +154,18 @@ async fn a_rejection_produces_the_notice_pdf_and_mails_it(app: TestApp) {
     assert_eq!(mails.len(), 1);
     let m = &mails[0];
     assert_eq!(m.to, vec!["claims@maker.example.com".to_string()]);
-    assert!(m.subject.contains("拒赔通知书") && m.subject.contains(&number), "{}", m.subject);
+    assert!(
+        m.subject.contains("拒赔通知书") && m.subject.contains(&number),
+        "{}",
+        m.subject
+    );
     assert!(m.text.contains("用户擅自改装主轴"), "{}", m.text);
     assert_eq!(m.attachments.len(), 1);
     assert_eq!(m.attachments[0].0, format!("拒赔通知书-{number}.pdf"));
-    assert_eq!(m.attachments[0].1, pdf, "the mailed PDF is the stored notice");
+    assert_eq!(
+        m.attachments[0].1, pdf,
+        "the mailed PDF is the stored notice"
+    );
 }
 
 on_both_stores!(
