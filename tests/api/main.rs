@@ -14,6 +14,7 @@ mod certificate_pages;
 mod certificates;
 mod claims;
 mod claims_concurrency;
+mod claims_mail;
 mod cli;
 mod library;
 mod outbox;

@@ -286,7 +286,7 @@ async fn send_rejection_notice(
     )
     .await?;
     if row.contact_email.contains('@') {
-        mail::rejection_notice(tx, row, reasons, &filename, pdf).await?;
+        mail::rejection_notice(tx, &insurer.name, row, reasons, &filename, pdf).await?;
     } else {
         tracing::warn!(claim = %row.claim_number, "rejection notice kept but not mailed: no claimant address");
     }

@@ -3,6 +3,7 @@
 //! purpose: the same notice is never queued twice.
 
 use super::proof::ProofItem;
+use crate::services::outbox::{self, Attachment, Mail};
 use crate::services::underwriting::Desk;
 use crate::services::ServiceResult;
 use crate::store::claims::ClaimRow;
@@ -71,17 +72,16 @@ pub async fn proof_request(
 
 pub async fn rejection_notice(
     tx: &mut Tx,
+    insurer: &str,
     row: &ClaimRow,
     reasons: &[String],
     filename: &str,
     pdf: Vec<u8>,
 ) -> ServiceResult<Option<i64>> {
-    let (subject, text) = rejection_text("", row, reasons);
-    let key = format!(
-        "claim:{}:rejection:{}",
-        row.claim_id,
-        row.decided_on.map(|d| d.to_string()).unwrap_or_default()
-    );
+    let (subject, text) = rejection_text(insurer, row, reasons);
+    // The row's version changes with every save: a claim reopened and rejected again
+    // gets a new notice; the same decision never queues a second one.
+    let key = format!("claim:{}:rejection:v{}", row.claim_id, row.version);
     enqueue(
         tx,
         &key,
@@ -94,14 +94,25 @@ pub async fn rejection_notice(
 }
 
 async fn enqueue(
-    _tx: &mut Tx,
+    tx: &mut Tx,
     key: &str,
     to: &str,
     subject: String,
-    _text: String,
-    _attachment: Option<(String, Vec<u8>)>,
+    text: String,
+    attachment: Option<(String, Vec<u8>)>,
 ) -> ServiceResult<Option<i64>> {
-    // Until the shared outbox is merged the mail is composed but not queued.
-    tracing::warn!(%key, %to, %subject, "outbox not available: mail not queued");
-    Ok(None)
+    let mail = Mail {
+        to: vec![to.trim().to_string()],
+        subject,
+        text,
+        attachments: attachment
+            .map(|(filename, bytes)| Attachment {
+                filename,
+                content_type: "application/pdf".into(),
+                bytes,
+            })
+            .into_iter()
+            .collect(),
+    };
+    outbox::enqueue_mail(tx, key, &mail).await.map(Some)
 }
