@@ -2,10 +2,10 @@
 //! written once and expanded for both backends by [`dispatch!`].
 
 pub mod audit;
+pub mod backtest;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
-pub mod backtest;
 pub mod claim_money;
 pub mod claims;
 pub mod counters;

@@ -179,7 +179,9 @@ async fn cover_check_refuses_an_event_outside_the_period_and_an_uninsured_unit(a
     let (_, d) = get(&app, &cb.handler, &format!("/api/v1/claims/{id}")).await;
     assert_eq!(d["cover"]["section_code"], "QUALITY");
     assert_eq!(d["cover"]["aggregate_left"], "2000000.00");
-    assert_eq!(d["cover"]["notes"][0]["code"], "premium_status_unknown");
+    // Nothing paid yet: billing's figures are shown with the outstanding premium.
+    assert_eq!(d["cover"]["notes"][0]["code"], "premium_outstanding");
+    assert_eq!(d["cover"]["premium_paid"], "0.00");
     let (_, hist) = get(&app, &cb.b.uw, &format!("/api/v1/policies/{}", cb.policy)).await;
     assert_eq!(d["cover"]["premium"], hist["policy"]["premium"]);
     assert_ne!(hist["policy"]["premium"], "0.00");

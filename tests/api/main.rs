@@ -4,8 +4,8 @@ mod helpers;
 mod smtp_sink;
 
 mod audit;
-mod backtest;
 mod auth;
+mod backtest;
 mod bank;
 mod billing;
 mod billing_pages;

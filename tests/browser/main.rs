@@ -5,8 +5,8 @@ mod helpers;
 #[path = "../api/smtp_sink.rs"]
 mod smtp_sink;
 
-mod claims;
 mod billing;
+mod claims;
 mod driver;
 mod journeys;
 mod underwriting;

@@ -120,6 +120,8 @@ pub async fn notify(
         .collect();
     let sections = policy.sections();
     let insured = policy.insured_units();
+    // What is due and paid now (endorsements and cancellation included), from billing.
+    let settled = crate::services::billing::settlement(&mut tx, input.policy_id).await?;
     let cover = check_cover(&CoverFacts {
         policy_state: policy.state()?,
         period_start: policy.row.period_start,
@@ -133,9 +135,8 @@ pub async fn notify(
         claimed_units: &units,
         aggregate_limit: policy.aggregate_limit(),
         aggregate_used: policy.aggregate_used(),
-        premium: Money::from_fen(policy.row.premium),
-        // Billing is not part of this build: the premium is shown, its status is not.
-        premium_paid: None,
+        premium: settled.premium_due,
+        premium_paid: Some(settled.paid),
     });
     let cover_json =
         serde_json::to_string(&cover).map_err(|e| ServiceError::Internal(e.to_string()))?;
