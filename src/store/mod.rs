@@ -235,7 +235,28 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 mod tests {
-    use super::contains_pattern;
+    use super::{contains_pattern, POSTGRES_MIGRATOR, SQLITE_MIGRATOR};
+
+    /// Two branches once both took number 0007: sqlx then refuses to start. Each number
+    /// once, and the same list on both stores.
+    #[test]
+    fn each_migration_number_is_used_once_and_by_both_stores() {
+        let list = |m: &sqlx::migrate::Migrator| {
+            m.iter()
+                .map(|x| (x.version, x.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let sqlite = list(&SQLITE_MIGRATOR);
+        let mut versions: Vec<i64> = sqlite.iter().map(|(v, _)| *v).collect();
+        versions.sort_unstable();
+        versions.dedup();
+        assert_eq!(
+            versions.len(),
+            sqlite.len(),
+            "a repeated number: {sqlite:?}"
+        );
+        assert_eq!(sqlite, list(&POSTGRES_MIGRATOR));
+    }
 
     #[test]
     fn search_patterns_take_wildcards_literally() {
