@@ -93,6 +93,36 @@ async fn log(
     Ok(())
 }
 
+/// The tail of every use case that sets the case reserve by hand (reserve change,
+/// reopening): a history row, the claim row, the audit row with the reason, commit.
+async fn commit_reserve(
+    mut tx: Tx,
+    actor: &Actor,
+    mut row: ClaimRow,
+    amount: crate::domain::money::Money,
+    reason: &str,
+    action: &str,
+    before: serde_json::Value,
+) -> ServiceResult<view::ClaimView> {
+    let claim_id = row.claim_id;
+    store::add_reserve(
+        &mut tx,
+        claim_id,
+        amount.fen(),
+        today(),
+        reason.trim(),
+        Some(actor.user_id),
+    )
+    .await?;
+    row.reserve = amount.fen();
+    store::save(&mut tx, &mut row).await?;
+    let mut after = snapshot(&row);
+    after["reason"] = serde_json::json!(reason.trim());
+    log(&mut tx, actor, action, claim_id, Some(before), after).await?;
+    tx.commit().await?;
+    Ok(view::ClaimView::from(&row))
+}
+
 fn blank(field: &str, text: &str, en: &str, zh: &str) -> ServiceResult<()> {
     if text.trim().is_empty() {
         Err(ServiceError::field(field, en, zh))

@@ -8,7 +8,10 @@
 
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
-use super::{blank, load_for_change, log, require_handler, snapshot, state_of, today, transition};
+use super::{
+    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, today,
+    transition,
+};
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
@@ -315,7 +318,7 @@ pub async fn set_reserve(
         ));
     }
     let mut tx = desk.db.write().await?;
-    let mut row = load_for_change(&mut tx, actor, claim_id).await?;
+    let row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
     if matches!(state, ClaimState::Notified | ClaimState::Closed) {
         return Err(ServiceError::Conflict(
@@ -324,28 +327,14 @@ pub async fn set_reserve(
         ));
     }
     let before = snapshot(&row);
-    store::add_reserve(
-        &mut tx,
-        claim_id,
-        input.amount.fen(),
-        today(),
-        input.reason.trim(),
-        Some(actor.user_id),
-    )
-    .await?;
-    row.reserve = input.amount.fen();
-    store::save(&mut tx, &mut row).await?;
-    let mut after = snapshot(&row);
-    after["reason"] = json!(input.reason.trim());
-    log(
-        &mut tx,
+    commit_reserve(
+        tx,
         actor,
+        row,
+        input.amount,
+        &input.reason,
         "claim.reserve",
-        claim_id,
-        Some(before),
-        after,
+        before,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(ClaimView::from(&row))
+    .await
 }

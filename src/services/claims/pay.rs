@@ -3,7 +3,10 @@
 
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
-use super::{blank, load_for_change, log, require_handler, snapshot, state_of, today, transition};
+use super::{
+    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, today,
+    transition,
+};
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
@@ -356,28 +359,14 @@ pub async fn reopen(
     row.indemnity = None;
     row.indemnity_json = None;
     row.proof_complete_on = None;
-    store::add_reserve(
-        &mut tx,
-        claim_id,
-        input.reserve.fen(),
-        today(),
-        input.reason.trim(),
-        Some(actor.user_id),
-    )
-    .await?;
-    row.reserve = input.reserve.fen();
-    store::save(&mut tx, &mut row).await?;
-    let mut after = snapshot(&row);
-    after["reason"] = json!(input.reason.trim());
-    log(
-        &mut tx,
+    commit_reserve(
+        tx,
         actor,
+        row,
+        input.reserve,
+        &input.reason,
         "claim.reopen",
-        claim_id,
-        Some(before),
-        after,
+        before,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(ClaimView::from(&row))
+    .await
 }
