@@ -90,7 +90,10 @@ fn smtp_transport(
 /// Deliver everything due now, one row at a time, until nothing is due.
 /// Mail is left queued while no SMTP host is configured.
 pub async fn run_once(db: &Db, config: &Config) -> ServiceResult<RunReport> {
-    let senders = Senders::new(config)?;
+    run_with(db, config, &Senders::new(config)?).await
+}
+
+async fn run_with(db: &Db, config: &Config, senders: &Senders) -> ServiceResult<RunReport> {
     let lease = Duration::seconds(config.outbox.lease_secs.max(1));
     let mut report = RunReport::default();
     loop {
@@ -99,7 +102,7 @@ pub async fn run_once(db: &Db, config: &Config) -> ServiceResult<RunReport> {
         tx.commit().await?;
         let Some(row) = row else { break };
         let outcome = match Payload::from_row(&row) {
-            Ok(payload) => send(&senders, &row, &payload).await,
+            Ok(payload) => send(senders, &row, &payload).await,
             Err(e) => Outcome::Failed {
                 error: e.to_string(),
                 status: None,
@@ -111,12 +114,20 @@ pub async fn run_once(db: &Db, config: &Config) -> ServiceResult<RunReport> {
     Ok(report)
 }
 
-/// Run passes for as long as the process lives.
+/// Run passes for as long as the process lives. The HTTP client and SMTP transport
+/// are built once here, not on every pass.
 pub fn spawn(db: Db, config: Config) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let pause = std::time::Duration::from_millis(config.outbox.poll_ms.max(100));
+        let senders = match Senders::new(&config) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox worker not started");
+                return;
+            }
+        };
         loop {
-            match run_once(&db, &config).await {
+            match run_with(&db, &config, &senders).await {
                 Ok(r) if r != RunReport::default() => tracing::info!(
                     delivered = r.delivered,
                     retrying = r.retrying,
