@@ -197,8 +197,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         database_url: cli.database_url.clone(),
         bind,
     })?;
-    match cli.command {
-        Command::Serve { demo, workers, .. } => serve(config, demo, workers).await,
+    // Commands that change records leave audit entries in the journal; chain them before
+    // exiting, as the running service's sealer would.
+    let writes = !matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Migrate | Command::Audit { .. }
+    );
+    let code = match cli.command {
+        Command::Serve { demo, workers, .. } => serve(config.clone(), demo, workers).await,
         Command::Policies {
             command: PoliciesCommand::Advance { as_of },
         } => {
@@ -341,8 +347,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let db = connect(&config).await?;
             match services::audit::verify(&db).await.map_err(describe)? {
-                ChainReport::Intact { rows, last_hash } => {
+                ChainReport::Intact {
+                    rows,
+                    last_hash,
+                    waiting,
+                } => {
                     println!("audit chain intact: {rows} rows, last hash {last_hash}");
+                    if waiting > 0 {
+                        println!("{waiting} entries committed during the check wait to be sealed");
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 ChainReport::Broken { at_seq, reason } => {
@@ -351,7 +364,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+    }?;
+    if writes {
+        let db = connect(&config).await?;
+        services::audit::seal(&db).await.map_err(describe)?;
     }
+    Ok(code)
 }
 
 fn describe(e: services::ServiceError) -> anyhow::Error {
@@ -387,6 +405,9 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     let app = Application::build(config, StartOptions { workers }).await?;
     // Mail and regulator deliveries go out in the background while the service runs.
     let _outbox = crate::outbox_worker::spawn(app.db.clone(), worker_config);
+    // Audited changes are chained into the audit log shortly after they commit.
+    let _sealer =
+        services::audit::spawn_sealer(app.db.clone(), std::time::Duration::from_millis(500));
     // Policies come into force and expire on their dates; checked every ten minutes.
     let _clock =
         services::underwriting::clock::spawn(app.db.clone(), std::time::Duration::from_secs(600));

@@ -1,4 +1,9 @@
 //! The audit log: append-only rows, each hashing the one before it.
+//!
+//! Writers append to a journal (`audit_journal`) inside their own transaction; a sealer
+//! moves committed entries into the chain (`audit_log`) in commit order. Before the
+//! journal, every audited transaction locked the chain's head row until commit, so all
+//! audited commits across all clients ran one at a time (see docs/BENCHMARKS.md).
 
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
@@ -21,9 +26,12 @@ pub struct AuditEntry<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// One audited event. Sealed rows carry their place in the chain; an entry still waiting in
+/// the journal (written, committed, not yet sealed) has no `seq` and no hashes yet.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditRow {
-    pub seq: i64,
+    /// Position in the chain; `None` while the entry waits in the journal to be sealed.
+    pub seq: Option<i64>,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     pub actor_id: Option<i64>,
     pub actor_name: String,
@@ -32,20 +40,20 @@ pub struct AuditRow {
     pub entity_id: String,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
-/// The hash of a row: SHA-256 over the previous hash and every field, length-prefixed
-/// so no two different rows can produce the same input.
-pub fn row_hash(row: &AuditRow) -> String {
+/// The hash of a row at position `seq` after `prev_hash`: SHA-256 over the previous hash and
+/// every field, length-prefixed so no two different rows can produce the same input.
+pub fn row_hash(prev_hash: &str, seq: i64, row: &AuditRow) -> String {
     let mut h = Sha256::new();
     let mut field = |s: &str| {
         h.update((s.len() as u64).to_be_bytes());
         h.update(s.as_bytes());
     };
-    field(&row.prev_hash);
-    field(&row.seq.to_string());
+    field(prev_hash);
+    field(&seq.to_string());
     field(
         &row.occurred_at
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -60,74 +68,143 @@ pub fn row_hash(row: &AuditRow) -> String {
     hex::encode(h.finalize())
 }
 
-/// Append one row in the caller's transaction. Taking the head row serialises
-/// writers on PostgreSQL (row lock) and SQLite (the write lock), so the chain never forks.
-pub async fn append(tx: &mut Tx, actor: &AuditActor, entry: AuditEntry<'_>) -> StoreResult<i64> {
-    let (seq, prev_hash): (i64, String) = dispatch!(tx, c => {
-        sqlx::query_as("update audit_head set seq = seq + 1 where id = 1 returning seq, last_hash")
+/// Record one state change in the caller's transaction: it commits or rolls back with the
+/// change itself. Only the journal is written, which takes no lock shared with other
+/// writers, so audited transactions never queue behind each other for the audit log;
+/// [`seal`] chains the entry shortly after commit.
+pub async fn append(tx: &mut Tx, actor: &AuditActor, entry: AuditEntry<'_>) -> StoreResult<()> {
+    let before = entry.before.map(|v| v.to_string());
+    let after = entry.after.map(|v| v.to_string());
+    dispatch!(tx, c => {
+        sqlx::query(
+            "insert into audit_journal (occurred_at, actor_id, actor_name, action, entity_type, \
+             entity_id, before_json, after_json) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(now())
+        .bind(actor.user_id)
+        .bind(&actor.name)
+        .bind(entry.action)
+        .bind(entry.entity_type)
+        .bind(&entry.entity_id)
+        .bind(&before)
+        .bind(&after)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Journal entries sealed per round trip batch.
+const SEAL_BATCH: i64 = 500;
+
+/// Move every committed journal entry into the chain, oldest first: number it, link it to
+/// the previous row and hash it, then drop it from the journal — all in the caller's write
+/// transaction. The head row is locked first, so concurrent sealers (several app instances)
+/// take turns and the chain never forks; an entry committed late (a long transaction) is
+/// simply sealed in a later round, after rows that committed before it. Returns how many
+/// entries were sealed.
+pub async fn seal(tx: &mut Tx) -> StoreResult<u64> {
+    let (start_seq, mut prev_hash): (i64, String) = dispatch!(tx, c => {
+        sqlx::query_as("update audit_head set seq = seq where id = 1 returning seq, last_hash")
             .fetch_one(&mut *c)
             .await?
     });
-    let mut row = AuditRow {
-        seq,
-        occurred_at: now(),
-        actor_id: actor.user_id,
-        actor_name: actor.name.clone(),
-        action: entry.action.into(),
-        entity_type: entry.entity_type.into(),
-        entity_id: entry.entity_id,
-        before_json: entry.before.map(|v| v.to_string()),
-        after_json: entry.after.map(|v| v.to_string()),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = row_hash(&row);
-    // On PostgreSQL the insert and the new head go in one statement: the head row is
-    // locked from the first update to commit, so every round trip saved here is time
-    // other writers do not wait. (SQLite has no data-modifying CTEs and no network.)
-    let (insert_sql, head_sql) = if tx.is_postgres() {
-        (
-            "with ins as (insert into audit_log (seq, occurred_at, actor_id, actor_name, action, \
-             entity_type, entity_id, before_json, after_json, prev_hash, hash) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning hash) \
-             update audit_head set last_hash = (select hash from ins) where id = 1",
-            None,
-        )
-    } else {
-        (
-            "insert into audit_log (seq, occurred_at, actor_id, actor_name, action, entity_type, \
-             entity_id, before_json, after_json, prev_hash, hash) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            Some("update audit_head set last_hash = $1 where id = 1"),
-        )
-    };
-    dispatch!(tx, c => {
-        sqlx::query(insert_sql)
-            .bind(row.seq)
-            .bind(row.occurred_at)
-            .bind(row.actor_id)
-            .bind(&row.actor_name)
-            .bind(&row.action)
-            .bind(&row.entity_type)
-            .bind(&row.entity_id)
-            .bind(&row.before_json)
-            .bind(&row.after_json)
-            .bind(&row.prev_hash)
-            .bind(&row.hash)
+    let mut seq = start_seq;
+    loop {
+        let batch = journal_batch(tx, SEAL_BATCH).await?;
+        let done = (batch.len() as i64) < SEAL_BATCH;
+        for (journal_id, row) in batch {
+            seq += 1;
+            let hash = row_hash(&prev_hash, seq, &row);
+            dispatch!(tx, c => {
+                sqlx::query(
+                    "insert into audit_log (seq, occurred_at, actor_id, actor_name, action, \
+                     entity_type, entity_id, before_json, after_json, prev_hash, hash, sealed_from) \
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(seq)
+                .bind(row.occurred_at)
+                .bind(row.actor_id)
+                .bind(&row.actor_name)
+                .bind(&row.action)
+                .bind(&row.entity_type)
+                .bind(&row.entity_id)
+                .bind(&row.before_json)
+                .bind(&row.after_json)
+                .bind(&prev_hash)
+                .bind(&hash)
+                .bind(journal_id)
+                .execute(&mut *c)
+                .await?;
+            });
+            prev_hash = hash;
+        }
+        // The journal's delete trigger lets an entry go only once audit_log holds it.
+        dispatch!(tx, c => {
+            sqlx::query(
+                "delete from audit_journal where id in \
+                 (select sealed_from from audit_log where seq > $1)",
+            )
+            .bind(start_seq)
             .execute(&mut *c)
             .await?;
-        if let Some(head) = head_sql {
-            sqlx::query(head).bind(&row.hash).execute(&mut *c).await?;
+        });
+        if done {
+            break;
         }
-    });
-    Ok(seq)
+    }
+    if seq > start_seq {
+        dispatch!(tx, c => {
+            sqlx::query("update audit_head set seq = $1, last_hash = $2 where id = 1")
+                .bind(seq)
+                .bind(&prev_hash)
+                .execute(&mut *c)
+                .await?;
+        });
+    }
+    Ok(u64::try_from(seq - start_seq).unwrap_or(0))
 }
 
+/// The oldest journal entries, with their journal ids.
+async fn journal_batch(tx: &mut Tx, limit: i64) -> StoreResult<Vec<(i64, AuditRow)>> {
+    #[derive(sqlx::FromRow)]
+    struct Entry {
+        id: i64,
+        #[sqlx(flatten)]
+        row: AuditRow,
+    }
+    let sql = format!("{JOURNAL} order by id limit $1");
+    let rows: Vec<Entry> = dispatch!(tx, c => {
+        sqlx::query_as::<_, Entry>(&sql).bind(limit).fetch_all(&mut *c).await?
+    });
+    Ok(rows.into_iter().map(|e| (e.id, e.row)).collect())
+}
+
+/// Sealed rows.
 const SELECT: &str =
     "select seq, occurred_at, actor_id, actor_name, action, entity_type, entity_id, \
-                      before_json, after_json, prev_hash, hash from audit_log";
+     before_json, after_json, prev_hash, hash from audit_log";
 
-/// Rows in order, a page at a time (verification walks the whole log this way).
+/// Journal entries not yet sealed, shaped like sealed rows (typed nulls for PostgreSQL).
+const JOURNAL: &str = "select id, cast(null as bigint) as seq, occurred_at, actor_id, \
+     actor_name, action, entity_type, entity_id, before_json, after_json, \
+     cast(null as text) as prev_hash, cast(null as text) as hash from audit_journal";
+
+/// Sealed rows and waiting journal entries together, newest first: entries still in the
+/// journal come after every sealed row in the chain, so they sort first.
+fn newest_first(filter: &str, limit: &str) -> String {
+    let journal = JOURNAL.replacen("select id, ", "select 1 as waiting, id as pos, ", 1);
+    format!(
+        "select seq, occurred_at, actor_id, actor_name, action, entity_type, entity_id, \
+         before_json, after_json, prev_hash, hash from ( \
+         {journal} {filter} union all \
+         select 0 as waiting, seq as pos, seq, occurred_at, actor_id, actor_name, action, \
+         entity_type, entity_id, before_json, after_json, prev_hash, hash from audit_log {filter}) u \
+         order by waiting desc, pos desc {limit}"
+    )
+}
+
+/// Sealed rows in order, a page at a time (verification walks the whole log this way).
 pub async fn page(tx: &mut Tx, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRow>> {
     let sql = format!("{SELECT} where seq > $1 order by seq limit $2");
     Ok(dispatch!(tx, c => {
@@ -135,21 +212,21 @@ pub async fn page(tx: &mut Tx, after_seq: i64, limit: i64) -> StoreResult<Vec<Au
     }))
 }
 
-/// The history of one record, newest first.
+/// The history of one record, newest first, including entries not yet sealed.
 pub async fn for_entity(
     tx: &mut Tx,
     entity_type: &str,
     entity_id: &str,
 ) -> StoreResult<Vec<AuditRow>> {
-    let sql = format!("{SELECT} where entity_type = $1 and entity_id = $2 order by seq desc");
+    let sql = newest_first("where entity_type = $1 and entity_id = $2", "");
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, AuditRow>(&sql).bind(entity_type).bind(entity_id).fetch_all(&mut *c).await?
     }))
 }
 
-/// The newest rows, for the audit page.
+/// The newest rows, for the audit page, including entries not yet sealed.
 pub async fn latest(tx: &mut Tx, limit: i64) -> StoreResult<Vec<AuditRow>> {
-    let sql = format!("{SELECT} order by seq desc limit $1");
+    let sql = newest_first("", "limit $1");
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, AuditRow>(&sql).bind(limit).fetch_all(&mut *c).await?
     }))
@@ -161,11 +238,27 @@ pub async fn head(tx: &mut Tx) -> StoreResult<(i64, String)> {
     }))
 }
 
+/// Journal entries committed but not yet sealed.
+pub async fn waiting(tx: &mut Tx) -> StoreResult<i64> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar("select count(*) from audit_journal").fetch_one(&mut *c).await?
+    }))
+}
+
 /// What `audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum ChainReport {
-    Intact { rows: i64, last_hash: String },
-    Broken { at_seq: i64, reason: String },
+    /// `rows` sealed rows chain correctly to the head; `waiting` entries were committed
+    /// after the seal and are not chained yet.
+    Intact {
+        rows: i64,
+        last_hash: String,
+        waiting: i64,
+    },
+    Broken {
+        at_seq: i64,
+        reason: String,
+    },
 }
 
 /// Walk the whole chain: contiguous numbering, each row's link and hash, and the head.
@@ -178,25 +271,27 @@ pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
             break;
         }
         for row in rows {
-            if row.seq != expected_seq {
+            let seq = row.seq.unwrap_or_default();
+            if seq != expected_seq {
                 return Ok(ChainReport::Broken {
                     at_seq: expected_seq,
-                    reason: format!("row {expected_seq} is missing (next row is {})", row.seq),
+                    reason: format!("row {expected_seq} is missing (next row is {seq})"),
                 });
             }
-            if row.prev_hash != expected_prev {
+            if row.prev_hash.as_deref() != Some(expected_prev.as_str()) {
                 return Ok(ChainReport::Broken {
-                    at_seq: row.seq,
+                    at_seq: seq,
                     reason: "its link to the previous row does not match".into(),
                 });
             }
-            if row_hash(&row) != row.hash {
+            let hash = row_hash(&expected_prev, seq, &row);
+            if row.hash.as_deref() != Some(hash.as_str()) {
                 return Ok(ChainReport::Broken {
-                    at_seq: row.seq,
+                    at_seq: seq,
                     reason: "its content does not match its hash (the row was altered)".into(),
                 });
             }
-            expected_prev = row.hash;
+            expected_prev = hash;
             expected_seq += 1;
         }
     }
@@ -213,6 +308,7 @@ pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
     Ok(ChainReport::Intact {
         rows: head_seq,
         last_hash: head_hash,
+        waiting: waiting(tx).await?,
     })
 }
 

@@ -467,7 +467,71 @@ async fn verification_lookups_are_rate_limited(app: TestApp) {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// An endorsement that adds premium makes the policy unpaid again: its certificate is
+/// revoked in the endorsement's transaction, with the reason; one that returns premium
+/// leaves it valid. Paying the addition allows a new certificate for the new premium.
+async fn an_endorsement_adding_premium_revokes_the_certificate(app: TestApp) {
+    let b = book(&app, "uw.cert.endorse").await;
+    let finance = app.api_user("fin.cert.endorse", Role::Finance, None).await;
+    let (id, _) = zhejiang_policy(&app, &b).await;
+    let path = format!("/api/v1/policies/{id}/certificate");
+    pay(&app, &finance, id, "14000.00", "HZB-E1").await;
+    let (s, cert) = post(&app, &b.uw, &path, &json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{cert}");
+    let code = cert["verification_code"].as_str().unwrap().to_string();
+
+    // A higher limit alone moves no premium: the certificate stays valid.
+    let endorsements = format!("/api/v1/policies/{id}/endorsements");
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        &endorsements,
+        &json!({"effective_on": "2025-06-01",
+        "reason": "提高限额", "aggregate_limit": "2200000.00"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["adjustment"], "0.00");
+    let anon = app.client();
+    let (_, v) = send(anon.get(app.url(&format!("/api/v1/verify/{code}")))).await;
+    assert_eq!(v["status"], "valid", "{v}");
+
+    // 60 units from 2025-07-01: 1,411.51 more is due, so the certificate is revoked.
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        &endorsements,
+        &json!({"effective_on": "2025-07-01", "reason": "追加 10 件",
+        "units": [{"serial": "B2026-001", "quantity": 60, "unit_value": "20000.00"}],
+        "aggregate_limit": "2400000.00"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["adjustment"], "1411.51");
+    let (_, v) = send(anon.get(app.url(&format!("/api/v1/verify/{code}")))).await;
+    assert_eq!(v["status"], "revoked", "{v}");
+    let (_, history) = get(&app, &b.uw, &format!("/api/v1/policies/{id}/certificates")).await;
+    assert!(
+        history[0]["revoked_reason"]
+            .as_str()
+            .unwrap()
+            .contains("1,411.51"),
+        "{history}"
+    );
+    let (s, v) = post(&app, &b.uw, &path, &json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("1,411.51"), "{v}");
+
+    // Paid: a new certificate for 15,411.51.
+    pay(&app, &finance, id, "1411.51", "HZB-E2").await;
+    let (s, fresh) = post(&app, &b.uw, &path, &json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{fresh}");
+    assert_eq!(fresh["total_premium"], "15411.51");
+    assert_ne!(fresh["verification_code"], cert["verification_code"]);
+}
+
 on_both_stores!(
+    an_endorsement_adding_premium_revokes_the_certificate,
     certificate_only_when_fully_paid_verified_then_revoked,
     a_client_sees_only_its_own_makers_documents,
     annex3_export_has_the_columns_and_amounts_in_wan,

@@ -26,15 +26,27 @@ async fn show(
     st: web::Data<AppState>,
     who: PageActor,
 ) -> Result<HttpResponse, PageError> {
-    let rows = audit::latest(&st.db, &who.actor, 200).await?;
     let c = Chrome::for_actor(&req, &who);
+    // Verify first: it seals what is waiting, so the rows below show their chain numbers.
     let (chain_ok, chain_text) = match audit::verify(&st.db).await? {
-        ChainReport::Intact { rows, last_hash } => (
+        ChainReport::Intact {
+            rows,
+            last_hash,
+            waiting,
+        } => (
             true,
             format!(
-                "{}：{rows} · {}",
+                "{}：{rows} · {}{}",
                 c.lang.t("dash.audit_ok"),
-                &last_hash[..16.min(last_hash.len())]
+                &last_hash[..16.min(last_hash.len())],
+                if waiting > 0 {
+                    format!(
+                        " · {waiting} {}",
+                        c.lang.pick("条待封存", "waiting to be sealed")
+                    )
+                } else {
+                    String::new()
+                }
             ),
         ),
         ChainReport::Broken { at_seq, reason } => (
@@ -42,6 +54,7 @@ async fn show(
             format!("{} #{at_seq}: {reason}", c.lang.t("dash.audit_broken")),
         ),
     };
+    let rows = audit::latest(&st.db, &who.actor, 200).await?;
     page(&AuditPage {
         c,
         chain_ok,

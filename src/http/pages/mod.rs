@@ -195,7 +195,8 @@ pub fn form_errors(e: ServiceError) -> Result<Vec<FieldError>, PageError> {
 
 /// One row of a record's history, ready to show.
 pub struct HistoryLine {
-    pub seq: i64,
+    /// Chain position, or a dash while the entry waits to be sealed.
+    pub seq: String,
     pub when: String,
     pub who: String,
     pub action: String,
@@ -207,7 +208,7 @@ impl From<&AuditRow> for HistoryLine {
     fn from(r: &AuditRow) -> Self {
         let when = shanghai_time(r.occurred_at);
         HistoryLine {
-            seq: r.seq,
+            seq: r.seq.map_or_else(|| "—".into(), |s| s.to_string()),
             when,
             who: r.actor_name.clone(),
             action: r.action.clone(),

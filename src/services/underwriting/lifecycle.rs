@@ -268,6 +268,21 @@ async fn apply(
         },
     )
     .await?;
+    if adjustment.fen() > 0 {
+        // Additional premium is due again, so a full-premium collection certificate no
+        // longer tells the truth (DOMAIN.md: never while anything is unpaid). A new one
+        // can be issued once the additional premium is paid.
+        crate::services::certificates::revoke_for_policy(
+            tx,
+            actor,
+            policy_id,
+            &format!(
+                "批改加费 {g} 元待收 / endorsement added premium {g} CNY, now due",
+                g = adjustment.grouped()
+            ),
+        )
+        .await?;
+    }
     Ok(adjustment)
 }
 
