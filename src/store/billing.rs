@@ -318,7 +318,13 @@ pub struct InvoiceRow {
     pub amount: i64,
     pub recorded_by: i64,
     pub recorded_at: DateTime<Utc>,
+    /// Set when the invoice was voided (作废).
+    pub voided_at: Option<DateTime<Utc>>,
+    pub void_reason: Option<String>,
 }
+
+const INVOICE_COLUMNS: &str = "invoice_id, policy_id, number, issued_on, amount, recorded_by, \
+     recorded_at, voided_at, void_reason";
 
 pub async fn insert_invoice(
     tx: &mut Tx,
@@ -346,15 +352,42 @@ pub async fn insert_invoice(
 }
 
 pub async fn invoices(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<InvoiceRow>> {
+    let sql = format!(
+        "select {INVOICE_COLUMNS} from invoice where policy_id = $1 order by issued_on, invoice_id"
+    );
     Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, InvoiceRow>(
-            "select invoice_id, policy_id, number, issued_on, amount, recorded_by, recorded_at \
-             from invoice where policy_id = $1 order by issued_on, invoice_id",
-        )
-        .bind(policy_id)
-        .fetch_all(&mut *c)
-        .await?
+        sqlx::query_as::<_, InvoiceRow>(&sql).bind(policy_id).fetch_all(&mut *c).await?
     }))
+}
+
+pub async fn invoice(tx: &mut Tx, invoice_id: i64) -> StoreResult<Option<InvoiceRow>> {
+    let sql = format!("select {INVOICE_COLUMNS} from invoice where invoice_id = $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, InvoiceRow>(&sql).bind(invoice_id).fetch_optional(&mut *c).await?
+    }))
+}
+
+/// Void an invoice that is not void yet; false when it already was (a concurrent void).
+pub async fn void_invoice(
+    tx: &mut Tx,
+    invoice_id: i64,
+    reason: &str,
+    by: i64,
+) -> StoreResult<bool> {
+    let done = dispatch!(tx, c => {
+        sqlx::query(
+            "update invoice set voided_at = $1, voided_by = $2, void_reason = $3 \
+             where invoice_id = $4 and voided_at is null",
+        )
+        .bind(now())
+        .bind(by)
+        .bind(reason)
+        .bind(invoice_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(done == 1)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]

@@ -454,6 +454,83 @@ async fn invoices_are_recorded_once_per_number(app: TestApp) {
     assert_eq!(l["invoiced"], "14000.00");
 }
 
+/// An invoice recorded in error is voided with a reason: it keeps its number, shows as
+/// void, stops counting as invoiced, and cannot be voided twice.
+async fn an_invoice_is_voided_not_deleted(app: TestApp) {
+    let (b, id, _, finance) = issued_policy(&app, "zhejiang-2025").await;
+    let record = |number: &str, amount: &str| json!({"number": number, "issued_on": "2026-01-06", "amount": amount});
+    let invoices = format!("/api/v1/policies/{id}/invoices");
+    let (_, wrong) = post(
+        &app,
+        &finance,
+        &invoices,
+        &record("33000261-0101", "1400.00"),
+    )
+    .await;
+    let wrong_id = wrong["invoice_id"].as_i64().unwrap();
+    let (s, _) = post(
+        &app,
+        &finance,
+        &invoices,
+        &record("33000261-0102", "14000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(ledger(&app, &finance, id).await["invoiced"], "15400.00");
+
+    let void = format!("/api/v1/invoices/{wrong_id}/void");
+    let (s, v) = post(&app, &finance, &void, &json!({"reason": "  "})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, _) = post(&app, &b.uw, &void, &json!({"reason": "金额错误"})).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "underwriters do not void invoices"
+    );
+    let (s, v) = post(&app, &finance, &void, &json!({"reason": "金额错误"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["void_reason"], "金额错误");
+    assert!(v["voided_at"].is_string(), "{v}");
+    let (s, v) = post(&app, &finance, &void, &json!({"reason": "再次"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("33000261-0101"),
+        "{v}"
+    );
+    let (s, _) = post(
+        &app,
+        &finance,
+        "/api/v1/invoices/999999/void",
+        &json!({"reason": "x"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let l = ledger(&app, &finance, id).await;
+    assert_eq!(
+        l["invoices"].as_array().unwrap().len(),
+        2,
+        "kept, not deleted"
+    );
+    assert_eq!(
+        l["invoiced"], "14000.00",
+        "the void invoice no longer counts"
+    );
+    assert!(
+        l["history"].to_string().contains("billing.invoice_void"),
+        "{l}"
+    );
+    // Its number stays taken.
+    let (s, _) = post(
+        &app,
+        &finance,
+        &invoices,
+        &record("33000261-0101", "14000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}
+
 async fn the_subsidy_estimate_sees_full_payment(app: TestApp) {
     let (b, id, number, finance) = issued_policy(&app, "zhejiang-2025").await;
     let codes = |a: &Value| -> Vec<String> {
@@ -549,4 +626,5 @@ on_both_stores!(
     a_programme_without_the_rule_takes_any_first_installment,
     endorsement_and_cancellation_change_what_is_due,
     invoices_are_recorded_once_per_number,
+    an_invoice_is_voided_not_deleted,
 );

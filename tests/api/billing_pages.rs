@@ -97,6 +97,46 @@ async fn finance_records_a_payment_and_a_plan_through_the_pages(app: TestApp) {
         (l["paid"].as_str(), l["installments"][0]["status"].as_str()),
         (Some("4200.00"), Some("paid"))
     );
+
+    // An invoice recorded, then voided from the page with its reason.
+    let post_form = |action: &str, fields: Vec<(&str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        client
+            .post(app.url(&format!("/policies/{id}/billing/{action}")))
+            .form(&form)
+            .send()
+    };
+    let r = post_form(
+        "invoice",
+        vec![
+            ("number", "14000261-7".into()),
+            ("issued_on", "2026-01-06".into()),
+            ("amount", "4200.00".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = page(&client, &app, &format!("/policies/{id}/billing")).await;
+    let invoice_id = hidden_field(&html, "invoice_id").expect("a void form for the invoice");
+    let r = post_form(
+        "void-invoice",
+        vec![("invoice_id", invoice_id), ("reason", "抬头错误".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = page(&client, &app, &format!("/policies/{id}/billing")).await;
+    assert!(
+        html.contains("已作废: 抬头错误"),
+        "shown as void with the reason"
+    );
+    assert!(
+        hidden_field(&html, "invoice_id").is_none(),
+        "no second void form"
+    );
+    assert_eq!(ledger(&app, &token, id).await["invoiced"], "0.00");
 }
 
 async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp) {

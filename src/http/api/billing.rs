@@ -1,4 +1,5 @@
 //! `/api/v1/policies/{id}/payments|plan|invoices|refunds|ledger`, `/api/v1/payments`,
+//! `/api/v1/invoices/{id}/void`,
 //! `/api/v1/bank/...`: premium collection by finance, bank statements and the bank's
 //! signed payment notifications.
 
@@ -9,7 +10,7 @@ use crate::http::AppState;
 use crate::services::billing::{
     self, CallbackError, CallbackOutcome, ImportReport, InvoiceInput, InvoiceView, Ledger,
     MatchInput, Notification, NotificationRequest, PaymentInput, PaymentView, PlanInput, PlanLine,
-    RefundInput, ReversalInput, Settlement,
+    RefundInput, ReversalInput, Settlement, VoidInvoiceInput,
 };
 use crate::store::billing::{BankLineRow, ImportRow};
 use actix_web::http::StatusCode;
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/policies/{id}/ledger", web::get().to(ledger))
         .route("/policies/{id}/plan", web::put().to(set_plan))
         .route("/policies/{id}/invoices", web::post().to(record_invoice))
+        .route("/invoices/{id}/void", web::post().to(void_invoice))
         .route("/policies/{id}/refunds", web::post().to(refund))
         .route("/payments/{id}/reversal", web::post().to(reverse_payment))
         .route("/bank/notifications", web::post().to(bank_notification))
@@ -102,6 +104,20 @@ pub async fn record_invoice(
 ) -> Result<HttpResponse, ApiError> {
     let v = billing::record_invoice(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(v))
+}
+
+/// Void (作废) an invoice recorded in error, with the reason; it keeps its number.
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/void", request_body = VoidInvoiceInput, tag = "billing",
+    responses((status = 200, body = InvoiceView), (status = 404, body = crate::http::problem::Problem),
+    (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn void_invoice(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<VoidInvoiceInput>,
+) -> Result<HttpResponse, ApiError> {
+    let v = billing::void_invoice(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// Refund credit held on the policy (never more than the credit).

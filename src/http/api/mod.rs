@@ -44,7 +44,7 @@ pub struct Page<T> {
         certificates::annex3_csv, certificates::annex3_xlsx, certificates::verify,
         certificates::verify_pdf,
         billing::record_payment, billing::reverse_payment, billing::ledger, billing::set_plan,
-        billing::record_invoice, billing::refund, billing::bank_notification,
+        billing::record_invoice, billing::void_invoice, billing::refund, billing::bank_notification,
         billing::import_statement, billing::imports, billing::unmatched, billing::match_line,
         claims::notify, claims::list, claims::queue, claims::approvals, claims::get,
         claims::register, claims::reserve, claims::proof_request, claims::proof_complete,

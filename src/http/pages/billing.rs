@@ -9,7 +9,7 @@ use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::billing::{
     self, ImportReport, InvoiceInput, Ledger, MatchInput, PaymentInput, PlanInput, PlanLine,
-    RefundInput, ReversalInput, METHODS,
+    RefundInput, ReversalInput, VoidInvoiceInput, METHODS,
 };
 use crate::services::{FieldError, ServiceError};
 use crate::store::billing::{BankLineRow, ImportRow};
@@ -181,6 +181,23 @@ async fn run(
                 reason: f.get("reason").into(),
             };
             billing::refund(&st.db, a, id, input).await.map(drop)
+        }
+        "void-invoice" => {
+            let invoice_id: i64 = f
+                .get("invoice_id")
+                .parse()
+                .map_err(|_| ServiceError::NotFound("invoice"))?;
+            // Only an invoice of the policy whose page this is.
+            let l = billing::ledger(&st.db, a, id).await?;
+            if !l.invoices.iter().any(|i| i.invoice_id == invoice_id) {
+                return Err(ServiceError::NotFound("invoice"));
+            }
+            let input = VoidInvoiceInput {
+                reason: f.get("reason").into(),
+            };
+            billing::void_invoice(&st.db, a, invoice_id, input)
+                .await
+                .map(drop)
         }
         "reverse" => {
             let payment_id: i64 = f

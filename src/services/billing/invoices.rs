@@ -60,6 +60,8 @@ pub async fn record_invoice(
         number: number.to_string(),
         issued_on: input.issued_on,
         amount: input.amount,
+        voided_at: None,
+        void_reason: None,
     };
     audit::append(
         &mut tx,
@@ -75,4 +77,62 @@ pub async fn record_invoice(
     .await?;
     tx.commit().await?;
     Ok(view)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidInvoiceInput {
+    /// 作废原因
+    pub reason: String,
+}
+
+/// Void (作废) an invoice recorded in error. It keeps its number, shows as void and no longer
+/// counts as invoiced; voiding twice is a conflict.
+pub async fn void_invoice(
+    db: &Db,
+    actor: &Actor,
+    invoice_id: i64,
+    input: VoidInvoiceInput,
+) -> ServiceResult<InvoiceView> {
+    require_finance(actor, "void invoices")?;
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        return Err(ServiceError::field(
+            "reason",
+            "give the reason for voiding the invoice",
+            "请填写作废原因",
+        ));
+    }
+    let mut tx = db.write().await?;
+    let found = store::invoice(&mut tx, invoice_id)
+        .await?
+        .ok_or(ServiceError::NotFound("invoice"))?;
+    // The policy row first, as every billing change does, so changes to one policy queue.
+    issued_policy_for_update(&mut tx, found.policy_id).await?;
+    let before = InvoiceView::of(found.clone());
+    if !store::void_invoice(&mut tx, invoice_id, reason, actor.user_id).await? {
+        return Err(ServiceError::Conflict(format!(
+            "发票 {n} 已作废 / invoice {n} is already void",
+            n = found.number
+        )));
+    }
+    let after = InvoiceView::of(
+        store::invoice(&mut tx, invoice_id)
+            .await?
+            .ok_or(ServiceError::NotFound("invoice"))?,
+    );
+    audit::append(
+        &mut tx,
+        &actor.audit(),
+        AuditEntry {
+            action: "billing.invoice_void",
+            entity_type: "policy",
+            entity_id: found.policy_id.to_string(),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }

@@ -55,6 +55,26 @@ pub struct InvoiceView {
     pub issued_on: NaiveDate,
     #[schema(value_type = String)]
     pub amount: Money,
+    /// 作废: when and why the invoice was voided; a void invoice does not count as invoiced.
+    pub voided_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub void_reason: Option<String>,
+}
+
+impl InvoiceView {
+    pub fn of(i: crate::store::billing::InvoiceRow) -> Self {
+        InvoiceView {
+            invoice_id: i.invoice_id,
+            number: i.number,
+            issued_on: i.issued_on,
+            amount: Money::from_fen(i.amount),
+            voided_at: i.voided_at,
+            void_reason: i.void_reason,
+        }
+    }
+
+    pub fn is_void(&self) -> bool {
+        self.voided_at.is_some()
+    }
 }
 
 /// Everything finance (or the policyholder) needs to see about one policy's premium.
@@ -140,12 +160,7 @@ pub async fn ledger(db: &Db, actor: &Actor, policy_id: i64) -> ServiceResult<Led
     let invoices: Vec<InvoiceView> = store::invoices(&mut tx, policy_id)
         .await?
         .into_iter()
-        .map(|i| InvoiceView {
-            invoice_id: i.invoice_id,
-            number: i.number,
-            issued_on: i.issued_on,
-            amount: Money::from_fen(i.amount),
-        })
+        .map(InvoiceView::of)
         .collect();
     // The audit log answers newest first; a ledger reads oldest first.
     let history = audit::for_entity(&mut tx, "policy", &policy_id.to_string())
@@ -167,7 +182,11 @@ pub async fn ledger(db: &Db, actor: &Actor, policy_id: i64) -> ServiceResult<Led
         installments,
         payments,
         refunds,
-        invoiced: invoices.iter().map(|i| i.amount).sum(),
+        invoiced: invoices
+            .iter()
+            .filter(|i| !i.is_void())
+            .map(|i| i.amount)
+            .sum(),
         invoices,
         history,
     })

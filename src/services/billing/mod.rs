@@ -11,7 +11,7 @@ mod plan;
 mod statement;
 
 pub use callback::{notify, CallbackError, CallbackOutcome, Notification, NotificationRequest};
-pub use invoices::{record_invoice, InvoiceInput};
+pub use invoices::{record_invoice, void_invoice, InvoiceInput, VoidInvoiceInput};
 pub use ledger::{ledger, InstallmentView, InvoiceView, Ledger, RefundView};
 pub use payments::{
     record_payment, refund, reverse_payment, PaymentInput, PaymentView, RefundInput, ReversalInput,
