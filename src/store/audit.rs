@@ -113,32 +113,16 @@ pub async fn seal(tx: &mut Tx) -> StoreResult<u64> {
     loop {
         let batch = journal_batch(tx, SEAL_BATCH).await?;
         let done = (batch.len() as i64) < SEAL_BATCH;
-        for (journal_id, row) in batch {
+        let mut sealed = Vec::with_capacity(batch.len());
+        for (journal_id, mut row) in batch {
             seq += 1;
             let hash = row_hash(&prev_hash, seq, &row);
-            dispatch!(tx, c => {
-                sqlx::query(
-                    "insert into audit_log (seq, occurred_at, actor_id, actor_name, action, \
-                     entity_type, entity_id, before_json, after_json, prev_hash, hash, sealed_from) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(seq)
-                .bind(row.occurred_at)
-                .bind(row.actor_id)
-                .bind(&row.actor_name)
-                .bind(&row.action)
-                .bind(&row.entity_type)
-                .bind(&row.entity_id)
-                .bind(&row.before_json)
-                .bind(&row.after_json)
-                .bind(&prev_hash)
-                .bind(&hash)
-                .bind(journal_id)
-                .execute(&mut *c)
-                .await?;
-            });
-            prev_hash = hash;
+            row.seq = Some(seq);
+            row.prev_hash = Some(std::mem::replace(&mut prev_hash, hash.clone()));
+            row.hash = Some(hash);
+            sealed.push((journal_id, row));
         }
+        insert_sealed(tx, &sealed).await?;
         // The journal's delete trigger lets an entry go only once audit_log holds it.
         dispatch!(tx, c => {
             sqlx::query(
@@ -163,6 +147,63 @@ pub async fn seal(tx: &mut Tx) -> StoreResult<u64> {
         });
     }
     Ok(u64::try_from(seq - start_seq).unwrap_or(0))
+}
+
+/// Write sealed rows into the chain: on PostgreSQL one statement for the whole batch (the
+/// sealer holds the head row meanwhile); on SQLite row by row, which costs no round trips.
+async fn insert_sealed(tx: &mut Tx, rows: &[(i64, AuditRow)]) -> StoreResult<()> {
+    const COLUMNS: &str = "seq, occurred_at, actor_id, actor_name, action, entity_type, \
+        entity_id, before_json, after_json, prev_hash, hash, sealed_from";
+    match tx {
+        Tx::Postgres(c) => {
+            let col = |f: fn(&AuditRow) -> Option<String>| -> Vec<Option<String>> {
+                rows.iter().map(|(_, r)| f(r)).collect()
+            };
+            sqlx::query(&format!(
+                "insert into audit_log ({COLUMNS}) select * from unnest($1::bigint[], \
+                 $2::timestamptz[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], \
+                 $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])"
+            ))
+            .bind(rows.iter().map(|(_, r)| r.seq).collect::<Vec<_>>())
+            .bind(rows.iter().map(|(_, r)| r.occurred_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|(_, r)| r.actor_id).collect::<Vec<_>>())
+            .bind(col(|r| Some(r.actor_name.clone())))
+            .bind(col(|r| Some(r.action.clone())))
+            .bind(col(|r| Some(r.entity_type.clone())))
+            .bind(col(|r| Some(r.entity_id.clone())))
+            .bind(col(|r| r.before_json.clone()))
+            .bind(col(|r| r.after_json.clone()))
+            .bind(col(|r| r.prev_hash.clone()))
+            .bind(col(|r| r.hash.clone()))
+            .bind(rows.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+            .execute(&mut **c)
+            .await?;
+        }
+        Tx::Sqlite(c) => {
+            let sql = format!(
+                "insert into audit_log ({COLUMNS}) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            );
+            for (journal_id, row) in rows {
+                sqlx::query(&sql)
+                    .bind(row.seq)
+                    .bind(row.occurred_at)
+                    .bind(row.actor_id)
+                    .bind(&row.actor_name)
+                    .bind(&row.action)
+                    .bind(&row.entity_type)
+                    .bind(&row.entity_id)
+                    .bind(&row.before_json)
+                    .bind(&row.after_json)
+                    .bind(&row.prev_hash)
+                    .bind(&row.hash)
+                    .bind(journal_id)
+                    .execute(&mut **c)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The oldest journal entries, with their journal ids.

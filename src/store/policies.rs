@@ -102,46 +102,57 @@ pub async fn insert(tx: &mut Tx, row: &PolicyRow) -> StoreResult<i64> {
 
 /// Save every changeable column if the row is still at `row.version`; on success the
 /// row in hand carries the new version.
+/// Every column `save` writes but the number, with `$2` … `$25` (the number is `$1`).
+const SAVE_COLUMNS: &str = "state = $2, state_json = $3, intermediary_id = $4, \
+     end_user_proof = $5, catalogue_item_id = $6, cover_basis = $7, clause_set_id = $8, \
+     clause_set_version = $9, programme_id = $10, period_start = $11, period_end = $12, \
+     units = $13, insured_value = $14, aggregate_limit = $15, rate = $16, premium = $17, \
+     needs_referral = $18, terms_json = $19, findings_json = $20, issued_at = $21, \
+     user_id = $22, updated_at = $23, version = version + 1";
+
+/// Bind `$1` … `$25` of a save statement.
+macro_rules! bind_save {
+    ($q:expr, $first:expr, $row:expr, $at:expr) => {
+        $q.bind($first)
+            .bind(&$row.state)
+            .bind(&$row.state_json)
+            .bind($row.intermediary_id)
+            .bind($row.end_user_proof)
+            .bind($row.catalogue_item_id)
+            .bind(&$row.cover_basis)
+            .bind(&$row.clause_set_id)
+            .bind(&$row.clause_set_version)
+            .bind(&$row.programme_id)
+            .bind($row.period_start)
+            .bind($row.period_end)
+            .bind($row.units)
+            .bind($row.insured_value)
+            .bind($row.aggregate_limit)
+            .bind(&$row.rate)
+            .bind($row.premium)
+            .bind($row.needs_referral)
+            .bind(&$row.terms_json)
+            .bind(&$row.findings_json)
+            .bind($row.issued_at)
+            .bind($row.user_id)
+            .bind($at)
+            .bind($row.policy_id)
+            .bind($row.version)
+    };
+}
+
+/// Write the row back if nobody changed it since it was read (optimistic lock on `version`).
 pub async fn save(tx: &mut Tx, row: &mut PolicyRow) -> StoreResult<()> {
     let at = now();
+    let sql = format!(
+        "update policy set policy_number = $1, {SAVE_COLUMNS} \
+         where policy_id = $24 and version = $25"
+    );
     let done = dispatch!(tx, c => {
-        sqlx::query(
-            "update policy set policy_number = $1, state = $2, state_json = $3, intermediary_id = $4, \
-             end_user_proof = $5, catalogue_item_id = $6, cover_basis = $7, clause_set_id = $8, \
-             clause_set_version = $9, programme_id = $10, period_start = $11, period_end = $12, \
-             units = $13, insured_value = $14, aggregate_limit = $15, rate = $16, premium = $17, \
-             needs_referral = $18, terms_json = $19, findings_json = $20, issued_at = $21, \
-             user_id = $22, updated_at = $23, version = version + 1 \
-             where policy_id = $24 and version = $25",
-        )
-        .bind(&row.policy_number)
-        .bind(&row.state)
-        .bind(&row.state_json)
-        .bind(row.intermediary_id)
-        .bind(row.end_user_proof)
-        .bind(row.catalogue_item_id)
-        .bind(&row.cover_basis)
-        .bind(&row.clause_set_id)
-        .bind(&row.clause_set_version)
-        .bind(&row.programme_id)
-        .bind(row.period_start)
-        .bind(row.period_end)
-        .bind(row.units)
-        .bind(row.insured_value)
-        .bind(row.aggregate_limit)
-        .bind(&row.rate)
-        .bind(row.premium)
-        .bind(row.needs_referral)
-        .bind(&row.terms_json)
-        .bind(&row.findings_json)
-        .bind(row.issued_at)
-        .bind(row.user_id)
-        .bind(at)
-        .bind(row.policy_id)
-        .bind(row.version)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected())
+        bind_save!(sqlx::query(&sql), &row.policy_number, row, at)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
     });
     match done {
         Ok(1) => {
@@ -152,6 +163,43 @@ pub async fn save(tx: &mut Tx, row: &mut PolicyRow) -> StoreResult<()> {
         Ok(_) => Err(StoreError::Conflict),
         Err(e) => Err(StoreError::on_unique(e, "policy_number")),
     }
+}
+
+/// Save a policy being issued with its number `{prefix}{n:06}`, `n` taken from the gap-free
+/// counter `scope`/`year` (see `counters`). The counter row stays locked from here to commit
+/// and every issue queues on it, so call this last; on PostgreSQL the increment and the save
+/// are one statement — one round trip fewer inside the section all issuers share.
+pub async fn save_issued(
+    tx: &mut Tx,
+    row: &mut PolicyRow,
+    scope: &str,
+    year: i32,
+    prefix: &str,
+) -> StoreResult<()> {
+    let Tx::Postgres(c) = tx else {
+        let n = super::counters::next(tx, scope, year).await?;
+        row.policy_number = Some(format!("{prefix}{n:06}"));
+        return save(tx, row).await;
+    };
+    let at = now();
+    let sql = format!(
+        "with n as (insert into counter (scope, year, value) values ($26, $27, 1) \
+         on conflict (scope, year) do update set value = counter.value + 1 returning value) \
+         update policy set policy_number = $1 || case when n.value < 1000000 \
+         then lpad(n.value::text, 6, '0') else n.value::text end, {SAVE_COLUMNS} \
+         from n where policy_id = $24 and version = $25 returning policy_number"
+    );
+    let number = bind_save!(sqlx::query_scalar::<_, String>(&sql), prefix, row, at)
+        .bind(scope)
+        .bind(year)
+        .fetch_optional(&mut **c)
+        .await
+        .map_err(|e| StoreError::on_unique(e, "policy_number"))?
+        .ok_or(StoreError::Conflict)?;
+    row.policy_number = Some(number);
+    row.version += 1;
+    row.updated_at = at;
+    Ok(())
 }
 
 pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<PolicyRow>> {

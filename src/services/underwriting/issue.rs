@@ -8,7 +8,7 @@ use crate::domain::policy_state::PolicyState;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, NewVersion};
-use crate::store::{counters, Tx};
+use crate::store::Tx;
 use chrono::Datelike;
 use serde_json::json;
 
@@ -232,15 +232,20 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
         },
     )
     .await?;
-    // The counter and the audit head are rows every issue locks until commit: take
-    // them last so concurrent issues wait on each other as briefly as possible.
-    let code = &desk.config.insurer.code;
-    let year = day.year();
-    let n = counters::next(&mut tx, &format!("policy:{code}"), year).await?;
-    row.policy_number = Some(format!("{code}-{year}-{n:06}"));
     row.issued_at = Some(crate::store::now());
     set_state(&mut row, next)?;
-    store::save(&mut tx, &mut row).await?;
+    // The counter is a row every issue locks until commit: take it last, so concurrent
+    // issues wait on each other as briefly as possible.
+    let code = &desk.config.insurer.code;
+    let year = day.year();
+    store::save_issued(
+        &mut tx,
+        &mut row,
+        &format!("policy:{code}"),
+        year,
+        &format!("{code}-{year}-"),
+    )
+    .await?;
     log(
         &mut tx,
         actor,
