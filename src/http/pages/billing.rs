@@ -135,6 +135,25 @@ fn plan_lines(text: &str) -> Result<Vec<PlanLine>, ServiceError> {
         .collect()
 }
 
+/// The id posted in `field`, if it is one of `ids`: a policy's billing page acts only on
+/// that policy's own payments and invoices.
+fn listed_id(
+    f: &RawForm,
+    field: &str,
+    mut ids: impl Iterator<Item = i64>,
+    what: &'static str,
+) -> Result<i64, ServiceError> {
+    let id: i64 = f
+        .get(field)
+        .parse()
+        .map_err(|_| ServiceError::NotFound(what))?;
+    if ids.any(|x| x == id) {
+        Ok(id)
+    } else {
+        Err(ServiceError::NotFound(what))
+    }
+}
+
 async fn run(
     st: &AppState,
     who: &PageActor,
@@ -183,15 +202,9 @@ async fn run(
             billing::refund(&st.db, a, id, input).await.map(drop)
         }
         "void-invoice" => {
-            let invoice_id: i64 = f
-                .get("invoice_id")
-                .parse()
-                .map_err(|_| ServiceError::NotFound("invoice"))?;
-            // Only an invoice of the policy whose page this is.
             let l = billing::ledger(&st.db, a, id).await?;
-            if !l.invoices.iter().any(|i| i.invoice_id == invoice_id) {
-                return Err(ServiceError::NotFound("invoice"));
-            }
+            let ids = l.invoices.iter().map(|i| i.invoice_id);
+            let invoice_id = listed_id(f, "invoice_id", ids, "invoice")?;
             let input = VoidInvoiceInput {
                 reason: f.get("reason").into(),
             };
@@ -200,14 +213,9 @@ async fn run(
                 .map(drop)
         }
         "reverse" => {
-            let payment_id: i64 = f
-                .get("payment_id")
-                .parse()
-                .map_err(|_| ServiceError::NotFound("payment"))?;
             let l = billing::ledger(&st.db, a, id).await?;
-            if !l.payments.iter().any(|p| p.payment_id == payment_id) {
-                return Err(ServiceError::NotFound("payment"));
-            }
+            let ids = l.payments.iter().map(|p| p.payment_id);
+            let payment_id = listed_id(f, "payment_id", ids, "payment")?;
             let input = ReversalInput {
                 reason: f.get("reason").into(),
             };
