@@ -6,6 +6,7 @@ mod smtp_sink;
 mod audit;
 mod auth;
 mod backtest;
+mod backtest_api;
 mod bank;
 mod billing;
 mod billing_pages;
