@@ -417,6 +417,11 @@ async fn backtest_run(
     no_store: bool,
 ) -> anyhow::Result<ExitCode> {
     use services::backtest;
+    // Before the report is stored: a run whose files cannot be written stores nothing.
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    }
     let rendered = if no_store {
         backtest::produce(db, config, as_of, basis, None)
             .await
@@ -429,8 +434,6 @@ async fn backtest_run(
         r
     };
     if let Some(dir) = out {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         for (name, bytes) in [
             ("report.xml", rendered.xml.as_bytes()),
             ("report.html", rendered.html.as_bytes()),

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod backtest;
 mod backtest_api;
+mod backtest_cli;
 mod bank;
 mod billing;
 mod billing_pages;
