@@ -12,14 +12,14 @@ use firstcover::services::backtest::xml;
 use firstcover::store::backtest::reports;
 use std::process::Command;
 
-struct Run {
-    ok: bool,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub ok: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-fn firstcover(app: &TestApp, args: &[&str]) -> Run {
+pub fn firstcover(app: &TestApp, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_firstcover"))
         .arg("--database-url")
         .arg(&app.config.database_url)

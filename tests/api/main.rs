@@ -8,6 +8,7 @@ mod auth;
 mod backtest;
 mod backtest_api;
 mod backtest_cli;
+mod backtest_summary;
 mod bank;
 mod billing;
 mod billing_pages;

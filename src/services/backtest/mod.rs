@@ -10,6 +10,7 @@ pub mod pdf;
 pub mod report;
 pub mod schedule;
 pub mod stored;
+pub mod summary;
 pub mod view;
 pub mod xml;
 
