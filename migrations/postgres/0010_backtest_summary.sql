@@ -82,10 +82,12 @@ create view backtest_movement as
            case when status = 'withdrawn' then 0 else 1 end
     from backtest_claim;
 
--- One loss delta under the policy's current keys.
+-- One loss delta under the policy's current keys. PL/pgSQL, not SQL: its statement plan is
+-- kept for the session instead of being made again on every call.
 create function backtest_loss_delta(p_policy bigint, p_accident date, p_moved date,
     p_paid bigint, p_reserve bigint, p_reported bigint, p_movements bigint)
-returns void language sql as $$
+returns void language plpgsql as $$
+begin
     insert into backtest_loss_summary (catalogue_item_id, maker_id, cover_basis, programme_id,
         underwriting_year, accident_year, moved_on, paid, reserve_change, reported, movements)
     select p.catalogue_item_id, p.maker_id, p.cover_basis, p.programme_id,
@@ -93,7 +95,7 @@ returns void language sql as $$
            cast(extract(year from p_accident) as integer), p_moved,
            p_paid, p_reserve, p_reported, p_movements
     from policy p where p.policy_id = p_policy;
-$$;
+end $$;
 
 create function backtest_premium_piece() returns trigger language plpgsql as $$
 begin

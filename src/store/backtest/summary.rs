@@ -123,6 +123,13 @@ pub async fn compact(tx: &mut Tx) -> StoreResult<Compaction> {
     let loss_before = count(tx, "backtest_loss_summary").await?;
     compact_one(tx, "backtest_premium_summary", PREMIUM_KEYS, PREMIUM_SUMS).await?;
     compact_one(tx, "backtest_loss_summary", LOSS_KEYS, LOSS_SUMS).await?;
+    // The planner's row counts, right after a fold that may have shrunk the tables by
+    // orders of magnitude (autovacuum would come to it later).
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("analyze backtest_premium_summary, backtest_loss_summary")
+            .execute(&mut **t)
+            .await?;
+    }
     Ok(Compaction {
         premium_before,
         premium_after: count(tx, "backtest_premium_summary").await?,
