@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user add`, `token create`, `audit verify`,
-//! `policies advance`, `deliver`, `backtest triangle`.
+//! `policies advance`, `deliver`, `backtest triangle|run|schedule|summary`.
 
 use crate::app::{Application, StartOptions};
 use crate::config::{Config, Overrides};
