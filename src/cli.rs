@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user add`, `token create`, `audit verify`,
-//! `policies advance`, `deliver`, `backtest triangle`.
+//! `policies advance`, `deliver`, `backtest triangle|run|schedule|summary`.
 
 use crate::app::{Application, StartOptions};
 use crate::config::{Config, Overrides};
@@ -100,12 +100,27 @@ enum BacktestCommand {
         #[arg(long)]
         no_store: bool,
     },
+    /// The summaries the data step reads (kept by the database on every write).
+    Summary {
+        #[command(subcommand)]
+        command: SummaryCommand,
+    },
     /// Produce, store and queue the scheduled quarterly report if due and not yet stored.
     Schedule {
         /// Pretend today is this date (default: today, UTC).
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum SummaryCommand {
+    /// Fold the delta rows into one row per key (the service does this on each poll).
+    Compact,
+    /// Compare with a full recomputation from policies and claims; exit 1 if they differ.
+    Verify,
+    /// Replace by the full recomputation (repair; audited).
+    Rebuild,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -341,6 +356,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backtest {
+            command: BacktestCommand::Summary { command },
+        } => {
+            let db = connect(&config).await?;
+            backtest_summary(&db, command).await
+        }
         Command::Backtest { .. } => Ok(ExitCode::SUCCESS),
         Command::Audit {
             command: AuditCommand::Verify,
@@ -402,6 +423,7 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     };
     tracing::info!(database = backend, "starting");
     let worker_config = config.clone();
+    let schedule_config = config.clone();
     let app = Application::build(config, StartOptions { workers }).await?;
     // Mail and regulator deliveries go out in the background while the service runs.
     let _outbox = crate::outbox_worker::spawn(app.db.clone(), worker_config);
@@ -411,6 +433,8 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     // Policies come into force and expire on their dates; checked every ten minutes.
     let _clock =
         services::underwriting::clock::spawn(app.db.clone(), std::time::Duration::from_secs(600));
+    // Backtest summaries folded, and the quarter's report queued when due.
+    let _backtest = services::backtest::schedule::spawn(schedule_config)?;
     let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();
     if let Some(pw) = services::users::bootstrap_admin(&app.db, admin_password)
         .await
@@ -438,6 +462,11 @@ async fn backtest_run(
     no_store: bool,
 ) -> anyhow::Result<ExitCode> {
     use services::backtest;
+    // Before the report is stored: a run whose files cannot be written stores nothing.
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    }
     let rendered = if no_store {
         backtest::produce(db, config, as_of, basis, None)
             .await
@@ -450,8 +479,6 @@ async fn backtest_run(
         r
     };
     if let Some(dir) = out {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         for (name, bytes) in [
             ("report.xml", rendered.xml.as_bytes()),
             ("report.html", rendered.html.as_bytes()),
@@ -479,6 +506,41 @@ async fn backtest_run(
         );
         if let Some(i) = &t.indication {
             println!("{}", i.conclusion_en);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn backtest_summary(db: &Db, command: SummaryCommand) -> anyhow::Result<ExitCode> {
+    use services::backtest::summary;
+    match command {
+        SummaryCommand::Compact => {
+            let c = summary::compact(db).await.map_err(describe)?;
+            println!(
+                "premium summary {} → {} rows, loss summary {} → {} rows",
+                c.premium_before, c.premium_after, c.loss_before, c.loss_after
+            );
+        }
+        SummaryCommand::Verify => {
+            let d = summary::verify(db).await.map_err(describe)?;
+            if !d.is_none() {
+                eprintln!(
+                    "backtest summaries differ from policies and claims: {} premium keys, {} loss \
+                     keys (repair with `firstcover backtest summary rebuild`)",
+                    d.premium_keys, d.loss_keys
+                );
+                return Ok(ExitCode::from(1));
+            }
+            println!("backtest summaries equal the full recomputation");
+        }
+        SummaryCommand::Rebuild => {
+            let d = summary::rebuild(db, &Actor::system())
+                .await
+                .map_err(describe)?;
+            println!(
+                "backtest summaries rebuilt ({} premium keys and {} loss keys differed)",
+                d.premium_keys, d.loss_keys
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

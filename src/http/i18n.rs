@@ -88,6 +88,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("backtest.lr", "最终赔付率", "Ultimate loss ratio"),
     ("backtest.cr", "综合成本率", "Combined ratio"),
     ("backtest.decision", "建议", "Decision"),
+    ("backtest.conclusion", "结论", "Conclusion"),
     ("backtest.delivery", "报送状态", "Delivery"),
     ("backtest.files", "文件", "Files"),
     ("nav.policies", "保单", "Policies"),

@@ -22,7 +22,7 @@ fn yuan(s: &str) -> Money {
     Money::parse(s).unwrap()
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+pub async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
     let r = app
         .client()
         .post(app.url(path))
@@ -50,7 +50,7 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCo
 ///   (2026-02-01).
 /// - C1 (accident 2026-01-15): reserve 1,000 (2026-02-01). C2 withdrawn (reported
 ///   2026-03-01). C3 reported after the valuation date (2026-07-05).
-async fn seed(app: &TestApp) -> (i64, i64, i64) {
+pub async fn seed(app: &TestApp) -> (i64, i64, i64) {
     let b = book(app, "uw.backtest").await;
     let mut qa = first_year_quote(&b, "2000000.00");
     qa["period_start"] = json!("2024-01-10");

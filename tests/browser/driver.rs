@@ -46,6 +46,15 @@ fn free_port() -> u16 {
 
 /// A browser, or None (loudly) when chromedriver/chromium are not installed.
 pub async fn launch() -> Option<Browser> {
+    launch_with(None).await
+}
+
+/// A browser that saves downloads (PDFs included, instead of opening them) into `dir`.
+pub async fn launch_downloading_to(dir: &std::path::Path) -> Option<Browser> {
+    launch_with(Some(dir)).await
+}
+
+async fn launch_with(downloads: Option<&std::path::Path>) -> Option<Browser> {
     let driver_bin = std::env::var("CHROMEDRIVER")
         .ok()
         .or_else(|| find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]));
@@ -73,10 +82,15 @@ pub async fn launch() -> Option<Browser> {
     let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
     args.push(format!("--user-data-dir={}", profile.path().display()));
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({"binary": chrome_bin, "args": args}),
-    );
+    let mut options = serde_json::json!({"binary": chrome_bin, "args": args});
+    if let Some(dir) = downloads {
+        options["prefs"] = serde_json::json!({
+            "download.default_directory": dir.display().to_string(),
+            "download.prompt_for_download": false,
+            "plugins.always_open_pdf_externally": true,
+        });
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     let url = format!("http://127.0.0.1:{port}");
     let mut last_err = String::new();
     for _ in 0..50 {

@@ -5,6 +5,7 @@ mod helpers;
 #[path = "../api/smtp_sink.rs"]
 mod smtp_sink;
 
+mod backtest;
 mod billing;
 mod claims;
 mod driver;

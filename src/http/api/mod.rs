@@ -2,6 +2,7 @@
 //! with a browsable UI at `/api/docs/` (bundled, works offline).
 
 pub mod audit;
+pub mod backtests;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
@@ -50,6 +51,8 @@ pub struct Page<T> {
         claims::register, claims::reserve, claims::proof_request, claims::proof_complete,
         claims::upload, claims::download, claims::decide, claims::approve, claims::pay,
         claims::paid, claims::recover, claims::reopen,
+        backtests::list, backtests::run, backtests::get, backtests::triangles,
+        backtests::document,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -85,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(certificates::routes)
                 .configure(billing::routes)
                 .configure(claims::routes)
+                .configure(backtests::routes)
                 .default_service(web::to(not_found)),
         );
 }

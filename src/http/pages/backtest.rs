@@ -2,15 +2,15 @@
 //! with their delivery state, and download each in HTML, PDF and XML.
 
 use super::{page, see_other, Chrome, PageError};
+use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
+use crate::services::backtest::view::RunInput;
 use crate::services::backtest::{self, require_actuary};
 use crate::services::{FieldError, ServiceError};
 use crate::store::backtest::reports::Document;
-use crate::store::backtest::Basis;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -30,6 +30,8 @@ pub struct ReportLine {
     pub loss_ratio: String,
     pub combined_ratio: String,
     pub decision: String,
+    /// The whole book's conclusion in the page's language.
+    pub conclusion: String,
     pub delivery: String,
 }
 
@@ -56,7 +58,11 @@ fn pct(v: &serde_json::Value) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-async fn lines(st: &AppState, who: &PageActor) -> Result<Vec<ReportLine>, PageError> {
+async fn lines(st: &AppState, who: &PageActor, lang: Lang) -> Result<Vec<ReportLine>, PageError> {
+    let conclusion_field = match lang {
+        Lang::Zh => "conclusion_zh",
+        Lang::En => "conclusion_en",
+    };
     let rows = backtest::list(&st.db, &who.actor, 50).await?;
     let deliveries = backtest::delivery::states(&st.db, &rows).await?;
     Ok(rows
@@ -74,6 +80,7 @@ async fn lines(st: &AppState, who: &PageActor) -> Result<Vec<ReportLine>, PageEr
                 loss_ratio: pct(&s["loss_ratio"]),
                 combined_ratio: pct(&s["combined_ratio"]),
                 decision: s["decision"].as_str().unwrap_or("—").to_string(),
+                conclusion: s[conclusion_field].as_str().unwrap_or("").to_string(),
                 delivery,
             }
         })
@@ -86,9 +93,10 @@ async fn show(
     who: PageActor,
 ) -> Result<HttpResponse, PageError> {
     require_actuary(&who.actor, "read rate backtests")?;
-    let reports = lines(&st, &who).await?;
+    let c = Chrome::for_actor(&req, &who);
+    let reports = lines(&st, &who, c.lang).await?;
     page(&BacktestPage {
-        c: Chrome::for_actor(&req, &who),
+        c,
         reports,
         as_of: chrono::Utc::now().date_naive().to_string(),
         basis: "underwriting_year".into(),
@@ -103,30 +111,26 @@ async fn run(
     f: web::Form<RunForm>,
 ) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
-    let mut errors = Vec::new();
-    let as_of = NaiveDate::parse_from_str(f.as_of.trim(), "%Y-%m-%d")
-        .map_err(|_| {
-            errors.push(FieldError::new(
-                "as_of",
-                "give a date as YYYY-MM-DD",
-                "请填写评估日（YYYY-MM-DD）",
-            ))
-        })
-        .ok();
-    let basis = Basis::parse(&f.basis);
-    if basis.is_none() {
-        errors.push(FieldError::new("basis", "choose a basis", "请选择年度口径"));
-    }
-    if let (Some(as_of), Some(basis)) = (as_of, basis) {
-        match backtest::generate(&st.db, &st.config, &who.actor, as_of, basis, None).await {
-            Ok(_) => return Ok(see_other("/backtest?saved=1")),
-            Err(ServiceError::Validation(fields)) => errors.extend(fields),
-            Err(e) => return Err(e.into()),
+    require_actuary(&who.actor, "run rate backtests")?;
+    let input = RunInput {
+        as_of: f.as_of.clone(),
+        basis: Some(f.basis.clone()),
+    };
+    let errors = match input.parse() {
+        Ok((as_of, basis)) => {
+            match backtest::generate(&st.db, &st.config, &who.actor, as_of, basis, None).await {
+                Ok(_) => return Ok(see_other("/backtest?saved=1")),
+                Err(ServiceError::Validation(fields)) => fields,
+                Err(e) => return Err(e.into()),
+            }
         }
-    }
-    let reports = lines(&st, &who).await?;
+        Err(ServiceError::Validation(fields)) => fields,
+        Err(e) => return Err(e.into()),
+    };
+    let c = Chrome::for_actor(&req, &who);
+    let reports = lines(&st, &who, c.lang).await?;
     page(&BacktestPage {
-        c: Chrome::for_actor(&req, &who),
+        c,
         reports,
         as_of: f.as_of.clone(),
         basis: f.basis.clone(),

@@ -9,6 +9,9 @@ pub mod html;
 pub mod pdf;
 pub mod report;
 pub mod schedule;
+pub mod stored;
+pub mod summary;
+pub mod view;
 pub mod xml;
 
 use crate::config::Config;
@@ -200,6 +203,8 @@ pub async fn store_rendered(
     let summary = summary(&r.report);
     let summary_json =
         serde_json::to_string(&summary).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let figures_json = serde_json::to_string(&view::StoredFigures::from(&r.report))
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let id = reports::insert(
         tx,
         &NewReport {
@@ -210,6 +215,7 @@ pub async fn store_rendered(
             xml: &r.xml,
             html: &r.html,
             pdf: &r.pdf,
+            figures_json: &figures_json,
             created_by: (actor.user_id != 0).then_some(actor.user_id),
         },
     )
@@ -242,6 +248,8 @@ pub fn summary(r: &BacktestReport) -> serde_json::Value {
         "loss_ratio": total.and_then(|t| t.indication.as_ref().map(|i| i.loss_ratio)),
         "combined_ratio": total.and_then(|t| t.indication.as_ref().map(|i| i.combined_ratio)),
         "decision": total.and_then(|t| t.indication.as_ref().map(|i| i.decision)),
+        "conclusion_en": total.and_then(|t| t.indication.as_ref().map(|i| &i.conclusion_en)),
+        "conclusion_zh": total.and_then(|t| t.indication.as_ref().map(|i| &i.conclusion_zh)),
     })
 }
 

@@ -1,14 +1,14 @@
 //! Loss cells: paid losses (net of recoveries), case-reserve movements and reported
 //! claim counts per segment, origin year and calendar year of the movement.
 //!
-//! The only SQL that knows the loss side; it reads the views `backtest_claim`,
-//! `backtest_reserve` and `backtest_payment` (migration 0005), which put the claims of
-//! this system (0004) and imported history into one shape, each movement already
-//! carrying its policy and accident date. Case reserves are history rows (the reserve of
-//! a claim from `set_at` on); each becomes the change from the previous row, so the
-//! reserve at any cut-off is the sum of the changes up to it — the same running sum as
-//! paid losses. Movements are grouped on the policy's integer keys first and named by
-//! segment after, which keeps the big aggregation narrow.
+//! The movements are those of the view `backtest_movement` (migration 0010) over the
+//! views `backtest_claim`, `backtest_reserve` and `backtest_payment` (0005), which put the
+//! claims of this system (0004) and imported history into one shape. Case reserves are
+//! history rows (the reserve of a claim from its date on); each becomes the change from
+//! the previous row, so the reserve at any cut-off is the sum of the changes up to it —
+//! the same running sum as paid losses. The triggers of 0010 keep those movements summed
+//! per policy key, origin years and day in `backtest_loss_summary`; this reads the sums,
+//! grouped on the policy's integer keys first and named by segment after.
 
 use super::{Basis, Dialect, SegmentKey, SEGMENT_COLUMNS, SEGMENT_JOINS};
 use crate::dispatch;
@@ -31,38 +31,63 @@ pub struct LossCell {
     pub reported: i64,
 }
 
-/// Loss movements up to and including `as_of`.
+/// Loss movements up to and including `as_of`, from the summary (migration 0010): one
+/// row per policy key, origin years and day a movement happened, kept by triggers.
 pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<Vec<LossCell>> {
     let d = Dialect::of(tx);
-    super::tune_for_aggregation(tx).await?;
-    let asof = d.param_date(1);
     let origin = match basis {
-        Basis::UnderwritingYear => d.year("p.period_start"),
-        Basis::AccidentYear => d.year("mv.accident_date"),
+        Basis::UnderwritingYear => "underwriting_year",
+        Basis::AccidentYear => "accident_year",
     };
     let sql = format!(
-        "with mv as (select policy_id, accident_date, paid_at as moved_on, amount as paid, \
-                 0 as reserve_change, 0 as reported from backtest_payment where paid_at <= {asof} \
-             union all \
-             select policy_id, accident_date, set_at, 0, amount - coalesce(lag(amount) over \
-                 (partition by claim_key order by set_at, seq), 0), 0 \
-                 from backtest_reserve where set_at <= {asof} \
-             union all \
-             select policy_id, accident_date, reported_date, 0, 0, \
-                 case when status = 'withdrawn' then 0 else 1 end \
-                 from backtest_claim where reported_date <= {asof}), \
-         by_policy as (select p.catalogue_item_id as catalogue_item_id, p.maker_id as maker_id, \
-                 p.cover_basis as cover_basis, p.programme_id as programme_id, {origin} as origin, \
-                 {cy} as calendar_year, sum(mv.paid) as paid, \
-                 sum(mv.reserve_change) as reserve_change, sum(mv.reported) as reported \
-             from mv join policy p on p.policy_id = mv.policy_id group by 1, 2, 3, 4, 5, 6) \
+        "with by_key as (select catalogue_item_id, maker_id, cover_basis, programme_id, \
+                 {origin} as origin, {cy} as calendar_year, sum(paid) as paid, \
+                 sum(reserve_change) as reserve_change, sum(reported) as reported \
+             from backtest_loss_summary where moved_on <= {asof} \
+             group by 1, 2, 3, 4, 5, 6 having sum(movements) > 0) \
+         select {SEGMENT_COLUMNS}, p.origin as origin, p.calendar_year as calendar_year, \
+             cast(sum(p.paid) as bigint) as paid, \
+             cast(sum(p.reserve_change) as bigint) as reserve_change, \
+             cast(sum(p.reported) as bigint) as reported \
+         from by_key p {SEGMENT_JOINS} \
+         group by 1, 2, 3, 4, 5, 6, 7 order by 1, 2, 3, 4, 5, 6, 7",
+        cy = d.year("moved_on"),
+        asof = d.param_date(1),
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, LossCell>(&sql).bind(as_of).fetch_all(c).await?
+    }))
+}
+
+/// The same cells computed from every movement (view `backtest_movement`), without the
+/// summary: what [`cells`] must equal (the tests and the benchmark compare them).
+pub async fn cells_from_movements(
+    tx: &mut Tx,
+    as_of: NaiveDate,
+    basis: Basis,
+) -> StoreResult<Vec<LossCell>> {
+    let d = Dialect::of(tx);
+    super::tune_for_aggregation(tx).await?;
+    let origin = match basis {
+        Basis::UnderwritingYear => d.year("p.period_start"),
+        Basis::AccidentYear => d.year("m.accident_date"),
+    };
+    let sql = format!(
+        "with by_policy as (select p.catalogue_item_id as catalogue_item_id, \
+                 p.maker_id as maker_id, p.cover_basis as cover_basis, \
+                 p.programme_id as programme_id, {origin} as origin, \
+                 {cy} as calendar_year, sum(m.paid) as paid, \
+                 sum(m.reserve_change) as reserve_change, sum(m.reported) as reported \
+             from backtest_movement m join policy p on p.policy_id = m.policy_id \
+             where m.moved_on <= {asof} group by 1, 2, 3, 4, 5, 6) \
          select {SEGMENT_COLUMNS}, p.origin as origin, p.calendar_year as calendar_year, \
              cast(sum(p.paid) as bigint) as paid, \
              cast(sum(p.reserve_change) as bigint) as reserve_change, \
              cast(sum(p.reported) as bigint) as reported \
          from by_policy p {SEGMENT_JOINS} \
          group by 1, 2, 3, 4, 5, 6, 7 order by 1, 2, 3, 4, 5, 6, 7",
-        cy = d.year("mv.moved_on"),
+        cy = d.year("m.moved_on"),
+        asof = d.param_date(1),
     );
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, LossCell>(&sql).bind(as_of).fetch_all(c).await?

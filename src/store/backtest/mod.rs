@@ -10,6 +10,7 @@ mod dialect;
 pub mod losses;
 pub mod premium;
 pub mod reports;
+pub mod summary;
 
 pub use dialect::Dialect;
 

@@ -69,27 +69,47 @@ const BY_SEGMENT: &str = "select line, field, cover_basis, programme, region, or
     p.written as written, p.earned as earned, p.policies as policies from by_key p {SEGMENT_JOINS}) s \
     group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6";
 
+/// Underwriting year from the summary (migration 0010): every summary row whose pieces
+/// are, on `$1`, either not booked yet, not earning yet, or fully earned — exact as
+/// sums — plus, one by one, the pieces still earning on `$1` (each rounded on its own),
+/// which are found through the policies' end dates.
+fn underwriting_year_by_key(d: Dialect) -> String {
+    let asof = d.param_date(1);
+    format!(
+        "by_key as (select catalogue_item_id, maker_id, cover_basis, programme_id, origin, \
+         sum(written) as written, sum(earned) as earned, sum(policies) as policies \
+         from (select catalogue_item_id, maker_id, cover_basis, programme_id, origin, \
+               amount as written, case when {asof} < starts then 0 else amount end as earned, \
+               policies, pieces from backtest_premium_summary \
+               where booked <= {asof} and ({asof} < starts or {asof} >= ends) \
+               union all \
+               select catalogue_item_id, maker_id, cover_basis, programme_id, origin, \
+               amount, {earned}, case when kind = 'issue' then 1 else 0 end, 1 \
+               from ({pieces} and p.period_end > {asof}) earning where s <= {asof} and {asof} < e) u \
+         group by 1, 2, 3, 4, 5 having sum(pieces) > 0)",
+        pieces = pieces(d),
+        earned = earned(d, &asof),
+    )
+}
+
 /// Written and earned premium per segment and origin year as of `as_of`.
 ///
 /// Pieces are summed on the policy's integer keys first (item, maker, cover basis,
 /// programme, year) and named by segment after, which keeps the big aggregation narrow.
+/// On the underwriting-year basis the sums come from the summary; on the accident-year
+/// basis most pieces straddle a year end (and are rounded there on their own), so they
+/// are cut from the pieces themselves.
 pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<Vec<PremiumCell>> {
     let d = Dialect::of(tx);
-    super::tune_for_aggregation(tx).await?;
     let by_segment = BY_SEGMENT
         .replace("{SEGMENT_COLUMNS}", SEGMENT_COLUMNS)
         .replace("{SEGMENT_JOINS}", SEGMENT_JOINS);
     let sql = match basis {
-        Basis::UnderwritingYear => format!(
-            "with piece as ({pieces}), \
-             by_key as (select catalogue_item_id, maker_id, cover_basis, programme_id, origin, \
-             sum(amount) as written, sum({earned}) as earned, \
-             sum(case when kind = 'issue' then 1 else 0 end) as policies \
-             from piece group by 1, 2, 3, 4, 5) {by_segment}",
-            pieces = pieces(d),
-            earned = earned(d, &d.param_date(1)),
-        ),
+        Basis::UnderwritingYear => {
+            format!("with {} {by_segment}", underwriting_year_by_key(d))
+        }
         Basis::AccidentYear => {
+            super::tune_for_aggregation(tx).await?;
             let Some(first) = first_year(tx, d, as_of).await? else {
                 return Ok(Vec::new());
             };
@@ -118,6 +138,28 @@ pub async fn cells(tx: &mut Tx, as_of: NaiveDate, basis: Basis) -> StoreResult<V
             )
         }
     };
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PremiumCell>(&sql).bind(as_of).fetch_all(c).await?
+    }))
+}
+
+/// The underwriting-year cells computed from every piece, without the summary: what
+/// [`cells`] must equal (the tests and the benchmark compare them).
+pub async fn cells_from_pieces(tx: &mut Tx, as_of: NaiveDate) -> StoreResult<Vec<PremiumCell>> {
+    let d = Dialect::of(tx);
+    super::tune_for_aggregation(tx).await?;
+    let by_segment = BY_SEGMENT
+        .replace("{SEGMENT_COLUMNS}", SEGMENT_COLUMNS)
+        .replace("{SEGMENT_JOINS}", SEGMENT_JOINS);
+    let sql = format!(
+        "with piece as ({pieces}), \
+         by_key as (select catalogue_item_id, maker_id, cover_basis, programme_id, origin, \
+         sum(amount) as written, sum({earned}) as earned, \
+         sum(case when kind = 'issue' then 1 else 0 end) as policies \
+         from piece group by 1, 2, 3, 4, 5) {by_segment}",
+        pieces = pieces(d),
+        earned = earned(d, &d.param_date(1)),
+    );
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, PremiumCell>(&sql).bind(as_of).fetch_all(c).await?
     }))

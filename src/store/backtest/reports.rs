@@ -29,6 +29,8 @@ pub struct NewReport<'a> {
     pub xml: &'a str,
     pub html: &'a str,
     pub pdf: &'a [u8],
+    /// The figures the API serves (`services::backtest::view::StoredFigures`).
+    pub figures_json: &'a str,
     pub created_by: Option<i64>,
 }
 
@@ -41,8 +43,8 @@ pub async fn insert(tx: &mut Tx, r: &NewReport<'_>) -> StoreResult<i64> {
     dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(
             "insert into backtest_report (period_key, as_of, basis, status, summary_json, xml, \
-             html, pdf, created_by, created_at) values ($1, $2, $3, 'generated', $4, $5, $6, $7, \
-             $8, $9) returning report_id",
+             html, pdf, figures_json, created_by, created_at) values ($1, $2, $3, 'generated', \
+             $4, $5, $6, $7, $8, $9, $10) returning report_id",
         )
         .bind(r.period_key)
         .bind(r.as_of)
@@ -51,6 +53,7 @@ pub async fn insert(tx: &mut Tx, r: &NewReport<'_>) -> StoreResult<i64> {
         .bind(r.xml)
         .bind(r.html)
         .bind(r.pdf)
+        .bind(r.figures_json)
         .bind(r.created_by)
         .bind(at)
         .fetch_one(c)
@@ -95,6 +98,20 @@ pub async fn get(tx: &mut Tx, report_id: i64) -> StoreResult<ReportRow> {
             .fetch_optional(c)
             .await?
             .ok_or(StoreError::NotFound)
+    })
+}
+
+/// The stored figures of a report; `None` for a report stored before they were kept
+/// (migration 0010).
+pub async fn figures(tx: &mut Tx, report_id: i64) -> StoreResult<Option<String>> {
+    dispatch!(tx, c => {
+        sqlx::query_scalar::<_, Option<String>>(
+            "select figures_json from backtest_report where report_id = $1",
+        )
+        .bind(report_id)
+        .fetch_optional(c)
+        .await?
+        .ok_or(StoreError::NotFound)
     })
 }
 

@@ -1,0 +1,137 @@
+//! Stored reports as the JSON API reads and runs them: the list with each report's
+//! headline, one report's figures and conclusion, its triangles. Actuaries (and
+//! administrators) only, like the page.
+
+use super::view::{
+    ReportItem, ReportLinks, ReportSummary, RunInput, StoredFigures, TriangleFigures,
+};
+use super::{generate, require_actuary};
+use crate::config::Config;
+use crate::domain::money::Money;
+use crate::services::{Actor, ServiceError, ServiceResult};
+use crate::store::backtest::reports::{self, ReportRow};
+use crate::store::{Db, StoreError};
+use serde::Deserialize;
+
+/// The headline `summary` stores in each row (see [`super::summary`]).
+#[derive(Debug, Default, Deserialize)]
+struct Headline {
+    #[serde(default)]
+    groups: u64,
+    earned_premium: Option<Money>,
+    ultimate: Option<Money>,
+    loss_ratio: Option<f64>,
+    combined_ratio: Option<f64>,
+    decision: Option<String>,
+    conclusion_en: Option<String>,
+    conclusion_zh: Option<String>,
+}
+
+fn item(row: &ReportRow) -> ServiceResult<ReportItem> {
+    let h: Headline = serde_json::from_str(&row.summary_json)
+        .map_err(|e| ServiceError::Internal(format!("report {} summary: {e}", row.report_id)))?;
+    Ok(ReportItem {
+        report_id: row.report_id,
+        period_key: row.period_key.clone(),
+        as_of: row.as_of,
+        basis: row.basis.clone(),
+        status: row.status.clone(),
+        created_at: row.created_at,
+        groups: h.groups,
+        earned_premium: h.earned_premium,
+        ultimate: h.ultimate,
+        loss_ratio: h.loss_ratio,
+        combined_ratio: h.combined_ratio,
+        decision: h.decision,
+        conclusion_en: h.conclusion_en,
+        conclusion_zh: h.conclusion_zh,
+    })
+}
+
+fn not_found(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::NotFound => ServiceError::NotFound("backtest report"),
+        other => other.into(),
+    }
+}
+
+/// Stored reports, newest first, with their headline figures.
+pub async fn items(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<ReportItem>> {
+    super::list(db, actor, limit)
+        .await?
+        .iter()
+        .map(item)
+        .collect()
+}
+
+/// The row and stored figures of one report.
+async fn load(db: &Db, actor: &Actor, id: i64) -> ServiceResult<(ReportRow, StoredFigures)> {
+    require_actuary(actor, "read rate backtests")?;
+    let mut tx = db.read().await?;
+    let row = reports::get(&mut tx, id).await.map_err(not_found)?;
+    let json = reports::figures(&mut tx, id).await.map_err(not_found)?;
+    tx.commit().await?;
+    let json = json.ok_or_else(|| {
+        ServiceError::Conflict(format!(
+            "backtest report {id} was stored before its figures were kept; its XML, HTML and \
+             PDF are still available, or run the backtest again"
+        ))
+    })?;
+    let figures = serde_json::from_str(&json)
+        .map_err(|e| ServiceError::Internal(format!("report {id} figures: {e}")))?;
+    Ok((row, figures))
+}
+
+/// One report: headline, every group's figures and indication, the conclusion.
+pub async fn summary(db: &Db, actor: &Actor, id: i64) -> ServiceResult<ReportSummary> {
+    let (row, f) = load(db, actor, id).await?;
+    let mut item = item(&row)?;
+    item.conclusion_en = item.conclusion_en.or(f.conclusion_en);
+    item.conclusion_zh = item.conclusion_zh.or(f.conclusion_zh);
+    Ok(ReportSummary {
+        item,
+        origin_years: f.origin_years,
+        method: f.method,
+        tail_factor: f.tail_factor,
+        groups: f.groups,
+        links: ReportLinks::of(id),
+    })
+}
+
+/// The triangles of one report, optionally only one level (`total`, `line`,
+/// `segment`) or one group key.
+pub async fn triangles(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    level: Option<&str>,
+    key: Option<&str>,
+) -> ServiceResult<Vec<TriangleFigures>> {
+    if let Some(l) = level {
+        if !matches!(l, "total" | "line" | "segment") {
+            return Err(ServiceError::field(
+                "level",
+                "level is total, line or segment",
+                "层级应为 total、line 或 segment",
+            ));
+        }
+    }
+    let (_, f) = load(db, actor, id).await?;
+    Ok(f.triangles
+        .into_iter()
+        .filter(|t| level.is_none_or(|l| t.level == l) && key.is_none_or(|k| t.key == k))
+        .collect())
+}
+
+/// Run a backtest as the page does, store it (audited) and answer its summary.
+pub async fn run(
+    db: &Db,
+    config: &Config,
+    actor: &Actor,
+    input: &RunInput,
+) -> ServiceResult<ReportSummary> {
+    require_actuary(actor, "run rate backtests")?;
+    let (as_of, basis) = input.parse()?;
+    let (id, _) = generate(db, config, actor, as_of, basis, None).await?;
+    summary(db, actor, id).await
+}
