@@ -307,7 +307,7 @@ async fn main() {
     };
     let report = format!(
         "\n## Underwriting quote → issue vs pgbench ({date})\n\n\
-         Command: `BENCH_CLIENTS={clients} BENCH_SECONDS={seconds} CARGO_TARGET_DIR=/work/target cargo bench --bench underwriting` \
+         Command: `BENCH_CLIENTS={clients} BENCH_SECONDS={seconds} cargo bench --bench underwriting` \
          (release build; app and PostgreSQL on the same {cores}-core machine; one transaction = POST /quotes, then POST /policies/{{id}}/issue (bind + issue): two HTTP requests and two database transactions, each with its audit entry; the audit sealer runs every 500 ms as under `serve`, and the chain is verified after the run).\n\n\
          | measure | value |\n|---|---|\n\
          | clients | {clients} |\n\

@@ -94,6 +94,60 @@ pub async fn append(tx: &mut Tx, actor: &AuditActor, entry: AuditEntry<'_>) -> S
     Ok(())
 }
 
+/// Stands in an entry's `after` for a number that is assigned in the same statement as the
+/// entry is written (`policies::save_issued`); replaced before the entry is stored.
+pub const NUMBER_MARK: &str = "\u{1}number\u{1}";
+
+/// Put `number` where `NUMBER_MARK` stands in `v`.
+pub fn fill_number(v: &mut serde_json::Value, number: &str) {
+    match v {
+        serde_json::Value::String(s) if s == NUMBER_MARK => *s = number.to_string(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| fill_number(i, number)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|i| fill_number(i, number)),
+        _ => {}
+    }
+}
+
+/// A journal insert as a data-modifying CTE for PostgreSQL, for a caller that must write its
+/// audit entry in its own statement: parameters `$first` … `$first + 8` are bound by
+/// [`bind_journal_cte`]; `number_from` names the CTE row whose `policy_number` replaces
+/// `NUMBER_MARK` in the `after` text.
+pub(crate) fn journal_cte(first: usize, number_from: &str) -> String {
+    let p = |i: usize| format!("${}", first + i);
+    format!(
+        "insert into audit_journal (occurred_at, actor_id, actor_name, action, entity_type, \
+         entity_id, before_json, after_json) select {}, {}, {}, {}, {}, {}, {}, \
+         replace({}, {}, to_json({number_from}.policy_number)::text) from {number_from}",
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        p(8)
+    )
+}
+
+/// Bind the parameters of [`journal_cte`], in order.
+pub(crate) fn bind_journal_cte<'q, O>(
+    q: sqlx::query::QueryScalar<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    actor: &AuditActor,
+    entry: AuditEntry<'q>,
+) -> sqlx::query::QueryScalar<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    let mark = serde_json::Value::String(NUMBER_MARK.into()).to_string();
+    q.bind(now())
+        .bind(actor.user_id)
+        .bind(actor.name.clone())
+        .bind(entry.action)
+        .bind(entry.entity_type)
+        .bind(entry.entity_id)
+        .bind(entry.before.map(|v| v.to_string()))
+        .bind(entry.after.map(|v| v.to_string()))
+        .bind(mark)
+}
+
 /// Journal entries sealed per round trip batch.
 const SEAL_BATCH: i64 = 500;
 
@@ -356,5 +410,33 @@ pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         StoreError::Corrupt(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_number_mark_is_filled_wherever_it_stands_and_nothing_else_changes() {
+        let mut v = serde_json::json!({
+            "policy_number": NUMBER_MARK, "state": "issued",
+            "nested": [{"n": NUMBER_MARK}, "number"], "reason": "number"
+        });
+        fill_number(&mut v, "FC-2026-000007");
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "policy_number": "FC-2026-000007", "state": "issued",
+                "nested": [{"n": "FC-2026-000007"}, "number"], "reason": "number"
+            })
+        );
+        // What PostgreSQL's replace() looks for is the mark as JSON text.
+        let text = serde_json::json!({"policy_number": NUMBER_MARK}).to_string();
+        let mark = serde_json::Value::String(NUMBER_MARK.into()).to_string();
+        assert_eq!(
+            text.replace(&mark, "\"FC-1\""),
+            r#"{"policy_number":"FC-1"}"#
+        );
     }
 }

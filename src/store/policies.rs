@@ -3,6 +3,7 @@
 //! A policy row is read, changed in Rust, and saved back only if nobody saved it
 //! since it was read (the `version` column). Issued versions are append-only.
 
+use super::audit::{self, AuditActor, AuditEntry};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -166,32 +167,44 @@ pub async fn save(tx: &mut Tx, row: &mut PolicyRow) -> StoreResult<()> {
 }
 
 /// Save a policy being issued with its number `{prefix}{n:06}`, `n` taken from the gap-free
-/// counter `scope`/`year` (see `counters`). The counter row stays locked from here to commit
-/// and every issue queues on it, so call this last; on PostgreSQL the increment and the save
-/// are one statement — one round trip fewer inside the section all issuers share.
+/// counter `scope`/`year` (see `counters`), and journal its audit entry, whose `after` holds
+/// `audit::NUMBER_MARK` where the number goes. The counter row stays locked from here to
+/// commit and every issue queues on it, so call this last; on PostgreSQL the increment, the
+/// save and the journal entry are one statement, leaving only the commit inside the section
+/// all issuers share.
 pub async fn save_issued(
     tx: &mut Tx,
     row: &mut PolicyRow,
-    scope: &str,
-    year: i32,
+    counter: (&str, i32),
     prefix: &str,
+    actor: &AuditActor,
+    mut entry: AuditEntry<'_>,
 ) -> StoreResult<()> {
+    let (scope, year) = counter;
     let Tx::Postgres(c) = tx else {
         let n = super::counters::next(tx, scope, year).await?;
-        row.policy_number = Some(format!("{prefix}{n:06}"));
-        return save(tx, row).await;
+        let number = format!("{prefix}{n:06}");
+        row.policy_number = Some(number.clone());
+        save(tx, row).await?;
+        if let Some(after) = entry.after.as_mut() {
+            audit::fill_number(after, &number);
+        }
+        return audit::append(tx, actor, entry).await;
     };
     let at = now();
     let sql = format!(
         "with n as (insert into counter (scope, year, value) values ($26, $27, 1) \
-         on conflict (scope, year) do update set value = counter.value + 1 returning value) \
-         update policy set policy_number = $1 || case when n.value < 1000000 \
+         on conflict (scope, year) do update set value = counter.value + 1 returning value), \
+         u as (update policy set policy_number = $1 || case when n.value < 1000000 \
          then lpad(n.value::text, 6, '0') else n.value::text end, {SAVE_COLUMNS} \
-         from n where policy_id = $24 and version = $25 returning policy_number"
+         from n where policy_id = $24 and version = $25 returning policy_number), \
+         j as ({journal}) select policy_number from u",
+        journal = audit::journal_cte(28, "u"),
     );
-    let number = bind_save!(sqlx::query_scalar::<_, String>(&sql), prefix, row, at)
+    let q = bind_save!(sqlx::query_scalar::<_, String>(&sql), prefix, row, at)
         .bind(scope)
-        .bind(year)
+        .bind(year);
+    let number = audit::bind_journal_cte(q, actor, entry)
         .fetch_optional(&mut **c)
         .await
         .map_err(|e| StoreError::on_unique(e, "policy_number"))?

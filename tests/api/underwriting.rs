@@ -616,6 +616,15 @@ async fn a_clear_quote_is_bound_and_issued_in_one_step(app: TestApp) {
         .unwrap();
     let before: Value = serde_json::from_str(issue_row["before_json"].as_str().unwrap()).unwrap();
     assert_eq!(before["state"], "quoted");
+    assert!(before["policy_number"].is_null());
+    // The number is written into the audit entry in the statement that assigns it.
+    let after: Value = serde_json::from_str(issue_row["after_json"].as_str().unwrap()).unwrap();
+    assert_eq!(after["policy_number"], v["policy_number"], "{after}");
+    assert_eq!(after["state"], v["state"]);
+    assert!(!issue_row["after_json"]
+        .as_str()
+        .unwrap()
+        .contains("\\u0001"));
     assert_eq!(d["versions"][0]["kind"], "issue");
 }
 

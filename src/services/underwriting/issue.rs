@@ -234,25 +234,26 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     .await?;
     row.issued_at = Some(crate::store::now());
     set_state(&mut row, next)?;
-    // The counter is a row every issue locks until commit: take it last, so concurrent
-    // issues wait on each other as briefly as possible.
+    // The counter is a row every issue locks until commit: it is taken last, with the save
+    // and the audit entry, so concurrent issues wait on each other as briefly as possible.
     let code = &desk.config.insurer.code;
     let year = day.year();
+    row.policy_number = Some(audit::NUMBER_MARK.into());
+    let after = snapshot(&row);
+    row.policy_number = None;
     store::save_issued(
         &mut tx,
         &mut row,
-        &format!("policy:{code}"),
-        year,
+        (&format!("policy:{code}"), year),
         &format!("{code}-{year}-"),
-    )
-    .await?;
-    log(
-        &mut tx,
-        actor,
-        "policy.issue",
-        policy_id,
-        before,
-        snapshot(&row),
+        &actor.audit(),
+        AuditEntry {
+            action: "policy.issue",
+            entity_type: "policy",
+            entity_id: policy_id.to_string(),
+            before: Some(before),
+            after: Some(after),
+        },
     )
     .await?;
     tx.commit().await?;
