@@ -3,18 +3,13 @@
 //! report, and download the PDF — on a small book whose figures are worked out by hand.
 
 use crate::driver;
-use crate::helpers::{credit_code, spawn_app, Store, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, Store, TestApp, PASSWORD};
+use crate::seed;
 use fantoccini::{Client, Locator};
 use firstcover::domain::role::Role;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
-    let r = app.post_json(path, token, &body).await;
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap()
-}
 
 /// Three first-year policies of 14,000.00 premium (1,000,000 × 1.4 %), one per year
 /// 2023–2025, and their losses (amounts in fen in the import tables):
@@ -29,28 +24,19 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
 /// at credibility sqrt(3 / 1082) = 0.0527: lower by 3.4 %.
 async fn seed(app: &TestApp) {
     let uw = app.api_user("uw.book", Role::Underwriter, None).await;
-    let mut ids = Vec::new();
-    for (kind, name, body) in [
-        ("maker", "浙江精工机械有限公司", "91330110MA2H3K7P0"),
-        ("user", "宁波港用户有限公司", "91330206MA2CL4X82"),
-    ] {
-        let v = post(app, &uw, "/api/v1/parties",
-            json!({"kind": kind, "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await;
-        ids.push(v["party_id"].as_i64().unwrap());
-    }
-    let item = post(
+    let (maker, user, item) = seed::book(
         app,
         &uw,
-        "/api/v1/catalogue",
-        json!({"maker_id": ids[0], "edition": "national-2022", "product_name": "精密主轴",
-               "field": "高档数控机床", "unit_type": "key_component", "tier": "domestic",
-               "qualification_year": 2022, "valid_from": "2022-01-01"}),
+        ("浙江精工机械有限公司", "宁波港用户有限公司"),
+        json!({"edition": "national-2022", "product_name": "精密主轴", "field": "高档数控机床",
+               "unit_type": "key_component", "tier": "domestic", "qualification_year": 2022,
+               "valid_from": "2022-01-01"}),
     )
     .await;
     let mut policies = Vec::new();
     for year in [2023, 2024, 2025] {
-        let quote = post(app, &uw, "/api/v1/quotes", json!({
-            "maker_id": ids[0], "user_id": ids[1], "catalogue_item_id": item["catalogue_item_id"],
+        let issued = seed::issued(app, &uw, json!({
+            "maker_id": maker, "user_id": user, "catalogue_item_id": item,
             "cover_basis": "first_year",
             "units": [{"serial": format!("B{year}-001"), "quantity": 50, "unit_value": "20000.00"}],
             "contracts": [{"number": format!("HT-{year}-1"), "signed_on": format!("{}-11-20", year - 1), "amount": "1000000.00"}],
@@ -59,11 +45,8 @@ async fn seed(app: &TestApp) {
             "aggregate_limit": "2000000.00",
             "period_start": format!("{year}-01-01"), "period_end": format!("{year}-12-31"),
             "programme_id": null})).await;
-        let id = quote["policy_id"].as_i64().unwrap();
-        assert_eq!(quote["premium"], "14000.00", "{quote}");
-        post(app, &uw, &format!("/api/v1/policies/{id}/bind"), json!({})).await;
-        post(app, &uw, &format!("/api/v1/policies/{id}/issue"), json!({})).await;
-        policies.push(id);
+        assert_eq!(issued["premium"], "14000.00", "{issued}");
+        policies.push(issued["policy_id"].as_i64().unwrap());
     }
     let [p23, p24, p25] = policies[..] else {
         panic!("three policies")

@@ -2,47 +2,26 @@
 //! records the payment the form proposes and sees the premium fully paid.
 
 use crate::driver;
-use crate::helpers::{credit_code, spawn_app, Store, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, Store, TestApp, PASSWORD};
+use crate::seed;
 use fantoccini::Locator;
 use firstcover::domain::role::Role;
-use serde_json::{json, Value};
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
-    let r = app
-        .client()
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap()
-}
+use serde_json::json;
 
 /// An issued first-year policy (premium 14,000.00) made over the API; its id.
 async fn issued_policy(app: &TestApp) -> i64 {
     let uw = app.api_user("uw.seed", Role::Underwriter, None).await;
-    let mut ids = Vec::new();
-    for (kind, name, body) in [
-        ("maker", "浙江精工机械有限公司", "91330110MA2H3K7P0"),
-        ("user", "宁波港用户有限公司", "91330206MA2CL4X82"),
-    ] {
-        let v = post(app, &uw, "/api/v1/parties",
-            json!({"kind": kind, "name": name, "credit_code": credit_code(body), "province": "浙江省"})).await;
-        ids.push(v["party_id"].as_i64().unwrap());
-    }
-    let item = post(
+    let (maker, user, item) = seed::book(
         app,
         &uw,
-        "/api/v1/catalogue",
-        json!({"maker_id": ids[0], "edition": "national-2024", "product_name": "精密主轴",
-               "field": "高档数控机床", "unit_type": "key_component", "tier": "domestic",
-               "qualification_year": 2024, "valid_from": "2024-01-01"}),
+        ("浙江精工机械有限公司", "宁波港用户有限公司"),
+        json!({"edition": "national-2024", "product_name": "精密主轴", "field": "高档数控机床",
+               "unit_type": "key_component", "tier": "domestic", "qualification_year": 2024,
+               "valid_from": "2024-01-01"}),
     )
     .await;
-    let quote = post(app, &uw, "/api/v1/quotes", json!({
-        "maker_id": ids[0], "user_id": ids[1], "catalogue_item_id": item["catalogue_item_id"],
+    let issued = seed::issued(app, &uw, json!({
+        "maker_id": maker, "user_id": user, "catalogue_item_id": item,
         "cover_basis": "first_year",
         "units": [{"serial": "B2026-001", "quantity": 50, "unit_value": "20000.00"}],
         "contracts": [{"number": "HT-2025-118", "signed_on": "2025-11-20", "amount": "1000000.00"}],
@@ -50,10 +29,7 @@ async fn issued_policy(app: &TestApp) -> i64 {
         "sections": [{"code": "QUALITY", "deductible": "Q-FIXED"}, {"code": "LIABILITY", "limit": "500000.00"}],
         "aggregate_limit": "2000000.00", "period_start": "2026-01-01", "period_end": "2026-12-31",
         "programme_id": "zhejiang-2025"})).await;
-    let id = quote["policy_id"].as_i64().unwrap();
-    post(app, &uw, &format!("/api/v1/policies/{id}/bind"), json!({})).await;
-    post(app, &uw, &format!("/api/v1/policies/{id}/issue"), json!({})).await;
-    id
+    issued["policy_id"].as_i64().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,13 +35,20 @@ async fn underwriter_logs_in_and_creates_a_party() {
         .click()
         .await
         .unwrap();
-    let body = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // Wait for the dashboard: reading `main` while the login page is still being replaced
+    // can hit the old page's element (a stale reference).
+    let mut body = String::new();
+    for _ in 0..50 {
+        if c.current_url().await.unwrap().path() == "/" {
+            if let Ok(main) = c.find(Locator::Css("main")).await {
+                body = main.text().await.unwrap_or_default();
+                if body.contains("欢迎") {
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(body.contains("欢迎"), "dashboard after login: {body}");
     assert_eq!(c.current_url().await.unwrap().path(), "/");
 

@@ -10,4 +10,5 @@ mod billing;
 mod claims;
 mod driver;
 mod journeys;
+mod seed;
 mod underwriting;

@@ -2,44 +2,24 @@
 //! finds it in the policy list.
 
 use crate::driver;
-use crate::helpers::{credit_code, spawn_app, Store, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, Store, TestApp, PASSWORD};
+use crate::seed;
 use fantoccini::Locator;
 use firstcover::domain::role::Role;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A maker, a user and a complete machine in the catalogue, made over the API.
 async fn seed(app: &TestApp) {
     let token = app.api_user("uw.seed", Role::Underwriter, None).await;
-    let http = app.client();
-    let mut ids = Vec::new();
-    for (kind, name, body) in [
-        ("maker", "杭州重型装备有限公司", "91330110MA2H3K7P0"),
-        ("user", "宁波港集团有限公司", "91330206MA2CL4X82"),
-    ] {
-        let v: Value = http
-            .post(app.url("/api/v1/parties"))
-            .bearer_auth(&token)
-            .json(&json!({"kind": kind, "name": name, "credit_code": credit_code(body), "province": "浙江省"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.push(v["party_id"].as_i64().unwrap());
-    }
-    let r = http
-        .post(app.url("/api/v1/catalogue"))
-        .bearer_auth(&token)
-        .json(
-            &json!({"maker_id": ids[0], "edition": "national-2024", "product_name": "大型盾构机",
-                      "field": "工程机械", "unit_type": "complete_machine", "tier": "domestic",
-                      "qualification_year": 2024, "valid_from": "2024-01-01"}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    seed::book(
+        app,
+        &token,
+        ("杭州重型装备有限公司", "宁波港集团有限公司"),
+        json!({"edition": "national-2024", "product_name": "大型盾构机", "field": "工程机械",
+               "unit_type": "complete_machine", "tier": "domestic", "qualification_year": 2024,
+               "valid_from": "2024-01-01"}),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
