@@ -346,7 +346,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: BacktestCommand::Schedule { today },
         } => {
             let db = connect(&config).await?;
-            let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let today = today.unwrap_or_else(crate::services::underwriting::today);
             match services::backtest::schedule::run_due(&db, &config, today)
                 .await
                 .map_err(describe)?

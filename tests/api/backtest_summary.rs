@@ -89,7 +89,7 @@ async fn paid_to_date(app: &TestApp) -> i64 {
     let mut tx = app.db.read().await.unwrap();
     losses::cells(
         &mut tx,
-        chrono::Utc::now().date_naive(),
+        firstcover::services::underwriting::today(),
         Basis::UnderwritingYear,
     )
     .await

@@ -119,7 +119,7 @@ async fn poll_forever(db: Db, config: Config) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "backtest summary compaction failed"),
         }
-        match run_due(&db, &config, chrono::Utc::now().date_naive()).await {
+        match run_due(&db, &config, crate::services::underwriting::today()).await {
             Ok(Some(id)) => tracing::info!(report = id, "scheduled backtest report queued"),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "scheduled backtest report failed"),
