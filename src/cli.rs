@@ -212,6 +212,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         database_url: cli.database_url.clone(),
         bind,
     })?;
+    // One connection for every command that works on the records (`serve` and `migrate`
+    // open their own).
+    let db = match cli.command {
+        Command::Serve { .. } | Command::Migrate => None,
+        _ => Some(connect(&config).await?),
+    };
     // Commands that change records leave audit entries in the journal; chain them before
     // exiting, as the running service's sealer would.
     let writes = !matches!(
@@ -223,9 +229,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policies {
             command: PoliciesCommand::Advance { as_of },
         } => {
-            let db = connect(&config).await?;
+            let db = opened(&db)?;
             let day = as_of.unwrap_or_else(services::underwriting::today);
-            let r = services::underwriting::clock::advance(&db, day)
+            let r = services::underwriting::clock::advance(db, day)
                 .await
                 .map_err(describe)?;
             println!(
@@ -242,8 +248,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Deliver => {
-            let db = connect(&config).await?;
-            let r = crate::outbox_worker::run_once(&db, &config)
+            let db = opened(&db)?;
+            let r = crate::outbox_worker::run_once(db, &config)
                 .await
                 .map_err(describe)?;
             println!(
@@ -268,7 +274,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     maker,
                 },
         } => {
-            let db = connect(&config).await?;
+            let db = opened(&db)?;
             let maker_id = match maker {
                 Some(code) => {
                     let mut tx = db.read().await?;
@@ -297,7 +303,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role,
                 maker_id,
             };
-            let user = services::users::create(&db, &Actor::system(), input)
+            let user = services::users::create(db, &Actor::system(), input)
                 .await
                 .map_err(describe)?;
             println!(
@@ -312,9 +318,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token {
             command: TokenCommand::Create { username, name },
         } => {
-            let db = connect(&config).await?;
+            let db = opened(&db)?;
             let (id, secret) =
-                services::users::create_token(&db, &Actor::system(), &username, &name)
+                services::users::create_token(db, &Actor::system(), &username, &name)
                     .await
                     .map_err(describe)?;
             println!("token {id} for {username} (shown once; send as 'Authorization: Bearer …'):\n{secret}");
@@ -323,8 +329,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token {
             command: TokenCommand::Revoke { id },
         } => {
-            let db = connect(&config).await?;
-            services::users::revoke_token(&db, &Actor::system(), id)
+            let db = opened(&db)?;
+            services::users::revoke_token(db, &Actor::system(), id)
                 .await
                 .map_err(describe)?;
             println!("token {id} revoked");
@@ -339,15 +345,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     no_store,
                 },
         } => {
-            let db = connect(&config).await?;
-            backtest_run(&db, &config, as_of, out, basis.into(), no_store).await
+            let db = opened(&db)?;
+            backtest_run(db, &config, as_of, out, basis.into(), no_store).await
         }
         Command::Backtest {
             command: BacktestCommand::Schedule { today },
         } => {
-            let db = connect(&config).await?;
+            let db = opened(&db)?;
             let today = today.unwrap_or_else(crate::services::underwriting::today);
-            match services::backtest::schedule::run_due(&db, &config, today)
+            match services::backtest::schedule::run_due(db, &config, today)
                 .await
                 .map_err(describe)?
             {
@@ -359,15 +365,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backtest {
             command: BacktestCommand::Summary { command },
         } => {
-            let db = connect(&config).await?;
-            backtest_summary(&db, command).await
+            let db = opened(&db)?;
+            backtest_summary(db, command).await
         }
         Command::Backtest { .. } => Ok(ExitCode::SUCCESS),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let db = connect(&config).await?;
-            match services::audit::verify(&db).await.map_err(describe)? {
+            let db = opened(&db)?;
+            match services::audit::verify(db).await.map_err(describe)? {
                 ChainReport::Intact {
                     rows,
                     last_hash,
@@ -386,11 +392,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }?;
-    if writes {
-        let db = connect(&config).await?;
-        services::audit::seal(&db).await.map_err(describe)?;
+    if let (true, Some(db)) = (writes, &db) {
+        services::audit::seal(db).await.map_err(describe)?;
     }
     Ok(code)
+}
+
+fn opened(db: &Option<Db>) -> anyhow::Result<&Db> {
+    db.as_ref()
+        .ok_or_else(|| anyhow::anyhow!("this command has no database connection"))
 }
 
 fn describe(e: services::ServiceError) -> anyhow::Error {
