@@ -113,20 +113,14 @@ pub fn fill_number(v: &mut serde_json::Value, number: &str) {
 /// [`bind_journal_cte`]; `number_from` names the CTE row whose `policy_number` replaces
 /// `NUMBER_MARK` in the `after` text.
 pub(crate) fn journal_cte(first: usize, number_from: &str) -> String {
-    let p = |i: usize| format!("${}", first + i);
+    let p: Vec<String> = (first..first + 9).map(|i| format!("${i}")).collect();
     format!(
         "insert into audit_journal (occurred_at, actor_id, actor_name, action, entity_type, \
-         entity_id, before_json, after_json) select {}, {}, {}, {}, {}, {}, {}, \
+         entity_id, before_json, after_json) select {}, \
          replace({}, {}, to_json({number_from}.policy_number)::text) from {number_from}",
-        p(0),
-        p(1),
-        p(2),
-        p(3),
-        p(4),
-        p(5),
-        p(6),
-        p(7),
-        p(8)
+        p[..7].join(", "),
+        p[7],
+        p[8]
     )
 }
 
@@ -165,6 +159,7 @@ pub async fn seal(tx: &mut Tx) -> StoreResult<u64> {
     });
     let mut seq = start_seq;
     loop {
+        let batch_start = seq;
         let batch = journal_batch(tx, SEAL_BATCH).await?;
         let done = (batch.len() as i64) < SEAL_BATCH;
         let mut sealed = Vec::with_capacity(batch.len());
@@ -183,7 +178,7 @@ pub async fn seal(tx: &mut Tx) -> StoreResult<u64> {
                 "delete from audit_journal where id in \
                  (select sealed_from from audit_log where seq > $1)",
             )
-            .bind(start_seq)
+            .bind(batch_start)
             .execute(&mut *c)
             .await?;
         });

@@ -367,19 +367,21 @@ pub async fn invoice(tx: &mut Tx, invoice_id: i64) -> StoreResult<Option<Invoice
     }))
 }
 
-/// Void an invoice that is not void yet; false when it already was (a concurrent void).
+/// Void an invoice that is not void yet; the time it was voided, or `None` when it already
+/// was (a concurrent void).
 pub async fn void_invoice(
     tx: &mut Tx,
     invoice_id: i64,
     reason: &str,
     by: i64,
-) -> StoreResult<bool> {
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let at = now();
     let done = dispatch!(tx, c => {
         sqlx::query(
             "update invoice set voided_at = $1, voided_by = $2, void_reason = $3 \
              where invoice_id = $4 and voided_at is null",
         )
-        .bind(now())
+        .bind(at)
         .bind(by)
         .bind(reason)
         .bind(invoice_id)
@@ -387,7 +389,7 @@ pub async fn void_invoice(
         .await?
         .rows_affected()
     });
-    Ok(done == 1)
+    Ok((done == 1).then_some(at))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]

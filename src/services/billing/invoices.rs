@@ -109,25 +109,26 @@ pub async fn void_invoice(
         .ok_or(ServiceError::NotFound("invoice"))?;
     // The policy row first, as every billing change does, so changes to one policy queue.
     issued_policy_for_update(&mut tx, found.policy_id).await?;
-    let before = InvoiceView::of(found.clone());
-    if !store::void_invoice(&mut tx, invoice_id, reason, actor.user_id).await? {
+    let policy_id = found.policy_id;
+    let before = InvoiceView::of(found);
+    let Some(at) = store::void_invoice(&mut tx, invoice_id, reason, actor.user_id).await? else {
         return Err(ServiceError::Conflict(format!(
             "发票 {n} 已作废 / invoice {n} is already void",
-            n = found.number
+            n = before.number
         )));
-    }
-    let after = InvoiceView::of(
-        store::invoice(&mut tx, invoice_id)
-            .await?
-            .ok_or(ServiceError::NotFound("invoice"))?,
-    );
+    };
+    let after = InvoiceView {
+        voided_at: Some(at),
+        void_reason: Some(reason.to_string()),
+        ..before.clone()
+    };
     audit::append(
         &mut tx,
         &actor.audit(),
         AuditEntry {
             action: "billing.invoice_void",
             entity_type: "policy",
-            entity_id: found.policy_id.to_string(),
+            entity_id: policy_id.to_string(),
             before: Some(json!(before)),
             after: Some(json!(after)),
         },
