@@ -14,14 +14,14 @@
 //! - `BENCH_SKIP_REFERENCE=1` to time only the Rust engine;
 //! - `BENCH_REFERENCE_SCRIPT`, plus the script's own `BENCH_VENV` / `BENCH_SHARED`.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{ensure_portfolio, env_usize, median, peak_rss, run_reference, BenchResult};
 use firstcover::domain::backtest::portfolio::{aggregate_portfolio, PortfolioFit};
 use firstcover::domain::backtest::{FitOptions, SigmaRule};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Instant;
-
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> BenchResult<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -112,40 +112,6 @@ fn time_engine(dir: &Path, reps: usize) -> BenchResult<f64> {
     Ok(total)
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-fn ensure_portfolio(script: &Path, dir: &Path) -> BenchResult<()> {
-    if dir.join("policies.csv").is_file() && dir.join("claims.csv").is_file() {
-        return Ok(());
-    }
-    println!("[setup] generating the portfolio into {}", dir.display());
-    std::fs::create_dir_all(dir)?;
-    let status = Command::new("bash")
-        .arg(script)
-        .arg("gen")
-        .arg(dir)
-        .status()?;
-    if !status.success() {
-        return Err(format!("{} gen failed: {status}", script.display()).into());
-    }
-    Ok(())
-}
-
 /// The same check figures the reference prints, for a side-by-side look.
 fn print_check(fit: &PortfolioFit) {
     let mut ult = 0.0;
@@ -182,52 +148,4 @@ fn cpu_seconds() -> Option<f64> {
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
     Some(ticks as f64 / 100.0)
-}
-
-fn peak_rss() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
-}
-
-/// Run the Python reference, echo its output, and return its (loop, vectorized) medians.
-fn run_reference(
-    script: &Path,
-    dir: &Path,
-    reps: usize,
-) -> BenchResult<(Option<f64>, Option<f64>)> {
-    let mut child = Command::new("bash")
-        .arg(script)
-        .arg("run")
-        .arg(dir)
-        .args(["--reps", &reps.to_string(), "--mode", "both"])
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout from the reference")?;
-    let (mut loop_s, mut vec_s) = (None, None);
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        println!("{line}");
-        if let Some(v) = parse_median(&line) {
-            if line.starts_with("[loop]") {
-                loop_s = Some(v);
-            } else if line.starts_with("[vectorized]") {
-                vec_s = Some(v);
-            }
-        }
-    }
-    let status = child.wait()?;
-    if !status.success() {
-        return Err(format!("reference run failed: {status}").into());
-    }
-    Ok((loop_s, vec_s))
-}
-
-/// `[loop] median total over 3 reps: 4.812s (reps: ...)` → 4.812
-fn parse_median(line: &str) -> Option<f64> {
-    let rest = line.split_once("median total over")?.1;
-    let value = rest.split_once(':')?.1.trim_start();
-    value.split_once('s')?.0.parse().ok()
 }

@@ -22,18 +22,19 @@
 //! `BENCH_PORTFOLIO_DIR`, `BENCH_REPS` (default 3), `BENCH_REFERENCE_REPS` (default 3),
 //! `BENCH_SKIP_REFERENCE=1`, `BENCH_RELOAD=1` (drop and load the database again).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use chrono::NaiveDate;
+use common::{ensure_portfolio, env_usize, median, peak_rss, run_reference, BenchResult};
 use firstcover::config::Config;
 use firstcover::domain::backtest::portfolio::aggregate_portfolio;
 use firstcover::services::backtest::{self, report::Level};
 use firstcover::store::backtest::Basis;
 use firstcover::store::Db;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
-
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const DB_NAME: &str = "firstcover_backtest_bench";
 
@@ -344,91 +345,9 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
     Ok(())
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
 /// The 1, 5 and 15 minute load averages, as the machine was while measuring.
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
-}
-
-fn peak_rss() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
-}
-
-fn ensure_portfolio(script: &Path, dir: &Path) -> BenchResult<()> {
-    if dir.join("policies.csv").is_file() && dir.join("claims.csv").is_file() {
-        return Ok(());
-    }
-    println!("[setup] generating the portfolio into {}", dir.display());
-    std::fs::create_dir_all(dir)?;
-    let status = Command::new("bash")
-        .arg(script)
-        .arg("gen")
-        .arg(dir)
-        .status()?;
-    if !status.success() {
-        return Err(format!("{} gen failed: {status}", script.display()).into());
-    }
-    Ok(())
-}
-
-/// Run the Python reference, echo its output, and return its (loop, vectorized) medians.
-fn run_reference(
-    script: &Path,
-    dir: &Path,
-    reps: usize,
-) -> BenchResult<(Option<f64>, Option<f64>)> {
-    let mut child = Command::new("bash")
-        .arg(script)
-        .arg("run")
-        .arg(dir)
-        .args(["--reps", &reps.to_string(), "--mode", "both"])
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout from the reference")?;
-    let (mut loop_s, mut vec_s) = (None, None);
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        println!("{line}");
-        if let Some(v) = parse_median(&line) {
-            if line.starts_with("[loop]") {
-                loop_s = Some(v);
-            } else if line.starts_with("[vectorized]") {
-                vec_s = Some(v);
-            }
-        }
-    }
-    let status = child.wait()?;
-    if !status.success() {
-        return Err(format!("reference run failed: {status}").into());
-    }
-    Ok((loop_s, vec_s))
-}
-
-/// `[loop] median total over 3 reps: 4.812s (reps: ...)` → 4.812
-fn parse_median(line: &str) -> Option<f64> {
-    let rest = line.split_once("median total over")?.1;
-    let value = rest.split_once(':')?.1.trim_start();
-    value.split_once('s')?.0.parse().ok()
 }
