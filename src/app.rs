@@ -62,6 +62,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(from_fn(http::pages::localise_errors))
                 .wrap(from_fn(http::metrics::record))
                 .wrap(
                     DefaultHeaders::new()

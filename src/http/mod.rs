@@ -3,6 +3,7 @@
 pub mod api;
 pub mod i18n;
 pub mod identity;
+pub mod labels;
 pub mod metrics;
 pub mod multipart;
 pub mod pages;

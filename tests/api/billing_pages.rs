@@ -87,7 +87,10 @@ async fn finance_records_a_payment_and_a_plan_through_the_pages(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = page(&client, &app, &format!("/policies/{id}/billing?saved=1")).await;
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/policies/{id}/billing?done=payment&n=4%2C200.00"));
+    let html = page(&client, &app, &to).await;
+    assert!(html.contains("已记录收款 4,200.00 元"), "the notice says what was recorded");
     assert!(
         html.contains("id=\"balance\">9,800.00<"),
         "balance shown after the payment"

@@ -26,3 +26,5 @@ mod policy_clock;
 mod probes;
 mod underwriting;
 mod underwriting_pages;
+mod ui_forms;
+mod page_language;

@@ -81,9 +81,25 @@ async fn quote_form_asks_for_acknowledgement_then_issues(app: TestApp) {
         .unwrap()
         .to_string();
     for action in ["bind", "issue"] {
+        // The first post only shows what is being agreed; nothing changes yet.
         let r = client
             .post(app.url(&format!("/policies/{id}/{action}")))
             .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{action} asks first");
+        let confirm = r.text().await.unwrap();
+        assert!(confirm.contains("id=\"confirm-premium\"><strong>14,000.00</strong>"));
+        assert!(confirm.contains("id=\"confirm-limit\">2,000,000.00<"));
+        assert!(confirm.contains("2026-01-01 – 2026-12-31"));
+        assert!(
+            confirm.contains("id=\"backdating-warning\""),
+            "a start before today is flagged"
+        );
+        let r = client
+            .post(app.url(&format!("/policies/{id}/{action}")))
+            .form(&[("csrf", csrf.as_str()), ("confirmed", "yes")])
             .send()
             .await
             .unwrap();
@@ -92,7 +108,7 @@ async fn quote_form_asks_for_acknowledgement_then_issues(app: TestApp) {
     // Issuing twice is refused on the page, with the reason.
     let r = client
         .post(app.url(&format!("/policies/{id}/issue")))
-        .form(&[("csrf", csrf.as_str())])
+        .form(&[("csrf", csrf.as_str()), ("confirmed", "yes")])
         .send()
         .await
         .unwrap();

@@ -75,9 +75,9 @@ async fn finance_records_the_premium_from_the_policy_page() {
         .click()
         .await
         .unwrap();
-    // The form posts and redirects back to the ledger with ?saved=1.
+    // The form posts and redirects back to the ledger, saying what was recorded.
     for _ in 0..100 {
-        if c.current_url().await.unwrap().as_str().contains("saved=1") {
+        if c.current_url().await.unwrap().as_str().contains("done=payment") {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -105,5 +105,13 @@ async fn finance_records_the_premium_from_the_policy_page() {
         .await
         .unwrap();
     assert_eq!(paid, "14,000.00");
+    let flash = c
+        .find(Locator::Css("p.flash"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(flash, "已记录收款 14,000.00 元");
     browser.close().await;
 }

@@ -107,20 +107,31 @@ async fn underwriter_quotes_issues_and_finds_the_policy() {
         .await
         .unwrap();
     assert_eq!(premium, "112,000.00");
-    c.wait()
-        .for_element(Locator::Id("bind"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("issue"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    for step in ["bind", "issue"] {
+        c.wait()
+            .for_element(Locator::Id(step))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // The confirmation step shows the premium before anything is committed.
+        let premium = c
+            .wait()
+            .for_element(Locator::Id("confirm-premium"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(premium.contains("112,000.00"), "{step}: {premium}");
+        c.find(Locator::Id("confirm"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
     let number = c
         .wait()
         .for_element(Locator::Id("policy-number"))

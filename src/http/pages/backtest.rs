@@ -119,7 +119,7 @@ async fn run(
     let errors = match input.parse() {
         Ok((as_of, basis)) => {
             match backtest::generate(&st.db, &st.config, &who.actor, as_of, basis, None).await {
-                Ok(_) => return Ok(see_other("/backtest?saved=1")),
+                Ok(_) => return Ok(see_other("/backtest?done=backtest")),
                 Err(ServiceError::Validation(fields)) => fields,
                 Err(e) => return Err(e.into()),
             }
@@ -129,13 +129,15 @@ async fn run(
     };
     let c = Chrome::for_actor(&req, &who);
     let reports = lines(&st, &who, c.lang).await?;
-    page(&BacktestPage {
+    let mut resp = page(&BacktestPage {
         c,
         reports,
         as_of: f.as_of.clone(),
         basis: f.basis.clone(),
         errors,
-    })
+    })?;
+    *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
 }
 
 async fn download(

@@ -160,7 +160,7 @@ async fn run(
     id: i64,
     action: &str,
     f: &RawForm,
-) -> Result<(), ServiceError> {
+) -> Result<(&'static str, Option<String>), ServiceError> {
     let a = &who.actor;
     match action {
         "payment" => {
@@ -171,9 +171,10 @@ async fn run(
                 method: f.get("method").into(),
                 reference: f.get("reference").into(),
             };
+            let amount = input.amount.grouped();
             billing::record_payment(&st.db, a, id, input)
                 .await
-                .map(drop)
+                .map(|_| ("payment", Some(amount)))
         }
         "invoice" => {
             let input = InvoiceInput {
@@ -181,15 +182,18 @@ async fn run(
                 issued_on: date(f, "issued_on")?,
                 amount: money(f, "amount")?,
             };
+            let number = input.number.clone();
             billing::record_invoice(&st.db, a, id, input)
                 .await
-                .map(drop)
+                .map(|_| ("invoice", Some(number)))
         }
         "plan" => {
             let input = PlanInput {
                 installments: plan_lines(f.get("installments"))?,
             };
-            billing::set_plan(&st.desk(), a, id, input).await.map(drop)
+            billing::set_plan(&st.desk(), a, id, input)
+                .await
+                .map(|_| ("plan", None))
         }
         "refund" => {
             let input = RefundInput {
@@ -199,7 +203,10 @@ async fn run(
                 reference: f.get("reference").into(),
                 reason: f.get("reason").into(),
             };
-            billing::refund(&st.db, a, id, input).await.map(drop)
+            let amount = input.amount.grouped();
+            billing::refund(&st.db, a, id, input)
+                .await
+                .map(|_| ("refund", Some(amount)))
         }
         "void-invoice" => {
             let l = billing::ledger(&st.db, a, id).await?;
@@ -210,7 +217,7 @@ async fn run(
             };
             billing::void_invoice(&st.db, a, invoice_id, input)
                 .await
-                .map(drop)
+                .map(|_| ("invoice_void", None))
         }
         "reverse" => {
             let l = billing::ledger(&st.db, a, id).await?;
@@ -221,7 +228,7 @@ async fn run(
             };
             billing::reverse_payment(&st.db, a, payment_id, input)
                 .await
-                .map(drop)
+                .map(|_| ("reversal", None))
         }
         _ => Err(ServiceError::NotFound("action")),
     }
@@ -238,7 +245,11 @@ async fn act(
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
     match run(&st, &who, id, &action, &f).await {
-        Ok(()) => Ok(see_other(&format!("/policies/{id}/billing?saved=1"))),
+        Ok((event, figure)) => Ok(see_other(&super::done(
+            &format!("/policies/{id}/billing"),
+            event,
+            figure.as_deref(),
+        ))),
         Err(ServiceError::Validation(errors)) => render(&req, &st, &who, id, errors).await,
         Err(ServiceError::Conflict(msg) | ServiceError::Duplicate(msg)) => {
             let e = FieldError::new("state", msg.clone(), msg);

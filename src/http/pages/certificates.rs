@@ -120,6 +120,8 @@ struct PortalPage {
     rows: Vec<PortalRow>,
     maker_id: Option<i64>,
     programmes: Vec<(String, String, String)>,
+    /// The programme the export offers first (the one the maker's policies are on).
+    default_programme: Option<String>,
 }
 
 async fn portal(
@@ -137,6 +139,7 @@ async fn portal(
         },
     )
     .await?;
+    let default_programme = most_common_programme(&views);
     let mut rows = Vec::new();
     let mut tx = st.db.read().await?;
     for v in views {
@@ -167,5 +170,29 @@ async fn portal(
         rows,
         maker_id: who.actor.maker_id,
         programmes,
+        default_programme,
     })
+}
+
+/// The programme most of the maker's issued policies are written under: what the annex-3
+/// export should offer first, instead of the library's first programme.
+fn most_common_programme(views: &[crate::services::underwriting::PolicyView]) -> Option<String> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for p in views.iter().filter(|p| p.policy_number.is_some()) {
+        let Some(g) = p.programme_id.as_deref() else {
+            continue;
+        };
+        match counts.iter_mut().find(|(id, _)| *id == g) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((g, 1)),
+        }
+    }
+    // Ties go to the first seen (the list is newest first).
+    counts
+        .iter()
+        .fold(None::<(&str, usize)>, |best, &(g, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((g, n)),
+        })
+        .map(|(g, _)| g.to_string())
 }

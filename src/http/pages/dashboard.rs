@@ -142,6 +142,7 @@ async fn show(
             href: "/billing/bank".into(),
         });
     }
+    tiles.extend(queue_tiles(&st, actor, lang).await?);
     let audit_ok = if actor.role.reads_audit() {
         Some(matches!(
             audit::verify(&st.db).await?,
@@ -159,4 +160,70 @@ async fn show(
         c,
     };
     page(&page_data)
+}
+
+/// Each role's queues (待办数量): what is waiting for this person, with a link to it.
+async fn queue_tiles(
+    st: &AppState,
+    actor: &crate::services::Actor,
+    lang: Lang,
+) -> Result<Vec<Tile>, PageError> {
+    use crate::services::underwriting::{self as uw, ListQuery};
+    let desk = st.desk();
+    let mut tiles = Vec::new();
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let tile = |zh: &str, en: &str, value: i64, href: &str| Tile {
+        label: lang.pick(zh, en).to_string(),
+        value,
+        href: href.to_string(),
+    };
+    if actor.role.underwrites() {
+        let waiting = uw::referral_queue(&desk, actor).await?.len();
+        tiles.push(tile("待上级核保", "Referrals waiting", count(waiting), "/referrals"));
+        for (state, zh, en) in [
+            ("quoted", "待承保报价", "Quotes to bind"),
+            ("bound", "已承保待出单", "Bound, to issue"),
+        ] {
+            let (_, n) = uw::list(
+                &desk,
+                actor,
+                ListQuery {
+                    state: Some(state.into()),
+                    limit: Some(1),
+                    ..ListQuery::default()
+                },
+            )
+            .await?;
+            tiles.push(tile(zh, en, n, &format!("/policies?state={state}")));
+        }
+    }
+    if actor.role.handles_claims() {
+        let open = crate::services::claims::queue(&desk, actor).await?.len();
+        tiles.push(tile("待处理赔案", "Open claims", count(open), "/claims/queue"));
+    }
+    if actor.role.approves_claims() {
+        let waiting = crate::services::claims::approvals(&desk, actor).await?.len();
+        tiles.push(tile(
+            "待审批核定",
+            "Decisions to approve",
+            count(waiting),
+            "/claims/approvals",
+        ));
+    }
+    if actor.role.is_client() {
+        let (_, n) = uw::list(&desk, actor, ListQuery { limit: Some(1), ..ListQuery::default() }).await?;
+        tiles.push(tile("我的保单", "My policies", n, "/portal"));
+        let (claims, _) = crate::services::claims::list(
+            &desk,
+            actor,
+            crate::services::claims::ListQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let open = claims.iter().filter(|c| c.state != "closed").count();
+        tiles.push(tile("未结赔案", "Open claims", count(open), "/claims"));
+    }
+    Ok(tiles)
 }

@@ -5,11 +5,13 @@ pub mod backtest;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
+pub mod changes;
 pub mod claim_detail;
 pub mod claims;
 pub mod dashboard;
 pub mod library;
 pub mod login;
+pub mod notices;
 pub mod outbox;
 pub mod parties;
 pub mod policies;
@@ -49,6 +51,8 @@ pub struct Chrome {
     pub user: Option<Actor>,
     pub csrf: String,
     pub flash: Option<String>,
+    /// The clause library, for the names of its codes (programmes, sections, deductibles).
+    pub lib: Option<std::sync::Arc<crate::library::Library>>,
 }
 
 impl Chrome {
@@ -58,6 +62,7 @@ impl Chrome {
             user: Some(who.actor.clone()),
             csrf: who.csrf.clone(),
             flash: flash_of(req),
+            lib: library_of(req),
         }
     }
 
@@ -67,14 +72,79 @@ impl Chrome {
             user: None,
             csrf,
             flash: None,
+            lib: library_of(req),
+        }
+    }
+
+    /// A stored code in the page's language (see `http::labels`).
+    pub fn label(&self, group: &str, code: impl AsRef<str>) -> String {
+        super::labels::label(self.lang, self.lib.as_deref(), group, code.as_ref())
+    }
+
+    /// A rate (fraction) as a percentage.
+    pub fn pct(&self, fraction: impl AsRef<str>) -> String {
+        super::labels::percent(fraction.as_ref())
+    }
+
+    /// A rule's source: the seed's title and the clause, never the file name.
+    pub fn source(&self, seed: &str, article: &str) -> String {
+        super::labels::source(self.lang, seed, article)
+    }
+
+    /// A refusal message in the page's language without its leading `[rule.code]`: the
+    /// message already says the rule in words.
+    pub fn msg(&self, e: &FieldError) -> String {
+        let m = self.lang.pick(&e.message_zh, &e.message);
+        match m.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((code, rest)) if code.contains('.') && !code.contains(' ') => rest.to_string(),
+            _ => m.to_string(),
         }
     }
 }
 
-/// A one-shot notice passed across a redirect as `?saved=1`.
+fn library_of(req: &HttpRequest) -> Option<std::sync::Arc<crate::library::Library>> {
+    req.app_data::<web::Data<super::AppState>>()
+        .map(|st| st.library.clone())
+}
+
+/// A one-shot notice passed across a redirect: `?done=<event>&n=<figure>` says what
+/// happened ("已记录收款 20,000.00 元"); the older `?saved=1` still says "已保存".
 fn flash_of(req: &HttpRequest) -> Option<String> {
-    let saved = req.query_string().split('&').any(|kv| kv == "saved=1");
-    saved.then(|| Lang::of(req, None).pick("已保存", "Saved").to_string())
+    let lang = Lang::of(req, None);
+    let mut done = None;
+    let mut figure = String::new();
+    let mut saved = false;
+    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        match k.as_ref() {
+            "done" => done = Some(v.into_owned()),
+            "n" => figure = v.into_owned(),
+            "saved" => saved = v == "1",
+            _ => {}
+        }
+    }
+    // The figure comes from the address bar: only digits, letters and separators, so a
+    // crafted link cannot put words in the insurer's mouth.
+    let figure_ok = figure.len() <= 40
+        && figure
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '-'));
+    let figure = if figure_ok { figure } else { String::new() };
+    match done.as_deref().and_then(notices::text) {
+        Some((zh, en)) => Some(lang.pick(zh, en).replace("{}", &figure)),
+        None => saved.then(|| lang.pick("已保存", "Saved").to_string()),
+    }
+}
+
+/// The address to land on after `event`, with its figure (amount, number) if any.
+pub fn done(path: &str, event: &str, figure: Option<&str>) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    match figure {
+        Some(n) => format!(
+            "{path}{sep}done={event}&n={}",
+            url::form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
+        ),
+        None => format!("{path}{sep}done={event}"),
+    }
 }
 
 /// Render a template to a 200 page.
@@ -102,36 +172,104 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
-/// A service error shown as a page.
+/// A service error shown as a page, worded in both languages; the page shows the one
+/// the request asked for (`localise_errors` sets it, since an error's response is built
+/// without the request).
 #[derive(Debug)]
 pub struct PageError {
     status: StatusCode,
-    message: String,
+    zh: String,
+    en: String,
     lang: Lang,
 }
 
 impl PageError {
     pub fn plain(status: StatusCode, message: String) -> PageError {
+        let (zh, en) = split_bilingual(&message);
         PageError {
             status,
-            message,
+            zh,
+            en,
             lang: Lang::Zh,
         }
+    }
+
+    fn message(&self) -> &str {
+        self.lang.pick(&self.zh, &self.en)
+    }
+
+    fn render(&self, lang: Lang) -> HttpResponse {
+        let page = ErrorPage {
+            c: Chrome {
+                lang,
+                user: None,
+                csrf: String::new(),
+                flash: None,
+                lib: None,
+            },
+            status: self.status.as_u16(),
+            message: lang.pick(&self.zh, &self.en),
+        };
+        let body = page.render().unwrap_or_else(|_| self.message().to_string());
+        HttpResponse::build(self.status)
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}
+
+/// `中文 / English` messages (the services' convention for conflicts) split in two; a
+/// message with no Chinese half is the same in both.
+fn split_bilingual(m: &str) -> (String, String) {
+    match m.split_once(" / ") {
+        Some((zh, en)) if zh.chars().any(|c| c as u32 > 0x2E80) => (zh.to_string(), en.to_string()),
+        _ => (m.to_string(), m.to_string()),
+    }
+}
+
+/// What a refusal says, in each language.
+fn wording(e: &ServiceError) -> (String, String) {
+    match e {
+        ServiceError::NotFound(what) => (
+            "未找到该记录，或您无权查看。".into(),
+            format!("{what} not found, or not yours to see."),
+        ),
+        ServiceError::Forbidden(what) => (
+            "您的角色无权执行此操作。".into(),
+            format!("You are not allowed to {what}."),
+        ),
+        ServiceError::Unauthenticated => ("请先登录。".into(), "Sign in first.".into()),
+        ServiceError::BadCredentials => (
+            "用户名或密码错误。".into(),
+            "Wrong user name or password.".into(),
+        ),
+        ServiceError::Throttled { retry_after_secs } | ServiceError::RateLimited { retry_after_secs } => (
+            format!("请求过多，请 {retry_after_secs} 秒后再试。"),
+            format!("Too many requests; try again in {retry_after_secs} seconds."),
+        ),
+        ServiceError::Validation(fields) => (
+            fields.iter().map(|f| f.message_zh.clone()).collect::<Vec<_>>().join("；"),
+            fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+        ),
+        ServiceError::Duplicate(what) => ("该记录已存在。".into(), format!("{what} is already taken.")),
+        ServiceError::Conflict(m) => split_bilingual(m),
+        ServiceError::Store(_) | ServiceError::Internal(_) => (
+            "服务器暂时无法完成请求，已记录。".into(),
+            "The server could not complete the request; it has been logged.".into(),
+        ),
     }
 }
 
 impl From<ServiceError> for PageError {
     fn from(e: ServiceError) -> Self {
         let (_, _, status) = super::problem::classify(&e);
-        let message = if status.is_server_error() {
+        if status.is_server_error() {
             tracing::error!(error = ?e, "page failed");
-            "服务器暂时无法完成请求，已记录。The server could not complete the request; it has been logged.".into()
-        } else {
-            e.to_string()
-        };
+        }
+        let (zh, en) = wording(&e);
         PageError {
             status,
-            message,
+            zh,
+            en,
             lang: Lang::Zh,
         }
     }
@@ -145,7 +283,7 @@ impl From<crate::store::StoreError> for PageError {
 
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(self.message())
     }
 }
 
@@ -158,21 +296,28 @@ impl ResponseError for PageError {
         if self.status == StatusCode::UNAUTHORIZED {
             return see_other("/login");
         }
-        let page = ErrorPage {
-            c: Chrome {
-                lang: self.lang,
-                user: None,
-                csrf: String::new(),
-                flash: None,
-            },
-            status: self.status.as_u16(),
-            message: &self.message,
-        };
-        let body = page.render().unwrap_or_else(|_| self.message.clone());
-        HttpResponse::build(self.status)
-            .content_type("text/html; charset=utf-8")
-            .body(body)
+        self.render(self.lang)
     }
+}
+
+/// Middleware: an error page in the language of the request that met it (cookie, else
+/// Chinese) — 403, 404 and the rest, not only the pages that know their reader.
+pub async fn localise_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let lang = Lang::of(req.request(), None);
+    let res = next.call(req).await?;
+    let page = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PageError>())
+        .filter(|e| e.status != StatusCode::UNAUTHORIZED && lang != Lang::Zh)
+        .map(|e| e.render(lang));
+    Ok(match page {
+        Some(body) => res.into_response(body),
+        None => res.map_into_boxed_body(),
+    })
 }
 
 /// Validation errors re-render the form; other errors become an error page.
@@ -193,15 +338,19 @@ pub fn form_errors(e: ServiceError) -> Result<Vec<FieldError>, PageError> {
     }
 }
 
-/// One row of a record's history, ready to show.
+/// One row of a record's history, ready to show (labels are put on in the template, in
+/// the page's language).
 pub struct HistoryLine {
     /// Chain position, or a dash while the entry waits to be sealed.
     pub seq: String,
     pub when: String,
     pub who: String,
+    /// The action's code (`policy.issue`); the page shows its label.
     pub action: String,
-    pub entity: String,
-    pub change: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    /// What changed, field by field.
+    pub changes: Vec<changes::FieldChange>,
 }
 
 impl From<&AuditRow> for HistoryLine {
@@ -212,8 +361,9 @@ impl From<&AuditRow> for HistoryLine {
             when,
             who: r.actor_name.clone(),
             action: r.action.clone(),
-            entity: format!("{} {}", r.entity_type, r.entity_id),
-            change: r.after_json.clone().unwrap_or_default(),
+            entity_type: r.entity_type.clone(),
+            entity_id: r.entity_id.clone(),
+            changes: changes::diff(r.before_json.as_deref(), r.after_json.as_deref()),
         }
     }
 }
@@ -246,7 +396,8 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let lang = Lang::of(&req, None);
     let err = PageError {
         status: StatusCode::NOT_FOUND,
-        message: lang.pick("页面不存在", "No such page").into(),
+        zh: "页面不存在".into(),
+        en: "No such page".into(),
         lang,
     };
     err.error_response()

@@ -297,6 +297,77 @@ struct DetailPage {
     can_edit: bool,
     can_see_relations: bool,
     history: Vec<HistoryLine>,
+    /// A maker's book: its policies, products, claims and premium balance.
+    book: Option<MakerBook>,
+}
+
+/// What a maker has with the insurer (投保企业概况), for its page.
+pub struct MakerBook {
+    pub policies: Vec<crate::services::underwriting::PolicyView>,
+    pub policies_total: i64,
+    pub products: Vec<crate::store::catalogue::CatalogueRow>,
+    pub claims: Vec<crate::services::claims::ClaimView>,
+    pub premium_due: crate::domain::money::Money,
+    pub paid: crate::domain::money::Money,
+    pub balance: crate::domain::money::Money,
+}
+
+/// The maker's newest 50 policies with their claims and settlement, and its products.
+async fn maker_book(
+    st: &AppState,
+    who: &PageActor,
+    maker_id: i64,
+) -> Result<MakerBook, PageError> {
+    use crate::domain::money::Money;
+    use crate::services::underwriting as uw;
+    let desk = st.desk();
+    let (policies, policies_total) = uw::list(
+        &desk,
+        &who.actor,
+        uw::ListQuery {
+            maker_id: Some(maker_id),
+            limit: Some(50),
+            ..uw::ListQuery::default()
+        },
+    )
+    .await?;
+    let (products, _) =
+        crate::services::catalogue::list(&st.db, &who.actor, None, Some(maker_id), Some(100), None)
+            .await?;
+    let mut claims = Vec::new();
+    let (mut due, mut paid, mut balance) = (Money::ZERO, Money::ZERO, Money::ZERO);
+    let mut tx = st.db.read().await?;
+    for p in policies.iter().filter(|p| p.policy_number.is_some()) {
+        let s = crate::services::billing::settlement(&mut tx, p.policy_id).await?;
+        due = due + s.premium_due;
+        paid = paid + s.paid;
+        balance = balance + s.balance;
+    }
+    drop(tx);
+    if who.actor.role.is_staff() || who.actor.role.reports_claims() {
+        for p in policies.iter().filter(|p| p.policy_number.is_some()) {
+            let (rows, _) = crate::services::claims::list(
+                &desk,
+                &who.actor,
+                crate::services::claims::ListQuery {
+                    policy_id: Some(p.policy_id),
+                    limit: Some(50),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            claims.extend(rows);
+        }
+    }
+    Ok(MakerBook {
+        policies,
+        policies_total,
+        products,
+        claims,
+        premium_due: due,
+        paid,
+        balance,
+    })
 }
 
 async fn detail(
@@ -340,7 +411,13 @@ async fn detail(
             note: r.note,
         })
         .collect();
+    let book = if p.kind == "maker" && who.actor.can_see_maker(p.party_id) {
+        Some(maker_book(&st, &who, p.party_id).await?)
+    } else {
+        None
+    };
     page(&DetailPage {
+        book,
         kind_label: kind_label(&p.kind, &c),
         can_see_relations: who.actor.role.is_staff(),
         c,

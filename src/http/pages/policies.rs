@@ -246,14 +246,7 @@ async fn form_page(
             }
         }
     }
-    let warnings = errors
-        .iter()
-        .filter(|e| e.field == "acknowledged")
-        .filter_map(|e| {
-            let msg = c.lang.pick(&e.message_zh, &e.message).to_string();
-            quote_form::warning_code(&e.message).map(|code| (code.to_string(), msg))
-        })
-        .collect();
+    let warnings = warnings_of(&errors, &c);
     Ok(FormPage {
         f,
         errors,
@@ -307,14 +300,18 @@ async fn create(
 ) -> Result<HttpResponse, PageError> {
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
-    let result: Result<i64, ServiceError> = match quote_form::parse(&f) {
+    let result: Result<(i64, Money), ServiceError> = match quote_form::parse(&f) {
         Ok(input) => uw::create_quote(&st.desk(), &who.actor, input)
             .await
-            .map(|v| v.policy_id),
+            .map(|v| (v.policy_id, v.premium)),
         Err(errors) => Err(ServiceError::Validation(errors)),
     };
     match result {
-        Ok(id) => Ok(see_other(&format!("/policies/{id}?saved=1"))),
+        Ok((id, premium)) => Ok(see_other(&super::done(
+            &format!("/policies/{id}"),
+            "quoted",
+            Some(&premium.grouped()),
+        ))),
         Err(ServiceError::Validation(errors)) => {
             let mut resp = page(&form_page(&req, &st, &who, f, errors).await?)?;
             *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -365,7 +362,11 @@ async fn update(
         Err(errors) => Err(ServiceError::Validation(errors)),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/policies/{id}?saved=1"))),
+        Ok(()) => Ok(see_other(&super::done(
+            &format!("/policies/{id}"),
+            "requoted",
+            None,
+        ))),
         Err(e @ (ServiceError::Validation(_) | ServiceError::Conflict(_))) => {
             let errors = super::form_errors(e)?;
             let mut form = form_page(&req, &st, &who, f, errors).await?;
@@ -422,12 +423,64 @@ struct DetailPage {
     today: String,
     can_underwrite: bool,
     can_decide: bool,
-    /// The endorsement waiting for a senior underwriter, as requested (JSON).
-    pending_endorsement: Option<String>,
+    /// The endorsement waiting for a senior underwriter, field by field as requested.
+    pending_endorsement: Option<Vec<super::changes::FieldChange>>,
     is_quoted: bool,
     is_live: bool,
     /// The premium ledger, once issued (保费台账).
     ledger: Option<crate::services::billing::Ledger>,
+    /// The action form that was refused, with what was typed, reopened.
+    refused: Refused,
+    /// Claims on the policy, paid, and what is left of each limit (once issued).
+    claims: Option<crate::services::claims::policy_view::PolicyClaims>,
+}
+
+/// A refused action form: which one, what was typed, and the warnings it may now
+/// acknowledge — so the underwriter corrects the form instead of typing it again.
+#[derive(Default)]
+pub struct Refused {
+    pub action: String,
+    pub f: RawForm,
+    /// Warnings to acknowledge: (code, message in the page's language).
+    pub warnings: Vec<(String, String)>,
+}
+
+impl Refused {
+    fn of(action: &str, f: &RawForm, errors: &[FieldError], c: &Chrome) -> Refused {
+        Refused {
+            action: action.to_string(),
+            f: f.clone(),
+            warnings: warnings_of(errors, c),
+        }
+    }
+}
+
+/// The "须确认的提示" among refusal messages, as (code, message) to offer as checkboxes.
+fn warnings_of(errors: &[FieldError], c: &Chrome) -> Vec<(String, String)> {
+    errors
+        .iter()
+        .filter(|e| e.field == "acknowledged")
+        .filter_map(|e| {
+            let msg = c.lang.pick(&e.message_zh, &e.message).to_string();
+            quote_form::warning_code(&e.message).map(|code| (code.to_string(), msg))
+        })
+        .collect()
+}
+
+impl DetailPage {
+    /// Is `action`'s form the one that was refused (so it opens with what was typed)?
+    fn open(&self, action: &str) -> bool {
+        self.refused.action == action
+    }
+
+    /// A field of `action`'s form: what was typed if that form was refused, else `default`.
+    fn typed(&self, action: &str, field: &str, default: &str) -> String {
+        if self.open(action) {
+            self.refused.f.get(field).to_string()
+        } else {
+            default.to_string()
+        }
+    }
 }
 
 async fn render_detail(
@@ -436,8 +489,12 @@ async fn render_detail(
     who: &PageActor,
     id: i64,
     errors: Vec<FieldError>,
+    refused: Option<(&str, &RawForm)>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
+    let refused = refused
+        .map(|(action, f)| Refused::of(action, f, &errors, &c))
+        .unwrap_or_default();
     let d = uw::get(&st.desk(), &who.actor, id).await?;
     let p = d.policy;
     let terms: Option<QuoteInput> = serde_json::from_value(p.terms.clone()).ok();
@@ -451,7 +508,13 @@ async fn render_detail(
         Some(_) => Some(crate::services::billing::ledger(&st.db, &who.actor, id).await?),
         None => None,
     };
+    let claims = match p.policy_number {
+        Some(_) => Some(crate::services::claims::policy_view::for_policy(&st.desk(), &who.actor, id).await?),
+        None => None,
+    };
     let mut resp = page(&DetailPage {
+        claims,
+        refused,
         ledger,
         state_label: state_label(&p.state, &c),
         basis_label: basis_label(&p.cover_basis, &c),
@@ -461,7 +524,8 @@ async fn render_detail(
             .referrals
             .iter()
             .find(|r| r.decision.is_none())
-            .and_then(|r| r.endorsement_json.clone()),
+            .and_then(|r| r.endorsement_json.as_deref())
+            .map(|json| super::changes::diff(None, Some(json))),
         referrals: d.referrals,
         can_underwrite: who.actor.role.underwrites(),
         can_decide: who.actor.role.decides_referrals(),
@@ -485,7 +549,7 @@ async fn detail(
     who: PageActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
-    render_detail(&req, &st, &who, id.into_inner(), vec![]).await
+    render_detail(&req, &st, &who, id.into_inner(), vec![], None).await
 }
 
 fn field_date(f: &RawForm, field: &str) -> Result<NaiveDate, ServiceError> {
@@ -516,18 +580,28 @@ async fn run_action(
     f: &RawForm,
 ) -> Result<String, ServiceError> {
     let desk = st.desk();
-    let back = format!("/policies/{id}?saved=1");
+    let path = format!("/policies/{id}");
+    let back = |event: &str, figure: Option<&str>| super::done(&path, event, figure);
     match action {
-        "bind" => uw::bind(&desk, &who.actor, id).await.map(|_| back),
-        "issue" => uw::issue(&desk, &who.actor, id).await.map(|_| back),
+        "bind" => uw::bind(&desk, &who.actor, id)
+            .await
+            .map(|_| back("bound", None)),
+        "issue" => uw::issue(&desk, &who.actor, id)
+            .await
+            .map(|v| back("issued", v.policy_number.as_deref())),
         "proof" => uw::record_end_user_proof(&desk, &who.actor, id)
             .await
-            .map(|_| back),
+            .map(|_| back("proof", None)),
         "referral" => {
             let approve = f.get("decision") == "approve";
+            let event = if approve {
+                "referral_approved"
+            } else {
+                "referral_declined"
+            };
             uw::decide_referral(&desk, &who.actor, id, approve, f.get("reason"))
                 .await
-                .map(|_| back)
+                .map(|_| back(event, None))
         }
         "endorse" => {
             let units = match f.get("units").trim() {
@@ -557,7 +631,12 @@ async fn run_action(
             };
             uw::endorse(&desk, &who.actor, id, input)
                 .await
-                .map(|_| back)
+                .map(|o| match o {
+                    uw::EndorsementOutcome::Applied { adjustment } => {
+                        back("endorsed", Some(&adjustment.grouped()))
+                    }
+                    uw::EndorsementOutcome::Referred { .. } => back("endorse_referred", None),
+                })
         }
         "cancel" => {
             let by = if f.get("by") == "insurer" {
@@ -570,7 +649,9 @@ async fn run_action(
                 by,
                 reason: f.get("reason").into(),
             };
-            uw::cancel(&desk, &who.actor, id, input).await.map(|_| back)
+            uw::cancel(&desk, &who.actor, id, input)
+                .await
+                .map(|m| back("cancelled", Some(&m.grouped())))
         }
         "renew" => {
             let input = RenewalInput {
@@ -585,7 +666,7 @@ async fn run_action(
             };
             uw::renew(&desk, &who.actor, id, input)
                 .await
-                .map(|new_id| format!("/policies/{new_id}?saved=1"))
+                .map(|new_id| super::done(&format!("/policies/{new_id}"), "renewal", None))
         }
         _ => Err(ServiceError::NotFound("action")),
     }
@@ -601,12 +682,20 @@ async fn act(
     let (id, action) = path.into_inner();
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
+    // Binding and issuing commit the insurer: the first post shows what is being agreed
+    // (premium, limit, period, a backdated start) and only the confirmed post acts.
+    if matches!(action.as_str(), "bind" | "issue") && f.get("confirmed") != "yes" {
+        return confirm(&req, &st, &who, id, &action).await;
+    }
     match run_action(&st, &who, id, &action, &f).await {
         Ok(to) => Ok(see_other(&to)),
-        Err(ServiceError::Validation(errors)) => render_detail(&req, &st, &who, id, errors).await,
+        Err(ServiceError::Validation(errors)) => {
+            render_detail(&req, &st, &who, id, errors, Some((&action, &f))).await
+        }
         Err(ServiceError::Conflict(msg)) => {
             let e = FieldError::new("state", msg.clone(), msg);
-            let mut resp = render_detail(&req, &st, &who, id, vec![e]).await?;
+            let mut resp =
+                render_detail(&req, &st, &who, id, vec![e], Some((&action, &f))).await?;
             *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
             Ok(resp)
         }
@@ -691,5 +780,41 @@ async fn subsidy(
         p,
         a,
         verdict,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    c: Chrome,
+    p: PolicyView,
+    terms: Option<QuoteInput>,
+    /// `bind` or `issue`.
+    action: String,
+    /// Days the cover starts before today (倒签), when it does.
+    backdated_days: Option<i64>,
+    today: String,
+}
+
+async fn confirm(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    action: &str,
+) -> Result<HttpResponse, PageError> {
+    who.actor
+        .require(who.actor.role.underwrites(), "bind and issue policies")?;
+    let c = Chrome::for_actor(req, who);
+    let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
+    let today = uw::today();
+    let backdated_days = (p.period_start < today).then(|| (today - p.period_start).num_days());
+    page(&ConfirmPage {
+        terms: serde_json::from_value(p.terms.clone()).ok(),
+        action: action.to_string(),
+        backdated_days,
+        today: today.to_string(),
+        c,
+        p,
     })
 }

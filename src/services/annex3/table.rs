@@ -175,6 +175,14 @@ pub fn to_xlsx(rows: &[Annex3Row]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
     for (c, h) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &bold)?;
     }
+    if rows.is_empty() {
+        // An empty table must say so, not look like a file that failed to fill in.
+        sheet.write_string(
+            3,
+            0,
+            "（所选补贴政策及起保期间内没有符合条件的已出单保单 / no issued policy of this maker under the chosen programme starts in the chosen period）",
+        )?;
+    }
     for (i, r) in rows.iter().enumerate() {
         let row = (i + 3) as u32;
         for (c, cell) in r.cells(i + 1).into_iter().enumerate() {

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::domain::backtest::dataset::{arrange, Dataset, LossInput, PremiumInput};
 use crate::domain::backtest::SigmaRule;
 use crate::domain::money::Money;
-use crate::services::{Actor, ServiceError, ServiceResult};
+use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{append, AuditEntry};
 use crate::store::backtest::losses::LossCell;
 use crate::store::backtest::premium::PremiumCell;
@@ -171,6 +171,15 @@ pub async fn produce(
     period_key: Option<&str>,
 ) -> ServiceResult<Rendered> {
     let cells = data_step(db, as_of, basis).await?;
+    if cells.premium.is_empty() {
+        // Nothing written on or before the date: an empty report is not a backtest
+        // (and has no group the schema can accept), so say which field to change.
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "as_of",
+            format!("no policy premium is booked on or before {as_of}: choose a later valuation date"),
+            format!("评估日 {as_of} 及之前没有任何保单保费数据，请选择更晚的评估日"),
+        )]));
+    }
     let report = build_report(config, &cells, as_of, basis, period_key);
     render(config, report)
 }

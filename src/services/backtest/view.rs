@@ -34,6 +34,16 @@ impl RunInput {
                 ))
             })
             .ok();
+        // A valuation date after today would book premium not yet earned and claims
+        // not yet known: the report would look complete and be wrong.
+        let today = crate::services::underwriting::today();
+        if let Some(a) = as_of.filter(|a| *a > today) {
+            errors.push(FieldError::new(
+                "as_of",
+                format!("the valuation date {a} is in the future; choose {today} or earlier"),
+                format!("评估日 {a} 晚于今天，请选择 {today} 或更早的日期"),
+            ));
+        }
         let basis = match self.basis.as_deref().map(str::trim) {
             None | Some("") => Some(Basis::UnderwritingYear),
             Some(b) => Basis::parse(b),

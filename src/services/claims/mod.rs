@@ -8,6 +8,7 @@ mod mail;
 mod notify;
 mod pay;
 mod policy_terms;
+pub mod policy_view;
 mod proof;
 mod view;
 

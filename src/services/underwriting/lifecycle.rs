@@ -145,7 +145,13 @@ async fn prepare(
     if let Some(limit) = e.aggregate_limit {
         terms.aggregate_limit = limit;
     }
-    terms.acknowledged = e.acknowledged.clone();
+    // The warnings acknowledged on the quote stand for the policy: an endorsement asks
+    // again only for a warning that was never acknowledged (one its new terms raise).
+    for code in &e.acknowledged {
+        if !terms.acknowledged.contains(code) {
+            terms.acknowledged.push(code.clone());
+        }
+    }
     let priced = price(desk, tx, actor, &terms).await?;
     Ok(Change {
         terms,
