@@ -11,4 +11,5 @@ mod claims;
 mod driver;
 mod journeys;
 mod seed;
+mod ui;
 mod underwriting;

