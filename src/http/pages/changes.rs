@@ -71,6 +71,7 @@ fn code_group(field: &str) -> Option<&'static str> {
         "decision" => "referral",
         "by" => "cancelled_by",
         "locale" => "locale",
+        "source" => "method",
         _ => return None,
     })
 }

@@ -84,7 +84,7 @@ async fn render(
     let reserves = d
         .reserves
         .iter()
-        .map(|r| Row3(shanghai_time(r.set_at), m(r.amount), r.reason.clone()))
+        .map(|r| Row3(shanghai_time(r.set_at), m(r.amount), c.bi(&r.reason)))
         .collect();
     let timeline = d
         .timeline

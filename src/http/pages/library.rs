@@ -8,6 +8,7 @@ use crate::http::AppState;
 use crate::services::ServiceError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use crate::http::i18n::Lang;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/clauses", web::get().to(index))
@@ -78,19 +79,33 @@ fn json_text<T: serde::Serialize>(v: &T) -> String {
 
 fn rules<'a>(p: &'a Programme, zh: bool) -> Vec<RuleRow<'a>> {
     let label = |z: &str, e: &str| if zh { z.to_string() } else { e.to_string() };
+    let lang = if zh { Lang::Zh } else { Lang::En };
+    // A programme's codes (`value_multiples`, `hard`…) by their labels.
+    let json_text = |v: &dyn erased::Json| {
+        crate::http::labels::label(lang, None, "prog", &v.text())
+    };
     let mut rows = Vec::new();
     let share = &p.share;
     let mut value = match (&share.ratio, &share.tier_ratios) {
         (_, Some(t)) => format!(
-            "国际/国内/省内 international/domestic/provincial: {} / {} / {}",
+            "{}: {} / {} / {}",
+            label("国际/国内/省内", "international/domestic/provincial"),
             t.international, t.domestic, t.provincial
         ),
         (Some(r), None) => r.to_string(),
         (None, None) => "—".into(),
     };
-    value.push_str(&format!(" · basis {}", json_text(&share.basis)));
+    value.push_str(&format!(
+        " · {} {}",
+        label("基数", "basis"),
+        json_text(&share.basis)
+    ));
     if !share.yearly_decrement.is_zero() {
-        value.push_str(&format!(" · −{} / year", share.yearly_decrement));
+        value.push_str(&format!(
+            " · −{} {}",
+            share.yearly_decrement,
+            label("/ 年", "/ year")
+        ));
     }
     rows.push(RuleRow {
         rule: label("补贴比例", "Share of premium"),
@@ -145,10 +160,13 @@ fn rules<'a>(p: &'a Programme, zh: bool) -> Vec<RuleRow<'a>> {
         rows.push(RuleRow {
             rule: label("责任限额", "Liability limit"),
             value: format!(
-                "{} · first set {} · first batch {} · first year {}",
+                "{} · {} {} · {} {} · {} {}",
                 json_text(&l.kind),
+                label("首台(套)", "first set"),
                 m(&l.first_set),
+                label("首批次", "first batch"),
                 m(&l.first_batch),
+                label("首年度", "first year"),
                 m(&l.first_year)
             ),
             source: &l.source,
@@ -199,4 +217,17 @@ async fn programme(
         c,
         p,
     })
+}
+
+/// Serialisable values whose JSON text names a code (enums of the programme schema).
+mod erased {
+    pub trait Json {
+        fn text(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn text(&self) -> String {
+            super::json_text(self)
+        }
+    }
 }

@@ -81,6 +81,12 @@ impl Chrome {
         super::labels::label(self.lang, self.lib.as_deref(), group, code.as_ref())
     }
 
+    /// A stored `中文 / English` text in the page's language.
+    pub fn bi(&self, s: &str) -> String {
+        let (zh, en) = split_bilingual(s);
+        self.lang.pick(&zh, &en).to_string()
+    }
+
     /// A rate (fraction) as a percentage.
     pub fn pct(&self, fraction: impl AsRef<str>) -> String {
         super::labels::percent(fraction.as_ref())

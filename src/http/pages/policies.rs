@@ -259,7 +259,7 @@ async fn form_page(
             .map(|i| {
                 (
                     i.catalogue_item_id,
-                    format!("{} · {} · {}", i.product_name, i.maker_name, i.unit_type),
+                    format!("{} · {} · {}", i.product_name, i.maker_name, c.label("unit_type", &i.unit_type)),
                 )
             })
             .collect(),
