@@ -291,8 +291,8 @@ async fn the_party_form_creates_and_reports_bad_codes(app: TestApp) {
         .unwrap();
     assert!(detail.contains("91350100M000100Y43"));
     assert!(
-        detail.contains("party.create"),
-        "history shows the creation"
+        detail.contains("新建当事方"),
+        "history shows the creation by its label"
     );
 }
 

@@ -220,7 +220,10 @@ async fn a_quote_is_edited_through_the_form_until_issued(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(r.text().await.unwrap().contains("endorsement"));
+    assert!(
+        r.text().await.unwrap().contains("已出单保单请通过批改办理"),
+        "the conflict in the page's language"
+    );
 }
 
 /// The acknowledgements the edit form carries as hidden fields.
