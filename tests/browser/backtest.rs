@@ -169,7 +169,7 @@ async fn actuary_runs_a_backtest_reads_it_and_downloads_the_pdf() {
         .and_then(|v| v.strip_prefix("report-").map(str::to_string))
         .unwrap();
     let line = row.text().await.unwrap();
-    for expect in ["2025-12-31", "24.7%", "44.7%", "lower"] {
+    for expect in ["2025-12-31", "24.7%", "44.7%", "建议下调费率"] {
         assert!(line.contains(expect), "{expect} in the row: {line}");
     }
     let conclusion = text_of(c, &format!("#report-{id} .conclusion")).await;
