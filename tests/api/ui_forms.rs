@@ -183,7 +183,43 @@ async fn a_backtest_date_outside_the_data_is_a_field_error(app: TestApp) {
     }
 }
 
+/// The claim page says the missing-proof notice is queued until the outbox delivers it,
+/// dated by the Beijing day; then that it was sent.
+async fn the_proof_notice_says_queued_until_the_mail_is_delivered(app: TestApp) {
+    let cb = crate::claims::claims_book(&app, 50, "2000000.00", None).await;
+    let id = crate::claims::open_claim(&app, &cb, "80000.00").await;
+    let (s, v) = crate::claims::post(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/{id}/proof-request"),
+        &json!({"note": "请于30日内提交"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.add_user("handler.page", firstcover::domain::role::Role::ClaimsHandler, None)
+        .await;
+    let (client, _) = app.login("handler.page", PASSWORD).await;
+    let beijing_day = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    let url = app.url(&format!("/claims/{id}"));
+    let html = client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains(&format!(
+            "补充材料通知已于 {beijing_day} 一次性提出；通知已排队，尚未发出"
+        )),
+        "{html}"
+    );
+    app.deliver_outbox().await;
+    let html = client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains(&format!("{beijing_day} 已发出")),
+        "sent once delivered"
+    );
+}
+
 on_both_stores!(
+    the_proof_notice_says_queued_until_the_mail_is_delivered,
     endorsing_a_policy_whose_quote_acknowledged_a_warning_is_not_a_dead_end,
     an_endorsement_raising_a_new_warning_offers_it_and_keeps_what_was_typed,
     a_backtest_date_outside_the_data_is_a_field_error,

@@ -33,6 +33,8 @@ pub struct Row3(pub String, pub String, pub String);
 struct DetailPage {
     c: Chrome,
     d: ClaimDetail,
+    /// The missing-proof notice as it stands (queued or sent), once requested.
+    proof_notice: Option<String>,
     errors: Vec<FieldError>,
     state: String,
     kind: String,
@@ -120,7 +122,12 @@ async fn render(
             )
         })
         .collect();
+    let proof_notice = match d.proof_requested_at {
+        Some(at) => Some(proof_notice(st, &c, d.claim.claim_id, at).await?),
+        None => None,
+    };
     let page_data = DetailPage {
+        proof_notice,
         recoveries,
         state: state_label(&d.claim.state, &c),
         kind: type_label(&d.claim.claim_type, &c),
@@ -382,4 +389,49 @@ async fn act(
     who.check_csrf(f.get("csrf"))?;
     let result = run(&st, &who, id, &action, &f).await;
     outcome(&req, &st, &who, id, result).await
+}
+
+/// What became of the one-time missing-proof notice (art. 22): requested on the Beijing
+/// day, and sent only once the outbox has delivered it.
+async fn proof_notice(
+    st: &AppState,
+    c: &Chrome,
+    claim_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<String, PageError> {
+    let day = |t: chrono::DateTime<chrono::Utc>| shanghai_time(t)[..10].to_string();
+    let key = format!("claim:{claim_id}:proof-request");
+    let row = crate::services::outbox::by_key(&st.db, &key).await?;
+    let requested = day(at);
+    Ok(match row {
+        Some(r) if r.status == "delivered" => {
+            let sent = r.delivered_at.map(day).unwrap_or_else(|| requested.clone());
+            c.lang.pick(
+                &format!("补充材料通知已于 {requested} 一次性提出，{sent} 已发出"),
+                &format!("Missing proof was requested once on {requested} and sent on {sent}"),
+            )
+            .to_string()
+        }
+        Some(r) if r.status == "dead" => c
+            .lang
+            .pick(
+                &format!("补充材料通知已于 {requested} 一次性提出，但发送失败（死信），请在发件箱处理"),
+                &format!("Missing proof was requested once on {requested}, but the mail failed (dead letter): see the outbox"),
+            )
+            .to_string(),
+        Some(_) => c
+            .lang
+            .pick(
+                &format!("补充材料通知已于 {requested} 一次性提出；通知已排队，尚未发出"),
+                &format!("Missing proof was requested once on {requested}; the notice is queued, not sent yet"),
+            )
+            .to_string(),
+        None => c
+            .lang
+            .pick(
+                &format!("补充材料已于 {requested} 一次性提出（无联系邮箱，未发邮件）"),
+                &format!("Missing proof was requested once on {requested} (no contact e-mail, no mail sent)"),
+            )
+            .to_string(),
+    })
 }
