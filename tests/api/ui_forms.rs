@@ -218,7 +218,58 @@ async fn the_proof_notice_says_queued_until_the_mail_is_delivered(app: TestApp) 
     );
 }
 
+/// The maker's page shows its policies, products and claims; the policy page its claims and
+/// what is left of each limit; the dashboard the queues; error pages the reader's language.
+async fn views_show_the_book_the_queues_and_errors_in_the_readers_language(app: TestApp) {
+    let cb = crate::claims::claims_book(&app, 50, "2000000.00", None).await;
+    let claim = crate::claims::open_claim(&app, &cb, "30000.00").await;
+    let (_, d) = crate::claims::get(&app, &cb.handler, &format!("/api/v1/claims/{claim}")).await;
+    let claim_number = d["claim"]["claim_number"].as_str().unwrap().to_string();
+    let (_, p) = crate::claims::get(&app, &cb.handler, &format!("/api/v1/policies/{}", cb.policy)).await;
+    let policy_number = p["policy"]["policy_number"].as_str().unwrap().to_string();
+    app.add_user("mgr.views", firstcover::domain::role::Role::ClaimsManager, None)
+        .await;
+    let (client, _) = app.login("mgr.views", PASSWORD).await;
+    let get = |path: String| {
+        let client = client.clone();
+        let url = app.url(&path);
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, maker) = get(format!("/parties/{}", cb.b.maker)).await;
+    assert_eq!(s, StatusCode::OK);
+    for expect in [policy_number.as_str(), "精密主轴", claim_number.as_str(), "id=\"maker-balance\">14,000.00<"] {
+        assert!(maker.contains(expect), "maker page shows {expect}");
+    }
+    let (_, policy) = get(format!("/policies/{}", cb.policy)).await;
+    let limits = &policy[policy.find("id=\"limits-left\"").expect("limits table")..];
+    let limits = &limits[..limits.find("</table>").unwrap()];
+    assert!(limits.contains("<td class=\"num\">500,000.00</td>"), "section limit: {limits}");
+    assert!(limits.contains("累计责任限额"), "{limits}");
+    assert!(limits.contains("<td class=\"num\">2,000,000.00</td>"), "{limits}");
+    assert!(policy.contains(&claim_number), "the claim is listed on the policy");
+    let (_, dash) = get("/".into()).await;
+    assert!(dash.contains("待处理赔案"), "the handler's queue is counted");
+
+    let r = client.get(app.url("/lang/en")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (s, denied) = get("/backtest".into()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(denied.contains("You are not allowed to"), "{denied}");
+    assert!(!denied.contains("您的角色"), "{denied}");
+    let (s, missing) = get("/no/such/page".into()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(missing.contains("No such page"), "{missing}");
+    let (s, gone) = get("/policies/999999".into()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(gone.contains("not found"), "{gone}");
+    assert!(!gone.contains("未找到"), "{gone}");
+}
+
 on_both_stores!(
+    views_show_the_book_the_queues_and_errors_in_the_readers_language,
     the_proof_notice_says_queued_until_the_mail_is_delivered,
     endorsing_a_policy_whose_quote_acknowledged_a_warning_is_not_a_dead_end,
     an_endorsement_raising_a_new_warning_offers_it_and_keeps_what_was_typed,
