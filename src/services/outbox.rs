@@ -179,6 +179,20 @@ mod b64 {
     }
 }
 
+/// The delivery queued under `key`, if any: what a page says about a notice ("queued,
+/// not sent yet" until the worker delivers it).
+pub async fn by_key(db: &Db, key: &str) -> ServiceResult<Option<OutboxRow>> {
+    let mut tx = db.read().await?;
+    let id = match store::id_for_key(&mut tx, key).await {
+        Ok(id) => id,
+        Err(crate::store::StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let row = store::get(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,18 +213,4 @@ mod tests {
         assert!(json.contains("\"kind\":\"mail\""), "{json}");
         assert_eq!(serde_json::from_str::<Payload>(&json).unwrap(), p);
     }
-}
-
-/// The delivery queued under `key`, if any: what a page says about a notice ("queued,
-/// not sent yet" until the worker delivers it).
-pub async fn by_key(db: &Db, key: &str) -> ServiceResult<Option<OutboxRow>> {
-    let mut tx = db.read().await?;
-    let id = match store::id_for_key(&mut tx, key).await {
-        Ok(id) => id,
-        Err(crate::store::StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let row = store::get(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(row)
 }

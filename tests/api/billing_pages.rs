@@ -88,9 +88,15 @@ async fn finance_records_a_payment_and_a_plan_through_the_pages(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    assert_eq!(to, format!("/policies/{id}/billing?done=payment&n=4%2C200.00"));
+    assert_eq!(
+        to,
+        format!("/policies/{id}/billing?done=payment&n=4%2C200.00")
+    );
     let html = page(&client, &app, &to).await;
-    assert!(html.contains("已记录收款 4,200.00 元"), "the notice says what was recorded");
+    assert!(
+        html.contains("已记录收款 4,200.00 元"),
+        "the notice says what was recorded"
+    );
     assert!(
         html.contains("id=\"balance\">9,800.00<"),
         "balance shown after the payment"

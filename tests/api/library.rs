@@ -40,7 +40,10 @@ async fn clauses_and_programmes_are_browsable(app: TestApp) {
         zj.contains("2025年浙江省首台(套)装备保险补偿申报通知"),
         "rules cite their seed by its title"
     );
-    assert!(!zj.contains("003_88b4fbae1ca493a5.txt"), "not by its file name");
+    assert!(
+        !zj.contains("003_88b4fbae1ca493a5.txt"),
+        "not by its file name"
+    );
     assert!(zj.contains("2%"), "the 2 % rate cap");
     assert_eq!(
         web.get(app.url("/programmes/nowhere-2099"))

@@ -38,8 +38,10 @@ async fn seed(app: &TestApp) -> Seeded {
     }
 }
 
-/// (user name, role, is the maker's client, paths, expected status)
-fn visits(s: &Seeded) -> Vec<(&'static str, Role, bool, Vec<(String, u16)>)> {
+/// One role's visit: (user name, role, is the maker's client, (path, expected status)).
+type Visit = (&'static str, Role, bool, Vec<(String, u16)>);
+
+fn visits(s: &Seeded) -> Vec<Visit> {
     let ok = |paths: &[String]| paths.iter().map(|p| (p.clone(), 200)).collect::<Vec<_>>();
     let p = s.policy;
     vec![
@@ -61,7 +63,10 @@ fn visits(s: &Seeded) -> Vec<(&'static str, Role, bool, Vec<(String, u16)>)> {
                 "/referrals".into(),
             ])
             .into_iter()
-            .chain([("/backtest".to_string(), 403), ("/no/such/page".to_string(), 404)])
+            .chain([
+                ("/backtest".to_string(), 403),
+                ("/no/such/page".to_string(), 404),
+            ])
             .collect(),
         ),
         (
@@ -88,14 +93,29 @@ fn visits(s: &Seeded) -> Vec<(&'static str, Role, bool, Vec<(String, u16)>)> {
                 format!("/claims/{}", s.claim),
             ]),
         ),
-        ("act.lang", Role::Actuary, false, ok(&["/".into(), "/backtest".into()])),
+        (
+            "act.lang",
+            Role::Actuary,
+            false,
+            ok(&["/".into(), "/backtest".into()]),
+        ),
         (
             "admin.lang",
             Role::Admin,
             false,
-            ok(&["/".into(), "/users".into(), "/audit".into(), "/outbox".into()]),
+            ok(&[
+                "/".into(),
+                "/users".into(),
+                "/audit".into(),
+                "/outbox".into(),
+            ]),
         ),
-        ("auditor.lang", Role::Auditor, false, ok(&["/".into(), "/audit".into()])),
+        (
+            "auditor.lang",
+            Role::Auditor,
+            false,
+            ok(&["/".into(), "/audit".into()]),
+        ),
         (
             "client.lang",
             Role::Client,
@@ -116,8 +136,8 @@ fn visits(s: &Seeded) -> Vec<(&'static str, Role, bool, Vec<(String, u16)>)> {
 /// Words a Chinese page may show in Latin letters: file formats, the language switch,
 /// units and abbreviations every reader knows.
 const PROPER: &[&str] = &[
-    "PDF", "CSV", "XLSX", "XML", "HTML", "API", "QR", "CNY", "English", "JPG", "PNG", "SHA",
-    "XSD", "Mack", "UTF",
+    "PDF", "CSV", "XLSX", "XML", "HTML", "API", "QR", "CNY", "English", "JPG", "PNG", "SHA", "XSD",
+    "Mack", "UTF",
 ];
 
 /// Codes as stored that must never be shown as they are, whatever the language.
@@ -149,7 +169,10 @@ fn visible_text(html: &str) -> String {
     while let Some(lt) = rest.find('<') {
         out.push_str(&rest[..lt]);
         out.push(' ');
-        let tag_end = rest[lt..].find('>').map(|i| lt + i + 1).unwrap_or(rest.len());
+        let tag_end = rest[lt..]
+            .find('>')
+            .map(|i| lt + i + 1)
+            .unwrap_or(rest.len());
         let tag = &rest[lt..tag_end];
         if let Some(i) = tag.find("placeholder=\"") {
             let v = &tag[i + 13..];
@@ -163,7 +186,10 @@ fn visible_text(html: &str) -> String {
         for skip in ["script", "style", "code"] {
             if lower.starts_with(&format!("<{skip}")) {
                 let close = format!("</{skip}>");
-                rest = rest.find(&close).map(|i| &rest[i + close.len()..]).unwrap_or("");
+                rest = rest
+                    .find(&close)
+                    .map(|i| &rest[i + close.len()..])
+                    .unwrap_or("");
             }
         }
     }
@@ -227,7 +253,11 @@ async fn every_main_page_speaks_the_readers_language(app: TestApp) {
         app.add_user(user, role, client.then_some(s.maker)).await;
         for lang in ["zh", "en"] {
             let (c, _) = app.login(user, PASSWORD).await;
-            let r = c.get(app.url(&format!("/lang/{lang}"))).send().await.unwrap();
+            let r = c
+                .get(app.url(&format!("/lang/{lang}")))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), StatusCode::SEE_OTHER);
             for (path, status) in &paths {
                 let r = c.get(app.url(path)).send().await.unwrap();

@@ -26,7 +26,12 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String) {
-    let r = client.post(app.url(path)).form(fields).send().await.unwrap();
+    let r = client
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
     let status = r.status();
     (status, r.text().await.unwrap())
 }
@@ -55,9 +60,7 @@ async fn endorsing_a_policy_whose_quote_acknowledged_a_warning_is_not_a_dead_end
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "endorsed at once: {html}");
-    let v = app
-        .get_json(&format!("/api/v1/policies/{id}"), &b.uw)
-        .await;
+    let v = app.get_json(&format!("/api/v1/policies/{id}"), &b.uw).await;
     assert_eq!(v["policy"]["aggregate_limit"], "2500000.00");
 
     // A renewal is a new quote: the warning is asked again, offered as a checkbox, and
@@ -122,9 +125,7 @@ async fn an_endorsement_raising_a_new_warning_offers_it_and_keeps_what_was_typed
     fields.push(("ack", "basis.year_min_50_units"));
     let (s, html) = post_form(&client, &app, &format!("/policies/{id}/endorse"), &fields).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
-    let v = app
-        .get_json(&format!("/api/v1/policies/{id}"), &b.uw)
-        .await;
+    let v = app.get_json(&format!("/api/v1/policies/{id}"), &b.uw).await;
     assert_eq!(v["policy"]["units"], 40);
 }
 
@@ -139,16 +140,15 @@ async fn a_backtest_date_outside_the_data_is_a_field_error(app: TestApp) {
         .date_naive()
         .to_string();
     for (as_of, en) in [
-        ("2020-01-01", "no policy premium is booked on or before 2020-01-01"),
+        (
+            "2020-01-01",
+            "no policy premium is booked on or before 2020-01-01",
+        ),
         (tomorrow.as_str(), "is in the future"),
     ] {
-        let (s, p) = crate::backtest::post(
-            &app,
-            &act,
-            "/api/v1/backtests",
-            &json!({ "as_of": as_of }),
-        )
-        .await;
+        let (s, p) =
+            crate::backtest::post(&app, &act, "/api/v1/backtests", &json!({ "as_of": as_of }))
+                .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{as_of}: {p}");
         assert_eq!(p["errors"][0]["field"], "as_of", "{p}");
         assert!(
@@ -174,7 +174,11 @@ async fn a_backtest_date_outside_the_data_is_a_field_error(app: TestApp) {
             &client,
             &app,
             "/backtest",
-            &[("csrf", &csrf), ("as_of", as_of), ("basis", "underwriting_year")],
+            &[
+                ("csrf", &csrf),
+                ("as_of", as_of),
+                ("basis", "underwriting_year"),
+            ],
         )
         .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{as_of}");
@@ -196,8 +200,12 @@ async fn the_proof_notice_says_queued_until_the_mail_is_delivered(app: TestApp) 
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    app.add_user("handler.page", firstcover::domain::role::Role::ClaimsHandler, None)
-        .await;
+    app.add_user(
+        "handler.page",
+        firstcover::domain::role::Role::ClaimsHandler,
+        None,
+    )
+    .await;
     let (client, _) = app.login("handler.page", PASSWORD).await;
     let beijing_day = (chrono::Utc::now() + chrono::Duration::hours(8))
         .date_naive()
@@ -225,10 +233,19 @@ async fn views_show_the_book_the_queues_and_errors_in_the_readers_language(app: 
     let claim = crate::claims::open_claim(&app, &cb, "30000.00").await;
     let (_, d) = crate::claims::get(&app, &cb.handler, &format!("/api/v1/claims/{claim}")).await;
     let claim_number = d["claim"]["claim_number"].as_str().unwrap().to_string();
-    let (_, p) = crate::claims::get(&app, &cb.handler, &format!("/api/v1/policies/{}", cb.policy)).await;
+    let (_, p) = crate::claims::get(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/policies/{}", cb.policy),
+    )
+    .await;
     let policy_number = p["policy"]["policy_number"].as_str().unwrap().to_string();
-    app.add_user("mgr.views", firstcover::domain::role::Role::ClaimsManager, None)
-        .await;
+    app.add_user(
+        "mgr.views",
+        firstcover::domain::role::Role::ClaimsManager,
+        None,
+    )
+    .await;
     let (client, _) = app.login("mgr.views", PASSWORD).await;
     let get = |path: String| {
         let client = client.clone();
@@ -240,18 +257,35 @@ async fn views_show_the_book_the_queues_and_errors_in_the_readers_language(app: 
     };
     let (s, maker) = get(format!("/parties/{}", cb.b.maker)).await;
     assert_eq!(s, StatusCode::OK);
-    for expect in [policy_number.as_str(), "精密主轴", claim_number.as_str(), "id=\"maker-balance\">14,000.00<"] {
+    for expect in [
+        policy_number.as_str(),
+        "精密主轴",
+        claim_number.as_str(),
+        "id=\"maker-balance\">14,000.00<",
+    ] {
         assert!(maker.contains(expect), "maker page shows {expect}");
     }
     let (_, policy) = get(format!("/policies/{}", cb.policy)).await;
     let limits = &policy[policy.find("id=\"limits-left\"").expect("limits table")..];
     let limits = &limits[..limits.find("</table>").unwrap()];
-    assert!(limits.contains("<td class=\"num\">500,000.00</td>"), "section limit: {limits}");
+    assert!(
+        limits.contains("<td class=\"num\">500,000.00</td>"),
+        "section limit: {limits}"
+    );
     assert!(limits.contains("累计责任限额"), "{limits}");
-    assert!(limits.contains("<td class=\"num\">2,000,000.00</td>"), "{limits}");
-    assert!(policy.contains(&claim_number), "the claim is listed on the policy");
+    assert!(
+        limits.contains("<td class=\"num\">2,000,000.00</td>"),
+        "{limits}"
+    );
+    assert!(
+        policy.contains(&claim_number),
+        "the claim is listed on the policy"
+    );
     let (_, dash) = get("/".into()).await;
-    assert!(dash.contains("待处理赔案"), "the handler's queue is counted");
+    assert!(
+        dash.contains("待处理赔案"),
+        "the handler's queue is counted"
+    );
 
     let r = client.get(app.url("/lang/en")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

@@ -149,12 +149,22 @@ async fn actuary_runs_a_backtest_reads_it_and_downloads_the_pdf() {
         .await
         .unwrap();
     for _ in 0..300 {
-        if c.current_url().await.unwrap().as_str().contains("done=backtest") {
+        if c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("done=backtest")
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(c.current_url().await.unwrap().as_str().contains("done=backtest"));
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains("done=backtest"));
 
     // The new report's row: as-of date, loss ratio, combined ratio, decision, conclusion.
     let row = c

@@ -77,7 +77,12 @@ async fn finance_records_the_premium_from_the_policy_page() {
         .unwrap();
     // The form posts and redirects back to the ledger, saying what was recorded.
     for _ in 0..100 {
-        if c.current_url().await.unwrap().as_str().contains("done=payment") {
+        if c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("done=payment")
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -100,7 +100,9 @@ async fn underwriter_acknowledges_an_endorsement_warning_on_the_endorse_form() {
         .form(Locator::Css("form[action$='/endorse']"))
         .await
         .unwrap();
-    form.set_by_name("effective_on", "2026-07-01").await.unwrap();
+    form.set_by_name("effective_on", "2026-07-01")
+        .await
+        .unwrap();
     // 40 units: first-year cover "as a rule" needs 50 — a warning this policy never had.
     form.set_by_name("units", "B2026-001, 40, 20000.00")
         .await
@@ -159,7 +161,9 @@ async fn underwriter_acknowledges_an_endorsement_warning_on_the_endorse_form() {
         .form(Locator::Css("form[action$='/endorse']"))
         .await
         .unwrap();
-    form.set_by_name("effective_on", "2026-08-01").await.unwrap();
+    form.set_by_name("effective_on", "2026-08-01")
+        .await
+        .unwrap();
     form.set_by_name("aggregate_limit", "2500000.00")
         .await
         .unwrap();

@@ -191,7 +191,10 @@ mod tests {
             "2026-01-01 08:30:00"
         );
         assert_eq!(
-            c.show("findings", &v(r#"[{"code":"x.y","zh":"中文","en":"English"}]"#)),
+            c.show(
+                "findings",
+                &v(r#"[{"code":"x.y","zh":"中文","en":"English"}]"#)
+            ),
             "中文"
         );
     }

@@ -91,7 +91,13 @@ async fn render(
     let timeline = d
         .timeline
         .iter()
-        .map(|t| Row3(shanghai_time(t.at), t.who.clone(), c.label("audit_action", &t.action)))
+        .map(|t| {
+            Row3(
+                shanghai_time(t.at),
+                t.who.clone(),
+                c.label("audit_action", &t.action),
+            )
+        })
         .collect();
     let payments = d
         .payments

@@ -179,7 +179,12 @@ async fn queue_tiles(
     };
     if actor.role.underwrites() {
         let waiting = uw::referral_queue(&desk, actor).await?.len();
-        tiles.push(tile("待上级核保", "Referrals waiting", count(waiting), "/referrals"));
+        tiles.push(tile(
+            "待上级核保",
+            "Referrals waiting",
+            count(waiting),
+            "/referrals",
+        ));
         for (state, zh, en) in [
             ("quoted", "待承保报价", "Quotes to bind"),
             ("bound", "已承保待出单", "Bound, to issue"),
@@ -199,10 +204,17 @@ async fn queue_tiles(
     }
     if actor.role.handles_claims() {
         let open = crate::services::claims::queue(&desk, actor).await?.len();
-        tiles.push(tile("待处理赔案", "Open claims", count(open), "/claims/queue"));
+        tiles.push(tile(
+            "待处理赔案",
+            "Open claims",
+            count(open),
+            "/claims/queue",
+        ));
     }
     if actor.role.approves_claims() {
-        let waiting = crate::services::claims::approvals(&desk, actor).await?.len();
+        let waiting = crate::services::claims::approvals(&desk, actor)
+            .await?
+            .len();
         tiles.push(tile(
             "待审批核定",
             "Decisions to approve",
@@ -211,7 +223,15 @@ async fn queue_tiles(
         ));
     }
     if actor.role.is_client() {
-        let (_, n) = uw::list(&desk, actor, ListQuery { limit: Some(1), ..ListQuery::default() }).await?;
+        let (_, n) = uw::list(
+            &desk,
+            actor,
+            ListQuery {
+                limit: Some(1),
+                ..ListQuery::default()
+            },
+        )
+        .await?;
         tiles.push(tile("我的保单", "My policies", n, "/portal"));
         let (claims, _) = crate::services::claims::list(
             &desk,

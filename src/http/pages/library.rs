@@ -3,12 +3,12 @@
 use super::{page, Chrome, PageError};
 use crate::domain::clauses::{ClauseSet, RateFiling};
 use crate::domain::programme::{Programme, SourceRef};
+use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::ServiceError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use crate::http::i18n::Lang;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/clauses", web::get().to(index))
@@ -81,16 +81,17 @@ fn rules<'a>(p: &'a Programme, zh: bool) -> Vec<RuleRow<'a>> {
     let label = |z: &str, e: &str| if zh { z.to_string() } else { e.to_string() };
     let lang = if zh { Lang::Zh } else { Lang::En };
     // A programme's codes (`value_multiples`, `hard`…) by their labels.
-    let json_text = |v: &dyn erased::Json| {
-        crate::http::labels::label(lang, None, "prog", &v.text())
-    };
+    let json_text =
+        |v: &dyn erased::Json| crate::http::labels::label(lang, None, "prog", &v.text());
     let mut rows = Vec::new();
     let share = &p.share;
     let mut value = match (&share.ratio, &share.tier_ratios) {
         (_, Some(t)) => format!(
             "{}: {} / {} / {}",
             label("国际/国内/省内", "international/domestic/provincial"),
-            t.international, t.domestic, t.provincial
+            t.international,
+            t.domestic,
+            t.provincial
         ),
         (Some(r), None) => r.to_string(),
         (None, None) => "—".into(),

@@ -248,15 +248,26 @@ fn wording(e: &ServiceError) -> (String, String) {
             "用户名或密码错误。".into(),
             "Wrong user name or password.".into(),
         ),
-        ServiceError::Throttled { retry_after_secs } | ServiceError::RateLimited { retry_after_secs } => (
+        ServiceError::Throttled { retry_after_secs }
+        | ServiceError::RateLimited { retry_after_secs } => (
             format!("请求过多，请 {retry_after_secs} 秒后再试。"),
             format!("Too many requests; try again in {retry_after_secs} seconds."),
         ),
         ServiceError::Validation(fields) => (
-            fields.iter().map(|f| f.message_zh.clone()).collect::<Vec<_>>().join("；"),
-            fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+            fields
+                .iter()
+                .map(|f| f.message_zh.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+            fields
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
         ),
-        ServiceError::Duplicate(what) => ("该记录已存在。".into(), format!("{what} is already taken.")),
+        ServiceError::Duplicate(what) => {
+            ("该记录已存在。".into(), format!("{what} is already taken."))
+        }
         ServiceError::Conflict(m) => split_bilingual(m),
         ServiceError::Store(_) | ServiceError::Internal(_) => (
             "服务器暂时无法完成请求，已记录。".into(),

@@ -47,7 +47,10 @@ mod tests {
     fn a_payment_notice_names_the_amount() {
         let (zh, en) = text("payment").unwrap();
         assert_eq!(zh.replace("{}", "20,000.00"), "已记录收款 20,000.00 元");
-        assert_eq!(en.replace("{}", "20,000.00"), "Payment of 20,000.00 CNY recorded");
+        assert_eq!(
+            en.replace("{}", "20,000.00"),
+            "Payment of 20,000.00 CNY recorded"
+        );
         assert!(text("no.such").is_none());
     }
 }

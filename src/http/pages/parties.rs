@@ -313,11 +313,7 @@ pub struct MakerBook {
 }
 
 /// The maker's newest 50 policies with their claims and settlement, and its products.
-async fn maker_book(
-    st: &AppState,
-    who: &PageActor,
-    maker_id: i64,
-) -> Result<MakerBook, PageError> {
+async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<MakerBook, PageError> {
     use crate::domain::money::Money;
     use crate::services::underwriting as uw;
     let desk = st.desk();
@@ -339,9 +335,9 @@ async fn maker_book(
     let mut tx = st.db.read().await?;
     for p in policies.iter().filter(|p| p.policy_number.is_some()) {
         let s = crate::services::billing::settlement(&mut tx, p.policy_id).await?;
-        due = due + s.premium_due;
-        paid = paid + s.paid;
-        balance = balance + s.balance;
+        due += s.premium_due;
+        paid += s.paid;
+        balance += s.balance;
     }
     drop(tx);
     if who.actor.role.is_staff() || who.actor.role.reports_claims() {

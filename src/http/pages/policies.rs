@@ -259,7 +259,12 @@ async fn form_page(
             .map(|i| {
                 (
                     i.catalogue_item_id,
-                    format!("{} · {} · {}", i.product_name, i.maker_name, c.label("unit_type", &i.unit_type)),
+                    format!(
+                        "{} · {} · {}",
+                        i.product_name,
+                        i.maker_name,
+                        c.label("unit_type", &i.unit_type)
+                    ),
                 )
             })
             .collect(),
@@ -509,7 +514,9 @@ async fn render_detail(
         None => None,
     };
     let claims = match p.policy_number {
-        Some(_) => Some(crate::services::claims::policy_view::for_policy(&st.desk(), &who.actor, id).await?),
+        Some(_) => Some(
+            crate::services::claims::policy_view::for_policy(&st.desk(), &who.actor, id).await?,
+        ),
         None => None,
     };
     let mut resp = page(&DetailPage {
@@ -694,8 +701,7 @@ async fn act(
         }
         Err(ServiceError::Conflict(msg)) => {
             let e = FieldError::new("state", msg.clone(), msg);
-            let mut resp =
-                render_detail(&req, &st, &who, id, vec![e], Some((&action, &f))).await?;
+            let mut resp = render_detail(&req, &st, &who, id, vec![e], Some((&action, &f))).await?;
             *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
             Ok(resp)
         }

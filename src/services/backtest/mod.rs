@@ -176,7 +176,9 @@ pub async fn produce(
         // (and has no group the schema can accept), so say which field to change.
         return Err(ServiceError::Validation(vec![FieldError::new(
             "as_of",
-            format!("no policy premium is booked on or before {as_of}: choose a later valuation date"),
+            format!(
+                "no policy premium is booked on or before {as_of}: choose a later valuation date"
+            ),
             format!("评估日 {as_of} 及之前没有任何保单保费数据，请选择更晚的评估日"),
         )]));
     }

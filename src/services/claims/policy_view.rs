@@ -3,8 +3,8 @@
 
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
-use crate::services::underwriting::Desk;
 use crate::domain::money::Money;
+use crate::services::underwriting::Desk;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::claims::{self as store, ClaimFilter};
 
@@ -29,7 +29,11 @@ pub struct PolicyClaims {
 }
 
 /// The claims of `policy_id` (newest 50) and its limits; a client sees only its own.
-pub async fn for_policy(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyClaims> {
+pub async fn for_policy(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<PolicyClaims> {
     let mut tx = desk.db.read().await?;
     let p = PolicyTerms::load(&mut tx, desk.library, policy_id).await?;
     if !actor.can_see_maker(p.row.maker_id) {
