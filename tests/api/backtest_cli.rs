@@ -118,7 +118,10 @@ async fn backtest_run_writes_and_stores_the_report(app: TestApp) {
     );
     assert!(xml_file.contains(r#"<Cell origin="2024" development="3" cumulative="3630.00"/>"#));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("<svg") && html.contains("36330.96"));
+    assert!(
+        html.contains("<svg") && html.contains("36,330.96"),
+        "amounts with thousands separators"
+    );
     let pdf = std::fs::read(out.join("report.pdf")).unwrap();
     let text = pdftotext(&pdf);
     assert!(

@@ -177,10 +177,17 @@ async fn outcome(
     st: &AppState,
     who: &PageActor,
     id: i64,
+    event: &str,
     result: ServiceResult<()>,
 ) -> Result<HttpResponse, PageError> {
     let errors = match result {
-        Ok(()) => return Ok(see_other(&format!("/claims/{id}?saved=1"))),
+        Ok(()) => {
+            return Ok(see_other(&super::done(
+                &format!("/claims/{id}"),
+                event,
+                None,
+            )))
+        }
         Err(ServiceError::Validation(errors)) => errors,
         Err(ServiceError::Conflict(msg)) => vec![FieldError::new("state", msg.clone(), msg)],
         Err(other) => return Err(other.into()),
@@ -212,7 +219,7 @@ async fn upload(
         }
         Err(e) => Err(e),
     };
-    outcome(&req, &st, &who, id, result).await
+    outcome(&req, &st, &who, id, "claim_document", result).await
 }
 
 fn money(f: &RawForm, key: &str) -> ServiceResult<Option<Money>> {
@@ -394,7 +401,21 @@ async fn act(
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
     let result = run(&st, &who, id, &action, &f).await;
-    outcome(&req, &st, &who, id, result).await
+    // The notice names what was done ("通知已排队，尚未发出" for the proof request).
+    let event = match action.as_str() {
+        "register" => "claim_registered_now",
+        "reserve" => "claim_reserve",
+        "proof-request" => "proof_requested",
+        "proof-complete" => "claim_proof_complete",
+        "decision" => "claim_decided",
+        "approval" => "claim_approval",
+        "payment" => "claim_payment",
+        "paid" => "claim_paid",
+        "recovery" => "claim_recovery",
+        "reopen" => "claim_reopened",
+        _ => "claim_saved",
+    };
+    outcome(&req, &st, &who, id, event, result).await
 }
 
 /// What became of the one-time missing-proof notice (art. 22): requested on the Beijing
