@@ -198,7 +198,7 @@ async fn actuary_runs_a_backtest_reads_it_and_downloads_the_pdf() {
     .await
     .unwrap();
     let report = text_of(c, "body").await;
-    for expect in ["10388.89", "24.7%", "35.7%", "Lower the rate by 3.4%"] {
+    for expect in ["10,388.89", "24.7%", "35.7%", "Lower the rate by 3.4%"] {
         assert!(report.contains(expect), "{expect} in the report: {report}");
     }
     assert!(!c.find_all(Locator::Css("svg")).await.unwrap().is_empty());
