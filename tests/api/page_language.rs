@@ -31,6 +31,16 @@ async fn seed(app: &TestApp) -> Seeded {
         )
         .await;
     assert!(r.status().is_success(), "payment: {}", r.status());
+    // An endorsement above the underwriter's authority waits, as requested, on the page.
+    let r = app
+        .post_json(
+            &format!("/api/v1/policies/{}/endorsements", cb.policy),
+            &cb.b.uw,
+            &json!({"effective_on": "2026-07-01", "aggregate_limit": "60000000.00",
+                    "reason": "用户扩大使用范围"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED, "endorsement referred");
     Seeded {
         maker: cb.b.maker,
         policy: cb.policy,
@@ -68,6 +78,12 @@ fn visits(s: &Seeded) -> Vec<Visit> {
                 ("/no/such/page".to_string(), 404),
             ])
             .collect(),
+        ),
+        (
+            "senior.lang",
+            Role::SeniorUnderwriter,
+            false,
+            ok(&["/".into(), "/referrals".into(), format!("/policies/{p}")]),
         ),
         (
             "fin.page",
@@ -274,6 +290,28 @@ async fn every_main_page_speaks_the_readers_language(app: TestApp) {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The referred endorsement is shown field by field (label, value), not as JSON.
+    let (c, _) = app.login("senior.lang", PASSWORD).await;
+    let html = c
+        .get(app.url(&format!("/policies/{}", s.policy)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let pending = &html[html
+        .find("id=\"pending-endorsement\"")
+        .expect("pending endorsement")..];
+    let pending = &pending[..pending.find("</div>").unwrap()];
+    assert!(
+        pending.contains("累计责任限额</span> 60,000,000.00"),
+        "{pending}"
+    );
+    assert!(
+        pending.contains("批改原因") || pending.contains("原因</span> 用户扩大使用范围"),
+        "{pending}"
+    );
 }
 
 #[test]
