@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
+pub mod claim_batches;
 pub mod claim_detail;
 pub mod claims;
 pub mod dashboard;

@@ -428,6 +428,8 @@ struct DetailPage {
     is_live: bool,
     /// The premium ledger, once issued (保费台账).
     ledger: Option<crate::services::billing::Ledger>,
+    /// Claims staff (and the maker's client) may start a claim here, prefilled.
+    can_report_claim: bool,
 }
 
 async fn render_detail(
@@ -467,6 +469,7 @@ async fn render_detail(
         can_decide: who.actor.role.decides_referrals(),
         is_quoted: p.state == "quoted",
         is_live: matches!(p.state.as_str(), "issued" | "in_force"),
+        can_report_claim: who.actor.role.reports_claims() && p.policy_number.is_some(),
         programmes: programme_options(st),
         today: uw::today().to_string(),
         terms,
