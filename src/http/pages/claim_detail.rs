@@ -55,7 +55,8 @@ struct DetailPage {
     /// A claims manager may assign anyone; a handler may take an unassigned claim.
     can_assign: bool,
     can_take: bool,
-    handlers: Vec<(i64, String)>,
+    /// (user id, name, the current handler)
+    handlers: Vec<(i64, String, bool)>,
     /// Internal notes: (when, who, text).
     notes: Vec<Row3>,
     /// Assignment history: (when, to, by · note).
@@ -151,7 +152,7 @@ async fn render(
         true => claims::handlers(&st.desk(), &who.actor)
             .await?
             .into_iter()
-            .map(|h| (h.user_id, h.display_name))
+            .map(|h| (h.user_id, h.display_name, d.claim.assigned_to == Some(h.user_id)))
             .collect(),
         false => Vec::new(),
     };
