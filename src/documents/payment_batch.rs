@@ -352,8 +352,16 @@ mod tests {
             "{}",
             lines[2]
         );
-        assert!(lines[3].starts_with("'+86 公司,工商银行杭州分行,'-1,"), "{}", lines[3]);
-        assert!(lines[4].starts_with("\"'\tTab, Inc\",工商银行杭州分行,\"'\r9\","), "{}", lines[4]);
+        assert!(
+            lines[3].starts_with("'+86 公司,工商银行杭州分行,'-1,"),
+            "{}",
+            lines[3]
+        );
+        assert!(
+            lines[4].starts_with("\"'\tTab, Inc\",工商银行杭州分行,\"'\r9\","),
+            "{}",
+            lines[4]
+        );
     }
 
     #[test]

@@ -93,7 +93,10 @@ pub async fn read(
     payload: web::Payload,
     limits: Limits,
 ) -> Result<Form, MultipartError> {
-    if !req.content_type().eq_ignore_ascii_case("multipart/form-data") {
+    if !req
+        .content_type()
+        .eq_ignore_ascii_case("multipart/form-data")
+    {
         return Err(MultipartError::NotMultipart);
     }
     let mut parts = Multipart::new(req.headers(), payload.into_inner());

@@ -48,7 +48,13 @@ async fn assignment_self_take_manager_reassign_and_my_claims(app: TestApp) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let me = app.get_json("/api/v1/me", &h2).await;
     let h2_id = me["user_id"].as_i64().unwrap();
-    let (s, _) = post(&app, &cb.handler, &assign(other), &json!({"user_id": h2_id})).await;
+    let (s, _) = post(
+        &app,
+        &cb.handler,
+        &assign(other),
+        &json!({"user_id": h2_id}),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // A client cannot assign, nor can a claim go to someone who does not handle claims.
     let (s, _) = post(&app, &cb.client, &assign(other), &json!({})).await;
@@ -59,7 +65,13 @@ async fn assignment_self_take_manager_reassign_and_my_claims(app: TestApp) {
     assert!(field_messages(&v).contains("user_id"), "{v}");
 
     // The manager reassigns it with a note.
-    let (s, v) = post(&app, &m, &assign(id), &json!({"user_id": h2_id, "note": "休假交接"})).await;
+    let (s, v) = post(
+        &app,
+        &m,
+        &assign(id),
+        &json!({"user_id": h2_id, "note": "休假交接"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["assigned_to"], h2_id);
     let (s, _) = post(&app, &m, &assign(id), &json!({"user_id": h2_id})).await;
@@ -105,7 +117,10 @@ async fn assignment_self_take_manager_reassign_and_my_claims(app: TestApp) {
     let (web, _) = app.login("handler-2", PASSWORD).await;
     let (s, html) = page(&web, &app, "/claims/mine").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains(d["claim"]["claim_number"].as_str().unwrap()), "{html}");
+    assert!(
+        html.contains(d["claim"]["claim_number"].as_str().unwrap()),
+        "{html}"
+    );
     let other_number = get(&app, &m, &format!("/api/v1/claims/{other}")).await.1["claim"]
         ["claim_number"]
         .as_str()
@@ -165,7 +180,10 @@ async fn internal_notes_are_never_shown_to_the_client(app: TestApp) {
     let (s, html) = page(&web, &app, &format!("/claims/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(!html.contains(secret), "{html}");
-    assert!(!html.contains("id=\"notes\""), "no notes section for a client");
+    assert!(
+        !html.contains("id=\"notes\""),
+        "no notes section for a client"
+    );
 }
 
 /// Upload several files in one request, each with its checklist item.
@@ -251,7 +269,12 @@ async fn several_documents_in_one_upload_all_or_nothing(app: TestApp) {
         .collect();
     assert_eq!(
         missing,
-        vec!["sales_contract", "delivery_acceptance", "defect_report", "repair_invoice"]
+        vec![
+            "sales_contract",
+            "delivery_acceptance",
+            "defect_report",
+            "repair_invoice"
+        ]
     );
     let docs = d["documents"].as_array().unwrap();
     let doc = docs[1]["document_id"].as_i64().unwrap();
@@ -262,9 +285,15 @@ async fn several_documents_in_one_upload_all_or_nothing(app: TestApp) {
     // Repeated `file` / `code` parts pair in order too.
     let form = reqwest::multipart::Form::new()
         .text("code", "sales_contract")
-        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("c.pdf"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("c.pdf"),
+        )
         .text("code", "defect_report")
-        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("d.pdf"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("d.pdf"),
+        );
     let r = app
         .client()
         .post(app.url(&format!("/api/v1/claims/{id}/documents")))
@@ -283,7 +312,13 @@ async fn several_documents_in_one_upload_all_or_nothing(app: TestApp) {
         .collect();
     assert_eq!(
         codes,
-        vec!["claim_form", "policy", "photos", "sales_contract", "defect_report"]
+        vec![
+            "claim_form",
+            "policy",
+            "photos",
+            "sales_contract",
+            "defect_report"
+        ]
     );
 }
 
@@ -295,17 +330,32 @@ async fn deciding_or_approving_with_proof_missing_needs_a_reason(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED);
     // Above authority (300,000 > 200,000) and six required documents missing.
     let decision = json!({"outcome": "accept", "agreed_loss": "300000.00"});
-    let (s, v) = post(&app, &cb.handler, &format!("/api/v1/claims/{id}/decision"), &decision).await;
+    let (s, v) = post(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/{id}/decision"),
+        &decision,
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let m = field_messages(&v);
     assert!(m.contains("missing_proof_reason"), "{m}");
-    assert!(m.contains("以下必需材料尚未提交：保险单及批单复印件、"), "{m}");
+    assert!(
+        m.contains("以下必需材料尚未提交：保险单及批单复印件、"),
+        "{m}"
+    );
     assert!(m.contains("Repair invoices and breakdown"), "{m}");
     let (_, d) = get(&app, &cb.handler, &format!("/api/v1/claims/{id}")).await;
     assert_eq!(d["claim"]["state"], "open", "nothing decided");
     let mut decision = decision;
     decision["missing_proof_reason"] = json!("原件由用户单位邮寄，已电话核实");
-    let (s, v) = post(&app, &cb.handler, &format!("/api/v1/claims/{id}/decision"), &decision).await;
+    let (s, v) = post(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/{id}/decision"),
+        &decision,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "awaiting_approval");
     // The approval shows what is missing and the handler's reason.
@@ -313,7 +363,10 @@ async fn deciding_or_approving_with_proof_missing_needs_a_reason(app: TestApp) {
     let p = &pending[0];
     assert_eq!(p["claim_id"], id);
     assert_eq!(p["missing_proof"].as_array().unwrap().len(), 6);
-    assert_eq!(p["proof_waivers"][0]["reason"], "原件由用户单位邮寄，已电话核实");
+    assert_eq!(
+        p["proof_waivers"][0]["reason"],
+        "原件由用户单位邮寄，已电话核实"
+    );
     assert_eq!(p["proof_waivers"][0]["stage"], "decision");
     let (web, _) = app.login("manager-1", PASSWORD).await;
     let (_, html) = page(&web, &app, "/claims/approvals").await;
@@ -323,7 +376,13 @@ async fn deciding_or_approving_with_proof_missing_needs_a_reason(app: TestApp) {
     assert!(html.contains("id=\"approval-missing\""), "{html}");
 
     // The manager must give a reason too; sending back needs none.
-    let (s, v) = post(&app, &m1, &format!("/api/v1/claims/{id}/approval"), &json!({"approve": true})).await;
+    let (s, v) = post(
+        &app,
+        &m1,
+        &format!("/api/v1/claims/{id}/approval"),
+        &json!({"approve": true}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(field_messages(&v).contains("missing_proof_reason"), "{v}");
     let (s, v) = post(
@@ -385,20 +444,37 @@ fn lines_of(d: &Value) -> Vec<(String, i64)> {
         .iter()
         .map(|l| {
             let amount = l["amount"].as_str().unwrap().replace('.', "");
-            (l["cost_type"].as_str().unwrap().to_string(), amount.parse().unwrap())
+            (
+                l["cost_type"].as_str().unwrap().to_string(),
+                amount.parse().unwrap(),
+            )
         })
         .collect()
 }
 
 fn sums_to_reserve(d: &Value) -> i64 {
     let total: i64 = lines_of(d).iter().map(|(_, f)| f).sum();
-    let reserve: i64 = d["claim"]["reserve"].as_str().unwrap().replace('.', "").parse().unwrap();
-    assert_eq!(total, reserve, "lines {:?} vs reserve {reserve}", lines_of(d));
+    let reserve: i64 = d["claim"]["reserve"]
+        .as_str()
+        .unwrap()
+        .replace('.', "")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        total,
+        reserve,
+        "lines {:?} vs reserve {reserve}",
+        lines_of(d)
+    );
     reserve
 }
 
 fn amount_of(d: &Value, t: &str) -> i64 {
-    lines_of(d).into_iter().find(|(c, _)| c == t).map(|(_, f)| f).unwrap()
+    lines_of(d)
+        .into_iter()
+        .find(|(c, _)| c == t)
+        .map(|(_, f)| f)
+        .unwrap()
 }
 
 async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
@@ -408,7 +484,13 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
         &app,
         &cb.client,
         "/api/v1/claims",
-        &crate::claims::report(cb.policy, "2026-03-10", &["B2026-001"], "quality_repair", "90000.00"),
+        &crate::claims::report(
+            cb.policy,
+            "2026-03-10",
+            &["B2026-001"],
+            "quality_repair",
+            "90000.00",
+        ),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -423,8 +505,16 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
             {"cost_type": "claim_expenses", "amount": "25000.00"}]}),
     )
     .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "lines must add up: {v}");
-    assert!(field_messages(&v).contains("分类准备金合计 85,000.00 元，与未决赔款准备金 80,000.00 元不符"), "{v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "lines must add up: {v}"
+    );
+    assert!(
+        field_messages(&v)
+            .contains("分类准备金合计 85,000.00 元，与未决赔款准备金 80,000.00 元不符"),
+        "{v}"
+    );
     let (s, v) = post(
         &app,
         &cb.handler,
@@ -462,7 +552,11 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
             {"cost_type": "repair", "amount": "1.00"}, {"cost_type": "repair", "amount": "0.00"}]}),
     )
     .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a type given twice: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a type given twice: {v}"
+    );
     let (s, v) = post(
         &app,
         &cb.handler,
@@ -517,7 +611,10 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
         .iter()
         .map(|r| r["amount"].as_i64().unwrap())
         .collect();
-    assert_eq!(totals, vec![8_000_000, 10_000_000, 5_000_000, 4_000_000, 3_000_000]);
+    assert_eq!(
+        totals,
+        vec![8_000_000, 10_000_000, 5_000_000, 4_000_000, 3_000_000]
+    );
     // Each line's history: repair 60,000 → 30,000 → 24,000 → 18,000.
     let repair: Vec<i64> = d["reserve_line_history"]
         .as_array()
@@ -529,18 +626,28 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
     assert_eq!(repair, vec![6_000_000, 3_000_000, 2_400_000, 1_800_000]);
     // Every total row's lines add up to it.
     let mut tx = app.db.read().await.unwrap();
-    let history = firstcover::store::claim_reserve_lines::history(&mut tx, id).await.unwrap();
-    let rows = firstcover::store::claims::reserves(&mut tx, id).await.unwrap();
+    let history = firstcover::store::claim_reserve_lines::history(&mut tx, id)
+        .await
+        .unwrap();
+    let rows = firstcover::store::claims::reserves(&mut tx, id)
+        .await
+        .unwrap();
     let mut current = std::collections::BTreeMap::new();
     for r in &rows {
         for h in history.iter().filter(|h| h.reserve_id == r.reserve_id) {
             current.insert(h.cost_type.clone(), h.amount);
         }
-        assert_eq!(current.values().sum::<i64>(), r.amount, "reserve row {}", r.reserve_id);
+        assert_eq!(
+            current.values().sum::<i64>(),
+            r.amount,
+            "reserve row {}",
+            r.reserve_id
+        );
     }
-    let as_at = firstcover::store::claims::reserves_as_at(&mut tx, firstcover::services::claims::today())
-        .await
-        .unwrap();
+    let as_at =
+        firstcover::store::claims::reserves_as_at(&mut tx, firstcover::services::claims::today())
+            .await
+            .unwrap();
     assert_eq!(as_at, vec![(id, 3_000_000)]);
     drop(tx);
     // The page shows the lines and the total.
@@ -572,7 +679,10 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
 async fn approved_payments(app: &TestApp, cb: &ClaimsBook) -> (Vec<i64>, Vec<i64>) {
     let mut claims = Vec::new();
     let mut payments = Vec::new();
-    for (amount, payee) in [("30000.00", "浙江精工机械有限公司"), ("12000.50", "=HYPERLINK(\"http://x\")")] {
+    for (amount, payee) in [
+        ("30000.00", "浙江精工机械有限公司"),
+        ("12000.50", "=HYPERLINK(\"http://x\")"),
+    ] {
         let id = open_claim(app, cb, amount).await;
         let (s, v) = post(
             app,
@@ -613,11 +723,19 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     let (claims, pids) = approved_payments(&app, &cb).await;
     let used = used_of_aggregate(&app, cb.policy).await;
     assert_eq!(used, 4_200_050, "limits eroded at approval");
-    let (s, _) = post(&app, &cb.client, "/api/v1/claims/payment-batches", &json!({})).await;
+    let (s, _) = post(
+        &app,
+        &cb.client,
+        "/api/v1/claims/payment-batches",
+        &json!({}),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, b) = post(&app, &finance, "/api/v1/claims/payment-batches", &json!({})).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let year = firstcover::services::claims::today().format("%Y").to_string();
+    let year = firstcover::services::claims::today()
+        .format("%Y")
+        .to_string();
     let number = format!("FC-PB-{year}-000001");
     assert_eq!(b["batch_number"], number);
     assert_eq!(b["payment_count"], 2);
@@ -626,12 +744,21 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     // A payment is in at most one open batch.
     let (s, v) = post(&app, &finance, "/api/v1/claims/payment-batches", &json!({})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
-    let (s, v) = post(&app, &finance, "/api/v1/claims/payment-batches", &json!({"payment_ids": [pids[0]]})).await;
+    let (s, v) = post(
+        &app,
+        &finance,
+        "/api/v1/claims/payment-batches",
+        &json!({"payment_ids": [pids[0]]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
     // The CSV in the documented layout, formulas neutralised.
     let csv = app
-        .get(&format!("/api/v1/claims/payment-batches/{bid}/file.csv"), &finance)
+        .get(
+            &format!("/api/v1/claims/payment-batches/{bid}/file.csv"),
+            &finance,
+        )
         .await;
     assert_eq!(csv.status(), StatusCode::OK);
     let text = csv.text().await.unwrap();
@@ -655,7 +782,10 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     assert_eq!(text, expected);
     // The XLSX: same cells, text, on sheet 赔款支付.
     let xlsx = app
-        .get(&format!("/api/v1/claims/payment-batches/{bid}/file.xlsx"), &finance)
+        .get(
+            &format!("/api/v1/claims/payment-batches/{bid}/file.xlsx"),
+            &finance,
+        )
         .await
         .bytes()
         .await
@@ -664,7 +794,12 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
         use calamine::{Reader, Xlsx};
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
         let range = book.worksheet_range("赔款支付").unwrap();
-        let cell = |r: u32, c: u32| range.get_value((r, c)).map(|d| d.to_string()).unwrap_or_default();
+        let cell = |r: u32, c: u32| {
+            range
+                .get_value((r, c))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
         assert_eq!(cell(0, 0), "收款人");
         assert_eq!(cell(0, 6), "批次号");
         assert_eq!(cell(1, 2), "0012020309900012345");
@@ -675,7 +810,9 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
 
     // A confirmation with a bad line records nothing.
     let confirm_file = |body: String| {
-        let url = app.url(&format!("/api/v1/claims/payment-batches/{bid}/confirmation-file"));
+        let url = app.url(&format!(
+            "/api/v1/claims/payment-batches/{bid}/confirmation-file"
+        ));
         let client = app.client();
         let token = finance.clone();
         async move {
@@ -691,12 +828,30 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
             (s, r.json::<Value>().await.unwrap_or(Value::Null))
         }
     };
-    let bad = format!("付款编号,状态,支付日期\r\n{},成功,2026-05-06\r\n999999,成功,2026-05-06\r\n", pids[0]);
+    let bad = format!(
+        "付款编号,状态,支付日期\r\n{},成功,2026-05-06\r\n999999,成功,2026-05-06\r\n",
+        pids[0]
+    );
     let (s, v) = confirm_file(bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert!(field_messages(&v).contains("第 3 行：付款编号 999999 不在本批次内"), "{v}");
-    let (_, b) = get(&app, &finance, &format!("/api/v1/claims/payment-batches/{bid}")).await;
-    assert!(b["items"].as_array().unwrap().iter().all(|i| i["status"] == "approved"), "{b}");
+    assert!(
+        field_messages(&v).contains("第 3 行：付款编号 999999 不在本批次内"),
+        "{v}"
+    );
+    let (_, b) = get(
+        &app,
+        &finance,
+        &format!("/api/v1/claims/payment-batches/{bid}"),
+    )
+    .await;
+    assert!(
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "approved"),
+        "{b}"
+    );
 
     // The bank paid the first and returned the second.
     let day = firstcover::services::claims::today().pred_opt().unwrap();
@@ -719,7 +874,11 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     let (_, d) = get(&app, &cb.handler, &format!("/api/v1/claims/{}", claims[0])).await;
     assert_eq!(d["payments"][0]["status"], "paid");
     assert_eq!(d["payments"][0]["paid_on"], day.to_string());
-    assert!(d["timeline"].as_array().unwrap().iter().any(|t| t["action"] == "claim.payment_paid"));
+    assert!(d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["action"] == "claim.payment_paid"));
     assert_eq!(used_of_aggregate(&app, cb.policy).await, used);
     // Importing it again is harmless: the batch is closed.
     let (s, _) = confirm_file(good).await;
@@ -729,7 +888,13 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     let (_, waiting) = get(&app, &finance, "/api/v1/claims/payment-batches/waiting").await;
     assert_eq!(waiting[0]["payment_id"], pids[1]);
     assert_eq!(waiting.as_array().unwrap().len(), 1);
-    let (s, b2) = post(&app, &cb.handler, "/api/v1/claims/payment-batches", &json!({"note": "重发"})).await;
+    let (s, b2) = post(
+        &app,
+        &cb.handler,
+        "/api/v1/claims/payment-batches",
+        &json!({"note": "重发"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{b2}");
     assert_eq!(b2["batch_number"], format!("FC-PB-{year}-000002"));
     let bid2 = b2["batch_id"].as_i64().unwrap();
@@ -740,7 +905,11 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
         &json!({"lines": [{"payment_id": pids[1], "outcome": "paid", "paid_on": "2999-01-01"}]}),
     )
     .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no payment in the future: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no payment in the future: {v}"
+    );
     let (s, b2) = post(
         &app,
         &finance,
@@ -758,12 +927,16 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     assert_eq!(s, StatusCode::CONFLICT, "nothing waits");
     // Audited: made, confirmed.
     let mut tx = app.db.read().await.unwrap();
-    let trail = firstcover::store::audit::for_entity(&mut tx, "claim_payment_batch", &bid.to_string())
-        .await
-        .unwrap();
+    let trail =
+        firstcover::store::audit::for_entity(&mut tx, "claim_payment_batch", &bid.to_string())
+            .await
+            .unwrap();
     let mut actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
     actions.sort();
-    assert_eq!(actions, vec!["claim.payment_batch", "claim.payment_batch_confirmed"]);
+    assert_eq!(
+        actions,
+        vec!["claim.payment_batch", "claim.payment_batch_confirmed"]
+    );
 }
 
 async fn a_payment_marked_paid_on_its_claim_answers_its_batch_and_a_batch_can_be_cancelled(
@@ -771,7 +944,13 @@ async fn a_payment_marked_paid_on_its_claim_answers_its_batch_and_a_batch_can_be
 ) {
     let cb = claims_book(&app, 50, "2000000.00", None).await;
     let (claims, pids) = approved_payments(&app, &cb).await;
-    let (s, b) = post(&app, &cb.handler, "/api/v1/claims/payment-batches", &json!({"payment_ids": [pids[0]]})).await;
+    let (s, b) = post(
+        &app,
+        &cb.handler,
+        "/api/v1/claims/payment-batches",
+        &json!({"payment_ids": [pids[0]]}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let bid = b["batch_id"].as_i64().unwrap();
     let (s, v) = post(
@@ -782,13 +961,30 @@ async fn a_payment_marked_paid_on_its_claim_answers_its_batch_and_a_batch_can_be
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (_, b) = get(&app, &cb.handler, &format!("/api/v1/claims/payment-batches/{bid}")).await;
+    let (_, b) = get(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/payment-batches/{bid}"),
+    )
+    .await;
     assert_eq!(b["state"], "closed");
     assert_eq!(b["items"][0]["outcome"], "paid");
     // A batch the bank never saw is cancelled; its payment waits again.
-    let (_, b2) = post(&app, &cb.handler, "/api/v1/claims/payment-batches", &json!({})).await;
+    let (_, b2) = post(
+        &app,
+        &cb.handler,
+        "/api/v1/claims/payment-batches",
+        &json!({}),
+    )
+    .await;
     let bid2 = b2["batch_id"].as_i64().unwrap();
-    let (s, v) = post(&app, &cb.handler, &format!("/api/v1/claims/payment-batches/{bid2}/cancel"), &json!({"reason": "文件未送达"})).await;
+    let (s, v) = post(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/payment-batches/{bid2}/cancel"),
+        &json!({"reason": "文件未送达"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "cancelled");
     let (_, waiting) = get(&app, &cb.handler, "/api/v1/claims/payment-batches/waiting").await;
@@ -830,8 +1026,14 @@ async fn a_claim_starts_from_the_policy_page_prefilled(app: TestApp) {
     let (s, form) = page(&web, &app, &link).await;
     assert_eq!(s, StatusCode::OK);
     assert!(form.contains("id=\"from-policy\""), "{form}");
-    assert!(form.contains(&format!("name=\"policy_id\" value=\"{}\"", cb.policy)), "{form}");
-    assert!(form.contains("value=\"B2026-001\""), "units prefilled: {form}");
+    assert!(
+        form.contains(&format!("name=\"policy_id\" value=\"{}\"", cb.policy)),
+        "{form}"
+    );
+    assert!(
+        form.contains("value=\"B2026-001\""),
+        "units prefilled: {form}"
+    );
     // Only the claim types the policy's sections cover (quality and liability here).
     assert!(form.contains("value=\"quality_repair\""), "{form}");
     assert!(!form.contains("value=\"transport_damage\""), "{form}");
@@ -863,7 +1065,8 @@ async fn a_claim_starts_from_the_policy_page_prefilled(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
-    app.add_user("other-client", Role::Client, m["party_id"].as_i64()).await;
+    app.add_user("other-client", Role::Client, m["party_id"].as_i64())
+        .await;
     let (other, _) = app.login("other-client", PASSWORD).await;
     let (s, _) = page(&other, &app, &link).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

@@ -250,12 +250,14 @@ async fn handler_uploads_several_documents_at_once_and_decides() {
         .for_element(Locator::Id("upload-file-1"))
         .await
         .unwrap();
-    c.find(Locator::Css("#upload-code-3 option[value='sales_contract']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "#upload-code-3 option[value='sales_contract']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     for (i, p) in paths.iter().enumerate() {
         c.find(Locator::Id(&format!("upload-file-{}", i + 1)))
             .await
@@ -264,7 +266,12 @@ async fn handler_uploads_several_documents_at_once_and_decides() {
             .await
             .unwrap();
     }
-    c.find(Locator::Id("upload")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("upload"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::Css("p.flash")).await.unwrap();
     let docs = text(c, "documents").await;
     for name in ["索赔申请书.pdf", "保单.pdf", "销售合同.pdf"] {
@@ -286,7 +293,10 @@ async fn handler_uploads_several_documents_at_once_and_decides() {
     wait_state(c, "已核定待支付").await;
     assert_eq!(text(c, "indemnity").await, "58,000.00");
     let waivers = text(c, "proof-waivers").await;
-    assert!(waivers.contains("其余材料原件已邮寄，电话核实无误"), "{waivers}");
+    assert!(
+        waivers.contains("其余材料原件已邮寄，电话核实无误"),
+        "{waivers}"
+    );
     assert!(waivers.contains("修理费用发票及明细"), "{waivers}");
     browser.close().await;
 }

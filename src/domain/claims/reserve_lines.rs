@@ -9,8 +9,19 @@ use crate::domain::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// A cost type of the case reserve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CostType {
     /// 修理费用
@@ -102,7 +113,10 @@ pub fn total(lines: &Lines) -> Money {
 /// zero — it all goes to `primary`. A negative total counts as zero.
 pub fn follow_total(lines: &Lines, new_total: Money, primary: CostType) -> Lines {
     let target = i128::from(new_total.fen().max(0));
-    let weights: Vec<i128> = lines.iter().map(|(_, m)| i128::from(m.fen().max(0))).collect();
+    let weights: Vec<i128> = lines
+        .iter()
+        .map(|(_, m)| i128::from(m.fen().max(0)))
+        .collect();
     let sum: i128 = weights.iter().sum();
     let mut out = zero_lines();
     if sum == 0 {
@@ -165,7 +179,11 @@ mod tests {
 
     #[test]
     fn odd_fen_go_to_the_largest_remainder() {
-        let after = follow_total(&lines([1, 1, 1, 0, 0, 0]), Money::from_fen(2), CostType::Repair);
+        let after = follow_total(
+            &lines([1, 1, 1, 0, 0, 0]),
+            Money::from_fen(2),
+            CostType::Repair,
+        );
         assert_eq!(total(&after), Money::from_fen(2));
         assert_eq!(after, lines([1, 1, 0, 0, 0, 0]));
     }

@@ -176,7 +176,10 @@ pub async fn confirmation_bytes(
             "支付结果文件超过 5 MB",
         )
     };
-    if req.content_type().eq_ignore_ascii_case("multipart/form-data") {
+    if req
+        .content_type()
+        .eq_ignore_ascii_case("multipart/form-data")
+    {
         let limits = multipart::Limits {
             per_file: max,
             total: max + 64 * 1024,

@@ -20,7 +20,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/claims/payment-batches/{bid}/confirmation-file",
             web::post().to(import),
         )
-        .route("/claims/payment-batches/{bid}/{action}", web::post().to(act));
+        .route(
+            "/claims/payment-batches/{bid}/{action}",
+            web::post().to(act),
+        );
 }
 
 fn state_label(state: &str, c: &Chrome) -> String {
@@ -104,12 +107,11 @@ async fn create(
 ) -> Result<HttpResponse, PageError> {
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
-    let ids: Vec<i64> = f
-        .0
-        .iter()
-        .filter(|(k, _)| k == "payment_id")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let ids: Vec<i64> =
+        f.0.iter()
+            .filter(|(k, _)| k == "payment_id")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect();
     let input = BatchInput {
         payment_ids: (!ids.is_empty()).then_some(ids),
         note: f.get("note").into(),

@@ -5,16 +5,15 @@
 use super::claims::{state_label, type_label};
 use super::quote_form::RawForm;
 use super::{page, see_other, shanghai_time, Chrome, PageError};
+use crate::domain::claims::CostType;
 use crate::domain::claims::Outcome;
 use crate::domain::money::Money;
-use crate::domain::claims::CostType;
 use crate::http::api::claims::{file_response, read_uploads};
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::claims::{
     self, ApprovalInput, AssignInput, ClaimDetail, DecisionInput, NoteInput, PaymentInput,
-    ProofRequestInput, RecoveryInput, RegisterInput, ReopenInput, ReserveInput,
-    ReserveLineInput,
+    ProofRequestInput, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, ReserveLineInput,
 };
 use crate::services::{FieldError, ServiceError, ServiceResult};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -152,7 +151,13 @@ async fn render(
         true => claims::handlers(&st.desk(), &who.actor)
             .await?
             .into_iter()
-            .map(|h| (h.user_id, h.display_name, d.claim.assigned_to == Some(h.user_id)))
+            .map(|h| {
+                (
+                    h.user_id,
+                    h.display_name,
+                    d.claim.assigned_to == Some(h.user_id),
+                )
+            })
             .collect(),
         false => Vec::new(),
     };
@@ -160,7 +165,13 @@ async fn render(
         .notes
         .iter()
         .flatten()
-        .map(|n| Row3(shanghai_time(n.written_at), n.written_by_name.clone(), n.body.clone()))
+        .map(|n| {
+            Row3(
+                shanghai_time(n.written_at),
+                n.written_by_name.clone(),
+                n.body.clone(),
+            )
+        })
         .collect();
     let assignments = d
         .assignments
@@ -220,7 +231,12 @@ async fn render(
             let label = crate::domain::claims::CostType::parse(&h.cost_type)
                 .map(|t| c.lang.pick(t.zh(), t.en()).to_string())
                 .unwrap_or_default();
-            (shanghai_time(h.set_at), label, m(h.amount), h.reason.clone())
+            (
+                shanghai_time(h.set_at),
+                label,
+                m(h.amount),
+                h.reason.clone(),
+            )
         })
         .collect();
     // One row per checklist item (at least three), the missing items first chosen.

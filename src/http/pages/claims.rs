@@ -291,7 +291,11 @@ async fn form_page_from(
     // From a policy, only the claim types its sections cover are offered.
     let types = ClaimType::ALL
         .iter()
-        .filter(|t| from_policy.as_ref().is_none_or(|d| d.claim_types.contains(t)))
+        .filter(|t| {
+            from_policy
+                .as_ref()
+                .is_none_or(|d| d.claim_types.contains(t))
+        })
         .map(|t| (t.as_str(), type_label(t.as_str(), &c)))
         .collect();
     let mut resp = page(&FormPage {

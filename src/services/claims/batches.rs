@@ -416,7 +416,11 @@ async fn apply_confirmation(
         return Err(ServiceError::Conflict(format!(
             "批次 {} 已{}，不能再确认 / batch {} is {}",
             batch.batch_number,
-            if batch.state == "closed" { "完成" } else { "撤销" },
+            if batch.state == "closed" {
+                "完成"
+            } else {
+                "撤销"
+            },
             batch.batch_number,
             batch.state
         )));
@@ -456,10 +460,21 @@ async fn apply_confirmation(
                 format!("第 {} 行：{zh}", l.line),
             )
         };
-        if l.batch_number.as_deref().is_some_and(|n| n != batch.batch_number) {
+        if l.batch_number
+            .as_deref()
+            .is_some_and(|n| n != batch.batch_number)
+        {
             errors.push(say(
-                format!("batch {} is not this batch ({})", l.batch_number.as_deref().unwrap_or_default(), batch.batch_number),
-                format!("批次号 {} 与本批次 {} 不符", l.batch_number.as_deref().unwrap_or_default(), batch.batch_number),
+                format!(
+                    "batch {} is not this batch ({})",
+                    l.batch_number.as_deref().unwrap_or_default(),
+                    batch.batch_number
+                ),
+                format!(
+                    "批次号 {} 与本批次 {} 不符",
+                    l.batch_number.as_deref().unwrap_or_default(),
+                    batch.batch_number
+                ),
             ));
             continue;
         }
@@ -472,8 +487,16 @@ async fn apply_confirmation(
         };
         if l.amount.is_some_and(|a| a.fen() != item.amount) {
             errors.push(say(
-                format!("payment {} is {} CNY in the batch", l.payment_id, Money::from_fen(item.amount).grouped()),
-                format!("付款编号 {} 在本批次中的金额为 {} 元", l.payment_id, Money::from_fen(item.amount).grouped()),
+                format!(
+                    "payment {} is {} CNY in the batch",
+                    l.payment_id,
+                    Money::from_fen(item.amount).grouped()
+                ),
+                format!(
+                    "付款编号 {} 在本批次中的金额为 {} 元",
+                    l.payment_id,
+                    Money::from_fen(item.amount).grouped()
+                ),
             ));
             continue;
         }
@@ -487,7 +510,15 @@ async fn apply_confirmation(
             Some(o) => {
                 errors.push(say(
                     format!("payment {} was already confirmed {o}", l.payment_id),
-                    format!("付款编号 {} 已确认为{}", l.payment_id, if o == "paid" { "已支付" } else { "支付失败" }),
+                    format!(
+                        "付款编号 {} 已确认为{}",
+                        l.payment_id,
+                        if o == "paid" {
+                            "已支付"
+                        } else {
+                            "支付失败"
+                        }
+                    ),
                 ));
                 continue;
             }
@@ -510,10 +541,20 @@ async fn apply_confirmation(
     let mut failed = Vec::new();
     for (item, l, paid_on, wanted) in &to_apply {
         if l.outcome == BankOutcome::Paid && item.status == "approved" {
-            let p = money::mark_paid(&mut tx, item.claim_id, item.payment_id, actor.user_id, *paid_on)
-                .await?
-                .ok_or_else(|| ServiceError::Conflict(format!(
-                    "付款编号 {} 已支付 / payment {} is already paid", item.payment_id, item.payment_id)))?;
+            let p = money::mark_paid(
+                &mut tx,
+                item.claim_id,
+                item.payment_id,
+                actor.user_id,
+                *paid_on,
+            )
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Conflict(format!(
+                    "付款编号 {} 已支付 / payment {} is already paid",
+                    item.payment_id, item.payment_id
+                ))
+            })?;
             audit::append(
                 &mut tx,
                 &actor.audit(),
@@ -528,7 +569,15 @@ async fn apply_confirmation(
             )
             .await?;
         }
-        store::resolve_item(&mut tx, batch_id, item.payment_id, wanted, &l.bank_reference, &l.reason).await?;
+        store::resolve_item(
+            &mut tx,
+            batch_id,
+            item.payment_id,
+            wanted,
+            &l.bank_reference,
+            &l.reason,
+        )
+        .await?;
         match l.outcome {
             BankOutcome::Paid => paid.push(item.payment_id),
             BankOutcome::Failed => failed.push(item.payment_id),
@@ -555,10 +604,7 @@ async fn apply_confirmation(
 
 /// When a payment in an open batch is marked paid on its claim's page, its batch item
 /// is answered too (and the batch closes once nothing waits).
-pub(super) async fn paid_outside_batch(
-    tx: &mut Tx,
-    payment_id: i64,
-) -> ServiceResult<Option<i64>> {
+pub(super) async fn paid_outside_batch(tx: &mut Tx, payment_id: i64) -> ServiceResult<Option<i64>> {
     let Some(batch_id) = store::open_batch_of(tx, payment_id).await? else {
         return Ok(None);
     };
@@ -590,7 +636,8 @@ pub async fn cancel_batch(
         .ok_or(ServiceError::NotFound("payment batch"))?;
     if !store::cancel(&mut tx, batch_id, reason).await? {
         return Err(ServiceError::Conflict(
-            "批次已有银行结果或已结束，不能撤销 / the batch is answered in part or no longer open".into(),
+            "批次已有银行结果或已结束，不能撤销 / the batch is answered in part or no longer open"
+                .into(),
         ));
     }
     batch_audit(

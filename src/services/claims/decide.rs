@@ -6,13 +6,12 @@
 
 use super::mail;
 use super::policy_terms::PolicyTerms;
-use super::view::ClaimView;
 use super::proof::{missing_now, waiver_reason};
 use super::reserves;
+use super::view::ClaimView;
 use super::{
     load_for_change, log, out_of_bounds, require_handler, snapshot, state_of, today, transition,
 };
-use crate::store::claim_work::{self as work, NewWaiver};
 use crate::documents::{
     render_rejection_notice, Branding, DocumentFont, RejectionNotice, SealArtwork,
 };
@@ -20,6 +19,7 @@ use crate::domain::claims::{indemnity, ClaimState, Indemnity, Outcome};
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
+use crate::store::claim_work::{self as work, NewWaiver};
 use crate::store::claims::{self as store, ClaimRow, NewApproval, NewDocument};
 use crate::store::Tx;
 use serde::Deserialize;
@@ -141,8 +141,16 @@ pub async fn decide(
         )
         .await?;
         if let Some(reason) = &waiver {
-            record_waiver(&mut tx, actor, &row, Some(approval_id), "decision", &missing, reason)
-                .await?;
+            record_waiver(
+                &mut tx,
+                actor,
+                &row,
+                Some(approval_id),
+                "decision",
+                &missing,
+                reason,
+            )
+            .await?;
         }
         row.state = next.as_str().into();
         store::save(&mut tx, &mut row).await?;

@@ -3,6 +3,7 @@
 //! limits that erode atomically, recoveries and reopening. Each public function is one
 //! transaction with its audit row (and its outbox row when it sends mail).
 
+mod batches;
 mod decide;
 mod mail;
 mod notify;
@@ -12,7 +13,6 @@ mod proof;
 mod reserves;
 mod view;
 mod work;
-mod batches;
 
 pub use batches::{
     batch_file, cancel_batch, confirm_batch, create_batch, get_batch, import_confirmation,
@@ -28,15 +28,15 @@ pub use proof::{
 };
 pub use reserves::{ReserveLineInput, ReserveLineView};
 pub use view::{
-    approvals, document, get, list, my_queue, overdue_count, queue, report_defaults,
-    ClaimDetail, ClaimView, ListQuery, PendingApproval, QueueItem, ReportDefaults,
-    TimelineEntry, WaivedItem, WaiverView,
+    approvals, document, get, list, my_queue, overdue_count, queue, report_defaults, ClaimDetail,
+    ClaimView, ListQuery, PendingApproval, QueueItem, ReportDefaults, TimelineEntry, WaivedItem,
+    WaiverView,
 };
 pub use work::{add_note, assign, handlers, AssignInput, NoteInput};
 
 use super::{Actor, FieldError, ServiceError, ServiceResult};
-use crate::domain::money::Money;
 use crate::domain::claims::{ClaimState, ClaimStateError};
+use crate::domain::money::Money;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::claims::{self as store, ClaimRow};
 use crate::store::Tx;

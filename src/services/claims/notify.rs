@@ -7,11 +7,11 @@
 //! (`claim.notification_refused`) so the insurer can show it answered.
 
 use super::policy_terms::PolicyTerms;
-use super::view::ClaimView;
 use super::reserves::{self, ReserveLineInput};
+use super::view::ClaimView;
 use super::{
-    blank, bounded, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, today,
-    transition,
+    blank, bounded, commit_reserve, load_for_change, log, require_handler, snapshot, state_of,
+    today, transition,
 };
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;

@@ -4,8 +4,8 @@
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
 use super::{
-    blank, bounded, commit_reserve, reserves, load_for_change, log, require_handler, snapshot, state_of, today,
-    transition,
+    blank, bounded, commit_reserve, load_for_change, log, require_handler, reserves, snapshot,
+    state_of, today, transition,
 };
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;

@@ -405,8 +405,10 @@ pub async fn upload_documents(
             },
         )
         .await?;
-        stored.push(json!({"document_id": id, "code": code, "filename": filename,
-            "content_type": content_type, "sha256": sha, "size": upload.bytes.len()}));
+        stored.push(
+            json!({"document_id": id, "code": code, "filename": filename,
+            "content_type": content_type, "sha256": sha, "size": upload.bytes.len()}),
+        );
     }
     let docs = store::documents(&mut tx, claim_id).await?;
     let complete = checklist_status(desk.library, &row, &docs, &requested)

@@ -147,8 +147,7 @@ pub async fn set_case_reserve(
             amount
         )));
     }
-    let reserve_id =
-        store::add_reserve(tx, row.claim_id, amount.fen(), on, reason, by).await?;
+    let reserve_id = store::add_reserve(tx, row.claim_id, amount.fen(), on, reason, by).await?;
     for ((cost, old), (_, new)) in before.iter().zip(after.iter()) {
         // The first time lines are written every non-zero one is, so the history alone
         // says what each type held.

@@ -3,8 +3,6 @@
 
 use super::proof::{checklist_status, ProofItem};
 use super::reserves::{self, ReserveLineView};
-use crate::store::claim_reserve_lines::{self as lines_store, ReserveLineRow};
-use crate::store::claim_work::{self as work, AssignmentRow, NoteRow, WaiverRow};
 use super::{require_handler, today};
 use crate::domain::claims::{clocks_for, Clock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
@@ -12,6 +10,8 @@ use crate::services::underwriting::Desk;
 use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
 use crate::store::claim_money::{self as money, PaymentRow, RecoveryRow};
+use crate::store::claim_reserve_lines::{self as lines_store, ReserveLineRow};
+use crate::store::claim_work::{self as work, AssignmentRow, NoteRow, WaiverRow};
 use crate::store::claims::{
     self as store, ApprovalRow, ClaimFilter, ClaimRow, DocumentRow, ReserveRow,
 };
@@ -332,7 +332,9 @@ pub async fn list(
     )
     .await?;
     Ok((
-        rows.iter().map(|r| ClaimView::for_actor(r, actor)).collect(),
+        rows.iter()
+            .map(|r| ClaimView::for_actor(r, actor))
+            .collect(),
         total,
     ))
 }
@@ -468,8 +470,7 @@ pub async fn report_defaults(
 ) -> ServiceResult<ReportDefaults> {
     actor.require(actor.role.reports_claims(), "report claims")?;
     let mut tx = desk.db.read().await?;
-    let policy =
-        super::policy_terms::PolicyTerms::load(&mut tx, desk.library, policy_id).await?;
+    let policy = super::policy_terms::PolicyTerms::load(&mut tx, desk.library, policy_id).await?;
     if !actor.can_see_maker(policy.row.maker_id) {
         return Err(ServiceError::NotFound("policy"));
     }
