@@ -237,10 +237,17 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
     let staff = actor.role.is_staff();
     let line_history = lines_store::history(&mut tx, id).await?;
     let reserve_lines = reserves::views(&reserves::current(&row, &line_history));
+    // A client reads the reasons, not which staff member gave them.
     let proof_waivers = work::waivers(&mut tx, Some(id), None)
         .await?
         .iter()
         .map(WaiverView::from)
+        .map(|mut w| {
+            if !staff {
+                w.given_by_name.clear();
+            }
+            w
+        })
         .collect();
     let notes = match staff {
         true => Some(work::notes(&mut tx, id).await?),
