@@ -13,6 +13,7 @@ mod certificate;
 mod flow;
 mod font;
 mod frame;
+pub mod payment_batch;
 mod pdf;
 mod qr;
 mod rejection;

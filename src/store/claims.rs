@@ -42,6 +42,9 @@ pub struct ClaimRow {
     pub closed_on: Option<NaiveDate>,
     /// The latest case reserve (0 before any is set).
     pub reserve: i64,
+    /// 经办人: the handler the claim is assigned to.
+    pub assigned_to: Option<i64>,
+    pub assigned_name: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -55,6 +58,7 @@ const SELECT: &str = "select k.claim_id, k.claim_number, k.policy_id, p.policy_n
     k.paid_total, k.recovered_total, k.closed_on, \
     coalesce((select r.amount from claim_reserve r where r.claim_id = k.claim_id \
       order by r.reserve_id desc limit 1), 0) as reserve, \
+    k.assigned_to, (select u.display_name from app_user u where u.user_id = k.assigned_to) as assigned_name, \
     k.version, k.created_at, k.updated_at \
     from claim k join policy p on p.policy_id = k.policy_id join party m on m.party_id = k.maker_id";
 
@@ -185,14 +189,17 @@ pub struct ClaimFilter {
     pub open_only: bool,
     /// A client sees its own maker's claims only.
     pub only_maker: Option<i64>,
+    /// One handler's claims ("my claims").
+    pub assigned_to: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
 
 pub async fn list(tx: &mut Tx, f: &ClaimFilter) -> StoreResult<(Vec<ClaimRow>, i64)> {
     let filter = "where ($1 is null or k.state = $1) and ($2 is null or k.policy_id = $2) \
-        and ($3 = 0 or k.state <> 'closed') and ($4 is null or k.maker_id = $4)";
-    let sql = format!("{SELECT} {filter} order by k.claim_id desc limit $5 offset $6");
+        and ($3 = 0 or k.state <> 'closed') and ($4 is null or k.maker_id = $4) \
+        and ($5 is null or k.assigned_to = $5)";
+    let sql = format!("{SELECT} {filter} order by k.claim_id desc limit $6 offset $7");
     let count_sql = format!("select count(*) from claim k {filter}");
     let open = i32::from(f.open_only);
     Ok(dispatch!(tx, c => {
@@ -201,6 +208,7 @@ pub async fn list(tx: &mut Tx, f: &ClaimFilter) -> StoreResult<(Vec<ClaimRow>, i
             .bind(f.policy_id)
             .bind(open)
             .bind(f.only_maker)
+            .bind(f.assigned_to)
             .bind(f.limit)
             .bind(f.offset)
             .fetch_all(&mut *c)
@@ -210,6 +218,7 @@ pub async fn list(tx: &mut Tx, f: &ClaimFilter) -> StoreResult<(Vec<ClaimRow>, i
             .bind(f.policy_id)
             .bind(open)
             .bind(f.only_maker)
+            .bind(f.assigned_to)
             .fetch_one(&mut *c)
             .await?;
         (rows, total)

@@ -421,7 +421,7 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
         &app,
         &m,
         &format!("/api/v1/claims/{id}/decision"),
-        &json!({"outcome": "accept", "agreed_loss": "50000.00"}),
+        &json!({"missing_proof_reason": "纸质材料已收到", "outcome": "accept", "agreed_loss": "50000.00"}),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");

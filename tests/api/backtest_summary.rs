@@ -145,7 +145,7 @@ async fn summaries_equal_the_full_recomputation_after_every_write(app: TestApp) 
         (
             "decision",
             &manager,
-            json!({"outcome": "accept", "agreed_loss": "24000.00"}),
+            json!({"missing_proof_reason": "纸质材料已收到", "outcome": "accept", "agreed_loss": "24000.00"}),
         ),
     ] {
         let (s, v) = post(&app, token, &format!("/api/v1/claims/{id}/{path}"), &body).await;

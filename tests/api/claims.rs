@@ -254,7 +254,7 @@ async fn clocks_run_across_month_ends_and_overdue_claims_lead_the_queue(app: Tes
         &app,
         &cb.handler,
         &format!("/api/v1/claims/{fresh}/decision"),
-        &json!({"outcome": "accept", "agreed_loss": "60000.00"}),
+        &json!({"missing_proof_reason": "纸质材料已收到", "outcome": "accept", "agreed_loss": "60000.00"}),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -296,7 +296,7 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
         &app,
         &m1,
         &format!("/api/v1/claims/{id}/decision"),
-        &json!({"outcome": "accept", "agreed_loss": "300000.00"}),
+        &json!({"missing_proof_reason": "纸质材料已收到", "outcome": "accept", "agreed_loss": "300000.00"}),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -307,7 +307,7 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
         &app,
         &cb.handler,
         &format!("/api/v1/claims/{id}/approval"),
-        &json!({"approve": true}),
+        &json!({"missing_proof_reason": "纸质材料已收到", "approve": true}),
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a handler cannot approve");
@@ -315,7 +315,7 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
         &app,
         &m1,
         &format!("/api/v1/claims/{id}/approval"),
-        &json!({"approve": true}),
+        &json!({"missing_proof_reason": "纸质材料已收到", "approve": true}),
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "not one's own decision: {v}");
@@ -323,7 +323,7 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
         &app,
         &m2,
         &format!("/api/v1/claims/{id}/approval"),
-        &json!({"approve": true, "note": "同意"}),
+        &json!({"missing_proof_reason": "纸质材料已收到", "approve": true, "note": "同意"}),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");

@@ -29,7 +29,7 @@ async fn fifty_agreed_claims(app: &TestApp) -> (String, i64, Vec<i64>) {
             app,
             &cb.handler,
             &format!("/api/v1/claims/{id}/decision"),
-            &json!({"outcome": "accept", "agreed_loss": "30000.00"}),
+            &json!({"missing_proof_reason": "纸质材料已收到", "outcome": "accept", "agreed_loss": "30000.00"}),
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{v}");

@@ -117,7 +117,7 @@ async fn a_rejection_produces_the_notice_pdf_and_mails_it(app: TestApp) {
         &app,
         &cb.handler,
         &format!("/api/v1/claims/{id}/decision"),
-        &json!({"outcome": "reject", "reasons": ["用户擅自改装主轴，属责任免除"]}),
+        &json!({"missing_proof_reason": "纸质材料已收到", "outcome": "reject", "reasons": ["用户擅自改装主轴，属责任免除"]}),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");

@@ -18,6 +18,7 @@ mod certificates;
 mod claims;
 mod claims_concurrency;
 mod claims_mail;
+mod claims_ops;
 mod cli;
 mod library;
 mod outbox;

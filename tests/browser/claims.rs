@@ -11,6 +11,12 @@ use serde_json::json;
 /// An issued first-year policy on 50 key components (serial B2026-001); returns
 /// (maker id, policy number).
 async fn seed(app: &TestApp) -> (i64, String) {
+    let (maker, number, _) = seed_policy(app).await;
+    (maker, number)
+}
+
+/// The same, also returning the policy id.
+async fn seed_policy(app: &TestApp) -> (i64, String, i64) {
     let uw = app.api_user("uw.seed", Role::Underwriter, None).await;
     let (maker, user, item) = seed::book(
         app,
@@ -34,7 +40,11 @@ async fn seed(app: &TestApp) -> (i64, String) {
         "aggregate_limit": "2000000.00", "period_start": "2026-01-01", "period_end": "2026-12-31"}),
     )
     .await;
-    (maker, issued["policy_number"].as_str().unwrap().to_string())
+    (
+        maker,
+        issued["policy_number"].as_str().unwrap().to_string(),
+        issued["policy_id"].as_i64().unwrap(),
+    )
 }
 
 async fn sign_in(c: &Client, app: &TestApp, user: &str) {
@@ -164,7 +174,11 @@ async fn client_reports_and_handler_registers_reserves_decides_and_pays() {
     submit(
         c,
         "/reserve",
-        &[("amount", "75000.00"), ("reason", "查勘后调整")],
+        &[
+            ("line_repair", "70000.00"),
+            ("line_claim_expenses", "5000.00"),
+            ("reason", "查勘后调整"),
+        ],
     )
     .await;
     c.wait().for_element(Locator::Css("p.flash")).await.unwrap();
@@ -172,7 +186,11 @@ async fn client_reports_and_handler_registers_reserves_decides_and_pays() {
     submit(
         c,
         "/decision",
-        &[("outcome", "accept"), ("agreed_loss", "72000.00")],
+        &[
+            ("outcome", "accept"),
+            ("agreed_loss", "72000.00"),
+            ("missing_proof_reason", "纸质材料已邮寄收到"),
+        ],
     )
     .await;
     wait_state(c, "已核定待支付").await;
@@ -201,5 +219,86 @@ async fn client_reports_and_handler_registers_reserves_decides_and_pays() {
         assert!(timeline.contains(action), "{timeline}");
     }
     assert!(!timeline.contains("claim."), "{timeline}");
+    browser.close().await;
+}
+
+/// A handler opens a registered claim, uploads three proof documents in one go (each
+/// row with its checklist item), sees what is still missing, and decides with the
+/// reason the decision needs while proof is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_uploads_several_documents_at_once_and_decides() {
+    let Some(browser) = driver::launch().await else {
+        return;
+    };
+    let app = spawn_app(Store::Sqlite).await.expect("app");
+    let (_, _, policy_id) = seed_policy(&app).await;
+    app.add_user("claims.handler", Role::ClaimsHandler, None)
+        .await;
+    let token = app.token_for("claims.handler").await;
+    let id = seed::registered_claim(&app, &token, policy_id, "60000.00").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for name in ["索赔申请书.pdf", "保单.pdf", "销售合同.pdf"] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n").unwrap();
+        paths.push(p);
+    }
+    let c = &browser.client;
+    sign_in(c, &app, "claims.handler").await;
+    c.goto(&app.url(&format!("/claims/{id}"))).await.unwrap();
+    // The rows come preselected with the missing items in checklist order; the third
+    // row is set by hand to show the choice is per file.
+    c.wait()
+        .for_element(Locator::Id("upload-file-1"))
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "#upload-code-3 option[value='sales_contract']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    for (i, p) in paths.iter().enumerate() {
+        c.find(Locator::Id(&format!("upload-file-{}", i + 1)))
+            .await
+            .unwrap()
+            .send_keys(p.to_str().unwrap())
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Id("upload"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("p.flash")).await.unwrap();
+    let docs = text(c, "documents").await;
+    for name in ["索赔申请书.pdf", "保单.pdf", "销售合同.pdf"] {
+        assert!(docs.contains(name), "{docs}");
+    }
+    let missing = text(c, "decision-missing").await;
+    assert!(missing.contains("交付验收证明"), "{missing}");
+    assert!(!missing.contains("索赔申请书"), "{missing}");
+    submit(
+        c,
+        "/decision",
+        &[
+            ("outcome", "accept"),
+            ("agreed_loss", "58000.00"),
+            ("missing_proof_reason", "其余材料原件已邮寄，电话核实无误"),
+        ],
+    )
+    .await;
+    wait_state(c, "已核定待支付").await;
+    assert_eq!(text(c, "indemnity").await, "58,000.00");
+    let waivers = text(c, "proof-waivers").await;
+    assert!(
+        waivers.contains("其余材料原件已邮寄，电话核实无误"),
+        "{waivers}"
+    );
+    assert!(waivers.contains("修理费用发票及明细"), "{waivers}");
     browser.close().await;
 }

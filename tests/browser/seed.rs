@@ -47,3 +47,19 @@ pub async fn issued(app: &TestApp, token: &str, quote: Value) -> Value {
     .await;
     post(app, token, &format!("/api/v1/policies/{id}/issue"), empty).await
 }
+
+/// A quality-repair claim on a policy (unit B2026-001), reported and registered at once
+/// by a claims handler with `reserve` on the repair cost; returns its id.
+pub async fn registered_claim(app: &TestApp, handler: &str, policy_id: i64, reserve: &str) -> i64 {
+    let claim = post(
+        app,
+        handler,
+        "/api/v1/claims",
+        serde_json::json!({"policy_id": policy_id, "event_date": "2026-03-10", "place": "宁波港三号码头",
+            "description": "主轴异常振动，用户要求修理", "claim_type": "quality_repair",
+            "units": ["B2026-001"], "amount_claimed": reserve, "reserve": reserve,
+            "contact_email": "claims@maker.example.com"}),
+    )
+    .await;
+    claim["claim_id"].as_i64().unwrap()
+}

@@ -8,12 +8,12 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
     self, ApprovalInput, ClaimDetail, ClaimView, DecisionInput, ListQuery, NotificationInput,
-    PaymentInput, ProofRequestInput, QueueItem, RecoveryInput, RegisterInput, ReopenInput,
-    ReserveInput, Upload,
+    PaymentInput, PendingApproval, ProofRequestInput, QueueItem, RecoveryInput, RegisterInput,
+    ReopenInput, ReserveInput, Upload,
 };
 use crate::services::ServiceError;
 use crate::store::claim_money::PaymentRow;
-use crate::store::claims::{ApprovalRow, DocumentRow};
+use crate::store::claims::DocumentRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims", web::get().to(list))
         .route("/claims/queue", web::get().to(queue))
         .route("/claims/approvals", web::get().to(approvals))
+        .configure(super::claim_ops::routes)
         .route("/claims/{id}", web::get().to(get))
         .route("/claims/{id}/register", web::post().to(register))
         .route("/claims/{id}/reserve", web::post().to(reserve))
@@ -85,7 +86,7 @@ pub async fn queue(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRespons
 
 /// Decisions above a handler's authority waiting for a claims manager.
 #[utoipa::path(get, path = "/api/v1/claims/approvals", tag = "claims",
-    responses((status = 200, body = Vec<ApprovalRow>)))]
+    responses((status = 200, body = Vec<PendingApproval>)))]
 pub async fn approvals(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(claims::approvals(&st.desk(), &who.0).await?))
 }
@@ -163,47 +164,54 @@ pub async fn proof_complete(
     Ok(HttpResponse::Ok().json(v))
 }
 
-/// Read a multipart upload: a `file` part and an optional `code` (checklist item).
-pub async fn read_upload(
+/// Read a multipart upload of one or several documents. Each file names its checklist
+/// item: a part `file_<k>` goes with the field `code_<k>`; the n-th part named `file`
+/// goes with the n-th field `code`. Returns the uploads and the form (for its other
+/// fields, such as the CSRF token).
+pub async fn read_uploads(
     req: &HttpRequest,
     payload: web::Payload,
     max_bytes: usize,
-) -> Result<(Upload, Vec<multipart::Part>), ServiceError> {
-    let bad = |e: multipart::MultipartError| {
-        ServiceError::field("file", e.to_string(), format!("上传内容无法读取：{e}"))
+) -> Result<(Vec<Upload>, multipart::Form), ServiceError> {
+    let limits = multipart::Limits {
+        per_file: max_bytes,
+        // Room for several proof documents and the form fields around them.
+        total: max_bytes.saturating_mul(4).saturating_add(64 * 1024),
+        max_files: claims::MAX_FILES_PER_UPLOAD,
     };
-    let ct = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let boundary =
-        multipart::boundary(ct).ok_or_else(|| bad(multipart::MultipartError::NotMultipart))?;
-    // Room for the form fields and part headers around the file itself.
-    let body = multipart::read_body(payload, max_bytes + 64 * 1024)
+    let form = multipart::read(req, payload, limits)
         .await
-        .map_err(bad)?;
-    let parts = multipart::parse(&body, &boundary).map_err(bad)?;
-    let file = parts
+        .map_err(|e| ServiceError::field("file", e.to_string(), e.zh()))?;
+    let codes = form.all("code");
+    let mut plain = 0;
+    let uploads = form
+        .files
         .iter()
-        .find(|p| p.name == "file")
-        .ok_or_else(|| ServiceError::field("file", "choose a file", "请选择文件"))?;
-    let code = parts
-        .iter()
-        .find(|p| p.name == "code")
-        .map(|p| String::from_utf8_lossy(&p.data).trim().to_string());
-    Ok((
-        Upload {
-            filename: file.filename.clone().unwrap_or_default(),
-            code,
-            bytes: file.data.clone(),
-        },
-        parts,
-    ))
+        .map(|f| {
+            let code = match f.name.strip_prefix("file_") {
+                Some(k) => Some(form.get(&format!("code_{k}")).to_string()),
+                None => {
+                    plain += 1;
+                    codes.get(plain - 1).map(|c| c.to_string())
+                }
+            };
+            Upload {
+                field: f.name.clone(),
+                filename: f.filename.clone(),
+                code: code.map(|c| c.trim().to_string()),
+                bytes: f.bytes.clone(),
+            }
+        })
+        .collect();
+    Ok((uploads, form))
 }
 
-/// Upload a document (multipart/form-data: `file`, optional `code`). PDF, JPEG or
-/// PNG only, recognised by content; executables are refused whatever their name.
+/// Upload one or several documents (multipart/form-data). One: `file` and an optional
+/// `code` (checklist item). Several: `file_1`, `code_1`, `file_2`, `code_2`, … (or
+/// repeated `file` and `code` parts, paired in order). PDF, JPEG or PNG only,
+/// recognised by content; executables are refused whatever their name. All files are
+/// kept or none: a refusal names the file. Answers the stored document (one file) or
+/// the list of them (several).
 #[utoipa::path(post, path = "/api/v1/claims/{id}/documents", tag = "claims",
     request_body(content_type = "multipart/form-data", content = String),
     responses((status = 201, body = DocumentRow), (status = 422, body = crate::http::problem::Problem)))]
@@ -214,9 +222,14 @@ pub async fn upload(
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let (up, _) = read_upload(&req, payload, st.config.claims.upload_max_bytes).await?;
-    let d = claims::upload_document(&st.desk(), &who.0, id.into_inner(), up).await?;
-    Ok(HttpResponse::Created().json(d))
+    let (ups, _) = read_uploads(&req, payload, st.config.claims.upload_max_bytes).await?;
+    let several = ups.len() > 1;
+    let docs = claims::upload_documents(&st.desk(), &who.0, id.into_inner(), ups).await?;
+    if several {
+        Ok(HttpResponse::Created().json(docs))
+    } else {
+        Ok(HttpResponse::Created().json(docs.into_iter().next()))
+    }
 }
 
 /// Download a document (uploaded proof or the rejection notice PDF).

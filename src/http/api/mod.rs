@@ -6,6 +6,7 @@ pub mod backtests;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
+pub mod claim_ops;
 pub mod claims;
 pub mod library;
 pub mod outbox;
@@ -53,6 +54,9 @@ pub struct Page<T> {
         claims::paid, claims::recover, claims::reopen,
         backtests::list, backtests::run, backtests::get, backtests::triangles,
         backtests::document,
+        claim_ops::mine, claim_ops::handlers, claim_ops::assign, claim_ops::note,
+        claim_ops::waiting, claim_ops::batches, claim_ops::create_batch, claim_ops::batch,
+        claim_ops::batch_file, claim_ops::confirm, claim_ops::confirm_file, claim_ops::cancel,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),

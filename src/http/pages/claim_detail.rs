@@ -5,14 +5,15 @@
 use super::claims::{state_label, type_label};
 use super::quote_form::RawForm;
 use super::{page, see_other, shanghai_time, Chrome, PageError};
+use crate::domain::claims::CostType;
 use crate::domain::claims::Outcome;
 use crate::domain::money::Money;
-use crate::http::api::claims::{file_response, read_upload};
+use crate::http::api::claims::{file_response, read_uploads};
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::claims::{
-    self, ApprovalInput, ClaimDetail, DecisionInput, PaymentInput, ProofRequestInput,
-    RecoveryInput, RegisterInput, ReopenInput, ReserveInput,
+    self, ApprovalInput, AssignInput, ClaimDetail, DecisionInput, NoteInput, PaymentInput,
+    ProofRequestInput, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, ReserveLineInput,
 };
 use crate::services::{FieldError, ServiceError, ServiceResult};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -48,6 +49,29 @@ struct DetailPage {
     payments: Vec<(i64, String, String, String, bool)>,
     /// (kind, amount, note, restores the limit)
     recoveries: Vec<(String, String, String, bool)>,
+    /// Insurer staff (sees notes and who handles the claim).
+    staff: bool,
+    /// 经办人, or "".
+    assignee: String,
+    /// A claims manager may assign anyone; a handler may take an unassigned claim.
+    can_assign: bool,
+    can_take: bool,
+    /// (user id, name, the current handler)
+    handlers: Vec<(i64, String, bool)>,
+    /// Internal notes: (when, who, text).
+    notes: Vec<Row3>,
+    /// Assignment history: (when, to, by · note).
+    assignments: Vec<Row3>,
+    /// Required proof with nothing on file, in the page's language.
+    missing: Vec<String>,
+    /// (stage, missing items, reason, who, when)
+    waivers: Vec<(String, String, String, String, String)>,
+    /// (cost type code, label, amount grouped, amount for the form)
+    reserve_lines: Vec<(String, String, String, String)>,
+    /// (when, cost type, amount, reason)
+    line_history: Vec<(String, String, String, String)>,
+    /// Rows of the upload form: (row number, checklist code preselected).
+    upload_rows: Vec<(usize, String)>,
 }
 
 fn m(fen: i64) -> String {
@@ -132,8 +156,127 @@ async fn render(
         Some(at) => Some(proof_notice(st, &c, d.claim.claim_id, at).await?),
         None => None,
     };
+    let staff = who.actor.role.is_staff();
+    let handler = who.actor.role.handles_claims();
+    let open = d.claim.state != "closed";
+    let handlers = match who.actor.role.approves_claims() && open {
+        true => claims::handlers(&st.desk(), &who.actor)
+            .await?
+            .into_iter()
+            .map(|h| {
+                (
+                    h.user_id,
+                    h.display_name,
+                    d.claim.assigned_to == Some(h.user_id),
+                )
+            })
+            .collect(),
+        false => Vec::new(),
+    };
+    let notes = d
+        .notes
+        .iter()
+        .flatten()
+        .map(|n| {
+            Row3(
+                shanghai_time(n.written_at),
+                n.written_by_name.clone(),
+                n.body.clone(),
+            )
+        })
+        .collect();
+    let assignments = d
+        .assignments
+        .iter()
+        .flatten()
+        .map(|a| {
+            let by = match a.note.is_empty() {
+                true => a.assigned_by_name.clone(),
+                false => format!("{} · {}", a.assigned_by_name, a.note),
+            };
+            Row3(shanghai_time(a.assigned_at), a.assigned_to_name.clone(), by)
+        })
+        .collect();
+    let missing = d
+        .missing_proof
+        .iter()
+        .map(|m| c.lang.pick(m.zh.as_str(), m.en.as_str()).to_string())
+        .collect();
+    let waivers = d
+        .proof_waivers
+        .iter()
+        .map(|w| {
+            let stage = match w.stage.as_str() {
+                "approval" => c.lang.pick("审批", "Approval"),
+                _ => c.lang.pick("核定", "Decision"),
+            };
+            let items: Vec<&str> = w
+                .missing
+                .iter()
+                .map(|m| c.lang.pick(m.zh.as_str(), m.en.as_str()))
+                .collect();
+            (
+                stage.to_string(),
+                items.join("、"),
+                w.reason.clone(),
+                w.given_by_name.clone(),
+                shanghai_time(w.given_at),
+            )
+        })
+        .collect();
+    let reserve_lines = d
+        .reserve_lines
+        .iter()
+        .map(|l| {
+            (
+                l.cost_type.as_str().to_string(),
+                c.lang.pick(l.zh, l.en).to_string(),
+                l.amount.grouped(),
+                l.amount.to_string(),
+            )
+        })
+        .collect();
+    let line_history = d
+        .reserve_line_history
+        .iter()
+        .map(|h| {
+            let label = crate::domain::claims::CostType::parse(&h.cost_type)
+                .map(|t| c.lang.pick(t.zh(), t.en()).to_string())
+                .unwrap_or_default();
+            (
+                shanghai_time(h.set_at),
+                label,
+                m(h.amount),
+                h.reason.clone(),
+            )
+        })
+        .collect();
+    // One row per checklist item (at least three), the missing items first chosen.
+    let mut preselect: Vec<String> = d.missing_proof.iter().map(|i| i.code.clone()).collect();
+    preselect.extend(
+        d.checklist
+            .iter()
+            .filter(|i| !preselect.contains(&i.code))
+            .map(|i| i.code.clone())
+            .collect::<Vec<_>>(),
+    );
+    let upload_rows = (1..=d.checklist.len().max(3))
+        .map(|i| (i, preselect.get(i - 1).cloned().unwrap_or_default()))
+        .collect();
     let page_data = DetailPage {
         proof_notice,
+        staff,
+        assignee: d.claim.assigned_to_name.clone().unwrap_or_default(),
+        can_assign: who.actor.role.approves_claims() && open,
+        can_take: handler && open && d.claim.assigned_to.is_none(),
+        handlers,
+        notes,
+        assignments,
+        missing,
+        waivers,
+        reserve_lines,
+        line_history,
+        upload_rows,
         recoveries,
         state: state_label(&d.claim.state, &c),
         kind: type_label(&d.claim.claim_type, &c),
@@ -205,21 +348,31 @@ async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let result = match read_upload(&req, payload, st.config.claims.upload_max_bytes).await {
-        Ok((up, parts)) => {
-            let csrf = parts
-                .iter()
-                .find(|p| p.name == "csrf")
-                .map(|p| String::from_utf8_lossy(&p.data).to_string())
-                .unwrap_or_default();
-            who.check_csrf(&csrf)?;
-            claims::upload_document(&st.desk(), &who.actor, id, up)
+    let result = match read_uploads(&req, payload, st.config.claims.upload_max_bytes).await {
+        Ok((ups, form)) => {
+            who.check_csrf(form.get("csrf"))?;
+            claims::upload_documents(&st.desk(), &who.actor, id, ups)
                 .await
                 .map(|_| ())
         }
         Err(e) => Err(e),
     };
     outcome(&req, &st, &who, id, "claim_document", result).await
+}
+
+/// The reserve by cost type from the form's `line_<type>` fields (blank = zero); none
+/// when every field is blank.
+fn reserve_lines(f: &RawForm) -> ServiceResult<Vec<ReserveLineInput>> {
+    let mut out = Vec::new();
+    for t in CostType::ALL {
+        if let Some(amount) = money(f, &format!("line_{}", t.as_str()))? {
+            out.push(ReserveLineInput {
+                cost_type: t,
+                amount,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn money(f: &RawForm, key: &str) -> ServiceResult<Option<Money>> {
@@ -274,17 +427,54 @@ async fn run(
             id,
             RegisterInput {
                 reserve: required_money(f, "reserve")?,
+                lines: Vec::new(),
             },
         )
         .await
         .map(|_| ()),
-        "reserve" => claims::set_reserve(
+        "reserve" => {
+            let lines = reserve_lines(f)?;
+            // The total is what the lines add up to; a single amount still works.
+            let amount = match money(f, "amount")? {
+                Some(a) => a,
+                None if !lines.is_empty() => Money::from_fen(
+                    lines
+                        .iter()
+                        .map(|l| l.amount.fen())
+                        .fold(0i64, i64::saturating_add),
+                ),
+                None => required_money(f, "amount")?,
+            };
+            claims::set_reserve(
+                &desk,
+                a,
+                id,
+                ReserveInput {
+                    amount,
+                    reason: f.get("reason").into(),
+                    lines,
+                },
+            )
+            .await
+            .map(|_| ())
+        }
+        "assign" => claims::assign(
             &desk,
             a,
             id,
-            ReserveInput {
-                amount: required_money(f, "amount")?,
-                reason: f.get("reason").into(),
+            AssignInput {
+                user_id: f.get("user_id").parse().ok(),
+                note: f.get("note").into(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        "note" => claims::add_note(
+            &desk,
+            a,
+            id,
+            NoteInput {
+                body: f.get("body").into(),
             },
         )
         .await
@@ -324,6 +514,7 @@ async fn run(
                     outcome,
                     agreed_loss: money(f, "agreed_loss")?,
                     reasons: lines(f.get("reasons")),
+                    missing_proof_reason: f.get("missing_proof_reason").into(),
                 },
             )
             .await
@@ -336,6 +527,7 @@ async fn run(
             ApprovalInput {
                 approve: f.get("approve") == "true",
                 note: f.get("note").into(),
+                missing_proof_reason: f.get("missing_proof_reason").into(),
             },
         )
         .await

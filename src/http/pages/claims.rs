@@ -7,7 +7,9 @@ use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
-use crate::services::claims::{self, ClaimView, ListQuery, NotificationInput, QueueItem};
+use crate::services::claims::{
+    self, ClaimView, ListQuery, NotificationInput, QueueItem, ReportDefaults,
+};
 use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
 use crate::services::{FieldError, ServiceError};
 use crate::store::claims::ApprovalRow;
@@ -19,7 +21,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims", web::post().to(create))
         .route("/claims/new", web::get().to(new_form))
         .route("/claims/queue", web::get().to(queue))
+        .route("/claims/mine", web::get().to(mine))
         .route("/claims/approvals", web::get().to(approvals))
+        .configure(super::claim_batches::routes)
         .configure(super::claim_detail::routes);
 }
 
@@ -147,11 +151,55 @@ async fn queue(
     })
 }
 
+/// "My claims": the open claims assigned to the signed-in handler, by urgency.
+async fn mine(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+) -> Result<HttpResponse, PageError> {
+    let c = Chrome::for_actor(&req, &who);
+    let items = claims::my_queue(&st.desk(), &who.actor).await?;
+    let rows = items
+        .iter()
+        .map(|i| line(i.claim.clone(), &c, Some(i)))
+        .collect();
+    page(&ListPage {
+        title: c.lang.pick("我的赔案", "My claims").into(),
+        can_report: who.actor.role.reports_claims(),
+        can_handle: who.actor.role.handles_claims(),
+        queue: true,
+        rows,
+        c,
+    })
+}
+
+/// One decision waiting for approval, ready to show.
+pub struct ApprovalLine {
+    pub a: ApprovalRow,
+    pub outcome: String,
+    pub amount: String,
+    pub reasons: String,
+    /// The checklist items missing now, in the page's language.
+    pub missing: String,
+    /// The handler's reason for deciding without them.
+    pub waiver: String,
+}
+
+pub fn outcome_label(outcome: &str, c: &Chrome) -> String {
+    let (zh, en) = match outcome {
+        "accept" => ("赔付", "Accept"),
+        "accept_in_part" => ("部分赔付", "Accept in part"),
+        "reject" => ("拒赔", "Reject"),
+        other => (other, other),
+    };
+    c.lang.pick(zh, en).to_string()
+}
+
 #[derive(Template)]
 #[template(path = "claim_approvals.html")]
 struct ApprovalsPage {
     c: Chrome,
-    rows: Vec<(ApprovalRow, String, String)>,
+    rows: Vec<ApprovalLine>,
 }
 
 async fn approvals(
@@ -163,13 +211,27 @@ async fn approvals(
     let rows = claims::approvals(&st.desk(), &who.actor)
         .await?
         .into_iter()
-        .map(|a| {
+        .map(|p| {
+            let a = p.approval;
             let amount = a
                 .indemnity
                 .map(|f| Money::from_fen(f).grouped())
                 .unwrap_or_default();
             let reasons: Vec<String> = serde_json::from_str(&a.reasons_json).unwrap_or_default();
-            (a, amount, reasons.join("；"))
+            let missing: Vec<&str> = p
+                .missing_proof
+                .iter()
+                .map(|m| c.lang.pick(m.zh.as_str(), m.en.as_str()))
+                .collect();
+            let waiver: Vec<&str> = p.proof_waivers.iter().map(|w| w.reason.as_str()).collect();
+            ApprovalLine {
+                outcome: outcome_label(&a.outcome, &c),
+                amount,
+                reasons: reasons.join("；"),
+                missing: missing.join("、"),
+                waiver: waiver.join("；"),
+                a,
+            }
         })
         .collect();
     page(&ApprovalsPage { c, rows })
@@ -184,6 +246,8 @@ struct FormPage {
     policies: Vec<(i64, String)>,
     types: Vec<(&'static str, String)>,
     can_reserve: bool,
+    /// Started from a policy's page: the policy it is about.
+    from_policy: Option<ReportDefaults>,
 }
 
 async fn form_page(
@@ -192,6 +256,17 @@ async fn form_page(
     who: &PageActor,
     f: RawForm,
     errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    form_page_from(req, st, who, f, errors, None).await
+}
+
+async fn form_page_from(
+    req: &HttpRequest,
+    st: &AppState,
+    who: &PageActor,
+    f: RawForm,
+    errors: Vec<FieldError>,
+    from_policy: Option<ReportDefaults>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let (rows, _) = uw::list(
@@ -213,11 +288,18 @@ async fn form_page(
             ))
         })
         .collect();
+    // From a policy, only the claim types its sections cover are offered.
     let types = ClaimType::ALL
         .iter()
+        .filter(|t| {
+            from_policy
+                .as_ref()
+                .is_none_or(|d| d.claim_types.contains(t))
+        })
         .map(|t| (t.as_str(), type_label(t.as_str(), &c)))
         .collect();
     let mut resp = page(&FormPage {
+        from_policy,
         can_reserve: who.actor.role.handles_claims(),
         c,
         f,
@@ -239,14 +321,23 @@ async fn new_form(
     who.actor
         .require(who.actor.role.reports_claims(), "report claims")?;
     let mut f = RawForm(Vec::new());
-    if let Some(p) = req
+    let policy_id = req
         .query_string()
         .split('&')
         .find_map(|kv| kv.strip_prefix("policy_id="))
-    {
-        f.0.push(("policy_id".into(), p.to_string()));
+        .and_then(|p| p.parse::<i64>().ok());
+    // Started from a policy's page: the form opens on that policy with its units and
+    // the claimant's address filled in.
+    let defaults = match policy_id {
+        Some(id) => Some(claims::report_defaults(&st.desk(), &who.actor, id).await?),
+        None => None,
+    };
+    if let Some(d) = &defaults {
+        f.0.push(("policy_id".into(), d.policy_id.to_string()));
+        f.0.push(("units".into(), d.units.join(", ")));
+        f.0.push(("contact_email".into(), d.contact_email.clone()));
     }
-    form_page(&req, &st, &who, f, Vec::new()).await
+    form_page_from(&req, &st, &who, f, Vec::new(), defaults).await
 }
 
 fn money_field(

@@ -6,6 +6,7 @@ pub mod billing;
 pub mod catalogue;
 pub mod certificates;
 pub mod changes;
+pub mod claim_batches;
 pub mod claim_detail;
 pub mod claims;
 pub mod dashboard;

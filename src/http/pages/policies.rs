@@ -438,6 +438,8 @@ struct DetailPage {
     refused: Refused,
     /// Claims on the policy, paid, and what is left of each limit (once issued).
     claims: Option<crate::services::claims::policy_view::PolicyClaims>,
+    /// Claims staff (and the maker's client) may start a claim here, prefilled.
+    can_report_claim: bool,
 }
 
 /// A refused action form: which one, what was typed, and the warnings it may now
@@ -538,6 +540,7 @@ async fn render_detail(
         can_decide: who.actor.role.decides_referrals(),
         is_quoted: p.state == "quoted",
         is_live: matches!(p.state.as_str(), "issued" | "in_force"),
+        can_report_claim: who.actor.role.reports_claims() && p.policy_number.is_some(),
         programmes: programme_options(st),
         today: uw::today().to_string(),
         terms,

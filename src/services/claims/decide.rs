@@ -6,8 +6,12 @@
 
 use super::mail;
 use super::policy_terms::PolicyTerms;
+use super::proof::{missing_now, waiver_reason};
+use super::reserves;
 use super::view::ClaimView;
-use super::{load_for_change, log, require_handler, snapshot, state_of, today, transition};
+use super::{
+    load_for_change, log, out_of_bounds, require_handler, snapshot, state_of, today, transition,
+};
 use crate::documents::{
     render_rejection_notice, Branding, DocumentFont, RejectionNotice, SealArtwork,
 };
@@ -15,6 +19,7 @@ use crate::domain::claims::{indemnity, ClaimState, Indemnity, Outcome};
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
+use crate::store::claim_work::{self as work, NewWaiver};
 use crate::store::claims::{self as store, ClaimRow, NewApproval, NewDocument};
 use crate::store::Tx;
 use serde::Deserialize;
@@ -35,6 +40,10 @@ pub struct DecisionInput {
     /// 理由: required to reject or to accept in part; each is one paragraph.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// Why the claim is decided while required proof is missing; needed then, and shown
+    /// on the claim and in the approval.
+    #[serde(default)]
+    pub missing_proof_reason: String,
 }
 
 fn validate(input: &DecisionInput) -> ServiceResult<Vec<String>> {
@@ -57,6 +66,9 @@ fn validate(input: &DecisionInput) -> ServiceResult<Vec<String>> {
                 "the agreed loss cannot be negative",
                 "核定损失不能为负数",
             )),
+            Some(m) if out_of_bounds("agreed_loss", m).is_some() => {
+                errors.extend(out_of_bounds("agreed_loss", m))
+            }
             _ => {}
         },
         Outcome::Reject => {}
@@ -97,6 +109,8 @@ pub async fn decide(
     let reasons = validate(&input)?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
+    let missing = missing_now(&mut tx, desk.library, &row).await?;
+    let waiver = waiver_reason(&missing, &input.missing_proof_reason)?;
     let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
     let calc = input.agreed_loss.map(|loss| work_out(&policy, &row, loss));
     let weight = match (input.outcome, calc) {
@@ -110,8 +124,11 @@ pub async fn decide(
     let before = snapshot(&row);
     let reasons_json =
         serde_json::to_string(&reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let waived = waiver.as_ref().map(|reason| {
+        json!({"missing": missing.iter().map(|m| &m.code).collect::<Vec<_>>(), "reason": reason})
+    });
     if next == ClaimState::AwaitingApproval {
-        store::add_approval(
+        let approval_id = store::add_approval(
             &mut tx,
             &NewApproval {
                 claim_id,
@@ -123,9 +140,22 @@ pub async fn decide(
             },
         )
         .await?;
+        if let Some(reason) = &waiver {
+            record_waiver(
+                &mut tx,
+                actor,
+                &row,
+                Some(approval_id),
+                "decision",
+                &missing,
+                reason,
+            )
+            .await?;
+        }
         row.state = next.as_str().into();
         store::save(&mut tx, &mut row).await?;
         let mut after = snapshot(&row);
+        after["proof_waiver"] = json!(waived);
         after["proposed"] = json!({"outcome": input.outcome, "indemnity": calc, "reasons": reasons,
             "authority_limit": desk.config.claims.authority_limit});
         log(
@@ -138,6 +168,9 @@ pub async fn decide(
         )
         .await?;
     } else {
+        if let Some(reason) = &waiver {
+            record_waiver(&mut tx, actor, &row, None, "decision", &missing, reason).await?;
+        }
         finalise(
             &mut tx,
             desk,
@@ -150,6 +183,7 @@ pub async fn decide(
         )
         .await?;
         let mut after = snapshot(&row);
+        after["proof_waiver"] = json!(waived);
         after["indemnity_worked"] = json!(calc);
         after["reasons"] = json!(reasons);
         log(
@@ -164,6 +198,37 @@ pub async fn decide(
     }
     tx.commit().await?;
     Ok(ClaimView::from(&row))
+}
+
+/// Keep the reason a decision or approval went ahead with proof missing.
+async fn record_waiver(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &ClaimRow,
+    approval_id: Option<i64>,
+    stage: &str,
+    missing: &[super::ProofItem],
+    reason: &str,
+) -> ServiceResult<()> {
+    let items: Vec<serde_json::Value> = missing
+        .iter()
+        .map(|m| json!({"code": m.code, "zh": m.zh, "en": m.en}))
+        .collect();
+    let missing_json =
+        serde_json::to_string(&items).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    work::add_waiver(
+        tx,
+        &NewWaiver {
+            claim_id: row.claim_id,
+            approval_id,
+            stage,
+            missing_json: &missing_json,
+            reason,
+            given_by: actor.user_id,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Make a decision final: agreed (payment clock starts) or rejected (closed, notice sent).
@@ -194,16 +259,16 @@ async fn finalise(
             row.closed_on = Some(day);
             row.agreed_loss = None;
             row.indemnity = Some(0);
-            store::add_reserve(
+            reserves::set_case_reserve(
                 tx,
-                row.claim_id,
-                0,
+                row,
+                Money::ZERO,
+                None,
                 day,
                 "拒赔结案 / rejected",
                 Some(actor.user_id),
             )
             .await?;
-            row.reserve = 0;
             store::save(tx, row).await?;
             send_rejection_notice(tx, desk, actor, row, reasons).await?;
         }
@@ -213,16 +278,16 @@ async fn finalise(
             row.indemnity_json =
                 Some(serde_json::to_string(&c).map_err(|e| ServiceError::Internal(e.to_string()))?);
             row.agreed_on = Some(day);
-            store::add_reserve(
+            reserves::set_case_reserve(
                 tx,
-                row.claim_id,
-                c.payable.fen(),
+                row,
+                c.payable,
+                None,
                 day,
                 "核定赔款 / indemnity agreed",
                 Some(actor.user_id),
             )
             .await?;
-            row.reserve = c.payable.fen();
             store::save(tx, row).await?;
         }
         (_, None) => {
@@ -300,6 +365,9 @@ pub struct ApprovalInput {
     pub approve: bool,
     #[serde(default)]
     pub note: String,
+    /// Why the decision is approved while required proof is missing; needed then.
+    #[serde(default)]
+    pub missing_proof_reason: String,
 }
 
 /// A claims manager other than the handler approves (or sends back) a decision above
@@ -336,6 +404,24 @@ pub async fn approve(
     let next = state_of(&row)?
         .approve(outcome, input.approve)
         .map_err(transition)?;
+    let missing = if input.approve {
+        missing_now(&mut tx, desk.library, &row).await?
+    } else {
+        Vec::new()
+    };
+    let waiver = waiver_reason(&missing, &input.missing_proof_reason)?;
+    if let Some(reason) = &waiver {
+        record_waiver(
+            &mut tx,
+            actor,
+            &row,
+            Some(pending.approval_id),
+            "approval",
+            &missing,
+            reason,
+        )
+        .await?;
+    }
     let before = snapshot(&row);
     let decision = if input.approve {
         "approved"
@@ -372,7 +458,8 @@ pub async fn approve(
         store::save(&mut tx, &mut row).await?;
     }
     let mut after = snapshot(&row);
-    after["approval"] = json!({"approval_id": pending.approval_id, "decision": decision, "note": input.note.trim()});
+    after["approval"] = json!({"approval_id": pending.approval_id, "decision": decision, "note": input.note.trim(),
+        "proof_waiver": waiver.as_ref().map(|r| json!({"missing": missing.iter().map(|m| &m.code).collect::<Vec<_>>(), "reason": r}))});
     log(
         &mut tx,
         actor,

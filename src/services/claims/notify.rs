@@ -7,10 +7,11 @@
 //! (`claim.notification_refused`) so the insurer can show it answered.
 
 use super::policy_terms::PolicyTerms;
+use super::reserves::{self, ReserveLineInput};
 use super::view::ClaimView;
 use super::{
-    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, today,
-    transition,
+    blank, bounded, commit_reserve, load_for_change, log, require_handler, snapshot, state_of,
+    today, transition,
 };
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;
@@ -78,6 +79,15 @@ fn validate(input: &NotificationInput) -> ServiceResult<()> {
             "the amount claimed cannot be negative",
             "索赔金额不能为负数",
         ));
+    } else if let Some(e) = super::out_of_bounds("amount_claimed", input.amount_claimed) {
+        errors.push(e);
+    }
+    if let Some(e) = input
+        .reserve
+        .filter(|r| !r.is_negative())
+        .and_then(|r| super::out_of_bounds("reserve", r))
+    {
+        errors.push(e);
     }
     if input.reserve.is_some_and(|r| r.is_negative()) {
         errors.push(FieldError::new(
@@ -215,20 +225,21 @@ pub async fn notify(
         },
     )
     .await?;
+    let mut row = store::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("claim"))?;
     if let (true, Some(reserve)) = (registers, input.reserve) {
-        store::add_reserve(
+        reserves::set_case_reserve(
             &mut tx,
-            id,
-            reserve.fen(),
+            &mut row,
+            reserve,
+            None,
             day,
             "立案 / registration",
             Some(actor.user_id),
         )
         .await?;
     }
-    let row = store::get(&mut tx, id)
-        .await?
-        .ok_or(ServiceError::NotFound("claim"))?;
     let mut after = snapshot(&row);
     after["cover"] = json!(cover);
     log(&mut tx, actor, "claim.notify", id, None, after).await?;
@@ -242,6 +253,10 @@ pub async fn notify(
 pub struct RegisterInput {
     #[schema(value_type = String)]
     pub reserve: Money,
+    /// The reserve by cost type; must add up to `reserve`. Without it the whole
+    /// reserve is on the cost the claim type is about (修理 for a repair claim, …).
+    #[serde(default)]
+    pub lines: Vec<ReserveLineInput>,
 }
 
 pub async fn register(
@@ -251,29 +266,24 @@ pub async fn register(
     input: RegisterInput,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "register claims")?;
-    if input.reserve.is_negative() {
-        return Err(ServiceError::field(
-            "reserve",
-            "a reserve cannot be negative",
-            "准备金不能为负数",
-        ));
-    }
+    bounded("reserve", input.reserve)?;
+    let split = reserves::breakdown(input.reserve, &input.lines)?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let before = snapshot(&row);
     let next = state_of(&row)?.register().map_err(transition)?;
     row.state = next.as_str().into();
     row.registered_by = Some(actor.user_id);
-    store::add_reserve(
+    reserves::set_case_reserve(
         &mut tx,
-        claim_id,
-        input.reserve.fen(),
+        &mut row,
+        input.reserve,
+        split,
         today(),
         "立案 / registration",
         Some(actor.user_id),
     )
     .await?;
-    row.reserve = input.reserve.fen();
     store::save(&mut tx, &mut row).await?;
     log(
         &mut tx,
@@ -292,9 +302,14 @@ pub async fn register(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveInput {
+    /// The new case reserve (the total).
     #[schema(value_type = String)]
     pub amount: Money,
     pub reason: String,
+    /// The reserve by cost type; must add up to `amount`. Without it every cost type
+    /// moves in proportion to what it holds now.
+    #[serde(default)]
+    pub lines: Vec<ReserveLineInput>,
 }
 
 pub async fn set_reserve(
@@ -310,13 +325,8 @@ pub async fn set_reserve(
         "give the reason for the change",
         "请填写调整原因",
     )?;
-    if input.amount.is_negative() {
-        return Err(ServiceError::field(
-            "amount",
-            "a reserve cannot be negative",
-            "准备金不能为负数",
-        ));
-    }
+    bounded("amount", input.amount)?;
+    let split = reserves::breakdown(input.amount, &input.lines)?;
     let mut tx = desk.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
@@ -332,6 +342,7 @@ pub async fn set_reserve(
         actor,
         row,
         input.amount,
+        split,
         &input.reason,
         "claim.reserve",
         before,

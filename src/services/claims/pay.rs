@@ -4,8 +4,8 @@
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
 use super::{
-    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, today,
-    transition,
+    blank, bounded, commit_reserve, load_for_change, log, require_handler, reserves, snapshot,
+    state_of, today, transition,
 };
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
@@ -62,6 +62,21 @@ fn validate(input: &PaymentInput) -> ServiceResult<()> {
             "a payment must be more than zero",
             "赔付金额须大于零",
         ));
+    } else if let Some(e) = input.amount.and_then(|a| super::out_of_bounds("amount", a)) {
+        errors.push(e);
+    }
+    for (field, value, max) in [
+        ("payee", &input.payee, 200),
+        ("bank_name", &input.bank_name, 200),
+        ("bank_account", &input.bank_account, 64),
+    ] {
+        if value.trim().chars().count() > max {
+            errors.push(FieldError::new(
+                field,
+                format!("at most {max} characters"),
+                format!("不超过 {max} 个字符"),
+            ));
+        }
     }
     if errors.is_empty() {
         Ok(())
@@ -156,17 +171,17 @@ pub async fn pay(
     )
     .await?;
     row.paid_total += amount.fen();
-    let reserve = (row.reserve - amount.fen()).max(0);
-    store::add_reserve(
+    let reserve = Money::from_fen((row.reserve - amount.fen()).max(0));
+    reserves::set_case_reserve(
         &mut tx,
-        claim_id,
+        &mut row,
         reserve,
+        None,
         day,
         "赔款支付 / payment",
         Some(actor.user_id),
     )
     .await?;
-    row.reserve = reserve;
     row.state = next.as_str().into();
     if next == ClaimState::Closed {
         row.closed_on = Some(day);
@@ -210,13 +225,15 @@ pub async fn mark_paid(
     .ok_or_else(|| {
         ServiceError::Conflict("该笔赔款不存在或已支付 / no such unpaid payment".into())
     })?;
+    let batch = super::batches::paid_outside_batch(&mut tx, payment_id).await?;
     log(
         &mut tx,
         actor,
         "claim.payment_paid",
         claim_id,
         Some(snapshot(&row)),
-        json!({"payment_id": p.payment_id, "amount": Money::from_fen(p.amount), "paid_on": p.paid_on}),
+        json!({"payment_id": p.payment_id, "amount": Money::from_fen(p.amount), "paid_on": p.paid_on,
+            "batch_id": batch}),
     )
     .await?;
     tx.commit().await?;
@@ -258,6 +275,7 @@ pub async fn record_recovery(
             "追回金额须大于零",
         ));
     }
+    bounded("amount", input.amount)?;
     blank(
         "note",
         &input.note,
@@ -339,13 +357,7 @@ pub async fn reopen(
         "give the reason for reopening",
         "请填写重开原因",
     )?;
-    if input.reserve.is_negative() {
-        return Err(ServiceError::field(
-            "reserve",
-            "a reserve cannot be negative",
-            "准备金不能为负数",
-        ));
-    }
+    bounded("reserve", input.reserve)?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let next = state_of(&row)?.reopen().map_err(transition)?;
@@ -364,6 +376,7 @@ pub async fn reopen(
         actor,
         row,
         input.reserve,
+        None,
         &input.reason,
         "claim.reopen",
         before,

@@ -58,6 +58,53 @@ pub fn checklist_status(
         .collect()
 }
 
+/// What is missing on the claim now: required or requested items with nothing on file.
+pub(super) async fn missing_now(
+    tx: &mut crate::store::Tx,
+    library: &Library,
+    row: &ClaimRow,
+) -> ServiceResult<Vec<ProofItem>> {
+    let docs = store::documents(tx, row.claim_id).await?;
+    let requested = requested_codes(tx, row.claim_id).await?;
+    Ok(checklist_status(library, row, &docs, &requested)
+        .into_iter()
+        .filter(ProofItem::missing)
+        .collect())
+}
+
+/// Deciding or approving while proof is missing needs an explicit reason: `Ok(None)`
+/// when nothing is missing, the trimmed reason when one is given, else a field error
+/// naming every missing item.
+pub(super) fn waiver_reason(missing: &[ProofItem], reason: &str) -> ServiceResult<Option<String>> {
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let reason = reason.trim();
+    if reason.chars().count() > 2000 {
+        return Err(ServiceError::field(
+            "missing_proof_reason",
+            "the reason is at most 2,000 characters",
+            "理由不超过 2000 个字符",
+        ));
+    }
+    if reason.is_empty() {
+        let zh: Vec<&str> = missing.iter().map(|m| m.zh.as_str()).collect();
+        let en: Vec<&str> = missing.iter().map(|m| m.en.as_str()).collect();
+        return Err(ServiceError::field(
+            "missing_proof_reason",
+            format!(
+                "required proof is missing ({}); give the reason for going ahead without it",
+                en.join("; ")
+            ),
+            format!(
+                "以下必需材料尚未提交：{}；如仍要继续，须说明理由",
+                zh.join("、")
+            ),
+        ));
+    }
+    Ok(Some(reason.to_string()))
+}
+
 async fn requested_codes(tx: &mut crate::store::Tx, claim_id: i64) -> ServiceResult<Vec<String>> {
     Ok(match store::proof_request(tx, claim_id).await? {
         Some(r) => serde_json::from_str::<Vec<ProofItem>>(&r.items_json)
@@ -166,6 +213,8 @@ pub async fn request_missing_proof(
 
 /// An uploaded file as it arrived.
 pub struct Upload {
+    /// The form field it came in (named in a refusal).
+    pub field: String,
     pub filename: String,
     pub code: Option<String>,
     pub bytes: Vec<u8>,
@@ -248,58 +297,119 @@ pub fn check_upload(u: &Upload, max_bytes: usize) -> ServiceResult<&'static str>
     Ok(kind)
 }
 
-/// Store a document against a checklist code; when it completes the proof, the day is
-/// recorded.
+/// Store one document against a checklist code (see [`upload_documents`]).
 pub async fn upload_document(
     desk: &Desk<'_>,
     actor: &Actor,
     claim_id: i64,
     upload: Upload,
 ) -> ServiceResult<DocumentRow> {
+    upload_documents(desk, actor, claim_id, vec![upload])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ServiceError::NotFound("document"))
+}
+
+/// At most this many files in one upload.
+pub const MAX_FILES_PER_UPLOAD: usize = 20;
+
+/// Prefix a field error with the file it is about, so a refusal among several files
+/// says which one.
+fn about_file(e: ServiceError, field: &str, filename: &str) -> ServiceError {
+    match e {
+        ServiceError::Validation(errors) => ServiceError::Validation(
+            errors
+                .into_iter()
+                .map(|mut f| {
+                    f.field = field.to_string();
+                    f.message = format!("{filename}: {}", f.message);
+                    f.message_zh = format!("{filename}：{}", f.message_zh);
+                    f
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Store several documents at once, each against its own checklist code, in one
+/// transaction: either every file is kept or none is (a refusal names the file). When
+/// they complete the proof, the day is recorded.
+pub async fn upload_documents(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    claim_id: i64,
+    uploads: Vec<Upload>,
+) -> ServiceResult<Vec<DocumentRow>> {
     actor.require(actor.role.reports_claims(), "upload claim documents")?;
-    let content_type = check_upload(&upload, desk.config.claims.upload_max_bytes)?;
+    if uploads.is_empty() {
+        return Err(ServiceError::field("file", "choose a file", "请选择文件"));
+    }
+    if uploads.len() > MAX_FILES_PER_UPLOAD {
+        return Err(ServiceError::field(
+            "file",
+            format!("at most {MAX_FILES_PER_UPLOAD} files at once"),
+            format!("每次最多上传 {MAX_FILES_PER_UPLOAD} 个文件"),
+        ));
+    }
+    let mut kinds = Vec::with_capacity(uploads.len());
+    for u in &uploads {
+        let kind = check_upload(u, desk.config.claims.upload_max_bytes)
+            .map_err(|e| about_file(e, &u.field, &u.filename))?;
+        kinds.push(kind);
+    }
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let before = snapshot(&row);
     let docs = store::documents(&mut tx, claim_id).await?;
     let requested = requested_codes(&mut tx, claim_id).await?;
-    let code = upload
-        .code
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    if let Some(code) = code {
-        if !checklist_status(desk.library, &row, &docs, &requested)
-            .iter()
-            .any(|i| i.code == code)
-        {
-            return Err(ServiceError::field(
-                "code",
-                format!("'{code}' is not on this claim type's checklist"),
-                format!("“{code}”不在该类索赔的材料清单内"),
-            ));
+    let items = checklist_status(desk.library, &row, &docs, &requested);
+    let mut stored = Vec::with_capacity(uploads.len());
+    for (upload, content_type) in uploads.iter().zip(kinds) {
+        let code = upload
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if let Some(code) = code {
+            if !items.iter().any(|i| i.code == code) {
+                return Err(ServiceError::field(
+                    &upload.field,
+                    format!(
+                        "{}: '{code}' is not on this claim type's checklist",
+                        upload.filename
+                    ),
+                    format!("{}：“{code}”不在该类索赔的材料清单内", upload.filename),
+                ));
+            }
         }
+        let sha = hex::encode(Sha256::digest(&upload.bytes));
+        let filename: String = upload
+            .filename
+            .chars()
+            .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+            .take(255)
+            .collect();
+        let id = store::add_document(
+            &mut tx,
+            &NewDocument {
+                claim_id,
+                kind: "proof",
+                code,
+                filename: &filename,
+                content_type,
+                sha256: &sha,
+                content: &upload.bytes,
+                uploaded_by: Some(actor.user_id),
+            },
+        )
+        .await?;
+        stored.push(
+            json!({"document_id": id, "code": code, "filename": filename,
+            "content_type": content_type, "sha256": sha, "size": upload.bytes.len()}),
+        );
     }
-    let sha = hex::encode(Sha256::digest(&upload.bytes));
-    let filename: String = upload
-        .filename
-        .chars()
-        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-        .collect();
-    let id = store::add_document(
-        &mut tx,
-        &NewDocument {
-            claim_id,
-            kind: "proof",
-            code,
-            filename: &filename,
-            content_type,
-            sha256: &sha,
-            content: &upload.bytes,
-            uploaded_by: Some(actor.user_id),
-        },
-    )
-    .await?;
     let docs = store::documents(&mut tx, claim_id).await?;
     let complete = checklist_status(desk.library, &row, &docs, &requested)
         .iter()
@@ -308,9 +418,16 @@ pub async fn upload_document(
         row.proof_complete_on = Some(today());
         store::save(&mut tx, &mut row).await?;
     }
+    let ids: Vec<i64> = stored
+        .iter()
+        .filter_map(|d| d["document_id"].as_i64())
+        .collect();
     let mut after = snapshot(&row);
-    after["document"] = json!({"document_id": id, "code": code, "filename": filename,
-        "content_type": content_type, "sha256": sha, "size": upload.bytes.len()});
+    if stored.len() == 1 {
+        after["document"] = stored[0].clone();
+    } else {
+        after["documents"] = json!(stored);
+    }
     log(
         &mut tx,
         actor,
@@ -321,9 +438,10 @@ pub async fn upload_document(
     )
     .await?;
     tx.commit().await?;
-    docs.into_iter()
-        .find(|d| d.document_id == id)
-        .ok_or(ServiceError::NotFound("document"))
+    Ok(docs
+        .into_iter()
+        .filter(|d| ids.contains(&d.document_id))
+        .collect())
 }
 
 /// The handler confirms proof is complete (e.g. papers received by post) on a day.
@@ -380,6 +498,7 @@ mod tests {
 
     fn up(name: &str, bytes: &[u8]) -> Upload {
         Upload {
+            field: "file".into(),
             filename: name.into(),
             code: None,
             bytes: bytes.to_vec(),

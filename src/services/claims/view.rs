@@ -2,6 +2,7 @@
 //! urgency, the approvals waiting, and the overdue count for the dashboard and metrics.
 
 use super::proof::{checklist_status, ProofItem};
+use super::reserves::{self, ReserveLineView};
 use super::{require_handler, today};
 use crate::domain::claims::{clocks_for, Clock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
@@ -9,6 +10,8 @@ use crate::services::underwriting::Desk;
 use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
 use crate::store::claim_money::{self as money, PaymentRow, RecoveryRow};
+use crate::store::claim_reserve_lines::{self as lines_store, ReserveLineRow};
+use crate::store::claim_work::{self as work, AssignmentRow, NoteRow, WaiverRow};
 use crate::store::claims::{
     self as store, ApprovalRow, ClaimFilter, ClaimRow, DocumentRow, ReserveRow,
 };
@@ -56,7 +59,24 @@ pub struct ClaimView {
     #[schema(value_type = String)]
     pub reserve: Money,
     pub closed_on: Option<NaiveDate>,
+    /// 经办人 (staff only: absent for a client).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_to_name: Option<String>,
     pub version: i64,
+}
+
+impl ClaimView {
+    /// What this actor may read: a client does not learn who handles the claim.
+    pub fn for_actor(r: &ClaimRow, actor: &Actor) -> ClaimView {
+        let mut v = ClaimView::from(r);
+        if actor.role.is_client() {
+            v.assigned_to = None;
+            v.assigned_to_name = None;
+        }
+        v
+    }
 }
 
 impl From<&ClaimRow> for ClaimView {
@@ -90,6 +110,8 @@ impl From<&ClaimRow> for ClaimView {
             recovered_total: Money::from_fen(r.recovered_total),
             reserve: Money::from_fen(r.reserve),
             closed_on: r.closed_on,
+            assigned_to: r.assigned_to,
+            assigned_to_name: r.assigned_name.clone(),
             version: r.version,
         }
     }
@@ -136,6 +158,52 @@ pub struct ClaimDetail {
     pub payments: Vec<PaymentRow>,
     pub recoveries: Vec<RecoveryRow>,
     pub timeline: Vec<TimelineEntry>,
+    /// The current reserve of each cost type; adds up to `claim.reserve`.
+    pub reserve_lines: Vec<ReserveLineView>,
+    /// Every change of a cost type's reserve, oldest first.
+    pub reserve_line_history: Vec<ReserveLineRow>,
+    /// Required or requested proof with nothing on file now.
+    pub missing_proof: Vec<ProofItem>,
+    /// Decisions and approvals made while proof was missing, with their reasons.
+    pub proof_waivers: Vec<WaiverView>,
+    /// Internal notes (内部备注): staff only, absent for a client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<NoteRow>>,
+    /// Assignment history: staff only, absent for a client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignments: Option<Vec<AssignmentRow>>,
+}
+
+/// A decision or approval made while proof was missing.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WaiverView {
+    pub approval_id: Option<i64>,
+    /// decision or approval
+    pub stage: String,
+    pub missing: Vec<WaivedItem>,
+    pub reason: String,
+    pub given_by_name: String,
+    pub given_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WaivedItem {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<&WaiverRow> for WaiverView {
+    fn from(w: &WaiverRow) -> Self {
+        WaiverView {
+            approval_id: w.approval_id,
+            stage: w.stage.clone(),
+            missing: serde_json::from_str(&w.missing_json).unwrap_or_default(),
+            reason: w.reason.clone(),
+            given_by_name: w.given_by_name.clone(),
+            given_at: w.given_at,
+        }
+    }
 }
 
 async fn visible(tx: &mut crate::store::Tx, actor: &Actor, id: i64) -> ServiceResult<ClaimRow> {
@@ -166,6 +234,29 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
     let cover: CoverCheck = serde_json::from_str(&row.cover_json)
         .map_err(|e| ServiceError::Internal(format!("claim {id} cover: {e}")))?;
     let clocks = clocks_of(&row);
+    let staff = actor.role.is_staff();
+    let line_history = lines_store::history(&mut tx, id).await?;
+    let reserve_lines = reserves::views(&reserves::current(&row, &line_history));
+    // A client reads the reasons, not which staff member gave them.
+    let proof_waivers = work::waivers(&mut tx, Some(id), None)
+        .await?
+        .iter()
+        .map(WaiverView::from)
+        .map(|mut w| {
+            if !staff {
+                w.given_by_name.clear();
+            }
+            w
+        })
+        .collect();
+    let notes = match staff {
+        true => Some(work::notes(&mut tx, id).await?),
+        false => None,
+    };
+    let assignments = match staff {
+        true => Some(work::assignments(&mut tx, id).await?),
+        false => None,
+    };
     let timeline = audit::for_entity(&mut tx, "claim", &id.to_string())
         .await?
         .into_iter()
@@ -180,7 +271,6 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
         urgency: Urgency::of(&clocks, today()),
         clocks,
         cover,
-        checklist,
         proof_requested_at: request.map(|r| r.requested_at),
         proof_requested,
         reserves: store::reserves(&mut tx, id).await?,
@@ -189,7 +279,14 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
         payments: money::payments(&mut tx, id).await?,
         recoveries: money::recoveries(&mut tx, id).await?,
         timeline,
-        claim: ClaimView::from(&row),
+        missing_proof: checklist.iter().filter(|i| i.missing()).cloned().collect(),
+        checklist,
+        reserve_lines,
+        reserve_line_history: line_history,
+        proof_waivers,
+        notes,
+        assignments,
+        claim: ClaimView::for_actor(&row, actor),
     })
 }
 
@@ -211,6 +308,8 @@ pub async fn document(
 pub struct ListQuery {
     pub state: Option<String>,
     pub policy_id: Option<i64>,
+    /// One handler's claims (staff only).
+    pub assigned_to: Option<i64>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -233,12 +332,18 @@ pub async fn list(
             policy_id: q.policy_id,
             open_only: false,
             only_maker: actor.maker_scope(),
+            assigned_to: q.assigned_to.filter(|_| actor.role.is_staff()),
             limit,
             offset,
         },
     )
     .await?;
-    Ok((rows.iter().map(ClaimView::from).collect(), total))
+    Ok((
+        rows.iter()
+            .map(|r| ClaimView::for_actor(r, actor))
+            .collect(),
+        total,
+    ))
 }
 
 /// A claim in the work queue with its most urgent clock.
@@ -249,7 +354,7 @@ pub struct QueueItem {
     pub clocks: Vec<Clock>,
 }
 
-async fn open_claims(db: &Db, only_maker: Option<i64>) -> ServiceResult<Vec<ClaimRow>> {
+async fn open_claims(db: &Db, assigned_to: Option<i64>) -> ServiceResult<Vec<ClaimRow>> {
     let mut tx = db.read().await?;
     let mut all = Vec::new();
     let mut offset = 0;
@@ -258,7 +363,7 @@ async fn open_claims(db: &Db, only_maker: Option<i64>) -> ServiceResult<Vec<Clai
             &mut tx,
             &ClaimFilter {
                 open_only: true,
-                only_maker,
+                assigned_to,
                 limit: 500,
                 offset,
                 ..ClaimFilter::default()
@@ -277,8 +382,18 @@ async fn open_claims(db: &Db, only_maker: Option<i64>) -> ServiceResult<Vec<Clai
 /// Open claims, overdue first (most overdue first), then the soonest due.
 pub async fn queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<QueueItem>> {
     require_handler(actor, "see the claims work queue")?;
+    queue_of(desk, None).await
+}
+
+/// "My claims" (我的赔案): the open claims assigned to the actor, by urgency.
+pub async fn my_queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<QueueItem>> {
+    require_handler(actor, "see the claims work queue")?;
+    queue_of(desk, Some(actor.user_id)).await
+}
+
+async fn queue_of(desk: &Desk<'_>, assigned_to: Option<i64>) -> ServiceResult<Vec<QueueItem>> {
     let day = today();
-    let mut items: Vec<QueueItem> = open_claims(desk.db, None)
+    let mut items: Vec<QueueItem> = open_claims(desk.db, assigned_to)
         .await?
         .iter()
         .map(|r| {
@@ -304,9 +419,103 @@ pub async fn overdue_count(db: &Db) -> ServiceResult<i64> {
         .count() as i64)
 }
 
+/// A decision waiting for a claims manager, with the proof missing now and the
+/// handler's reason for deciding without it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PendingApproval {
+    #[serde(flatten)]
+    pub approval: ApprovalRow,
+    pub missing_proof: Vec<ProofItem>,
+    pub proof_waivers: Vec<WaiverView>,
+}
+
 /// Decisions waiting for a claims manager.
-pub async fn approvals(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ApprovalRow>> {
+pub async fn approvals(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<PendingApproval>> {
     require_handler(actor, "see claim approvals")?;
     let mut tx = desk.db.read().await?;
-    Ok(store::open_approvals(&mut tx).await?)
+    let mut out = Vec::new();
+    for a in store::open_approvals(&mut tx).await? {
+        let Some(row) = store::get(&mut tx, a.claim_id).await? else {
+            continue;
+        };
+        let missing_proof = super::proof::missing_now(&mut tx, desk.library, &row).await?;
+        let proof_waivers = work::waivers(&mut tx, None, Some(a.approval_id))
+            .await?
+            .iter()
+            .map(WaiverView::from)
+            .collect();
+        out.push(PendingApproval {
+            approval: a,
+            missing_proof,
+            proof_waivers,
+        });
+    }
+    Ok(out)
+}
+
+/// What the claim form starts with when reporting from a policy's page (从保单报案).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReportDefaults {
+    pub policy_id: i64,
+    pub policy_number: String,
+    pub maker_name: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// The insured serial or batch numbers.
+    pub units: Vec<String>,
+    /// The claim types the policy's sections cover, in the clause set's order.
+    #[schema(value_type = Vec<String>)]
+    pub claim_types: Vec<crate::domain::clauses::ClaimType>,
+    /// The reporting client's address, else the maker's contact address.
+    pub contact_email: String,
+}
+
+pub async fn report_defaults(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<ReportDefaults> {
+    actor.require(actor.role.reports_claims(), "report claims")?;
+    let mut tx = desk.db.read().await?;
+    let policy = super::policy_terms::PolicyTerms::load(&mut tx, desk.library, policy_id).await?;
+    if !actor.can_see_maker(policy.row.maker_id) {
+        return Err(ServiceError::NotFound("policy"));
+    }
+    let policy_number = policy
+        .row
+        .policy_number
+        .clone()
+        .ok_or(ServiceError::NotFound("policy"))?;
+    let mut claim_types = Vec::new();
+    for s in policy.sections() {
+        for t in s.claim_types {
+            if !claim_types.contains(&t) {
+                claim_types.push(t);
+            }
+        }
+    }
+    let client_mail = match actor.role.is_client() {
+        true => crate::store::users::get(&mut tx, actor.user_id)
+            .await?
+            .map(|u| u.email)
+            .unwrap_or_default(),
+        false => String::new(),
+    };
+    let contact_email = match client_mail.is_empty() {
+        false => client_mail,
+        true => crate::store::parties::get(&mut tx, policy.row.maker_id)
+            .await?
+            .map(|p| p.contact_email)
+            .unwrap_or_default(),
+    };
+    Ok(ReportDefaults {
+        policy_id,
+        policy_number,
+        maker_name: policy.row.maker_name.clone(),
+        period_start: policy.row.period_start,
+        period_end: policy.row.period_end,
+        units: policy.insured_units(),
+        claim_types,
+        contact_email,
+    })
 }
