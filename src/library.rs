@@ -539,6 +539,27 @@ mod tests {
         );
     }
 
+    /// A condition kind without an evaluator cannot be loaded: start-up stops with the
+    /// file, the line of the kind and the kinds that do have one.
+    #[test]
+    fn a_condition_kind_without_an_evaluator_stops_the_load() {
+        let text = fs::read_to_string(clauses_dir().join("programmes/zhejiang-2025.toml"))
+            .unwrap_or_default();
+        let bad = text.replace(
+            "kind = \"not_with_application_award\"",
+            "kind = \"not_on_a_blacklist\"",
+        );
+        let line = bad
+            .lines()
+            .position(|l| l == "kind = \"not_on_a_blacklist\"")
+            .map(|i| i + 1);
+        let (dir, file) = copy_with("programmes/zhejiang-2025.toml", &bad);
+        let p = only_problem(dir.path());
+        assert_eq!((p.file, Some(p.line)), (file, line));
+        assert!(p.reason.contains("not_on_a_blacklist"), "{}", p.reason);
+        assert!(p.reason.contains("no_fraud_ban"), "{}", p.reason);
+    }
+
     #[test]
     fn a_file_without_kind_is_reported() {
         let (dir, _) = copy_with("stray.toml", "id = \"x\"\n");

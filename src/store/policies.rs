@@ -319,6 +319,26 @@ pub async fn for_maker_programme_year(
     }))
 }
 
+/// Issued policies of a maker assessed under one programme (one application round),
+/// whatever calendar year they start in, oldest first.
+pub async fn for_maker_programme(
+    tx: &mut Tx,
+    maker_id: i64,
+    programme_id: &str,
+) -> StoreResult<Vec<PolicyRow>> {
+    let sql = format!(
+        "{SELECT} where p.maker_id = $1 and p.programme_id = $2 \
+         and p.policy_number is not null order by p.policy_id"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql)
+            .bind(maker_id)
+            .bind(programme_id)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
 /// One fixed version of an issued policy (出单, 批改, 退保).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct VersionRow {

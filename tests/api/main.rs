@@ -24,5 +24,6 @@ mod outbox;
 mod parties;
 mod policy_clock;
 mod probes;
+mod subsidy_facts;
 mod underwriting;
 mod underwriting_pages;

@@ -11,6 +11,7 @@ pub mod library;
 pub mod outbox;
 pub mod parties;
 pub mod policies;
+pub mod subsidy_facts;
 pub mod users;
 
 use actix_web::web;
@@ -53,6 +54,7 @@ pub struct Page<T> {
         claims::paid, claims::recover, claims::reopen,
         backtests::list, backtests::run, backtests::get, backtests::triangles,
         backtests::document,
+        subsidy_facts::list, subsidy_facts::record,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -89,6 +91,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(billing::routes)
                 .configure(claims::routes)
                 .configure(backtests::routes)
+                .configure(subsidy_facts::routes)
                 .default_service(web::to(not_found)),
         );
 }
