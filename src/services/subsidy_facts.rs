@@ -71,7 +71,15 @@ fn provenance(row: &FactRow) -> Provenance {
     }
 }
 
-fn key(row: &FactRow) -> (String, Option<i64>, Option<i64>, Option<i64>, Option<String>) {
+fn key(
+    row: &FactRow,
+) -> (
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+) {
     (
         row.fact.clone(),
         row.party_id,
@@ -118,17 +126,37 @@ fn views(rows: &[FactRow]) -> ServiceResult<Vec<FactView>> {
 
 fn subject_error(kind: FactKind) -> ServiceError {
     let (field, en, zh) = match kind.subject() {
-        Subject::Maker => ("party_id", "a maker fact needs party_id (and nothing else)", "生产企业事实须填写 party_id（且仅此一项）"),
-        Subject::Qualification => ("catalogue_item_id", "a qualification fact needs catalogue_item_id (and nothing else)", "资格事实须填写 catalogue_item_id（且仅此一项）"),
-        Subject::Unit => ("serial", "a unit fact needs policy_id and the unit's serial", "单台(套)事实须填写 policy_id 与出厂编号"),
-        Subject::PolicyYear => ("policy_id", "a policy-year fact needs policy_id and no serial", "保单年度事实须填写 policy_id，不填出厂编号"),
+        Subject::Maker => (
+            "party_id",
+            "a maker fact needs party_id (and nothing else)",
+            "生产企业事实须填写 party_id（且仅此一项）",
+        ),
+        Subject::Qualification => (
+            "catalogue_item_id",
+            "a qualification fact needs catalogue_item_id (and nothing else)",
+            "资格事实须填写 catalogue_item_id（且仅此一项）",
+        ),
+        Subject::Unit => (
+            "serial",
+            "a unit fact needs policy_id and the unit's serial",
+            "单台(套)事实须填写 policy_id 与出厂编号",
+        ),
+        Subject::PolicyYear => (
+            "policy_id",
+            "a policy-year fact needs policy_id and no serial",
+            "保单年度事实须填写 policy_id，不填出厂编号",
+        ),
     };
     ServiceError::field(field, en, zh)
 }
 
 /// Check the subject exists and fits the fact; returns the maker the fact belongs to.
 async fn check_subject(tx: &mut Tx, input: &RecordFact, kind: FactKind) -> ServiceResult<i64> {
-    let serial = input.serial.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let serial = input
+        .serial
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let shape = (
         input.party_id.is_some(),
         input.catalogue_item_id.is_some(),
@@ -141,18 +169,27 @@ async fn check_subject(tx: &mut Tx, input: &RecordFact, kind: FactKind) -> Servi
             let party = parties::get(tx, id).await?;
             match party {
                 Some(p) if p.kind == "maker" => Ok(p.party_id),
-                Some(_) => Err(ServiceError::field("party_id", "the party is not a maker", "该当事方不是生产企业")),
+                Some(_) => Err(ServiceError::field(
+                    "party_id",
+                    "the party is not a maker",
+                    "该当事方不是生产企业",
+                )),
                 None => Err(ServiceError::NotFound("party")),
             }
         }
         (Subject::Qualification, (false, true, false, false)) => {
             let id = input.catalogue_item_id.unwrap_or_default();
-            let item = catalogue::get(tx, id).await?.ok_or(ServiceError::NotFound("catalogue item"))?;
+            let item = catalogue::get(tx, id)
+                .await?
+                .ok_or(ServiceError::NotFound("catalogue item"))?;
             Ok(item.maker_id)
         }
-        (Subject::Unit, (false, false, true, true)) | (Subject::PolicyYear, (false, false, true, false)) => {
+        (Subject::Unit, (false, false, true, true))
+        | (Subject::PolicyYear, (false, false, true, false)) => {
             let id = input.policy_id.unwrap_or_default();
-            let row = policies::get(tx, id).await?.ok_or(ServiceError::NotFound("policy"))?;
+            let row = policies::get(tx, id)
+                .await?
+                .ok_or(ServiceError::NotFound("policy"))?;
             if let Some(serial) = serial {
                 let terms: crate::services::underwriting::QuoteInput =
                     serde_json::from_str(&row.terms_json).map_err(internal)?;
@@ -164,9 +201,16 @@ async fn check_subject(tx: &mut Tx, input: &RecordFact, kind: FactKind) -> Servi
                     ));
                 }
             }
-            if let FactValue::Ownership { holder_party_id, .. } = &input.value {
+            if let FactValue::Ownership {
+                holder_party_id, ..
+            } = &input.value
+            {
                 if parties::get(tx, *holder_party_id).await?.is_none() {
-                    return Err(ServiceError::field("value.holder_party_id", "no such party", "无此当事方"));
+                    return Err(ServiceError::field(
+                        "value.holder_party_id",
+                        "no such party",
+                        "无此当事方",
+                    ));
                 }
             }
             Ok(row.maker_id)
@@ -199,7 +243,11 @@ pub async fn record(db: &Db, actor: &Actor, input: RecordFact) -> ServiceResult<
     let mut tx = db.write().await?;
     check_subject(&mut tx, &input, kind).await?;
     let value_json = serde_json::to_string(&input.value).map_err(internal)?;
-    let serial = input.serial.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let serial = input
+        .serial
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let row = store::insert(
         &mut tx,
         &NewFact {
@@ -288,14 +336,17 @@ pub struct PolicyFacts {
     pub grants: Vec<Grant>,
 }
 
-fn newest<'a>(rows: &'a [FactRow], kind: FactKind) -> Option<&'a FactRow> {
+fn newest(rows: &[FactRow], kind: FactKind) -> Option<&FactRow> {
     rows.iter().find(|r| r.fact == kind.as_str())
 }
 
 /// Every grant recorded on a list of fact rows (newest per scheme and round).
 pub fn grants(rows: &[FactRow]) -> ServiceResult<Vec<(i64, Grant)>> {
     let mut out: Vec<(i64, Grant)> = Vec::new();
-    for r in rows.iter().filter(|r| r.fact == FactKind::SubsidyGranted.as_str()) {
+    for r in rows
+        .iter()
+        .filter(|r| r.fact == FactKind::SubsidyGranted.as_str())
+    {
         if let FactValue::SubsidyGranted {
             scheme,
             round,

@@ -39,8 +39,14 @@ async fn subsidy(app: &TestApp, token: &str, id: i64, programme: &str) -> Value 
 
 /// A Zhejiang-window first-year policy (2025, premium 14,000.00), issued and paid.
 async fn paid_zhejiang_policy(app: &TestApp) -> (Book, i64, String) {
+    paid_policy(app, "first_year").await
+}
+
+/// The same on another cover basis, its whole premium paid.
+async fn paid_policy(app: &TestApp, basis: &str) -> (Book, i64, String) {
     let b = book(app, "uw.facts").await;
     let mut q = first_year_quote(&b, "2000000.00");
+    q["cover_basis"] = json!(basis);
     q["period_start"] = json!("2025-01-01");
     q["period_end"] = json!("2025-12-31");
     q["contracts"] =
@@ -48,7 +54,9 @@ async fn paid_zhejiang_policy(app: &TestApp) -> (Book, i64, String) {
     q["delivery_date"] = json!("2024-12-15");
     let (id, number) = issued(app, &b.uw, &q).await;
     let finance = app.api_user("finance.facts", Role::Finance, None).await;
-    pay(app, &finance, id, "14000.00", &number).await;
+    let d = app.get_json(&format!("/api/v1/policies/{id}"), &b.uw).await;
+    let premium = d["policy"]["premium"].as_str().unwrap_or("0").to_string();
+    pay(app, &finance, id, &premium, &number).await;
     (b, id, finance)
 }
 
@@ -64,8 +72,14 @@ async fn zhejiang_national_and_award_flags_are_decided_on_recorded_facts(app: Te
     let a = subsidy(&app, &b.uw, id, "zhejiang-2025").await;
     assert_eq!(a["verdict"], "pending", "{a}");
     let c = codes(&a);
-    assert!(c.contains(&"subsidy.needs_fact.national_subsidy_received".into()), "{a}");
-    assert!(c.contains(&"subsidy.needs_fact.application_award_received".into()), "{a}");
+    assert!(
+        c.contains(&"subsidy.needs_fact.national_subsidy_received".into()),
+        "{a}"
+    );
+    assert!(
+        c.contains(&"subsidy.needs_fact.application_award_received".into()),
+        "{a}"
+    );
     let f = a["findings"]
         .as_array()
         .unwrap()
@@ -81,7 +95,10 @@ async fn zhejiang_national_and_award_flags_are_decided_on_recorded_facts(app: Te
     // Still estimated: 80 % of 14,000.
     assert_eq!(a["estimate"]["amount"], "11200.00", "{a}");
 
-    for (fact, serial_ok) in [("national_subsidy_received", true), ("application_award_received", true)] {
+    for (fact, serial_ok) in [
+        ("national_subsidy_received", true),
+        ("application_award_received", true),
+    ] {
         let (s, v) = record(
             &app,
             &b.uw,
@@ -203,12 +220,16 @@ async fn zhejiang_national_and_award_flags_are_decided_on_recorded_facts(app: Te
 /// the national verdict waits for each fact and is decided on it; the estimate is
 /// capped by what is left of the qualification's quota.
 async fn national_fraud_ban_quota_and_delivery_are_decided_on_recorded_facts(app: TestApp) {
-    let (b, id, _) = paid_zhejiang_policy(&app).await;
+    // The national programme takes first-batch, not first-year, cover (001 一).
+    let (b, id, _) = paid_policy(&app, "first_batch").await;
     let a = subsidy(&app, &b.uw, id, "national-2025").await;
     assert_eq!(a["verdict"], "pending", "{a}");
     let c = codes(&a);
     for needed in ["fraud_ban", "national_quota", "manufactured"] {
-        assert!(c.contains(&format!("subsidy.needs_fact.{needed}")), "{needed}: {a}");
+        assert!(
+            c.contains(&format!("subsidy.needs_fact.{needed}")),
+            "{needed}: {a}"
+        );
     }
     let facts = [
         json!({"party_id": b.maker, "source_document": "工信部 通报查询 2025-10-01",
@@ -226,7 +247,16 @@ async fn national_fraud_ban_quota_and_delivery_are_decided_on_recorded_facts(app
     }
     let a = subsidy(&app, &b.uw, id, "national-2025").await;
     assert_eq!(a["verdict"], "eligible", "{a}");
-    // 14,000 paid × 80 % = 11,200, capped by the 10,000 quota.
+    // The premium paid × 80 % is above the 10,000 quota: capped by it.
+    let raw = a["estimate"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "raw")
+        .and_then(|s| s["value"].as_str())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    assert!(raw > 10000.0, "{a}");
     assert_eq!(a["estimate"]["amount"], "10000.00", "{a}");
     let quota_step = a["estimate"]["steps"]
         .as_array()
@@ -290,7 +320,10 @@ async fn zhejiang_share_falls_from_the_recorded_grant(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let renewal = r["policy_id"].as_i64().unwrap();
     let a = subsidy(&app, &b.uw, renewal, "zhejiang-2025").await;
-    assert_eq!(a["estimate"]["ratio"], "0.80", "no grant recorded: first-year ratio: {a}");
+    assert_eq!(
+        a["estimate"]["ratio"], "0.80",
+        "no grant recorded: first-year ratio: {a}"
+    );
     let finance = app.api_user("finance.grant", Role::Finance, None).await;
     let (s, v) = record(
         &app,
@@ -352,7 +385,9 @@ async fn facts_page_records_and_shows_who_recorded_what(app: TestApp) {
     assert!(page.contains("uw.page · 核保员"), "{page}");
     assert!(page.contains("信用中国 查询截图"), "{page}");
     let est = client
-        .get(app.url(&format!("/policies/{id}/subsidy?programme_id=shanxi-new-materials")))
+        .get(app.url(&format!(
+            "/policies/{id}/subsidy?programme_id=shanxi-new-materials"
+        )))
         .send()
         .await
         .unwrap()

@@ -7,9 +7,9 @@ mod validate;
 
 pub use finding::{any_hard, Finding, Severity, SourceRef};
 pub use rules::{
-    AfterInterruption, AmountCap, ALL_CONDITION_KINDS, CapScope, Condition, ConditionKind, LimitRule, LimitRuleKind,
+    AfterInterruption, AmountCap, CapScope, Condition, ConditionKind, LimitRule, LimitRuleKind,
     PremiumBasis, RateCap, RenewalPolicy, RenewalRule, SeedDocument, ShareRule, StartWindow,
-    TierRatios, YearsRule,
+    TierRatios, YearsRule, ALL_CONDITION_KINDS,
 };
 
 use crate::domain::clauses::{DocumentKind, Issue, ProductLine, Text};

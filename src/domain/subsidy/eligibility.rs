@@ -9,8 +9,8 @@ use super::SubsidyFacts;
 use crate::domain::catalogue::is_valid_on;
 use crate::domain::limits::{check_aggregate_limit, check_new_material_limit, LimitMultiples};
 use crate::domain::programme::{
-    Condition, ConditionKind, Finding, LimitRule, LimitRuleKind, Programme, RenewalPolicy, Severity,
-    SourceRef,
+    Condition, ConditionKind, Finding, LimitRule, LimitRuleKind, Programme, RenewalPolicy,
+    Severity, SourceRef,
 };
 use serde::Serialize;
 
@@ -329,7 +329,10 @@ fn evaluate(c: &Condition, f: &SubsidyFacts) -> (Eval, Vec<&'static str>) {
                     unmet(
                         c,
                         "subsidy.maker_outside_province",
-                        format!("生产企业须在{province}境内注册（登记为 {}）", f.maker_province),
+                        format!(
+                            "生产企业须在{province}境内注册（登记为 {}）",
+                            f.maker_province
+                        ),
                         format!(
                             "the maker must be registered in {province} (registered in {})",
                             f.maker_province
@@ -362,7 +365,9 @@ fn evaluate(c: &Condition, f: &SubsidyFacts) -> (Eval, Vec<&'static str>) {
                         c,
                         "subsidy.fraud_ban",
                         format!("生产企业处于骗补禁止申报期内（{a} 至 {b}）"),
-                        format!("the maker is banned from applying ({a} to {b}) after a fraud finding"),
+                        format!(
+                            "the maker is banned from applying ({a} to {b}) after a fraud finding"
+                        ),
                     ),
                     _ => Eval::Met,
                 },
@@ -443,7 +448,11 @@ fn related(c: &Condition, f: &SubsidyFacts) -> Eval {
             c,
             "subsidy.buyer_related_party",
             format!("{}（{}）为生产企业的关联企业", l.role.zh(), l.party_name),
-            format!("the {} ({}) is a related party of the maker", l.role.en(), l.party_name),
+            format!(
+                "the {} ({}) is a related party of the maker",
+                l.role.en(),
+                l.party_name
+            ),
         );
     }
     if f.via_intermediary && f.ownership.is_none() {
@@ -461,7 +470,10 @@ fn qualification_at_start(c: &Condition, f: &SubsidyFacts) -> Eval {
             c,
             "subsidy.qualification_not_valid",
             format!("起保日 {} 资格无效或未录入", f.period.start),
-            format!("no valid qualification on the policy start {}", f.period.start),
+            format!(
+                "no valid qualification on the policy start {}",
+                f.period.start
+            ),
         )
     })
 }

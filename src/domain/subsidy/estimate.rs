@@ -237,7 +237,11 @@ pub(super) fn compute(
                     findings.push(Finding::new(
                         &format!("subsidy.needs_fact.{}", kind.as_str()),
                         Severity::Pending,
-                        format!("待录入：{}（由{}录入）；估算未按额度封顶", kind.zh(), kind.recorder().zh()),
+                        format!(
+                            "待录入：{}（由{}录入）；估算未按额度封顶",
+                            kind.zh(),
+                            kind.recorder().zh()
+                        ),
                         format!(
                             "pending — needs {}, recorded by {}; the estimate is not capped by it",
                             kind.en(),

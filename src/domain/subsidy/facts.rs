@@ -410,7 +410,10 @@ impl FactValue {
                 holder_party_id,
             } => (
                 format!("所有权人：{}（当事方 {holder_party_id}）", holder_role.zh()),
-                format!("owned by the {} (party {holder_party_id})", holder_role.en()),
+                format!(
+                    "owned by the {} (party {holder_party_id})",
+                    holder_role.en()
+                ),
             ),
             FactValue::SubsidyGranted {
                 scheme,

@@ -701,50 +701,142 @@ fn every_condition_kind_can_pass_fail_and_wait_for_its_fact() {
     for kind in ALL_CONDITION_KINDS {
         let p = with_condition(kind);
         let pass = run(&p, &equipment());
-        assert_eq!(check_of(&pass), CheckOutcome::Met, "{kind:?} passes: {:?}", pass.findings);
+        assert_eq!(
+            check_of(&pass),
+            CheckOutcome::Met,
+            "{kind:?} passes: {:?}",
+            pass.findings
+        );
         assert_eq!(pass.verdict, Verdict::Eligible, "{kind:?}");
         let failing = match kind {
-            ConditionKind::FullPayment => SubsidyFacts { premium_paid: Money::from_yuan(1), ..equipment() },
-            ConditionKind::PolicyEffective => SubsidyFacts { policy_effective: false, ..equipment() },
-            ConditionKind::FirstInstallmentShare => SubsidyFacts { premium_paid: Money::ZERO, ..equipment() },
-            ConditionKind::MinContractAmount => SubsidyFacts { contract_amount: Money::from_yuan(999_999), ..equipment() },
-            ConditionKind::OneMakerOneUser => SubsidyFacts { users_on_policy: 2, ..equipment() },
-            ConditionKind::BuyerNotRelatedParty => SubsidyFacts { chain: vec![link(true, false)], ..equipment() },
-            ConditionKind::BuyerNotTrader => SubsidyFacts { chain: vec![link(false, true)], ..equipment() },
-            ConditionKind::EndUserProofViaIntermediary => SubsidyFacts { via_intermediary: true, ..equipment() },
-            ConditionKind::NotNationallySubsidised => SubsidyFacts { nationally_subsidised: Some(k(true)), ..equipment() },
-            ConditionKind::NotWithApplicationAward => SubsidyFacts { application_award: Some(k(true)), ..equipment() },
-            ConditionKind::QualificationValid => SubsidyFacts { period: year(2030), ..equipment() },
-            ConditionKind::DeliveryWithinQualification => SubsidyFacts { delivery_date: Some(k(d(2030, 1, 1))), ..equipment() },
-            ConditionKind::CoverBases => SubsidyFacts { basis: CoverBasis::FirstBatch, ..equipment() },
-            ConditionKind::MakerRegisteredIn => SubsidyFacts { maker_province: "山西省".into(), ..equipment() },
-            ConditionKind::NotDishonestEntity => SubsidyFacts { dishonest_entity: Some(k(true)), ..equipment() },
-            ConditionKind::NoFraudBan => SubsidyFacts {
-                fraud_ban: Some(k(FraudBan { banned_from: Some(d(2024, 6, 1)), banned_until: Some(d(2027, 5, 31)) })),
+            ConditionKind::FullPayment => SubsidyFacts {
+                premium_paid: Money::from_yuan(1),
                 ..equipment()
             },
-            ConditionKind::ManufacturedAndDelivered => SubsidyFacts { delivery_date: Some(k(d(2025, 1, 1))), ..equipment() },
+            ConditionKind::PolicyEffective => SubsidyFacts {
+                policy_effective: false,
+                ..equipment()
+            },
+            ConditionKind::FirstInstallmentShare => SubsidyFacts {
+                premium_paid: Money::ZERO,
+                ..equipment()
+            },
+            ConditionKind::MinContractAmount => SubsidyFacts {
+                contract_amount: Money::from_yuan(999_999),
+                ..equipment()
+            },
+            ConditionKind::OneMakerOneUser => SubsidyFacts {
+                users_on_policy: 2,
+                ..equipment()
+            },
+            ConditionKind::BuyerNotRelatedParty => SubsidyFacts {
+                chain: vec![link(true, false)],
+                ..equipment()
+            },
+            ConditionKind::BuyerNotTrader => SubsidyFacts {
+                chain: vec![link(false, true)],
+                ..equipment()
+            },
+            ConditionKind::EndUserProofViaIntermediary => SubsidyFacts {
+                via_intermediary: true,
+                ..equipment()
+            },
+            ConditionKind::NotNationallySubsidised => SubsidyFacts {
+                nationally_subsidised: Some(k(true)),
+                ..equipment()
+            },
+            ConditionKind::NotWithApplicationAward => SubsidyFacts {
+                application_award: Some(k(true)),
+                ..equipment()
+            },
+            ConditionKind::QualificationValid => SubsidyFacts {
+                period: year(2030),
+                ..equipment()
+            },
+            ConditionKind::DeliveryWithinQualification => SubsidyFacts {
+                delivery_date: Some(k(d(2030, 1, 1))),
+                ..equipment()
+            },
+            ConditionKind::CoverBases => SubsidyFacts {
+                basis: CoverBasis::FirstBatch,
+                ..equipment()
+            },
+            ConditionKind::MakerRegisteredIn => SubsidyFacts {
+                maker_province: "山西省".into(),
+                ..equipment()
+            },
+            ConditionKind::NotDishonestEntity => SubsidyFacts {
+                dishonest_entity: Some(k(true)),
+                ..equipment()
+            },
+            ConditionKind::NoFraudBan => SubsidyFacts {
+                fraud_ban: Some(k(FraudBan {
+                    banned_from: Some(d(2024, 6, 1)),
+                    banned_until: Some(d(2027, 5, 31)),
+                })),
+                ..equipment()
+            },
+            ConditionKind::ManufacturedAndDelivered => SubsidyFacts {
+                delivery_date: Some(k(d(2025, 1, 1))),
+                ..equipment()
+            },
         };
         let fail = run(&p, &failing);
-        assert_eq!(check_of(&fail), CheckOutcome::NotMet, "{kind:?} fails: {:?}", fail.findings);
+        assert_eq!(
+            check_of(&fail),
+            CheckOutcome::NotMet,
+            "{kind:?} fails: {:?}",
+            fail.findings
+        );
         assert_eq!(fail.verdict, Verdict::Ineligible, "{kind:?}");
         let unknown = match kind {
-            ConditionKind::BuyerNotRelatedParty => Some(SubsidyFacts { via_intermediary: true, ownership: None, ..equipment() }),
-            ConditionKind::NotNationallySubsidised => Some(SubsidyFacts { nationally_subsidised: None, ..equipment() }),
-            ConditionKind::NotWithApplicationAward => Some(SubsidyFacts { application_award: None, ..equipment() }),
-            ConditionKind::DeliveryWithinQualification => Some(SubsidyFacts { delivery_date: None, ..equipment() }),
-            ConditionKind::NotDishonestEntity => Some(SubsidyFacts { dishonest_entity: None, ..equipment() }),
-            ConditionKind::NoFraudBan => Some(SubsidyFacts { fraud_ban: None, ..equipment() }),
-            ConditionKind::ManufacturedAndDelivered => Some(SubsidyFacts { manufacture_date: None, ..equipment() }),
+            ConditionKind::BuyerNotRelatedParty => Some(SubsidyFacts {
+                via_intermediary: true,
+                ownership: None,
+                ..equipment()
+            }),
+            ConditionKind::NotNationallySubsidised => Some(SubsidyFacts {
+                nationally_subsidised: None,
+                ..equipment()
+            }),
+            ConditionKind::NotWithApplicationAward => Some(SubsidyFacts {
+                application_award: None,
+                ..equipment()
+            }),
+            ConditionKind::DeliveryWithinQualification => Some(SubsidyFacts {
+                delivery_date: None,
+                ..equipment()
+            }),
+            ConditionKind::NotDishonestEntity => Some(SubsidyFacts {
+                dishonest_entity: None,
+                ..equipment()
+            }),
+            ConditionKind::NoFraudBan => Some(SubsidyFacts {
+                fraud_ban: None,
+                ..equipment()
+            }),
+            ConditionKind::ManufacturedAndDelivered => Some(SubsidyFacts {
+                manufacture_date: None,
+                ..equipment()
+            }),
             _ => None,
         };
         if let Some(facts) = unknown {
             let a = run(&p, &facts);
             assert_eq!(check_of(&a), CheckOutcome::NeedsFact, "{kind:?}");
-            assert_eq!(a.verdict, Verdict::Pending, "{kind:?} never passes on an unknown fact");
-            let f = a.findings.iter().find(|f| f.code.starts_with("subsidy.needs_fact."));
+            assert_eq!(
+                a.verdict,
+                Verdict::Pending,
+                "{kind:?} never passes on an unknown fact"
+            );
+            let f = a
+                .findings
+                .iter()
+                .find(|f| f.code.starts_with("subsidy.needs_fact."));
             assert!(
-                f.is_some_and(|f| f.en.starts_with("pending — needs ") && f.en.contains("recorded by")),
+                f.is_some_and(
+                    |f| f.en.starts_with("pending — needs ") && f.en.contains("recorded by")
+                ),
                 "{kind:?}: {:?}",
                 a.findings
             );
@@ -762,14 +854,26 @@ fn zhejiang_excludes_ownership_kept_by_a_related_lessor() {
         ownership: Some(k(HolderRole::Lessor)),
         chain: vec![
             link(false, false),
-            ChainLink { role: HolderRole::Lessor, party_name: "关联租赁".into(), related_party: true, trader: false },
+            ChainLink {
+                role: HolderRole::Lessor,
+                party_name: "关联租赁".into(),
+                related_party: true,
+                trader: false,
+            },
         ],
         ..equipment()
     };
     let a = run(&zhejiang(), &f);
     assert_eq!(a.verdict, Verdict::Ineligible);
-    let finding = a.findings.iter().find(|f| f.code == "subsidy.buyer_related_party");
-    assert!(finding.is_some_and(|f| f.zh.contains("融资租赁公司")), "{:?}", a.findings);
+    let finding = a
+        .findings
+        .iter()
+        .find(|f| f.code == "subsidy.buyer_related_party");
+    assert!(
+        finding.is_some_and(|f| f.zh.contains("融资租赁公司")),
+        "{:?}",
+        a.findings
+    );
 }
 
 /// 003 一: nationally subsidised / application award not recorded → pending, not a pass.
@@ -783,8 +887,14 @@ fn zhejiang_waits_for_the_national_and_award_flags() {
     let a = run(&zhejiang(), &f);
     assert_eq!(a.verdict, Verdict::Pending);
     let c = codes(&a);
-    assert!(c.contains(&"subsidy.needs_fact.national_subsidy_received"), "{c:?}");
-    assert!(c.contains(&"subsidy.needs_fact.application_award_received"), "{c:?}");
+    assert!(
+        c.contains(&"subsidy.needs_fact.national_subsidy_received"),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&"subsidy.needs_fact.application_award_received"),
+        "{c:?}"
+    );
     // The estimate is still shown, with its arithmetic.
     assert_eq!(amount(&a), Some(Money::from_yuan(120_000)));
 }
@@ -793,12 +903,28 @@ fn zhejiang_waits_for_the_national_and_award_flags() {
 /// 30 % paid is.
 #[test]
 fn shanxi_needs_the_first_installment_paid() {
-    let unpaid = SubsidyFacts { premium_paid: Money::ZERO, ..material() };
+    let unpaid = SubsidyFacts {
+        premium_paid: Money::ZERO,
+        ..material()
+    };
     let a = run(&shanxi(), &unpaid);
     assert_eq!(a.verdict, Verdict::Ineligible);
-    let f = a.findings.iter().find(|f| f.code == "subsidy.first_installment_unpaid");
-    assert!(f.is_some_and(|f| f.zh.contains("50,000.00") && f.zh.contains("15,000.00")), "{:?}", a.findings);
-    let a = run(&shanxi(), &SubsidyFacts { premium_paid: Money::from_yuan(15_000), ..material() });
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "subsidy.first_installment_unpaid");
+    assert!(
+        f.is_some_and(|f| f.zh.contains("50,000.00") && f.zh.contains("15,000.00")),
+        "{:?}",
+        a.findings
+    );
+    let a = run(
+        &shanxi(),
+        &SubsidyFacts {
+            premium_paid: Money::from_yuan(15_000),
+            ..material()
+        },
+    );
     assert!(!codes(&a).contains(&"subsidy.first_installment_unpaid"));
 }
 
@@ -806,7 +932,10 @@ fn shanxi_needs_the_first_installment_paid() {
 /// and capped by what is left of the qualification's quota (二(一)).
 #[test]
 fn national_pays_on_the_premium_paid_within_what_is_left_of_the_quota() {
-    let f = SubsidyFacts { premium_paid: Money::from_yuan(100_000), ..equipment() };
+    let f = SubsidyFacts {
+        premium_paid: Money::from_yuan(100_000),
+        ..equipment()
+    };
     let e = EnterpriseYear {
         quota: Some(k(Money::from_yuan(200_000))),
         quota_used: Money::from_yuan(150_000),
@@ -815,9 +944,19 @@ fn national_pays_on_the_premium_paid_within_what_is_left_of_the_quota() {
     let a = assess(&national(), &f, &[], &e);
     // 100,000 paid × 80 % = 80,000, capped by 200,000 − 150,000 = 50,000
     assert_eq!(amount(&a), Some(Money::from_yuan(50_000)));
-    let steps: Vec<String> = a.estimate.iter().flat_map(|e| e.steps.iter().map(|s| s.zh.clone())).collect();
-    assert!(steps.iter().any(|s| s.contains("实际缴纳保费 100,000.00")), "{steps:?}");
-    assert!(steps.iter().any(|s| s.contains("剩余 50,000.00")), "{steps:?}");
+    let steps: Vec<String> = a
+        .estimate
+        .iter()
+        .flat_map(|e| e.steps.iter().map(|s| s.zh.clone()))
+        .collect();
+    assert!(
+        steps.iter().any(|s| s.contains("实际缴纳保费 100,000.00")),
+        "{steps:?}"
+    );
+    assert!(
+        steps.iter().any(|s| s.contains("剩余 50,000.00")),
+        "{steps:?}"
+    );
     // the facts used list the quota and who recorded it
     let q = a.facts.iter().find(|f| f.code == "national_quota");
     assert!(q.is_some_and(|q| q.by.as_ref().is_some_and(|b| b.recorded_by == "uw.test")));
@@ -826,10 +965,19 @@ fn national_pays_on_the_premium_paid_within_what_is_left_of_the_quota() {
 /// 001 二(二) 完成装备的制造、交付: the national programme waits for both dates.
 #[test]
 fn national_waits_for_manufacture_and_delivery() {
-    let e = EnterpriseYear { quota: Some(k(Money::from_yuan(1_000_000))), ..EnterpriseYear::default() };
-    let f = SubsidyFacts { manufacture_date: None, ..equipment() };
+    let e = EnterpriseYear {
+        quota: Some(k(Money::from_yuan(1_000_000))),
+        ..EnterpriseYear::default()
+    };
+    let f = SubsidyFacts {
+        manufacture_date: None,
+        ..equipment()
+    };
     let a = assess(&national(), &f, &[], &e);
     assert_eq!(a.verdict, Verdict::Pending);
     assert!(codes(&a).contains(&"subsidy.needs_fact.manufactured"));
-    assert_eq!(assess(&national(), &equipment(), &[], &e).verdict, Verdict::Eligible);
+    assert_eq!(
+        assess(&national(), &equipment(), &[], &e).verdict,
+        Verdict::Eligible
+    );
 }

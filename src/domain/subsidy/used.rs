@@ -18,7 +18,13 @@ pub struct FactUsed {
     pub by: Option<Provenance>,
 }
 
-fn fact(code: &'static str, zh: &str, en: &str, value: (String, String), by: &Provenance) -> FactUsed {
+fn fact(
+    code: &'static str,
+    zh: &str,
+    en: &str,
+    value: (String, String),
+    by: &Provenance,
+) -> FactUsed {
     FactUsed {
         code,
         label_zh: zh.into(),
@@ -63,7 +69,12 @@ pub(super) fn facts_used(f: &SubsidyFacts, e: &EnterpriseYear) -> Vec<FactUsed> 
     let billing = Provenance::system("保费收付记录 / premium ledger");
     let parties = Provenance::system("当事方关系 / party relations");
     let catalogue = Provenance::system("目录产品资格 / catalogue qualification");
-    let money = |m: crate::domain::money::Money| (format!("{} 元", m.grouped()), format!("{} CNY", m.grouped()));
+    let money = |m: crate::domain::money::Money| {
+        (
+            format!("{} 元", m.grouped()),
+            format!("{} CNY", m.grouped()),
+        )
+    };
     let chain = f
         .chain
         .iter()
@@ -86,8 +97,20 @@ pub(super) fn facts_used(f: &SubsidyFacts, e: &EnterpriseYear) -> Vec<FactUsed> 
             }
         });
     vec![
-        fact("premium", "保费金额", "premium due", money(f.premium), policy),
-        fact("premium_paid", "已缴保费金额", "premium paid", money(f.premium_paid), &billing),
+        fact(
+            "premium",
+            "保费金额",
+            "premium due",
+            money(f.premium),
+            policy,
+        ),
+        fact(
+            "premium_paid",
+            "已缴保费金额",
+            "premium paid",
+            money(f.premium_paid),
+            &billing,
+        ),
         fact(
             "first_installment",
             "首期保费",
@@ -112,21 +135,42 @@ pub(super) fn facts_used(f: &SubsidyFacts, e: &EnterpriseYear) -> Vec<FactUsed> 
             ),
             policy,
         ),
-        fact("contract_amount", "销售合同金额", "contract amount", money(f.contract_amount), policy),
+        fact(
+            "contract_amount",
+            "销售合同金额",
+            "contract amount",
+            money(f.contract_amount),
+            policy,
+        ),
         fact(
             "parties_on_policy",
             "保单当事方",
             "parties on the policy",
             (
-                format!("{} 家生产企业、{} 家用户单位", f.makers_on_policy, f.users_on_policy),
-                format!("{} maker(s), {} user(s)", f.makers_on_policy, f.users_on_policy),
+                format!(
+                    "{} 家生产企业、{} 家用户单位",
+                    f.makers_on_policy, f.users_on_policy
+                ),
+                format!(
+                    "{} maker(s), {} user(s)",
+                    f.makers_on_policy, f.users_on_policy
+                ),
             ),
             policy,
         ),
-        fact("chain", "用户及中间方与生产企业的关系", "user and intermediaries against the maker", chain, &parties),
-        recorded("ownership", FactKind::Ownership, f.ownership.as_ref(), |r| {
-            (r.zh().to_string(), r.en().to_string())
-        }),
+        fact(
+            "chain",
+            "用户及中间方与生产企业的关系",
+            "user and intermediaries against the maker",
+            chain,
+            &parties,
+        ),
+        recorded(
+            "ownership",
+            FactKind::Ownership,
+            f.ownership.as_ref(),
+            |r| (r.zh().to_string(), r.en().to_string()),
+        ),
         fact(
             "end_user_receipt",
             "最终用户接收证明",
@@ -159,8 +203,18 @@ pub(super) fn facts_used(f: &SubsidyFacts, e: &EnterpriseYear) -> Vec<FactUsed> 
             },
             &catalogue,
         ),
-        recorded("manufactured", FactKind::Manufactured, f.manufacture_date.as_ref(), day),
-        recorded("delivered", FactKind::Delivered, f.delivery_date.as_ref(), day),
+        recorded(
+            "manufactured",
+            FactKind::Manufactured,
+            f.manufacture_date.as_ref(),
+            day,
+        ),
+        recorded(
+            "delivered",
+            FactKind::Delivered,
+            f.delivery_date.as_ref(),
+            day,
+        ),
         fact(
             "cover_basis",
             "投保方式",
@@ -178,24 +232,47 @@ pub(super) fn facts_used(f: &SubsidyFacts, e: &EnterpriseYear) -> Vec<FactUsed> 
             (f.maker_province.clone(), f.maker_province.clone()),
             &parties,
         ),
-        recorded("credit_status", FactKind::CreditStatus, f.dishonest_entity.as_ref(), |d| {
-            if *d {
-                ("失信主体".into(), "listed as dishonest".into())
-            } else {
-                ("非失信主体".into(), "not listed".into())
-            }
-        }),
-        recorded("fraud_ban", FactKind::FraudBan, f.fraud_ban.as_ref(), |b| {
-            match (b.banned_from, b.banned_until) {
-                (Some(a), Some(z)) => (format!("禁止申报 {a} 至 {z}"), format!("banned {a} to {z}")),
+        recorded(
+            "credit_status",
+            FactKind::CreditStatus,
+            f.dishonest_entity.as_ref(),
+            |d| {
+                if *d {
+                    ("失信主体".into(), "listed as dishonest".into())
+                } else {
+                    ("非失信主体".into(), "not listed".into())
+                }
+            },
+        ),
+        recorded(
+            "fraud_ban",
+            FactKind::FraudBan,
+            f.fraud_ban.as_ref(),
+            |b| match (b.banned_from, b.banned_until) {
+                (Some(a), Some(z)) => {
+                    (format!("禁止申报 {a} 至 {z}"), format!("banned {a} to {z}"))
+                }
                 _ => ("无禁止申报".into(), "no ban".into()),
-            }
-        }),
-        recorded("national_quota", FactKind::NationalQuota, e.quota.as_ref(), |q| {
-            (
-                format!("额度 {} 元，已用 {} 元", q.grouped(), e.quota_used.grouped()),
-                format!("quota {} CNY, {} CNY used", q.grouped(), e.quota_used.grouped()),
-            )
-        }),
+            },
+        ),
+        recorded(
+            "national_quota",
+            FactKind::NationalQuota,
+            e.quota.as_ref(),
+            |q| {
+                (
+                    format!(
+                        "额度 {} 元，已用 {} 元",
+                        q.grouped(),
+                        e.quota_used.grouped()
+                    ),
+                    format!(
+                        "quota {} CNY, {} CNY used",
+                        q.grouped(),
+                        e.quota_used.grouped()
+                    ),
+                )
+            },
+        ),
     ]
 }

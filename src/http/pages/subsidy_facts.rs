@@ -75,12 +75,20 @@ fn fields(kind: FactKind, lang: Lang) -> Vec<(&'static str, String, &'static str
     let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     match kind {
         FactKind::CreditStatus => vec![
-            ("dishonest", l("是否失信主体", "Listed as dishonest"), "yesno"),
+            (
+                "dishonest",
+                l("是否失信主体", "Listed as dishonest"),
+                "yesno",
+            ),
             ("checked_on", l("查询日期", "Checked on"), "date"),
         ],
         FactKind::FraudBan => vec![
             ("checked_on", l("核实日期", "Checked on"), "date"),
-            ("banned_from", l("禁止申报起（无则留空）", "Ban from (blank: none)"), "date"),
+            (
+                "banned_from",
+                l("禁止申报起（无则留空）", "Ban from (blank: none)"),
+                "date",
+            ),
             ("banned_until", l("禁止申报止", "Ban until"), "date"),
         ],
         FactKind::NationalQuota => vec![("amount", l("额度（元）", "Quota (CNY)"), "text")],
@@ -93,12 +101,24 @@ fn fields(kind: FactKind, lang: Lang) -> Vec<(&'static str, String, &'static str
         }
         FactKind::Ownership => vec![
             ("holder_role", l("所有权人类型", "Holder"), "holder"),
-            ("holder_party_id", l("所有权人（当事方编号）", "Holder (party no.)"), "text"),
+            (
+                "holder_party_id",
+                l("所有权人（当事方编号）", "Holder (party no.)"),
+                "text",
+            ),
         ],
         FactKind::SubsidyGranted => vec![
-            ("scheme", l("补贴政策（如 zhejiang）", "Scheme (e.g. zhejiang)"), "text"),
+            (
+                "scheme",
+                l("补贴政策（如 zhejiang）", "Scheme (e.g. zhejiang)"),
+                "text",
+            ),
             ("round", l("申报年度", "Round"), "text"),
-            ("ratio", l("补贴比例（小数，如 0.80）", "Ratio (fraction, e.g. 0.80)"), "text"),
+            (
+                "ratio",
+                l("补贴比例（小数，如 0.80）", "Ratio (fraction, e.g. 0.80)"),
+                "text",
+            ),
             ("amount", l("补贴金额（元）", "Amount (CNY)"), "text"),
             ("notice_date", l("下达文件日期", "Notice date"), "date"),
         ],
@@ -111,7 +131,10 @@ fn forms(c: &Chrome) -> Vec<FactForm> {
         .map(|k| FactForm {
             code: k.as_str(),
             label: c.lang.pick(k.zh(), k.en()).to_string(),
-            recorder: c.lang.pick(k.recorder().zh(), k.recorder().en()).to_string(),
+            recorder: c
+                .lang
+                .pick(k.recorder().zh(), k.recorder().en())
+                .to_string(),
             per_unit: k.subject() == Subject::Unit,
             fields: fields(*k, c.lang),
         })

@@ -10,8 +10,8 @@ use crate::domain::money::{Money, Rate};
 use crate::domain::programme::Programme;
 use crate::domain::prorata::Period;
 use crate::domain::subsidy::{
-    self, Assessment, ChainLink, EnterpriseYear, FactKind, FactValue, HolderRole, Known,
-    PriorYear, Provenance, SubsidyFacts,
+    self, Assessment, ChainLink, EnterpriseYear, FactKind, FactValue, HolderRole, Known, PriorYear,
+    Provenance, SubsidyFacts,
 };
 use crate::services::subsidy_facts::{self as recorded, PolicyFacts};
 use crate::services::{Actor, ServiceError, ServiceResult};
@@ -46,7 +46,10 @@ async fn link(
 fn every_unit_flag(serials: &[String], rec: &PolicyFacts, kind: FactKind) -> Option<Known<bool>> {
     let mut all = Vec::new();
     for serial in serials {
-        let found = rec.units.iter().find(|(s, k, _, _)| s == serial && *k == kind)?;
+        let found = rec
+            .units
+            .iter()
+            .find(|(s, k, _, _)| s == serial && *k == kind)?;
         let flag = match &found.2 {
             FactValue::NationalSubsidyReceived { received }
             | FactValue::ApplicationAwardReceived { received } => *received,
@@ -62,10 +65,17 @@ fn every_unit_flag(serials: &[String], rec: &PolicyFacts, kind: FactKind) -> Opt
 }
 
 /// The latest date recorded across every unit, or unknown if a unit lacks it.
-fn every_unit_date(serials: &[String], rec: &PolicyFacts, kind: FactKind) -> Option<Known<NaiveDate>> {
+fn every_unit_date(
+    serials: &[String],
+    rec: &PolicyFacts,
+    kind: FactKind,
+) -> Option<Known<NaiveDate>> {
     let mut latest: Option<Known<NaiveDate>> = None;
     for serial in serials {
-        let found = rec.units.iter().find(|(s, k, _, _)| s == serial && *k == kind)?;
+        let found = rec
+            .units
+            .iter()
+            .find(|(s, k, _, _)| s == serial && *k == kind)?;
         let day = match &found.2 {
             FactValue::Manufactured { on } | FactValue::Delivered { on } => *on,
             FactValue::EndUserReceipt { received_on } => *received_on,
@@ -208,8 +218,9 @@ async fn assess_one(
         if prior.state == "cancelled" {
             continue;
         }
-        let rec = recorded::for_policy(tx, prior.policy_id, prior.maker_id, prior.catalogue_item_id)
-            .await?;
+        let rec =
+            recorded::for_policy(tx, prior.policy_id, prior.maker_id, prior.catalogue_item_id)
+                .await?;
         let ratio = rec
             .grants
             .iter()
@@ -251,8 +262,8 @@ pub async fn estimate(
     })?;
     let scheme = programme.scheme().to_string();
     let round = programme.year;
-    let rec = recorded::for_policy(&mut tx, row.policy_id, row.maker_id, row.catalogue_item_id)
-        .await?;
+    let rec =
+        recorded::for_policy(&mut tx, row.policy_id, row.maker_id, row.catalogue_item_id).await?;
     // The quota is used by every grant of the scheme on this qualification, all years.
     let item_grants = recorded::grants(
         &crate::store::subsidy_facts::grants_for(&mut tx, None, Some(row.catalogue_item_id))
