@@ -390,7 +390,7 @@ mod tests {
             Ok(lib) => lib,
             Err(e) => panic!("{e}"),
         };
-        assert_eq!(lib.clause_sets().len(), 2);
+        assert_eq!(lib.clause_sets().len(), 3);
         assert_eq!(lib.programmes().len(), 3);
         assert!(lib.clause_set("first-set-equipment", "2025.1").is_some());
         assert_eq!(

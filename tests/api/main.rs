@@ -19,6 +19,7 @@ mod claims;
 mod claims_concurrency;
 mod claims_mail;
 mod cli;
+mod cover_lines;
 mod library;
 mod outbox;
 mod parties;

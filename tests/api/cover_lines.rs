@@ -1,0 +1,90 @@
+//! Lines the maker chooses (issue 15 part 4), over HTTP on both stores.
+
+use crate::billing::post;
+use crate::helpers::{credit_code, TestApp};
+use crate::on_both_stores;
+use crate::underwriting::{book, first_year_quote};
+use firstcover::domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// 003 二(一)1 "自主协商确定投保险种", 000 三(六), 001 四(二): first-set equipment may be
+/// insured for quality only (or liability only), but not for neither.
+async fn first_set_maker_chooses_its_lines(app: TestApp) {
+    let b = book(&app, "uw.lines").await;
+    let mut q = first_year_quote(&b, "2000000.00");
+    q["sections"] = json!([{"code": "QUALITY", "deductible": "Q-FIXED"}]);
+    let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    assert_eq!(s, StatusCode::CREATED, "quality only: {v}");
+    assert_eq!(v["clause_set_version"], "2025.2");
+    q["sections"] = json!([{"code": "LIABILITY", "limit": "500000.00"}]);
+    let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    assert_eq!(s, StatusCode::CREATED, "liability only: {v}");
+    q["sections"] = json!([{"code": "TRANSPORT"}]);
+    let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("QUALITY / LIABILITY"), "{v}");
+}
+
+/// 004 第四条1 "“综合险”承保质量风险和责任风险": Shanxi's new-materials cover takes both.
+async fn shanxi_comprehensive_cover_takes_both_lines(app: TestApp) {
+    let uw = app.api_user("uw.sx", Role::Underwriter, None).await;
+    let party = |kind: &str, name: &str, body: &str| json!({"kind": kind, "name": name, "credit_code": credit_code(body), "province": "山西省"});
+    let (_, m) = post(
+        &app,
+        &uw,
+        "/api/v1/parties",
+        &party("maker", "山西新材料有限公司", "91140100MA0K1234X"),
+    )
+    .await;
+    let (_, u) = post(
+        &app,
+        &uw,
+        "/api/v1/parties",
+        &party("user", "太原用户有限公司", "91140100MA0K5678Y"),
+    )
+    .await;
+    let (s, item) = post(
+        &app,
+        &uw,
+        "/api/v1/catalogue",
+        &json!({"maker_id": m["party_id"], "edition": "shanxi-2024", "product_name": "高性能碳纤维",
+                "field": "新材料", "unit_type": "new_material", "tier": "provincial",
+                "qualification_year": 2024, "valid_from": "2024-01-01"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{item}");
+    let quote = |sections: serde_json::Value| {
+        json!({
+            "maker_id": m["party_id"], "user_id": u["party_id"], "catalogue_item_id": item["catalogue_item_id"],
+            "cover_basis": "first_batch", "clause_set_id": "first-batch-new-materials",
+            "units": [{"serial": "CF-2026-01", "quantity": 10, "unit_value": "200000.00"}],
+            "contracts": [{"number": "SX-1", "signed_on": "2025-11-20", "amount": "2000000.00"}],
+            "delivery_date": "2025-12-15", "sections": sections, "aggregate_limit": "2000000.00",
+            "period_start": "2026-01-01", "period_end": "2026-12-31",
+            "programme_id": "shanxi-new-materials"
+        })
+    };
+    let (s, v) = post(
+        &app,
+        &uw,
+        "/api/v1/quotes",
+        &quote(json!([{"code": "QUALITY"}])),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("LIABILITY"), "{v}");
+    let (s, v) = post(
+        &app,
+        &uw,
+        "/api/v1/quotes",
+        &quote(json!([{"code": "QUALITY"}, {"code": "LIABILITY", "limit": "1000000.00"}])),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+on_both_stores!(
+    first_set_maker_chooses_its_lines,
+    shanxi_comprehensive_cover_takes_both_lines,
+);
