@@ -84,7 +84,87 @@ async fn shanxi_comprehensive_cover_takes_both_lines(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
+/// 000 (九) 骗保: the same serial number cannot be insured on two overlapping policies;
+/// the refusal names the other policy. A later, non-overlapping period is fine.
+async fn a_serial_is_insured_once_at_a_time(app: TestApp) {
+    let b = book(&app, "uw.serial").await;
+    let (_, number) =
+        crate::underwriting::issued(&app, &b.uw, &first_year_quote(&b, "2000000.00")).await;
+    let mut q = first_year_quote(&b, "2000000.00");
+    q["period_start"] = json!("2026-06-01");
+    q["period_end"] = json!("2027-05-31");
+    let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let text = v.to_string();
+    assert!(text.contains("B2026-001") && text.contains(&number), "{v}");
+    q["period_start"] = json!("2027-01-01");
+    q["period_end"] = json!("2027-12-31");
+    let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+/// 003 附件1 一.2(1) "前三套装备是指用户首次使用的前3台(套)": counted per user and
+/// product across all policies — two units, then two more for the same user, is refused.
+async fn first_set_counts_the_users_first_three_units_across_policies(app: TestApp) {
+    let b = book(&app, "uw.three").await;
+    let (s, item) = post(
+        &app,
+        &b.uw,
+        "/api/v1/catalogue",
+        &json!({"maker_id": b.maker, "edition": "national-2024", "product_name": "五轴加工中心",
+                "field": "高档数控机床", "unit_type": "complete_machine", "tier": "domestic",
+                "qualification_year": 2024, "valid_from": "2024-01-01"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{item}");
+    let quote = |serials: &[&str], start: &str, end: &str| {
+        let units: Vec<_> = serials
+            .iter()
+            .map(|s| json!({"serial": s, "quantity": 1, "unit_value": "1000000.00"}))
+            .collect();
+        let mut q = first_year_quote(&b, "2000000.00");
+        q["catalogue_item_id"] = item["catalogue_item_id"].clone();
+        q["cover_basis"] = json!("first_set");
+        q["units"] = json!(units);
+        q["contracts"] =
+            json!([{"number": "HT-M", "signed_on": "2025-11-20", "amount": "2000000.00"}]);
+        q["period_start"] = json!(start);
+        q["period_end"] = json!(end);
+        q
+    };
+    let (first, number) = crate::underwriting::issued(
+        &app,
+        &b.uw,
+        &quote(&["M-1", "M-2"], "2026-01-01", "2026-12-31"),
+    )
+    .await;
+    let _ = first;
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        "/api/v1/quotes",
+        &quote(&["M-3", "M-4"], "2027-01-01", "2027-12-31"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v.to_string().contains(&number),
+        "the earlier policy is named: {v}"
+    );
+    // The third unit is still a first set.
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        "/api/v1/quotes",
+        &quote(&["M-3"], "2027-01-01", "2027-12-31"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
 on_both_stores!(
     first_set_maker_chooses_its_lines,
     shanxi_comprehensive_cover_takes_both_lines,
+    a_serial_is_insured_once_at_a_time,
+    first_set_counts_the_users_first_three_units_across_policies,
 );

@@ -194,6 +194,8 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     require_underwriter(actor, "issue policies")?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
+    // Re-checked at issue: two quotes for one serial may both have been open.
+    super::history::check(&mut tx, &super::terms_of(&row)?, Some(policy_id)).await?;
     if row.intermediary_id.is_some() && !row.end_user_proof {
         return Err(ServiceError::Conflict(
             "经中间方销售的装备须先取得最终用户接收证明 / sold through an intermediary: the end user's receipt is needed before issue".into(),
