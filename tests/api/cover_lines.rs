@@ -162,9 +162,54 @@ async fn first_set_counts_the_users_first_three_units_across_policies(app: TestA
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
+/// Authority ladder (issue 15 item 6): a senior underwriter cannot decide a referral
+/// whose limit is above the senior authority (200,000,000 CNY by default); within it,
+/// the senior decides.
+async fn a_senior_cannot_decide_above_the_senior_authority(app: TestApp) {
+    let b = book(&app, "uw.ladder").await;
+    let senior = app
+        .api_user("sr.ladder", Role::SeniorUnderwriter, None)
+        .await;
+    let (s, v) = post(
+        &app,
+        &b.uw,
+        "/api/v1/quotes",
+        &first_year_quote(&b, "250000000.00"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["state"], "referred");
+    let id = v["policy_id"].as_i64().unwrap_or_default();
+    let (s, v) = post(
+        &app,
+        &senior,
+        &format!("/api/v1/policies/{id}/referral"),
+        &json!({"approve": true, "reason": "批准"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v.to_string().contains("200,000,000.00"), "{v}");
+    let d: serde_json::Value = app.get_json(&format!("/api/v1/policies/{id}"), &b.uw).await;
+    assert_eq!(d["policy"]["state"], "referred", "still waiting: {d}");
+
+    let mut q = first_year_quote(&b, "60000000.00");
+    q["units"][0]["serial"] = json!("B2026-060");
+    let (_, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    let id = v["policy_id"].as_i64().unwrap_or_default();
+    let (s, v) = post(
+        &app,
+        &senior,
+        &format!("/api/v1/policies/{id}/referral"),
+        &json!({"approve": true, "reason": "批准"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
 on_both_stores!(
     first_set_maker_chooses_its_lines,
     shanxi_comprehensive_cover_takes_both_lines,
     a_serial_is_insured_once_at_a_time,
     first_set_counts_the_users_first_three_units_across_policies,
+    a_senior_cannot_decide_above_the_senior_authority,
 );
