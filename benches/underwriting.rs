@@ -153,23 +153,29 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
     }));
 
     let errors = Arc::new(AtomicU64::new(0));
+    // Every quote insures its own unit: a serial is insured once at a time (000 (九)).
+    let serials = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (http, base, token, quote, errors) = (
+        let (http, base, token, quote, errors, serials) = (
             http.clone(),
             base.clone(),
             token.clone(),
             quote.clone(),
             errors.clone(),
+            serials.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             while Instant::now() < deadline {
                 let t = Instant::now();
                 let r = async {
-                    let q = post(&http, &base, &token, "/api/v1/quotes", &quote).await?;
+                    let mut body = (*quote).clone();
+                    body["units"][0]["serial"] =
+                        json!(format!("BENCH-{}", serials.fetch_add(1, Ordering::Relaxed)));
+                    let q = post(&http, &base, &token, "/api/v1/quotes", &body).await?;
                     let id = q["policy_id"].as_i64().ok_or("no id")?;
                     post(
                         &http,

@@ -390,7 +390,7 @@ mod tests {
             Ok(lib) => lib,
             Err(e) => panic!("{e}"),
         };
-        assert_eq!(lib.clause_sets().len(), 2);
+        assert_eq!(lib.clause_sets().len(), 3);
         assert_eq!(lib.programmes().len(), 3);
         assert!(lib.clause_set("first-set-equipment", "2025.1").is_some());
         assert_eq!(
@@ -537,6 +537,27 @@ mod tests {
             Some((file, line)),
             "{err}"
         );
+    }
+
+    /// A condition kind without an evaluator cannot be loaded: start-up stops with the
+    /// file, the line of the kind and the kinds that do have one.
+    #[test]
+    fn a_condition_kind_without_an_evaluator_stops_the_load() {
+        let text = fs::read_to_string(clauses_dir().join("programmes/zhejiang-2025.toml"))
+            .unwrap_or_default();
+        let bad = text.replace(
+            "kind = \"not_with_application_award\"",
+            "kind = \"not_on_a_blacklist\"",
+        );
+        let line = bad
+            .lines()
+            .position(|l| l == "kind = \"not_on_a_blacklist\"")
+            .map(|i| i + 1);
+        let (dir, file) = copy_with("programmes/zhejiang-2025.toml", &bad);
+        let p = only_problem(dir.path());
+        assert_eq!((p.file, Some(p.line)), (file, line));
+        assert!(p.reason.contains("not_on_a_blacklist"), "{}", p.reason);
+        assert!(p.reason.contains("no_fraud_ban"), "{}", p.reason);
     }
 
     #[test]

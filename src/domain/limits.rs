@@ -59,7 +59,7 @@ impl LimitMultiples {
     }
 }
 
-fn basis_zh(basis: CoverBasis) -> &'static str {
+pub fn basis_zh(basis: CoverBasis) -> &'static str {
     match basis {
         CoverBasis::FirstSet => "首台(套)装备",
         CoverBasis::FirstBatch => "首批次装备",
@@ -67,7 +67,7 @@ fn basis_zh(basis: CoverBasis) -> &'static str {
     }
 }
 
-fn basis_en(basis: CoverBasis) -> &'static str {
+pub fn basis_en(basis: CoverBasis) -> &'static str {
     match basis {
         CoverBasis::FirstSet => "first-set equipment",
         CoverBasis::FirstBatch => "first-batch equipment",

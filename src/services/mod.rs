@@ -13,6 +13,7 @@ pub mod claims;
 pub mod demo;
 pub mod outbox;
 pub mod parties;
+pub mod subsidy_facts;
 pub mod underwriting;
 pub mod users;
 

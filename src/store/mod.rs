@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod sessions;
+pub mod subsidy_facts;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -319,6 +319,96 @@ pub async fn for_maker_programme_year(
     }))
 }
 
+/// Issued policies of a maker assessed under one programme (one application round),
+/// whatever calendar year they start in, oldest first.
+pub async fn for_maker_programme(
+    tx: &mut Tx,
+    maker_id: i64,
+    programme_id: &str,
+) -> StoreResult<Vec<PolicyRow>> {
+    let sql = format!(
+        "{SELECT} where p.maker_id = $1 and p.programme_id = $2 \
+         and p.policy_number is not null order by p.policy_id"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql)
+            .bind(maker_id)
+            .bind(programme_id)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
+/// A policy of a maker that is or was cover (bound, issued, in force, expired), with the
+/// terms that name its units: the cover history quotes are checked against.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CoverHistoryRow {
+    pub policy_id: i64,
+    pub policy_number: Option<String>,
+    pub user_id: i64,
+    pub catalogue_item_id: i64,
+    pub cover_basis: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub terms_json: String,
+}
+
+const HISTORY: &str = "select policy_id, policy_number, user_id, catalogue_item_id, cover_basis, \
+    period_start, period_end, terms_json from policy where maker_id = $1 \
+    and state in ('bound', 'issued', 'in_force', 'expired')";
+
+/// The maker's policies naming `serial` among their units for a period overlapping
+/// `start`..=`end`. The serial is matched in the stored terms (`"serial":"…"`, as
+/// serde_json writes it) with LIKE, escaped, so both stores run the same text.
+pub async fn with_serial_overlapping(
+    tx: &mut Tx,
+    maker_id: i64,
+    serial: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> StoreResult<Vec<CoverHistoryRow>> {
+    let escaped = serde_json::to_string(serial)
+        .unwrap_or_default()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%\"serial\":{escaped}%");
+    let sql = format!(
+        "{HISTORY} and period_start <= $2 and period_end >= $3 \
+         and terms_json like $4 escape '\\' order by policy_id"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, CoverHistoryRow>(&sql)
+            .bind(maker_id)
+            .bind(end)
+            .bind(start)
+            .bind(&pattern)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
+/// The maker's first-set policies for one user and catalogue product.
+pub async fn first_set_of(
+    tx: &mut Tx,
+    maker_id: i64,
+    user_id: i64,
+    catalogue_item_id: i64,
+) -> StoreResult<Vec<CoverHistoryRow>> {
+    let sql = format!(
+        "{HISTORY} and cover_basis = 'first_set' and user_id = $2 and catalogue_item_id = $3 \
+         order by policy_id"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, CoverHistoryRow>(&sql)
+            .bind(maker_id)
+            .bind(user_id)
+            .bind(catalogue_item_id)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
 /// One fixed version of an issued policy (出单, 批改, 退保).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct VersionRow {

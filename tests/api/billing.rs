@@ -568,13 +568,10 @@ async fn the_subsidy_estimate_sees_full_payment(app: TestApp) {
 
 async fn money_is_taken_on_issued_policies_only_and_the_paths_are_documented(app: TestApp) {
     let (b, _, _, finance) = issued_policy(&app, "zhejiang-2025").await;
-    let (s, quote) = post(
-        &app,
-        &b.uw,
-        "/api/v1/quotes",
-        &first_year_quote(&b, "2000000.00"),
-    )
-    .await;
+    // Another unit: one serial is insured once at a time (000 (九)).
+    let mut other = first_year_quote(&b, "2000000.00");
+    other["units"][0]["serial"] = json!("B2026-002");
+    let (s, quote) = post(&app, &b.uw, "/api/v1/quotes", &other).await;
     assert_eq!(s, StatusCode::CREATED, "{quote}");
     let qid = quote["policy_id"].as_i64().unwrap();
     let (s, v) = post(

@@ -66,7 +66,7 @@ async fn clauses_and_programmes_are_browsable(app: TestApp) {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
     let sets: Value = app.get_json("/api/v1/clauses", &token).await;
-    assert_eq!(sets.as_array().unwrap().len(), 2);
+    assert_eq!(sets.as_array().unwrap().len(), 3);
 }
 
 on_both_stores!(clauses_and_programmes_are_browsable);

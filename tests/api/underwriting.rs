@@ -651,14 +651,11 @@ async fn concurrent_issues_from_two_instances_get_consecutive_numbers() {
     let two = start_on(Store::Postgres, test_config(&url), None, None).await;
     let b = book(&one, "uw.many").await;
     let mut ids = Vec::new();
-    for _ in 0..20 {
-        let (s, v) = post(
-            &one,
-            &b.uw,
-            "/api/v1/quotes",
-            &first_year_quote(&b, "2000000.00"),
-        )
-        .await;
+    for i in 0..20 {
+        // Twenty different units: one serial is insured once at a time (000 (九)).
+        let mut q = first_year_quote(&b, "2000000.00");
+        q["units"][0]["serial"] = json!(format!("B2026-{i:03}"));
+        let (s, v) = post(&one, &b.uw, "/api/v1/quotes", &q).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         let id = v["policy_id"].as_i64().unwrap();
         let (s, _) = post(

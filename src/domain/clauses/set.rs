@@ -289,6 +289,11 @@ pub struct ClauseSet {
     pub name: Text,
     /// Says whose words these are (the project's own, replaceable by filed text).
     pub wording_note: Text,
+    /// Main lines the maker chooses among (自主决定投保险种, 003 二(一)1, 000 三(六),
+    /// 001 四(二)): each may be optional, but at least one of them must be taken.
+    /// Empty: every non-optional section is taken (Shanxi's 综合险 is both, 004 第四条1).
+    #[serde(default)]
+    pub choose_at_least_one: Vec<String>,
     pub sections: Vec<Section>,
 }
 
@@ -321,15 +326,24 @@ impl ClauseSet {
         for (i, section) in self.sections.iter().enumerate() {
             section.check(&root.key("sections").index(i), &mut issues);
         }
+        for code in &self.choose_at_least_one {
+            if self.section(code).is_none() {
+                issues.push(Issue::new(
+                    root.key("choose_at_least_one"),
+                    format!("'{code}' is not a section of this set"),
+                ));
+            }
+        }
         for needed in [SectionKind::Quality, SectionKind::Liability] {
+            let chosen = |s: &Section| self.choose_at_least_one.contains(&s.code);
             if !self
                 .sections
                 .iter()
-                .any(|s| s.kind == needed && !s.optional)
+                .any(|s| s.kind == needed && (!s.optional || chosen(s)))
             {
                 issues.push(Issue::new(
                     root.key("sections"),
-                    format!("a comprehensive (综合险) clause set needs a non-optional {needed:?} section"),
+                    format!("a comprehensive (综合险) clause set needs a {needed:?} section, non-optional or among choose_at_least_one"),
                 ));
             }
         }

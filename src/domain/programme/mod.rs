@@ -9,7 +9,7 @@ pub use finding::{any_hard, Finding, Severity, SourceRef};
 pub use rules::{
     AfterInterruption, AmountCap, CapScope, Condition, ConditionKind, LimitRule, LimitRuleKind,
     PremiumBasis, RateCap, RenewalPolicy, RenewalRule, SeedDocument, ShareRule, StartWindow,
-    TierRatios, YearsRule,
+    TierRatios, YearsRule, ALL_CONDITION_KINDS,
 };
 
 use crate::domain::clauses::{DocumentKind, Issue, ProductLine, Text};
@@ -21,7 +21,15 @@ use serde::{Deserialize, Serialize};
 pub struct Programme {
     pub kind: DocumentKind,
     pub id: String,
+    /// The application round (申报年度): a yearly cap and "consecutive years" count per
+    /// round, not per calendar year (Zhejiang's 2025 round takes policies starting
+    /// 2024-09-01 … 2025-08-31).
     pub year: i32,
+    /// The scheme this round belongs to (`zhejiang`, `national`, …): grants recorded
+    /// under the same scheme in earlier rounds are this programme's history. Defaults
+    /// to the id.
+    #[serde(default)]
+    pub scheme: Option<String>,
     pub name: Text,
     /// 国家 / 浙江省 / 山西省 ...
     pub jurisdiction: Text,
@@ -47,6 +55,11 @@ impl Programme {
     /// Every problem of meaning; empty when the programme is usable.
     pub fn validate(&self) -> Vec<Issue> {
         validate::programme(self)
+    }
+
+    /// The scheme key grants are recorded under.
+    pub fn scheme(&self) -> &str {
+        self.scheme.as_deref().unwrap_or(&self.id)
     }
 
     pub fn condition(&self, kind: ConditionKind) -> Option<&Condition> {

@@ -205,6 +205,83 @@ pub enum ConditionKind {
     NotDishonestEntity,
     /// 不在骗补禁止申报期内
     NoFraudBan,
+    /// 完成装备的制造、交付 (001 二(二)): manufacture and delivery dates recorded and passed
+    ManufacturedAndDelivered,
+}
+
+/// Every condition kind, for pages, the README and the "every kind can fire" tests.
+pub const ALL_CONDITION_KINDS: [ConditionKind; 17] = [
+    ConditionKind::FullPayment,
+    ConditionKind::PolicyEffective,
+    ConditionKind::FirstInstallmentShare,
+    ConditionKind::MinContractAmount,
+    ConditionKind::OneMakerOneUser,
+    ConditionKind::BuyerNotRelatedParty,
+    ConditionKind::BuyerNotTrader,
+    ConditionKind::EndUserProofViaIntermediary,
+    ConditionKind::NotNationallySubsidised,
+    ConditionKind::NotWithApplicationAward,
+    ConditionKind::QualificationValid,
+    ConditionKind::DeliveryWithinQualification,
+    ConditionKind::CoverBases,
+    ConditionKind::MakerRegisteredIn,
+    ConditionKind::NotDishonestEntity,
+    ConditionKind::NoFraudBan,
+    ConditionKind::ManufacturedAndDelivered,
+];
+
+impl ConditionKind {
+    /// (中文, English) label for pages.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            ConditionKind::FullPayment => ("全额缴纳保费", "premium fully paid"),
+            ConditionKind::PolicyEffective => ("保单正式生效", "policy has come into force"),
+            ConditionKind::FirstInstallmentShare => ("首期保费比例", "first installment share"),
+            ConditionKind::MinContractAmount => ("销售合同金额下限", "minimum contract amount"),
+            ConditionKind::OneMakerOneUser => ("一家生产企业及一家用户单位", "one maker, one user"),
+            ConditionKind::BuyerNotRelatedParty => (
+                "购买单位及所有权人非关联企业",
+                "buyer and owner not related to the maker",
+            ),
+            ConditionKind::BuyerNotTrader => ("购买单位非贸易商", "buyer not a trader"),
+            ConditionKind::EndUserProofViaIntermediary => (
+                "通过中间方须有最终用户证明",
+                "end-user proof when sold through an intermediary",
+            ),
+            ConditionKind::NotNationallySubsidised => {
+                ("未享受国家保险补偿", "not nationally subsidised")
+            }
+            ConditionKind::NotWithApplicationAward => {
+                ("未同时享受应用奖励", "not with the application award")
+            }
+            ConditionKind::QualificationValid => {
+                ("起保日资格有效", "qualification valid at the start")
+            }
+            ConditionKind::DeliveryWithinQualification => (
+                "交付时间在资格有效期内",
+                "delivered within the qualification",
+            ),
+            ConditionKind::CoverBases => ("支持的投保方式", "supported cover bases"),
+            ConditionKind::MakerRegisteredIn => {
+                ("生产企业注册地", "maker registered in the province")
+            }
+            ConditionKind::NotDishonestEntity => {
+                ("非“信用中国”失信主体", "not a dishonest entity (信用中国)")
+            }
+            ConditionKind::NoFraudBan => ("不在骗补禁止申报期内", "no fraud ban"),
+            ConditionKind::ManufacturedAndDelivered => {
+                ("已完成制造与交付", "manufactured and delivered")
+            }
+        }
+    }
+
+    /// The snake_case name used in programme files.
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
 }
 
 /// One condition with its parameters and source.

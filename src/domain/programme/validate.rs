@@ -208,11 +208,12 @@ fn condition(c: &Condition, at: &KeyPath, issues: &mut Vec<Issue>) {
         ConditionKind::FullPayment
             | ConditionKind::PolicyEffective
             | ConditionKind::FirstInstallmentShare
+            | ConditionKind::ManufacturedAndDelivered
     );
     if c.severity == Severity::Pending && !may_pend {
         issues.push(Issue::new(
             at.key("severity"),
-            "only payment and effectiveness conditions can be pending",
+            "only payment, effectiveness and delivery conditions can be pending",
         ));
     }
 }

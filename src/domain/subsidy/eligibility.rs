@@ -1,16 +1,46 @@
-//! Eligibility findings: every rule of the programme that the facts do not meet.
-//! Each finding carries the programme's own source for the rule.
+//! Eligibility findings: every rule of the programme, decided on the facts. Each
+//! condition kind has exactly one evaluator here (the `match` has no catch-all, so a
+//! new kind does not compile until it is decided); a condition whose fact nobody has
+//! recorded is pending — "needs FACT, recorded by ROLE" — never a pass.
 
 use super::continuity::Continuity;
+use super::facts::FactKind;
 use super::SubsidyFacts;
 use crate::domain::catalogue::is_valid_on;
 use crate::domain::limits::{check_aggregate_limit, check_new_material_limit, LimitMultiples};
-use crate::domain::party::Relation;
 use crate::domain::programme::{
-    Condition, ConditionKind, Finding, LimitRule, LimitRuleKind, Programme, RenewalPolicy, Severity,
+    Condition, ConditionKind, Finding, LimitRule, LimitRuleKind, Programme, RenewalPolicy,
+    Severity, SourceRef,
 };
+use serde::Serialize;
 
-pub(super) fn check(p: &Programme, f: &SubsidyFacts, c: &Continuity) -> Vec<Finding> {
+/// How one configured condition came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// 符合
+    Met,
+    /// 不符合 (or a warning / a pending payment, by the condition's severity)
+    NotMet,
+    /// 待录入 — a fact it needs is not recorded.
+    NeedsFact,
+}
+
+/// One configured condition, its outcome and the facts it was decided on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConditionCheck {
+    pub kind: ConditionKind,
+    pub outcome: CheckOutcome,
+    /// Codes of the facts used (see `Assessment::facts`).
+    pub facts: Vec<&'static str>,
+    pub source: SourceRef,
+}
+
+pub(super) fn check(
+    p: &Programme,
+    f: &SubsidyFacts,
+    c: &Continuity,
+) -> (Vec<Finding>, Vec<ConditionCheck>) {
     let mut out = Vec::new();
     if !p.products.contains(&f.product) {
         out.push(Finding::new(
@@ -58,13 +88,29 @@ pub(super) fn check(p: &Programme, f: &SubsidyFacts, c: &Continuity) -> Vec<Find
     if let Some(rule) = &p.limit_rule {
         limit(rule, f, &mut out);
     }
+    let mut checks = Vec::with_capacity(p.conditions.len());
     for condition in &p.conditions {
-        if let Some(finding) = unmet(condition, f) {
-            out.push(finding);
-        }
+        let (eval, facts) = evaluate(condition, f);
+        let outcome = match eval {
+            Eval::Met => CheckOutcome::Met,
+            Eval::Unmet(finding) => {
+                out.push(finding);
+                CheckOutcome::NotMet
+            }
+            Eval::Needs(kind) => {
+                out.push(needs_fact(condition, kind));
+                CheckOutcome::NeedsFact
+            }
+        };
+        checks.push(ConditionCheck {
+            kind: condition.kind,
+            outcome,
+            facts,
+            source: condition.source.clone(),
+        });
     }
     renewal(p, c, &mut out);
-    out
+    (out, checks)
 }
 
 fn limit(rule: &LimitRule, f: &SubsidyFacts, out: &mut Vec<Finding>) {
@@ -92,156 +138,362 @@ fn limit(rule: &LimitRule, f: &SubsidyFacts, out: &mut Vec<Finding>) {
     }
 }
 
-fn found(c: &Condition, code: &str, zh: String, en: String) -> Option<Finding> {
-    Some(Finding::new(code, c.severity, zh, en, c.source.clone()))
+/// What one evaluator decided.
+enum Eval {
+    Met,
+    Unmet(Finding),
+    Needs(FactKind),
 }
 
-/// The finding for a condition the facts do not meet, if any.
-fn unmet(c: &Condition, f: &SubsidyFacts) -> Option<Finding> {
-    match c.kind {
-        ConditionKind::FullPayment if f.premium_paid < f.premium => found(
-            c,
-            "subsidy.full_payment_pending",
-            format!("保费尚未全额缴纳：应缴 {} 元，已缴 {} 元", f.premium.grouped(), f.premium_paid.grouped()),
-            format!("premium not fully paid: {} CNY due, {} CNY paid", f.premium.grouped(), f.premium_paid.grouped()),
-        ),
-        ConditionKind::PolicyEffective if !f.policy_effective => found(
-            c,
-            "subsidy.policy_not_effective",
-            "保单尚未正式生效".into(),
-            "the policy is not yet in force".into(),
-        ),
-        ConditionKind::FirstInstallmentShare => {
-            let share = c.share?;
-            let minimum = f.premium.mul_decimal(share).ok()?;
-            (f.first_installment < minimum).then(|| {
-                Finding::new(
-                    "subsidy.first_installment_too_small",
-                    c.severity,
-                    format!("首期保费 {} 元低于保费总额的 {}%（{} 元）", f.first_installment.grouped(), (share * rust_decimal::Decimal::ONE_HUNDRED).normalize(), minimum.grouped()),
-                    format!("first installment {} CNY is below {} % of the premium ({} CNY)", f.first_installment.grouped(), (share * rust_decimal::Decimal::ONE_HUNDRED).normalize(), minimum.grouped()),
-                    c.source.clone(),
-                )
-            })
-        }
-        ConditionKind::MinContractAmount => {
-            let minimum = c.amount?;
-            (f.contract_amount < minimum).then(|| {
-                Finding::new(
-                    "subsidy.contract_too_small",
-                    c.severity,
-                    format!("销售合同金额 {} 元低于 {} 元", f.contract_amount.grouped(), minimum.grouped()),
-                    format!("contract amount {} CNY is below {} CNY", f.contract_amount.grouped(), minimum.grouped()),
-                    c.source.clone(),
-                )
-            })
-        }
-        ConditionKind::OneMakerOneUser if f.makers_on_policy != 1 || f.users_on_policy != 1 => found(
-            c,
-            "subsidy.one_maker_one_user",
-            format!("每份保单应对应一家生产企业及一家用户单位（现为 {} 家生产企业、{} 家用户单位）", f.makers_on_policy, f.users_on_policy),
-            format!("one maker and one user per policy ({} makers, {} users here)", f.makers_on_policy, f.users_on_policy),
-        ),
-        ConditionKind::BuyerNotRelatedParty if f.buyer_relation == Some(Relation::RelatedParty) => found(
-            c,
-            "subsidy.buyer_related_party",
-            "购买单位为生产企业的关联企业".into(),
-            "the buyer is a related party of the maker".into(),
-        ),
-        ConditionKind::BuyerNotTrader if f.buyer_relation == Some(Relation::Trader) => found(
-            c,
-            "subsidy.buyer_trader",
-            "购买单位为贸易商".into(),
-            "the buyer is a trader".into(),
-        ),
-        ConditionKind::EndUserProofViaIntermediary if f.via_intermediary && !f.end_user_proof => found(
-            c,
-            "subsidy.end_user_proof_missing",
-            "通过中间方销售，须提供交付最终用户的证明材料".into(),
-            "sold through an intermediary: proof of delivery to the end user is required".into(),
-        ),
-        ConditionKind::NotNationallySubsidised if f.nationally_subsidised => found(
-            c,
-            "subsidy.already_national",
-            "该装备已享受国家保险补偿政策".into(),
-            "this equipment already received national insurance compensation".into(),
-        ),
-        ConditionKind::NotWithApplicationAward if f.application_award => found(
-            c,
-            "subsidy.with_application_award",
-            "同一装备不得同时享受保险补偿和应用奖励".into(),
-            "the same equipment cannot receive both insurance compensation and the application award".into(),
-        ),
-        ConditionKind::QualificationValid => qualification_at_start(c, f),
-        ConditionKind::DeliveryWithinQualification => delivery(c, f),
-        ConditionKind::CoverBases if !c.bases.contains(&f.basis) => found(
-            c,
-            "subsidy.basis_not_supported",
-            "该投保方式不在本政策支持范围内".into(),
-            "this cover basis is not supported by the programme".into(),
-        ),
-        ConditionKind::MakerRegisteredIn => {
-            let province = c.province.as_deref()?;
-            (f.maker_province.trim() != province).then(|| {
-                Finding::new(
-                    "subsidy.maker_outside_province",
-                    c.severity,
-                    format!("生产企业须在{province}境内注册"),
-                    format!("the maker must be registered in {province}"),
-                    c.source.clone(),
-                )
-            })
-        }
-        ConditionKind::NotDishonestEntity if f.dishonest_entity => found(
-            c,
-            "subsidy.dishonest_entity",
-            "生产企业为失信主体".into(),
-            "the maker is listed as a dishonest entity".into(),
-        ),
-        ConditionKind::NoFraudBan if f.fraud_ban_until.is_some_and(|until| f.period.start <= until) => found(
-            c,
-            "subsidy.fraud_ban",
-            "生产企业处于骗补禁止申报期内".into(),
-            "the maker is banned from applying after a fraud finding".into(),
-        ),
-        _ => None,
+fn unmet(c: &Condition, code: &str, zh: String, en: String) -> Eval {
+    Eval::Unmet(Finding::new(code, c.severity, zh, en, c.source.clone()))
+}
+
+fn met_unless(cond: bool, or: impl FnOnce() -> Eval) -> Eval {
+    if cond {
+        or()
+    } else {
+        Eval::Met
     }
 }
 
-fn qualification_at_start(c: &Condition, f: &SubsidyFacts) -> Option<Finding> {
+/// "pending — needs FACT, recorded by ROLE" (待录入：事实，由角色录入).
+fn needs_fact(c: &Condition, kind: FactKind) -> Finding {
+    let role = kind.recorder();
+    Finding::new(
+        &format!("subsidy.needs_fact.{}", kind.as_str()),
+        Severity::Pending,
+        format!("待录入：{}（由{}录入）", kind.zh(), role.zh()),
+        format!(
+            "pending — needs {}, recorded by {}",
+            kind.en(),
+            role.en().to_lowercase()
+        ),
+        c.source.clone(),
+    )
+}
+
+/// The one evaluator of each condition kind, with the facts it reads.
+fn evaluate(c: &Condition, f: &SubsidyFacts) -> (Eval, Vec<&'static str>) {
+    match c.kind {
+        ConditionKind::FullPayment => (
+            met_unless(f.premium_paid < f.premium, || {
+                unmet(
+                    c,
+                    "subsidy.full_payment_pending",
+                    format!(
+                        "保费尚未全额缴纳：应缴 {} 元，已缴 {} 元",
+                        f.premium.grouped(),
+                        f.premium_paid.grouped()
+                    ),
+                    format!(
+                        "premium not fully paid: {} CNY due, {} CNY paid",
+                        f.premium.grouped(),
+                        f.premium_paid.grouped()
+                    ),
+                )
+            }),
+            vec!["premium", "premium_paid"],
+        ),
+        ConditionKind::PolicyEffective => (
+            met_unless(!f.policy_effective, || {
+                unmet(
+                    c,
+                    "subsidy.policy_not_effective",
+                    format!("保单尚未正式生效（起保日 {}）", f.period.start),
+                    format!(
+                        "the policy has not come into force (starts {})",
+                        f.period.start
+                    ),
+                )
+            }),
+            vec!["policy_effective"],
+        ),
+        ConditionKind::FirstInstallmentShare => (first_installment(c, f), {
+            vec!["premium", "premium_paid", "first_installment"]
+        }),
+        ConditionKind::MinContractAmount => (
+            match c.amount {
+                Some(minimum) => met_unless(f.contract_amount < minimum, || {
+                    unmet(
+                        c,
+                        "subsidy.contract_too_small",
+                        format!(
+                            "销售合同金额 {} 元低于 {} 元",
+                            f.contract_amount.grouped(),
+                            minimum.grouped()
+                        ),
+                        format!(
+                            "contract amount {} CNY is below {} CNY",
+                            f.contract_amount.grouped(),
+                            minimum.grouped()
+                        ),
+                    )
+                }),
+                // validate() refuses the file without an amount.
+                None => Eval::Met,
+            },
+            vec!["contract_amount"],
+        ),
+        ConditionKind::OneMakerOneUser => (
+            met_unless(f.makers_on_policy != 1 || f.users_on_policy != 1, || {
+                unmet(
+                    c,
+                    "subsidy.one_maker_one_user",
+                    format!(
+                        "每份保单应对应一家生产企业及一家用户单位（现为 {} 家生产企业、{} 家用户单位）",
+                        f.makers_on_policy, f.users_on_policy
+                    ),
+                    format!(
+                        "one maker and one user per policy ({} makers, {} users here)",
+                        f.makers_on_policy, f.users_on_policy
+                    ),
+                )
+            }),
+            vec!["parties_on_policy"],
+        ),
+        ConditionKind::BuyerNotRelatedParty => (related(c, f), vec!["chain", "ownership"]),
+        ConditionKind::BuyerNotTrader => {
+            let trader = f.chain.iter().find(|l| l.trader);
+            (
+                match trader {
+                    Some(l) => unmet(
+                        c,
+                        "subsidy.buyer_trader",
+                        format!("购买单位（{}：{}）为贸易商", l.role.zh(), l.party_name),
+                        format!("the buyer ({} {}) is a trader", l.role.en(), l.party_name),
+                    ),
+                    None => Eval::Met,
+                },
+                vec!["chain"],
+            )
+        }
+        ConditionKind::EndUserProofViaIntermediary => (
+            met_unless(f.via_intermediary && !f.end_user_proof, || {
+                unmet(
+                    c,
+                    "subsidy.end_user_proof_missing",
+                    "通过中间方销售，须提供交付最终用户的证明材料".into(),
+                    "sold through an intermediary: proof of delivery to the end user is required"
+                        .into(),
+                )
+            }),
+            vec!["chain", "end_user_receipt"],
+        ),
+        ConditionKind::NotNationallySubsidised => (
+            match &f.nationally_subsidised {
+                None => Eval::Needs(FactKind::NationalSubsidyReceived),
+                Some(k) => met_unless(k.value, || {
+                    unmet(
+                        c,
+                        "subsidy.already_national",
+                        "该装备已享受国家保险补偿政策".into(),
+                        "this equipment already received national insurance compensation".into(),
+                    )
+                }),
+            },
+            vec!["national_subsidy_received"],
+        ),
+        ConditionKind::NotWithApplicationAward => (
+            match &f.application_award {
+                None => Eval::Needs(FactKind::ApplicationAwardReceived),
+                Some(k) => met_unless(k.value, || {
+                    unmet(
+                        c,
+                        "subsidy.with_application_award",
+                        "同一装备不得同时享受保险补偿和应用奖励".into(),
+                        "the same equipment cannot receive both insurance compensation and the application award".into(),
+                    )
+                }),
+            },
+            vec!["application_award_received"],
+        ),
+        ConditionKind::QualificationValid => (qualification_at_start(c, f), vec!["qualification"]),
+        ConditionKind::DeliveryWithinQualification => {
+            (delivery(c, f), vec!["qualification", "delivered"])
+        }
+        ConditionKind::CoverBases => (
+            met_unless(!c.bases.contains(&f.basis), || {
+                unmet(
+                    c,
+                    "subsidy.basis_not_supported",
+                    "该投保方式不在本政策支持范围内".into(),
+                    "this cover basis is not supported by the programme".into(),
+                )
+            }),
+            vec!["cover_basis"],
+        ),
+        ConditionKind::MakerRegisteredIn => (
+            match c.province.as_deref() {
+                Some(province) => met_unless(f.maker_province.trim() != province, || {
+                    unmet(
+                        c,
+                        "subsidy.maker_outside_province",
+                        format!(
+                            "生产企业须在{province}境内注册（登记为 {}）",
+                            f.maker_province
+                        ),
+                        format!(
+                            "the maker must be registered in {province} (registered in {})",
+                            f.maker_province
+                        ),
+                    )
+                }),
+                None => Eval::Met,
+            },
+            vec!["maker_province"],
+        ),
+        ConditionKind::NotDishonestEntity => (
+            match &f.dishonest_entity {
+                None => Eval::Needs(FactKind::CreditStatus),
+                Some(k) => met_unless(k.value, || {
+                    unmet(
+                        c,
+                        "subsidy.dishonest_entity",
+                        "生产企业为“信用中国”失信主体".into(),
+                        "the maker is listed as a dishonest entity on 信用中国".into(),
+                    )
+                }),
+            },
+            vec!["credit_status"],
+        ),
+        ConditionKind::NoFraudBan => (
+            match &f.fraud_ban {
+                None => Eval::Needs(FactKind::FraudBan),
+                Some(k) => match (k.value.banned_from, k.value.banned_until) {
+                    (Some(a), Some(b)) if k.value.covers(f.period.start) => unmet(
+                        c,
+                        "subsidy.fraud_ban",
+                        format!("生产企业处于骗补禁止申报期内（{a} 至 {b}）"),
+                        format!(
+                            "the maker is banned from applying ({a} to {b}) after a fraud finding"
+                        ),
+                    ),
+                    _ => Eval::Met,
+                },
+            },
+            vec!["fraud_ban", "period"],
+        ),
+        ConditionKind::ManufacturedAndDelivered => (
+            match (&f.manufacture_date, &f.delivery_date) {
+                (None, _) => Eval::Needs(FactKind::Manufactured),
+                (_, None) => Eval::Needs(FactKind::Delivered),
+                (Some(m), Some(d)) => met_unless(d.value < m.value, || {
+                    unmet(
+                        c,
+                        "subsidy.delivered_before_made",
+                        format!("交付日期 {} 早于制造完成日期 {}", d.value, m.value),
+                        format!("delivered {} before it was made {}", d.value, m.value),
+                    )
+                }),
+            },
+            vec!["manufactured", "delivered"],
+        ),
+    }
+}
+
+/// 004 第四条 2: the first installment — at least `share` of the premium — must be
+/// paid before applying; nothing paid is not eligible.
+fn first_installment(c: &Condition, f: &SubsidyFacts) -> Eval {
+    let Some(share) = c.share else {
+        return Eval::Met;
+    };
+    let Ok(minimum) = f.premium.mul_decimal(share) else {
+        return Eval::Met;
+    };
+    let pct = (share * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+    if f.first_installment < minimum {
+        return unmet(
+            c,
+            "subsidy.first_installment_too_small",
+            format!(
+                "首期保费 {} 元低于保费总额 {} 元 × {pct}% = {} 元",
+                f.first_installment.grouped(),
+                f.premium.grouped(),
+                minimum.grouped()
+            ),
+            format!(
+                "first installment {} CNY is below {pct} % × premium {} CNY = {} CNY",
+                f.first_installment.grouped(),
+                f.premium.grouped(),
+                minimum.grouped()
+            ),
+        );
+    }
+    met_unless(f.premium_paid < minimum, || {
+        unmet(
+            c,
+            "subsidy.first_installment_unpaid",
+            format!(
+                "已缴保费 {} 元未达首期保费 {} 元 × {pct}% = {} 元",
+                f.premium_paid.grouped(),
+                f.premium.grouped(),
+                minimum.grouped()
+            ),
+            format!(
+                "paid {} CNY is below the first installment {pct} % × premium {} CNY = {} CNY",
+                f.premium_paid.grouped(),
+                f.premium.grouped(),
+                minimum.grouped()
+            ),
+        )
+    })
+}
+
+/// 003 一 / 004 第七条 4: no link of the chain (user, intermediary, owner) may be a
+/// related company of the maker; through an intermediary the owner must be recorded.
+fn related(c: &Condition, f: &SubsidyFacts) -> Eval {
+    if let Some(l) = f.chain.iter().find(|l| l.related_party) {
+        return unmet(
+            c,
+            "subsidy.buyer_related_party",
+            format!("{}（{}）为生产企业的关联企业", l.role.zh(), l.party_name),
+            format!(
+                "the {} ({}) is a related party of the maker",
+                l.role.en(),
+                l.party_name
+            ),
+        );
+    }
+    if f.via_intermediary && f.ownership.is_none() {
+        return Eval::Needs(FactKind::Ownership);
+    }
+    Eval::Met
+}
+
+fn qualification_at_start(c: &Condition, f: &SubsidyFacts) -> Eval {
     let valid = f
         .qualification
         .is_some_and(|q| is_valid_on(q.valid_from, q.valid_until, f.period.start));
-    (!valid).then(|| {
-        Finding::new(
+    met_unless(!valid, || {
+        unmet(
+            c,
             "subsidy.qualification_not_valid",
-            c.severity,
             format!("起保日 {} 资格无效或未录入", f.period.start),
             format!(
                 "no valid qualification on the policy start {}",
                 f.period.start
             ),
-            c.source.clone(),
         )
     })
 }
 
-fn delivery(c: &Condition, f: &SubsidyFacts) -> Option<Finding> {
-    let (q, delivered) = match (f.qualification, f.delivery_date) {
-        (Some(q), Some(d)) => (q, d),
-        _ => {
-            return found(
-                c,
-                "subsidy.delivery_unknown",
-                "未录入交付时间或资格".into(),
-                "delivery date or qualification not entered".into(),
-            )
-        }
+fn delivery(c: &Condition, f: &SubsidyFacts) -> Eval {
+    let Some(delivered) = f.delivery_date.as_ref().map(|k| k.value) else {
+        return Eval::Needs(FactKind::Delivered);
     };
-    (!is_valid_on(q.valid_from, q.valid_until, delivered)).then(|| {
-        Finding::new(
+    let Some(q) = f.qualification else {
+        return unmet(
+            c,
+            "subsidy.qualification_not_valid",
+            "未录入资格".into(),
+            "no qualification entered".into(),
+        );
+    };
+    met_unless(!is_valid_on(q.valid_from, q.valid_until, delivered), || {
+        unmet(
+            c,
             "subsidy.delivery_outside_qualification",
-            c.severity,
             format!(
                 "交付时间 {delivered} 不在资格有效期 {} 至 {} 内",
                 q.valid_from, q.valid_until
@@ -250,7 +502,6 @@ fn delivery(c: &Condition, f: &SubsidyFacts) -> Option<Finding> {
                 "delivery on {delivered} is outside the qualification {} to {}",
                 q.valid_from, q.valid_until
             ),
-            c.source.clone(),
         )
     })
 }

@@ -127,13 +127,23 @@ pub(super) fn compute(
     let mut steps = Vec::new();
     let base = match p.share.basis {
         PremiumBasis::PremiumPaid => {
+            // 001 二(二) "实际缴纳保费": what is paid, never more than what is due.
+            let base = f.premium_paid.min(f.premium);
             steps.push(step(
                 "base",
-                format!("补贴基数 = 保费 {} 元", f.premium.grouped()),
-                format!("base = premium {} CNY", f.premium.grouped()),
-                f.premium.to_string(),
+                format!(
+                    "补贴基数 = 实际缴纳保费 {} 元（应缴 {} 元）",
+                    base.grouped(),
+                    f.premium.grouped()
+                ),
+                format!(
+                    "base = premium actually paid {} CNY (due {} CNY)",
+                    base.grouped(),
+                    f.premium.grouped()
+                ),
+                base.to_string(),
             ));
-            f.premium
+            base
         }
         PremiumBasis::PremiumAtCappedRate => {
             let cap = p.rate_cap.as_ref()?.rate;
@@ -201,22 +211,42 @@ pub(super) fn compute(
                 steps.push(step("enterprise_year_cap", format!("企业年度上限 {} 元 − 本年已申报/获得 {} 元 = 剩余 {} 元", limit.grouped(), enterprise.already_claimed.grouped(), room.grouped()), format!("enterprise yearly cap {} CNY − already claimed this year {} CNY = {} CNY left", limit.grouped(), enterprise.already_claimed.grouped(), room.grouped()), room.to_string()));
                 room
             }
-            (CapScope::QualificationQuota, _) => match enterprise.remaining_quota {
+            (CapScope::QualificationQuota, _) => match &enterprise.quota {
                 Some(quota) => {
+                    let room = (quota.value - enterprise.quota_used).max(Money::ZERO);
                     steps.push(step(
                         "quota",
-                        format!("剩余保费补助资金额度 {} 元", quota.grouped()),
-                        format!("remaining qualification quota {} CNY", quota.grouped()),
-                        quota.to_string(),
+                        format!(
+                            "资格额度 {} 元 − 已使用 {} 元 = 剩余 {} 元",
+                            quota.value.grouped(),
+                            enterprise.quota_used.grouped(),
+                            room.grouped()
+                        ),
+                        format!(
+                            "qualification quota {} CNY − used {} CNY = {} CNY left",
+                            quota.value.grouped(),
+                            enterprise.quota_used.grouped(),
+                            room.grouped()
+                        ),
+                        room.to_string(),
                     ));
-                    quota.max(Money::ZERO)
+                    room
                 }
                 None => {
+                    let kind = super::facts::FactKind::NationalQuota;
                     findings.push(Finding::new(
-                        "subsidy.quota_unknown",
-                        Severity::Warning,
-                        "未录入剩余补助额度，估算未按额度封顶".into(),
-                        "remaining quota not entered: the estimate is not capped by it".into(),
+                        &format!("subsidy.needs_fact.{}", kind.as_str()),
+                        Severity::Pending,
+                        format!(
+                            "待录入：{}（由{}录入）；估算未按额度封顶",
+                            kind.zh(),
+                            kind.recorder().zh()
+                        ),
+                        format!(
+                            "pending — needs {}, recorded by {}; the estimate is not capped by it",
+                            kind.en(),
+                            kind.recorder().en().to_lowercase()
+                        ),
                         cap.source.clone(),
                     ));
                     continue;

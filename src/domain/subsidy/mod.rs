@@ -7,21 +7,27 @@
 mod continuity;
 mod eligibility;
 mod estimate;
+pub mod facts;
+mod used;
 
 pub use continuity::{continuity, Continuity, PriorYear};
+pub use eligibility::{CheckOutcome, ConditionCheck};
 pub use estimate::{Estimate, Step};
+pub use facts::{ChainLink, FactKind, FactValue, FraudBan, Grant, HolderRole, Known, Provenance};
+pub use used::FactUsed;
 
 use super::catalogue::{Tier, UnitType};
 use super::clauses::ProductLine;
 use super::cover_basis::{CoverBasis, Qualification};
 use super::money::{Money, Rate};
-use super::party::Relation;
 use super::programme::{Finding, Programme, Severity};
 use super::prorata::Period;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// What is known about the policy and its sale.
+/// What is known about the policy and its sale. Facts someone must record are
+/// `Option<Known<_>>`: `None` means nobody has recorded it, and a condition that needs
+/// it is pending ("needs FACT, recorded by ROLE"), never passed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubsidyFacts {
     pub product: ProductLine,
@@ -43,7 +49,8 @@ pub struct SubsidyFacts {
     pub premium_paid: Money,
     /// 首期保费 (the first installment of the payment plan)
     pub first_installment: Money,
-    /// 保单正式生效
+    /// 保单正式生效: the policy has come into force (an expired policy that was in
+    /// force is effective; a quote or a policy whose period has not begun is not).
     pub policy_effective: bool,
     /// 销售合同金额
     pub contract_amount: Money,
@@ -52,35 +59,45 @@ pub struct SubsidyFacts {
     /// Makers and users named on the policy.
     pub makers_on_policy: u32,
     pub users_on_policy: u32,
-    /// The buyer's relation to the maker, if any (关联企业 / 贸易商).
-    pub buyer_relation: Option<Relation>,
+    /// The user, the intermediary and the recorded owner, each with its relation to
+    /// the maker (关联企业 / 贸易商) as the party relations record it.
+    pub chain: Vec<ChainLink>,
     /// Sold through a dealer, leasing company or cooperative (中间方).
     pub via_intermediary: bool,
-    /// 最终用户接收证明 is on file.
+    /// Who holds ownership (recorded when sold through an intermediary).
+    pub ownership: Option<Known<HolderRole>>,
+    /// 最终用户接收证明 is on file (the policy's flag or a recorded receipt).
     pub end_user_proof: bool,
+    /// 制造完成日期
+    pub manufacture_date: Option<Known<NaiveDate>>,
     /// 装备交付时间
-    pub delivery_date: Option<NaiveDate>,
+    pub delivery_date: Option<Known<NaiveDate>>,
     pub qualification: Option<Qualification>,
     /// Province where the maker is registered (e.g. 山西省).
     pub maker_province: String,
     /// Already received national insurance compensation for this equipment.
-    pub nationally_subsidised: bool,
-    /// Also applying for Zhejiang's application award (应用奖励).
-    pub application_award: bool,
+    pub nationally_subsidised: Option<Known<bool>>,
+    /// Received Zhejiang's application award (应用奖励) for this equipment.
+    pub application_award: Option<Known<bool>>,
     /// Listed as a dishonest entity on 信用中国.
-    pub dishonest_entity: bool,
-    /// End of a fraud ban (骗补), if any.
-    pub fraud_ban_until: Option<NaiveDate>,
+    pub dishonest_entity: Option<Known<bool>>,
+    /// Fraud ban (骗补) as checked.
+    pub fraud_ban: Option<Known<FraudBan>>,
+    /// Where the policy's own figures come from (who quoted it, when).
+    pub policy_source: Provenance,
 }
 
-/// The enterprise's position this year, across ALL its policies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The enterprise's position in this application round, across ALL its policies.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EnterpriseYear {
-    /// Subsidy already estimated or granted to this enterprise under this programme this
-    /// year, other policies included.
+    /// Subsidy already estimated or granted to this enterprise under this programme in
+    /// this round, other policies included.
     pub already_claimed: Money,
-    /// What is left of the enterprise's qualification quota (national), if known.
-    pub remaining_quota: Option<Money>,
+    /// The qualification's national quota (额度), if recorded.
+    pub quota: Option<Known<Money>>,
+    /// What of the quota is used: granted on this qualification in every year, plus
+    /// this round's earlier estimates.
+    pub quota_used: Money,
 }
 
 /// The overall answer.
@@ -101,6 +118,10 @@ pub struct Assessment {
     pub programme_id: String,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
+    /// Every configured condition with its outcome (met, not met, needs a fact).
+    pub checks: Vec<ConditionCheck>,
+    /// Every fact the verdict used: value, who recorded it, when, from which document.
+    pub facts: Vec<FactUsed>,
     /// 是否续保 / 首保年度
     pub continuity: Continuity,
     /// Present unless ineligible.
@@ -118,25 +139,36 @@ pub fn assess(
     enterprise: &EnterpriseYear,
 ) -> Assessment {
     let continuity = continuity(&facts.period, history);
-    let mut findings = eligibility::check(programme, facts, &continuity);
+    let (mut findings, checks) = eligibility::check(programme, facts, &continuity);
     let ratio = estimate::ratio(programme, facts, &continuity, &mut findings);
-    let verdict = if findings.iter().any(|f| f.severity == Severity::Hard) {
+    let estimate = match ratio {
+        Some(ratio) if !findings.iter().any(|f| f.severity == Severity::Hard) => {
+            estimate::compute(programme, facts, ratio, enterprise, &mut findings)
+        }
+        _ => None,
+    };
+    // Decided after the estimate: an unrecorded quota makes the verdict pending too.
+    let verdict = verdict_of(&findings);
+    let estimate = estimate.filter(|_| verdict != Verdict::Ineligible);
+    Assessment {
+        programme_id: programme.id.clone(),
+        verdict,
+        findings,
+        checks,
+        facts: used::facts_used(facts, enterprise),
+        continuity,
+        estimate,
+    }
+}
+
+/// Ineligible if any finding is hard, else pending if any is pending, else eligible.
+pub fn verdict_of(findings: &[Finding]) -> Verdict {
+    if findings.iter().any(|f| f.severity == Severity::Hard) {
         Verdict::Ineligible
     } else if findings.iter().any(|f| f.severity == Severity::Pending) {
         Verdict::Pending
     } else {
         Verdict::Eligible
-    };
-    let estimate = match (verdict, ratio) {
-        (Verdict::Ineligible, _) | (_, None) => None,
-        (_, Some(ratio)) => estimate::compute(programme, facts, ratio, enterprise, &mut findings),
-    };
-    Assessment {
-        programme_id: programme.id.clone(),
-        verdict,
-        findings,
-        continuity,
-        estimate,
     }
 }
 

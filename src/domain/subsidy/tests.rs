@@ -1,7 +1,7 @@
 //! Table tests for every programme rule; each row names the seed file and clause.
 
 use super::*;
-use crate::domain::programme::Programme;
+use crate::domain::programme::{ConditionKind, Programme};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -25,6 +25,29 @@ fn national() -> Programme {
     programme(include_str!(
         "../../../clauses/programmes/national-2025.toml"
     ))
+}
+
+/// A fact recorded by a test underwriter.
+fn k<T>(value: T) -> Known<T> {
+    Known::new(
+        value,
+        Provenance {
+            recorded_by: "uw.test".into(),
+            role: "underwriter".into(),
+            recorded_at: None,
+            source_document: "test".into(),
+        },
+    )
+}
+
+/// The user on the policy, related to the maker or a trader or neither.
+fn link(related_party: bool, trader: bool) -> ChainLink {
+    ChainLink {
+        role: HolderRole::EndUser,
+        party_name: "用户".into(),
+        related_party,
+        trader,
+    }
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -60,19 +83,25 @@ fn equipment() -> SubsidyFacts {
         potential_liability: None,
         makers_on_policy: 1,
         users_on_policy: 1,
-        buyer_relation: None,
+        chain: vec![link(false, false)],
         via_intermediary: false,
+        ownership: None,
         end_user_proof: false,
-        delivery_date: Some(d(2025, 2, 1)),
+        manufacture_date: Some(k(d(2025, 1, 15))),
+        delivery_date: Some(k(d(2025, 2, 1))),
         qualification: Some(Qualification {
             valid_from: d(2024, 1, 1),
             valid_until: d(2028, 12, 31),
         }),
         maker_province: "浙江省".into(),
-        nationally_subsidised: false,
-        application_award: false,
-        dishonest_entity: false,
-        fraud_ban_until: None,
+        nationally_subsidised: Some(k(false)),
+        application_award: Some(k(false)),
+        dishonest_entity: Some(k(false)),
+        fraud_ban: Some(k(FraudBan {
+            banned_from: None,
+            banned_until: None,
+        })),
+        policy_source: Provenance::system("test"),
     }
 }
 
@@ -99,8 +128,13 @@ fn codes(a: &Assessment) -> Vec<&str> {
     a.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
+/// Assess with a national quota recorded far above any estimate here.
 fn run(p: &Programme, f: &SubsidyFacts) -> Assessment {
-    assess(p, f, &[], &EnterpriseYear::default())
+    let e = EnterpriseYear {
+        quota: Some(k(Money::from_yuan(100_000_000))),
+        ..EnterpriseYear::default()
+    };
+    assess(p, f, &[], &e)
 }
 
 type Row = (
@@ -248,6 +282,7 @@ fn programme_rules_table() {
             SubsidyFacts {
                 via_intermediary: true,
                 end_user_proof: true,
+                ownership: Some(k(HolderRole::Dealer)),
                 ..equipment()
             },
             None,
@@ -257,7 +292,7 @@ fn programme_rules_table() {
             "003 一 ownership with a related enterprise",
             zhejiang,
             SubsidyFacts {
-                buyer_relation: Some(Relation::RelatedParty),
+                chain: vec![link(true, false)],
                 ..equipment()
             },
             Some("subsidy.buyer_related_party"),
@@ -267,7 +302,7 @@ fn programme_rules_table() {
             "003 一 already nationally subsidised",
             zhejiang,
             SubsidyFacts {
-                nationally_subsidised: true,
+                nationally_subsidised: Some(k(true)),
                 ..equipment()
             },
             Some("subsidy.already_national"),
@@ -277,7 +312,7 @@ fn programme_rules_table() {
             "003 一 not with the application award",
             zhejiang,
             SubsidyFacts {
-                application_award: true,
+                application_award: Some(k(true)),
                 ..equipment()
             },
             Some("subsidy.with_application_award"),
@@ -287,7 +322,7 @@ fn programme_rules_table() {
             "003 附件1 一.1 delivery after the qualification",
             zhejiang,
             SubsidyFacts {
-                delivery_date: Some(d(2029, 1, 1)),
+                delivery_date: Some(k(d(2029, 1, 1))),
                 ..equipment()
             },
             Some("subsidy.delivery_outside_qualification"),
@@ -349,7 +384,7 @@ fn programme_rules_table() {
             "004 第七条 4 buyer is a related party",
             shanxi,
             SubsidyFacts {
-                buyer_relation: Some(Relation::RelatedParty),
+                chain: vec![link(true, false)],
                 ..material()
             },
             Some("subsidy.buyer_related_party"),
@@ -359,7 +394,7 @@ fn programme_rules_table() {
             "004 第七条 4 buyer is a trader",
             shanxi,
             SubsidyFacts {
-                buyer_relation: Some(Relation::Trader),
+                chain: vec![link(false, true)],
                 ..material()
             },
             Some("subsidy.buyer_trader"),
@@ -389,7 +424,7 @@ fn programme_rules_table() {
             "004 第七条 1 dishonest entity",
             shanxi,
             SubsidyFacts {
-                dishonest_entity: true,
+                dishonest_entity: Some(k(true)),
                 ..material()
             },
             Some("subsidy.dishonest_entity"),
@@ -416,7 +451,7 @@ fn programme_rules_table() {
             "001 二(二) related-party deals are a review focus",
             national,
             SubsidyFacts {
-                buyer_relation: Some(Relation::RelatedParty),
+                chain: vec![link(true, false)],
                 ..equipment()
             },
             Some("subsidy.buyer_related_party"),
@@ -439,7 +474,10 @@ fn programme_rules_table() {
             "001 三(一) fraud ban",
             national,
             SubsidyFacts {
-                fraud_ban_until: Some(d(2027, 1, 1)),
+                fraud_ban: Some(k(FraudBan {
+                    banned_from: Some(d(2024, 1, 1)),
+                    banned_until: Some(d(2027, 1, 1)),
+                })),
                 ..equipment()
             },
             Some("subsidy.fraud_ban"),
@@ -562,13 +600,13 @@ fn the_yearly_cap_counts_all_policies_of_the_enterprise() {
     // 003 二(一)2 每年补偿金额最高不超过500万元: 4,950,000 already claimed leaves 50,000
     let e = EnterpriseYear {
         already_claimed: Money::from_yuan(4_950_000),
-        remaining_quota: None,
+        ..EnterpriseYear::default()
     };
     let a = assess(&zhejiang(), &equipment(), &[], &e);
     assert_eq!(amount(&a), Some(Money::from_yuan(50_000)));
     let e = EnterpriseYear {
         already_claimed: Money::from_yuan(6_000_000),
-        remaining_quota: None,
+        ..EnterpriseYear::default()
     };
     assert_eq!(
         amount(&assess(&zhejiang(), &equipment(), &[], &e)),
@@ -600,16 +638,18 @@ fn shanxi_pays_80_percent_at_up_to_3_percent_and_not_on_renewal() {
 fn national_pays_80_percent_of_premium_within_the_quota() {
     // 001 二(二) 不超过实际缴纳保费80%; 二(一) quota
     let e = EnterpriseYear {
-        already_claimed: Money::ZERO,
-        remaining_quota: Some(Money::from_yuan(100_000)),
+        quota: Some(k(Money::from_yuan(100_000))),
+        ..EnterpriseYear::default()
     };
     assert_eq!(
         amount(&assess(&national(), &equipment(), &[], &e)),
         Some(Money::from_yuan(100_000))
     );
-    let a = run(&national(), &equipment());
+    let a = assess(&national(), &equipment(), &[], &EnterpriseYear::default());
     assert_eq!(amount(&a), Some(Money::from_yuan(120_000)));
-    assert!(codes(&a).contains(&"subsidy.quota_unknown"));
+    // Without a recorded quota the estimate is shown but the verdict waits for it.
+    assert!(codes(&a).contains(&"subsidy.needs_fact.national_quota"));
+    assert_eq!(a.verdict, Verdict::Pending);
 }
 
 #[test]
@@ -627,4 +667,317 @@ fn continuity_marks_renewals_and_first_insured_year() {
     let c = continuity(&year(2025), &[gap]);
     assert!(!c.is_renewal);
     assert_eq!(c.first_insured_year, 2025);
+}
+
+/// A programme holding exactly one condition (plus the shared share rule).
+fn with_condition(kind: ConditionKind) -> Programme {
+    let mut p = national();
+    p.amount_caps.clear();
+    p.conditions = vec![crate::domain::programme::Condition {
+        kind,
+        severity: Severity::Hard,
+        share: Some(dec!(0.30)),
+        amount: Some(Money::from_yuan(1_000_000)),
+        bases: vec![CoverBasis::FirstSet],
+        province: Some("浙江省".into()),
+        source: p.share.source.clone(),
+    }];
+    p
+}
+
+fn check_of(a: &Assessment) -> CheckOutcome {
+    a.checks
+        .first()
+        .map(|c| c.outcome)
+        .unwrap_or(CheckOutcome::Met)
+}
+
+/// 000 (九), 001 二(二), 003 一 / 附件1, 004 第七条: every condition kind a programme file
+/// can name is decided — it can pass, it can fail, and where it rests on a recorded
+/// fact, an unrecorded fact leaves it pending ("needs FACT"), never passed.
+#[test]
+fn every_condition_kind_can_pass_fail_and_wait_for_its_fact() {
+    use crate::domain::programme::ALL_CONDITION_KINDS;
+    for kind in ALL_CONDITION_KINDS {
+        let p = with_condition(kind);
+        let pass = run(&p, &equipment());
+        assert_eq!(
+            check_of(&pass),
+            CheckOutcome::Met,
+            "{kind:?} passes: {:?}",
+            pass.findings
+        );
+        assert_eq!(pass.verdict, Verdict::Eligible, "{kind:?}");
+        let failing = match kind {
+            ConditionKind::FullPayment => SubsidyFacts {
+                premium_paid: Money::from_yuan(1),
+                ..equipment()
+            },
+            ConditionKind::PolicyEffective => SubsidyFacts {
+                policy_effective: false,
+                ..equipment()
+            },
+            ConditionKind::FirstInstallmentShare => SubsidyFacts {
+                premium_paid: Money::ZERO,
+                ..equipment()
+            },
+            ConditionKind::MinContractAmount => SubsidyFacts {
+                contract_amount: Money::from_yuan(999_999),
+                ..equipment()
+            },
+            ConditionKind::OneMakerOneUser => SubsidyFacts {
+                users_on_policy: 2,
+                ..equipment()
+            },
+            ConditionKind::BuyerNotRelatedParty => SubsidyFacts {
+                chain: vec![link(true, false)],
+                ..equipment()
+            },
+            ConditionKind::BuyerNotTrader => SubsidyFacts {
+                chain: vec![link(false, true)],
+                ..equipment()
+            },
+            ConditionKind::EndUserProofViaIntermediary => SubsidyFacts {
+                via_intermediary: true,
+                ..equipment()
+            },
+            ConditionKind::NotNationallySubsidised => SubsidyFacts {
+                nationally_subsidised: Some(k(true)),
+                ..equipment()
+            },
+            ConditionKind::NotWithApplicationAward => SubsidyFacts {
+                application_award: Some(k(true)),
+                ..equipment()
+            },
+            ConditionKind::QualificationValid => SubsidyFacts {
+                period: year(2030),
+                ..equipment()
+            },
+            ConditionKind::DeliveryWithinQualification => SubsidyFacts {
+                delivery_date: Some(k(d(2030, 1, 1))),
+                ..equipment()
+            },
+            ConditionKind::CoverBases => SubsidyFacts {
+                basis: CoverBasis::FirstBatch,
+                ..equipment()
+            },
+            ConditionKind::MakerRegisteredIn => SubsidyFacts {
+                maker_province: "山西省".into(),
+                ..equipment()
+            },
+            ConditionKind::NotDishonestEntity => SubsidyFacts {
+                dishonest_entity: Some(k(true)),
+                ..equipment()
+            },
+            ConditionKind::NoFraudBan => SubsidyFacts {
+                fraud_ban: Some(k(FraudBan {
+                    banned_from: Some(d(2024, 6, 1)),
+                    banned_until: Some(d(2027, 5, 31)),
+                })),
+                ..equipment()
+            },
+            ConditionKind::ManufacturedAndDelivered => SubsidyFacts {
+                delivery_date: Some(k(d(2025, 1, 1))),
+                ..equipment()
+            },
+        };
+        let fail = run(&p, &failing);
+        assert_eq!(
+            check_of(&fail),
+            CheckOutcome::NotMet,
+            "{kind:?} fails: {:?}",
+            fail.findings
+        );
+        assert_eq!(fail.verdict, Verdict::Ineligible, "{kind:?}");
+        let unknown = match kind {
+            ConditionKind::BuyerNotRelatedParty => Some(SubsidyFacts {
+                via_intermediary: true,
+                ownership: None,
+                ..equipment()
+            }),
+            ConditionKind::NotNationallySubsidised => Some(SubsidyFacts {
+                nationally_subsidised: None,
+                ..equipment()
+            }),
+            ConditionKind::NotWithApplicationAward => Some(SubsidyFacts {
+                application_award: None,
+                ..equipment()
+            }),
+            ConditionKind::DeliveryWithinQualification => Some(SubsidyFacts {
+                delivery_date: None,
+                ..equipment()
+            }),
+            ConditionKind::NotDishonestEntity => Some(SubsidyFacts {
+                dishonest_entity: None,
+                ..equipment()
+            }),
+            ConditionKind::NoFraudBan => Some(SubsidyFacts {
+                fraud_ban: None,
+                ..equipment()
+            }),
+            ConditionKind::ManufacturedAndDelivered => Some(SubsidyFacts {
+                manufacture_date: None,
+                ..equipment()
+            }),
+            _ => None,
+        };
+        if let Some(facts) = unknown {
+            let a = run(&p, &facts);
+            assert_eq!(check_of(&a), CheckOutcome::NeedsFact, "{kind:?}");
+            assert_eq!(
+                a.verdict,
+                Verdict::Pending,
+                "{kind:?} never passes on an unknown fact"
+            );
+            let f = a
+                .findings
+                .iter()
+                .find(|f| f.code.starts_with("subsidy.needs_fact."));
+            assert!(
+                f.is_some_and(
+                    |f| f.en.starts_with("pending — needs ") && f.en.contains("recorded by")
+                ),
+                "{kind:?}: {:?}",
+                a.findings
+            );
+        }
+    }
+}
+
+/// 003 一: ownership staying with a related lessor excludes the product, not only a
+/// related user.
+#[test]
+fn zhejiang_excludes_ownership_kept_by_a_related_lessor() {
+    let f = SubsidyFacts {
+        via_intermediary: true,
+        end_user_proof: true,
+        ownership: Some(k(HolderRole::Lessor)),
+        chain: vec![
+            link(false, false),
+            ChainLink {
+                role: HolderRole::Lessor,
+                party_name: "关联租赁".into(),
+                related_party: true,
+                trader: false,
+            },
+        ],
+        ..equipment()
+    };
+    let a = run(&zhejiang(), &f);
+    assert_eq!(a.verdict, Verdict::Ineligible);
+    let finding = a
+        .findings
+        .iter()
+        .find(|f| f.code == "subsidy.buyer_related_party");
+    assert!(
+        finding.is_some_and(|f| f.zh.contains("融资租赁公司")),
+        "{:?}",
+        a.findings
+    );
+}
+
+/// 003 一: nationally subsidised / application award not recorded → pending, not a pass.
+#[test]
+fn zhejiang_waits_for_the_national_and_award_flags() {
+    let f = SubsidyFacts {
+        nationally_subsidised: None,
+        application_award: None,
+        ..equipment()
+    };
+    let a = run(&zhejiang(), &f);
+    assert_eq!(a.verdict, Verdict::Pending);
+    let c = codes(&a);
+    assert!(
+        c.contains(&"subsidy.needs_fact.national_subsidy_received"),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&"subsidy.needs_fact.application_award_received"),
+        "{c:?}"
+    );
+    // The estimate is still shown, with its arithmetic.
+    assert_eq!(amount(&a), Some(Money::from_yuan(120_000)));
+}
+
+/// 004 第四条 2: nothing paid — not even the 30 % first installment — is not eligible;
+/// 30 % paid is.
+#[test]
+fn shanxi_needs_the_first_installment_paid() {
+    let unpaid = SubsidyFacts {
+        premium_paid: Money::ZERO,
+        ..material()
+    };
+    let a = run(&shanxi(), &unpaid);
+    assert_eq!(a.verdict, Verdict::Ineligible);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "subsidy.first_installment_unpaid");
+    assert!(
+        f.is_some_and(|f| f.zh.contains("50,000.00") && f.zh.contains("15,000.00")),
+        "{:?}",
+        a.findings
+    );
+    let a = run(
+        &shanxi(),
+        &SubsidyFacts {
+            premium_paid: Money::from_yuan(15_000),
+            ..material()
+        },
+    );
+    assert!(!codes(&a).contains(&"subsidy.first_installment_unpaid"));
+}
+
+/// 001 二(二): the national share is of the premium actually paid, shown in the steps,
+/// and capped by what is left of the qualification's quota (二(一)).
+#[test]
+fn national_pays_on_the_premium_paid_within_what_is_left_of_the_quota() {
+    let f = SubsidyFacts {
+        premium_paid: Money::from_yuan(100_000),
+        ..equipment()
+    };
+    let e = EnterpriseYear {
+        quota: Some(k(Money::from_yuan(200_000))),
+        quota_used: Money::from_yuan(150_000),
+        ..EnterpriseYear::default()
+    };
+    let a = assess(&national(), &f, &[], &e);
+    // 100,000 paid × 80 % = 80,000, capped by 200,000 − 150,000 = 50,000
+    assert_eq!(amount(&a), Some(Money::from_yuan(50_000)));
+    let steps: Vec<String> = a
+        .estimate
+        .iter()
+        .flat_map(|e| e.steps.iter().map(|s| s.zh.clone()))
+        .collect();
+    assert!(
+        steps.iter().any(|s| s.contains("实际缴纳保费 100,000.00")),
+        "{steps:?}"
+    );
+    assert!(
+        steps.iter().any(|s| s.contains("剩余 50,000.00")),
+        "{steps:?}"
+    );
+    // the facts used list the quota and who recorded it
+    let q = a.facts.iter().find(|f| f.code == "national_quota");
+    assert!(q.is_some_and(|q| q.by.as_ref().is_some_and(|b| b.recorded_by == "uw.test")));
+}
+
+/// 001 二(二) 完成装备的制造、交付: the national programme waits for both dates.
+#[test]
+fn national_waits_for_manufacture_and_delivery() {
+    let e = EnterpriseYear {
+        quota: Some(k(Money::from_yuan(1_000_000))),
+        ..EnterpriseYear::default()
+    };
+    let f = SubsidyFacts {
+        manufacture_date: None,
+        ..equipment()
+    };
+    let a = assess(&national(), &f, &[], &e);
+    assert_eq!(a.verdict, Verdict::Pending);
+    assert!(codes(&a).contains(&"subsidy.needs_fact.manufactured"));
+    assert_eq!(
+        assess(&national(), &equipment(), &[], &e).verdict,
+        Verdict::Eligible
+    );
 }

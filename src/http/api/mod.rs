@@ -12,6 +12,7 @@ pub mod library;
 pub mod outbox;
 pub mod parties;
 pub mod policies;
+pub mod subsidy_facts;
 pub mod users;
 
 use actix_web::web;
@@ -57,6 +58,7 @@ pub struct Page<T> {
         claim_ops::mine, claim_ops::handlers, claim_ops::assign, claim_ops::note,
         claim_ops::waiting, claim_ops::batches, claim_ops::create_batch, claim_ops::batch,
         claim_ops::batch_file, claim_ops::confirm, claim_ops::confirm_file, claim_ops::cancel,
+        subsidy_facts::list, subsidy_facts::record,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -93,6 +95,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(billing::routes)
                 .configure(claims::routes)
                 .configure(backtests::routes)
+                .configure(subsidy_facts::routes)
                 .default_service(web::to(not_found)),
         );
 }

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod quote_form;
+pub mod subsidy_facts;
 pub mod users;
 
 use super::i18n::{Lang, LANG_COOKIE};
@@ -43,7 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(outbox::routes)
         .configure(claims::routes)
         .configure(backtest::routes)
-        .configure(users::routes);
+        .configure(users::routes)
+        .configure(subsidy_facts::routes);
 }
 
 /// What every page frame needs: language, the signed-in user, the CSRF token.

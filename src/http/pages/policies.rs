@@ -753,6 +753,51 @@ struct SubsidyPage {
     programmes: Vec<(String, String, String)>,
 }
 
+impl SubsidyPage {
+    fn condition(&self, k: &crate::domain::subsidy::ConditionCheck) -> String {
+        let (zh, en) = k.kind.label();
+        self.c.lang.pick(zh, en).to_string()
+    }
+
+    fn outcome(&self, k: &crate::domain::subsidy::ConditionCheck) -> String {
+        use crate::domain::subsidy::CheckOutcome;
+        let (zh, en) = match k.outcome {
+            CheckOutcome::Met => ("符合", "met"),
+            CheckOutcome::NotMet => ("不符合", "not met"),
+            CheckOutcome::NeedsFact => ("待录入事实", "needs a fact"),
+        };
+        self.c.lang.pick(zh, en).to_string()
+    }
+
+    /// The labels of the facts a condition used.
+    fn used(&self, k: &crate::domain::subsidy::ConditionCheck) -> String {
+        k.facts
+            .iter()
+            .filter_map(|code| self.a.facts.iter().find(|f| f.code == *code))
+            .map(|f| self.c.lang.pick(&f.label_zh, &f.label_en).to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    fn fact_value(&self, f: &crate::domain::subsidy::FactUsed) -> String {
+        match (&f.value_zh, &f.value_en) {
+            (Some(zh), Some(en)) => self.c.lang.pick(zh, en).to_string(),
+            _ => self.c.lang.pick("未录入", "not recorded").to_string(),
+        }
+    }
+
+    fn fact_by(&self, f: &crate::domain::subsidy::FactUsed) -> String {
+        match &f.by {
+            Some(b) => {
+                let role = super::subsidy_facts::role_label(&b.role, self.c.lang);
+                let when = b.recorded_at.map(super::shanghai_time).unwrap_or_default();
+                format!("{} · {role} {when} · {}", b.recorded_by, b.source_document)
+            }
+            None => String::new(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct SubsidyQuery {
     programme_id: Option<String>,

@@ -126,6 +126,20 @@ fn sections(input: &QuoteInput, set: &ClauseSet, errors: &mut Vec<FieldError>) {
             ));
         }
     }
+    // The maker chooses its lines where the set allows it, but takes at least one.
+    if !set.choose_at_least_one.is_empty()
+        && !input
+            .sections
+            .iter()
+            .any(|c| set.choose_at_least_one.contains(&c.code))
+    {
+        let names = set.choose_at_least_one.join(" / ");
+        errors.push(err(
+            "sections",
+            format!("choose at least one of {names}"),
+            format!("请至少选择 {names} 中的一项保险责任"),
+        ));
+    }
     for c in &input.sections {
         let Some(section) = set.section(&c.code) else {
             errors.push(err(

@@ -64,6 +64,26 @@ pub async fn decide_referral(
             "decide a referral you made yourself (another senior underwriter must decide it)",
         ));
     }
+    // A referral is decided only at a level whose authority covers it: a senior
+    // underwriter cannot decide a limit above the senior authority (issue 15 item 6).
+    let mut limit = crate::domain::money::Money::from_fen(row.aggregate_limit);
+    if let Some(change) = &referral.endorsement_json {
+        let asked = serde_json::from_str::<serde_json::Value>(change)
+            .ok()
+            .and_then(|v| v.get("aggregate_limit").cloned())
+            .and_then(|v| serde_json::from_value::<crate::domain::money::Money>(v).ok());
+        limit = limit.max(asked.unwrap_or(limit));
+    }
+    let authority = desk.config.underwriting.senior_authority_limit;
+    if limit > authority {
+        return Err(ServiceError::Conflict(format!(
+            "累计责任限额 {} 元超过高级核保员权限 {} 元，须由更高一级核保权限决定 / the aggregate limit {} CNY is above the senior underwriter's authority {} CNY: a higher level of the authority ladder must decide it",
+            limit.grouped(),
+            authority.grouped(),
+            limit.grouped(),
+            authority.grouped()
+        )));
+    }
     let before = snapshot(&row);
     let decision = if approve { "approved" } else { "declined" };
     if let Some(change) = &referral.endorsement_json {
@@ -194,6 +214,8 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     require_underwriter(actor, "issue policies")?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
+    // Re-checked at issue: two quotes for one serial may both have been open.
+    super::history::check(&mut tx, &super::terms_of(&row)?, Some(policy_id)).await?;
     if row.intermediary_id.is_some() && !row.end_user_proof {
         return Err(ServiceError::Conflict(
             "经中间方销售的装备须先取得最终用户接收证明 / sold through an intermediary: the end user's receipt is needed before issue".into(),

@@ -3,6 +3,7 @@
 
 mod check;
 pub mod clock;
+mod history;
 mod issue;
 mod lifecycle;
 mod quote;

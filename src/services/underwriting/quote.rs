@@ -155,6 +155,7 @@ async fn insert_quote(
     renewal: Option<(i64, bool, i32)>,
 ) -> ServiceResult<PolicyRow> {
     let priced = price(desk, tx, actor, input).await?;
+    super::history::check(tx, input, None).await?;
     let mut row = blank_row(actor);
     set_state(&mut row, PolicyState::new_quote())?;
     apply(&mut row, input, &priced)?;
@@ -240,6 +241,7 @@ pub async fn update_quote(
     }
     let before = snapshot(&row);
     let priced = price(desk, &mut tx, actor, &input).await?;
+    super::history::check(&mut tx, &input, Some(id)).await?;
     apply(&mut row, &input, &priced)?;
     // A changed quote needs a fresh approval if it still needs one at all.
     set_state(&mut row, PolicyState::new_quote())?;

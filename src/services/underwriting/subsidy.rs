@@ -1,22 +1,91 @@
-//! The subsidy estimate (保费补贴测算) of a policy under a programme: every reason and
-//! the arithmetic, with the enterprise's yearly cap taken across all its policies.
+//! The subsidy estimate (保费补贴测算) of a policy under a programme: every reason, every
+//! fact used with who recorded it, and the arithmetic, with the enterprise's cap for
+//! the application round taken across all its policies.
 
 use super::quote::chain;
-use super::{terms_of, Desk};
+use super::{terms_of, today, Desk};
 use crate::domain::catalogue::Tier;
 use crate::domain::cover_basis::{CoverBasis, Qualification};
 use crate::domain::money::{Money, Rate};
-use crate::domain::party::Relation;
 use crate::domain::programme::Programme;
 use crate::domain::prorata::Period;
-use crate::domain::subsidy::{self, Assessment, EnterpriseYear, PriorYear, SubsidyFacts, Verdict};
+use crate::domain::subsidy::{
+    self, Assessment, ChainLink, EnterpriseYear, FactKind, FactValue, HolderRole, Known, PriorYear,
+    Provenance, SubsidyFacts,
+};
+use crate::services::subsidy_facts::{self as recorded, PolicyFacts};
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::policies::{self as store, PolicyRow};
-use crate::store::{catalogue, parties, Tx};
-use chrono::Datelike;
+use crate::store::{catalogue, parties, users, Tx};
+use chrono::NaiveDate;
 
 fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(e.to_string())
+}
+
+async fn link(
+    tx: &mut Tx,
+    maker_id: i64,
+    party_id: i64,
+    role: HolderRole,
+) -> ServiceResult<ChainLink> {
+    let name = parties::get(tx, party_id)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(ChainLink {
+        role,
+        party_name: name,
+        related_party: parties::related(tx, maker_id, party_id, "related_party").await?,
+        trader: parties::related(tx, maker_id, party_id, "trader").await?,
+    })
+}
+
+/// A unit flag known for every insured unit: true if any unit has it, false only when
+/// every unit is recorded false, unknown otherwise.
+fn every_unit_flag(serials: &[String], rec: &PolicyFacts, kind: FactKind) -> Option<Known<bool>> {
+    let mut all = Vec::new();
+    for serial in serials {
+        let found = rec
+            .units
+            .iter()
+            .find(|(s, k, _, _)| s == serial && *k == kind)?;
+        let flag = match &found.2 {
+            FactValue::NationalSubsidyReceived { received }
+            | FactValue::ApplicationAwardReceived { received } => *received,
+            _ => return None,
+        };
+        all.push(Known::new(flag, found.3.clone()));
+    }
+    let any = all.iter().position(|k| k.value);
+    match any {
+        Some(i) => all.into_iter().nth(i),
+        None => all.into_iter().next(),
+    }
+}
+
+/// The latest date recorded across every unit, or unknown if a unit lacks it.
+fn every_unit_date(
+    serials: &[String],
+    rec: &PolicyFacts,
+    kind: FactKind,
+) -> Option<Known<NaiveDate>> {
+    let mut latest: Option<Known<NaiveDate>> = None;
+    for serial in serials {
+        let found = rec
+            .units
+            .iter()
+            .find(|(s, k, _, _)| s == serial && *k == kind)?;
+        let day = match &found.2 {
+            FactValue::Manufactured { on } | FactValue::Delivered { on } => *on,
+            FactValue::EndUserReceipt { received_on } => *received_on,
+            _ => return None,
+        };
+        if latest.as_ref().is_none_or(|k| day > k.value) {
+            latest = Some(Known::new(day, found.3.clone()));
+        }
+    }
+    latest
 }
 
 /// Facts of one policy as the subsidy rules need them. Payment comes from billing's
@@ -35,13 +104,29 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
         .clause_set(&row.clause_set_id, &row.clause_set_version)
         .map(|s| s.product)
         .ok_or_else(|| internal("clause set of the policy is gone"))?;
-    let buyer_relation = if parties::related(tx, row.maker_id, row.user_id, "related_party").await?
-    {
-        Some(Relation::RelatedParty)
-    } else if parties::related(tx, row.maker_id, row.user_id, "trader").await? {
-        Some(Relation::Trader)
-    } else {
-        None
+    let rec = recorded::for_policy(tx, row.policy_id, row.maker_id, row.catalogue_item_id).await?;
+    let mut chain_links = vec![link(tx, row.maker_id, row.user_id, HolderRole::EndUser).await?];
+    if let Some(id) = row.intermediary_id {
+        chain_links.push(link(tx, row.maker_id, id, HolderRole::Dealer).await?);
+    }
+    let ownership = match &rec.ownership {
+        Some((
+            FactValue::Ownership {
+                holder_role,
+                holder_party_id,
+            },
+            by,
+        )) => {
+            if Some(*holder_party_id) == row.intermediary_id {
+                if let Some(l) = chain_links.get_mut(1) {
+                    l.role = *holder_role;
+                }
+            } else if *holder_party_id != row.user_id {
+                chain_links.push(link(tx, row.maker_id, *holder_party_id, *holder_role).await?);
+            }
+            Some(Known::new(*holder_role, by.clone()))
+        }
+        _ => None,
     };
     let basis: CoverBasis =
         serde_json::from_value(serde_json::Value::String(row.cover_basis.clone()))
@@ -58,6 +143,27 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
     let first_installment = crate::services::billing::first_installment(tx, row.policy_id)
         .await?
         .unwrap_or(Money::ZERO);
+    let quoted_by = users::get(tx, row.quoted_by)
+        .await?
+        .map(|u| u.username)
+        .unwrap_or_default();
+    let policy_source = Provenance {
+        recorded_by: quoted_by,
+        role: "underwriter".into(),
+        recorded_at: Some(row.created_at),
+        source_document: "保单投保要素 / policy terms".into(),
+    };
+    let serials: Vec<String> = terms.units.iter().map(|u| u.serial.clone()).collect();
+    let delivery_date = every_unit_date(&serials, &rec, FactKind::Delivered).or_else(|| {
+        terms
+            .delivery_date
+            .map(|d| Known::new(d, policy_source.clone()))
+    });
+    let receipt = every_unit_date(&serials, &rec, FactKind::EndUserReceipt);
+    // 保单正式生效: has come into force — in force now, expired after being in force,
+    // or issued with its first day reached (the clock job flips it within minutes).
+    let policy_effective = matches!(row.state.as_str(), "in_force" | "expired")
+        || (row.state == "issued" && row.period_start <= today());
     Ok(SubsidyFacts {
         product,
         basis,
@@ -70,28 +176,32 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
         premium,
         premium_paid,
         first_installment,
-        policy_effective: row.state == "in_force",
+        policy_effective,
         contract_amount: terms.contract_amount(),
         potential_liability: None,
         makers_on_policy: 1,
         users_on_policy: 1,
-        buyer_relation,
+        chain: chain_links,
         via_intermediary: row.intermediary_id.is_some(),
-        end_user_proof: row.end_user_proof,
-        delivery_date: terms.delivery_date,
+        ownership,
+        end_user_proof: row.end_user_proof || receipt.is_some(),
+        manufacture_date: every_unit_date(&serials, &rec, FactKind::Manufactured),
+        delivery_date,
         qualification: Some(Qualification {
             valid_from: item.valid_from,
             valid_until: item.valid_until,
         }),
         maker_province: maker.province,
-        nationally_subsidised: false,
-        application_award: false,
-        dishonest_entity: false,
-        fraud_ban_until: None,
+        nationally_subsidised: every_unit_flag(&serials, &rec, FactKind::NationalSubsidyReceived),
+        application_award: every_unit_flag(&serials, &rec, FactKind::ApplicationAwardReceived),
+        dishonest_entity: rec.credit.clone(),
+        fraud_ban: rec.fraud_ban.clone(),
+        policy_source,
     })
 }
 
-/// Assess one policy with the ratios its earlier renewal years would get.
+/// Assess one policy; its earlier renewal years count as subsidised only where a
+/// grant under the programme's scheme is recorded (003 二(一)2 decided on history).
 async fn assess_one(
     desk: &Desk<'_>,
     tx: &mut Tx,
@@ -101,27 +211,32 @@ async fn assess_one(
 ) -> ServiceResult<Assessment> {
     let mut history: Vec<PriorYear> = Vec::new();
     for prior in chain(tx, row).await? {
-        let f = facts(desk, tx, &prior).await?;
         if prior.policy_id == row.policy_id {
+            let f = facts(desk, tx, row).await?;
             return Ok(subsidy::assess(programme, &f, &history, enterprise));
         }
         if prior.state == "cancelled" {
             continue;
         }
-        let a = subsidy::assess(programme, &f, &history, &EnterpriseYear::default());
+        let rec =
+            recorded::for_policy(tx, prior.policy_id, prior.maker_id, prior.catalogue_item_id)
+                .await?;
+        let ratio = rec
+            .grants
+            .iter()
+            .find(|g| g.scheme == programme.scheme())
+            .map(|g| g.ratio);
         history.push(PriorYear {
-            period: f.period,
-            subsidy_ratio: (a.verdict != Verdict::Ineligible)
-                .then(|| a.estimate.map(|e| e.ratio))
-                .flatten(),
+            period: Period::new(prior.period_start, prior.period_end).map_err(internal)?,
+            subsidy_ratio: ratio,
         });
     }
     Err(internal("renewal chain does not end at the policy"))
 }
 
 /// Estimate a policy's subsidy under `programme_id` (default: the policy's own).
-/// Earlier policies of the same maker under the programme in the same year count
-/// against the yearly cap first.
+/// Earlier policies of the same maker in the same application round (the programme)
+/// count against the round's cap first — their recorded grant, else their estimate.
 pub async fn estimate(
     desk: &Desk<'_>,
     actor: &Actor,
@@ -145,18 +260,47 @@ pub async fn estimate(
             format!("无补贴政策 {id}"),
         )
     })?;
-    let year = row.period_start.year();
-    let mut enterprise = EnterpriseYear::default();
-    for other in store::for_maker_programme_year(&mut tx, row.maker_id, &id, year).await? {
+    let scheme = programme.scheme().to_string();
+    let round = programme.year;
+    let rec =
+        recorded::for_policy(&mut tx, row.policy_id, row.maker_id, row.catalogue_item_id).await?;
+    // The quota is used by every grant of the scheme on this qualification, all years.
+    let item_grants = recorded::grants(
+        &crate::store::subsidy_facts::grants_for(&mut tx, None, Some(row.catalogue_item_id))
+            .await?,
+    )?;
+    let mut enterprise = EnterpriseYear {
+        quota: rec.quota.clone(),
+        quota_used: item_grants
+            .iter()
+            .filter(|(p, g)| g.scheme == scheme && !(*p == row.policy_id && g.round == round))
+            .map(|(_, g)| g.amount)
+            .sum(),
+        ..EnterpriseYear::default()
+    };
+    let maker_grants = recorded::grants(
+        &crate::store::subsidy_facts::grants_for(&mut tx, Some(row.maker_id), None).await?,
+    )?;
+    let mut counted = std::collections::HashSet::new();
+    for (p, g) in maker_grants.iter() {
+        if *p != row.policy_id && g.scheme == scheme && g.round == round {
+            enterprise.already_claimed += g.amount;
+            counted.insert(*p);
+        }
+    }
+    for other in store::for_maker_programme(&mut tx, row.maker_id, &id).await? {
         if other.policy_id >= row.policy_id {
             break;
         }
-        if other.state == "cancelled" {
+        if other.state == "cancelled" || counted.contains(&other.policy_id) {
             continue;
         }
         let a = assess_one(desk, &mut tx, programme, &other, &enterprise).await?;
         if let Some(e) = a.estimate {
             enterprise.already_claimed += e.amount;
+            if other.catalogue_item_id == row.catalogue_item_id {
+                enterprise.quota_used += e.amount;
+            }
         }
     }
     assess_one(desk, &mut tx, programme, &row, &enterprise).await

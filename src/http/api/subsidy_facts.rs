@@ -1,0 +1,50 @@
+//! `/api/v1/subsidy-facts`: record and read the facts subsidy verdicts are decided on.
+
+use crate::http::identity::ApiActor;
+use crate::http::problem::ApiError;
+use crate::http::AppState;
+use crate::services::subsidy_facts::{self as facts, FactView, RecordFact};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/subsidy-facts", web::get().to(list))
+        .route("/subsidy-facts", web::post().to(record));
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FactQuery {
+    /// A maker's facts (credit status, fraud ban).
+    party_id: Option<i64>,
+    /// A qualification's facts (national quota).
+    catalogue_item_id: Option<i64>,
+    /// A policy's facts: its units' and its year's.
+    policy_id: Option<i64>,
+}
+
+/// The facts recorded about a maker, a qualification or a policy, newest first; older
+/// records of the same fact are marked `superseded`.
+#[utoipa::path(get, path = "/api/v1/subsidy-facts", params(FactQuery), tag = "underwriting",
+    responses((status = 200, body = Vec<FactView>)))]
+pub async fn list(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<FactQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let rows = facts::list(&st.db, &who.0, q.party_id, q.catalogue_item_id, q.policy_id).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// Record a fact with its source document (audited).
+#[utoipa::path(post, path = "/api/v1/subsidy-facts", request_body = RecordFact, tag = "underwriting",
+    responses((status = 201, body = FactView), (status = 422, description = "invalid fact")))]
+pub async fn record(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    body: web::Json<RecordFact>,
+) -> Result<HttpResponse, ApiError> {
+    let v = facts::record(&st.db, &who.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(v))
+}
