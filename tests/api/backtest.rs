@@ -302,9 +302,20 @@ async fn broken_xml_is_rejected_by_the_schema(app: TestApp) {
         Err(xml::XmlError::Invalid(_))
     ));
     let bad = r.xml.replace("<AsOf>2026-06-30</AsOf>", "");
-    let err = xml::validate(&bad).unwrap_err();
+    let err = xml::validate(&bad).unwrap_err().to_string();
     assert!(
-        err.to_string().contains("AsOf") || err.to_string().contains("Basis"),
+        err.contains("/BacktestReport/Header") && err.contains("`AsOf`"),
+        "{err}"
+    );
+    // Text where the schema wants a decimal amount, named by element and attribute.
+    let bad = r
+        .xml
+        .replacen("cumulative=\"3000.00\"", "cumulative=\"three thousand\"", 1);
+    let err = xml::validate(&bad).unwrap_err().to_string();
+    assert!(
+        err.contains("/Cell[")
+            && err.contains("@cumulative")
+            && err.contains("not a valid decimal"),
         "{err}"
     );
     assert!(matches!(

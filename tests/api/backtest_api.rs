@@ -38,19 +38,9 @@ fn close(v: &Value, expect: f64) -> bool {
     v.as_f64().is_some_and(|x| (x - expect).abs() < 1e-9)
 }
 
+/// The PDF's text with whitespace removed (see `readback`).
 pub fn pdftotext(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("report.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) installed");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect()
+    crate::readback::flat_text(pdf)
 }
 
 /// An actuary runs the seeded portfolio over the API: the summary, the list, the

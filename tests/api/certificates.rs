@@ -4,6 +4,7 @@
 
 use crate::helpers::TestApp;
 use crate::on_both_stores;
+use crate::readback;
 use crate::underwriting::{book, first_year_quote, issued, Book};
 use firstcover::domain::money::Money;
 use firstcover::domain::numerals::capital_numerals;
@@ -11,8 +12,6 @@ use firstcover::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::io::Read;
-use std::path::Path;
-use std::process::Command;
 
 async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let r = r.send().await.unwrap();
@@ -73,42 +72,6 @@ async fn pay(app: &TestApp, finance: &str, policy: i64, amount: &str, reference:
         .unwrap_or_else(|| panic!("no payment id in {v}"))
 }
 
-fn tmp(name: &str, data: &[u8]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(name), data).unwrap();
-    dir
-}
-
-fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect()
-}
-
-/// The QR code on the first page, decoded.
-fn qr_of(pdf: &Path) -> String {
-    let prefix = pdf.with_extension("");
-    let ok = Command::new("pdftoppm")
-        .args(["-png", "-r", "150", "-singlefile", "-f", "1", "-l", "1"])
-        .arg(pdf)
-        .arg(&prefix)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let out = Command::new("zbarimg")
-        .args(["--quiet", "--raw"])
-        .arg(prefix.with_extension("png"))
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 async fn certificate_only_when_fully_paid_verified_then_revoked(app: TestApp) {
     let b = book(&app, "uw.cert").await;
     let finance = app.api_user("fin.cert", Role::Finance, None).await;
@@ -146,8 +109,7 @@ async fn certificate_only_when_fully_paid_verified_then_revoked(app: TestApp) {
     assert_eq!(s, StatusCode::OK);
     let (_, pdf2) = bytes(&app, &b.uw, &format!("{path}.pdf")).await;
     assert_eq!(pdf, pdf2);
-    let dir = tmp("cert.pdf", &pdf);
-    let text = pdftotext(&dir.path().join("cert.pdf"));
+    let text = readback::flat_text(&pdf);
     let words = capital_numerals(Money::from_yuan(14_000));
     for expected in [
         number.as_str(),
@@ -162,8 +124,12 @@ async fn certificate_only_when_fully_paid_verified_then_revoked(app: TestApp) {
     ] {
         assert!(text.contains(expected), "missing {expected} in {text}");
     }
-    let qr = qr_of(&dir.path().join("cert.pdf"));
-    assert_eq!(qr, cert["verification_url"].as_str().unwrap());
+    let qr = readback::qr_codes(&pdf, 0);
+    assert_eq!(
+        qr,
+        vec![cert["verification_url"].as_str().unwrap().to_string()]
+    );
+    let qr = &qr[0];
     assert!(qr.ends_with(&format!("/verify/{code}")), "{qr}");
 
     // Public verification, no token.
@@ -298,8 +264,7 @@ async fn a_client_sees_only_its_own_makers_documents(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    let dir = tmp("schedule.pdf", &schedule);
-    let text = pdftotext(&dir.path().join("schedule.pdf"));
+    let text = readback::flat_text(&schedule);
     for expected in [
         number.as_str(),
         "保险单",

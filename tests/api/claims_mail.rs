@@ -7,19 +7,6 @@ use crate::on_both_stores;
 use reqwest::StatusCode;
 use serde_json::json;
 
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("notice.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
 async fn missing_proof_is_requested_once_listing_everything_and_mailed(app: TestApp) {
     let cb = claims_book(&app, 50, "2000000.00", None).await;
     let id = open_claim(&app, &cb, "80000.00").await;
@@ -144,7 +131,7 @@ async fn a_rejection_produces_the_notice_pdf_and_mails_it(app: TestApp) {
         .unwrap()
         .to_vec();
     assert!(pdf.starts_with(b"%PDF-"));
-    let text = pdf_text(&pdf);
+    let text = crate::readback::flat_text(&pdf);
     assert!(text.contains("拒赔通知书"), "{text}");
     assert!(text.contains(&number), "{text}");
     assert!(text.contains("用户擅自改装主轴"), "{text}");

@@ -1,6 +1,8 @@
 //! Integration tests over HTTP against the real app, on SQLite and on PostgreSQL.
 
 mod helpers;
+#[path = "../../src/documents/tests/readback.rs"]
+mod readback;
 mod smtp_sink;
 
 mod audit;

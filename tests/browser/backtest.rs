@@ -97,15 +97,7 @@ async fn downloaded(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) installed");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect()
+    crate::readback::flat_text(&std::fs::read(pdf).unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

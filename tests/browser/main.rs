@@ -2,6 +2,8 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../../src/documents/tests/readback.rs"]
+mod readback;
 #[path = "../api/smtp_sink.rs"]
 mod smtp_sink;
 

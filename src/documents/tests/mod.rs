@@ -1,10 +1,8 @@
-//! Checks on the rendered documents, read back as a person would: the text with
-//! `pdftotext`, the page as a picture with `pdftoppm`, the QR code with `zbarimg`.
-//! When a tool is missing the check says so loudly and passes, so a machine without
-//! poppler still runs the rest.
+//! Checks on the rendered documents, read back as a person would: the text, the page
+//! as a picture and the QR code on it, through the pure-Rust readers in [`readback`],
+//! so every check runs on every machine.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use super::flow::Flow;
@@ -14,7 +12,9 @@ use super::*;
 use crate::domain::money::Money;
 
 mod fixtures;
+pub(crate) mod readback;
 use fixtures::{branding, date, sample_certificate, sample_rejection, sample_schedule};
+use readback::Raster;
 
 pub(crate) fn test_font() -> Arc<DocumentFont> {
     static FONT: OnceLock<Arc<DocumentFont>> = OnceLock::new();
@@ -38,31 +38,6 @@ fn out_dir() -> PathBuf {
     dir
 }
 
-fn tool_available(tool: &str) -> bool {
-    let found = Command::new(tool).arg("-v").output().is_ok();
-    if !found {
-        eprintln!("\n!!!! SKIPPED: `{tool}` is not installed; install poppler-utils / zbar-tools to run this check !!!!\n");
-    }
-    found
-}
-
-fn pdftotext(pdf: &Path) -> Option<String> {
-    if !tool_available("pdftotext") {
-        return None;
-    }
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        pdf.display()
-    );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 fn write(name: &str, bytes: &[u8]) -> PathBuf {
     let path = out_dir().join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -74,8 +49,8 @@ fn certificate_reads_back_with_numbers_and_capital_numerals() {
     let c = sample_certificate();
     let pdf = render_certificate(&c, &branding()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    let path = write("certificate.pdf", &pdf);
-    let Some(text) = pdftotext(&path) else { return };
+    write("certificate.pdf", &pdf);
+    let text = readback::text(&pdf);
     let flat: String = text.split_whitespace().collect();
     for expected in [
         "全额保费收取证明",
@@ -185,8 +160,8 @@ fn the_seal_lies_over_the_signature_block() {
 fn a_long_schedule_runs_over_several_pages() {
     let s = sample_schedule(60);
     let pdf = render_policy_schedule(&s, &branding()).unwrap();
-    let path = write("schedule.pdf", &pdf);
-    let Some(text) = pdftotext(&path) else { return };
+    write("schedule.pdf", &pdf);
+    let text = readback::text(&pdf);
     let pages = text.matches('\u{c}').count();
     assert!(pages >= 3, "expected several pages, got {pages}");
     let flat: String = text.split_whitespace().collect();
@@ -211,14 +186,14 @@ fn a_long_schedule_runs_over_several_pages() {
 fn a_rejection_notice_states_reasons_and_the_legal_basis() {
     let n = sample_rejection();
     let pdf = render_rejection_notice(&n, &branding()).unwrap();
-    let path = write("rejection.pdf", &pdf);
+    write("rejection.pdf", &pdf);
     let mut empty = n.clone();
     empty.reasons = vec![" ".into()];
     assert!(matches!(
         render_rejection_notice(&empty, &branding()),
         Err(DocumentError::NoReasons)
     ));
-    let Some(text) = pdftotext(&path) else { return };
+    let text = readback::text(&pdf);
     let flat: String = text.split_whitespace().collect();
     for expected in [
         "拒赔通知书",
@@ -238,25 +213,11 @@ fn a_rejection_notice_states_reasons_and_the_legal_basis() {
 fn the_qr_code_on_the_page_scans_to_the_verification_url() {
     let c = sample_certificate();
     let pdf = render_certificate(&c, &branding()).unwrap();
-    let path = write("certificate-qr.pdf", &pdf);
-    if !tool_available("pdftoppm") || !tool_available("zbarimg") {
-        return;
-    }
-    let prefix = out_dir().join("certificate-qr");
-    let status = Command::new("pdftoppm")
-        .args(["-png", "-r", "150", "-singlefile"])
-        .arg(&path)
-        .arg(&prefix)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = Command::new("zbarimg")
-        .args(["--quiet", "--raw"])
-        .arg(prefix.with_extension("png"))
-        .output()
-        .unwrap();
-    let decoded = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(decoded.trim(), c.verification_url);
+    write("certificate-qr.pdf", &pdf);
+    assert_eq!(
+        readback::qr_codes(&pdf, 0),
+        vec![c.verification_url.clone()]
+    );
 }
 
 #[test]
@@ -314,87 +275,6 @@ fn example_seal_artwork_source() {
     eprintln!("{}", write("seal-only.pdf", &bytes).display());
 }
 
-/// A page rendered by `pdftoppm` at 72 dpi (one pixel per point), as RGB.
-struct Raster {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
-
-impl Raster {
-    fn render(pdf: &Path) -> Raster {
-        let prefix = pdf.with_extension("");
-        let status = Command::new("pdftoppm")
-            .args(["-r", "72", "-singlefile", "-f", "1", "-l", "1"])
-            .arg(pdf)
-            .arg(&prefix)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let data = std::fs::read(prefix.with_extension("ppm")).unwrap();
-        // P6\n<w> <h>\n255\n<rgb…>
-        let mut fields = Vec::new();
-        let mut at = 0;
-        while fields.len() < 4 {
-            while data[at].is_ascii_whitespace() {
-                at += 1;
-            }
-            let start = at;
-            while !data[at].is_ascii_whitespace() {
-                at += 1;
-            }
-            fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
-        }
-        assert_eq!(fields[0], "P6");
-        let (width, height) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-        Raster {
-            width,
-            height,
-            rgb: data[at + 1..].to_vec(),
-        }
-    }
-
-    fn count(
-        &self,
-        (x0, y0, x1, y1): (f32, f32, f32, f32),
-        test: impl Fn(u8, u8, u8) -> bool,
-    ) -> usize {
-        let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
-        let mut n = 0;
-        for y in clamp(y0, self.height)..clamp(y1, self.height) {
-            for x in clamp(x0, self.width)..clamp(x1, self.width) {
-                let i = (y * self.width + x) * 3;
-                if test(self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]) {
-                    n += 1;
-                }
-            }
-        }
-        n
-    }
-}
-
-/// The box (points, top-left origin) of the first word containing `needle`, from
-/// `pdftotext -bbox`.
-fn word_box(pdf: &Path, needle: &str) -> (f32, f32, f32, f32) {
-    let out = Command::new("pdftotext")
-        .args(["-bbox", "-f", "1", "-l", "1"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let html = String::from_utf8_lossy(&out.stdout);
-    let line = html
-        .lines()
-        .find(|l| l.contains("<word") && l.contains(needle))
-        .unwrap_or_else(|| panic!("no word {needle} on the page"));
-    let attr = |name: &str| -> f32 {
-        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-        let end = start + line[start..].find('"').unwrap();
-        line[start..end].parse().unwrap()
-    };
-    (attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax"))
-}
-
 fn is_seal_red(r: u8, g: u8, b: u8) -> bool {
     r > 150 && g < 110 && b < 110
 }
@@ -404,42 +284,40 @@ fn is_seal_red(r: u8, g: u8, b: u8) -> bool {
 #[test]
 fn the_rendered_certificate_shows_chinese_text_and_the_seal_over_the_signature() {
     let pdf = render_certificate(&sample_certificate(), &branding()).unwrap();
-    let path = write("certificate-raster.pdf", &pdf);
-    if !tool_available("pdftoppm") || !tool_available("pdftotext") || !tool_available("pdffonts") {
-        return;
-    }
-    let page = Raster::render(&path);
-    // A4 is 595.28 × 841.89 pt; pdftoppm rounds up.
+    write("certificate-raster.pdf", &pdf);
+    let page = Raster::render(&pdf, 0, 72.0);
+    write("certificate-raster.ppm", &page.ppm());
+    let measure = |text: &str, size: f32| test_font().width(text, size);
+    // A4 is 595.28 × 841.89 pt.
     assert!(
-        (595..=596).contains(&page.width) && (842..=843).contains(&page.height),
+        (595..=596).contains(&page.width) && (841..=843).contains(&page.height),
         "A4 at 72 dpi: {}×{}",
         page.width,
         page.height
     );
 
-    let fonts = Command::new("pdffonts").arg(&path).output().unwrap();
-    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let fonts = readback::fonts(&pdf);
     let cjk = fonts
-        .lines()
-        .find(|l| l.contains("CID TrueType"))
-        .unwrap_or_else(|| panic!("no embedded CID font:\n{fonts}"));
+        .iter()
+        .find(|f| f.kind == "Type0/CIDFontType2")
+        .unwrap_or_else(|| panic!("no embedded CID TrueType font: {fonts:?}"));
     assert!(
-        cjk.contains("yes yes yes"),
-        "embedded, subset, with ToUnicode: {cjk}"
+        cjk.embedded && cjk.subset && cjk.to_unicode,
+        "embedded, subset, with ToUnicode: {cjk:?}"
     );
 
-    let title = word_box(&path, "全额保费收取证明");
+    let title = readback::word_box(&pdf, 0, "全额保费收取证明", &measure);
     let area = ((title.2 - title.0) * (title.3 - title.1)) as usize;
     let ink = page.count(title, |r, g, b| {
         u32::from(r) + u32::from(g) + u32::from(b) < 300
     });
     assert!(
         ink * 100 > area * 8 && ink * 100 < area * 70,
-        "title glyphs: {ink} dark pixels of {area}"
+        "title glyphs: {ink} dark pixels of {area} in {title:?}"
     );
 
-    let sign = word_box(&path, "签发日期");
-    let holder = word_box(&path, "保险人：");
+    let sign = readback::word_box(&pdf, 0, "签发日期", &measure);
+    let holder = readback::word_box(&pdf, 0, "保险人：", &measure);
     let block = (
         holder.0 - 60.0,
         holder.1 - 80.0,
@@ -453,7 +331,7 @@ fn the_rendered_certificate_shows_chinese_text_and_the_seal_over_the_signature()
     );
     assert!(
         red_in_block > 500,
-        "seal ink over the signature block: {red_in_block}"
+        "seal ink over the signature block {block:?}: {red_in_block} of {red_total}"
     );
     assert!(
         red_in_block * 100 >= red_total * 95,

@@ -13,6 +13,7 @@ pub mod stored;
 pub mod summary;
 pub mod view;
 pub mod xml;
+pub mod xsd;
 
 use crate::config::Config;
 use crate::domain::backtest::dataset::{arrange, Dataset, LossInput, PremiumInput};

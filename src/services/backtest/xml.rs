@@ -1,6 +1,6 @@
 //! The regulator's XML (监管报送) written with quick-xml, and its validation against the
-//! published schema `assets/schemas/backtest-report-1.0.xsd` with libxml2. No report
-//! leaves without passing [`validate`].
+//! published schema `assets/schemas/backtest-report-1.0.xsd` (pure Rust, [`super::xsd`]).
+//! No report leaves without passing [`validate`].
 
 use super::report::{BacktestReport, GroupReport, GroupTotals, OriginRow};
 use crate::domain::money::Money;
@@ -20,6 +20,8 @@ pub enum XmlError {
     Parse(String),
     #[error("the XML does not match backtest-report-1.0.xsd: {}", .0.join("; "))]
     Invalid(Vec<String>),
+    #[error("the published schema backtest-report-1.0.xsd cannot be used: {0}")]
+    Schema(String),
 }
 
 type W = Writer<Vec<u8>>;
@@ -227,34 +229,7 @@ fn write_group(w: &mut W, g: &GroupReport, origins: &[i32]) -> std::io::Result<(
     w.write_event(Event::End(BytesEnd::new("Group")))
 }
 
-/// Validate `xml` against the published schema with libxml2.
+/// Validate `xml` against the published schema (see [`super::xsd`]).
 pub fn validate(xml: &str) -> Result<(), XmlError> {
-    use libxml::parser::{Parser, ParserOptions};
-    use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
-    // No recovery: a document that is not well-formed is refused, not repaired.
-    let strict = ParserOptions {
-        recover: false,
-        no_net: true,
-        ..ParserOptions::default()
-    };
-    let doc = Parser::default()
-        .parse_string_with_options(xml, strict)
-        .map_err(|e| XmlError::Parse(format!("{e:?}")))?;
-    let mut schema = SchemaParserContext::from_buffer(XSD);
-    let mut ctx = SchemaValidationContext::from_parser(&mut schema)
-        .map_err(|errs| XmlError::Invalid(messages(errs)))?;
-    ctx.validate_document(&doc)
-        .map_err(|errs| XmlError::Invalid(messages(errs)))
-}
-
-fn messages(errs: Vec<libxml::error::StructuredError>) -> Vec<String> {
-    errs.into_iter()
-        .map(|e| {
-            let msg = e.message.as_deref().unwrap_or("invalid").trim().to_string();
-            match e.line {
-                Some(line) => format!("line {line}: {msg}"),
-                None => msg,
-            }
-        })
-        .collect()
+    super::xsd::validate(xml)
 }
