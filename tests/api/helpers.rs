@@ -158,7 +158,10 @@ pub async fn start_on(
         config.mail.smtp_port = sink.port();
         mail = Some(sink);
     }
-    let app = Application::build(config.clone(), StartOptions { workers: Some(2) })
+    let app = Application::build(config.clone(), StartOptions {
+        workers: Some(2),
+        ..StartOptions::default()
+    })
         .await
         .expect("application starts");
     let port = app.port();

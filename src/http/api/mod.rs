@@ -7,6 +7,7 @@ pub mod billing;
 pub mod catalogue;
 pub mod certificates;
 pub mod claims;
+pub mod contract;
 pub mod library;
 pub mod outbox;
 pub mod parties;
@@ -14,6 +15,7 @@ pub mod policies;
 pub mod users;
 
 use actix_web::web;
+use contract::ProblemResponses;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -55,7 +57,7 @@ pub struct Page<T> {
         backtests::document,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;

@@ -98,7 +98,7 @@ async fn show(
     page(&BacktestPage {
         c,
         reports,
-        as_of: crate::services::underwriting::today().to_string(),
+        as_of: st.clock.today().to_string(),
         basis: "underwriting_year".into(),
         errors: Vec::new(),
     })

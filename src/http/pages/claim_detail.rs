@@ -48,10 +48,6 @@ struct DetailPage {
     recoveries: Vec<(String, String, String, bool)>,
 }
 
-fn m(fen: i64) -> String {
-    Money::from_fen(fen).grouped()
-}
-
 async fn render(
     req: &HttpRequest,
     st: &AppState,
@@ -61,7 +57,7 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let d = claims::get(&st.desk(), &who.actor, id).await?;
-    let today = crate::services::claims::today();
+    let today = st.clock.today();
     let clocks = d
         .clocks
         .iter()
@@ -84,7 +80,7 @@ async fn render(
     let reserves = d
         .reserves
         .iter()
-        .map(|r| Row3(shanghai_time(r.set_at), m(r.amount), r.reason.clone()))
+        .map(|r| Row3(shanghai_time(r.set_at), r.amount.grouped(), r.reason.clone()))
         .collect();
     let timeline = d
         .timeline
@@ -97,7 +93,7 @@ async fn render(
         .map(|p| {
             (
                 p.payment_id,
-                m(p.amount),
+                p.amount.grouped(),
                 format!("{} · {} · {}", p.payee, p.bank_name, p.bank_account),
                 p.paid_on.map(|d| d.to_string()).unwrap_or_default(),
                 p.status == "approved",
@@ -114,7 +110,7 @@ async fn render(
             };
             (
                 kind.to_string(),
-                m(r.amount),
+                r.amount.grouped(),
                 r.note.clone(),
                 r.restores_limit,
             )

@@ -10,7 +10,6 @@ use crate::http::AppState;
 use crate::services::claims::{self, ClaimView, ListQuery, NotificationInput, QueueItem};
 use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
 use crate::services::{FieldError, ServiceError};
-use crate::store::claims::ApprovalRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -151,7 +150,7 @@ async fn queue(
 #[template(path = "claim_approvals.html")]
 struct ApprovalsPage {
     c: Chrome,
-    rows: Vec<(ApprovalRow, String, String)>,
+    rows: Vec<(claims::ApprovalView, String, String)>,
 }
 
 async fn approvals(
@@ -164,12 +163,9 @@ async fn approvals(
         .await?
         .into_iter()
         .map(|a| {
-            let amount = a
-                .indemnity
-                .map(|f| Money::from_fen(f).grouped())
-                .unwrap_or_default();
-            let reasons: Vec<String> = serde_json::from_str(&a.reasons_json).unwrap_or_default();
-            (a, amount, reasons.join("；"))
+            let amount = a.indemnity.map(|m| m.grouped()).unwrap_or_default();
+            let reasons = a.reasons.join("；");
+            (a, amount, reasons)
         })
         .collect();
     page(&ApprovalsPage { c, rows })

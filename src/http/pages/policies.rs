@@ -295,7 +295,7 @@ async fn new_form(
 ) -> Result<HttpResponse, PageError> {
     who.actor
         .require(who.actor.role.underwrites(), "quote policies")?;
-    let f = RawForm::new_quote(uw::today());
+    let f = RawForm::new_quote(st.clock.today());
     page(&form_page(&req, &st, &who, f, vec![]).await?)
 }
 
@@ -448,7 +448,7 @@ async fn render_detail(
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
     let ledger = match p.policy_number {
-        Some(_) => Some(crate::services::billing::ledger(&st.db, &who.actor, id).await?),
+        Some(_) => Some(crate::services::billing::ledger(&st.db, &st.clock, &who.actor, id).await?),
         None => None,
     };
     let mut resp = page(&DetailPage {
@@ -468,7 +468,7 @@ async fn render_detail(
         is_quoted: p.state == "quoted",
         is_live: matches!(p.state.as_str(), "issued" | "in_force"),
         programmes: programme_options(st),
-        today: uw::today().to_string(),
+        today: st.clock.today().to_string(),
         terms,
         findings,
         errors,

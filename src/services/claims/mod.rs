@@ -9,6 +9,7 @@ mod notify;
 mod pay;
 mod policy_terms;
 mod proof;
+mod staff_view;
 mod view;
 
 pub use decide::{approve, decide, ApprovalInput, DecisionInput};
@@ -18,6 +19,7 @@ pub use proof::{
     mark_proof_complete, request_missing_proof, upload_document, ProofItem, ProofRequestInput,
     Upload,
 };
+pub use staff_view::{ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveView};
 pub use view::{
     approvals, document, get, list, overdue_count, queue, ClaimDetail, ClaimView, ListQuery,
     QueueItem, TimelineEntry,
@@ -28,8 +30,6 @@ use crate::domain::claims::{ClaimState, ClaimStateError};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::claims::{self as store, ClaimRow};
 use crate::store::Tx;
-
-pub use super::underwriting::today;
 
 fn require_handler(actor: &Actor, what: &'static str) -> ServiceResult<()> {
     actor.require(actor.role.handles_claims(), what)
@@ -103,13 +103,14 @@ async fn commit_reserve(
     reason: &str,
     action: &str,
     before: serde_json::Value,
+    day: chrono::NaiveDate,
 ) -> ServiceResult<view::ClaimView> {
     let claim_id = row.claim_id;
     store::add_reserve(
         &mut tx,
         claim_id,
         amount.fen(),
-        today(),
+        day,
         reason.trim(),
         Some(actor.user_id),
     )

@@ -9,7 +9,7 @@
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
 use super::{
-    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, today,
+    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of,
     transition,
 };
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
@@ -114,7 +114,7 @@ pub async fn notify(
     if !actor.can_see_maker(policy.row.maker_id) {
         return Err(ServiceError::NotFound("policy"));
     }
-    let day = today();
+    let day = desk.clock.today();
     let units: Vec<String> = input
         .units
         .iter()
@@ -268,7 +268,7 @@ pub async fn register(
         &mut tx,
         claim_id,
         input.reserve.fen(),
-        today(),
+        desk.clock.today(),
         "立案 / registration",
         Some(actor.user_id),
     )
@@ -335,6 +335,7 @@ pub async fn set_reserve(
         &input.reason,
         "claim.reserve",
         before,
+        desk.clock.today(),
     )
     .await
 }

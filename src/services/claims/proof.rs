@@ -4,7 +4,8 @@
 
 use super::mail;
 use super::view::ClaimView;
-use super::{load_for_change, log, require_handler, snapshot, state_of, today};
+use super::staff_view::DocumentView;
+use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::clauses::{ChecklistDocument, ClaimType};
 use crate::library::Library;
 use crate::services::underwriting::Desk;
@@ -255,7 +256,7 @@ pub async fn upload_document(
     actor: &Actor,
     claim_id: i64,
     upload: Upload,
-) -> ServiceResult<DocumentRow> {
+) -> ServiceResult<DocumentView> {
     actor.require(actor.role.reports_claims(), "upload claim documents")?;
     let content_type = check_upload(&upload, desk.config.claims.upload_max_bytes)?;
     let mut tx = desk.db.write().await?;
@@ -305,7 +306,7 @@ pub async fn upload_document(
         .iter()
         .all(|i| !i.missing());
     if complete && row.proof_complete_on.is_none() {
-        row.proof_complete_on = Some(today());
+        row.proof_complete_on = Some(desk.clock.today());
         store::save(&mut tx, &mut row).await?;
     }
     let mut after = snapshot(&row);
@@ -323,6 +324,7 @@ pub async fn upload_document(
     tx.commit().await?;
     docs.into_iter()
         .find(|d| d.document_id == id)
+        .map(DocumentView::from)
         .ok_or(ServiceError::NotFound("document"))
 }
 
@@ -334,8 +336,8 @@ pub async fn mark_proof_complete(
     on: Option<NaiveDate>,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "record complete proof")?;
-    let day = on.unwrap_or_else(today);
-    if day > today() {
+    let day = on.unwrap_or_else(|| desk.clock.today());
+    if day > desk.clock.today() {
         return Err(ServiceError::field(
             "on",
             "the date cannot be in the future",

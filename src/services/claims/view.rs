@@ -2,16 +2,18 @@
 //! urgency, the approvals waiting, and the overdue count for the dashboard and metrics.
 
 use super::proof::{checklist_status, ProofItem};
-use super::{require_handler, today};
-use crate::domain::claims::{clocks_for, Clock, ClockFacts, CoverCheck, Urgency};
+use super::require_handler;
+use crate::clock::Clock;
+use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
-use crate::store::claim_money::{self as money, PaymentRow, RecoveryRow};
-use crate::store::claims::{
-    self as store, ApprovalRow, ClaimFilter, ClaimRow, DocumentRow, ReserveRow,
+use super::staff_view::{
+    views, ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveView,
 };
+use crate::store::claim_money as money;
+use crate::store::claims::{self as store, ClaimFilter, ClaimRow};
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -96,7 +98,7 @@ impl From<&ClaimRow> for ClaimView {
 }
 
 /// The statutory clocks of a claim.
-pub fn clocks_of(r: &ClaimRow) -> Vec<Clock> {
+pub fn clocks_of(r: &ClaimRow) -> Vec<StatutoryClock> {
     let closed = r.state == "closed";
     clocks_for(&ClockFacts {
         event_date: r.event_date,
@@ -128,13 +130,13 @@ pub struct ClaimDetail {
     /// The one request for missing proof, if made: (when, the items asked for).
     pub proof_requested_at: Option<DateTime<Utc>>,
     pub proof_requested: Vec<ProofItem>,
-    pub clocks: Vec<Clock>,
+    pub clocks: Vec<StatutoryClock>,
     pub urgency: Option<Urgency>,
-    pub reserves: Vec<ReserveRow>,
-    pub documents: Vec<DocumentRow>,
-    pub approvals: Vec<ApprovalRow>,
-    pub payments: Vec<PaymentRow>,
-    pub recoveries: Vec<RecoveryRow>,
+    pub reserves: Vec<ReserveView>,
+    pub documents: Vec<DocumentView>,
+    pub approvals: Vec<ApprovalView>,
+    pub payments: Vec<ClaimPaymentView>,
+    pub recoveries: Vec<RecoveryView>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -177,17 +179,17 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
         })
         .collect();
     Ok(ClaimDetail {
-        urgency: Urgency::of(&clocks, today()),
+        urgency: Urgency::of(&clocks, desk.clock.today()),
         clocks,
         cover,
         checklist,
         proof_requested_at: request.map(|r| r.requested_at),
         proof_requested,
-        reserves: store::reserves(&mut tx, id).await?,
-        documents,
-        approvals: store::approvals_of(&mut tx, id).await?,
-        payments: money::payments(&mut tx, id).await?,
-        recoveries: money::recoveries(&mut tx, id).await?,
+        reserves: views(store::reserves(&mut tx, id).await?),
+        documents: views(documents),
+        approvals: views(store::approvals_of(&mut tx, id).await?),
+        payments: views(money::payments(&mut tx, id).await?),
+        recoveries: views(money::recoveries(&mut tx, id).await?),
         timeline,
         claim: ClaimView::from(&row),
     })
@@ -246,7 +248,7 @@ pub async fn list(
 pub struct QueueItem {
     pub claim: ClaimView,
     pub urgency: Option<Urgency>,
-    pub clocks: Vec<Clock>,
+    pub clocks: Vec<StatutoryClock>,
 }
 
 async fn open_claims(db: &Db, only_maker: Option<i64>) -> ServiceResult<Vec<ClaimRow>> {
@@ -277,7 +279,7 @@ async fn open_claims(db: &Db, only_maker: Option<i64>) -> ServiceResult<Vec<Clai
 /// Open claims, overdue first (most overdue first), then the soonest due.
 pub async fn queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<QueueItem>> {
     require_handler(actor, "see the claims work queue")?;
-    let day = today();
+    let day = desk.clock.today();
     let mut items: Vec<QueueItem> = open_claims(desk.db, None)
         .await?
         .iter()
@@ -295,8 +297,8 @@ pub async fn queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<QueueIte
 }
 
 /// How many open claims have an overdue statutory clock (dashboard, metrics).
-pub async fn overdue_count(db: &Db) -> ServiceResult<i64> {
-    let day = today();
+pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<i64> {
+    let day = clock.today();
     Ok(open_claims(db, None)
         .await?
         .iter()
@@ -305,8 +307,8 @@ pub async fn overdue_count(db: &Db) -> ServiceResult<i64> {
 }
 
 /// Decisions waiting for a claims manager.
-pub async fn approvals(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ApprovalRow>> {
+pub async fn approvals(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ApprovalView>> {
     require_handler(actor, "see claim approvals")?;
     let mut tx = desk.db.read().await?;
-    Ok(store::open_approvals(&mut tx).await?)
+    Ok(views(store::open_approvals(&mut tx).await?))
 }
