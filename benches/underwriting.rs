@@ -106,9 +106,7 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
         workers,
         ..StartOptions::default()
     };
-    let app = Application::build(config, opts)
-        .await
-        .expect("app starts");
+    let app = Application::build(config, opts).await.expect("app starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.db.clone();
     let handle = app.handle();

@@ -426,6 +426,9 @@ async fn connect(config: &Config) -> anyhow::Result<Db> {
 
 async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
+    // Listen for SIGTERM before any job starts, so a stop sent during start-up is a
+    // graceful stop too, not the default action (killed).
+    let stop_signal = shutdown_signal()?;
     let bind = config.bind.clone();
     let backend = if config.database_url.starts_with("sqlite") {
         &config.database_url
@@ -467,11 +470,14 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     let handle = app.handle();
     let mut server = tokio::spawn(app.run_until_stopped());
     let stopped_by = tokio::select! {
-        signal = shutdown_signal() => Some(signal?),
+        signal = stop_signal => Some(signal?),
         ended = &mut server => { ended??; None }
     };
     if let Some(signal) = stopped_by {
-        tracing::info!(signal, "stopping: no new connections, finishing requests in flight");
+        tracing::info!(
+            signal,
+            "stopping: no new connections, finishing requests in flight"
+        );
         // Graceful: the listener closes at once, requests in flight get up to 30 s.
         handle.stop(true).await;
         server.await??;
@@ -482,20 +488,25 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     Ok(ExitCode::SUCCESS)
 }
 
-/// SIGTERM (what service managers and `docker stop` send) or Ctrl-C.
-async fn shutdown_signal() -> std::io::Result<&'static str> {
+/// SIGTERM (what service managers and `docker stop` send) or Ctrl-C. The handlers are
+/// installed when this is called; the returned future resolves on the first signal.
+fn shutdown_signal(
+) -> std::io::Result<impl std::future::Future<Output = std::io::Result<&'static str>>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate())?;
-        tokio::select! {
-            _ = term.recv() => Ok("SIGTERM"),
-            r = tokio::signal::ctrl_c() => r.map(|_| "SIGINT"),
-        }
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => Ok("SIGTERM"),
+                _ = int.recv() => Ok("SIGINT"),
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await.map(|_| "Ctrl-C")
+        Ok(async { tokio::signal::ctrl_c().await.map(|_| "Ctrl-C") })
     }
 }
 

@@ -300,8 +300,7 @@ async fn summary_folding(c: JobContext, mut stop: Stop) {
 /// Produces, stores and queues the quarter's backtest report once it is due.
 async fn backtest_schedule(c: JobContext, mut stop: Stop) {
     loop {
-        match crate::services::backtest::schedule::run_due(&c.db, &c.config, c.clock.today())
-            .await
+        match crate::services::backtest::schedule::run_due(&c.db, &c.config, c.clock.today()).await
         {
             Ok(Some(id)) => tracing::info!(report = id, "scheduled backtest report queued"),
             Ok(None) => {}

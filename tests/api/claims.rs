@@ -374,7 +374,10 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
         .iter()
         .map(|r| r["amount"].as_str().unwrap())
         .collect();
-    assert_eq!(reserves, vec!["300000.00", "280000.00", "200000.00", "0.00"]);
+    assert_eq!(
+        reserves,
+        vec!["300000.00", "280000.00", "200000.00", "0.00"]
+    );
     assert!(d["clocks"].as_array().unwrap().is_empty());
     // A recovery restores nothing (clause flag false); the limit stays eroded.
     let (s, v) = post(

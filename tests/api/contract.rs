@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 fn examples() -> Vec<(&'static str, Value)> {
     let units = json!([{"serial": "SN-001", "quantity": 1, "unit_value": "1250000.00"}]);
     let quote = json!({"maker_id": 1, "user_id": 2, "catalogue_item_id": 1,
-        "cover_basis": "first_set_quality", "units": units, "sections": [{"code": "QUALITY"}],
+        "cover_basis": "first_set", "units": units, "sections": [{"code": "QUALITY"}],
         "aggregate_limit": "1250000.00", "period_start": "2026-07-01", "period_end": "2027-06-30"});
     let item = json!({"maker_id": 1, "edition": "2024", "product_name": "某设备", "field": "高端装备",
         "unit_type": "complete_machine", "tier": "domestic", "qualification_year": 2026,
@@ -23,40 +23,120 @@ fn examples() -> Vec<(&'static str, Value)> {
     let party = json!({"kind": "maker", "name": "某公司", "credit_code": "91330100MA2XXXXXXX",
         "province": "浙江省"});
     vec![
-        ("POST /api/v1/backtests", json!({"as_of": "2026-06-30", "basis": "underwriting_year"})),
-        ("POST /api/v1/bank/lines/{id}/match", json!({"policy_id": 1})),
-        ("POST /api/v1/bank/notifications", json!({"transaction_id": "T1", "amount": "100.00", "paid_on": "2026-06-30", "payer": "某公司", "reference": "FC-2026-000001"})),
+        (
+            "POST /api/v1/backtests",
+            json!({"as_of": "2026-06-30", "basis": "underwriting_year"}),
+        ),
+        (
+            "POST /api/v1/bank/lines/{id}/match",
+            json!({"policy_id": 1}),
+        ),
+        (
+            "POST /api/v1/bank/notifications",
+            json!({"transaction_id": "T1", "amount": "100.00", "paid_on": "2026-06-30", "payer": "某公司", "reference": "FC-2026-000001"}),
+        ),
         ("POST /api/v1/catalogue", item.clone()),
         ("PUT /api/v1/catalogue/{id}", item),
-        ("POST /api/v1/claims", json!({"policy_id": 987654, "claim_type": "quality", "event_date": "2026-06-01", "place": "杭州", "description": "主轴断裂", "units": ["SN-001"], "amount_claimed": "50000.00"})),
-        ("POST /api/v1/claims/{id}/approval", json!({"approve": true, "note": "同意"})),
-        ("POST /api/v1/claims/{id}/decision", json!({"outcome": "accept", "agreed_loss": "10000.00"})),
-        ("POST /api/v1/claims/{id}/payments", json!({"amount": "100.00", "payee": "某公司", "bank_name": "工商银行", "bank_account": "6222000000"})),
-        ("POST /api/v1/claims/{id}/payments/{pid}/paid", json!({"on": "2026-06-30"})),
-        ("POST /api/v1/claims/{id}/proof-complete", json!({"on": "2026-06-30"})),
-        ("POST /api/v1/claims/{id}/proof-request", json!({"also": ["发票"], "note": "请补充发票"})),
-        ("POST /api/v1/claims/{id}/recoveries", json!({"kind": "subrogation", "amount": "100.00", "note": "追偿"})),
-        ("POST /api/v1/claims/{id}/register", json!({"reserve": "10000.00"})),
-        ("POST /api/v1/claims/{id}/reopen", json!({"reason": "新证据", "reserve": "1000.00"})),
-        ("POST /api/v1/claims/{id}/reserve", json!({"amount": "1000.00", "reason": "估损调整"})),
+        (
+            "POST /api/v1/claims",
+            json!({"policy_id": 987654, "claim_type": "quality_repair", "event_date": "2026-06-01", "place": "杭州", "description": "主轴断裂", "units": ["SN-001"], "amount_claimed": "50000.00"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/approval",
+            json!({"approve": true, "note": "同意"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/decision",
+            json!({"outcome": "accept", "agreed_loss": "10000.00"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/payments",
+            json!({"amount": "100.00", "payee": "某公司", "bank_name": "工商银行", "bank_account": "6222000000"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/payments/{pid}/paid",
+            json!({"on": "2026-06-30"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/proof-complete",
+            json!({"on": "2026-06-30"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/proof-request",
+            json!({"also": ["发票"], "note": "请补充发票"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/recoveries",
+            json!({"kind": "subrogation", "amount": "100.00", "note": "追偿"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/register",
+            json!({"reserve": "10000.00"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/reopen",
+            json!({"reason": "新证据", "reserve": "1000.00"}),
+        ),
+        (
+            "POST /api/v1/claims/{id}/reserve",
+            json!({"amount": "1000.00", "reason": "估损调整"}),
+        ),
         ("POST /api/v1/invoices/{id}/void", json!({"reason": "开错"})),
         ("POST /api/v1/parties", party.clone()),
         ("PUT /api/v1/parties/{id}", party),
-        ("POST /api/v1/parties/{id}/relations", json!({"other_party_id": 2, "relation": "related_party"})),
-        ("POST /api/v1/payments/{id}/reversal", json!({"reason": "退票"})),
+        (
+            "POST /api/v1/parties/{id}/relations",
+            json!({"other_party_id": 2, "relation": "related_party"}),
+        ),
+        (
+            "POST /api/v1/payments/{id}/reversal",
+            json!({"reason": "退票"}),
+        ),
         ("PUT /api/v1/policies/{id}", quote.clone()),
-        ("POST /api/v1/policies/{id}/cancel", json!({"last_day_covered": "2026-09-01", "reason": "退保", "by": "policyholder"})),
-        ("POST /api/v1/policies/{id}/endorsements", json!({"effective_on": "2026-09-01", "reason": "增加设备", "units": units})),
-        ("POST /api/v1/policies/{id}/invoices", json!({"amount": "100.00", "issued_on": "2026-06-30", "number": "INV-1"})),
-        ("POST /api/v1/policies/{id}/payments", json!({"payer": "某公司", "amount": "100.00", "paid_on": "2026-06-30"})),
-        ("PUT /api/v1/policies/{id}/plan", json!({"installments": [{"due_on": "2026-07-01", "amount": "100.00"}]})),
-        ("POST /api/v1/policies/{id}/referral", json!({"approve": true, "reason": "同意承保"})),
-        ("POST /api/v1/policies/{id}/refunds", json!({"amount": "100.00", "refunded_on": "2026-06-30", "reason": "多缴退还"})),
-        ("POST /api/v1/policies/{id}/renew", json!({"period_start": "2027-07-01", "period_end": "2028-06-30"})),
+        (
+            "POST /api/v1/policies/{id}/cancel",
+            json!({"last_day_covered": "2026-09-01", "reason": "退保", "by": "policyholder"}),
+        ),
+        (
+            "POST /api/v1/policies/{id}/endorsements",
+            json!({"effective_on": "2026-09-01", "reason": "增加设备", "units": units}),
+        ),
+        (
+            "POST /api/v1/policies/{id}/invoices",
+            json!({"amount": "100.00", "issued_on": "2026-06-30", "number": "INV-1"}),
+        ),
+        (
+            "POST /api/v1/policies/{id}/payments",
+            json!({"payer": "某公司", "amount": "100.00", "paid_on": "2026-06-30"}),
+        ),
+        (
+            "PUT /api/v1/policies/{id}/plan",
+            json!({"installments": [{"due_on": "2026-07-01", "amount": "100.00"}]}),
+        ),
+        (
+            "POST /api/v1/policies/{id}/referral",
+            json!({"approve": true, "reason": "同意承保"}),
+        ),
+        (
+            "POST /api/v1/policies/{id}/refunds",
+            json!({"amount": "100.00", "refunded_on": "2026-06-30", "reason": "多缴退还"}),
+        ),
+        (
+            "POST /api/v1/policies/{id}/renew",
+            json!({"period_start": "2027-07-01", "period_end": "2028-06-30"}),
+        ),
         ("POST /api/v1/quotes", quote),
-        ("POST /api/v1/users", json!({"username": "new.user", "display_name": "新用户", "password": "a-long-password-1", "role": "underwriter"})),
+        (
+            "POST /api/v1/users",
+            json!({"username": "new.user", "display_name": "新用户", "password": "a-long-password-1", "role": "underwriter"}),
+        ),
         // Non-JSON bodies: a CSV statement, a multipart upload, a PDF to verify.
-        ("POST /api/v1/bank/statements", json!("transaction_id,amount,paid_on,payer,reference\nT9,100.00,2026-06-30,某公司,FC-1\n")),
+        (
+            "POST /api/v1/bank/statements",
+            json!(
+                "transaction_id,amount,paid_on,payer,reference\nT9,100.00,2026-06-30,某公司,FC-1\n"
+            ),
+        ),
         ("POST /api/v1/claims/{id}/documents", json!("multipart")),
         ("POST /api/v1/verify/{code}/pdf", json!("%PDF-1.7\n%%EOF\n")),
     ]
@@ -146,8 +226,38 @@ fn concrete(path: &str) -> String {
         .join("/")
 }
 
-async fn send(app: &TestApp, token: &str, method: &str, path: &str, body: Option<(&str, &Value)>) -> (StatusCode, Value) {
-    let url = app.url(&concrete(path));
+/// The operation's required query parameters with a value of their documented type.
+fn required_query(op: &Value) -> String {
+    let pairs: Vec<String> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query" && p["required"] == true)
+        .map(|p| {
+            let value = match (p["schema"]["type"].as_str(), p["schema"]["format"].as_str()) {
+                (Some("integer"), _) => "1",
+                (_, Some("date")) => "2026-06-30",
+                _ => "x",
+            };
+            format!("{}={value}", p["name"].as_str().unwrap_or_default())
+        })
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: Option<(&str, &Value)>,
+) -> (StatusCode, Value) {
+    let url = app.url(&format!("{}{query}", concrete(path)));
     let client = app.client();
     let mut req = match method {
         "GET" => client.get(url),
@@ -176,7 +286,10 @@ async fn send(app: &TestApp, token: &str, method: &str, path: &str, body: Option
     let resp = req.send().await.unwrap();
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn every_documented_operation_is_routed_and_takes_its_documented_body(app: TestApp) {
@@ -203,9 +316,12 @@ async fn every_documented_operation_is_routed_and_takes_its_documented_body(app:
                 None => None,
                 Some(rb) => {
                     with_body += 1;
-                    let (content_type, media) = rb["content"].as_object().unwrap().iter().next().unwrap();
+                    let (content_type, media) =
+                        rb["content"].as_object().unwrap().iter().next().unwrap();
                     let Some((_, example)) = examples.iter().find(|(k, _)| *k == key) else {
-                        problems.push(format!("{key}: takes a body but has no example in the contract table"));
+                        problems.push(format!(
+                            "{key}: takes a body but has no example in the contract table"
+                        ));
                         continue;
                     };
                     if content_type == "application/json" {
@@ -216,13 +332,15 @@ async fn every_documented_operation_is_routed_and_takes_its_documented_body(app:
                     Some((content_type.as_str(), example))
                 }
             };
-            let (status, answer) = send(&app, &token, &method, path, body).await;
+            let query = required_query(op);
+            let (status, answer) = send(&app, &token, &method, path, &query, body).await;
             let kind = answer["type"].as_str().unwrap_or_default();
             let refused_shape = status == StatusCode::BAD_REQUEST
                 || status == StatusCode::UNSUPPORTED_MEDIA_TYPE
                 || status == StatusCode::METHOD_NOT_ALLOWED
                 || kind == "/problems/invalid-body";
-            let unrouted = status == StatusCode::NOT_FOUND && answer["detail"] == "no such API route";
+            let unrouted =
+                status == StatusCode::NOT_FOUND && answer["detail"] == "no such API route";
             if refused_shape || unrouted || status.is_server_error() {
                 problems.push(format!("{key}: answered {status} {answer}"));
             }
@@ -236,7 +354,11 @@ async fn every_documented_operation_is_routed_and_takes_its_documented_body(app:
             problems.push(format!("{k}: example for an operation the document lacks"));
         }
     }
-    assert!(problems.is_empty(), "route contract broken:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "route contract broken:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// A body built for one schema but documented under another name (two `PaymentInput`s)
@@ -255,7 +377,11 @@ async fn the_schema_check_catches_a_body_documented_with_another_type(app: TestA
     let claims = json!({"$ref": "#/components/schemas/ClaimPaymentInput"});
     let errs = check(&doc, &claims, &premium, "body");
     assert!(errs.iter().any(|e| e.contains("payee")), "{errs:?}");
-    assert!(errs.iter().any(|e| e.contains("payer: not in the documented schema")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("payer: not in the documented schema")),
+        "{errs:?}"
+    );
     let premium_schema = json!({"$ref": "#/components/schemas/PaymentInput"});
     assert!(check(&doc, &premium_schema, &premium, "body").is_empty());
     // findings is documented as a list.

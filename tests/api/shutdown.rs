@@ -84,11 +84,18 @@ async fn sigterm_finishes_the_delivery_in_flight_and_exits_zero(app: TestApp) {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "serve did not stop after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop after SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(status.code(), Some(0), "exit status {status:?}");
-    assert_eq!(slow.answered.load(Ordering::SeqCst), 1, "the receiver answered");
+    assert_eq!(
+        slow.answered.load(Ordering::SeqCst),
+        1,
+        "the receiver answered"
+    );
     let mut tx = app.db.read().await.unwrap();
     let row = firstcover::store::outbox::get(&mut tx, id)
         .await

@@ -7,9 +7,9 @@ use crate::http::multipart;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
-    self, ApprovalInput, ApprovalView, ClaimDetail, ClaimPaymentView, ClaimView, DecisionInput, ListQuery, NotificationInput,
-    PaymentInput, ProofRequestInput, QueueItem, RecoveryInput, RegisterInput, ReopenInput,
-    ReserveInput, DocumentView, Upload,
+    self, ApprovalInput, ApprovalView, ClaimDetail, ClaimPaymentView, ClaimView, DecisionInput,
+    DocumentView, ListQuery, NotificationInput, PaymentInput, ProofRequestInput, QueueItem,
+    RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
 };
 use crate::services::ServiceError;
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -15,7 +15,8 @@ pub struct ProblemResponses;
 impl utoipa::Modify for ProblemResponses {
     fn modify(&self, openapi: &mut OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let public = path.starts_with("/api/v1/verify") || path == "/api/v1/certificates/public-key";
+            let public =
+                path.starts_with("/api/v1/verify") || path == "/api/v1/certificates/public-key";
             for (write, op) in operations(item) {
                 document_problems(op, write, public);
             }
@@ -95,7 +96,8 @@ fn document_problems(op: &mut Operation, write: bool, public: bool) {
             .entry(status.to_string())
             .or_insert_with(|| {
                 let mut r = Response::new(description);
-                r.content.insert(PROBLEM_JSON.to_string(), problem_content());
+                r.content
+                    .insert(PROBLEM_JSON.to_string(), problem_content());
                 RefOr::T(r)
             });
     }

@@ -80,7 +80,13 @@ async fn render(
     let reserves = d
         .reserves
         .iter()
-        .map(|r| Row3(shanghai_time(r.set_at), r.amount.grouped(), r.reason.clone()))
+        .map(|r| {
+            Row3(
+                shanghai_time(r.set_at),
+                r.amount.grouped(),
+                r.reason.clone(),
+            )
+        })
         .collect();
     let timeline = d
         .timeline

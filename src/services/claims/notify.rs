@@ -9,8 +9,7 @@
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
 use super::{
-    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of,
-    transition,
+    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, transition,
 };
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;

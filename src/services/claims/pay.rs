@@ -2,19 +2,16 @@
 //! (approved → paid), recoveries (追偿) and reopening (重开赔案).
 
 use super::policy_terms::PolicyTerms;
-use super::view::ClaimView;
 use super::staff_view::ClaimPaymentView;
+use super::view::ClaimView;
 use super::{
-    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of,
-    transition,
+    blank, commit_reserve, load_for_change, log, require_handler, snapshot, state_of, transition,
 };
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
-use crate::store::claim_money::{
-    self as money, section_scope, NewPayment, NewRecovery, AGGREGATE,
-};
+use crate::store::claim_money::{self as money, section_scope, NewPayment, NewRecovery, AGGREGATE};
 use crate::store::claims as store;
 use crate::store::Tx;
 use chrono::NaiveDate;

@@ -3,8 +3,8 @@
 //! (which starts the art. 23 and art. 25 clocks).
 
 use super::mail;
-use super::view::ClaimView;
 use super::staff_view::DocumentView;
+use super::view::ClaimView;
 use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::clauses::{ChecklistDocument, ClaimType};
 use crate::library::Library;

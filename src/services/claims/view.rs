@@ -3,15 +3,15 @@
 
 use super::proof::{checklist_status, ProofItem};
 use super::require_handler;
+use super::staff_view::{
+    views, ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveView,
+};
 use crate::clock::Clock;
 use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
-use super::staff_view::{
-    views, ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveView,
-};
 use crate::store::claim_money as money;
 use crate::store::claims::{self as store, ClaimFilter, ClaimRow};
 use crate::store::Db;
