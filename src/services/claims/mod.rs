@@ -94,7 +94,9 @@ async fn log(
 }
 
 /// The tail of every use case that sets the case reserve by hand (reserve change,
-/// reopening): a history row, the claim row, the audit row with the reason, commit.
+/// reopening): a history row (dated `day`, the business date), the claim row, the audit
+/// row with the reason, commit.
+#[allow(clippy::too_many_arguments)]
 async fn commit_reserve(
     mut tx: Tx,
     actor: &Actor,
