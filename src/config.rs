@@ -84,7 +84,7 @@ impl Default for UnderwritingConfig {
 }
 
 /// Outgoing mail (SMTP). With no host, mail stays queued in the outbox until one is set.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MailConfig {
     pub smtp_host: Option<String>,
@@ -168,7 +168,7 @@ impl Default for DocumentsConfig {
 }
 
 /// Full-premium collection certificates (`[certificates]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CertificatesConfig {
     /// Ed25519 signing key: a file holding the 32-byte seed (raw or base64) …
@@ -191,7 +191,7 @@ impl Default for CertificatesConfig {
 }
 
 /// The bank's payment notifications (`POST /api/v1/bank/notifications`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BankConfig {
     /// Shared HMAC-SHA256 secret; while unset every callback is refused.
@@ -304,6 +304,84 @@ pub struct RegulatorConfig {
     pub recipients: Vec<String>,
     /// Filing institution code printed in the XML.
     pub institution_code: String,
+}
+
+/// Shown instead of a secret in `Debug` output (logs, panics).
+const REDACTED: &str = "[redacted]";
+
+fn redacted(secret: &Option<String>) -> Option<&'static str> {
+    secret.as_ref().map(|_| REDACTED)
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &redacted(&self.password))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CertificatesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificatesConfig")
+            .field("signing_key_file", &self.signing_key_file)
+            .field("signing_key_base64", &redacted(&self.signing_key_base64))
+            .field("verify_per_minute", &self.verify_per_minute)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for BankConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BankConfig")
+            .field("callback_secret", &redacted(&self.callback_secret))
+            .field("replay_window_secs", &self.replay_window_secs)
+            .finish()
+    }
+}
+
+/// A setting from the environment: `NAME`, or the contents of the file named by
+/// `NAME_FILE` (for secrets mounted as files; one trailing newline is dropped).
+fn from_env(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    if let Some(v) = env(name) {
+        return Ok(Some(v));
+    }
+    let file_var = format!("{name}_FILE");
+    match env(&file_var) {
+        Some(path) => std::fs::read_to_string(&path)
+            .map(|text| Some(text.strip_suffix('\n').unwrap_or(&text).to_string()))
+            .map_err(|e| ConfigError::Env(name, format!("{file_var}={path}: {e}"))),
+        None => Ok(None),
+    }
+}
+
+/// `FIRSTCOVER_SECTION__KEY`, or the name it had before (with a deprecation warning; the old
+/// names go in the next release).
+fn from_env_renamed(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    old: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    if let Some(v) = from_env(env, name)? {
+        return Ok(Some(v));
+    }
+    let v = from_env(env, old)?;
+    if v.is_some() {
+        tracing::warn!(
+            old,
+            new = name,
+            "deprecated environment variable; use the new name"
+        );
+    }
+    Ok(v)
 }
 
 /// The file's shape: every key optional, so a partial file is fine.
@@ -487,23 +565,37 @@ impl Config {
                 .map_err(|_| ConfigError::Env("FIRSTCOVER_MAX_CONNECTIONS", v.clone()))?;
         }
         // Section keys: FIRSTCOVER_<SECTION>__<KEY>.
-        if let Some(v) = env("FIRSTCOVER_BANK__CALLBACK_SECRET") {
+        if let Some(v) = from_env(&env, "FIRSTCOVER_BANK__CALLBACK_SECRET")? {
             c.bank.callback_secret = Some(v);
+        }
+        if let Some(v) = from_env(&env, "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_BASE64")? {
+            c.certificates.signing_key_base64 = Some(v);
         }
         if let Some(v) = env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS") {
             c.bank.replay_window_secs = v
                 .parse()
                 .map_err(|_| ConfigError::Env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS", v.clone()))?;
         }
-        if let Some(v) = env("FIRSTCOVER_SMTP_HOST") {
+        if let Some(v) =
+            from_env_renamed(&env, "FIRSTCOVER_MAIL__SMTP_HOST", "FIRSTCOVER_SMTP_HOST")?
+        {
             c.mail.smtp_host = Some(v);
         }
-        if let Some(v) = env("FIRSTCOVER_SMTP_PORT") {
+        if let Some(v) =
+            from_env_renamed(&env, "FIRSTCOVER_MAIL__SMTP_PORT", "FIRSTCOVER_SMTP_PORT")?
+        {
             c.mail.smtp_port = v
                 .parse()
-                .map_err(|_| ConfigError::Env("FIRSTCOVER_SMTP_PORT", v.clone()))?;
+                .map_err(|_| ConfigError::Env("FIRSTCOVER_MAIL__SMTP_PORT", v.clone()))?;
         }
-        if let Some(v) = env("FIRSTCOVER_SMTP_PASSWORD") {
+        if let Some(v) = from_env(&env, "FIRSTCOVER_MAIL__USERNAME")? {
+            c.mail.username = Some(v);
+        }
+        if let Some(v) = from_env_renamed(
+            &env,
+            "FIRSTCOVER_MAIL__PASSWORD",
+            "FIRSTCOVER_SMTP_PASSWORD",
+        )? {
             c.mail.password = Some(v);
         }
         if let Some(v) = &flags.database_url {
@@ -613,6 +705,58 @@ mod tests {
         assert_eq!(
             c.bank.callback_secret, None,
             "callbacks are off until a secret is set"
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output_and_can_come_from_files() {
+        let mut secret = tempfile::NamedTempFile::new().unwrap();
+        writeln!(secret, "bank-secret-from-file").unwrap();
+        let path = secret.path().display().to_string();
+        let env = |k: &str| match k {
+            "FIRSTCOVER_BANK__CALLBACK_SECRET_FILE" => Some(path.clone()),
+            "FIRSTCOVER_MAIL__PASSWORD" => Some("smtp-password-1".to_string()),
+            "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_BASE64" => Some("c2lnbmluZy1rZXk=".to_string()),
+            _ => None,
+        };
+        let c = Config::load_with_env(&Overrides::default(), env).unwrap();
+        assert_eq!(
+            c.bank.callback_secret.as_deref(),
+            Some("bank-secret-from-file")
+        );
+        assert_eq!(c.mail.password.as_deref(), Some("smtp-password-1"));
+        let shown = format!("{c:?}");
+        for secret in [
+            "bank-secret-from-file",
+            "smtp-password-1",
+            "c2lnbmluZy1rZXk=",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("[redacted]"));
+        let missing = |k: &str| {
+            (k == "FIRSTCOVER_BANK__CALLBACK_SECRET_FILE").then(|| "/no/such/file".to_string())
+        };
+        assert!(Config::load_with_env(&Overrides::default(), missing).is_err());
+    }
+
+    #[test]
+    fn mail_settings_take_the_section_names_and_the_old_names_still_work() {
+        let new = |k: &str| (k == "FIRSTCOVER_MAIL__SMTP_HOST").then(|| "new.example".to_string());
+        let old = |k: &str| (k == "FIRSTCOVER_SMTP_HOST").then(|| "old.example".to_string());
+        let both = |k: &str| new(k).or_else(|| old(k));
+        let host = |e: &dyn Fn(&str) -> Option<String>| {
+            Config::load_with_env(&Overrides::default(), e)
+                .unwrap()
+                .mail
+                .smtp_host
+        };
+        assert_eq!(host(&new).as_deref(), Some("new.example"));
+        assert_eq!(host(&old).as_deref(), Some("old.example"));
+        assert_eq!(
+            host(&both).as_deref(),
+            Some("new.example"),
+            "the new name wins"
         );
     }
 
