@@ -102,9 +102,11 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
     let workers = std::env::var("BENCH_WORKERS")
         .ok()
         .and_then(|w| w.parse().ok());
-    let app = Application::build(config, StartOptions { workers })
-        .await
-        .expect("app starts");
+    let opts = StartOptions {
+        workers,
+        ..StartOptions::default()
+    };
+    let app = Application::build(config, opts).await.expect("app starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.db.clone();
     let handle = app.handle();

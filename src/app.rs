@@ -26,6 +26,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pub db: Db,
+    /// The background jobs' health, shown by `/readyz` and `/metrics`.
+    health: crate::runtime::Health,
 }
 
 /// Start-up options that are not configuration.
@@ -33,6 +35,8 @@ pub struct Application {
 pub struct StartOptions {
     /// HTTP worker threads; `None` = one per core.
     pub workers: Option<usize>,
+    /// Where now and the business date come from (the system clock unless a test fixes it).
+    pub clock: crate::clock::Clock,
 }
 
 impl Application {
@@ -51,6 +55,7 @@ impl Application {
         let kit = crate::services::certificates::DocumentKit::load(&config, &db).await?;
         let verify_limiter =
             http::ratelimit::RateLimiter::new(config.certificates.verify_per_minute, 10_000);
+        let health = crate::runtime::Health::default();
         let state = web::Data::new(AppState {
             db: db.clone(),
             config,
@@ -58,6 +63,8 @@ impl Application {
             library,
             kit,
             verify_limiter,
+            clock: opts.clock,
+            jobs: health.clone(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -74,7 +81,10 @@ impl Application {
                 .configure(http::routes)
         })
         .listen(listener)
-        .map_err(|e| StartError::Bind("listener".into(), e))?;
+        .map_err(|e| StartError::Bind("listener".into(), e))?
+        // `serve` handles SIGTERM/SIGINT itself: stop accepting, finish the requests in
+        // flight, then stop the background jobs (see `cli::serve`).
+        .disable_signals();
         if let Some(n) = opts.workers {
             server = server.workers(n);
         }
@@ -82,6 +92,7 @@ impl Application {
             port,
             server: server.run(),
             db,
+            health,
         })
     }
 
@@ -91,6 +102,10 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+
+    pub fn health(&self) -> crate::runtime::Health {
+        self.health.clone()
     }
 
     pub fn handle(&self) -> actix_web::dev::ServerHandle {

@@ -2,6 +2,7 @@
 //! `policies advance`, `deliver`, `backtest triangle|run|schedule|summary`.
 
 use crate::app::{Application, StartOptions};
+use crate::clock::Clock;
 use crate::config::{Config, Overrides};
 use crate::domain::role::Role;
 use crate::services::{self, Actor};
@@ -107,7 +108,7 @@ enum BacktestCommand {
     },
     /// Produce, store and queue the scheduled quarterly report if due and not yet stored.
     Schedule {
-        /// Pretend today is this date (default: today, UTC).
+        /// Pretend today is this date (default: today in Beijing).
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
@@ -230,7 +231,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: PoliciesCommand::Advance { as_of },
         } => {
             let db = opened(&db)?;
-            let day = as_of.unwrap_or_else(services::underwriting::today);
+            let day = as_of.unwrap_or_else(|| Clock::System.today());
             let r = services::underwriting::clock::advance(db, day)
                 .await
                 .map_err(describe)?;
@@ -352,7 +353,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: BacktestCommand::Schedule { today },
         } => {
             let db = opened(&db)?;
-            let today = today.unwrap_or_else(crate::services::underwriting::today);
+            let today = today.unwrap_or_else(|| Clock::System.today());
             match services::backtest::schedule::run_due(db, &config, today)
                 .await
                 .map_err(describe)?
@@ -425,6 +426,9 @@ async fn connect(config: &Config) -> anyhow::Result<Db> {
 
 async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
+    // Listen for SIGTERM before any job starts, so a stop sent during start-up is a
+    // graceful stop too, not the default action (killed).
+    let stop_signal = shutdown_signal()?;
     let bind = config.bind.clone();
     let backend = if config.database_url.starts_with("sqlite") {
         &config.database_url
@@ -432,19 +436,23 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
         "postgres"
     };
     tracing::info!(database = backend, "starting");
-    let worker_config = config.clone();
-    let schedule_config = config.clone();
-    let app = Application::build(config, StartOptions { workers }).await?;
-    // Mail and regulator deliveries go out in the background while the service runs.
-    let _outbox = crate::outbox_worker::spawn(app.db.clone(), worker_config);
-    // Audited changes are chained into the audit log shortly after they commit.
-    let _sealer =
-        services::audit::spawn_sealer(app.db.clone(), std::time::Duration::from_millis(500));
-    // Policies come into force and expire on their dates; checked every ten minutes.
-    let _clock =
-        services::underwriting::clock::spawn(app.db.clone(), std::time::Duration::from_secs(600));
-    // Backtest summaries folded, and the quarter's report queued when due.
-    let _backtest = services::backtest::schedule::spawn(schedule_config)?;
+    let job_config = config.clone();
+    let app = Application::build(
+        config,
+        StartOptions {
+            workers,
+            ..StartOptions::default()
+        },
+    )
+    .await?;
+    // Outbox delivery, audit sealing, the policy clock, backtest summary folding and the
+    // quarterly schedule: supervised, on this runtime (`runtime.rs`).
+    let jobs = crate::runtime::Jobs::start(crate::runtime::JobContext {
+        db: app.db.clone(),
+        config: job_config,
+        clock: Clock::System,
+        health: app.health(),
+    });
     let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();
     if let Some(pw) = services::users::bootstrap_admin(&app.db, admin_password)
         .await
@@ -459,8 +467,47 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
         "firstcover listening on http://{bind} (ready in {} ms)",
         started.elapsed().as_millis()
     );
-    app.run_until_stopped().await?;
+    let handle = app.handle();
+    let mut server = tokio::spawn(app.run_until_stopped());
+    let stopped_by = tokio::select! {
+        signal = stop_signal => Some(signal?),
+        ended = &mut server => { ended??; None }
+    };
+    if let Some(signal) = stopped_by {
+        tracing::info!(
+            signal,
+            "stopping: no new connections, finishing requests in flight"
+        );
+        // Graceful: the listener closes at once, requests in flight get up to 30 s.
+        handle.stop(true).await;
+        server.await??;
+    }
+    // Deliveries being sent finish and are recorded; the sealer chains what is left.
+    jobs.shutdown(std::time::Duration::from_secs(60)).await;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM (what service managers and `docker stop` send) or Ctrl-C. The handlers are
+/// installed when this is called; the returned future resolves on the first signal.
+fn shutdown_signal(
+) -> std::io::Result<impl std::future::Future<Output = std::io::Result<&'static str>>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => Ok("SIGTERM"),
+                _ = int.recv() => Ok("SIGINT"),
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async { tokio::signal::ctrl_c().await.map(|_| "Ctrl-C") })
+    }
 }
 
 async fn backtest_run(

@@ -1,6 +1,10 @@
 //! Configuration: built-in defaults, then `firstcover.toml`, then `FIRSTCOVER_*`
 //! environment variables, then command-line flags — each layer overriding the last.
 
+use crate::domain::backtest::indication::{RateTargets, STANDARD_FULL_CREDIBILITY};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -80,7 +84,7 @@ impl Default for UnderwritingConfig {
 }
 
 /// Outgoing mail (SMTP). With no host, mail stays queued in the outbox until one is set.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MailConfig {
     pub smtp_host: Option<String>,
@@ -164,7 +168,7 @@ impl Default for DocumentsConfig {
 }
 
 /// Full-premium collection certificates (`[certificates]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CertificatesConfig {
     /// Ed25519 signing key: a file holding the 32-byte seed (raw or base64) …
@@ -187,7 +191,7 @@ impl Default for CertificatesConfig {
 }
 
 /// The bank's payment notifications (`POST /api/v1/bank/notifications`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BankConfig {
     /// Shared HMAC-SHA256 secret; while unset every callback is refused.
@@ -225,6 +229,161 @@ impl Default for ClaimsConfig {
     }
 }
 
+/// `[backtest]`: the company's expense loadings, target combined-ratio band and
+/// full-credibility standard, and the delivery schedule. Ratios are exact decimals in the
+/// file ("0.15"), turned into the engine's `f64` only when an indication is computed.
+/// (Moved here from `services::backtest::config` so that configuration does not depend
+/// on the services; that module re-exports it.)
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BacktestConfig {
+    /// `V`: commission, taxes and levies as a share of premium.
+    pub variable_expense_ratio: Decimal,
+    /// `F`: fixed expenses as a share of earned premium.
+    pub fixed_expense_ratio: Decimal,
+    /// `Q`: profit provision (保本微利: small).
+    pub profit_provision: Decimal,
+    pub combined_band_low: Decimal,
+    pub combined_band_high: Decimal,
+    /// Claims for full credibility.
+    pub full_credibility_claims: Decimal,
+    /// Smaller credibility-weighted changes keep the rate.
+    pub materiality: Decimal,
+    /// Tail factor after the last development year (1 = none).
+    pub tail_factor: Decimal,
+    /// Create and queue the quarterly report on this day of the month after each quarter
+    /// (1–28); 0 turns the schedule off.
+    pub quarterly_day: u32,
+    /// Every how many seconds the scheduler looks whether a report is due.
+    pub schedule_poll_secs: u64,
+}
+
+impl Default for BacktestConfig {
+    fn default() -> Self {
+        BacktestConfig {
+            variable_expense_ratio: dec!(0.15),
+            fixed_expense_ratio: dec!(0.05),
+            profit_provision: dec!(0.03),
+            combined_band_low: dec!(0.95),
+            combined_band_high: dec!(1.00),
+            full_credibility_claims: Decimal::from(STANDARD_FULL_CREDIBILITY as i64),
+            materiality: dec!(0.01),
+            tail_factor: Decimal::ONE,
+            quarterly_day: 0,
+            schedule_poll_secs: 3600,
+        }
+    }
+}
+
+impl BacktestConfig {
+    pub fn targets(&self) -> RateTargets {
+        let f = |d: Decimal| d.to_f64().unwrap_or(f64::NAN);
+        RateTargets {
+            variable_expense_ratio: f(self.variable_expense_ratio),
+            fixed_expense_ratio: f(self.fixed_expense_ratio),
+            profit_provision: f(self.profit_provision),
+            combined_band_low: f(self.combined_band_low),
+            combined_band_high: f(self.combined_band_high),
+            full_credibility_claims: f(self.full_credibility_claims),
+            materiality: f(self.materiality),
+        }
+    }
+
+    pub fn tail(&self) -> Option<f64> {
+        (self.tail_factor != Decimal::ONE).then(|| self.tail_factor.to_f64().unwrap_or(f64::NAN))
+    }
+}
+
+/// The regulator's receiving end (NFRA local office).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegulatorConfig {
+    /// HTTPS endpoint the XML report is POSTed to.
+    pub endpoint: String,
+    /// Who receives the readable report (PDF and HTML) by mail.
+    pub recipients: Vec<String>,
+    /// Filing institution code printed in the XML.
+    pub institution_code: String,
+}
+
+/// Shown instead of a secret in `Debug` output (logs, panics).
+const REDACTED: &str = "[redacted]";
+
+fn redacted(secret: &Option<String>) -> Option<&'static str> {
+    secret.as_ref().map(|_| REDACTED)
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &redacted(&self.password))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CertificatesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificatesConfig")
+            .field("signing_key_file", &self.signing_key_file)
+            .field("signing_key_base64", &redacted(&self.signing_key_base64))
+            .field("verify_per_minute", &self.verify_per_minute)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for BankConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BankConfig")
+            .field("callback_secret", &redacted(&self.callback_secret))
+            .field("replay_window_secs", &self.replay_window_secs)
+            .finish()
+    }
+}
+
+/// A setting from the environment: `NAME`, or the contents of the file named by
+/// `NAME_FILE` (for secrets mounted as files; one trailing newline is dropped).
+fn from_env(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    if let Some(v) = env(name) {
+        return Ok(Some(v));
+    }
+    let file_var = format!("{name}_FILE");
+    match env(&file_var) {
+        Some(path) => std::fs::read_to_string(&path)
+            .map(|text| Some(text.strip_suffix('\n').unwrap_or(&text).to_string()))
+            .map_err(|e| ConfigError::Env(name, format!("{file_var}={path}: {e}"))),
+        None => Ok(None),
+    }
+}
+
+/// `FIRSTCOVER_SECTION__KEY`, or the name it had before (with a deprecation warning; the old
+/// names go in the next release).
+fn from_env_renamed(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    old: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    if let Some(v) = from_env(env, name)? {
+        return Ok(Some(v));
+    }
+    let v = from_env(env, old)?;
+    if v.is_some() {
+        tracing::warn!(
+            old,
+            new = name,
+            "deprecated environment variable; use the new name"
+        );
+    }
+    Ok(v)
+}
+
 /// The file's shape: every key optional, so a partial file is fine.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -242,8 +401,8 @@ struct FileConfig {
     documents: Option<DocumentsConfig>,
     certificates: Option<CertificatesConfig>,
     bank: Option<BankConfig>,
-    backtest: Option<crate::services::backtest::config::BacktestConfig>,
-    regulator: Option<crate::services::backtest::config::RegulatorConfig>,
+    backtest: Option<BacktestConfig>,
+    regulator: Option<RegulatorConfig>,
     claims: Option<ClaimsConfig>,
 }
 
@@ -264,9 +423,9 @@ pub struct Config {
     pub certificates: CertificatesConfig,
     pub bank: BankConfig,
     /// `[backtest]`: expense loadings, target band, credibility standard, schedule.
-    pub backtest: crate::services::backtest::config::BacktestConfig,
+    pub backtest: BacktestConfig,
     /// `[regulator]`: where backtest reports are delivered.
-    pub regulator: crate::services::backtest::config::RegulatorConfig,
+    pub regulator: RegulatorConfig,
     pub claims: ClaimsConfig,
 }
 
@@ -406,23 +565,37 @@ impl Config {
                 .map_err(|_| ConfigError::Env("FIRSTCOVER_MAX_CONNECTIONS", v.clone()))?;
         }
         // Section keys: FIRSTCOVER_<SECTION>__<KEY>.
-        if let Some(v) = env("FIRSTCOVER_BANK__CALLBACK_SECRET") {
+        if let Some(v) = from_env(&env, "FIRSTCOVER_BANK__CALLBACK_SECRET")? {
             c.bank.callback_secret = Some(v);
+        }
+        if let Some(v) = from_env(&env, "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_BASE64")? {
+            c.certificates.signing_key_base64 = Some(v);
         }
         if let Some(v) = env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS") {
             c.bank.replay_window_secs = v
                 .parse()
                 .map_err(|_| ConfigError::Env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS", v.clone()))?;
         }
-        if let Some(v) = env("FIRSTCOVER_SMTP_HOST") {
+        if let Some(v) =
+            from_env_renamed(&env, "FIRSTCOVER_MAIL__SMTP_HOST", "FIRSTCOVER_SMTP_HOST")?
+        {
             c.mail.smtp_host = Some(v);
         }
-        if let Some(v) = env("FIRSTCOVER_SMTP_PORT") {
+        if let Some(v) =
+            from_env_renamed(&env, "FIRSTCOVER_MAIL__SMTP_PORT", "FIRSTCOVER_SMTP_PORT")?
+        {
             c.mail.smtp_port = v
                 .parse()
-                .map_err(|_| ConfigError::Env("FIRSTCOVER_SMTP_PORT", v.clone()))?;
+                .map_err(|_| ConfigError::Env("FIRSTCOVER_MAIL__SMTP_PORT", v.clone()))?;
         }
-        if let Some(v) = env("FIRSTCOVER_SMTP_PASSWORD") {
+        if let Some(v) = from_env(&env, "FIRSTCOVER_MAIL__USERNAME")? {
+            c.mail.username = Some(v);
+        }
+        if let Some(v) = from_env_renamed(
+            &env,
+            "FIRSTCOVER_MAIL__PASSWORD",
+            "FIRSTCOVER_SMTP_PASSWORD",
+        )? {
             c.mail.password = Some(v);
         }
         if let Some(v) = &flags.database_url {
@@ -532,6 +705,58 @@ mod tests {
         assert_eq!(
             c.bank.callback_secret, None,
             "callbacks are off until a secret is set"
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output_and_can_come_from_files() {
+        let mut secret = tempfile::NamedTempFile::new().unwrap();
+        writeln!(secret, "bank-secret-from-file").unwrap();
+        let path = secret.path().display().to_string();
+        let env = |k: &str| match k {
+            "FIRSTCOVER_BANK__CALLBACK_SECRET_FILE" => Some(path.clone()),
+            "FIRSTCOVER_MAIL__PASSWORD" => Some("smtp-password-1".to_string()),
+            "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_BASE64" => Some("c2lnbmluZy1rZXk=".to_string()),
+            _ => None,
+        };
+        let c = Config::load_with_env(&Overrides::default(), env).unwrap();
+        assert_eq!(
+            c.bank.callback_secret.as_deref(),
+            Some("bank-secret-from-file")
+        );
+        assert_eq!(c.mail.password.as_deref(), Some("smtp-password-1"));
+        let shown = format!("{c:?}");
+        for secret in [
+            "bank-secret-from-file",
+            "smtp-password-1",
+            "c2lnbmluZy1rZXk=",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("[redacted]"));
+        let missing = |k: &str| {
+            (k == "FIRSTCOVER_BANK__CALLBACK_SECRET_FILE").then(|| "/no/such/file".to_string())
+        };
+        assert!(Config::load_with_env(&Overrides::default(), missing).is_err());
+    }
+
+    #[test]
+    fn mail_settings_take_the_section_names_and_the_old_names_still_work() {
+        let new = |k: &str| (k == "FIRSTCOVER_MAIL__SMTP_HOST").then(|| "new.example".to_string());
+        let old = |k: &str| (k == "FIRSTCOVER_SMTP_HOST").then(|| "old.example".to_string());
+        let both = |k: &str| new(k).or_else(|| old(k));
+        let host = |e: &dyn Fn(&str) -> Option<String>| {
+            Config::load_with_env(&Overrides::default(), e)
+                .unwrap()
+                .mail
+                .smtp_host
+        };
+        assert_eq!(host(&new).as_deref(), Some("new.example"));
+        assert_eq!(host(&old).as_deref(), Some("old.example"));
+        assert_eq!(
+            host(&both).as_deref(),
+            Some("new.example"),
+            "the new name wins"
         );
     }
 

@@ -3,11 +3,13 @@
 
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod domain;
 pub mod http;
 pub mod library;
 pub mod outbox_worker;
+pub mod runtime;
 pub mod services;
 pub mod store;

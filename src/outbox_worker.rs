@@ -39,14 +39,14 @@ enum Outcome {
     },
 }
 
-/// Clients built once per pass.
-struct Senders {
+/// The HTTP client and SMTP transport, built once per worker (not per pass).
+pub struct Senders {
     http: reqwest::Client,
     mail: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
 }
 
 impl Senders {
-    fn new(config: &Config) -> ServiceResult<Senders> {
+    pub fn new(config: &Config) -> ServiceResult<Senders> {
         let timeout = std::time::Duration::from_secs(config.outbox.timeout_secs);
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -90,13 +90,20 @@ fn smtp_transport(
 /// Deliver everything due now, one row at a time, until nothing is due.
 /// Mail is left queued while no SMTP host is configured.
 pub async fn run_once(db: &Db, config: &Config) -> ServiceResult<RunReport> {
-    run_with(db, config, &Senders::new(config)?).await
+    run_with(db, config, &Senders::new(config)?, &|| true).await
 }
 
-async fn run_with(db: &Db, config: &Config, senders: &Senders) -> ServiceResult<RunReport> {
+/// Deliver what is due, one row at a time, while `keep_going()` says so (the service's
+/// stop is checked between deliveries, never during one).
+pub async fn run_with(
+    db: &Db,
+    config: &Config,
+    senders: &Senders,
+    keep_going: &(dyn Fn() -> bool + Sync),
+) -> ServiceResult<RunReport> {
     let lease = Duration::seconds(config.outbox.lease_secs.max(1));
     let mut report = RunReport::default();
-    loop {
+    while keep_going() {
         let mut tx = db.write().await?;
         let row = store::claim_next(&mut tx, lease, senders.mail.is_some()).await?;
         tx.commit().await?;
@@ -112,34 +119,6 @@ async fn run_with(db: &Db, config: &Config, senders: &Senders) -> ServiceResult<
         record(db, config, &row, outcome, &mut report).await?;
     }
     Ok(report)
-}
-
-/// Run passes for as long as the process lives. The HTTP client and SMTP transport
-/// are built once here, not on every pass.
-pub fn spawn(db: Db, config: Config) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let pause = std::time::Duration::from_millis(config.outbox.poll_ms.max(100));
-        let senders = match Senders::new(&config) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "outbox worker not started");
-                return;
-            }
-        };
-        loop {
-            match run_with(&db, &config, &senders).await {
-                Ok(r) if r != RunReport::default() => tracing::info!(
-                    delivered = r.delivered,
-                    retrying = r.retrying,
-                    dead = r.dead,
-                    "outbox pass"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
-            }
-            tokio::time::sleep(pause).await;
-        }
-    })
 }
 
 async fn send(senders: &Senders, row: &OutboxRow, payload: &Payload) -> Outcome {

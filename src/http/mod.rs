@@ -26,6 +26,10 @@ pub struct AppState {
     pub kit: Arc<crate::services::certificates::DocumentKit>,
     /// Public certificate lookups per client IP.
     pub verify_limiter: ratelimit::RateLimiter,
+    /// Now and the Beijing business date for every request.
+    pub clock: crate::clock::Clock,
+    /// Health of the background jobs (empty when none run, e.g. in API tests).
+    pub jobs: crate::runtime::Health,
 }
 
 impl AppState {
@@ -36,6 +40,7 @@ impl AppState {
             library: &self.library,
             config: &self.config,
             kit: &self.kit,
+            clock: self.clock,
         }
     }
 
@@ -45,6 +50,7 @@ impl AppState {
             db: &self.db,
             library: &self.library,
             config: &self.config,
+            clock: self.clock,
         }
     }
 }
@@ -75,7 +81,7 @@ async fn healthz() -> HttpResponse {
 /// The database answers and every migration is applied.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match state.db.ready().await {
-        Ok(true) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(true) => jobs_readiness(&state.jobs),
         Ok(false) => HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
             .body("migrations pending"),
@@ -88,9 +94,59 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+/// Ready, with one line per background job; 503 while a job is restarting after a crash.
+fn jobs_readiness(jobs: &crate::runtime::Health) -> HttpResponse {
+    let mut body = String::from("ready");
+    for (job, h) in jobs.snapshot() {
+        body.push_str(&format!(
+            "\njob {job}: {} (restarts {}, failed passes {})",
+            h.state, h.restarts, h.failed_passes
+        ));
+    }
+    if jobs.all_running() {
+        HttpResponse::Ok().content_type("text/plain").body(body)
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body(body.replacen("ready", "degraded", 1))
+    }
+}
+
+/// Per-job gauges and counters in the Prometheus text format.
+fn jobs_metrics(jobs: &crate::runtime::Health) -> String {
+    let all = jobs.snapshot();
+    if all.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "# HELP firstcover_job_up 1 while the background job is running.\n# TYPE firstcover_job_up gauge\n",
+    );
+    for (job, h) in &all {
+        out.push_str(&format!(
+            "firstcover_job_up{{job=\"{job}\"}} {}\n",
+            i32::from(h.state == "running")
+        ));
+    }
+    out.push_str("# HELP firstcover_job_restarts_total Times the job panicked or ended and was restarted.\n# TYPE firstcover_job_restarts_total counter\n");
+    for (job, h) in &all {
+        out.push_str(&format!(
+            "firstcover_job_restarts_total{{job=\"{job}\"}} {}\n",
+            h.restarts
+        ));
+    }
+    out.push_str("# HELP firstcover_job_failed_passes_total Passes of the job that ended in an error.\n# TYPE firstcover_job_failed_passes_total counter\n");
+    for (job, h) in &all {
+        out.push_str(&format!(
+            "firstcover_job_failed_passes_total{{job=\"{job}\"}} {}\n",
+            h.failed_passes
+        ));
+    }
+    out
+}
+
 async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
-    let overdue = crate::services::claims::overdue_count(&state.db)
+    let overdue = crate::services::claims::overdue_count(&state.db, &state.clock)
         .await
         .unwrap_or(-1);
     let body = state.metrics.render(&[
@@ -101,6 +157,7 @@ async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
             overdue,
         ),
     ]);
+    let body = body + &jobs_metrics(&state.jobs);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body)

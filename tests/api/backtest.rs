@@ -416,7 +416,7 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
     use crate::claims::{claims_book, get as cget, open_claim, post as cpost};
     let cb = claims_book(&app, 50, "2000000.00", None).await;
     let id = open_claim(&app, &cb, "50000.00").await;
-    let today = firstcover::services::underwriting::today();
+    let today = firstcover::clock::Clock::System.today();
     let cells = backtest::data_step(&app.db, today, Basis::UnderwritingYear)
         .await
         .unwrap();

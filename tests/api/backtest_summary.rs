@@ -89,7 +89,7 @@ async fn paid_to_date(app: &TestApp) -> i64 {
     let mut tx = app.db.read().await.unwrap();
     losses::cells(
         &mut tx,
-        firstcover::services::underwriting::today(),
+        firstcover::clock::Clock::System.today(),
         Basis::UnderwritingYear,
     )
     .await
@@ -378,7 +378,13 @@ async fn the_schedule_thread_compacts_the_summaries(app: TestApp) {
     )
     .await;
     assert_eq!(rows(&app).await, 7);
-    firstcover::services::backtest::schedule::spawn(app.config.clone()).unwrap();
+    // The background jobs as `serve` starts them (summary folding among them).
+    let jobs = firstcover::runtime::Jobs::start(firstcover::runtime::JobContext {
+        db: app.db.clone(),
+        config: app.config.clone(),
+        clock: firstcover::clock::Clock::System,
+        health: Default::default(),
+    });
     for _ in 0..100 {
         if rows(&app).await == 5 {
             break;
@@ -387,6 +393,7 @@ async fn the_schedule_thread_compacts_the_summaries(app: TestApp) {
     }
     assert_eq!(rows(&app).await, 5, "folded by the schedule's first poll");
     assert!(drift(&app).await.is_none());
+    jobs.shutdown(std::time::Duration::from_secs(10)).await;
 }
 
 on_both_stores!(

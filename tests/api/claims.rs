@@ -302,7 +302,8 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "awaiting_approval");
     let (_, pending) = get(&app, &cb.handler, "/api/v1/claims/approvals").await;
-    assert_eq!(pending[0]["indemnity"], 28_000_000);
+    // Claim amounts are CNY decimal strings (were integer fen before the staff views).
+    assert_eq!(pending[0]["indemnity"], "280000.00");
     let (s, _) = post(
         &app,
         &cb.handler,
@@ -343,7 +344,7 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
     .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     assert_eq!(p["status"], "approved");
-    assert_eq!(p["amount"], 8_000_000);
+    assert_eq!(p["amount"], "80000.00");
     let (s, p2) = post(
         &app,
         &cb.handler,
@@ -352,7 +353,7 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{p2}");
-    assert_eq!(p2["amount"], 20_000_000);
+    assert_eq!(p2["amount"], "200000.00");
     let pid = p2["payment_id"].as_i64().unwrap();
     let (s, v) = post(
         &app,
@@ -367,13 +368,16 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
     assert_eq!(d["claim"]["state"], "closed");
     assert_eq!(d["claim"]["paid_total"], "280000.00");
     assert_eq!(d["claim"]["reserve"], "0.00");
-    let reserves: Vec<i64> = d["reserves"]
+    let reserves: Vec<&str> = d["reserves"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["amount"].as_i64().unwrap())
+        .map(|r| r["amount"].as_str().unwrap())
         .collect();
-    assert_eq!(reserves, vec![30_000_000, 28_000_000, 20_000_000, 0]);
+    assert_eq!(
+        reserves,
+        vec!["300000.00", "280000.00", "200000.00", "0.00"]
+    );
     assert!(d["clocks"].as_array().unwrap().is_empty());
     // A recovery restores nothing (clause flag false); the limit stays eroded.
     let (s, v) = post(
@@ -400,7 +404,7 @@ async fn decisions_above_authority_need_another_manager_and_payment_takes_the_de
     assert_eq!(v["state"], "open");
     assert_eq!(v["paid_total"], "280000.00");
     // The reserve history answers "as at a date" for the backtest's triangles.
-    let today = firstcover::services::claims::today();
+    let today = firstcover::clock::Clock::System.today();
     let mut tx = app.db.read().await.unwrap();
     let now = firstcover::store::claims::reserves_as_at(&mut tx, today)
         .await

@@ -647,10 +647,12 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
             r.reserve_id
         );
     }
-    let as_at =
-        firstcover::store::claims::reserves_as_at(&mut tx, firstcover::services::claims::today())
-            .await
-            .unwrap();
+    let as_at = firstcover::store::claims::reserves_as_at(
+        &mut tx,
+        firstcover::clock::Clock::System.today(),
+    )
+    .await
+    .unwrap();
     assert_eq!(as_at, vec![(id, 3_000_000)]);
     drop(tx);
     // The page shows the lines and the total.
@@ -736,7 +738,8 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, b) = post(&app, &finance, "/api/v1/claims/payment-batches", &json!({})).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let year = firstcover::services::claims::today()
+    let year = firstcover::clock::Clock::System
+        .today()
         .format("%Y")
         .to_string();
     let number = format!("FC-PB-{year}-000001");
@@ -857,7 +860,7 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     );
 
     // The bank paid the first and returned the second.
-    let day = firstcover::services::claims::today().pred_opt().unwrap();
+    let day = firstcover::clock::Clock::System.today().pred_opt().unwrap();
     let good = format!(
         "\u{feff}批次号,付款编号,状态,支付日期,银行流水号,失败原因\r\n\
          {number},{},成功,{day},BK20260506001,\r\n\
@@ -1008,7 +1011,7 @@ async fn a_payment_marked_paid_on_its_claim_answers_its_batch_and_a_batch_can_be
     let (_, html) = page(&web, &app, &to).await;
     assert!(html.contains("待银行确认"), "{html}");
     let batch_path = to.split('?').next().unwrap().to_string();
-    let today = firstcover::services::claims::today().to_string();
+    let today = firstcover::clock::Clock::System.today().to_string();
     let r = web
         .post(app.url(&format!("{batch_path}/confirm")))
         .form(&[("csrf", csrf.as_str()), ("all_paid_on", today.as_str())])

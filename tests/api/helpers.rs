@@ -158,9 +158,15 @@ pub async fn start_on(
         config.mail.smtp_port = sink.port();
         mail = Some(sink);
     }
-    let app = Application::build(config.clone(), StartOptions { workers: Some(2) })
-        .await
-        .expect("application starts");
+    let app = Application::build(
+        config.clone(),
+        StartOptions {
+            workers: Some(2),
+            ..StartOptions::default()
+        },
+    )
+    .await
+    .expect("application starts");
     let port = app.port();
     let db = app.db.clone();
     let handle = app.handle();

@@ -50,7 +50,7 @@ pub async fn run(
     who: ApiActor,
     body: web::Json<RunInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let summary = stored::run(&st.db, &st.config, &who.0, &body).await?;
+    let summary = stored::run(&st.db, &st.config, &who.0, &body, st.clock.today()).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",

@@ -76,7 +76,7 @@ pub async fn ledger(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(billing::ledger(&st.db, &who.0, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(billing::ledger(&st.db, &st.clock, &who.0, id.into_inner()).await?))
 }
 
 /// Set the payment plan: installments in due-date order adding up to the premium due;

@@ -7,13 +7,11 @@ use crate::http::multipart;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
-    self, ApprovalInput, ClaimDetail, ClaimView, DecisionInput, ListQuery, NotificationInput,
-    PaymentInput, PendingApproval, ProofRequestInput, QueueItem, RecoveryInput, RegisterInput,
-    ReopenInput, ReserveInput, Upload,
+    self, ApprovalInput, ClaimDetail, ClaimPaymentView, ClaimView, DecisionInput, DocumentView,
+    ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput, QueueItem,
+    RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
 };
 use crate::services::ServiceError;
-use crate::store::claim_money::PaymentRow;
-use crate::store::claims::DocumentRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -214,7 +212,7 @@ pub async fn read_uploads(
 /// the list of them (several).
 #[utoipa::path(post, path = "/api/v1/claims/{id}/documents", tag = "claims",
     request_body(content_type = "multipart/form-data", content = String),
-    responses((status = 201, body = DocumentRow), (status = 422, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = DocumentView), (status = 422, body = crate::http::problem::Problem)))]
 pub async fn upload(
     req: HttpRequest,
     st: web::Data<AppState>,
@@ -287,7 +285,7 @@ pub async fn approve(
 /// Pay an agreed claim. The limits erode atomically; a payment that would overspend
 /// the section or aggregate limit is refused (409) with the amount left in `detail`.
 #[utoipa::path(post, path = "/api/v1/claims/{id}/payments", request_body = PaymentInput, tag = "claims",
-    responses((status = 201, body = PaymentRow), (status = 409, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = ClaimPaymentView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn pay(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -300,7 +298,7 @@ pub async fn pay(
 
 /// The bank confirmed a payment: approved → paid.
 #[utoipa::path(post, path = "/api/v1/claims/{id}/payments/{pid}/paid", request_body = ProofCompleteInput, tag = "claims",
-    responses((status = 200, body = PaymentRow)))]
+    responses((status = 200, body = ClaimPaymentView)))]
 pub async fn paid(
     st: web::Data<AppState>,
     who: ApiActor,

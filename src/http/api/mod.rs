@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod claim_ops;
 pub mod claims;
+pub mod contract;
 pub mod library;
 pub mod outbox;
 pub mod parties;
@@ -16,6 +17,7 @@ pub mod subsidy_facts;
 pub mod users;
 
 use actix_web::web;
+use contract::ProblemResponses;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -61,7 +63,7 @@ pub struct Page<T> {
         subsidy_facts::list, subsidy_facts::record,
     ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;

@@ -108,7 +108,9 @@ pub async fn referrals(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(uw::referral_queue(&st.desk(), &who.0).await?))
 }
 
+/// A referral decision (核保审批). `ReferralDecisionInput` in the OpenAPI document.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ReferralDecisionInput)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionInput {
     /// true to approve, false to decline.

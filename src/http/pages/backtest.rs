@@ -98,7 +98,7 @@ async fn show(
     page(&BacktestPage {
         c,
         reports,
-        as_of: crate::services::underwriting::today().to_string(),
+        as_of: st.clock.today().to_string(),
         basis: "underwriting_year".into(),
         errors: Vec::new(),
     })
@@ -116,7 +116,7 @@ async fn run(
         as_of: f.as_of.clone(),
         basis: Some(f.basis.clone()),
     };
-    let errors = match input.parse() {
+    let errors = match input.parse(st.clock.today()) {
         Ok((as_of, basis)) => {
             match backtest::generate(&st.db, &st.config, &who.actor, as_of, basis, None).await {
                 Ok(_) => return Ok(see_other("/backtest?done=backtest")),

@@ -60,7 +60,7 @@ async fn render(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let l = billing::ledger(&st.db, &who.actor, id).await?;
+    let l = billing::ledger(&st.db, &st.clock, &who.actor, id).await?;
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
@@ -78,7 +78,7 @@ async fn render(
             .iter()
             .map(|m| (m.to_string(), method_label(m, &c)))
             .collect(),
-        today: crate::services::underwriting::today().to_string(),
+        today: st.clock.today().to_string(),
         can_collect: who.actor.role.collects_premium(),
         plan_text,
         errors,
@@ -209,7 +209,7 @@ async fn run(
                 .map(|_| ("refund", Some(amount)))
         }
         "void-invoice" => {
-            let l = billing::ledger(&st.db, a, id).await?;
+            let l = billing::ledger(&st.db, &st.clock, a, id).await?;
             let ids = l.invoices.iter().map(|i| i.invoice_id);
             let invoice_id = listed_id(f, "invoice_id", ids, "invoice")?;
             let input = VoidInvoiceInput {
@@ -220,7 +220,7 @@ async fn run(
                 .map(|_| ("invoice_void", None))
         }
         "reverse" => {
-            let l = billing::ledger(&st.db, a, id).await?;
+            let l = billing::ledger(&st.db, &st.clock, a, id).await?;
             let ids = l.payments.iter().map(|p| p.payment_id);
             let payment_id = listed_id(f, "payment_id", ids, "payment")?;
             let input = ReversalInput {

@@ -59,7 +59,7 @@ async fn list(
     let limit = 50;
     let (rows, total) =
         catalogue::list(&st.db, &who.actor, q.q.clone(), None, Some(limit), q.offset).await?;
-    let today = crate::services::underwriting::today();
+    let today = st.clock.today();
     let lang = c.lang;
     let rows = rows
         .into_iter()

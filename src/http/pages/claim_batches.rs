@@ -156,7 +156,7 @@ async fn render_detail(
         .collect();
     page(&DetailPage {
         state: state_label(&b.state, &c),
-        today: claims::today().to_string(),
+        today: st.clock.today().to_string(),
         items,
         errors,
         b,

@@ -74,10 +74,6 @@ struct DetailPage {
     upload_rows: Vec<(usize, String)>,
 }
 
-fn m(fen: i64) -> String {
-    Money::from_fen(fen).grouped()
-}
-
 async fn render(
     req: &HttpRequest,
     st: &AppState,
@@ -87,7 +83,7 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let d = claims::get(&st.desk(), &who.actor, id).await?;
-    let today = crate::services::claims::today();
+    let today = st.clock.today();
     let clocks = d
         .clocks
         .iter()
@@ -110,7 +106,7 @@ async fn render(
     let reserves = d
         .reserves
         .iter()
-        .map(|r| Row3(shanghai_time(r.set_at), m(r.amount), c.bi(&r.reason)))
+        .map(|r| Row3(shanghai_time(r.set_at), r.amount.grouped(), c.bi(&r.reason)))
         .collect();
     let timeline = d
         .timeline
@@ -129,7 +125,7 @@ async fn render(
         .map(|p| {
             (
                 p.payment_id,
-                m(p.amount),
+                p.amount.grouped(),
                 format!("{} · {} · {}", p.payee, p.bank_name, p.bank_account),
                 p.paid_on.map(|d| d.to_string()).unwrap_or_default(),
                 p.status == "approved",
@@ -146,7 +142,7 @@ async fn render(
             };
             (
                 kind.to_string(),
-                m(r.amount),
+                r.amount.grouped(),
                 r.note.clone(),
                 r.restores_limit,
             )
@@ -246,7 +242,7 @@ async fn render(
             (
                 shanghai_time(h.set_at),
                 label,
-                m(h.amount),
+                h.amount.grouped(),
                 h.reason.clone(),
             )
         })

@@ -12,7 +12,6 @@ use crate::services::claims::{
 };
 use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
 use crate::services::{FieldError, ServiceError};
-use crate::store::claims::ApprovalRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -175,7 +174,7 @@ async fn mine(
 
 /// One decision waiting for approval, ready to show.
 pub struct ApprovalLine {
-    pub a: ApprovalRow,
+    pub a: claims::ApprovalView,
     pub outcome: String,
     pub amount: String,
     pub reasons: String,
@@ -213,11 +212,8 @@ async fn approvals(
         .into_iter()
         .map(|p| {
             let a = p.approval;
-            let amount = a
-                .indemnity
-                .map(|f| Money::from_fen(f).grouped())
-                .unwrap_or_default();
-            let reasons: Vec<String> = serde_json::from_str(&a.reasons_json).unwrap_or_default();
+            let amount = a.indemnity.map(|m| m.grouped()).unwrap_or_default();
+            let reasons = a.reasons.clone();
             let missing: Vec<&str> = p
                 .missing_proof
                 .iter()

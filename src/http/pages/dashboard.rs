@@ -130,7 +130,7 @@ async fn show(
     if actor.role.handles_claims() {
         tiles.push(Tile {
             label: lang.t("dash.claims_overdue").into(),
-            value: crate::services::claims::overdue_count(&st.db).await?,
+            value: crate::services::claims::overdue_count(&st.db, &st.clock).await?,
             href: "/claims/queue".into(),
         });
     }

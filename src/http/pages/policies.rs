@@ -293,7 +293,7 @@ async fn new_form(
 ) -> Result<HttpResponse, PageError> {
     who.actor
         .require(who.actor.role.underwrites(), "quote policies")?;
-    let f = RawForm::new_quote(uw::today());
+    let f = RawForm::new_quote(st.clock.today());
     page(&form_page(&req, &st, &who, f, vec![]).await?)
 }
 
@@ -512,7 +512,7 @@ async fn render_detail(
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
     let ledger = match p.policy_number {
-        Some(_) => Some(crate::services::billing::ledger(&st.db, &who.actor, id).await?),
+        Some(_) => Some(crate::services::billing::ledger(&st.db, &st.clock, &who.actor, id).await?),
         None => None,
     };
     let claims = match p.policy_number {
@@ -542,7 +542,7 @@ async fn render_detail(
         is_live: matches!(p.state.as_str(), "issued" | "in_force"),
         can_report_claim: who.actor.role.reports_claims() && p.policy_number.is_some(),
         programmes: programme_options(st),
-        today: uw::today().to_string(),
+        today: st.clock.today().to_string(),
         terms,
         findings,
         errors,
@@ -861,7 +861,7 @@ async fn confirm(
         .require(who.actor.role.underwrites(), "bind and issue policies")?;
     let c = Chrome::for_actor(req, who);
     let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
-    let today = uw::today();
+    let today = st.clock.today();
     let backdated_days = (p.period_start < today).then(|| (today - p.period_start).num_days());
     page(&ConfirmPage {
         terms: serde_json::from_value(p.terms.clone()).ok(),

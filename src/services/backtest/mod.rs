@@ -184,6 +184,15 @@ pub async fn produce(
         )]));
     }
     let report = build_report(config, &cells, as_of, basis, period_key);
+    if report.groups.is_empty() {
+        // The report schema needs at least one group: an empty book is the caller's
+        // mistake of date, not a server error (found by the route-contract test).
+        return Err(ServiceError::field(
+            "as_of",
+            "there is no business to back-test as of this date",
+            "该评估日前没有可回溯的业务",
+        ));
+    }
     render(config, report)
 }
 

@@ -75,59 +75,6 @@ pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResul
     Ok(Some(id))
 }
 
-/// Run for as long as the process lives: every `[backtest] schedule_poll_secs`, fold the
-/// summaries' delta rows, then produce and queue the quarter's report if it is due.
-///
-/// On its own thread with its own single-threaded runtime and a small pool of its own: the
-/// report's future is not provably `Send` for every lifetime it borrows (sqlx's executor
-/// bounds on borrowed binds), which `tokio::spawn` would require. The thread does not keep
-/// the process alive when the service stops.
-pub fn spawn(config: Config) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("backtest-schedule".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    tracing::error!(error = %e, "backtest schedule not started");
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                match Db::connect(&config.database_url, 2).await {
-                    Ok(db) => poll_forever(db, config).await,
-                    Err(e) => tracing::error!(error = %e, "backtest schedule not started"),
-                }
-            })
-        })
-}
-
-async fn poll_forever(db: Db, config: Config) {
-    let pause = std::time::Duration::from_secs(config.backtest.schedule_poll_secs.max(60));
-    loop {
-        match super::summary::compact(&db).await {
-            Ok(c) if c.premium_before != c.premium_after || c.loss_before != c.loss_after => {
-                tracing::info!(
-                    premium_rows = c.premium_after,
-                    loss_rows = c.loss_after,
-                    "backtest summaries compacted"
-                )
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "backtest summary compaction failed"),
-        }
-        match run_due(&db, &config, crate::services::underwriting::today()).await {
-            Ok(Some(id)) => tracing::info!(report = id, "scheduled backtest report queued"),
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "scheduled backtest report failed"),
-        }
-        tokio::time::sleep(pause).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,9 +129,10 @@ pub async fn run(
     config: &Config,
     actor: &Actor,
     input: &RunInput,
+    today: chrono::NaiveDate,
 ) -> ServiceResult<ReportSummary> {
     require_actuary(actor, "run rate backtests")?;
-    let (as_of, basis) = input.parse()?;
+    let (as_of, basis) = input.parse(today)?;
     let (id, _) = generate(db, config, actor, as_of, basis, None).await?;
     summary(db, actor, id).await
 }

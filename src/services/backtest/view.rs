@@ -23,7 +23,7 @@ pub struct RunInput {
 
 impl RunInput {
     /// The date and basis, or every field that is wrong.
-    pub fn parse(&self) -> ServiceResult<(NaiveDate, Basis)> {
+    pub fn parse(&self, today: NaiveDate) -> ServiceResult<(NaiveDate, Basis)> {
         let mut errors = Vec::new();
         let as_of = NaiveDate::parse_from_str(self.as_of.trim(), "%Y-%m-%d")
             .map_err(|_| {
@@ -36,7 +36,6 @@ impl RunInput {
             .ok();
         // A valuation date after today would book premium not yet earned and claims
         // not yet known: the report would look complete and be wrong.
-        let today = crate::services::underwriting::today();
         if let Some(a) = as_of.filter(|a| *a > today) {
             errors.push(FieldError::new(
                 "as_of",
@@ -390,10 +389,11 @@ mod tests {
 
     #[test]
     fn a_run_needs_a_real_date_and_a_known_basis() {
-        let ok = input("2026-06-30", None).parse().unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let ok = input("2026-06-30", None).parse(day).unwrap();
         assert_eq!(ok.1, Basis::UnderwritingYear);
         let ok = input(" 2026-06-30 ", Some("accident_year"))
-            .parse()
+            .parse(day)
             .unwrap();
         assert_eq!(
             ok,
@@ -402,7 +402,8 @@ mod tests {
                 Basis::AccidentYear
             )
         );
-        let Err(ServiceError::Validation(e)) = input("2026-02-30", Some("calendar")).parse() else {
+        let Err(ServiceError::Validation(e)) = input("2026-02-30", Some("calendar")).parse(day)
+        else {
             panic!("refused")
         };
         let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();

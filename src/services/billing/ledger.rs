@@ -117,14 +117,19 @@ fn status(i: &Installment, allocated: Money, today: NaiveDate) -> &'static str {
 }
 
 /// The ledger of a policy the actor may see (a client: its own maker's only).
-pub async fn ledger(db: &Db, actor: &Actor, policy_id: i64) -> ServiceResult<Ledger> {
+pub async fn ledger(
+    db: &Db,
+    clock: &crate::clock::Clock,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<Ledger> {
     let mut tx = db.read().await?;
     let policy = visible_policy(&mut tx, actor, policy_id).await?;
     let s = settlement(&mut tx, policy_id).await?;
     let scheduled = schedule_of(&mut tx, &policy).await?;
     let plain: Vec<Installment> = scheduled.iter().map(|x| x.installment).collect();
     let a = allocate(&plain, s.paid);
-    let today = crate::services::underwriting::today();
+    let today = clock.today();
     let installments = scheduled
         .iter()
         .zip(&a.allocated)

@@ -24,7 +24,6 @@ use crate::config::Config;
 use crate::documents::{self, Branding, DocumentFont, FontSource};
 use crate::domain::money::Money;
 use crate::library::Library;
-use crate::services::underwriting::today;
 use crate::services::{billing, Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::certificates::{self as store, CertificateRow, NewCertificate};
@@ -67,6 +66,7 @@ pub struct CertDesk<'a> {
     pub library: &'a Library,
     pub config: &'a Config,
     pub kit: &'a DocumentKit,
+    pub clock: crate::clock::Clock,
 }
 
 /// A certificate as the API shows it.
@@ -211,7 +211,7 @@ pub async fn certificate(
             settlement.premium_due.grouped(),
         )));
     }
-    let day = today();
+    let day = desk.clock.today();
     let code = &desk.config.insurer.code;
     let n = counters::next(&mut tx, &format!("certificate:{code}"), day.year()).await?;
     let number = format!("{code}-QF-{}-{n:06}", day.year());

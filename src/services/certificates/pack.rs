@@ -87,6 +87,7 @@ pub async fn subsidy_pack(
         db: desk.db,
         library: desk.library,
         config: desk.config,
+        clock: desk.clock,
     };
     let row = crate::services::annex3::row_for_policy(&uw, actor, policy_id).await?;
     let entries = [

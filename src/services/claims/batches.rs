@@ -189,7 +189,7 @@ pub async fn create_batch(
     }
     let total: i64 = chosen.iter().map(|c| c.amount).sum();
     let code = &desk.config.insurer.code;
-    let year = super::today().year();
+    let year = desk.clock.today().year();
     let n = counters::next(&mut tx, &format!("claim-batch:{code}"), year).await?;
     let number = format!("{code}-PB-{year}-{n:06}");
     let batch_id = store::insert(
@@ -407,7 +407,7 @@ async fn apply_confirmation(
     source: &str,
 ) -> ServiceResult<BatchView> {
     require_payer(actor)?;
-    let today = super::today();
+    let today = desk.clock.today();
     let mut tx = desk.db.write().await?;
     let batch = store::get_for_update(&mut tx, batch_id)
         .await?

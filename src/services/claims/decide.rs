@@ -9,9 +9,7 @@ use super::policy_terms::PolicyTerms;
 use super::proof::{missing_now, waiver_reason};
 use super::reserves;
 use super::view::ClaimView;
-use super::{
-    load_for_change, log, out_of_bounds, require_handler, snapshot, state_of, today, transition,
-};
+use super::{load_for_change, log, out_of_bounds, require_handler, snapshot, state_of, transition};
 use crate::documents::{
     render_rejection_notice, Branding, DocumentFont, RejectionNotice, SealArtwork,
 };
@@ -27,7 +25,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, OnceLock};
 
+/// A claim decision (理赔决定). `ClaimDecisionInput` in the OpenAPI document: the
+/// underwriting referral decision is another body.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = ClaimDecisionInput)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionInput {
     /// accept, accept_in_part or reject
@@ -243,7 +244,7 @@ async fn finalise(
     reasons: &[String],
     decided_by: i64,
 ) -> ServiceResult<()> {
-    let day = today();
+    let day = desk.clock.today();
     let next = match outcome {
         Outcome::Reject => ClaimState::Closed,
         _ => ClaimState::Agreed,
@@ -321,7 +322,7 @@ async fn send_rejection_notice(
         policy_number: row.policy_number.clone(),
         claimant: row.maker_name.clone(),
         event_date: row.event_date,
-        decision_date: row.decided_on.unwrap_or_else(today),
+        decision_date: row.decided_on.unwrap_or_else(|| desk.clock.today()),
         reasons: reasons.to_vec(),
     };
     let insurer = &desk.config.insurer;

@@ -12,6 +12,7 @@ mod policy_terms;
 pub mod policy_view;
 mod proof;
 mod reserves;
+mod staff_view;
 mod view;
 mod work;
 
@@ -28,6 +29,9 @@ pub use proof::{
     ProofRequestInput, Upload, MAX_FILES_PER_UPLOAD,
 };
 pub use reserves::{ReserveLineInput, ReserveLineView};
+pub use staff_view::{
+    ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveLineChangeView, ReserveView,
+};
 pub use view::{
     approvals, document, get, list, my_queue, overdue_count, queue, report_defaults, ClaimDetail,
     ClaimView, ListQuery, PendingApproval, QueueItem, ReportDefaults, TimelineEntry, WaivedItem,
@@ -42,7 +46,6 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::claims::{self as store, ClaimRow};
 use crate::store::Tx;
 
-pub use super::underwriting::today;
 pub use batches::confirmation_from_file;
 
 fn require_handler(actor: &Actor, what: &'static str) -> ServiceResult<()> {
@@ -108,7 +111,8 @@ async fn log(
 }
 
 /// The tail of every use case that sets the case reserve by hand (reserve change,
-/// reopening): a history row, the claim row, the audit row with the reason, commit.
+/// reopening): a history row (dated `day`, the business date), the claim row, the audit
+/// row with the reason, commit.
 #[allow(clippy::too_many_arguments)]
 async fn commit_reserve(
     mut tx: Tx,
@@ -119,6 +123,7 @@ async fn commit_reserve(
     reason: &str,
     action: &str,
     before: serde_json::Value,
+    day: chrono::NaiveDate,
 ) -> ServiceResult<view::ClaimView> {
     let claim_id = row.claim_id;
     reserves::set_case_reserve(
@@ -126,7 +131,7 @@ async fn commit_reserve(
         &mut row,
         amount,
         split,
-        today(),
+        day,
         reason.trim(),
         Some(actor.user_id),
     )

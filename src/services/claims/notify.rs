@@ -11,7 +11,7 @@ use super::reserves::{self, ReserveLineInput};
 use super::view::ClaimView;
 use super::{
     blank, bounded, commit_reserve, load_for_change, log, require_handler, snapshot, state_of,
-    today, transition,
+    transition,
 };
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;
@@ -124,7 +124,7 @@ pub async fn notify(
     if !actor.can_see_maker(policy.row.maker_id) {
         return Err(ServiceError::NotFound("policy"));
     }
-    let day = today();
+    let day = desk.clock.today();
     let units: Vec<String> = input
         .units
         .iter()
@@ -279,7 +279,7 @@ pub async fn register(
         &mut row,
         input.reserve,
         split,
-        today(),
+        desk.clock.today(),
         "立案 / registration",
         Some(actor.user_id),
     )
@@ -346,6 +346,7 @@ pub async fn set_reserve(
         &input.reason,
         "claim.reserve",
         before,
+        desk.clock.today(),
     )
     .await
 }

@@ -2,25 +2,27 @@
 //! (approved → paid), recoveries (追偿) and reopening (重开赔案).
 
 use super::policy_terms::PolicyTerms;
+use super::staff_view::ClaimPaymentView;
 use super::view::ClaimView;
 use super::{
     blank, bounded, commit_reserve, load_for_change, log, require_handler, reserves, snapshot,
-    state_of, today, transition,
+    state_of, transition,
 };
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
-use crate::store::claim_money::{
-    self as money, section_scope, NewPayment, NewRecovery, PaymentRow, AGGREGATE,
-};
+use crate::store::claim_money::{self as money, section_scope, NewPayment, NewRecovery, AGGREGATE};
 use crate::store::claims as store;
 use crate::store::Tx;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
+/// A claim payment to approve (赔款支付). Named `ClaimPaymentInput` in the OpenAPI document:
+/// billing's premium `PaymentInput` is a different body.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = ClaimPaymentInput)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentInput {
     /// Defaults to everything agreed and not yet paid.
@@ -116,7 +118,7 @@ pub async fn pay(
     actor: &Actor,
     claim_id: i64,
     input: PaymentInput,
-) -> ServiceResult<PaymentRow> {
+) -> ServiceResult<ClaimPaymentView> {
     require_handler(actor, "pay claims")?;
     validate(&input)?;
     let mut tx = desk.db.write().await?;
@@ -155,7 +157,7 @@ pub async fn pay(
     {
         return Err(refused(&mut tx, row.policy_id, AGGREGATE, amount).await);
     }
-    let day = today();
+    let day = desk.clock.today();
     let payment = money::add_payment(
         &mut tx,
         &NewPayment {
@@ -200,7 +202,7 @@ pub async fn pay(
     )
     .await?;
     tx.commit().await?;
-    Ok(payment)
+    Ok(payment.into())
 }
 
 /// The bank confirms: approved → paid.
@@ -210,7 +212,7 @@ pub async fn mark_paid(
     claim_id: i64,
     payment_id: i64,
     on: Option<NaiveDate>,
-) -> ServiceResult<PaymentRow> {
+) -> ServiceResult<ClaimPaymentView> {
     require_handler(actor, "record claim payments")?;
     let mut tx = desk.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
@@ -219,7 +221,7 @@ pub async fn mark_paid(
         claim_id,
         payment_id,
         actor.user_id,
-        on.unwrap_or_else(today),
+        on.unwrap_or_else(|| desk.clock.today()),
     )
     .await?
     .ok_or_else(|| {
@@ -237,7 +239,7 @@ pub async fn mark_paid(
     )
     .await?;
     tx.commit().await?;
-    Ok(p)
+    Ok(p.into())
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -299,7 +301,7 @@ pub async fn record_recovery(
             note: input.note.trim(),
             restores_limit: restores,
             recorded_by: actor.user_id,
-            received_on: input.received_on.unwrap_or_else(today),
+            received_on: input.received_on.unwrap_or_else(|| desk.clock.today()),
         },
     )
     .await?;
@@ -380,6 +382,7 @@ pub async fn reopen(
         &input.reason,
         "claim.reopen",
         before,
+        desk.clock.today(),
     )
     .await
 }

@@ -3,8 +3,9 @@
 //! (which starts the art. 23 and art. 25 clocks).
 
 use super::mail;
+use super::staff_view::DocumentView;
 use super::view::ClaimView;
-use super::{load_for_change, log, require_handler, snapshot, state_of, today};
+use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::clauses::{ChecklistDocument, ClaimType};
 use crate::library::Library;
 use crate::services::underwriting::Desk;
@@ -303,7 +304,7 @@ pub async fn upload_document(
     actor: &Actor,
     claim_id: i64,
     upload: Upload,
-) -> ServiceResult<DocumentRow> {
+) -> ServiceResult<DocumentView> {
     upload_documents(desk, actor, claim_id, vec![upload])
         .await?
         .into_iter()
@@ -341,7 +342,7 @@ pub async fn upload_documents(
     actor: &Actor,
     claim_id: i64,
     uploads: Vec<Upload>,
-) -> ServiceResult<Vec<DocumentRow>> {
+) -> ServiceResult<Vec<DocumentView>> {
     actor.require(actor.role.reports_claims(), "upload claim documents")?;
     if uploads.is_empty() {
         return Err(ServiceError::field("file", "choose a file", "请选择文件"));
@@ -415,7 +416,7 @@ pub async fn upload_documents(
         .iter()
         .all(|i| !i.missing());
     if complete && row.proof_complete_on.is_none() {
-        row.proof_complete_on = Some(today());
+        row.proof_complete_on = Some(desk.clock.today());
         store::save(&mut tx, &mut row).await?;
     }
     let ids: Vec<i64> = stored
@@ -441,6 +442,7 @@ pub async fn upload_documents(
     Ok(docs
         .into_iter()
         .filter(|d| ids.contains(&d.document_id))
+        .map(DocumentView::from)
         .collect())
 }
 
@@ -452,8 +454,8 @@ pub async fn mark_proof_complete(
     on: Option<NaiveDate>,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "record complete proof")?;
-    let day = on.unwrap_or_else(today);
-    if day > today() {
+    let day = on.unwrap_or_else(|| desk.clock.today());
+    if day > desk.clock.today() {
         return Err(ServiceError::field(
             "on",
             "the date cannot be in the future",

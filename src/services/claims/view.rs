@@ -2,19 +2,22 @@
 //! urgency, the approvals waiting, and the overdue count for the dashboard and metrics.
 
 use super::proof::{checklist_status, ProofItem};
+use super::require_handler;
 use super::reserves::{self, ReserveLineView};
-use super::{require_handler, today};
-use crate::domain::claims::{clocks_for, Clock, ClockFacts, CoverCheck, Urgency};
+use super::staff_view::{
+    views, ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveLineChangeView,
+    ReserveView,
+};
+use crate::clock::Clock;
+use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
 use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
-use crate::store::claim_money::{self as money, PaymentRow, RecoveryRow};
-use crate::store::claim_reserve_lines::{self as lines_store, ReserveLineRow};
+use crate::store::claim_money as money;
+use crate::store::claim_reserve_lines as lines_store;
 use crate::store::claim_work::{self as work, AssignmentRow, NoteRow, WaiverRow};
-use crate::store::claims::{
-    self as store, ApprovalRow, ClaimFilter, ClaimRow, DocumentRow, ReserveRow,
-};
+use crate::store::claims::{self as store, ClaimFilter, ClaimRow};
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -118,7 +121,7 @@ impl From<&ClaimRow> for ClaimView {
 }
 
 /// The statutory clocks of a claim.
-pub fn clocks_of(r: &ClaimRow) -> Vec<Clock> {
+pub fn clocks_of(r: &ClaimRow) -> Vec<StatutoryClock> {
     let closed = r.state == "closed";
     clocks_for(&ClockFacts {
         event_date: r.event_date,
@@ -150,18 +153,18 @@ pub struct ClaimDetail {
     /// The one request for missing proof, if made: (when, the items asked for).
     pub proof_requested_at: Option<DateTime<Utc>>,
     pub proof_requested: Vec<ProofItem>,
-    pub clocks: Vec<Clock>,
+    pub clocks: Vec<StatutoryClock>,
     pub urgency: Option<Urgency>,
-    pub reserves: Vec<ReserveRow>,
-    pub documents: Vec<DocumentRow>,
-    pub approvals: Vec<ApprovalRow>,
-    pub payments: Vec<PaymentRow>,
-    pub recoveries: Vec<RecoveryRow>,
+    pub reserves: Vec<ReserveView>,
+    pub documents: Vec<DocumentView>,
+    pub approvals: Vec<ApprovalView>,
+    pub payments: Vec<ClaimPaymentView>,
+    pub recoveries: Vec<RecoveryView>,
     pub timeline: Vec<TimelineEntry>,
     /// The current reserve of each cost type; adds up to `claim.reserve`.
     pub reserve_lines: Vec<ReserveLineView>,
     /// Every change of a cost type's reserve, oldest first.
-    pub reserve_line_history: Vec<ReserveLineRow>,
+    pub reserve_line_history: Vec<ReserveLineChangeView>,
     /// Required or requested proof with nothing on file now.
     pub missing_proof: Vec<ProofItem>,
     /// Decisions and approvals made while proof was missing, with their reasons.
@@ -268,21 +271,21 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
         })
         .collect();
     Ok(ClaimDetail {
-        urgency: Urgency::of(&clocks, today()),
+        urgency: Urgency::of(&clocks, desk.clock.today()),
         clocks,
         cover,
         proof_requested_at: request.map(|r| r.requested_at),
         proof_requested,
-        reserves: store::reserves(&mut tx, id).await?,
-        documents,
-        approvals: store::approvals_of(&mut tx, id).await?,
-        payments: money::payments(&mut tx, id).await?,
-        recoveries: money::recoveries(&mut tx, id).await?,
+        reserves: views(store::reserves(&mut tx, id).await?),
+        documents: views(documents),
+        approvals: views(store::approvals_of(&mut tx, id).await?),
+        payments: views(money::payments(&mut tx, id).await?),
+        recoveries: views(money::recoveries(&mut tx, id).await?),
         timeline,
         missing_proof: checklist.iter().filter(|i| i.missing()).cloned().collect(),
         checklist,
         reserve_lines,
-        reserve_line_history: line_history,
+        reserve_line_history: views(line_history),
         proof_waivers,
         notes,
         assignments,
@@ -351,7 +354,7 @@ pub async fn list(
 pub struct QueueItem {
     pub claim: ClaimView,
     pub urgency: Option<Urgency>,
-    pub clocks: Vec<Clock>,
+    pub clocks: Vec<StatutoryClock>,
 }
 
 async fn open_claims(db: &Db, assigned_to: Option<i64>) -> ServiceResult<Vec<ClaimRow>> {
@@ -392,7 +395,7 @@ pub async fn my_queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<Queue
 }
 
 async fn queue_of(desk: &Desk<'_>, assigned_to: Option<i64>) -> ServiceResult<Vec<QueueItem>> {
-    let day = today();
+    let day = desk.clock.today();
     let mut items: Vec<QueueItem> = open_claims(desk.db, assigned_to)
         .await?
         .iter()
@@ -410,8 +413,8 @@ async fn queue_of(desk: &Desk<'_>, assigned_to: Option<i64>) -> ServiceResult<Ve
 }
 
 /// How many open claims have an overdue statutory clock (dashboard, metrics).
-pub async fn overdue_count(db: &Db) -> ServiceResult<i64> {
-    let day = today();
+pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<i64> {
+    let day = clock.today();
     Ok(open_claims(db, None)
         .await?
         .iter()
@@ -424,7 +427,7 @@ pub async fn overdue_count(db: &Db) -> ServiceResult<i64> {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PendingApproval {
     #[serde(flatten)]
-    pub approval: ApprovalRow,
+    pub approval: ApprovalView,
     pub missing_proof: Vec<ProofItem>,
     pub proof_waivers: Vec<WaiverView>,
 }
@@ -445,7 +448,7 @@ pub async fn approvals(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<Pend
             .map(WaiverView::from)
             .collect();
         out.push(PendingApproval {
-            approval: a,
+            approval: ApprovalView::from(a),
             missing_proof,
             proof_waivers,
         });

@@ -66,21 +66,3 @@ pub async fn advance(db: &Db, day: NaiveDate) -> ServiceResult<ClockReport> {
     }
     Ok(report)
 }
-
-/// Run the clock now and then every `every` for as long as the process lives.
-pub fn spawn(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match advance(&db, super::today()).await {
-                Ok(r) if r != ClockReport::default() => tracing::info!(
-                    took_effect = r.took_effect.len(),
-                    expired = r.expired.len(),
-                    "policy clock"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "policy clock failed"),
-            }
-            tokio::time::sleep(every).await;
-        }
-    })
-}

@@ -2,7 +2,7 @@
 
 use super::view::PolicyView;
 use super::{
-    load_for_change, require_underwriter, set_state, snapshot, state_of, today, transition, Desk,
+    load_for_change, require_underwriter, set_state, snapshot, state_of, transition, Desk,
 };
 use crate::domain::policy_state::PolicyState;
 use crate::services::{Actor, ServiceError, ServiceResult};
@@ -122,7 +122,7 @@ pub async fn decide_referral(
     let next = if approve {
         state.approve()
     } else {
-        state.decline(today())
+        state.decline(desk.clock.today())
     }
     .map_err(transition)?;
     set_state(&mut row, next)?;
@@ -159,7 +159,7 @@ pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResu
     let mut row = load_for_change(&mut tx, policy_id).await?;
     let before = snapshot(&row);
     let next = state_of(&row)?
-        .bind(today(), row.needs_referral)
+        .bind(desk.clock.today(), row.needs_referral)
         .map_err(transition)?;
     set_state(&mut row, next)?;
     store::save(&mut tx, &mut row).await?;
@@ -221,7 +221,7 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
             "经中间方销售的装备须先取得最终用户接收证明 / sold through an intermediary: the end user's receipt is needed before issue".into(),
         ));
     }
-    let day = today();
+    let day = desk.clock.today();
     let mut state = state_of(&row)?;
     if let PolicyState::Quoted { .. } = state {
         state = state.bind(day, row.needs_referral).map_err(transition)?;

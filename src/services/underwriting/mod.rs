@@ -19,6 +19,7 @@ pub use subsidy::estimate;
 pub use view::{get, list, referral_queue, ListQuery, PolicyDetail, PolicyView};
 
 use super::{Actor, ServiceError, ServiceResult};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::cover_basis::CoverBasis;
 use crate::domain::money::Money;
@@ -30,12 +31,14 @@ use crate::store::{Db, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// What a use case needs besides the database: the clause library and the settings.
+/// What a use case needs besides the database: the clause library, the settings and
+/// the clock (its `today()` is the Beijing business date of every transition).
 #[derive(Clone, Copy)]
 pub struct Desk<'a> {
     pub db: &'a Db,
     pub library: &'a Library,
     pub config: &'a Config,
+    pub clock: Clock,
 }
 
 /// One line of insured units: a serial number (台套) or a batch number (批次).
@@ -190,11 +193,6 @@ fn terms_of(row: &PolicyRow) -> ServiceResult<QuoteInput> {
 
 fn transition(e: crate::domain::policy_state::TransitionError) -> ServiceError {
     ServiceError::Conflict(e.to_string())
-}
-
-/// Today in Beijing (UTC+8): the business date of every transition.
-pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// A short JSON picture of a policy for audit rows.

@@ -3,7 +3,7 @@
 //! the application round taken across all its policies.
 
 use super::quote::chain;
-use super::{terms_of, today, Desk};
+use super::{terms_of, Desk};
 use crate::domain::catalogue::Tier;
 use crate::domain::cover_basis::{CoverBasis, Qualification};
 use crate::domain::money::{Money, Rate};
@@ -163,7 +163,7 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
     // 保单正式生效: has come into force — in force now, expired after being in force,
     // or issued with its first day reached (the clock job flips it within minutes).
     let policy_effective = matches!(row.state.as_str(), "in_force" | "expired")
-        || (row.state == "issued" && row.period_start <= today());
+        || (row.state == "issued" && row.period_start <= desk.clock.today());
     Ok(SubsidyFacts {
         product,
         basis,

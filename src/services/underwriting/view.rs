@@ -49,8 +49,8 @@ pub struct PolicyView {
     /// The terms as entered (units, contracts, sections…).
     #[schema(value_type = Object)]
     pub terms: serde_json::Value,
-    /// Acknowledged warnings and referral reasons.
-    #[schema(value_type = Object)]
+    /// Acknowledged warnings and referral reasons: a list of findings.
+    #[schema(value_type = Vec<Object>)]
     pub findings: serde_json::Value,
 }
 
@@ -85,7 +85,9 @@ impl From<&PolicyRow> for PolicyView {
             first_insured_year: r.first_insured_year,
             version: r.version,
             terms: serde_json::from_str(&r.terms_json).unwrap_or_default(),
-            findings: serde_json::from_str(&r.findings_json).unwrap_or_default(),
+            // A quote saved before pricing has no findings yet: an empty list, never null.
+            findings: serde_json::from_str(&r.findings_json)
+                .unwrap_or_else(|_| serde_json::Value::Array(Vec::new())),
         }
     }
 }

@@ -21,9 +21,12 @@ use super::{StoreResult, Tx};
 /// only; SQLite needs nothing.
 async fn tune_for_aggregation(tx: &mut Tx) -> StoreResult<()> {
     if let Tx::Postgres(t) = tx {
-        sqlx::raw_sql("set local work_mem = '256MB'; set local jit = off")
-            .execute(&mut **t)
-            .await?;
+        // Two prepared statements rather than one `raw_sql` batch: `raw_sql`'s future is
+        // not `Send` for every lifetime, which kept the backtest schedule off the main
+        // runtime (`tokio::spawn` needs `Send`).
+        for setting in ["set local work_mem = '256MB'", "set local jit = off"] {
+            sqlx::query(setting).execute(&mut **t).await?;
+        }
     }
     Ok(())
 }
