@@ -612,7 +612,7 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["amount"].as_i64().unwrap())
+        .map(|r| fen(&r["amount"]))
         .collect();
     assert_eq!(
         totals,
@@ -624,7 +624,7 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
         .unwrap()
         .iter()
         .filter(|h| h["cost_type"] == "repair")
-        .map(|h| h["amount"].as_i64().unwrap())
+        .map(|h| fen(&h["amount"]))
         .collect();
     assert_eq!(repair, vec![6_000_000, 3_000_000, 2_400_000, 1_800_000]);
     // Every total row's lines add up to it.
@@ -1088,3 +1088,10 @@ on_both_stores!(
     a_payment_marked_paid_on_its_claim_answers_its_batch_and_a_batch_can_be_cancelled,
     a_claim_starts_from_the_policy_page_prefilled,
 );
+
+/// A decimal-string CNY amount from the API ("40000.00") in fen.
+fn fen(v: &Value) -> i64 {
+    let s = v.as_str().expect("amounts are decimal strings");
+    let (yuan, cents) = s.split_once('.').unwrap_or((s, "00"));
+    yuan.parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap()
+}

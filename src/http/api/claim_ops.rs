@@ -228,18 +228,18 @@ pub async fn confirm_file(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CancelInput {
+pub struct BatchCancelInput {
     pub reason: String,
 }
 
 /// Cancel an open batch the bank has not answered (its payments can be batched again).
-#[utoipa::path(post, path = "/api/v1/claims/payment-batches/{bid}/cancel", request_body = CancelInput, tag = "claims",
+#[utoipa::path(post, path = "/api/v1/claims/payment-batches/{bid}/cancel", request_body = BatchCancelInput, tag = "claims",
     responses((status = 200, body = BatchView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn cancel(
     st: web::Data<AppState>,
     who: ApiActor,
     bid: web::Path<i64>,
-    body: web::Json<CancelInput>,
+    body: web::Json<BatchCancelInput>,
 ) -> Result<HttpResponse, ApiError> {
     let b = claims::cancel_batch(&st.desk(), &who.0, bid.into_inner(), &body.reason).await?;
     Ok(HttpResponse::Ok().json(b))
