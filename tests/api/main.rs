@@ -20,6 +20,7 @@ mod claims_concurrency;
 mod claims_mail;
 mod cli;
 mod library;
+mod lists;
 mod outbox;
 mod parties;
 mod policy_clock;

@@ -9,6 +9,7 @@ pub mod claim_detail;
 pub mod claims;
 pub mod dashboard;
 pub mod library;
+pub mod listing;
 pub mod login;
 pub mod outbox;
 pub mod parties;

@@ -12,7 +12,7 @@ use crate::domain::money::{Money, Rate};
 use crate::domain::subsidy::Verdict;
 use crate::services::underwriting::{self as uw, Desk, QuoteInput};
 use crate::services::{billing, Actor, ServiceError, ServiceResult};
-use crate::store::policies::{self as policies, PolicyFilter, PolicyRow};
+use crate::store::policies::{self as policies, PolicyRow};
 use crate::store::{catalogue, parties};
 
 /// Which rows: a maker's issued policies under a programme whose period starts within
@@ -108,26 +108,10 @@ pub async fn rows(
         ));
     }
     let mut tx = desk.db.read().await?;
-    let (mut found, _) = policies::list(
-        &mut tx,
-        &PolicyFilter {
-            maker_id: Some(q.maker_id),
-            programme_id: Some(q.programme_id.clone()),
-            period_from: Some(q.from),
-            only_maker: actor.maker_scope(),
-            limit: 10_000,
-            ..PolicyFilter::default()
-        },
-    )
-    .await?;
+    // Every policy of the period: the table is never cut short.
+    let found = policies::for_maker_programme_period(&mut tx, q.maker_id, &q.programme_id, q.from, q.to)
+        .await?;
     drop(tx);
-    found.retain(|p| {
-        p.policy_number.is_some()
-            && p.state != "cancelled"
-            && p.period_start >= q.from
-            && p.period_start <= q.to
-    });
-    found.sort_by_key(|p| p.policy_id);
     let mut out = Vec::with_capacity(found.len());
     for p in &found {
         out.push(row_of(desk, actor, p).await?);
