@@ -393,19 +393,22 @@ pub async fn for_maker_programme_year(
     }))
 }
 
-/// Every issued, not cancelled policy of a maker under a programme whose period starts
-/// within `from ..= to`, oldest first (annex 3), by the maker index.
-pub async fn for_maker_programme_period(
+/// The next `limit` issued policies of a maker under a programme whose period starts
+/// in `year`, after policy `after_id`, in policy order (annex 3's one pass).
+pub async fn maker_programme_year_after(
     tx: &mut Tx,
     maker_id: i64,
     programme_id: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    year: i32,
+    after_id: i64,
+    limit: i64,
 ) -> StoreResult<Vec<PolicyRow>> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(StoreError::NotFound)?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(StoreError::NotFound)?;
     let sql = format!(
         "{SELECT} where p.maker_id = $1 and p.programme_id = $2 and p.period_start >= $3 \
-         and p.period_start <= $4 and p.policy_number is not null and p.state <> 'cancelled' \
-         order by p.policy_id"
+         and p.period_start <= $4 and p.policy_number is not null and p.policy_id > $5 \
+         order by p.policy_id limit $6"
     );
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, PolicyRow>(&sql)
@@ -413,6 +416,8 @@ pub async fn for_maker_programme_period(
             .bind(programme_id)
             .bind(from)
             .bind(to)
+            .bind(after_id)
+            .bind(limit)
             .fetch_all(&mut *c)
             .await?
     }))

@@ -289,7 +289,53 @@ async fn audit_filters_export_and_checkpoint(app: TestApp) {
     assert!(html.contains(&format!("#{}", sealed + 1)), "{html}");
 }
 
+/// Annex 3 in one pass: with several policies of one maker and year, each row's
+/// subsidy is what the policy's own estimate says (the running total of what the
+/// earlier policies claim), in policy order, every policy present.
+async fn annex3_in_one_pass_matches_each_policys_estimate(app: TestApp) {
+    let b = book(&app, "uw.annex.pass").await;
+    let mut q = first_year_quote(&b, "2000000.00");
+    q["period_start"] = json!("2025-01-01");
+    q["period_end"] = json!("2025-12-31");
+    q["contracts"] =
+        json!([{"number": "HT-2024-9", "signed_on": "2024-11-20", "amount": "1000000.00"}]);
+    q["delivery_date"] = json!("2024-12-15");
+    let mut policies = Vec::new();
+    for _ in 0..3 {
+        policies.push(issued(&app, &b.uw, &q).await);
+    }
+    let r = app
+        .get(
+            &format!(
+                "/api/v1/exports/annex3.csv?maker_id={}&programme_id=zhejiang-2025&from=2025-01-01&to=2025-12-31",
+                b.maker
+            ),
+            &b.uw,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").skip(1).collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    for (i, (id, number)) in policies.iter().enumerate() {
+        let cells: Vec<&str> = lines[i].split(',').collect();
+        assert_eq!(cells[0], (i + 1).to_string());
+        assert_eq!(cells[8], number, "policy order");
+        let est = app
+            .get_json(&format!("/api/v1/policies/{id}/subsidy"), &b.uw)
+            .await;
+        let amount: rust_decimal::Decimal = est["estimate"]["amount"]
+            .as_str()
+            .unwrap_or("0")
+            .parse()
+            .unwrap();
+        let wan = (amount / rust_decimal::Decimal::from(10_000)).round_dp(4);
+        assert_eq!(cells[20], format!("{wan:.4}"), "row {i}: {est}");
+    }
+}
+
 on_both_stores!(
+    annex3_in_one_pass_matches_each_policys_estimate,
     paging_is_stable_while_rows_are_added,
     search_finds_names_number_fragments_and_credit_codes,
     audit_filters_export_and_checkpoint,

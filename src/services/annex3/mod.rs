@@ -4,13 +4,13 @@
 
 pub mod table;
 
-pub use table::{to_csv, to_xlsx, Annex3Row, COLUMNS};
+pub use table::{csv_header, csv_row, to_csv, to_xlsx, Annex3Row, COLUMNS};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::domain::money::{Money, Rate};
-use crate::domain::subsidy::Verdict;
-use crate::services::underwriting::{self as uw, Desk, QuoteInput};
+use crate::domain::subsidy::{Assessment, Verdict};
+use crate::services::underwriting::{self as uw, Desk, QuoteInput, YearPass};
 use crate::services::{billing, Actor, ServiceError, ServiceResult};
 use crate::store::policies::{self as policies, PolicyRow};
 use crate::store::{catalogue, parties};
@@ -32,8 +32,9 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
 
-/// One policy's row (the actor must be allowed to see it).
-async fn row_of(desk: &Desk<'_>, actor: &Actor, p: &PolicyRow) -> ServiceResult<Annex3Row> {
+/// One policy's row (the actor must be allowed to see it), with its subsidy assessment
+/// (`None` when the policy names no programme).
+async fn row_of(desk: &Desk<'_>, p: &PolicyRow, assessed: Option<Assessment>) -> ServiceResult<Annex3Row> {
     let mut tx = desk.db.read().await?;
     let maker = parties::get(&mut tx, p.maker_id)
         .await?
@@ -44,9 +45,8 @@ async fn row_of(desk: &Desk<'_>, actor: &Actor, p: &PolicyRow) -> ServiceResult<
     let settlement = billing::settlement(&mut tx, p.policy_id).await?;
     drop(tx);
     let terms: QuoteInput = serde_json::from_str(&p.terms_json).map_err(internal)?;
-    let (subsidy, remark) = match &p.programme_id {
-        Some(prog) => {
-            let a = uw::estimate(desk, actor, p.policy_id, Some(prog.clone())).await?;
+    let (subsidy, remark) = match assessed {
+        Some(a) => {
             let remark = match a.verdict {
                 Verdict::Eligible => String::new(),
                 Verdict::Pending => "待满足条件（生效、全额缴费等）".to_string(),
@@ -83,38 +83,78 @@ async fn row_of(desk: &Desk<'_>, actor: &Actor, p: &PolicyRow) -> ServiceResult<
     })
 }
 
-/// The rows for a maker, programme and period, oldest policy first. A client asking
-/// for another maker gets "not found".
+/// The table for a maker, programme and period, read one row at a time, oldest policy
+/// first: each year of the period in one pass ([`uw::YearPass`]), so a row costs the
+/// same whatever its place in the table, nothing is held but the current batch, and a
+/// caller that stops asking (the client went away) stops the work.
+pub struct Annex3Pass {
+    q: Annex3Query,
+    year: i32,
+    pass: YearPass,
+    /// Rows handed out so far (the 序号 of the next is this + 1).
+    pub emitted: usize,
+}
+
+impl Annex3Pass {
+    /// Check the request (a client asking for another maker gets "not found").
+    pub fn start(desk: &Desk<'_>, actor: &Actor, q: &Annex3Query) -> ServiceResult<Annex3Pass> {
+        if !actor.can_see_maker(q.maker_id) {
+            return Err(ServiceError::NotFound("maker"));
+        }
+        if q.from > q.to {
+            return Err(ServiceError::field(
+                "to",
+                "the period ends before it starts",
+                "截止日期早于起始日期",
+            ));
+        }
+        if desk.library.programme(&q.programme_id).is_none() {
+            return Err(ServiceError::field(
+                "programme_id",
+                format!("no programme {}", q.programme_id),
+                format!("无补贴政策 {}", q.programme_id),
+            ));
+        }
+        let year = q.from.year();
+        Ok(Annex3Pass {
+            pass: YearPass::new(q.maker_id, &q.programme_id, year),
+            q: q.clone(),
+            year,
+            emitted: 0,
+        })
+    }
+
+    /// The next row, or `None` when the table is complete.
+    pub async fn next_row(&mut self, desk: &Desk<'_>) -> ServiceResult<Option<Annex3Row>> {
+        loop {
+            match self.pass.next(desk).await? {
+                // Earlier policies of the year count towards the running total even
+                // when they start before the period asked for.
+                Some((p, a)) if p.period_start >= self.q.from && p.period_start <= self.q.to => {
+                    self.emitted += 1;
+                    return row_of(desk, &p, Some(a)).await.map(Some);
+                }
+                Some(_) => continue,
+                None if self.year < self.q.to.year() => {
+                    self.year += 1;
+                    self.pass = YearPass::new(self.q.maker_id, &self.q.programme_id, self.year);
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// The whole table in memory (XLSX, which is written at once).
 pub async fn rows(
     desk: &Desk<'_>,
     actor: &Actor,
     q: &Annex3Query,
 ) -> ServiceResult<Vec<Annex3Row>> {
-    if !actor.can_see_maker(q.maker_id) {
-        return Err(ServiceError::NotFound("maker"));
-    }
-    if q.from > q.to {
-        return Err(ServiceError::field(
-            "to",
-            "the period ends before it starts",
-            "截止日期早于起始日期",
-        ));
-    }
-    if desk.library.programme(&q.programme_id).is_none() {
-        return Err(ServiceError::field(
-            "programme_id",
-            format!("no programme {}", q.programme_id),
-            format!("无补贴政策 {}", q.programme_id),
-        ));
-    }
-    let mut tx = desk.db.read().await?;
-    // Every policy of the period: the table is never cut short.
-    let found = policies::for_maker_programme_period(&mut tx, q.maker_id, &q.programme_id, q.from, q.to)
-        .await?;
-    drop(tx);
-    let mut out = Vec::with_capacity(found.len());
-    for p in &found {
-        out.push(row_of(desk, actor, p).await?);
+    let mut pass = Annex3Pass::start(desk, actor, q)?;
+    let mut out = Vec::new();
+    while let Some(row) = pass.next_row(desk).await? {
+        out.push(row);
     }
     Ok(out)
 }
@@ -131,5 +171,9 @@ pub async fn row_for_policy(
         .filter(|p| actor.can_see_maker(p.maker_id))
         .ok_or(ServiceError::NotFound("policy"))?;
     drop(tx);
-    row_of(desk, actor, &p).await
+    let assessed = match &p.programme_id {
+        Some(prog) => Some(uw::estimate(desk, actor, p.policy_id, Some(prog.clone())).await?),
+        None => None,
+    };
+    row_of(desk, &p, assessed).await
 }
