@@ -72,3 +72,76 @@ create table audit_checkpoint (
 -- Unpaged lists that are now paged.
 create index outbox_status_seek_idx on outbox (status, outbox_id);
 create index bank_line_seek_idx on bank_line (value_date, bank_line_id);
+
+-- Re-keying a policy (backtest_policy_rekey, 0010) read the backtest_movement view by
+-- policy; the view's lag() window cannot be filtered first, so every call sorted every
+-- reserve row in the book. The same movements of ONE policy, from the base tables by
+-- their policy keys, the window applied to that policy's reserves only.
+create function backtest_movements_of(p_policy bigint)
+returns table (accident_date date, moved_on date, paid bigint, reserve_change bigint, reported bigint)
+language sql stable as $$
+    select k.accident_date, p.paid_at, p.amount, cast(0 as bigint), cast(0 as bigint)
+    from backtest_claim_import k join backtest_payment_import p on p.claim_ref = k.claim_ref
+    where k.policy_id = p_policy
+    union all
+    select c.event_date, p.paid_on, p.amount, 0, 0
+    from claim c join claim_payment p on p.claim_id = c.claim_id
+    where c.policy_id = p_policy and p.status = 'paid'
+    union all
+    select c.event_date, r.received_on, -r.amount, 0, 0
+    from claim c join claim_recovery r on r.claim_id = c.claim_id
+    where c.policy_id = p_policy
+    union all
+    select accident_date, set_at, 0,
+           amount - coalesce(lag(amount) over (partition by source, claim_key order by set_at, seq), 0), 0
+    from (select r.claim_ref as claim_key, k.accident_date, r.amount, r.set_at, 0 as seq,
+                 'import' as source
+          from backtest_claim_import k join backtest_reserve_import r on r.claim_ref = k.claim_ref
+          where k.policy_id = p_policy
+          union all
+          select 'C' || r.claim_id, c.event_date, r.amount, r.set_on, r.reserve_id, 'claim'
+          from claim c join claim_reserve r on r.claim_id = c.claim_id
+          where c.policy_id = p_policy) reserves
+    union all
+    select accident_date, reported_date, 0, 0, case when status = 'withdrawn' then 0 else 1 end
+    from backtest_claim_import where policy_id = p_policy
+    union all
+    select event_date, reported_on, 0, 0, 1 from claim where policy_id = p_policy;
+$$;
+
+create or replace function backtest_policy_rekey() returns trigger language plpgsql as $$
+begin
+    insert into backtest_premium_summary (catalogue_item_id, maker_id, cover_basis, programme_id,
+        origin, booked, starts, ends, amount, policies, pieces)
+    select old.catalogue_item_id, old.maker_id, old.cover_basis, old.programme_id,
+           cast(extract(year from old.period_start) as integer), v.effective_on,
+           case when v.kind = 'cancellation' then v.effective_on + 1 else v.effective_on end,
+           old.period_end, -v.adjustment, case when v.kind = 'issue' then -1 else 0 end, -1
+    from policy_version v where v.policy_id = old.policy_id
+    union all
+    select new.catalogue_item_id, new.maker_id, new.cover_basis, new.programme_id,
+           cast(extract(year from new.period_start) as integer), v.effective_on,
+           case when v.kind = 'cancellation' then v.effective_on + 1 else v.effective_on end,
+           new.period_end, v.adjustment, case when v.kind = 'issue' then 1 else 0 end, 1
+    from policy_version v where v.policy_id = new.policy_id;
+    if (old.catalogue_item_id, old.maker_id, old.cover_basis, old.programme_id,
+        cast(extract(year from old.period_start) as integer))
+       is distinct from (new.catalogue_item_id, new.maker_id, new.cover_basis, new.programme_id,
+        cast(extract(year from new.period_start) as integer)) then
+        -- The policy id does not change, so its movements are read once.
+        insert into backtest_loss_summary (catalogue_item_id, maker_id, cover_basis, programme_id,
+            underwriting_year, accident_year, moved_on, paid, reserve_change, reported, movements)
+        select old.catalogue_item_id, old.maker_id, old.cover_basis, old.programme_id,
+               cast(extract(year from old.period_start) as integer),
+               cast(extract(year from m.accident_date) as integer), m.moved_on,
+               -m.paid, -m.reserve_change, -m.reported, -1
+        from backtest_movements_of(old.policy_id) m
+        union all
+        select new.catalogue_item_id, new.maker_id, new.cover_basis, new.programme_id,
+               cast(extract(year from new.period_start) as integer),
+               cast(extract(year from m.accident_date) as integer), m.moved_on,
+               m.paid, m.reserve_change, m.reported, 1
+        from backtest_movements_of(new.policy_id) m;
+    end if;
+    return null;
+end $$;

@@ -109,3 +109,83 @@ create table audit_checkpoint (
 -- Unpaged lists that are now paged.
 create index outbox_status_seek_idx on outbox (status, outbox_id);
 create index bank_line_seek_idx on bank_line (value_date, bank_line_id);
+
+-- Re-keying a policy's losses read the backtest_movement view by policy, whose lag()
+-- window is computed over every reserve in the book before the filter. The same
+-- movements of the one policy, from the base tables by their policy keys.
+drop trigger backtest_policy_rekey_losses;
+create trigger backtest_policy_rekey_losses after update on policy
+when old.catalogue_item_id is not new.catalogue_item_id or old.maker_id is not new.maker_id
+  or old.cover_basis is not new.cover_basis or old.programme_id is not new.programme_id
+  or strftime('%Y', old.period_start) is not strftime('%Y', new.period_start)
+begin
+    insert into backtest_loss_summary (catalogue_item_id, maker_id, cover_basis, programme_id,
+        underwriting_year, accident_year, moved_on, paid, reserve_change, reported, movements)
+    select old.catalogue_item_id, old.maker_id, old.cover_basis, old.programme_id,
+           cast(strftime('%Y', old.period_start) as integer),
+           cast(strftime('%Y', m.accident_date) as integer), m.moved_on,
+           -m.paid, -m.reserve_change, -m.reported, -1
+    from (
+        select k.accident_date, p.paid_at as moved_on, p.amount as paid, 0 as reserve_change, 0 as reported
+        from backtest_claim_import k join backtest_payment_import p on p.claim_ref = k.claim_ref
+        where k.policy_id = old.policy_id
+        union all
+        select c.event_date, p.paid_on, p.amount, 0, 0
+        from claim c join claim_payment p on p.claim_id = c.claim_id
+        where c.policy_id = old.policy_id and p.status = 'paid'
+        union all
+        select c.event_date, r.received_on, -r.amount, 0, 0
+        from claim c join claim_recovery r on r.claim_id = c.claim_id
+        where c.policy_id = old.policy_id
+        union all
+        select accident_date, set_at, 0,
+               amount - coalesce(lag(amount) over (partition by source, claim_key order by set_at, seq), 0), 0
+        from (select r.claim_ref as claim_key, k.accident_date, r.amount, r.set_at, 0 as seq,
+                     'import' as source
+              from backtest_claim_import k join backtest_reserve_import r on r.claim_ref = k.claim_ref
+              where k.policy_id = old.policy_id
+              union all
+              select 'C' || r.claim_id, c.event_date, r.amount, r.set_on, r.reserve_id, 'claim'
+              from claim c join claim_reserve r on r.claim_id = c.claim_id
+              where c.policy_id = old.policy_id)
+        union all
+        select accident_date, reported_date, 0, 0, case when status = 'withdrawn' then 0 else 1 end
+        from backtest_claim_import where policy_id = old.policy_id
+        union all
+        select event_date, reported_on, 0, 0, 1 from claim where policy_id = old.policy_id
+    ) m
+    union all
+    select new.catalogue_item_id, new.maker_id, new.cover_basis, new.programme_id,
+           cast(strftime('%Y', new.period_start) as integer),
+           cast(strftime('%Y', m.accident_date) as integer), m.moved_on,
+           m.paid, m.reserve_change, m.reported, 1
+    from (
+        select k.accident_date, p.paid_at as moved_on, p.amount as paid, 0 as reserve_change, 0 as reported
+        from backtest_claim_import k join backtest_payment_import p on p.claim_ref = k.claim_ref
+        where k.policy_id = new.policy_id
+        union all
+        select c.event_date, p.paid_on, p.amount, 0, 0
+        from claim c join claim_payment p on p.claim_id = c.claim_id
+        where c.policy_id = new.policy_id and p.status = 'paid'
+        union all
+        select c.event_date, r.received_on, -r.amount, 0, 0
+        from claim c join claim_recovery r on r.claim_id = c.claim_id
+        where c.policy_id = new.policy_id
+        union all
+        select accident_date, set_at, 0,
+               amount - coalesce(lag(amount) over (partition by source, claim_key order by set_at, seq), 0), 0
+        from (select r.claim_ref as claim_key, k.accident_date, r.amount, r.set_at, 0 as seq,
+                     'import' as source
+              from backtest_claim_import k join backtest_reserve_import r on r.claim_ref = k.claim_ref
+              where k.policy_id = new.policy_id
+              union all
+              select 'C' || r.claim_id, c.event_date, r.amount, r.set_on, r.reserve_id, 'claim'
+              from claim c join claim_reserve r on r.claim_id = c.claim_id
+              where c.policy_id = new.policy_id)
+        union all
+        select accident_date, reported_date, 0, 0, case when status = 'withdrawn' then 0 else 1 end
+        from backtest_claim_import where policy_id = new.policy_id
+        union all
+        select event_date, reported_on, 0, 0, 1 from claim where policy_id = new.policy_id
+    ) m;
+end;

@@ -355,8 +355,14 @@ pub enum ChainReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Walked {
     /// Every row after the start chains correctly up to `seq` (whose hash is `hash`).
-    Intact { seq: i64, hash: String },
-    Broken { at_seq: i64, reason: String },
+    Intact {
+        seq: i64,
+        hash: String,
+    },
+    Broken {
+        at_seq: i64,
+        reason: String,
+    },
 }
 
 /// Walk the rows after `from_seq` (whose hash is `from_hash`; 0 and 64 zeros for the

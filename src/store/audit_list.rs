@@ -117,7 +117,10 @@ mod tests {
             actor: Some("张三".into()),
             ..AuditFilter::default()
         });
-        assert_eq!(w.filter(), "where actor_name = $1 and action >= $2 and action < $3");
+        assert_eq!(
+            w.filter(),
+            "where actor_name = $1 and action >= $2 and action < $3"
+        );
         let w = audit_where(&AuditFilter {
             action: Some("policy.issue".into()),
             ..AuditFilter::default()

@@ -276,8 +276,22 @@ impl ClaimSort {
 fn claim_where(f: &ClaimFilter, postgres: bool) -> Sql {
     let mut w = Sql::default();
     if let Some(n) = Needle::new(f.query.as_deref()) {
-        let numbers = n.ids(&mut w, postgres, "claim", "claim_id", "claim_number", "claim_fts");
-        let policies = n.ids(&mut w, postgres, "policy", "policy_id", "policy_number", "policy_fts");
+        let numbers = n.ids(
+            &mut w,
+            postgres,
+            "claim",
+            "claim_id",
+            "claim_number",
+            "claim_fts",
+        );
+        let policies = n.ids(
+            &mut w,
+            postgres,
+            "policy",
+            "policy_id",
+            "policy_number",
+            "policy_fts",
+        );
         let makers = n.parties(&mut w, postgres);
         w.when(&format!(
             "k.claim_id in ({numbers} \

@@ -312,7 +312,14 @@ impl PolicySort {
 fn policy_where(f: &PolicyFilter, postgres: bool) -> Sql {
     let mut w = Sql::default();
     if let Some(n) = Needle::new(f.query.as_deref()) {
-        let numbers = n.ids(&mut w, postgres, "policy", "policy_id", "policy_number", "policy_fts");
+        let numbers = n.ids(
+            &mut w,
+            postgres,
+            "policy",
+            "policy_id",
+            "policy_number",
+            "policy_fts",
+        );
         let makers = n.parties(&mut w, postgres);
         let users = n.parties(&mut w, postgres);
         let products = n.ids(

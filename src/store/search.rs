@@ -30,7 +30,15 @@ impl Needle {
 
     /// A subquery of the ids (`id`) of `table` whose `column` contains the needle;
     /// `fts` is the column's FTS5 table on SQLite.
-    pub fn ids(&self, w: &mut Sql, postgres: bool, table: &str, id: &str, column: &str, fts: &str) -> String {
+    pub fn ids(
+        &self,
+        w: &mut Sql,
+        postgres: bool,
+        table: &str,
+        id: &str,
+        column: &str,
+        fts: &str,
+    ) -> String {
         match (&self.phrase, postgres) {
             (_, true) => {
                 let p = w.arg(Arg::Text(self.like.clone()));

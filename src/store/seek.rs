@@ -286,7 +286,12 @@ where
 }
 
 /// Turn the `limit + 1` rows read into a page; `key` gives a row's (sort value, id).
-pub fn finish<T>(mut rows: Vec<T>, seek: &Seek, total: Total, key: impl Fn(&T) -> (Key, i64)) -> Paged<T> {
+pub fn finish<T>(
+    mut rows: Vec<T>,
+    seek: &Seek,
+    total: Total,
+    key: impl Fn(&T) -> (Key, i64),
+) -> Paged<T> {
     let back = seek.cursor.as_ref().is_some_and(|c| c.before);
     let more = rows.len() as i64 > seek.limit;
     rows.truncate(seek.limit.max(0) as usize);
@@ -307,8 +312,16 @@ pub fn finish<T>(mut rows: Vec<T>, seek: &Seek, total: Total, key: impl Fn(&T) -
         (seek.cursor.is_some(), more)
     };
     Paged {
-        next: if has_next { cursor(rows.last(), false) } else { None },
-        prev: if has_prev { cursor(rows.first(), true) } else { None },
+        next: if has_next {
+            cursor(rows.last(), false)
+        } else {
+            None
+        },
+        prev: if has_prev {
+            cursor(rows.first(), true)
+        } else {
+            None
+        },
         rows,
         total,
     }
@@ -323,7 +336,10 @@ mod tests {
         for (key, kind) in [
             (Key::Int(-42), KeyKind::Int),
             (Key::Text("中恒|重工".into()), KeyKind::Text),
-            (Key::Date(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()), KeyKind::Date),
+            (
+                Key::Date(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+                KeyKind::Date,
+            ),
         ] {
             let c = Cursor {
                 before: true,
@@ -331,7 +347,11 @@ mod tests {
                 id: 77,
             };
             assert_eq!(Cursor::decode(&c.encode(), kind), Some(c.clone()));
-            let other = if kind == KeyKind::Int { KeyKind::Date } else { KeyKind::Int };
+            let other = if kind == KeyKind::Int {
+                KeyKind::Date
+            } else {
+                KeyKind::Int
+            };
             assert_eq!(Cursor::decode(&c.encode(), other), None);
         }
         assert_eq!(Cursor::decode("not a cursor", KeyKind::Int), None);
@@ -339,7 +359,13 @@ mod tests {
 
     #[test]
     fn totals_beyond_the_cap_say_more_than() {
-        assert_eq!(Total::from_capped(7), Total { count: 7, exact: true });
+        assert_eq!(
+            Total::from_capped(7),
+            Total {
+                count: 7,
+                exact: true
+            }
+        );
         assert_eq!(
             Total::from_capped(COUNT_CAP + 1),
             Total {
@@ -367,7 +393,12 @@ mod tests {
                 id: 9,
             }),
         };
-        let sql = page_sql("select p.policy_id from policy p", "from policy p", &f, &seek);
+        let sql = page_sql(
+            "select p.policy_id from policy p",
+            "from policy p",
+            &f,
+            &seek,
+        );
         assert_eq!(
             sql.rows,
             "select p.policy_id from policy p where p.state = $1 and (p.period_start, p.policy_id) < ($2, $3) \
@@ -398,7 +429,9 @@ mod tests {
             }),
         };
         // Read ascending from 5: 6, 7, 8 (one more than the page).
-        let page = finish(vec![6i64, 7, 8], &seek, Total::from_capped(9), |r| (Key::Int(*r), *r));
+        let page = finish(vec![6i64, 7, 8], &seek, Total::from_capped(9), |r| {
+            (Key::Int(*r), *r)
+        });
         assert_eq!(page.rows, vec![7, 6]);
         assert!(page.prev.is_some() && page.next.is_some());
         let first = Cursor::decode(page.prev.as_deref().unwrap(), KeyKind::Int).unwrap();

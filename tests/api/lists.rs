@@ -42,7 +42,10 @@ async fn paging_is_stable_while_rows_are_added(app: TestApp) {
     let first = app.get_json("/api/v1/policies?limit=3", &b.uw).await;
     assert_eq!(first["total"], 7, "{first}");
     assert_eq!(first["total_exact"], true);
-    assert!(first["prev"].is_null(), "the first page has nothing before it");
+    assert!(
+        first["prev"].is_null(),
+        "the first page has nothing before it"
+    );
     let mut seen = ids(&first);
     let mut after = cursor(&first, "next");
     let mut second = Value::Null;
@@ -72,11 +75,18 @@ async fn paging_is_stable_while_rows_are_added(app: TestApp) {
             &b.uw,
         )
         .await;
-    assert_eq!(ids(&back), ids(&first), "previous page of the second is the first");
+    assert_eq!(
+        ids(&back),
+        ids(&first),
+        "previous page of the second is the first"
+    );
 
     // Ascending by period start (all equal): the id breaks the tie, still stable.
     let asc = app
-        .get_json("/api/v1/policies?limit=4&sort=period_start&order=asc", &b.uw)
+        .get_json(
+            "/api/v1/policies?limit=4&sort=period_start&order=asc",
+            &b.uw,
+        )
         .await;
     let asc_ids = ids(&asc);
     assert_eq!(asc_ids, original[..4].to_vec());
@@ -94,7 +104,11 @@ async fn paging_is_stable_while_rows_are_added(app: TestApp) {
     let unique: BTreeSet<i64> = all.iter().copied().collect();
     assert_eq!(unique.len(), all.len(), "no row twice: {all:?}");
     assert_eq!(added, 2, "pages 2 and 3");
-    assert_eq!(all.len(), 7 + added + 1, "every row once, the one added last included");
+    assert_eq!(
+        all.len(),
+        7 + added + 1,
+        "every row once, the one added last included"
+    );
     let r = app.get("/api/v1/policies?sort=colour", &b.uw).await;
     assert_eq!(r.status(), 422, "an unknown order is refused, not ignored");
 }
@@ -135,7 +149,15 @@ async fn search_finds_names_number_fragments_and_credit_codes(app: TestApp) {
 
     let fragment = &number[number.len() - 5..];
     let code = credit_code("91330110MA2H3K7P0");
-    for needle in ["精工", "精工机械", "江精工机械有限", fragment, &code, &code[4..12], "精密主"] {
+    for needle in [
+        "精工",
+        "精工机械",
+        "江精工机械有限",
+        fragment,
+        &code,
+        &code[4..12],
+        "精密主",
+    ] {
         let url = format!(
             "/api/v1/policies?q={}",
             url::form_urlencoded::byte_serialize(needle.as_bytes()).collect::<String>()
@@ -152,7 +174,9 @@ async fn search_finds_names_number_fragments_and_credit_codes(app: TestApp) {
     }
     // Lower case finds the upper-case credit code; the other maker by its own name.
     let lower = code.to_lowercase();
-    let page = app.get_json(&format!("/api/v1/policies?q={lower}"), &b.uw).await;
+    let page = app
+        .get_json(&format!("/api/v1/policies?q={lower}"), &b.uw)
+        .await;
     assert_eq!(page["total"], 1, "{page}");
     let page = app
         .get_json(
@@ -230,19 +254,32 @@ async fn audit_filters_export_and_checkpoint(app: TestApp) {
         async move { web.get(url).send().await.unwrap().text().await.unwrap() }
     };
     let html = fetch("/audit".into()).await;
-    assert!(html.contains(&format!("verified up to row {sealed}")), "{html}");
+    assert!(
+        html.contains(&format!("verified up to row {sealed}")),
+        "{html}"
+    );
 
     let html = fetch("/audit?actor=admin.other&action=party.create".into()).await;
     assert!(html.contains("Total 1"), "{html}");
     assert!(html.contains("乙方") && !html.contains("甲方"), "{html}");
-    let html = fetch(format!("/audit?entity_type=party&entity_id={}", party_ids[0])).await;
+    let html = fetch(format!(
+        "/audit?entity_type=party&entity_id={}",
+        party_ids[0]
+    ))
+    .await;
     assert!(html.contains("Total 1") && html.contains("甲方"), "{html}");
     let html = fetch("/audit?action=party.".into()).await;
-    assert!(html.contains("Total 3"), "a prefix takes every party action: {html}");
+    assert!(
+        html.contains("Total 3"),
+        "a prefix takes every party action: {html}"
+    );
     let html = fetch("/audit?from=2000-01-01&to=2000-12-31".into()).await;
     assert!(html.contains("Total 0"), "{html}");
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let html = fetch(format!("/audit?action=party.create&from={today}&to={today}")).await;
+    let html = fetch(format!(
+        "/audit?action=party.create&from={today}&to={today}"
+    ))
+    .await;
     assert!(html.contains("Total 3"), "{html}");
 
     let r = web
@@ -251,14 +288,28 @@ async fn audit_filters_export_and_checkpoint(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let csv = r.text().await.unwrap();
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert!(lines[0].starts_with('\u{feff}'), "BOM for spreadsheets");
     assert_eq!(lines.len(), 4, "header + three rows: {csv}");
-    assert!(lines.iter().skip(1).all(|l| l.contains(",party.create,party,")), "{csv}");
-    let r = app.get("/audit.csv", &app.token_for("admin.lists").await).await;
-    assert!(r.status().is_client_error() || r.status().is_redirection(), "pages need a session");
+    assert!(
+        lines
+            .iter()
+            .skip(1)
+            .all(|l| l.contains(",party.create,party,")),
+        "{csv}"
+    );
+    let r = app
+        .get("/audit.csv", &app.token_for("admin.lists").await)
+        .await;
+    assert!(
+        r.status().is_client_error() || r.status().is_redirection(),
+        "pages need a session"
+    );
 
     // A row altered after the checkpoint is found by the next check, and shown.
     match app.store {
@@ -284,7 +335,10 @@ async fn audit_filters_export_and_checkpoint(app: TestApp) {
     .await;
     let cp = firstcover::services::audit::check(&app.db).await.unwrap();
     assert_eq!(cp.broken_at, Some(sealed + 1), "{cp:?}");
-    assert_eq!(cp.seq, sealed, "the checkpoint stays where the chain was intact");
+    assert_eq!(
+        cp.seq, sealed,
+        "the checkpoint stays where the chain was intact"
+    );
     let html = fetch("/audit".into()).await;
     assert!(html.contains(&format!("#{}", sealed + 1)), "{html}");
 }

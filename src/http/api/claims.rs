@@ -8,8 +8,8 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
     self, ApprovalInput, ClaimDetail, ClaimView, DecisionInput, ListQuery, NotificationInput,
-    PaymentInput, ProofRequestInput, QueueItem, QueueQuery, RecoveryInput, RegisterInput, ReopenInput,
-    ReserveInput, Upload,
+    PaymentInput, ProofRequestInput, QueueItem, QueueQuery, RecoveryInput, RegisterInput,
+    ReopenInput, ReserveInput, Upload,
 };
 use crate::services::ServiceError;
 use crate::store::claim_money::PaymentRow;

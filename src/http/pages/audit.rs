@@ -101,7 +101,10 @@ impl FilterForm {
 /// The chain's state as the checkpoint has it.
 fn chain_text(cp: Option<&Checkpoint>, waiting: i64, lang: Lang) -> (bool, String) {
     let waiting = if waiting > 0 {
-        format!(" · {waiting} {}", lang.pick("条待封存", "waiting to be sealed"))
+        format!(
+            " · {waiting} {}",
+            lang.pick("条待封存", "waiting to be sealed")
+        )
     } else {
         String::new()
     };
@@ -110,7 +113,10 @@ fn chain_text(cp: Option<&Checkpoint>, waiting: i64, lang: Lang) -> (bool, Strin
             true,
             format!(
                 "{}{waiting}",
-                lang.pick("审计链尚未核验", "The audit chain has not been verified yet")
+                lang.pick(
+                    "审计链尚未核验",
+                    "The audit chain has not been verified yet"
+                )
             ),
         ),
         Some(cp) => match (cp.broken_at, &cp.reason) {
@@ -204,7 +210,11 @@ fn csv_line(r: &AuditRow) -> String {
         r.after_json.clone().unwrap_or_default(),
         r.hash.clone().unwrap_or_default(),
     ];
-    let mut line = cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+    let mut line = cells
+        .iter()
+        .map(|c| csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(",");
     line.push_str("\r\n");
     line
 }
@@ -226,8 +236,17 @@ async fn export(
     let db: Db = st.db.clone();
     let header = format!(
         "\u{feff}{}\r\n",
-        ["序号 seq", "时间(北京) time", "操作人 actor", "操作 action", "对象类型 record type",
-         "对象编号 record id", "变更前 before", "变更后 after", "哈希 hash"]
+        [
+            "序号 seq",
+            "时间(北京) time",
+            "操作人 actor",
+            "操作 action",
+            "对象类型 record type",
+            "对象编号 record id",
+            "变更前 before",
+            "变更后 after",
+            "哈希 hash"
+        ]
         .join(",")
     );
     let start = Some((None::<Cursor>, Some(header)));

@@ -14,9 +14,9 @@ use crate::services::claims::{
 use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
 use crate::services::{FieldError, ServiceError};
 use crate::store::claims::{ApprovalRow, ClaimSort};
-use serde::Deserialize;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/claims", web::get().to(list))
@@ -187,7 +187,10 @@ async fn list(
         can_report: who.actor.role.reports_claims(),
         can_handle: who.actor.role.handles_claims(),
         queue: false,
-        states: CLAIM_STATES.iter().map(|s| (*s, state_label(s, &c))).collect(),
+        states: CLAIM_STATES
+            .iter()
+            .map(|s| (*s, state_label(s, &c)))
+            .collect(),
         types: ClaimType::ALL
             .iter()
             .map(|t| (t.as_str(), type_label(t.as_str(), &c)))

@@ -56,7 +56,7 @@ fn grouped(n: i64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -108,14 +108,20 @@ mod tests {
 
     #[test]
     fn links_keep_filters_and_encode_them() {
-        assert_eq!(href("/policies", &[("q", "中恒 重工"), ("state", "")]), "/policies?q=%E4%B8%AD%E6%81%92+%E9%87%8D%E5%B7%A5");
+        assert_eq!(
+            href("/policies", &[("q", "中恒 重工"), ("state", "")]),
+            "/policies?q=%E4%B8%AD%E6%81%92+%E9%87%8D%E5%B7%A5"
+        );
         let s = Sorter {
             base: "/policies?q=x".into(),
             sort: "premium".into(),
             descending: true,
         };
         assert_eq!(s.href("premium"), "/policies?q=x&sort=premium&order=asc");
-        assert_eq!(s.href("period_end"), "/policies?q=x&sort=period_end&order=desc");
+        assert_eq!(
+            s.href("period_end"),
+            "/policies?q=x&sort=period_end&order=desc"
+        );
         assert_eq!(s.mark("premium"), " ▼");
         assert_eq!(grouped(1_234_567), "1,234,567");
         assert_eq!(grouped(999), "999");

@@ -1,10 +1,9 @@
 //! Underwriting pages: quote form, policy list and detail with its actions, the
 //! referral queue and the subsidy estimate.
 
-use super::quote_form::{self, RawForm};
 use super::listing::{self, Sorter};
+use super::quote_form::{self, RawForm};
 use super::{page, see_other, Chrome, HistoryLine, PageError, Pager};
-use crate::store::policies::PolicySort;
 use crate::domain::money::Money;
 use crate::domain::programme::{Finding, Severity};
 use crate::domain::subsidy::Assessment;
@@ -15,6 +14,7 @@ use crate::services::underwriting::{
     RenewalInput,
 };
 use crate::services::{catalogue, parties, FieldError, ServiceError};
+use crate::store::policies::PolicySort;
 use crate::store::policies::{ReferralRow, VersionRow};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;

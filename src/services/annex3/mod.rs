@@ -34,7 +34,11 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
 
 /// One policy's row (the actor must be allowed to see it), with its subsidy assessment
 /// (`None` when the policy names no programme).
-async fn row_of(desk: &Desk<'_>, p: &PolicyRow, assessed: Option<Assessment>) -> ServiceResult<Annex3Row> {
+async fn row_of(
+    desk: &Desk<'_>,
+    p: &PolicyRow,
+    assessed: Option<Assessment>,
+) -> ServiceResult<Annex3Row> {
     let mut tx = desk.db.read().await?;
     let maker = parties::get(&mut tx, p.maker_id)
         .await?

@@ -20,8 +20,7 @@ pub use proof::{
 };
 pub use view::{
     approvals, document, get, list, overdue_count, queue, ClaimDetail, ClaimView, ListQuery,
-    QueueQuery,
-    QueueItem, TimelineEntry,
+    QueueItem, QueueQuery, TimelineEntry,
 };
 
 use super::{Actor, ServiceError, ServiceResult};

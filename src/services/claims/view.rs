@@ -293,7 +293,11 @@ pub struct QueueQuery {
 /// Open claims by their next statutory deadline (`claim.next_due_on`, kept by every
 /// save and indexed), the most overdue first; claims with no clock running last. A
 /// page at a time: the queue never loads every open claim.
-pub async fn queue(desk: &Desk<'_>, actor: &Actor, q: QueueQuery) -> ServiceResult<Paged<QueueItem>> {
+pub async fn queue(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: QueueQuery,
+) -> ServiceResult<Paged<QueueItem>> {
     require_handler(actor, "see the claims work queue")?;
     let day = today();
     let seek = seek(q.limit, q.after.as_deref(), store::queue_order());

@@ -193,7 +193,10 @@ impl YearPass {
     }
 
     /// The next policy that is not cancelled, with its assessment; `None` at the end.
-    pub async fn next(&mut self, desk: &Desk<'_>) -> ServiceResult<Option<(PolicyRow, Assessment)>> {
+    pub async fn next(
+        &mut self,
+        desk: &Desk<'_>,
+    ) -> ServiceResult<Option<(PolicyRow, Assessment)>> {
         let programme = desk.library.programme(&self.programme_id).ok_or_else(|| {
             ServiceError::field(
                 "programme_id",

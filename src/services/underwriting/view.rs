@@ -152,7 +152,11 @@ pub struct ListQuery {
     pub after: Option<String>,
 }
 
-pub async fn list(desk: &Desk<'_>, actor: &Actor, q: ListQuery) -> ServiceResult<Paged<PolicyView>> {
+pub async fn list(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: ListQuery,
+) -> ServiceResult<Paged<PolicyView>> {
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => PolicySort::default(),
         Some(s) => PolicySort::parse(s).ok_or_else(|| {
