@@ -9,6 +9,8 @@
 //! backtest bench loads its book (set-based SQL through the schema's triggers, sequences
 //! moved past the ids), then served by the real application over HTTP.
 
+// Shared with the backtest benches; this one uses a few of its helpers.
+#[allow(dead_code)]
 mod common;
 
 use common::{env_usize, peak_rss, BenchResult, RESET_SEQUENCES};
