@@ -293,11 +293,12 @@ fn claim_where(f: &ClaimFilter, postgres: bool) -> Sql {
             "policy_fts",
         );
         let makers = n.parties(&mut w, postgres);
-        w.when(&format!(
-            "k.claim_id in ({numbers} \
+        let ids = format!(
+            "{numbers} \
              union select s.claim_id from claim s where s.policy_id in ({policies}) \
-             union select s.claim_id from claim s where s.maker_id in ({makers}))"
-        ));
+             union select s.claim_id from claim s where s.maker_id in ({makers})"
+        );
+        w.when(&super::search::id_in(postgres, "k.claim_id", &ids));
     }
     if let Some(v) = &f.state {
         w.with("k.state = {}", Arg::Text(v.clone()));

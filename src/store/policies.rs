@@ -330,12 +330,13 @@ fn policy_where(f: &PolicyFilter, postgres: bool) -> Sql {
             "product_name",
             "catalogue_fts",
         );
-        w.when(&format!(
-            "p.policy_id in ({numbers} \
+        let ids = format!(
+            "{numbers} \
              union select s.policy_id from policy s where s.maker_id in ({makers}) \
              union select s.policy_id from policy s where s.user_id in ({users}) \
-             union select s.policy_id from policy s where s.catalogue_item_id in ({products}))"
-        ));
+             union select s.policy_id from policy s where s.catalogue_item_id in ({products})"
+        );
+        w.when(&super::search::id_in(postgres, "p.policy_id", &ids));
     }
     if let Some(v) = f.maker_id {
         w.with("p.maker_id = {}", Arg::Int(v));

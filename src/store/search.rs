@@ -65,6 +65,18 @@ impl Needle {
     }
 }
 
+/// `column` is one of the ids the subquery gives. PostgreSQL: `= any(array(…))`, so the
+/// ids are found first (an init plan) and the rows fetched by key; with `in (…)` the
+/// planner may walk the whole primary key in page order probing the set (measured:
+/// the backward scan of every policy for a one-row search).
+pub fn id_in(postgres: bool, column: &str, subquery: &str) -> String {
+    if postgres {
+        format!("{column} = any(array({subquery}))")
+    } else {
+        format!("{column} in ({subquery})")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
