@@ -22,6 +22,7 @@ mod claims_ops;
 mod cli;
 mod cover_lines;
 mod library;
+mod lists;
 mod outbox;
 mod page_language;
 mod parties;
