@@ -355,7 +355,9 @@ async fn annex3_in_one_pass_matches_each_policys_estimate(app: TestApp) {
         json!([{"number": "HT-2024-9", "signed_on": "2024-11-20", "amount": "1000000.00"}]);
     q["delivery_date"] = json!("2024-12-15");
     let mut policies = Vec::new();
-    for _ in 0..3 {
+    for n in 0..3 {
+        // A serial is insured once per period (subsidy's cover history check).
+        q["units"][0]["serial"] = json!(format!("B2026-P{n}"));
         policies.push(issued(&app, &b.uw, &q).await);
     }
     let r = app
