@@ -292,9 +292,23 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
             cover_basis, clause_set_id, clause_set_version, period_start, period_end, units, insured_value,
             aggregate_limit, rate, premium, needs_referral, terms_json, findings_json, first_insured_year,
             quoted_by, issued_at, created_at, updated_at)
-            select policy_id + 1, 'B' || policy_id, 'expired', '{}', 1, 2, segment + 1, 'first_year', 'bench', '1',
+            select policy_id + 1, 'B' || policy_id, 'expired', '{}', 1, 2, segment + 1, 'first_year',
+                'first-set-equipment', '2025.1',
                 make_date(origin_year, 1, 1), make_date(origin_year, 12, 31), 1, (ep * 100)::bigint * 50,
-                (ep * 100)::bigint * 100 + 1, '2%', (ep * 100)::bigint, false, '{}', '[]', origin_year, 1,
+                (ep * 100)::bigint * 100 + 1, '2%', (ep * 100)::bigint, false,
+                -- The quote's terms as the application stores them (annex 3 and the
+                -- policy page read them), not an empty object.
+                json_build_object('maker_id', 1, 'user_id', 2, 'catalogue_item_id', segment + 1,
+                    'cover_basis', 'first_year',
+                    'clause_set_id', 'first-set-equipment', 'clause_set_version', '2025.1',
+                    'units', json_build_array(json_build_object('serial', 'B' || policy_id,
+                        'quantity', 1, 'unit_value', round((ep * 100)::bigint * 50 / 100.0, 2)::text)),
+                    'delivery_date', make_date(origin_year - 1, 12, 15),
+                    'sections', json_build_array(json_build_object('code', 'QUALITY', 'deductible', 'Q-FIXED')),
+                    'aggregate_limit', round(((ep * 100)::bigint * 100 + 1) / 100.0, 2)::text,
+                    'period_start', make_date(origin_year, 1, 1),
+                    'period_end', make_date(origin_year, 12, 31))::text,
+                '[]', origin_year, 1,
                 now(), now(), now()
             from bench_policy;
         insert into policy_version (policy_id, seq, kind, effective_on, terms_json, clause_text_json, premium,
@@ -315,6 +329,10 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
         drop table bench_policy;
         drop table bench_claim;
         analyze;").await?;
+    // Leave the identity sequences past the ids loaded, as the application's own inserts
+    // would: otherwise the first party, user, product or policy created afterwards is
+    // refused as "already taken".
+    exec(&db, common::RESET_SEQUENCES).await?;
     println!(
         "[setup] loaded {DB_NAME} in {:.1}s (untimed; the summaries filled by the same \
          triggers the application's writes fire)",

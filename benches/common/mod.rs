@@ -91,3 +91,13 @@ fn parse_median(line: &str) -> Option<f64> {
     let value = rest.split_once(':')?.1.trim_start();
     value.split_once('s')?.0.parse().ok()
 }
+
+/// Move every identity sequence a bulk load wrote ids into past the largest id, as the
+/// application's own inserts leave them (PostgreSQL).
+#[allow(dead_code)] // used by the store benchmark, not the engine one
+pub const RESET_SEQUENCES: &str = "
+    select setval(pg_get_serial_sequence('party', 'party_id'), coalesce(max(party_id), 0) + 1, false) from party;
+    select setval(pg_get_serial_sequence('app_user', 'user_id'), coalesce(max(user_id), 0) + 1, false) from app_user;
+    select setval(pg_get_serial_sequence('catalogue_item', 'catalogue_item_id'), coalesce(max(catalogue_item_id), 0) + 1, false) from catalogue_item;
+    select setval(pg_get_serial_sequence('policy', 'policy_id'), coalesce(max(policy_id), 0) + 1, false) from policy;
+    select setval(pg_get_serial_sequence('policy_version', 'policy_version_id'), coalesce(max(policy_version_id), 0) + 1, false) from policy_version;";

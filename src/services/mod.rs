@@ -96,3 +96,25 @@ pub fn clamp_page(limit: Option<i64>, offset: Option<i64>) -> (i64, i64) {
         offset.unwrap_or(0).max(0),
     )
 }
+
+/// A page request in a list query: size, cursor and order (`sort`, `order=asc|desc`).
+pub fn seek(
+    limit: Option<i64>,
+    after: Option<&str>,
+    order: crate::store::seek::Order,
+) -> crate::store::seek::Seek {
+    crate::store::seek::Seek {
+        limit: limit.unwrap_or(50).clamp(1, 500),
+        cursor: after.and_then(|a| crate::store::seek::Cursor::decode(a, order.kind)),
+        order,
+    }
+}
+
+/// `order=asc` reads ascending; anything else (and nothing) the list's default.
+pub fn descending(order: Option<&str>, default_descending: bool) -> bool {
+    match order {
+        Some("asc") => false,
+        Some("desc") => true,
+        _ => default_descending,
+    }
+}

@@ -351,32 +351,54 @@ pub enum ChainReport {
     },
 }
 
-/// Walk the whole chain: contiguous numbering, each row's link and hash, and the head.
-pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
-    let mut expected_prev = "0".repeat(64);
-    let mut expected_seq = 1i64;
-    loop {
+/// Where a walk along the chain ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Walked {
+    /// Every row after the start chains correctly up to `seq` (whose hash is `hash`).
+    Intact {
+        seq: i64,
+        hash: String,
+    },
+    Broken {
+        at_seq: i64,
+        reason: String,
+    },
+}
+
+/// Walk the rows after `from_seq` (whose hash is `from_hash`; 0 and 64 zeros for the
+/// start of the log): contiguous numbering, each row's link and hash.
+pub async fn walk(tx: &mut Tx, from_seq: i64, from_hash: &str) -> StoreResult<Walked> {
+    // The head first: rows sealed after it was read are left for the next walk (the
+    // head moves in the transaction that inserts its rows, so every row up to it is
+    // visible by now), and a sealer committing meanwhile cannot look like a deletion.
+    let (head_seq, head_hash) = head(tx).await?;
+    let mut expected_prev = from_hash.to_string();
+    let mut expected_seq = from_seq + 1;
+    'pages: while expected_seq <= head_seq {
         let rows = page(tx, expected_seq - 1, 1000).await?;
         if rows.is_empty() {
             break;
         }
         for row in rows {
             let seq = row.seq.unwrap_or_default();
+            if seq > head_seq {
+                break 'pages;
+            }
             if seq != expected_seq {
-                return Ok(ChainReport::Broken {
+                return Ok(Walked::Broken {
                     at_seq: expected_seq,
                     reason: format!("row {expected_seq} is missing (next row is {seq})"),
                 });
             }
             if row.prev_hash.as_deref() != Some(expected_prev.as_str()) {
-                return Ok(ChainReport::Broken {
+                return Ok(Walked::Broken {
                     at_seq: seq,
                     reason: "its link to the previous row does not match".into(),
                 });
             }
             let hash = row_hash(&expected_prev, seq, &row);
             if row.hash.as_deref() != Some(hash.as_str()) {
-                return Ok(ChainReport::Broken {
+                return Ok(Walked::Broken {
                     at_seq: seq,
                     reason: "its content does not match its hash (the row was altered)".into(),
                 });
@@ -385,9 +407,8 @@ pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
             expected_seq += 1;
         }
     }
-    let (head_seq, head_hash) = head(tx).await?;
     if head_seq != expected_seq - 1 || head_hash != expected_prev {
-        return Ok(ChainReport::Broken {
+        return Ok(Walked::Broken {
             at_seq: expected_seq,
             reason: format!(
                 "the log ends at row {} but {head_seq} rows were written (rows were deleted)",
@@ -395,10 +416,26 @@ pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
             ),
         });
     }
-    Ok(ChainReport::Intact {
-        rows: head_seq,
-        last_hash: head_hash,
-        waiting: waiting(tx).await?,
+    Ok(Walked::Intact {
+        seq: head_seq,
+        hash: head_hash,
+    })
+}
+
+/// The hash before the first row.
+pub fn genesis_hash() -> String {
+    "0".repeat(64)
+}
+
+/// Walk the whole chain: contiguous numbering, each row's link and hash, and the head.
+pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
+    Ok(match walk(tx, 0, &genesis_hash()).await? {
+        Walked::Intact { seq, hash } => ChainReport::Intact {
+            rows: seq,
+            last_hash: hash,
+            waiting: waiting(tx).await?,
+        },
+        Walked::Broken { at_seq, reason } => ChainReport::Broken { at_seq, reason },
     })
 }
 

@@ -604,3 +604,33 @@ pub async fn set_notification_line(tx: &mut Tx, key: &str, line_id: i64) -> Stor
     });
     Ok(())
 }
+
+/// Premium due, live payments and refunds of many policies in one statement (fen):
+/// `(policy_id, due, paid, refunded)` for every id given. The same reading as
+/// `premium_versions` + `payments` + `refunds` per policy, summed by the database.
+pub async fn totals_for(tx: &mut Tx, policy_ids: &[i64]) -> StoreResult<Vec<(i64, i64, i64, i64)>> {
+    if policy_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = super::seek::Sql::default();
+    let list: Vec<String> = policy_ids
+        .iter()
+        .map(|id| w.arg(super::seek::Arg::Int(*id)))
+        .collect();
+    let ids = list.join(", ");
+    // Each sum is cast back to bigint: PostgreSQL widens sum(bigint) to numeric.
+    let sql = format!(
+        "select p.policy_id, \
+         cast(coalesce((select sum(case when v.kind = 'issue' then v.premium else v.adjustment end) \
+           from policy_version v where v.policy_id = p.policy_id), 0) as bigint), \
+         cast(coalesce((select sum(y.amount) from payment y \
+           where y.policy_id = p.policy_id and y.reversed_at is null), 0) as bigint), \
+         cast(coalesce((select sum(r.amount) from refund r where r.policy_id = p.policy_id), 0) as bigint) \
+         from policy p where p.policy_id in ({ids})"
+    );
+    Ok(dispatch!(tx, c => {
+        crate::bind_args!(sqlx::query_as::<_, (i64, i64, i64, i64)>(&sql), w.args)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}

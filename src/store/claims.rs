@@ -1,6 +1,8 @@
 //! Claims (赔案): the claim row, its reserve history, documents, the one proof
 //! request and approvals. Limits, payments and recoveries are in `claim_money`.
 
+use super::search::Needle;
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -117,6 +119,35 @@ pub async fn insert(tx: &mut Tx, n: &NewClaim<'_>) -> StoreResult<i64> {
     })
 }
 
+/// `claim.next_due_on` of a claim with no statutory clock on the insurer running
+/// (a sentinel rather than null, so the queue's keyset order needs no null handling).
+/// 9999-12-31: sorts last as a date and as ISO text on both stores.
+pub fn no_deadline() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// The nearest deadline that binds the insurer (决定/先行赔付/支付期限), stored with
+/// every save so the queue and the overdue count read an index instead of computing
+/// every open claim's clocks.
+pub fn next_due_on(r: &ClaimRow) -> NaiveDate {
+    let clocks = crate::domain::claims::clocks_for(&crate::domain::claims::ClockFacts {
+        event_date: r.event_date,
+        known_date: r.known_date,
+        proof_complete_on: r.proof_complete_on,
+        decided: r.decided_on.is_some(),
+        agreed_on: r.agreed_on,
+        anything_paid: r.paid_total > 0,
+        fully_paid: r.indemnity.is_some_and(|i| r.paid_total >= i),
+        open: r.state != "closed",
+    });
+    clocks
+        .iter()
+        .filter(|c| c.kind.binds_insurer())
+        .map(|c| c.due_on)
+        .min()
+        .unwrap_or_else(no_deadline)
+}
+
 /// Save the changeable columns if nobody saved the row since it was read.
 pub async fn save(tx: &mut Tx, row: &mut ClaimRow) -> StoreResult<()> {
     let at = now();
@@ -126,7 +157,7 @@ pub async fn save(tx: &mut Tx, row: &mut ClaimRow) -> StoreResult<()> {
              reasons_json = $5, agreed_loss = $6, indemnity = $7, indemnity_json = $8, \
              decided_by = $9, decided_on = $10, agreed_on = $11, paid_total = $12, \
              recovered_total = $13, closed_on = $14, contact_email = $15, updated_at = $16, \
-             version = version + 1 where claim_id = $17 and version = $18",
+             next_due_on = $19, version = version + 1 where claim_id = $17 and version = $18",
         )
         .bind(&row.state)
         .bind(row.registered_by)
@@ -146,6 +177,7 @@ pub async fn save(tx: &mut Tx, row: &mut ClaimRow) -> StoreResult<()> {
         .bind(at)
         .bind(row.claim_id)
         .bind(row.version)
+        .bind(next_due_on(row))
         .execute(&mut *c)
         .await?
         .rows_affected()
@@ -183,45 +215,172 @@ pub async fn get_for_update(tx: &mut Tx, id: i64) -> StoreResult<Option<ClaimRow
 /// Filters for claim lists; `None` means any.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
+    /// Part of the claim number, the policy number or the maker's name or credit code.
+    pub query: Option<String>,
     pub state: Option<String>,
     pub policy_id: Option<i64>,
+    pub maker_id: Option<i64>,
+    pub claim_type: Option<String>,
+    /// Reported on or after / on or before.
+    pub reported_from: Option<NaiveDate>,
+    pub reported_to: Option<NaiveDate>,
     /// Not closed.
     pub open_only: bool,
     /// A client sees its own maker's claims only.
     pub only_maker: Option<i64>,
     /// One handler's claims ("my claims").
     pub assigned_to: Option<i64>,
-    pub limit: i64,
-    pub offset: i64,
 }
 
-pub async fn list(tx: &mut Tx, f: &ClaimFilter) -> StoreResult<(Vec<ClaimRow>, i64)> {
-    let filter = "where ($1 is null or k.state = $1) and ($2 is null or k.policy_id = $2) \
-        and ($3 = 0 or k.state <> 'closed') and ($4 is null or k.maker_id = $4) \
-        and ($5 is null or k.assigned_to = $5)";
-    let sql = format!("{SELECT} {filter} order by k.claim_id desc limit $6 offset $7");
-    let count_sql = format!("select count(*) from claim k {filter}");
-    let open = i32::from(f.open_only);
+/// The claim list's orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClaimSort {
+    #[default]
+    Created,
+    ReportedOn,
+    EventDate,
+    AmountClaimed,
+}
+
+impl ClaimSort {
+    pub fn parse(s: &str) -> Option<ClaimSort> {
+        Some(match s {
+            "created" => ClaimSort::Created,
+            "reported_on" => ClaimSort::ReportedOn,
+            "event_date" => ClaimSort::EventDate,
+            "amount_claimed" => ClaimSort::AmountClaimed,
+            _ => return None,
+        })
+    }
+
+    pub fn order(self, descending: bool) -> Order {
+        let (column, kind) = match self {
+            ClaimSort::Created => ("k.claim_id", KeyKind::Int),
+            ClaimSort::ReportedOn => ("k.reported_on", KeyKind::Date),
+            ClaimSort::EventDate => ("k.event_date", KeyKind::Date),
+            ClaimSort::AmountClaimed => ("k.amount_claimed", KeyKind::Int),
+        };
+        Order {
+            column,
+            kind,
+            id: "k.claim_id",
+            descending,
+        }
+    }
+
+    fn key(self, r: &ClaimRow) -> (Key, i64) {
+        let k = match self {
+            ClaimSort::Created => Key::Int(r.claim_id),
+            ClaimSort::ReportedOn => Key::Date(r.reported_on),
+            ClaimSort::EventDate => Key::Date(r.event_date),
+            ClaimSort::AmountClaimed => Key::Int(r.amount_claimed),
+        };
+        (k, r.claim_id)
+    }
+}
+
+fn claim_where(f: &ClaimFilter, postgres: bool) -> Sql {
+    let mut w = Sql::default();
+    if let Some(n) = Needle::new(f.query.as_deref()) {
+        let numbers = n.ids(
+            &mut w,
+            postgres,
+            "claim",
+            "claim_id",
+            "claim_number",
+            "claim_fts",
+        );
+        let policies = n.ids(
+            &mut w,
+            postgres,
+            "policy",
+            "policy_id",
+            "policy_number",
+            "policy_fts",
+        );
+        let makers = n.parties(&mut w, postgres);
+        let ids = format!(
+            "{numbers} \
+             union select s.claim_id from claim s where s.policy_id in ({policies}) \
+             union select s.claim_id from claim s where s.maker_id in ({makers})"
+        );
+        w.when(&super::search::id_in(postgres, "k.claim_id", &ids));
+    }
+    if let Some(v) = &f.state {
+        w.with("k.state = {}", Arg::Text(v.clone()));
+    }
+    if let Some(v) = f.policy_id {
+        w.with("k.policy_id = {}", Arg::Int(v));
+    }
+    if let Some(v) = f.maker_id {
+        w.with("k.maker_id = {}", Arg::Int(v));
+    }
+    if let Some(v) = f.only_maker {
+        w.with("k.maker_id = {}", Arg::Int(v));
+    }
+    if let Some(v) = &f.claim_type {
+        w.with("k.claim_type = {}", Arg::Text(v.clone()));
+    }
+    if let Some(v) = f.reported_from {
+        w.with("k.reported_on >= {}", Arg::Date(v));
+    }
+    if let Some(v) = f.reported_to {
+        w.with("k.reported_on <= {}", Arg::Date(v));
+    }
+    if let Some(v) = f.assigned_to {
+        w.with("k.assigned_to = {}", Arg::Int(v));
+    }
+    if f.open_only {
+        w.when("k.state <> 'closed'");
+    }
+    w
+}
+
+/// One page of claims and the (capped) total.
+pub async fn list(
+    tx: &mut Tx,
+    f: &ClaimFilter,
+    sort: ClaimSort,
+    seek: &Seek,
+) -> StoreResult<Paged<ClaimRow>> {
+    let w = claim_where(f, tx.is_postgres());
+    let sql = seek::page_sql(SELECT, "from claim k", &w, seek);
+    seek::read(tx, &sql, seek, |r| sort.key(r)).await
+}
+
+/// The work queue's order: soonest (most overdue) deadline first.
+pub fn queue_order() -> Order {
+    Order {
+        column: "k.next_due_on",
+        kind: KeyKind::Date,
+        id: "k.claim_id",
+        descending: false,
+    }
+}
+
+/// One page of open claims by deadline (partial index `claim_queue_idx`), optionally
+/// one handler's only ("my claims").
+pub async fn queue(
+    tx: &mut Tx,
+    assigned_to: Option<i64>,
+    seek: &Seek,
+) -> StoreResult<Paged<ClaimRow>> {
+    let mut w = Sql::default();
+    w.when("k.state <> 'closed'");
+    if let Some(v) = assigned_to {
+        w.with("k.assigned_to = {}", Arg::Int(v));
+    }
+    let sql = seek::page_sql(SELECT, "from claim k", &w, seek);
+    seek::read(tx, &sql, seek, |r| (Key::Date(next_due_on(r)), r.claim_id)).await
+}
+
+/// Open claims whose deadline has passed: one range count on `claim_queue_idx`.
+pub async fn overdue_count(tx: &mut Tx, today: NaiveDate) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
-        let rows = sqlx::query_as::<_, ClaimRow>(&sql)
-            .bind(&f.state)
-            .bind(f.policy_id)
-            .bind(open)
-            .bind(f.only_maker)
-            .bind(f.assigned_to)
-            .bind(f.limit)
-            .bind(f.offset)
-            .fetch_all(&mut *c)
-            .await?;
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&f.state)
-            .bind(f.policy_id)
-            .bind(open)
-            .bind(f.only_maker)
-            .bind(f.assigned_to)
+        sqlx::query_scalar("select count(*) from claim where state <> 'closed' and next_due_on < $1")
+            .bind(today)
             .fetch_one(&mut *c)
-            .await?;
-        (rows, total)
+            .await?
     }))
 }
 

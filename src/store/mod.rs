@@ -2,6 +2,8 @@
 //! written once and expanded for both backends by [`dispatch!`].
 
 pub mod audit;
+pub mod audit_check;
+pub mod audit_list;
 pub mod backtest;
 pub mod billing;
 pub mod catalogue;
@@ -15,6 +17,8 @@ pub mod counters;
 pub mod outbox;
 pub mod parties;
 pub mod policies;
+pub mod search;
+pub mod seek;
 pub mod sessions;
 pub mod subsidy_facts;
 pub mod users;

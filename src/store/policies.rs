@@ -4,6 +4,8 @@
 //! since it was read (the `version` column). Issued versions are append-only.
 
 use super::audit::{self, AuditActor, AuditEntry};
+use super::search::Needle;
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -240,7 +242,8 @@ pub async fn get_for_update(tx: &mut Tx, id: i64) -> StoreResult<Option<PolicyRo
 /// Filters for the policy list; `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct PolicyFilter {
-    /// Part of the policy number or the product name.
+    /// Part of the policy number, the product name, or the maker's or user's name or
+    /// credit code.
     pub query: Option<String>,
     pub maker_id: Option<i64>,
     pub user_id: Option<i64>,
@@ -251,48 +254,127 @@ pub struct PolicyFilter {
     pub programme_id: Option<String>,
     /// A client sees its own maker's policies only.
     pub only_maker: Option<i64>,
-    pub limit: i64,
-    pub offset: i64,
+    /// Issued policies only (those with a number), for pickers and the portal.
+    pub numbered_only: bool,
 }
 
-pub async fn list(tx: &mut Tx, f: &PolicyFilter) -> StoreResult<(Vec<PolicyRow>, i64)> {
-    let pattern = super::contains_pattern(f.query.as_deref());
-    let filter = "where ($1 is null or p.policy_number like $1 escape '\\' or c.product_name like $1 escape '\\') \
-        and ($2 is null or p.maker_id = $2) and ($3 is null or p.user_id = $3) \
-        and ($4 is null or p.state = $4) and ($5 is null or p.period_end >= $5) \
-        and ($6 is null or p.period_start <= $6) and ($7 is null or p.programme_id = $7) \
-        and ($8 is null or p.maker_id = $8)";
-    let sql = format!("{SELECT} {filter} order by p.policy_id desc limit $9 offset $10");
-    let count_sql = format!(
-        "select count(*) from policy p join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id {filter}"
-    );
-    Ok(dispatch!(tx, c => {
-        let rows = sqlx::query_as::<_, PolicyRow>(&sql)
-            .bind(&pattern)
-            .bind(f.maker_id)
-            .bind(f.user_id)
-            .bind(&f.state)
-            .bind(f.period_from)
-            .bind(f.period_to)
-            .bind(&f.programme_id)
-            .bind(f.only_maker)
-            .bind(f.limit)
-            .bind(f.offset)
-            .fetch_all(&mut *c)
-            .await?;
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&pattern)
-            .bind(f.maker_id)
-            .bind(f.user_id)
-            .bind(&f.state)
-            .bind(f.period_from)
-            .bind(f.period_to)
-            .bind(&f.programme_id)
-            .bind(f.only_maker)
-            .fetch_one(&mut *c)
-            .await?;
-        (rows, total)
-    }))
+/// The policy list's orders (each backed by an index on the column and the id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PolicySort {
+    /// Newest first by default.
+    #[default]
+    Created,
+    PeriodStart,
+    PeriodEnd,
+    Premium,
+}
+
+impl PolicySort {
+    pub fn parse(s: &str) -> Option<PolicySort> {
+        Some(match s {
+            "created" => PolicySort::Created,
+            "period_start" => PolicySort::PeriodStart,
+            "period_end" => PolicySort::PeriodEnd,
+            "premium" => PolicySort::Premium,
+            _ => return None,
+        })
+    }
+
+    pub fn order(self, descending: bool) -> Order {
+        let (column, kind) = match self {
+            PolicySort::Created => ("p.policy_id", KeyKind::Int),
+            PolicySort::PeriodStart => ("p.period_start", KeyKind::Date),
+            PolicySort::PeriodEnd => ("p.period_end", KeyKind::Date),
+            PolicySort::Premium => ("p.premium", KeyKind::Int),
+        };
+        Order {
+            column,
+            kind,
+            id: "p.policy_id",
+            descending,
+        }
+    }
+
+    fn key(self, r: &PolicyRow) -> (Key, i64) {
+        let k = match self {
+            PolicySort::Created => Key::Int(r.policy_id),
+            PolicySort::PeriodStart => Key::Date(r.period_start),
+            PolicySort::PeriodEnd => Key::Date(r.period_end),
+            PolicySort::Premium => Key::Int(r.premium),
+        };
+        (k, r.policy_id)
+    }
+}
+
+/// The `where` of a policy list. A search looks for policy ids in each indexed column
+/// separately (trigram indexes on PostgreSQL; see migration 0016) rather than one `or`
+/// across the joined names, which no index can answer.
+fn policy_where(f: &PolicyFilter, postgres: bool) -> Sql {
+    let mut w = Sql::default();
+    if let Some(n) = Needle::new(f.query.as_deref()) {
+        let numbers = n.ids(
+            &mut w,
+            postgres,
+            "policy",
+            "policy_id",
+            "policy_number",
+            "policy_fts",
+        );
+        let makers = n.parties(&mut w, postgres);
+        let users = n.parties(&mut w, postgres);
+        let products = n.ids(
+            &mut w,
+            postgres,
+            "catalogue_item",
+            "catalogue_item_id",
+            "product_name",
+            "catalogue_fts",
+        );
+        let ids = format!(
+            "{numbers} \
+             union select s.policy_id from policy s where s.maker_id in ({makers}) \
+             union select s.policy_id from policy s where s.user_id in ({users}) \
+             union select s.policy_id from policy s where s.catalogue_item_id in ({products})"
+        );
+        w.when(&super::search::id_in(postgres, "p.policy_id", &ids));
+    }
+    if let Some(v) = f.maker_id {
+        w.with("p.maker_id = {}", Arg::Int(v));
+    }
+    if let Some(v) = f.only_maker {
+        w.with("p.maker_id = {}", Arg::Int(v));
+    }
+    if let Some(v) = f.user_id {
+        w.with("p.user_id = {}", Arg::Int(v));
+    }
+    if let Some(v) = &f.state {
+        w.with("p.state = {}", Arg::Text(v.clone()));
+    }
+    if let Some(v) = f.period_from {
+        w.with("p.period_end >= {}", Arg::Date(v));
+    }
+    if let Some(v) = f.period_to {
+        w.with("p.period_start <= {}", Arg::Date(v));
+    }
+    if let Some(v) = &f.programme_id {
+        w.with("p.programme_id = {}", Arg::Text(v.clone()));
+    }
+    if f.numbered_only {
+        w.when("p.policy_number is not null");
+    }
+    w
+}
+
+/// One page of the policy list and its (capped) total.
+pub async fn list(
+    tx: &mut Tx,
+    f: &PolicyFilter,
+    sort: PolicySort,
+    seek: &Seek,
+) -> StoreResult<Paged<PolicyRow>> {
+    let w = policy_where(f, tx.is_postgres());
+    let sql = seek::page_sql(SELECT, "from policy p", &w, seek);
+    seek::read(tx, &sql, seek, |r| sort.key(r)).await
 }
 
 /// Every policy of a maker under a programme whose period starts in `year`, oldest first.
@@ -404,6 +486,61 @@ pub async fn first_set_of(
             .bind(maker_id)
             .bind(user_id)
             .bind(catalogue_item_id)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
+/// The next `limit` issued policies of a maker under a programme (one application
+/// round, whatever year they start in), after policy `after_id`, in policy order
+/// (annex 3's one pass).
+pub async fn maker_programme_after(
+    tx: &mut Tx,
+    maker_id: i64,
+    programme_id: &str,
+    after_id: i64,
+    limit: i64,
+) -> StoreResult<Vec<PolicyRow>> {
+    let sql = format!(
+        "{SELECT} where p.maker_id = $1 and p.programme_id = $2 \
+         and p.policy_number is not null and p.policy_id > $3 order by p.policy_id limit $4"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql)
+            .bind(maker_id)
+            .bind(programme_id)
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
+/// The next `limit` issued policies of a maker under a programme whose period starts
+/// in `year`, after policy `after_id`, in policy order (annex 3's one pass).
+pub async fn maker_programme_year_after(
+    tx: &mut Tx,
+    maker_id: i64,
+    programme_id: &str,
+    year: i32,
+    after_id: i64,
+    limit: i64,
+) -> StoreResult<Vec<PolicyRow>> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(StoreError::NotFound)?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(StoreError::NotFound)?;
+    let sql = format!(
+        "{SELECT} where p.maker_id = $1 and p.programme_id = $2 and p.period_start >= $3 \
+         and p.period_start <= $4 and p.policy_number is not null and p.policy_id > $5 \
+         order by p.policy_id limit $6"
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, PolicyRow>(&sql)
+            .bind(maker_id)
+            .bind(programme_id)
+            .bind(from)
+            .bind(to)
+            .bind(after_id)
+            .bind(limit)
             .fetch_all(&mut *c)
             .await?
     }))

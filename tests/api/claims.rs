@@ -261,7 +261,8 @@ async fn clocks_run_across_month_ends_and_overdue_claims_lead_the_queue(app: Tes
     let agreed =
         chrono::NaiveDate::parse_from_str(v["agreed_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
     let (_, q) = get(&app, &cb.handler, "/api/v1/claims/queue").await;
-    let q = q.as_array().unwrap();
+    assert_eq!(q["total"], 2, "{q}");
+    let q = q["items"].as_array().unwrap();
     assert_eq!(q[0]["claim"]["claim_id"], late, "overdue first");
     assert_eq!(q[1]["claim"]["claim_id"], fresh);
     assert_eq!(q[1]["urgency"]["kind"], "payment");

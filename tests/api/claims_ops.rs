@@ -78,7 +78,7 @@ async fn assignment_self_take_manager_reassign_and_my_claims(app: TestApp) {
     assert_eq!(s, StatusCode::CONFLICT, "already theirs");
 
     let (_, mine2) = get(&app, &h2, "/api/v1/claims/mine").await;
-    let ids: Vec<i64> = mine2
+    let ids: Vec<i64> = mine2["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -86,7 +86,7 @@ async fn assignment_self_take_manager_reassign_and_my_claims(app: TestApp) {
         .collect();
     assert_eq!(ids, vec![id]);
     let (_, mine1) = get(&app, &cb.handler, "/api/v1/claims/mine").await;
-    assert!(mine1.as_array().unwrap().is_empty(), "{mine1}");
+    assert!(mine1["items"].as_array().unwrap().is_empty(), "{mine1}");
     let (s, _) = get(&app, &cb.client, "/api/v1/claims/mine").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 

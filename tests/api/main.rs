@@ -25,6 +25,7 @@ mod cli;
 mod contract;
 mod cover_lines;
 mod library;
+mod lists;
 mod outbox;
 mod page_language;
 mod parties;

@@ -167,12 +167,36 @@ pub async fn annex3_csv(
     who: ApiActor,
     q: web::Query<Annex3Query>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = annex3::rows(&uw_desk(&st), &who.0, &q).await?;
-    Ok(download(
-        "text/csv; charset=utf-8",
-        "annex3.csv",
-        annex3::to_csv(&rows).into_bytes(),
-    ))
+    // Refusals (not found, bad period, unknown programme) come before the first byte;
+    // then the table is streamed a row at a time, and dropped — work and all — when
+    // the client goes away. A failure half way aborts the transfer, so a cut-short
+    // file never looks complete.
+    let pass = annex3::Annex3Pass::start(&uw_desk(&st), &who.0, &q)?;
+    let st = st.into_inner();
+    let body = futures_util::stream::unfold(Some((st, pass, true)), |state| async move {
+        let (st, mut pass, first) = state?;
+        if first {
+            let head = web::Bytes::from(annex3::csv_header());
+            return Some((Ok(head), Some((st, pass, false))));
+        }
+        let next = pass.next_row(&st.desk()).await;
+        match next {
+            Ok(Some(row)) => {
+                let line = web::Bytes::from(annex3::csv_row(pass.emitted, &row));
+                Some((Ok(line), Some((st, pass, false))))
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "annex-3 export failed half way");
+                Some((Err(actix_web::error::ErrorInternalServerError(e)), None))
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"annex3.csv\""))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .streaming(body))
 }
 
 /// The same table as an XLSX workbook laid out like the annex.

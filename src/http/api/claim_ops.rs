@@ -3,13 +3,14 @@
 //! confirmation).
 
 use super::claims::file_response;
+use super::SeekPage;
 use crate::http::identity::ApiActor;
 use crate::http::multipart;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
     self, AssignInput, BatchConfirmation, BatchInput, BatchItemView, BatchView, ClaimView,
-    NoteInput, QueueItem,
+    NoteInput, QueueItem, QueueQuery,
 };
 use crate::services::ServiceError;
 use crate::store::claim_work::{HandlerRow, NoteRow};
@@ -44,11 +45,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims/{id}/notes", web::post().to(note));
 }
 
-/// "My claims": the open claims assigned to the caller, by urgency.
-#[utoipa::path(get, path = "/api/v1/claims/mine", tag = "claims",
-    responses((status = 200, body = Vec<QueueItem>)))]
-pub async fn mine(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::my_queue(&st.desk(), &who.0).await?))
+/// "My claims": the open claims assigned to the caller, by next deadline; a page at a
+/// time.
+#[utoipa::path(get, path = "/api/v1/claims/mine", params(QueueQuery), tag = "claims",
+    responses((status = 200, body = SeekPage<QueueItem>)))]
+pub async fn mine(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let limit = q.limit;
+    let page = claims::my_queue(&st.desk(), &who.0, q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
 /// The users a claim can be assigned to (active claims handlers and managers).

@@ -1,14 +1,14 @@
 //! `/api/v1/claims`: notification, proof, reserves, decisions, approvals, payments,
 //! recoveries, the work queue.
 
-use super::Page;
+use super::SeekPage;
 use crate::http::identity::ApiActor;
 use crate::http::multipart;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
     self, ApprovalInput, ClaimDetail, ClaimPaymentView, ClaimView, DecisionInput, DocumentView,
-    ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput, QueueItem,
+    ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput, QueueItem, QueueQuery,
     RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
 };
 use crate::services::ServiceError;
@@ -58,28 +58,31 @@ pub async fn notify(
 
 /// Claims, newest first (a client sees its own maker's).
 #[utoipa::path(get, path = "/api/v1/claims", params(ListQuery), tag = "claims",
-    responses((status = 200, body = Page<ClaimView>)))]
+    responses((status = 200, body = SeekPage<ClaimView>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
-    let (items, total) = claims::list(&st.desk(), &who.0, q).await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let limit = q.limit;
+    let page = claims::list(&st.desk(), &who.0, q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
-/// Open claims by urgency: overdue statutory clocks first, then the soonest due.
-#[utoipa::path(get, path = "/api/v1/claims/queue", tag = "claims",
-    responses((status = 200, body = Vec<QueueItem>)))]
-pub async fn queue(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::queue(&st.desk(), &who.0).await?))
+/// Open claims by their next statutory deadline: overdue first (most overdue first),
+/// then the soonest due, claims with no clock running last; a page at a time.
+#[utoipa::path(get, path = "/api/v1/claims/queue", params(QueueQuery), tag = "claims",
+    responses((status = 200, body = SeekPage<QueueItem>)))]
+pub async fn queue(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let limit = q.limit;
+    let page = claims::queue(&st.desk(), &who.0, q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
 /// Decisions above a handler's authority waiting for a claims manager.

@@ -31,6 +31,32 @@ pub struct Page<T> {
     pub offset: i64,
 }
 
+/// A page of a keyset-paged list: follow `next` (or `prev`) as `after` for the
+/// neighbouring page. `total` is exact when `total_exact`, otherwise a lower bound
+/// (counting stops at 1,000).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SeekPage<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub total_exact: bool,
+    pub limit: i64,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+impl<T> SeekPage<T> {
+    pub fn of(p: crate::store::seek::Paged<T>, limit: Option<i64>) -> SeekPage<T> {
+        SeekPage {
+            items: p.rows,
+            total: p.total.count,
+            total_exact: p.total.exact,
+            limit: limit.unwrap_or(50).clamp(1, 500),
+            next: p.next,
+            prev: p.prev,
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "firstcover API", version = "1", description = "首台(套)/首批次保险补偿业务系统接口。Amounts are strings in CNY with two decimals; rates are decimal fractions (0.0185 = 1.85 %). Errors are application/problem+json."),

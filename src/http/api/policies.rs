@@ -1,6 +1,6 @@
 //! `/api/v1/quotes`, `/api/v1/policies`, `/api/v1/referrals`: underwriting.
 
-use super::{if_match, Page};
+use super::{if_match, SeekPage};
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -52,21 +52,16 @@ pub async fn quote(
 
 /// Policies and quotes, newest first, with search and filters (a client sees its own).
 #[utoipa::path(get, path = "/api/v1/policies", params(ListQuery), tag = "underwriting",
-    responses((status = 200, body = Page<PolicyView>)))]
+    responses((status = 200, body = SeekPage<PolicyView>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
-    let (items, total) = uw::list(&st.desk(), &who.0, q).await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let limit = q.limit;
+    let page = uw::list(&st.desk(), &who.0, q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
 /// One policy with its issued versions, referrals and history.

@@ -1,7 +1,7 @@
 //! Public certificate verification pages (no login) and the client portal: a client's
 //! policies with their payment status and downloads, and the annex-3 export form.
 
-use super::{page, see_other, Chrome, PageError};
+use super::{page, see_other, Chrome, PageError, Pager};
 use crate::domain::money::Money;
 use crate::http::api::certificates::{limit, UPLOAD_LIMIT};
 use crate::http::identity::PageActor;
@@ -122,31 +122,44 @@ struct PortalPage {
     programmes: Vec<(String, String, String)>,
     /// The programme the export offers first (the one the maker's policies are on).
     default_programme: Option<String>,
+    total: String,
+    pager: Pager,
 }
 
+#[derive(serde::Deserialize)]
+struct PortalQuery {
+    after: Option<String>,
+}
+
+/// The client's own issued policies, a page at a time, with what is due and paid on
+/// each page read in one statement.
 async fn portal(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    q: web::Query<PortalQuery>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let (views, _) = uw::list(
+    let paged = uw::list(
         &st.desk(),
         &who.actor,
         ListQuery {
-            limit: Some(500),
+            issued_only: Some(true),
+            limit: Some(50),
+            after: q.into_inner().after,
             ..ListQuery::default()
         },
     )
     .await?;
-    let default_programme = most_common_programme(&views);
-    let mut rows = Vec::new();
+    let default_programme = most_common_programme(&paged.rows);
+    let ids: Vec<i64> = paged.rows.iter().map(|v| v.policy_id).collect();
     let mut tx = st.db.read().await?;
-    for v in views {
-        let Some(number) = v.policy_number.clone() else {
+    let settled = billing::settlements_of(&mut tx, &ids).await?;
+    let mut rows = Vec::new();
+    for v in &paged.rows {
+        let (Some(number), Some(s)) = (v.policy_number.clone(), settled.get(&v.policy_id)) else {
             continue;
         };
-        let s = billing::settlement(&mut tx, v.policy_id).await?;
         rows.push(PortalRow {
             policy_id: v.policy_id,
             policy_number: number,
@@ -158,6 +171,8 @@ async fn portal(
             fully_paid: s.fully_paid,
         });
     }
+    let total = super::listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset("/portal", &paged);
     drop(tx);
     let programmes = st
         .library
@@ -171,6 +186,8 @@ async fn portal(
         maker_id: who.actor.maker_id,
         programmes,
         default_programme,
+        total,
+        pager,
     })
 }
 

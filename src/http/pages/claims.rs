@@ -1,19 +1,22 @@
 //! Claims pages: the list, the registration form (also for client users), the work
 //! queue by urgency and the approvals waiting for a claims manager.
 
+use super::listing::{self, Sorter};
 use super::quote_form::RawForm;
-use super::{page, see_other, Chrome, PageError};
+use super::{page, see_other, Chrome, PageError, Pager};
 use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::claims::{
-    self, ClaimView, ListQuery, NotificationInput, QueueItem, ReportDefaults,
+    self, ClaimView, ListQuery, NotificationInput, QueueItem, QueueQuery, ReportDefaults,
 };
 use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
 use crate::services::{FieldError, ServiceError};
+use crate::store::claims::ClaimSort;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/claims", web::get().to(list))
@@ -95,42 +98,141 @@ struct ListPage {
     queue: bool,
     can_report: bool,
     can_handle: bool,
+    total: String,
+    pager: Pager,
+    /// Sortable headers and the filter form (the list, not the queue).
+    sorter: Option<Sorter>,
+    f: RawForm,
+    states: Vec<(&'static str, String)>,
+    types: Vec<(&'static str, String)>,
 }
 
+const CLAIM_STATES: [&str; 5] = ["notified", "open", "awaiting_approval", "agreed", "closed"];
+
+#[derive(Deserialize)]
+struct ListForm {
+    q: Option<String>,
+    state: Option<String>,
+    claim_type: Option<String>,
+    maker_id: Option<String>,
+    policy_id: Option<String>,
+    reported_from: Option<String>,
+    reported_to: Option<String>,
+    sort: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
+}
+
+fn date_of(s: &Option<String>) -> Option<chrono::NaiveDate> {
+    s.as_deref().and_then(|d| d.trim().parse().ok())
+}
+
+/// Every claim the actor may see, a page at a time, searched by claim or policy
+/// number, maker name or credit code, filtered by state, kind and report date.
 async fn list(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    q: web::Query<ListForm>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let (rows, _) = claims::list(
+    let q = q.into_inner();
+    let sort = q
+        .sort
+        .clone()
+        .filter(|s| ClaimSort::parse(s).is_some())
+        .unwrap_or_else(|| "created".into());
+    let descending = crate::services::descending(q.order.as_deref(), true);
+    let paged = claims::list(
         &st.desk(),
         &who.actor,
         ListQuery {
-            limit: Some(200),
-            ..ListQuery::default()
+            q: q.q.clone(),
+            state: q.state.clone(),
+            claim_type: q.claim_type.clone(),
+            maker_id: q.maker_id.as_deref().and_then(|v| v.parse().ok()),
+            policy_id: q.policy_id.as_deref().and_then(|v| v.parse().ok()),
+            reported_from: date_of(&q.reported_from),
+            reported_to: date_of(&q.reported_to),
+            sort: Some(sort.clone()),
+            order: Some(if descending { "desc" } else { "asc" }.into()),
+            assigned_to: None,
+            limit: Some(50),
+            after: q.after.clone(),
         },
     )
     .await?;
-    let rows = rows.into_iter().map(|v| line(v, &c, None)).collect();
+    let f = RawForm(
+        [
+            ("q", &q.q),
+            ("state", &q.state),
+            ("claim_type", &q.claim_type),
+            ("maker_id", &q.maker_id),
+            ("policy_id", &q.policy_id),
+            ("reported_from", &q.reported_from),
+            ("reported_to", &q.reported_to),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_deref().unwrap_or_default().to_string()))
+        .collect(),
+    );
+    let params: Vec<(&str, &str)> = f.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sorter = Sorter {
+        base: listing::href("/claims", &params),
+        sort,
+        descending,
+    };
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset(&sorter.current(), &paged);
+    let rows = paged.rows.into_iter().map(|v| line(v, &c, None)).collect();
     page(&ListPage {
         title: c.lang.pick("理赔案件", "Claims").into(),
         can_report: who.actor.role.reports_claims(),
         can_handle: who.actor.role.handles_claims(),
         queue: false,
+        states: CLAIM_STATES
+            .iter()
+            .map(|s| (*s, state_label(s, &c)))
+            .collect(),
+        types: ClaimType::ALL
+            .iter()
+            .map(|t| (t.as_str(), type_label(t.as_str(), &c)))
+            .collect(),
+        sorter: Some(sorter),
+        total,
+        pager,
         rows,
+        f,
         c,
     })
 }
 
+#[derive(Deserialize)]
+struct QueueForm {
+    after: Option<String>,
+}
+
+/// Open claims by deadline, a page at a time (the stored, indexed next deadline).
 async fn queue(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    q: web::Query<QueueForm>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let items = claims::queue(&st.desk(), &who.actor).await?;
-    let rows = items
+    let paged = claims::queue(
+        &st.desk(),
+        &who.actor,
+        QueueQuery {
+            limit: Some(50),
+            after: q.into_inner().after,
+        },
+    )
+    .await?;
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset("/claims/queue", &paged);
+    let rows = paged
+        .rows
         .iter()
         .map(|i| line(i.claim.clone(), &c, Some(i)))
         .collect();
@@ -145,20 +247,39 @@ async fn queue(
         can_report: who.actor.role.reports_claims(),
         can_handle: who.actor.role.handles_claims(),
         queue: true,
+        sorter: None,
+        states: Vec::new(),
+        types: Vec::new(),
+        f: RawForm(Vec::new()),
+        total,
+        pager,
         rows,
         c,
     })
 }
 
-/// "My claims": the open claims assigned to the signed-in handler, by urgency.
+/// "My claims": the open claims assigned to the signed-in handler, by deadline, a page
+/// at a time.
 async fn mine(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    q: web::Query<QueueForm>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let items = claims::my_queue(&st.desk(), &who.actor).await?;
-    let rows = items
+    let paged = claims::my_queue(
+        &st.desk(),
+        &who.actor,
+        QueueQuery {
+            limit: Some(50),
+            after: q.into_inner().after,
+        },
+    )
+    .await?;
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset("/claims/mine", &paged);
+    let rows = paged
+        .rows
         .iter()
         .map(|i| line(i.claim.clone(), &c, Some(i)))
         .collect();
@@ -167,6 +288,12 @@ async fn mine(
         can_report: who.actor.role.reports_claims(),
         can_handle: who.actor.role.handles_claims(),
         queue: true,
+        sorter: None,
+        states: Vec::new(),
+        types: Vec::new(),
+        f: RawForm(Vec::new()),
+        total,
+        pager,
         rows,
         c,
     })
@@ -240,11 +367,16 @@ struct FormPage {
     f: RawForm,
     errors: Vec<FieldError>,
     policies: Vec<(i64, String)>,
+    /// More policies match than the picker shows.
+    more: bool,
     types: Vec<(&'static str, String)>,
     can_reserve: bool,
     /// Started from a policy's page: the policy it is about.
     from_policy: Option<ReportDefaults>,
 }
+
+/// How many matching policies the claim form's picker offers.
+const PICKER_SIZE: i64 = 20;
 
 async fn form_page(
     req: &HttpRequest,
@@ -265,16 +397,30 @@ async fn form_page_from(
     from_policy: Option<ReportDefaults>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let (rows, _) = uw::list(
+    // A picker that searches (number, maker, product, credit code) and shows the first
+    // matches, not a dropdown of the first 500 policies.
+    let found = uw::list(
         &st.desk(),
         &who.actor,
         PolicyQuery {
-            limit: Some(500),
+            q: Some(f.get("policy_q").to_string()),
+            issued_only: Some(true),
+            limit: Some(PICKER_SIZE),
             ..PolicyQuery::default()
         },
     )
     .await?;
-    let policies = rows
+    let mut views = found.rows;
+    // The policy already chosen (a link from the policy page, a refused submission)
+    // stays offered whatever the search shows.
+    if let Ok(chosen) = f.get("policy_id").parse::<i64>() {
+        if !views.iter().any(|v| v.policy_id == chosen) {
+            if let Ok(d) = uw::get(&st.desk(), &who.actor, chosen).await {
+                views.insert(0, d.policy);
+            }
+        }
+    }
+    let policies = views
         .into_iter()
         .filter_map(|p| {
             let number = p.policy_number?;
@@ -284,6 +430,7 @@ async fn form_page_from(
             ))
         })
         .collect();
+    let more = found.next.is_some();
     // From a policy, only the claim types its sections cover are offered.
     let types = ClaimType::ALL
         .iter()
@@ -296,6 +443,7 @@ async fn form_page_from(
         .collect();
     let mut resp = page(&FormPage {
         from_policy,
+        more,
         can_reserve: who.actor.role.handles_claims(),
         c,
         f,
@@ -316,12 +464,16 @@ async fn new_form(
 ) -> Result<HttpResponse, PageError> {
     who.actor
         .require(who.actor.role.reports_claims(), "report claims")?;
-    let mut f = RawForm(Vec::new());
-    let policy_id = req
-        .query_string()
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("policy_id="))
-        .and_then(|p| p.parse::<i64>().ok());
+    let mut f = RawForm(
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .filter(|(k, _)| k == "policy_id" || k == "policy_q")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    );
+    let policy_id =
+        f.0.iter()
+            .find(|(k, _)| k == "policy_id")
+            .and_then(|(_, v)| v.parse::<i64>().ok());
     // Started from a policy's page: the form opens on that policy with its units and
     // the claimant's address filled in.
     let defaults = match policy_id {
@@ -329,7 +481,6 @@ async fn new_form(
         None => None,
     };
     if let Some(d) = &defaults {
-        f.0.push(("policy_id".into(), d.policy_id.to_string()));
         f.0.push(("units".into(), d.units.join(", ")));
         f.0.push(("contact_email".into(), d.contact_email.clone()));
     }

@@ -6,7 +6,6 @@ use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::{audit, catalogue, parties};
-use crate::store::audit::ChainReport;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -143,11 +142,10 @@ async fn show(
         });
     }
     tiles.extend(queue_tiles(&st, actor, lang).await?);
+    // The sealer's verified checkpoint, not a walk of the whole chain per page load.
     let audit_ok = if actor.role.reads_audit() {
-        Some(matches!(
-            audit::verify(&st.db).await?,
-            ChainReport::Intact { .. }
-        ))
+        let (cp, _) = audit::status(&st.db).await?;
+        Some(cp.is_none_or(|cp| cp.broken_at.is_none()))
     } else {
         None
     };
@@ -189,7 +187,7 @@ async fn queue_tiles(
             ("quoted", "待承保报价", "Quotes to bind"),
             ("bound", "已承保待出单", "Bound, to issue"),
         ] {
-            let (_, n) = uw::list(
+            let n = uw::list(
                 &desk,
                 actor,
                 ListQuery {
@@ -198,18 +196,25 @@ async fn queue_tiles(
                     ..ListQuery::default()
                 },
             )
-            .await?;
+            .await?
+            .total
+            .count;
             tiles.push(tile(zh, en, n, &format!("/policies?state={state}")));
         }
     }
     if actor.role.handles_claims() {
-        let open = crate::services::claims::queue(&desk, actor).await?.len();
-        tiles.push(tile(
-            "待处理赔案",
-            "Open claims",
-            count(open),
-            "/claims/queue",
-        ));
+        let open = crate::services::claims::queue(
+            &desk,
+            actor,
+            crate::services::claims::QueueQuery {
+                limit: Some(1),
+                after: None,
+            },
+        )
+        .await?
+        .total
+        .count;
+        tiles.push(tile("待处理赔案", "Open claims", open, "/claims/queue"));
     }
     if actor.role.approves_claims() {
         let waiting = crate::services::claims::approvals(&desk, actor)
@@ -223,7 +228,7 @@ async fn queue_tiles(
         ));
     }
     if actor.role.is_client() {
-        let (_, n) = uw::list(
+        let n = uw::list(
             &desk,
             actor,
             ListQuery {
@@ -231,9 +236,11 @@ async fn queue_tiles(
                 ..ListQuery::default()
             },
         )
-        .await?;
+        .await?
+        .total
+        .count;
         tiles.push(tile("我的保单", "My policies", n, "/portal"));
-        let (claims, _) = crate::services::claims::list(
+        let claims = crate::services::claims::list(
             &desk,
             actor,
             crate::services::claims::ListQuery {
@@ -241,7 +248,8 @@ async fn queue_tiles(
                 ..Default::default()
             },
         )
-        .await?;
+        .await?
+        .rows;
         let open = claims.iter().filter(|c| c.state != "closed").count();
         tiles.push(tile("未结赔案", "Open claims", count(open), "/claims"));
     }

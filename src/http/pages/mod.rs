@@ -11,6 +11,7 @@ pub mod claim_detail;
 pub mod claims;
 pub mod dashboard;
 pub mod library;
+pub mod listing;
 pub mod login;
 pub mod notices;
 pub mod outbox;

@@ -317,7 +317,7 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
     use crate::domain::money::Money;
     use crate::services::underwriting as uw;
     let desk = st.desk();
-    let (policies, policies_total) = uw::list(
+    let found = uw::list(
         &desk,
         &who.actor,
         uw::ListQuery {
@@ -327,6 +327,7 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
         },
     )
     .await?;
+    let (policies, policies_total) = (found.rows, found.total.count);
     let (products, _) =
         crate::services::catalogue::list(&st.db, &who.actor, None, Some(maker_id), Some(100), None)
             .await?;
@@ -342,7 +343,7 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
     drop(tx);
     if who.actor.role.is_staff() || who.actor.role.reports_claims() {
         for p in policies.iter().filter(|p| p.policy_number.is_some()) {
-            let (rows, _) = crate::services::claims::list(
+            let found = crate::services::claims::list(
                 &desk,
                 &who.actor,
                 crate::services::claims::ListQuery {
@@ -352,7 +353,7 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
                 },
             )
             .await?;
-            claims.extend(rows);
+            claims.extend(found.rows);
         }
     }
     Ok(MakerBook {

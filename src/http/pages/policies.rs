@@ -1,6 +1,7 @@
 //! Underwriting pages: quote form, policy list and detail with its actions, the
 //! referral queue and the subsidy estimate.
 
+use super::listing::{self, Sorter};
 use super::quote_form::{self, RawForm};
 use super::{page, see_other, Chrome, HistoryLine, PageError, Pager};
 use crate::domain::money::Money;
@@ -13,6 +14,7 @@ use crate::services::underwriting::{
     RenewalInput,
 };
 use crate::services::{catalogue, parties, FieldError, ServiceError};
+use crate::store::policies::PolicySort;
 use crate::store::policies::{ReferralRow, VersionRow};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -88,14 +90,13 @@ struct ListPage {
     c: Chrome,
     rows: Vec<PolicyView>,
     labels: Vec<(String, String)>,
-    total: i64,
+    total: String,
     f: RawForm,
-    makers: Options,
-    users: Options,
     programmes: Vec<(String, String, String)>,
     states: Vec<(&'static str, String)>,
     can_quote: bool,
     pager: Pager,
+    sorter: Sorter,
 }
 
 #[derive(Deserialize)]
@@ -107,13 +108,18 @@ struct ListForm {
     period_from: Option<String>,
     period_to: Option<String>,
     programme_id: Option<String>,
-    offset: Option<i64>,
+    sort: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
 }
 
 fn date_or_none(s: &Option<String>) -> Option<NaiveDate> {
     s.as_deref().and_then(|d| d.trim().parse().ok())
 }
 
+/// The policy list: a page at a time (keyset), searched by number, product, maker or
+/// user name or credit code; makers and users are found by the search, not picked
+/// from a list of every party.
 async fn list(
     req: HttpRequest,
     st: web::Data<AppState>,
@@ -122,7 +128,12 @@ async fn list(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let q = q.into_inner();
-    let limit = 50;
+    let sort = q
+        .sort
+        .clone()
+        .filter(|s| PolicySort::parse(s).is_some())
+        .unwrap_or_else(|| "created".into());
+    let descending = crate::services::descending(q.order.as_deref(), true);
     let query = ListQuery {
         q: q.q.clone(),
         maker_id: q.maker_id.as_deref().and_then(|v| v.parse().ok()),
@@ -131,10 +142,13 @@ async fn list(
         period_from: date_or_none(&q.period_from),
         period_to: date_or_none(&q.period_to),
         programme_id: q.programme_id.clone(),
-        limit: Some(limit),
-        offset: q.offset,
+        sort: Some(sort.clone()),
+        order: Some(if descending { "desc" } else { "asc" }.into()),
+        limit: Some(50),
+        after: q.after.clone(),
+        ..ListQuery::default()
     };
-    let (rows, total) = uw::list(&st.desk(), &who.actor, query).await?;
+    let paged = uw::list(&st.desk(), &who.actor, query).await?;
     let f = RawForm(
         [
             ("q", &q.q),
@@ -149,40 +163,27 @@ async fn list(
         .map(|(k, v)| (k.to_string(), v.as_deref().unwrap_or_default().to_string()))
         .collect(),
     );
-    let base = format!(
-        "/policies?{}",
-        f.0.iter()
-            .map(|(k, v)| format!(
-                "{k}={}",
-                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-            ))
-            .collect::<Vec<_>>()
-            .join("&")
-    );
-    let staff = who.actor.role.is_staff();
-    let (makers, users) = if staff {
-        (
-            party_options(&st, &who, "maker").await?,
-            party_options(&st, &who, "user").await?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
+    let params: Vec<(&str, &str)> = f.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sorter = Sorter {
+        base: listing::href("/policies", &params),
+        sort,
+        descending,
     };
     page(&ListPage {
-        labels: rows
+        labels: paged
+            .rows
             .iter()
             .map(|r| (state_label(&r.state, &c), basis_label(&r.cover_basis, &c)))
             .collect(),
         states: STATES.iter().map(|s| (*s, state_label(s, &c))).collect(),
         can_quote: who.actor.role.underwrites(),
-        pager: Pager::new(&base, q.offset.unwrap_or(0), limit, total),
+        pager: Pager::keyset(&sorter.current(), &paged),
         programmes: programme_options(&st),
+        total: listing::total_text(&paged.total, &c),
+        rows: paged.rows,
         c,
-        rows,
-        total,
         f,
-        makers,
-        users,
+        sorter,
     })
 }
 

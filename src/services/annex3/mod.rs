@@ -4,15 +4,15 @@
 
 pub mod table;
 
-pub use table::{to_csv, to_xlsx, Annex3Row, COLUMNS};
+pub use table::{csv_header, csv_row, to_csv, to_xlsx, Annex3Row, COLUMNS};
 
 use chrono::NaiveDate;
 
 use crate::domain::money::{Money, Rate};
-use crate::domain::subsidy::Verdict;
-use crate::services::underwriting::{self as uw, Desk, QuoteInput};
+use crate::domain::subsidy::{Assessment, Verdict};
+use crate::services::underwriting::{self as uw, Desk, QuoteInput, YearPass};
 use crate::services::{billing, Actor, ServiceError, ServiceResult};
-use crate::store::policies::{self as policies, PolicyFilter, PolicyRow};
+use crate::store::policies::{self as policies, PolicyRow};
 use crate::store::{catalogue, parties};
 
 /// Which rows: a maker's issued policies under a programme whose period starts within
@@ -32,8 +32,13 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
 
-/// One policy's row (the actor must be allowed to see it).
-async fn row_of(desk: &Desk<'_>, actor: &Actor, p: &PolicyRow) -> ServiceResult<Annex3Row> {
+/// One policy's row (the actor must be allowed to see it), with its subsidy assessment
+/// (`None` when the policy names no programme).
+async fn row_of(
+    desk: &Desk<'_>,
+    p: &PolicyRow,
+    assessed: Option<Assessment>,
+) -> ServiceResult<Annex3Row> {
     let mut tx = desk.db.read().await?;
     let maker = parties::get(&mut tx, p.maker_id)
         .await?
@@ -44,9 +49,8 @@ async fn row_of(desk: &Desk<'_>, actor: &Actor, p: &PolicyRow) -> ServiceResult<
     let settlement = billing::settlement(&mut tx, p.policy_id).await?;
     drop(tx);
     let terms: QuoteInput = serde_json::from_str(&p.terms_json).map_err(internal)?;
-    let (subsidy, remark) = match &p.programme_id {
-        Some(prog) => {
-            let a = uw::estimate(desk, actor, p.policy_id, Some(prog.clone())).await?;
+    let (subsidy, remark) = match assessed {
+        Some(a) => {
             let remark = match a.verdict {
                 Verdict::Eligible => String::new(),
                 Verdict::Pending => "待满足条件（生效、全额缴费等）".to_string(),
@@ -83,54 +87,73 @@ async fn row_of(desk: &Desk<'_>, actor: &Actor, p: &PolicyRow) -> ServiceResult<
     })
 }
 
-/// The rows for a maker, programme and period, oldest policy first. A client asking
-/// for another maker gets "not found".
+/// The table for a maker, programme and period, read one row at a time, oldest policy
+/// first: the programme's application round in one pass ([`uw::YearPass`]; earlier
+/// policies of the round count towards the running total even when they start before
+/// the period asked for), so a row costs the
+/// same whatever its place in the table, nothing is held but the current batch, and a
+/// caller that stops asking (the client went away) stops the work.
+pub struct Annex3Pass {
+    q: Annex3Query,
+    pass: YearPass,
+    /// Rows handed out so far (the 序号 of the next is this + 1).
+    pub emitted: usize,
+}
+
+impl Annex3Pass {
+    /// Check the request (a client asking for another maker gets "not found").
+    pub fn start(desk: &Desk<'_>, actor: &Actor, q: &Annex3Query) -> ServiceResult<Annex3Pass> {
+        if !actor.can_see_maker(q.maker_id) {
+            return Err(ServiceError::NotFound("maker"));
+        }
+        if q.from > q.to {
+            return Err(ServiceError::field(
+                "to",
+                "the period ends before it starts",
+                "截止日期早于起始日期",
+            ));
+        }
+        if desk.library.programme(&q.programme_id).is_none() {
+            return Err(ServiceError::field(
+                "programme_id",
+                format!("no programme {}", q.programme_id),
+                format!("无补贴政策 {}", q.programme_id),
+            ));
+        }
+        Ok(Annex3Pass {
+            pass: YearPass::new(q.maker_id, &q.programme_id),
+            q: q.clone(),
+            emitted: 0,
+        })
+    }
+
+    /// The next row, or `None` when the table is complete.
+    pub async fn next_row(&mut self, desk: &Desk<'_>) -> ServiceResult<Option<Annex3Row>> {
+        loop {
+            match self.pass.next(desk).await? {
+                // Earlier policies of the round count towards the running total even
+                // when they start outside the period asked for.
+                Some((p, a)) if p.period_start >= self.q.from && p.period_start <= self.q.to => {
+                    self.emitted += 1;
+                    return row_of(desk, &p, Some(a)).await.map(Some);
+                }
+                Some(_) => continue,
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// The whole table in memory (XLSX, which is written at once).
 pub async fn rows(
     desk: &Desk<'_>,
     actor: &Actor,
     q: &Annex3Query,
 ) -> ServiceResult<Vec<Annex3Row>> {
-    if !actor.can_see_maker(q.maker_id) {
-        return Err(ServiceError::NotFound("maker"));
-    }
-    if q.from > q.to {
-        return Err(ServiceError::field(
-            "to",
-            "the period ends before it starts",
-            "截止日期早于起始日期",
-        ));
-    }
-    if desk.library.programme(&q.programme_id).is_none() {
-        return Err(ServiceError::field(
-            "programme_id",
-            format!("no programme {}", q.programme_id),
-            format!("无补贴政策 {}", q.programme_id),
-        ));
-    }
-    let mut tx = desk.db.read().await?;
-    let (mut found, _) = policies::list(
-        &mut tx,
-        &PolicyFilter {
-            maker_id: Some(q.maker_id),
-            programme_id: Some(q.programme_id.clone()),
-            period_from: Some(q.from),
-            only_maker: actor.maker_scope(),
-            limit: 10_000,
-            ..PolicyFilter::default()
-        },
-    )
-    .await?;
-    drop(tx);
-    found.retain(|p| {
-        p.policy_number.is_some()
-            && p.state != "cancelled"
-            && p.period_start >= q.from
-            && p.period_start <= q.to
-    });
-    found.sort_by_key(|p| p.policy_id);
-    let mut out = Vec::with_capacity(found.len());
-    for p in &found {
-        out.push(row_of(desk, actor, p).await?);
+    let mut pass = Annex3Pass::start(desk, actor, q)?;
+    let mut out = Vec::new();
+    while let Some(row) = pass.next_row(desk).await? {
+        out.push(row);
     }
     Ok(out)
 }
@@ -147,5 +170,9 @@ pub async fn row_for_policy(
         .filter(|p| actor.can_see_maker(p.maker_id))
         .ok_or(ServiceError::NotFound("policy"))?;
     drop(tx);
-    row_of(desk, actor, &p).await
+    let assessed = match &p.programme_id {
+        Some(prog) => Some(uw::estimate(desk, actor, p.policy_id, Some(prog.clone())).await?),
+        None => None,
+    };
+    row_of(desk, &p, assessed).await
 }

@@ -154,11 +154,24 @@ fn csv_line(out: &mut String, fields: impl IntoIterator<Item = String>) {
 /// UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese), CRLF lines,
 /// the heading row then one row per policy.
 pub fn to_csv(rows: &[Annex3Row]) -> String {
+    let mut out = csv_header();
+    for (i, r) in rows.iter().enumerate() {
+        out.push_str(&csv_row(i + 1, r));
+    }
+    out
+}
+
+/// The byte-order mark and the heading row.
+pub fn csv_header() -> String {
     let mut out = String::from("\u{feff}");
     csv_line(&mut out, COLUMNS.iter().map(|c| c.to_string()));
-    for (i, r) in rows.iter().enumerate() {
-        csv_line(&mut out, r.cells(i + 1).iter().map(Cell::text));
-    }
+    out
+}
+
+/// Row number `n` (序号, from 1) as one CSV line.
+pub fn csv_row(n: usize, r: &Annex3Row) -> String {
+    let mut out = String::new();
+    csv_line(&mut out, r.cells(n).iter().map(Cell::text));
     out
 }
 

@@ -116,6 +116,34 @@ pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement
     Ok(settle(&versions, &payments, refunded))
 }
 
+/// The settlements of a page of policies, without their payment lists, from one
+/// statement (`store::billing::totals_for`) instead of three per policy. The same
+/// arithmetic as [`settlement`].
+pub async fn settlements_of(
+    tx: &mut Tx,
+    policy_ids: &[i64],
+) -> ServiceResult<std::collections::HashMap<i64, Settlement>> {
+    Ok(store::totals_for(tx, policy_ids)
+        .await?
+        .into_iter()
+        .map(|(id, due, paid, refunded)| {
+            let due = Money::from_fen(due);
+            let paid = Money::from_fen(paid) - Money::from_fen(refunded);
+            (
+                id,
+                Settlement {
+                    premium_due: due,
+                    paid,
+                    balance: (due - paid).max(Money::ZERO),
+                    credit: (paid - due).max(Money::ZERO),
+                    fully_paid: due > Money::ZERO && paid >= due,
+                    payments: Vec::new(),
+                },
+            )
+        })
+        .collect())
+}
+
 /// The first installment of the policy's schedule as planned (首期保费), for the
 /// subsidy rules; `None` before issue.
 pub async fn first_installment(tx: &mut Tx, policy_id: i64) -> ServiceResult<Option<Money>> {

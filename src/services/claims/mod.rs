@@ -34,8 +34,8 @@ pub use staff_view::{
 };
 pub use view::{
     approvals, document, get, list, my_queue, overdue_count, queue, report_defaults, ClaimDetail,
-    ClaimView, ListQuery, PendingApproval, QueueItem, ReportDefaults, TimelineEntry, WaivedItem,
-    WaiverView,
+    ClaimView, ListQuery, PendingApproval, QueueItem, QueueQuery, ReportDefaults, TimelineEntry,
+    WaivedItem, WaiverView,
 };
 pub use work::{add_note, assign, handlers, AssignInput, NoteInput};
 

@@ -39,16 +39,19 @@ pub async fn for_policy(
     if !actor.can_see_maker(p.row.maker_id) {
         return Err(ServiceError::NotFound("policy"));
     }
-    let (rows, total) = store::list(
+    let sort = store::ClaimSort::default();
+    let page = store::list(
         &mut tx,
         &ClaimFilter {
             policy_id: Some(policy_id),
             only_maker: actor.maker_scope(),
-            limit: 50,
             ..ClaimFilter::default()
         },
+        sort,
+        &crate::services::seek(Some(50), None, sort.order(true)),
     )
     .await?;
+    let (rows, total) = (page.rows, page.total.count);
     tx.commit().await?;
     let claims: Vec<ClaimView> = rows.iter().map(ClaimView::from).collect();
     let paid = claims.iter().fold(Money::ZERO, |a, c| a + c.paid_total);

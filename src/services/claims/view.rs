@@ -12,12 +12,13 @@ use crate::clock::Clock;
 use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
 use crate::services::underwriting::Desk;
-use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
+use crate::services::{descending, seek, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
 use crate::store::claim_money as money;
 use crate::store::claim_reserve_lines as lines_store;
 use crate::store::claim_work::{self as work, AssignmentRow, NoteRow, WaiverRow};
-use crate::store::claims::{self as store, ClaimFilter, ClaimRow};
+use crate::store::claims::{self as store, ClaimFilter, ClaimRow, ClaimSort};
+use crate::store::seek::Paged;
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -307,46 +308,72 @@ pub async fn document(
         .ok_or(ServiceError::NotFound("document"))
 }
 
+/// Search, filters, order and page of the claim list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
+    /// Part of the claim number, the policy number, or the maker's name or credit code.
+    pub q: Option<String>,
     pub state: Option<String>,
     pub policy_id: Option<i64>,
     /// One handler's claims (staff only).
     pub assigned_to: Option<i64>,
+    pub maker_id: Option<i64>,
+    /// quality or liability.
+    pub claim_type: Option<String>,
+    /// Reported on or after.
+    pub reported_from: Option<NaiveDate>,
+    /// Reported on or before.
+    pub reported_to: Option<NaiveDate>,
+    /// created (default), reported_on, event_date or amount_claimed.
+    pub sort: Option<String>,
+    /// asc or desc (default).
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
 }
 
-pub async fn list(
-    desk: &Desk<'_>,
-    actor: &Actor,
-    q: ListQuery,
-) -> ServiceResult<(Vec<ClaimView>, i64)> {
+pub async fn list(desk: &Desk<'_>, actor: &Actor, q: ListQuery) -> ServiceResult<Paged<ClaimView>> {
     actor.require(
         actor.role.is_staff() || actor.role.reports_claims(),
         "read claims",
     )?;
-    let (limit, offset) = clamp_page(q.limit, q.offset);
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => ClaimSort::default(),
+        Some(s) => ClaimSort::parse(s).ok_or_else(|| {
+            ServiceError::field(
+                "sort",
+                "sort by created, reported_on, event_date or amount_claimed",
+                "排序只能是 created、reported_on、event_date 或 amount_claimed",
+            )
+        })?,
+    };
+    let seek = seek(
+        q.limit,
+        q.after.as_deref(),
+        sort.order(descending(q.order.as_deref(), true)),
+    );
     let mut tx = desk.db.read().await?;
-    let (rows, total) = store::list(
+    let page = store::list(
         &mut tx,
         &ClaimFilter {
+            query: q.q.filter(|s| !s.trim().is_empty()),
             state: q.state.filter(|s| !s.is_empty()),
             policy_id: q.policy_id,
+            maker_id: q.maker_id,
+            claim_type: q.claim_type.filter(|s| !s.is_empty()),
+            reported_from: q.reported_from,
+            reported_to: q.reported_to,
             open_only: false,
             only_maker: actor.maker_scope(),
             assigned_to: q.assigned_to.filter(|_| actor.role.is_staff()),
-            limit,
-            offset,
         },
+        sort,
+        &seek,
     )
     .await?;
-    Ok((
-        rows.iter()
-            .map(|r| ClaimView::for_actor(r, actor))
-            .collect(),
-        total,
-    ))
+    Ok(page.map(|r| ClaimView::for_actor(r, actor)))
 }
 
 /// A claim in the work queue with its most urgent clock.
@@ -357,69 +384,62 @@ pub struct QueueItem {
     pub clocks: Vec<StatutoryClock>,
 }
 
-async fn open_claims(db: &Db, assigned_to: Option<i64>) -> ServiceResult<Vec<ClaimRow>> {
-    let mut tx = db.read().await?;
-    let mut all = Vec::new();
-    let mut offset = 0;
-    loop {
-        let (rows, total) = store::list(
-            &mut tx,
-            &ClaimFilter {
-                open_only: true,
-                assigned_to,
-                limit: 500,
-                offset,
-                ..ClaimFilter::default()
-            },
-        )
-        .await?;
-        offset += rows.len() as i64;
-        let done = rows.is_empty() || offset >= total;
-        all.extend(rows);
-        if done {
-            return Ok(all);
-        }
-    }
+/// A page of the work queue.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read.
+    pub after: Option<String>,
 }
 
-/// Open claims, overdue first (most overdue first), then the soonest due.
-pub async fn queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<QueueItem>> {
+/// Open claims by their next statutory deadline (`claim.next_due_on`, kept by every
+/// save and indexed), the most overdue first; claims with no clock running last. A
+/// page at a time: the queue never loads every open claim.
+pub async fn queue(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: QueueQuery,
+) -> ServiceResult<Paged<QueueItem>> {
     require_handler(actor, "see the claims work queue")?;
-    queue_of(desk, None).await
+    queue_of(desk, None, q).await
 }
 
-/// "My claims" (我的赔案): the open claims assigned to the actor, by urgency.
-pub async fn my_queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<QueueItem>> {
+/// "My claims" (我的赔案): the open claims assigned to the actor, by deadline, a
+/// page at a time.
+pub async fn my_queue(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: QueueQuery,
+) -> ServiceResult<Paged<QueueItem>> {
     require_handler(actor, "see the claims work queue")?;
-    queue_of(desk, Some(actor.user_id)).await
+    queue_of(desk, Some(actor.user_id), q).await
 }
 
-async fn queue_of(desk: &Desk<'_>, assigned_to: Option<i64>) -> ServiceResult<Vec<QueueItem>> {
+async fn queue_of(
+    desk: &Desk<'_>,
+    assigned_to: Option<i64>,
+    q: QueueQuery,
+) -> ServiceResult<Paged<QueueItem>> {
     let day = desk.clock.today();
-    let mut items: Vec<QueueItem> = open_claims(desk.db, assigned_to)
-        .await?
-        .iter()
-        .map(|r| {
-            let clocks = clocks_of(r);
-            QueueItem {
-                urgency: Urgency::of(&clocks, day),
-                clocks,
-                claim: ClaimView::from(r),
-            }
-        })
-        .collect();
-    items.sort_by_key(|i| (Urgency::sort_key(i.urgency.as_ref()), i.claim.claim_id));
-    Ok(items)
+    let seek = seek(q.limit, q.after.as_deref(), store::queue_order());
+    let mut tx = desk.db.read().await?;
+    let page = store::queue(&mut tx, assigned_to, &seek).await?;
+    Ok(page.map(|r| {
+        let clocks = clocks_of(r);
+        QueueItem {
+            urgency: Urgency::of(&clocks, day),
+            clocks,
+            claim: ClaimView::from(r),
+        }
+    }))
 }
 
-/// How many open claims have an overdue statutory clock (dashboard, metrics).
+/// How many open claims have an overdue statutory clock (dashboard, metrics): one
+/// count on the deadline index.
 pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<i64> {
-    let day = clock.today();
-    Ok(open_claims(db, None)
-        .await?
-        .iter()
-        .filter(|r| Urgency::of(&clocks_of(r), day).is_some_and(|u| u.overdue))
-        .count() as i64)
+    let mut tx = db.read().await?;
+    Ok(store::overdue_count(&mut tx, clock.today()).await?)
 }
 
 /// A decision waiting for a claims manager, with the proof missing now and the

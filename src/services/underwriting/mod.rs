@@ -15,7 +15,7 @@ pub use lifecycle::{
     cancel, endorse, CancelInput, CancelledBy, EndorsementInput, EndorsementOutcome,
 };
 pub use quote::{create_quote, renew, update_quote, RenewalInput};
-pub use subsidy::estimate;
+pub use subsidy::{estimate, YearPass};
 pub use view::{get, list, referral_queue, ListQuery, PolicyDetail, PolicyView};
 
 use super::{Actor, ServiceError, ServiceResult};

@@ -2,9 +2,12 @@
 
 use super::Desk;
 use crate::domain::money::Money;
-use crate::services::{clamp_page, Actor, ServiceError, ServiceResult};
+use crate::services::{descending, seek, Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditRow};
-use crate::store::policies::{self as store, PolicyFilter, PolicyRow, ReferralRow, VersionRow};
+use crate::store::policies::{
+    self as store, PolicyFilter, PolicyRow, PolicySort, ReferralRow, VersionRow,
+};
+use crate::store::seek::Paged;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -125,11 +128,12 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Polic
     })
 }
 
-/// Search and filters of the policy list.
+/// Search, filters, order and page of the policy list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// Part of the policy number or product name.
+    /// Part of the policy number, the product name, or the maker's or user's name or
+    /// unified social credit code.
     pub q: Option<String>,
     pub maker_id: Option<i64>,
     pub user_id: Option<i64>,
@@ -138,16 +142,38 @@ pub struct ListQuery {
     pub period_from: Option<NaiveDate>,
     pub period_to: Option<NaiveDate>,
     pub programme_id: Option<String>,
+    /// Issued policies only (with a number).
+    pub issued_only: Option<bool>,
+    /// created (default), period_start, period_end or premium.
+    pub sort: Option<String>,
+    /// asc or desc (default).
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
 }
 
 pub async fn list(
     desk: &Desk<'_>,
     actor: &Actor,
     q: ListQuery,
-) -> ServiceResult<(Vec<PolicyView>, i64)> {
-    let (limit, offset) = clamp_page(q.limit, q.offset);
+) -> ServiceResult<Paged<PolicyView>> {
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => PolicySort::default(),
+        Some(s) => PolicySort::parse(s).ok_or_else(|| {
+            ServiceError::field(
+                "sort",
+                "sort by created, period_start, period_end or premium",
+                "排序只能是 created、period_start、period_end 或 premium",
+            )
+        })?,
+    };
+    let seek = seek(
+        q.limit,
+        q.after.as_deref(),
+        sort.order(descending(q.order.as_deref(), true)),
+    );
     let filter = PolicyFilter {
         query: q.q.filter(|s| !s.trim().is_empty()),
         maker_id: q.maker_id,
@@ -157,12 +183,11 @@ pub async fn list(
         period_to: q.period_to,
         programme_id: q.programme_id.filter(|s| !s.is_empty()),
         only_maker: actor.maker_scope(),
-        limit,
-        offset,
+        numbered_only: q.issued_only.unwrap_or(false),
     };
     let mut tx = desk.db.read().await?;
-    let (rows, total) = store::list(&mut tx, &filter).await?;
-    Ok((rows.iter().map(PolicyView::from).collect(), total))
+    let page = store::list(&mut tx, &filter, sort, &seek).await?;
+    Ok(page.map(|r| PolicyView::from(r)))
 }
 
 /// Open referrals, oldest first, for senior underwriters (and underwriters to follow).
