@@ -200,7 +200,14 @@ async fn measure(url: &str, requests: usize) -> BenchResult<Vec<(String, f64, f6
         ..Config::default()
     };
     config.bind = "127.0.0.1:0".into();
-    let app = Application::build(config, StartOptions { workers: Some(2) }).await?;
+    let app = Application::build(
+        config,
+        StartOptions {
+            workers: Some(2),
+            ..Default::default()
+        },
+    )
+    .await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.db.clone();
     let handle = app.handle();

@@ -8,8 +8,8 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
     self, ApprovalInput, ClaimDetail, ClaimPaymentView, ClaimView, DecisionInput, DocumentView,
-    ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput, QueueItem, QueueQuery,
-    RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
+    ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput, QueueItem,
+    QueueQuery, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
 };
 use crate::services::ServiceError;
 use actix_web::{web, HttpRequest, HttpResponse};
