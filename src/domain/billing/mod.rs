@@ -7,6 +7,7 @@ pub mod plan;
 pub mod schedule;
 pub mod signature;
 pub mod statement;
+pub mod suspense;
 
 use crate::domain::money::Money;
 use chrono::NaiveDate;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod backtest;
+pub mod bank;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
