@@ -13,6 +13,7 @@ pub mod counters;
 pub mod outbox;
 pub mod parties;
 pub mod policies;
+pub mod receivables;
 pub mod sessions;
 pub mod users;
 

@@ -2,6 +2,7 @@
 //! endorsements, allocation of payments to installments, bank statement lines and the
 //! bank's callback signature. Pure: values in, values out.
 
+pub mod ageing;
 pub mod allocation;
 pub mod plan;
 pub mod schedule;

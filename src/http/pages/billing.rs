@@ -8,16 +8,13 @@ use crate::domain::money::Money;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::billing::{
-    self, ImportReport, InvoiceInput, Ledger, MatchInput, PaymentInput, PlanInput, PlanLine,
+    self, InvoiceInput, Ledger, PaymentInput, PlanInput, PlanLine,
     RefundInput, ReversalInput, VoidInvoiceInput, METHODS,
 };
 use crate::services::{FieldError, ServiceError};
-use crate::store::billing::{BankLineRow, ImportRow};
-use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
-use futures_util::StreamExt;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/policies/{id}/billing", web::get().to(show))

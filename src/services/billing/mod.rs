@@ -26,6 +26,10 @@ pub use statement::{
     recent_imports, run_import, start_import, upload, ImportReport, Preview, PreviewLine,
     PreviewProblem,
 };
+pub use receivables::{
+    receivables, receivables_csv, receivables_xlsx, send_reminders, spawn_reminders,
+    MakerReceivable, PolicyReceivable, Receivables, ReminderReport,
+};
 pub use suspense::{
     dismiss_line, match_line, recent_disposals, refund_line, reverse_disposal, split_line,
     suspense, suspense_count, unmatched, DismissInput, DisposalReversalInput, MatchInput, RefundLineInput,

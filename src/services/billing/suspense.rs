@@ -188,7 +188,11 @@ async fn open_line(tx: &mut Tx, line_id: i64) -> ServiceResult<(BankLineRow, Mon
     Ok((line, open))
 }
 
-fn line_audit(line: &BankLineRow, action: &'static str, after: serde_json::Value) -> AuditEntry {
+fn line_audit(
+    line: &BankLineRow,
+    action: &'static str,
+    after: serde_json::Value,
+) -> AuditEntry<'static> {
     AuditEntry {
         action,
         entity_type: "bank_line",
