@@ -11,7 +11,7 @@ use crate::services::billing::{
     self, CallbackError, CallbackOutcome, DismissInput, DisposalReversalInput, ImportReport,
     InvoiceInput, InvoiceView, Ledger, MatchInput, Notification, NotificationRequest,
     PaymentInput, PaymentView, PlanInput, PlanLine, Preview, RefundInput, RefundLineInput,
-    ReversalInput, Settlement, SplitInput, SuspensePage, VoidInvoiceInput,
+    Receivables, ReversalInput, Settlement, SplitInput, SuspensePage, VoidInvoiceInput,
 };
 use crate::store::bank::DisposalRow;
 use crate::store::billing::{BankLineRow, ImportRow};
@@ -46,7 +46,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/bank/lines/{id}/split", web::post().to(split_line))
         .route("/bank/lines/{id}/dismissal", web::post().to(dismiss_line))
         .route("/bank/lines/{id}/refund", web::post().to(refund_line))
-        .route("/bank/disposals/{id}/reversal", web::post().to(reverse_disposal));
+        .route("/bank/disposals/{id}/reversal", web::post().to(reverse_disposal))
+        .route("/receivables", web::get().to(receivables));
 }
 
 /// Record a payment received (finance). Amounts are CNY strings.
@@ -363,4 +364,27 @@ pub async fn reverse_disposal(
 ) -> Result<HttpResponse, ApiError> {
     let d = billing::reverse_disposal(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(d))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivablesQuery {
+    /// Reporting day (default: today in Beijing).
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// Who owes what (应收保费) on a day: per policy and maker, aged not yet due, 1–30,
+/// 31–90 and over 90 days overdue, with totals. Amounts are CNY strings.
+#[utoipa::path(get, path = "/api/v1/receivables", params(ReceivablesQuery), tag = "billing",
+    responses((status = 200, body = Receivables)))]
+pub async fn receivables(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<ReceivablesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let as_of = q
+        .into_inner()
+        .as_of
+        .unwrap_or_else(crate::services::underwriting::today);
+    Ok(HttpResponse::Ok().json(billing::receivables(&st.db, &who.0, as_of).await?))
 }

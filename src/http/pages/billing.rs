@@ -19,7 +19,8 @@ use chrono::NaiveDate;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/policies/{id}/billing", web::get().to(show))
         .route("/policies/{id}/billing/{action}", web::post().to(act))
-        .configure(super::bank::routes);
+        .configure(super::bank::routes)
+        .configure(super::receivables::routes);
 }
 
 /// 缴费方式 labels for the select boxes.

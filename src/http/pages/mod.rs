@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod quote_form;
+pub mod receivables;
 pub mod users;
 
 use super::i18n::{Lang, LANG_COOKIE};

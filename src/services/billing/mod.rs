@@ -22,7 +22,7 @@ pub use payments::{
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
 pub use statement::{
-    import_row, import_statement, policy_id_by_number, preview_statement, read_file,
+    import_row, import_statement, policy_id_by_number, CHUNK, preview_statement, read_file,
     recent_imports, run_import, start_import, upload, ImportReport, Preview, PreviewLine,
     PreviewProblem,
 };
