@@ -6,6 +6,7 @@ mod helpers;
 mod smtp_sink;
 
 mod backtest;
+mod bank;
 mod billing;
 mod claims;
 mod driver;
