@@ -124,10 +124,12 @@ async fn run() -> BenchResult<()> {
     };
 
     let t = Instant::now();
-    let p = billing::preview_statement(&db, &actor, lib.bank_layouts(), "s.csv", &bytes, None)
-        .await?;
+    let p =
+        billing::preview_statement(&db, &actor, lib.bank_layouts(), "s.csv", &bytes, None).await?;
     let preview_s = t.elapsed().as_secs_f64();
-    let upload = p.upload_id.ok_or("the benchmark file did not read cleanly")?;
+    let upload = p
+        .upload_id
+        .ok_or("the benchmark file did not read cleanly")?;
     println!(
         "[rust] preview: {} lines, layout {}, {} known, total {} CNY in {preview_s:.3} s",
         p.lines, p.layout_id, p.known, p.total

@@ -475,8 +475,7 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     let _clock =
         services::underwriting::clock::spawn(app.db.clone(), std::time::Duration::from_secs(600));
     // Premium reminders before and after installments fall due, once each.
-    let _reminders =
-        services::billing::spawn_reminders(app.db.clone(), billing_config);
+    let _reminders = services::billing::spawn_reminders(app.db.clone(), billing_config);
     // Backtest summaries folded, and the quarter's report queued when due.
     let _backtest = services::backtest::schedule::spawn(schedule_config)?;
     let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();

@@ -6,12 +6,12 @@
 //! and the reason: syntax and type errors use toml's span; semantic errors point at the
 //! line of the offending key (or its table).
 
+use crate::domain::billing::statement::layout::BankLayout;
 use crate::domain::clauses::locate::{line_of_offset, line_of_path};
 use crate::domain::clauses::{
     Checklist, ClaimChecklists, ClaimType, ClauseSet, DocumentKind, Issue, KeyPath, RateFiling,
 };
 use crate::domain::programme::Programme;
-use crate::domain::billing::statement::layout::BankLayout;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;

@@ -36,7 +36,12 @@ pub async fn send_file(
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-pub async fn preview(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+pub async fn preview(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
     send_file(app, token, "/api/v1/bank/statements/preview", name, bytes).await
 }
 
@@ -87,10 +92,20 @@ async fn each_shipped_bank_layout_is_recognised_and_recorded(app: TestApp) {
         assert_eq!(p["lines"], 1, "{name}: one credit, outgoings skipped: {p}");
         assert!(p["errors"].as_array().unwrap().is_empty(), "{name}: {p}");
         assert_eq!(p["sample"][0]["payer"], "浙江精工机械有限公司", "{name}");
-        assert_eq!(p["sample"][0]["reference"].as_str().map(|r| r.contains(&number)), Some(true), "{name}");
+        assert_eq!(
+            p["sample"][0]["reference"]
+                .as_str()
+                .map(|r| r.contains(&number)),
+            Some(true),
+            "{name}"
+        );
         let (s, r) = import(&app, &finance, name, bytes).await;
         assert_eq!(s, StatusCode::CREATED, "{name}: {r}");
-        assert_eq!((r["imported"].as_i64(), r["unmatched"].as_i64()), (Some(1), Some(0)), "{name}: {r}");
+        assert_eq!(
+            (r["imported"].as_i64(), r["unmatched"].as_i64()),
+            (Some(1), Some(0)),
+            "{name}: {r}"
+        );
     }
     let l = ledger(&app, &finance, id).await;
     // 4,200 + 1,000 + 2,000 + 1,500 + 300; the dates come from each bank's own column.
@@ -101,7 +116,16 @@ async fn each_shipped_bank_layout_is_recognised_and_recorded(app: TestApp) {
         .iter()
         .map(|p| p["paid_on"].as_str().unwrap())
         .collect();
-    assert_eq!(dates, vec!["2026-01-05", "2026-01-05", "2026-01-07", "2026-01-08", "2026-01-09"]);
+    assert_eq!(
+        dates,
+        vec![
+            "2026-01-05",
+            "2026-01-05",
+            "2026-01-07",
+            "2026-01-08",
+            "2026-01-09"
+        ]
+    );
     // The previews recorded nothing; five imports recorded five lines, no outgoings.
     assert_eq!(count(&app, "bank_line").await, 5);
     // A layout named by hand that does not fit the file is refused, nothing stored.
@@ -131,7 +155,10 @@ async fn an_xlsx_statement_with_real_dates_and_numbers_is_read(app: TestApp) {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
-    for (c, h) in ["交易日期", "贷方金额", "对方户名", "摘要", "交易流水号"].iter().enumerate() {
+    for (c, h) in ["交易日期", "贷方金额", "对方户名", "摘要", "交易流水号"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 5).unwrap();
@@ -148,13 +175,20 @@ async fn an_xlsx_statement_with_real_dates_and_numbers_is_read(app: TestApp) {
     let bytes = book.save_to_buffer().unwrap();
     let (s, p) = preview(&app, &finance, "jan.xlsx", bytes.clone()).await;
     assert_eq!(s, StatusCode::OK, "{p}");
-    assert_eq!((p["encoding"].as_str(), p["lines"].as_i64()), (Some("XLSX"), Some(2)), "{p}");
+    assert_eq!(
+        (p["encoding"].as_str(), p["lines"].as_i64()),
+        (Some("XLSX"), Some(2)),
+        "{p}"
+    );
     assert_eq!(p["sample"][0]["value_date"], "2026-01-05");
     assert_eq!(p["sample"][0]["transaction_id"], "6222020260105001");
     assert_eq!(p["total"], "4300.00");
     let (s, r) = import(&app, &finance, "jan.xlsx", bytes).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
-    assert_eq!((r["imported"].as_i64(), r["unmatched"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (r["imported"].as_i64(), r["unmatched"].as_i64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(ledger(&app, &finance, id).await["paid"], "4200.50");
 }
 
@@ -172,14 +206,24 @@ async fn quoted_commas_line_breaks_and_every_date_form(app: TestApp) {
     assert_eq!(p["sample"][0]["reference"], format!("保费\r\n{number}"));
     assert_eq!(p["sample"][1]["payer"], "Acme \"Ltd\"");
     // The record after the embedded line break starts on line 4 of the file.
-    let lines: Vec<i64> = p["sample"].as_array().unwrap().iter().map(|l| l["line"].as_i64().unwrap()).collect();
+    let lines: Vec<i64> = p["sample"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["line"].as_i64().unwrap())
+        .collect();
     assert_eq!(lines, vec![2, 4, 5]);
     let (s, r) = import(&app, &finance, "q.csv", csv.into_bytes()).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     assert_eq!(r["imported"], 3);
     let l = ledger(&app, &finance, id).await;
     assert_eq!(l["paid"], "6000.00");
-    let dates: Vec<&str> = l["payments"].as_array().unwrap().iter().map(|p| p["paid_on"].as_str().unwrap()).collect();
+    let dates: Vec<&str> = l["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["paid_on"].as_str().unwrap())
+        .collect();
     assert_eq!(dates, vec!["2026-01-05", "2026-01-06", "2026-01-07"]);
 }
 
@@ -196,18 +240,53 @@ async fn a_file_with_broken_lines_records_nothing_and_names_each_line(app: TestA
     ));
     let (s, p) = preview(&app, &finance, "broken.csv", broken.clone()).await;
     assert_eq!(s, StatusCode::OK, "{p}");
-    assert_eq!(p["upload_id"], Value::Null, "a broken file is not kept for import");
-    let lines: Vec<i64> = p["errors"].as_array().unwrap().iter().map(|e| e["line"].as_i64().unwrap()).collect();
+    assert_eq!(
+        p["upload_id"],
+        Value::Null,
+        "a broken file is not kept for import"
+    );
+    let lines: Vec<i64> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_i64().unwrap())
+        .collect();
     assert_eq!(lines, vec![3, 4, 5, 6, 7], "{p}");
-    assert!(p["errors"][0]["zh"].as_str().unwrap().contains("2026-02-30"));
-    assert!(p["errors"][0]["en"].as_str().unwrap().contains("is not YYYY-MM-DD"));
-    assert!(p["errors"][3]["zh"].as_str().unwrap().contains("与第 2 行重复"));
+    assert!(p["errors"][0]["zh"]
+        .as_str()
+        .unwrap()
+        .contains("2026-02-30"));
+    assert!(p["errors"][0]["en"]
+        .as_str()
+        .unwrap()
+        .contains("is not YYYY-MM-DD"));
+    assert!(p["errors"][3]["zh"]
+        .as_str()
+        .unwrap()
+        .contains("与第 2 行重复"));
     let (s, v) = import(&app, &finance, "broken.csv", broken).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let fields: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, vec!["file:3", "file:4", "file:5", "file:6", "file:7"]);
-    for table in ["bank_line", "payment", "statement_import", "statement_upload"] {
-        assert_eq!(count(&app, table).await, 0, "{table}: nothing recorded from a refused file");
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["file:3", "file:4", "file:5", "file:6", "file:7"]
+    );
+    for table in [
+        "bank_line",
+        "payment",
+        "statement_import",
+        "statement_upload",
+    ] {
+        assert_eq!(
+            count(&app, table).await,
+            0,
+            "{table}: nothing recorded from a refused file"
+        );
     }
     assert_eq!(ledger(&app, &finance, id).await["paid"], "0.00");
     // A file that is not text at all, or has no header a layout knows.
@@ -222,22 +301,49 @@ async fn a_reversed_bank_payment_puts_its_line_back_to_be_matched_again(app: Tes
     let (_, id, number, finance) = issued_policy(&app, "zhejiang-2025").await;
     let csv = format!("date,amount,payer,reference,transaction_id\n2026-01-05,4200.00,浙江精工机械有限公司,{number},R-1\n");
     let (s, r) = import(&app, &finance, "r.csv", csv.clone().into_bytes()).await;
-    assert_eq!((s, r["imported"].as_i64()), (StatusCode::CREATED, Some(1)), "{r}");
+    assert_eq!(
+        (s, r["imported"].as_i64()),
+        (StatusCode::CREATED, Some(1)),
+        "{r}"
+    );
     let l = ledger(&app, &finance, id).await;
     let payment = l["payments"][0]["payment_id"].as_i64().unwrap();
     assert_eq!(l["payments"][0]["bank_txn_id"], "R-1");
-    let (s, v) = post(&app, &finance, &format!("/api/v1/payments/{payment}/reversal"), &json!({"reason": "付款人退票"})).await;
+    let (s, v) = post(
+        &app,
+        &finance,
+        &format!("/api/v1/payments/{payment}/reversal"),
+        &json!({"reason": "付款人退票"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let lines = app.get_json("/api/v1/bank/lines/unmatched", &finance).await;
-    assert_eq!(lines.as_array().unwrap().len(), 1, "the reversed money is back in suspense: {lines}");
+    assert_eq!(
+        lines.as_array().unwrap().len(),
+        1,
+        "the reversed money is back in suspense: {lines}"
+    );
     let line = lines[0]["bank_line_id"].as_i64().unwrap();
-    let (s, p) = post(&app, &finance, &format!("/api/v1/bank/lines/{line}/match"), &json!({"policy_id": id})).await;
-    assert_eq!(s, StatusCode::CREATED, "matched again despite the reversed payment: {p}");
+    let (s, p) = post(
+        &app,
+        &finance,
+        &format!("/api/v1/bank/lines/{line}/match"),
+        &json!({"policy_id": id}),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "matched again despite the reversed payment: {p}"
+    );
     assert_eq!(p["bank_txn_id"], "R-1");
     assert_eq!(ledger(&app, &finance, id).await["paid"], "4200.00");
     // Re-importing the file still records nothing.
     let (_, r) = import(&app, &finance, "r.csv", csv.into_bytes()).await;
-    assert_eq!((r["imported"].as_i64(), r["duplicates"].as_i64()), (Some(0), Some(1)));
+    assert_eq!(
+        (r["imported"].as_i64(), r["duplicates"].as_i64()),
+        (Some(0), Some(1))
+    );
     assert_eq!(count(&app, "payment").await, 2, "one reversed, one live");
 }
 

@@ -148,7 +148,10 @@ async fn finished(client: &reqwest::Client, app: &TestApp, progress: &str) -> St
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("the import did not finish: {}", page(client, app, progress).await)
+    panic!(
+        "the import did not finish: {}",
+        page(client, app, progress).await
+    )
 }
 
 async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp) {
@@ -188,11 +191,19 @@ async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("id=\"preview-lines\">2<") && html.contains("id=\"preview-total\">14,000.00<"),
+        html.contains("id=\"preview-lines\">2<")
+            && html.contains("id=\"preview-total\">14,000.00<"),
         "{html}"
     );
-    assert!(html.contains("P-2") && html.contains("保费尾款"), "the lines are shown");
-    assert_eq!(count(&app, "bank_line").await, 0, "a preview records nothing");
+    assert!(
+        html.contains("P-2") && html.contains("保费尾款"),
+        "the lines are shown"
+    );
+    assert_eq!(
+        count(&app, "bank_line").await,
+        0,
+        "a preview records nothing"
+    );
     let action = |html: &str| {
         let start = html.find("/billing/bank/uploads/").unwrap();
         let end = start + html[start..].find('"').unwrap();

@@ -31,7 +31,10 @@ async fn issued_policy(app: &TestApp) -> (i64, String) {
         "programme_id": "zhejiang-2025"})).await;
     (
         issued["policy_id"].as_i64().unwrap(),
-        issued["policy_number"].as_str().unwrap_or_default().to_string(),
+        issued["policy_number"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     )
 }
 
@@ -68,7 +71,10 @@ async fn finance_imports_a_gbk_statement_matches_by_suggestion_and_dismisses() {
     login.set_by_name("username", "finance.desk").await.unwrap();
     login.set_by_name("password", PASSWORD).await.unwrap();
     login.submit().await.unwrap();
-    c.wait().for_element(Locator::LinkText("银行流水")).await.unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("银行流水"))
+        .await
+        .unwrap();
     c.goto(&app.url("/billing/bank")).await.unwrap();
     c.wait()
         .for_element(Locator::Id("statement-file"))
@@ -77,12 +83,25 @@ async fn finance_imports_a_gbk_statement_matches_by_suggestion_and_dismisses() {
         .send_keys(file.to_str().unwrap())
         .await
         .unwrap();
-    c.find(Locator::Id("preview")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("preview"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(text_of(c, "#preview-lines").await, "2");
     assert_eq!(text_of(c, "#preview-total").await, "14,088.00");
     let summary = text_of(c, "#preview-summary").await;
-    assert!(summary.contains("GBK") && summary.contains("中国工商银行"), "{summary}");
-    c.find(Locator::Id("commit")).await.unwrap().click().await.unwrap();
+    assert!(
+        summary.contains("GBK") && summary.contains("中国工商银行"),
+        "{summary}"
+    );
+    c.find(Locator::Id("commit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     // The job page refreshes itself until the import is done.
     let mut status = String::new();
     for _ in 0..100 {
@@ -94,7 +113,12 @@ async fn finance_imports_a_gbk_statement_matches_by_suggestion_and_dismisses() {
     }
     assert_eq!(status, "导入完成");
     assert_eq!(text_of(c, "#unmatched").await, "2");
-    c.find(Locator::Id("to-suspense")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("to-suspense"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     // Match the premium line by its suggestion (payer is the maker, amount the balance).
     let suggestion = c
@@ -103,30 +127,42 @@ async fn finance_imports_a_gbk_statement_matches_by_suggestion_and_dismisses() {
         .await
         .unwrap();
     let why = text_of(c, "#unmatched-lines form.suggestion").await;
-    assert!(why.contains("付款人即投保人") && why.contains("金额等于未缴余额"), "{why}");
+    assert!(
+        why.contains("付款人即投保人") && why.contains("金额等于未缴余额"),
+        "{why}"
+    );
     suggestion.click().await.unwrap();
-    c.wait().for_element(Locator::Id("suspense-total")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("suspense-total"))
+        .await
+        .unwrap();
     assert!(text_of(c, "#suspense-total").await.contains("88.00"));
 
     // Dismiss the interest line as not premium, with the reason.
-    c.find(Locator::Css("#unmatched-lines details:nth-of-type(3) summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("#unmatched-lines details[open] input[name='reason']"))
-        .await
-        .unwrap()
-        .send_keys("银行结息，非保费")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#unmatched-lines details[open] button.dismiss"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "#unmatched-lines details:nth-of-type(3) summary",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        "#unmatched-lines details[open] input[name='reason']",
+    ))
+    .await
+    .unwrap()
+    .send_keys("银行结息，非保费")
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        "#unmatched-lines details[open] button.dismiss",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     let empty = text_of(c, "#unmatched-lines tbody").await;
     assert!(empty.contains("没有挂账流水"), "{empty}");
     assert!(text_of(c, "#disposals").await.contains("银行结息，非保费"));

@@ -141,10 +141,20 @@ mod tests {
     fn reminder_stages_follow_the_settings() {
         let due = d("2026-07-10");
         assert_eq!(reminder_stage(due, d("2026-07-02"), 7, 1), None);
-        assert_eq!(reminder_stage(due, d("2026-07-03"), 7, 1), Some("before_due"));
-        assert_eq!(reminder_stage(due, d("2026-07-10"), 7, 1), Some("before_due"));
+        assert_eq!(
+            reminder_stage(due, d("2026-07-03"), 7, 1),
+            Some("before_due")
+        );
+        assert_eq!(
+            reminder_stage(due, d("2026-07-10"), 7, 1),
+            Some("before_due")
+        );
         assert_eq!(reminder_stage(due, d("2026-07-11"), 7, 1), Some("overdue"));
         assert_eq!(reminder_stage(due, d("2026-07-11"), 7, 3), None);
-        assert_eq!(reminder_stage(due, d("2026-07-05"), 0, 1), None, "0 turns a stage off");
+        assert_eq!(
+            reminder_stage(due, d("2026-07-05"), 0, 1),
+            None,
+            "0 turns a stage off"
+        );
     }
 }

@@ -145,7 +145,10 @@ pub enum SplitError {
     NotPositive(usize),
     RepeatedPolicy(i64),
     /// The parts add up to `parts`, the line has `open` still to place.
-    Sum { parts: Money, open: Money },
+    Sum {
+        parts: Money,
+        open: Money,
+    },
 }
 
 /// A split places exactly the open amount, in positive parts, one per policy.
@@ -219,21 +222,36 @@ mod tests {
         );
         let order: Vec<(i64, u32)> = ranked.iter().map(|s| (s.policy_id, s.score)).collect();
         assert_eq!(order, vec![(3, 110), (4, 100), (2, 70), (1, 30)]);
-        assert_eq!(ranked[0].evidence, vec![Evidence::InvoiceNumber, Evidence::AmountIsInstallment]);
-        assert!(ranked.iter().all(|s| s.policy_id != 5), "no evidence, no suggestion");
+        assert_eq!(
+            ranked[0].evidence,
+            vec![Evidence::InvoiceNumber, Evidence::AmountIsInstallment]
+        );
+        assert!(
+            ranked.iter().all(|s| s.policy_id != 5),
+            "no evidence, no suggestion"
+        );
     }
 
     #[test]
     fn the_whole_balance_counts_more_than_one_installment() {
         let c = cand(1);
-        assert_eq!(evidence(&c, Money::from_yuan(1000)), vec![Evidence::AmountIsBalance]);
-        assert_eq!(evidence(&c, Money::from_yuan(600)), vec![Evidence::AmountIsInstallment]);
+        assert_eq!(
+            evidence(&c, Money::from_yuan(1000)),
+            vec![Evidence::AmountIsBalance]
+        );
+        assert_eq!(
+            evidence(&c, Money::from_yuan(600)),
+            vec![Evidence::AmountIsInstallment]
+        );
         assert!(evidence(&c, Money::from_yuan(999)).is_empty());
     }
 
     #[test]
     fn payer_names_match_across_bracket_widths_and_spaces() {
-        assert!(same_name("浙江精工（集团）有限公司", "浙江精工(集团) 有限公司"));
+        assert!(same_name(
+            "浙江精工（集团）有限公司",
+            "浙江精工(集团) 有限公司"
+        ));
         assert!(!same_name("浙江精工有限公司", "浙江精工机械有限公司"));
         assert!(!same_name("", ""));
     }
@@ -245,10 +263,19 @@ mod tests {
         assert_eq!(check_split(&[(1, y(400)), (2, y(600))], open), Ok(()));
         assert_eq!(
             check_split(&[(1, y(400)), (2, y(500))], open),
-            Err(SplitError::Sum { parts: y(900), open })
+            Err(SplitError::Sum {
+                parts: y(900),
+                open
+            })
         );
-        assert_eq!(check_split(&[(1, y(400)), (1, y(600))], open), Err(SplitError::RepeatedPolicy(1)));
-        assert_eq!(check_split(&[(1, y(1000)), (2, Money::ZERO)], open), Err(SplitError::NotPositive(1)));
+        assert_eq!(
+            check_split(&[(1, y(400)), (1, y(600))], open),
+            Err(SplitError::RepeatedPolicy(1))
+        );
+        assert_eq!(
+            check_split(&[(1, y(1000)), (2, Money::ZERO)], open),
+            Err(SplitError::NotPositive(1))
+        );
         assert_eq!(check_split(&[], open), Err(SplitError::Empty));
     }
 }

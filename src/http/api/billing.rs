@@ -9,9 +9,9 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::billing::{
     self, CallbackError, CallbackOutcome, DismissInput, DisposalReversalInput, ImportReport,
-    InvoiceInput, InvoiceView, Ledger, MatchInput, Notification, NotificationRequest,
-    PaymentInput, PaymentView, PlanInput, PlanLine, Preview, RefundInput, RefundLineInput,
-    Receivables, ReversalInput, Settlement, SplitInput, SuspensePage, VoidInvoiceInput,
+    InvoiceInput, InvoiceView, Ledger, MatchInput, Notification, NotificationRequest, PaymentInput,
+    PaymentView, PlanInput, PlanLine, Preview, Receivables, RefundInput, RefundLineInput,
+    ReversalInput, Settlement, SplitInput, SuspensePage, VoidInvoiceInput,
 };
 use crate::store::bank::DisposalRow;
 use crate::store::billing::{BankLineRow, ImportRow};
@@ -46,7 +46,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/bank/lines/{id}/split", web::post().to(split_line))
         .route("/bank/lines/{id}/dismissal", web::post().to(dismiss_line))
         .route("/bank/lines/{id}/refund", web::post().to(refund_line))
-        .route("/bank/disposals/{id}/reversal", web::post().to(reverse_disposal))
+        .route(
+            "/bank/disposals/{id}/reversal",
+            web::post().to(reverse_disposal),
+        )
         .route("/receivables", web::get().to(receivables));
 }
 

@@ -28,7 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/billing/bank/uploads/{id}", web::get().to(upload))
         .route("/billing/bank/uploads/{id}/import", web::post().to(start))
         .route("/billing/bank/lines/{id}/{action}", web::post().to(act))
-        .route("/billing/bank/disposals/{id}/reverse", web::post().to(reverse));
+        .route(
+            "/billing/bank/disposals/{id}/reverse",
+            web::post().to(reverse),
+        );
 }
 
 /// A suggestion as the page shows it.
@@ -353,8 +356,7 @@ async fn start(
         st.library.clone(),
     );
     actix_web::rt::spawn(async move {
-        if let Err(e) = billing::run_import(&db, &actor, &code, library.bank_layouts(), id).await
-        {
+        if let Err(e) = billing::run_import(&db, &actor, &code, library.bank_layouts(), id).await {
             tracing::warn!(upload_id = id, error = %e, "statement import failed");
         }
     });
@@ -427,7 +429,11 @@ fn split_parts(
             continue;
         }
         let parsed = crate::domain::money::Money::parse(&amount).map_err(|e| {
-            ServiceError::field(&format!("amount_{n}"), e.to_string(), format!("金额“{amount}”无效"))
+            ServiceError::field(
+                &format!("amount_{n}"),
+                e.to_string(),
+                format!("金额“{amount}”无效"),
+            )
         });
         out.push((number, amount, parsed));
     }

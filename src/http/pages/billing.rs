@@ -8,8 +8,8 @@ use crate::domain::money::Money;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::billing::{
-    self, InvoiceInput, Ledger, PaymentInput, PlanInput, PlanLine,
-    RefundInput, ReversalInput, VoidInvoiceInput, METHODS,
+    self, InvoiceInput, Ledger, PaymentInput, PlanInput, PlanLine, RefundInput, ReversalInput,
+    VoidInvoiceInput, METHODS,
 };
 use crate::services::{FieldError, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -6,8 +6,8 @@
 mod callback;
 mod invoices;
 mod ledger;
-mod payments;
 mod owed;
+mod payments;
 mod plan;
 mod receivables;
 mod statement;
@@ -21,19 +21,19 @@ pub use payments::{
     record_payment, refund, reverse_payment, PaymentInput, PaymentView, RefundInput, ReversalInput,
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
-pub use statement::{
-    import_row, import_statement, policy_id_by_number, CHUNK, preview_statement, read_file,
-    recent_imports, run_import, start_import, upload, ImportReport, Preview, PreviewLine,
-    PreviewProblem,
-};
 pub use receivables::{
     receivables, receivables_csv, receivables_xlsx, send_reminders, spawn_reminders,
     MakerReceivable, PolicyReceivable, Receivables, ReminderReport,
 };
+pub use statement::{
+    import_row, import_statement, policy_id_by_number, preview_statement, read_file,
+    recent_imports, run_import, start_import, upload, ImportReport, Preview, PreviewLine,
+    PreviewProblem, CHUNK,
+};
 pub use suspense::{
     dismiss_line, match_line, recent_disposals, refund_line, reverse_disposal, split_line,
-    suspense, suspense_count, unmatched, DismissInput, DisposalReversalInput, MatchInput, RefundLineInput,
-    SplitInput, SplitPart, SuspenseLine, SuspensePage,
+    suspense, suspense_count, unmatched, DismissInput, DisposalReversalInput, MatchInput,
+    RefundLineInput, SplitInput, SplitPart, SuspenseLine, SuspensePage,
 };
 
 use super::{Actor, ServiceError, ServiceResult};

@@ -190,7 +190,14 @@ pub async fn send_reminders(
                 "premium-reminder-{}-{}-{}-{stage}",
                 p.policy_id, i.seq, i.due_on
             );
-            let mail = reminder_mail(&email, stage, &number, &p.maker_name, i.due_on, i.outstanding);
+            let mail = reminder_mail(
+                &email,
+                stage,
+                &number,
+                &p.maker_name,
+                i.due_on,
+                i.outstanding,
+            );
             let outbox_id = outbox::enqueue_mail(&mut tx, &key, &mail).await?;
             store::set_reminder_outbox(&mut tx, p.policy_id, i.seq, i.due_on, stage, outbox_id)
                 .await?;
@@ -310,14 +317,20 @@ pub fn receivables_xlsx(r: &Receivables) -> ServiceResult<Vec<u8>> {
     let money = Format::new().set_num_format("#,##0.00");
     let bold = Format::new().set_bold();
     for (c, h) in HEADER.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(x)?;
+        sheet
+            .write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(x)?;
     }
     let amount = |m: Money| m.fen() as f64 / 100.0;
     let mut row = 1u32;
     for p in &r.policies {
-        sheet.write_string(row, 0, cell(&p.policy_number)).map_err(x)?;
+        sheet
+            .write_string(row, 0, cell(&p.policy_number))
+            .map_err(x)?;
         sheet.write_string(row, 1, cell(&p.maker_name)).map_err(x)?;
-        sheet.write_string(row, 2, p.oldest_due.to_string()).map_err(x)?;
+        sheet
+            .write_string(row, 2, p.oldest_due.to_string())
+            .map_err(x)?;
         for (c, m) in [
             p.buckets.not_due,
             p.buckets.days_1_30,
@@ -336,7 +349,9 @@ pub fn receivables_xlsx(r: &Receivables) -> ServiceResult<Vec<u8>> {
         sheet.write_number(row, 9, p.policy_id as f64).map_err(x)?;
         row += 1;
     }
-    sheet.write_string_with_format(row, 0, "合计 Total", &bold).map_err(x)?;
+    sheet
+        .write_string_with_format(row, 0, "合计 Total", &bold)
+        .map_err(x)?;
     let t = &r.totals;
     for (c, m) in [t.not_due, t.days_1_30, t.days_31_90, t.over_90, r.total]
         .into_iter()

@@ -105,9 +105,10 @@ pub fn read_file<'a>(
     bytes: &[u8],
     layout: Option<&str>,
 ) -> ServiceResult<(Encoding, &'a BankLayout, Reading)> {
-    let (encoding, sheet) =
-        statement_file::read(bytes).map_err(|e| file_error(e.en(), e.zh()))?;
-    let chosen = layout.map(str::trim).filter(|l| !l.is_empty() && *l != "auto");
+    let (encoding, sheet) = statement_file::read(bytes).map_err(|e| file_error(e.en(), e.zh()))?;
+    let chosen = layout
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "auto");
     let found = match chosen {
         Some(id) => {
             let l = all.iter().find(|l| l.id == id).ok_or_else(|| {
@@ -335,7 +336,9 @@ pub async fn start_import(db: &Db, actor: &Actor, upload_id: i64) -> ServiceResu
             entity_type: "statement_import",
             entity_id: import_id.to_string(),
             before: None,
-            after: Some(json!({"upload_id": upload_id, "filename": up.filename, "lines": up.lines})),
+            after: Some(
+                json!({"upload_id": upload_id, "filename": up.filename, "lines": up.lines}),
+            ),
         },
     )
     .await?;

@@ -21,7 +21,9 @@ pub enum FileError {
 impl FileError {
     pub fn zh(&self) -> String {
         match self {
-            FileError::NotText => "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本，也不是 XLSX 表格".into(),
+            FileError::NotText => {
+                "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本，也不是 XLSX 表格".into()
+            }
             FileError::Spreadsheet(e) => format!("表格文件无法读取：{e}"),
             FileError::Csv { line, message } => format!("第 {line} 行无法读取：{message}"),
         }
@@ -171,21 +173,32 @@ mod tests {
         let (enc, s) = read("\u{feff}a,b\n".as_bytes()).unwrap();
         assert_eq!((enc, s.rows[0][0].as_str()), (Encoding::Utf8Bom, "a"));
         assert_eq!(read(b"a,b\n").unwrap().0, Encoding::Utf8);
-        assert_eq!(read(&[0xff, 0xfe, 0x00, 0x41]).unwrap_err(), FileError::NotText);
+        assert_eq!(
+            read(&[0xff, 0xfe, 0x00, 0x41]).unwrap_err(),
+            FileError::NotText
+        );
     }
 
     #[test]
     fn quoted_commas_and_line_breaks_stay_in_one_cell_and_lines_are_counted() {
-        let (_, s) = read("h1,h2\n\"甲, \"\"乙\"\"\",\"第一行\n第二行\"\nx,y\n".as_bytes()).unwrap();
+        let (_, s) =
+            read("h1,h2\n\"甲, \"\"乙\"\"\",\"第一行\n第二行\"\nx,y\n".as_bytes()).unwrap();
         assert_eq!(s.rows[1], vec!["甲, \"乙\"", "第一行\n第二行"]);
-        assert_eq!(s.numbers, vec![1, 2, 4], "the record after the break starts on line 4");
+        assert_eq!(
+            s.numbers,
+            vec![1, 2, 4],
+            "the record after the break starts on line 4"
+        );
     }
 
     #[test]
     fn excel_serial_days_are_dates() {
         assert_eq!(excel_day(46023.0), "2026-01-01");
         assert_eq!(excel_day(46023.75), "2026-01-01");
-        assert_eq!(text_of(&Data::Float(6222020260105000.0)), "6222020260105000");
+        assert_eq!(
+            text_of(&Data::Float(6222020260105000.0)),
+            "6222020260105000"
+        );
         assert_eq!(text_of(&Data::Float(1234.56)), "1234.56");
     }
 }

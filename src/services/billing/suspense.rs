@@ -197,7 +197,9 @@ fn line_audit(
         action,
         entity_type: "bank_line",
         entity_id: line.bank_line_id.to_string(),
-        before: Some(json!({"bank_txn_id": line.bank_txn_id, "amount": Money::from_fen(line.amount)})),
+        before: Some(
+            json!({"bank_txn_id": line.bank_txn_id, "amount": Money::from_fen(line.amount)}),
+        ),
         after: Some(after),
     }
 }
@@ -261,7 +263,9 @@ pub struct SplitInput {
 
 fn split_error(e: SplitError) -> ServiceError {
     match e {
-        SplitError::Empty => ServiceError::field("parts", "name at least one policy", "请至少填写一张保单"),
+        SplitError::Empty => {
+            ServiceError::field("parts", "name at least one policy", "请至少填写一张保单")
+        }
         SplitError::NotPositive(i) => ServiceError::field(
             &format!("parts[{i}].amount"),
             "each part must be more than zero",
@@ -279,7 +283,11 @@ fn split_error(e: SplitError) -> ServiceError {
                 parts.grouped(),
                 open.grouped()
             ),
-            format!("各部分合计 {} 元，流水待分配 {} 元", parts.grouped(), open.grouped()),
+            format!(
+                "各部分合计 {} 元，流水待分配 {} 元",
+                parts.grouped(),
+                open.grouped()
+            ),
         ),
     }
 }
@@ -293,9 +301,17 @@ pub async fn split_line(
 ) -> ServiceResult<Vec<PaymentView>> {
     require_finance(actor, "match bank lines")?;
     if input.parts.iter().any(|p| p.amount > MAX_LINE_AMOUNT) {
-        return Err(ServiceError::field("parts", "an amount is too large", "金额过大"));
+        return Err(ServiceError::field(
+            "parts",
+            "an amount is too large",
+            "金额过大",
+        ));
     }
-    let parts: Vec<(i64, Money)> = input.parts.iter().map(|p| (p.policy_id, p.amount)).collect();
+    let parts: Vec<(i64, Money)> = input
+        .parts
+        .iter()
+        .map(|p| (p.policy_id, p.amount))
+        .collect();
     let mut tx = db.write().await?;
     let (line, open) = open_line(&mut tx, line_id).await?;
     rules::check_split(&parts, open).map_err(split_error)?;
@@ -347,7 +363,11 @@ pub struct RefundLineInput {
 
 fn reason_required(reason: &str) -> ServiceResult<&str> {
     match reason.trim() {
-        "" => Err(ServiceError::field("reason", "give the reason", "请填写原因")),
+        "" => Err(ServiceError::field(
+            "reason",
+            "give the reason",
+            "请填写原因",
+        )),
         r if r.chars().count() > 500 => Err(ServiceError::field(
             "reason",
             "the reason is longer than 500 characters",

@@ -222,13 +222,24 @@ mod tests {
         let rows = [
             row(&["账号：1202 0000 1234", ""]),
             row(&["", ""]),
-            row(&[" 交易日期 ", "贷方金额（元）", "对方户名", "用途", "摘要", "流水号"]),
+            row(&[
+                " 交易日期 ",
+                "贷方金额（元）",
+                "对方户名",
+                "用途",
+                "摘要",
+                "流水号",
+            ]),
         ];
         assert!(l.locate(&rows).is_none(), "贷方金额（元） is not 贷方金额");
         let l = layout("x", false, "交易日期", "贷方金额(元)");
         let m = l.locate(&rows).unwrap();
         assert_eq!((m.header_row, m.date, m.credit), (2, 0, 1));
-        assert_eq!(m.reference, vec![4, 3], "both reference columns, in the layout's order");
+        assert_eq!(
+            m.reference,
+            vec![4, 3],
+            "both reference columns, in the layout's order"
+        );
         assert_eq!(m.transaction_id, 5);
     }
 

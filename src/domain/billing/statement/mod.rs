@@ -67,13 +67,14 @@ pub enum Reason {
 impl Reason {
     pub fn zh(&self) -> String {
         match self {
-            Reason::Date(t) => format!("日期“{t}”无法识别（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）"),
+            Reason::Date(t) => {
+                format!("日期“{t}”无法识别（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）")
+            }
             Reason::Amount(t) => format!("金额“{t}”不是最多两位小数的数字"),
             Reason::NotPositive(t) => format!("金额“{t}”须大于零"),
-            Reason::TooLarge(t) => format!(
-                "金额“{t}”超过单笔上限 {} 元",
-                MAX_LINE_AMOUNT.grouped()
-            ),
+            Reason::TooLarge(t) => {
+                format!("金额“{t}”超过单笔上限 {} 元", MAX_LINE_AMOUNT.grouped())
+            }
             Reason::MissingTransactionId => "缺少交易流水号".into(),
             Reason::MissingCells(n) => format!("本行只有 {n} 列，少于列名行"),
             Reason::RepeatedTransaction { id, first } => {
@@ -94,7 +95,9 @@ impl Reason {
                 MAX_LINE_AMOUNT.grouped()
             ),
             Reason::MissingTransactionId => "the transaction id is empty".into(),
-            Reason::MissingCells(n) => format!("the line has only {n} cells, fewer than the header"),
+            Reason::MissingCells(n) => {
+                format!("the line has only {n} cells, fewer than the header")
+            }
             Reason::RepeatedTransaction { id, first } => {
                 format!("transaction id {id} repeats line {first}")
             }
@@ -134,7 +137,11 @@ fn cell(row: &[String], i: usize) -> &str {
     row.get(i).map_or("", |c| c.trim())
 }
 
-fn credit_of(layout: &BankLayout, map: &ColumnMap, row: &[String]) -> Result<Option<Money>, Reason> {
+fn credit_of(
+    layout: &BankLayout,
+    map: &ColumnMap,
+    row: &[String],
+) -> Result<Option<Money>, Reason> {
     if let Some(d) = map.direction {
         if !layout.is_credit_mark(cell(row, d)) {
             return Ok(None);
@@ -164,7 +171,12 @@ fn credit_of(layout: &BankLayout, map: &ColumnMap, row: &[String]) -> Result<Opt
     Ok(Some(amount))
 }
 
-fn read_row(layout: &BankLayout, map: &ColumnMap, line: usize, row: &[String]) -> Result<Row, Reason> {
+fn read_row(
+    layout: &BankLayout,
+    map: &ColumnMap,
+    line: usize,
+    row: &[String],
+) -> Result<Row, Reason> {
     if row.iter().all(|c| c.trim().is_empty()) {
         return Ok(Row::Skip);
     }
@@ -211,7 +223,11 @@ pub fn read(layout: &BankLayout, map: &ColumnMap, sheet: &Sheet) -> Reading {
         errors: Vec::new(),
     };
     let mut seen = std::collections::HashMap::new();
-    let body = sheet.rows.iter().zip(&sheet.numbers).skip(map.header_row + 1);
+    let body = sheet
+        .rows
+        .iter()
+        .zip(&sheet.numbers)
+        .skip(map.header_row + 1);
     for (row, &line) in body {
         match read_row(layout, map, line, row) {
             Ok(Row::Skip) => out.skipped += 1,
@@ -306,7 +322,13 @@ mod tests {
     fn every_date_form_and_grouped_amounts_are_read() {
         let r = reading(&[
             &["交易日期", "贷方金额", "对方户名", "摘要", "流水号"],
-            &["2026-01-05", "4,200.00", "山西新材科技有限公司", "保费 FC-2026-000001", "T1"],
+            &[
+                "2026-01-05",
+                "4,200.00",
+                "山西新材科技有限公司",
+                "保费 FC-2026-000001",
+                "T1",
+            ],
             &["2026/1/6", "￥1,234.5", "甲", "", "T2"],
             &["20260107", "7", "乙", "", "T3"],
             &["2026-01-08 10:23:45", "0.01", "丙", "", "T4"],
