@@ -94,20 +94,33 @@ fn csv_rows(text: &str) -> Result<Sheet, FileError> {
         .from_reader(text.as_bytes());
     let mut sheet = Sheet::default();
     let mut record = csv::StringRecord::new();
+    // Line numbers counted from the byte offsets (each record's start), so a quoted line
+    // break inside a field and CRLF endings number lines as an editor does.
+    let bytes = text.as_bytes();
+    let (mut seen_to, mut line) = (0usize, 1usize);
+    let mut line_at = |offset: usize| {
+        let offset = offset.min(bytes.len());
+        if offset > seen_to {
+            line += bytes[seen_to..offset].iter().filter(|b| **b == b'\n').count();
+            seen_to = offset;
+        }
+        line
+    };
     loop {
-        let line = usize::try_from(reader.position().line()).unwrap_or(usize::MAX);
+        let here = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let start = record
                     .position()
-                    .and_then(|p| usize::try_from(p.line()).ok())
-                    .unwrap_or(line);
-                sheet.push(start, record.iter().map(str::to_string).collect());
+                    .and_then(|p| usize::try_from(p.byte()).ok())
+                    .unwrap_or(here);
+                let n = line_at(start);
+                sheet.push(n, record.iter().map(str::to_string).collect());
             }
             Err(e) => {
                 return Err(FileError::Csv {
-                    line,
+                    line: line_at(here),
                     message: e.to_string(),
                 })
             }
@@ -182,8 +195,8 @@ mod tests {
     #[test]
     fn quoted_commas_and_line_breaks_stay_in_one_cell_and_lines_are_counted() {
         let (_, s) =
-            read("h1,h2\n\"甲, \"\"乙\"\"\",\"第一行\n第二行\"\nx,y\n".as_bytes()).unwrap();
-        assert_eq!(s.rows[1], vec!["甲, \"乙\"", "第一行\n第二行"]);
+            read("h1,h2\r\n\"甲, \"\"乙\"\"\",\"第一行\r\n第二行\"\r\nx,y\r\n".as_bytes()).unwrap();
+        assert_eq!(s.rows[1], vec!["甲, \"乙\"", "第一行\r\n第二行"]);
         assert_eq!(
             s.numbers,
             vec![1, 2, 4],
