@@ -38,14 +38,18 @@ async fn issued_policy(app: &TestApp) -> (i64, String) {
     )
 }
 
+/// The element's text; retried while the page is replaced under it (the import page
+/// refreshes itself).
 async fn text_of(c: &fantoccini::Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..100 {
+        if let Ok(e) = c.wait().for_element(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                return t;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no text at {css}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -99,9 +99,17 @@ fn csv_rows(text: &str) -> Result<Sheet, FileError> {
     let bytes = text.as_bytes();
     let (mut seen_to, mut line) = (0usize, 1usize);
     let mut line_at = |offset: usize| {
-        let offset = offset.min(bytes.len());
+        // A record's position is where the reader stood, before the previous record's
+        // line terminator: step over it.
+        let mut offset = offset.min(bytes.len());
+        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
         if offset > seen_to {
-            line += bytes[seen_to..offset].iter().filter(|b| **b == b'\n').count();
+            line += bytes[seen_to..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
             seen_to = offset;
         }
         line
