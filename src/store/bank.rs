@@ -66,13 +66,13 @@ pub async fn upload(tx: &mut Tx, id: i64) -> StoreResult<Option<UploadRow>> {
 }
 
 pub async fn upload_content(tx: &mut Tx, id: i64) -> StoreResult<Vec<u8>> {
-    Ok(dispatch!(tx, c => {
+    dispatch!(tx, c => {
         sqlx::query_scalar::<_, Vec<u8>>("select content from statement_upload where upload_id = $1")
             .bind(id)
             .fetch_optional(&mut *c)
             .await?
     })
-    .ok_or(StoreError::NotFound)?)
+    .ok_or(StoreError::NotFound)
 }
 
 /// Move a previewed (or failed) upload to running with its import row; `Conflict` when
@@ -196,10 +196,10 @@ pub async fn open_amount(tx: &mut Tx, id: i64) -> StoreResult<i64> {
         "select case when {DISPOSED} then 0 else l.amount - {PLACED} end \
          from bank_line l where l.bank_line_id = $1"
     );
-    Ok(dispatch!(tx, c => {
+    dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_optional(&mut *c).await?
     })
-    .ok_or(StoreError::NotFound)?)
+    .ok_or(StoreError::NotFound)
 }
 
 /// A suspense line (挂账) with what is still open on it.
@@ -244,6 +244,18 @@ pub async fn suspense_totals(tx: &mut Tx) -> StoreResult<(i64, i64)> {
     );
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, (i64, i64)>(&sql).fetch_one(&mut *c).await?
+    }))
+}
+
+/// Every open line, oldest first, at most `limit` (the API's plain list).
+pub async fn open_lines(tx: &mut Tx, limit: i64) -> StoreResult<Vec<BankLineRow>> {
+    let sql = format!(
+        "{LINE} where bank_line_id in (select l.bank_line_id from bank_line l where {}) \
+         order by value_date, bank_line_id limit $1",
+        suspense_where()
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, BankLineRow>(&sql).bind(limit).fetch_all(&mut *c).await?
     }))
 }
 

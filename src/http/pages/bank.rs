@@ -417,10 +417,11 @@ async fn upload(
     Ok(resp)
 }
 
+/// A split row as typed: the policy number and its amount (or why it does not read).
+type TypedPart = (String, Result<Money, ServiceError>);
+
 /// Split form fields: `policy_number_N` and `amount_N` for N = 1, 2, 3…
-fn split_parts(
-    f: &RawForm,
-) -> Result<Vec<(String, String, Result<Money, ServiceError>)>, ServiceError> {
+fn split_parts(f: &RawForm) -> Vec<TypedPart> {
     let mut out = Vec::new();
     for n in 1..=10 {
         let number = f.get(&format!("policy_number_{n}")).trim().to_uppercase();
@@ -435,9 +436,9 @@ fn split_parts(
                 format!("金额“{amount}”无效"),
             )
         });
-        out.push((number, amount, parsed));
+        out.push((number, parsed));
     }
-    Ok(out)
+    out
 }
 
 async fn run_action(
@@ -463,7 +464,7 @@ async fn run_action(
         }
         "split" => {
             let mut parts = Vec::new();
-            for (number, _, amount) in split_parts(f)? {
+            for (number, amount) in split_parts(f) {
                 let policy_id = billing::policy_id_by_number(&st.db, actor, &number).await?;
                 parts.push(SplitPart {
                     policy_id,

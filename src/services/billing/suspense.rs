@@ -164,14 +164,7 @@ pub async fn suspense_count(db: &Db, actor: &Actor) -> ServiceResult<i64> {
 pub async fn unmatched(db: &Db, actor: &Actor) -> ServiceResult<Vec<BankLineRow>> {
     require_finance(actor, "see unmatched bank lines")?;
     let mut tx = db.read().await?;
-    let rows = bank::suspense(&mut tx, 10_000, 0).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        if let Some(l) = store::line(&mut tx, r.bank_line_id).await? {
-            out.push(l);
-        }
-    }
-    Ok(out)
+    Ok(bank::open_lines(&mut tx, 10_000).await?)
 }
 
 /// The line locked with what is open on it; a line with nothing open is a conflict.
