@@ -71,6 +71,22 @@ enum Command {
         #[command(subcommand)]
         command: BacktestCommand,
     },
+    /// Premium collection housekeeping (保费收取).
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BillingCommand {
+    /// Queue the premium reminders due on a day (before due and overdue, `[billing]`
+    /// settings), each installment and stage once ever; `serve` does this by itself.
+    Remind {
+        /// Business day (default: today in Beijing).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,6 +261,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for n in &r.expired {
                 println!("  expired   {n}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Billing {
+            command: BillingCommand::Remind { as_of },
+        } => {
+            let db = opened(&db)?;
+            let day = as_of.unwrap_or_else(services::underwriting::today);
+            let r = services::billing::send_reminders(db, &config.billing, day)
+                .await
+                .map_err(describe)?;
+            println!(
+                "{day}: {} reminders queued, {} already sent, {} makers without a contact e-mail",
+                r.queued, r.already_sent, r.no_contact
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Deliver => {
@@ -433,6 +463,7 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     };
     tracing::info!(database = backend, "starting");
     let worker_config = config.clone();
+    let billing_config = config.billing.clone();
     let schedule_config = config.clone();
     let app = Application::build(config, StartOptions { workers }).await?;
     // Mail and regulator deliveries go out in the background while the service runs.
@@ -443,6 +474,8 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     // Policies come into force and expire on their dates; checked every ten minutes.
     let _clock =
         services::underwriting::clock::spawn(app.db.clone(), std::time::Duration::from_secs(600));
+    // Premium reminders before and after installments fall due, once each.
+    let _reminders = services::billing::spawn_reminders(app.db.clone(), billing_config);
     // Backtest summaries folded, and the quarter's report queued when due.
     let _backtest = services::backtest::schedule::spawn(schedule_config)?;
     let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backtest;
+pub mod bank;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
@@ -15,6 +16,7 @@ pub mod counters;
 pub mod outbox;
 pub mod parties;
 pub mod policies;
+pub mod receivables;
 pub mod sessions;
 pub mod subsidy_facts;
 pub mod users;
