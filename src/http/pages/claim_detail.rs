@@ -247,7 +247,7 @@ async fn render(
                 shanghai_time(h.set_at),
                 label,
                 m(h.amount),
-                h.reason.clone(),
+                c.bi(&h.reason),
             )
         })
         .collect();
