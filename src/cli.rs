@@ -72,6 +72,22 @@ enum Command {
         #[command(subcommand)]
         command: BacktestCommand,
     },
+    /// Premium collection housekeeping (保费收取).
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BillingCommand {
+    /// Queue the premium reminders due on a day (before due and overdue, `[billing]`
+    /// settings), each installment and stage once ever; `serve` does this by itself.
+    Remind {
+        /// Business day (default: today in Beijing).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -246,6 +262,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for n in &r.expired {
                 println!("  expired   {n}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Billing {
+            command: BillingCommand::Remind { as_of },
+        } => {
+            let db = opened(&db)?;
+            let day = as_of.unwrap_or_else(|| Clock::System.today());
+            let r = services::billing::send_reminders(db, &config.billing, day)
+                .await
+                .map_err(describe)?;
+            println!(
+                "{day}: {} reminders queued, {} already sent, {} makers without a contact e-mail",
+                r.queued, r.already_sent, r.no_contact
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Deliver => {
@@ -447,6 +477,8 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     .await?;
     // Outbox delivery, audit sealing, the policy clock, backtest summary folding and the
     // quarterly schedule: supervised, on this runtime (`runtime.rs`).
+    // Premium reminders before and after installments fall due, once each.
+    let _reminders = services::billing::spawn_reminders(app.db.clone(), job_config.billing.clone());
     let jobs = crate::runtime::Jobs::start(crate::runtime::JobContext {
         db: app.db.clone(),
         config: job_config,

@@ -404,6 +404,7 @@ struct FileConfig {
     backtest: Option<BacktestConfig>,
     regulator: Option<RegulatorConfig>,
     claims: Option<ClaimsConfig>,
+    billing: Option<BillingConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -427,6 +428,31 @@ pub struct Config {
     /// `[regulator]`: where backtest reports are delivered.
     pub regulator: RegulatorConfig,
     pub claims: ClaimsConfig,
+    /// `[billing]`: premium reminders (催缴提醒).
+    pub billing: BillingConfig,
+}
+
+/// Premium reminders: mailed to the maker's contact through the outbox, once per
+/// installment and stage. A setting of 0 turns that stage off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BillingConfig {
+    /// Days before an installment's due date the first reminder goes out.
+    pub reminder_days_before: u32,
+    /// Days after the due date the overdue reminder goes out.
+    pub reminder_days_overdue: u32,
+    /// How often `serve` looks for reminders to send, in seconds.
+    pub reminder_every_secs: u64,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        BillingConfig {
+            reminder_days_before: 7,
+            reminder_days_overdue: 1,
+            reminder_every_secs: 3600,
+        }
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/firstcover.db";
@@ -451,6 +477,7 @@ impl Default for Config {
             backtest: Default::default(),
             regulator: Default::default(),
             claims: ClaimsConfig::default(),
+            billing: BillingConfig::default(),
         }
     }
 }
@@ -545,6 +572,9 @@ impl Config {
         }
         if let Some(v) = file.claims {
             c.claims = v;
+        }
+        if let Some(v) = file.billing {
+            c.billing = v;
         }
         let mut public_url = file.public_url;
         if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {

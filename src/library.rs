@@ -6,6 +6,7 @@
 //! and the reason: syntax and type errors use toml's span; semantic errors point at the
 //! line of the offending key (or its table).
 
+use crate::domain::billing::statement::layout::BankLayout;
 use crate::domain::clauses::locate::{line_of_offset, line_of_path};
 use crate::domain::clauses::{
     Checklist, ClaimChecklists, ClaimType, ClauseSet, DocumentKind, Issue, KeyPath, RateFiling,
@@ -69,9 +70,16 @@ pub struct Library {
     rate_filings: Vec<RateFiling>,
     checklists: Vec<ClaimChecklists>,
     programmes: Vec<Programme>,
+    bank_layouts: Vec<BankLayout>,
 }
 
 impl Library {
+    /// Bank statement export layouts (`clauses/banks/`), each bank's own before the
+    /// generic ones, in file-name order.
+    pub fn bank_layouts(&self) -> &[BankLayout] {
+        &self.bank_layouts
+    }
+
     pub fn clause_sets(&self) -> &[ClauseSet] {
         &self.clause_sets
     }
@@ -133,6 +141,7 @@ pub fn load(dir: &Path) -> Result<Library, LibraryError> {
     let mut filings = Vec::new();
     let mut lists = Vec::new();
     let mut programmes = Vec::new();
+    let mut banks: Vec<Loaded<BankLayout>> = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|source| LibraryError::Io {
             path: file.clone(),
@@ -158,12 +167,25 @@ pub fn load(dir: &Path) -> Result<Library, LibraryError> {
             DocumentKind::Programme => {
                 parse(&file, text, Programme::validate).map(|l| programmes.push(l))
             }
+            DocumentKind::BankLayout => {
+                parse(&file, text, BankLayout::validate).map(|l| banks.push(l))
+            }
         };
         if let Err(mut p) = result {
             problems.append(&mut p);
         }
     }
     cross_check(&sets, &filings, &lists, &programmes, &mut problems);
+    for (i, b) in banks.iter().enumerate() {
+        if banks[..i].iter().any(|o| o.value.id == b.value.id) {
+            let line = line_of_path(&b.text, &KeyPath::root().key("id"));
+            problems.push(problem(
+                &b.file,
+                line,
+                format!("duplicate bank layout id '{}'", b.value.id),
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(LibraryError::Invalid(problems));
     }
@@ -172,6 +194,11 @@ pub fn load(dir: &Path) -> Result<Library, LibraryError> {
         rate_filings: filings.into_iter().map(|l| l.value).collect(),
         checklists: lists.into_iter().map(|l| l.value).collect(),
         programmes: programmes.into_iter().map(|l| l.value).collect(),
+        bank_layouts: {
+            let mut v: Vec<BankLayout> = banks.into_iter().map(|l| l.value).collect();
+            v.sort_by_key(|l| l.generic);
+            v
+        },
     })
 }
 
@@ -211,7 +238,7 @@ fn kind_of(file: &Path, text: &str) -> Result<DocumentKind, FileProblem> {
         problem(
             file,
             1,
-            "missing top-level `kind` (clause_set, rate_filing, claim_checklists or programme)",
+            "missing top-level `kind` (clause_set, rate_filing, claim_checklists, programme or bank_layout)",
         )
     })?;
     DocumentKind::parse(kind).ok_or_else(|| {
@@ -220,7 +247,7 @@ fn kind_of(file: &Path, text: &str) -> Result<DocumentKind, FileProblem> {
             file,
             line,
             format!(
-                "unknown kind '{kind}' (clause_set, rate_filing, claim_checklists or programme)"
+                "unknown kind '{kind}' (clause_set, rate_filing, claim_checklists, programme or bank_layout)"
             ),
         )
     })

@@ -555,6 +555,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("field", "as_of", "评估日", "As of"),
     ("field", "approval_id", "审批编号", "Approval"),
     ("field", "amount_claimed", "索赔金额", "Amount claimed"),
+    ("field", "assigned_to", "经办理赔员", "Assigned handler"),
     (
         "field",
         "aggregate_limit",

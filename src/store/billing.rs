@@ -171,6 +171,8 @@ pub struct PaymentRow {
     pub payer: String,
     pub source: String,
     pub bank_txn_id: Option<String>,
+    /// The bank line (银行流水) it was made from.
+    pub bank_line_id: Option<i64>,
     pub recorded_by: Option<i64>,
     pub recorded_at: DateTime<Utc>,
     pub reversed_at: Option<DateTime<Utc>>,
@@ -178,9 +180,12 @@ pub struct PaymentRow {
     pub reversal_reason: Option<String>,
 }
 
+/// A payment's bank transaction id: its own (rows from before 0014) or its bank line's.
 const PAYMENT: &str =
     "select payment_id, policy_id, paid_on, amount, method, reference, payer, source, \
-    bank_txn_id, recorded_by, recorded_at, reversed_at, reversed_by, reversal_reason from payment";
+    coalesce(bank_txn_id, (select l.bank_txn_id from bank_line l \
+    where l.bank_line_id = payment.bank_line_id)) as bank_txn_id, bank_line_id, recorded_by, \
+    recorded_at, reversed_at, reversed_by, reversal_reason from payment";
 
 pub struct NewPayment<'a> {
     pub policy_id: i64,
@@ -190,7 +195,8 @@ pub struct NewPayment<'a> {
     pub reference: &'a str,
     pub payer: &'a str,
     pub source: &'a str,
-    pub bank_txn_id: Option<&'a str>,
+    /// The bank line it comes from; the line's transaction id is read through it.
+    pub bank_line_id: Option<i64>,
     pub recorded_by: Option<i64>,
 }
 
@@ -198,7 +204,7 @@ pub async fn insert_payment(tx: &mut Tx, p: &NewPayment<'_>) -> StoreResult<i64>
     let done = dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(
             "insert into payment (policy_id, paid_on, amount, method, reference, payer, source, \
-             bank_txn_id, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             bank_line_id, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              returning payment_id",
         )
         .bind(p.policy_id)
@@ -208,7 +214,7 @@ pub async fn insert_payment(tx: &mut Tx, p: &NewPayment<'_>) -> StoreResult<i64>
         .bind(p.reference)
         .bind(p.payer)
         .bind(p.source)
-        .bind(p.bank_txn_id)
+        .bind(p.bank_line_id)
         .bind(p.recorded_by)
         .bind(now())
         .fetch_one(&mut *c)
@@ -479,9 +485,11 @@ pub struct BankLineRow {
     pub created_at: DateTime<Utc>,
 }
 
-const LINE: &str =
+/// `payment_id` is the latest live payment made from the line (a split line has several).
+pub(crate) const LINE: &str =
     "select bank_line_id, source, import_id, bank_txn_id, value_date, amount, payer, \
-    reference, payment_id, matched_by, created_at from bank_line";
+    reference, (select max(p.payment_id) from payment p where p.bank_line_id = bank_line.bank_line_id \
+    and p.reversed_at is null) as payment_id, matched_by, created_at from bank_line";
 
 pub struct NewLine<'a> {
     pub source: &'a str,
@@ -530,33 +538,16 @@ pub async fn line_by_txn(tx: &mut Tx, bank_txn_id: &str) -> StoreResult<Option<B
     }))
 }
 
-/// Lines no payment was made from yet, oldest first.
-pub async fn unmatched_lines(tx: &mut Tx) -> StoreResult<Vec<BankLineRow>> {
-    let sql = format!("{LINE} where payment_id is null order by value_date, bank_line_id");
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, BankLineRow>(&sql).fetch_all(&mut *c).await?
-    }))
-}
-
-/// Tie a line to the payment made from it, if nobody did already.
-pub async fn set_line_payment(
-    tx: &mut Tx,
-    line_id: i64,
-    payment_id: i64,
-    by: Option<i64>,
-) -> StoreResult<()> {
-    let n = dispatch!(tx, c => {
-        sqlx::query(
-            "update bank_line set payment_id = $1, matched_by = $2 where bank_line_id = $3 and payment_id is null",
-        )
-        .bind(payment_id)
-        .bind(by)
-        .bind(line_id)
-        .execute(&mut *c)
-        .await?
-        .rows_affected()
+/// Record who matched a line by hand (the payments themselves name the line).
+pub async fn set_line_matcher(tx: &mut Tx, line_id: i64, by: Option<i64>) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query("update bank_line set matched_by = $1 where bank_line_id = $2")
+            .bind(by)
+            .bind(line_id)
+            .execute(&mut *c)
+            .await?;
     });
-    exactly_one(n)
+    Ok(())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

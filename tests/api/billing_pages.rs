@@ -148,6 +148,21 @@ async fn finance_records_a_payment_and_a_plan_through_the_pages(app: TestApp) {
     assert_eq!(ledger(&app, &token, id).await["invoiced"], "0.00");
 }
 
+/// The import job's page once it says done (it refreshes itself while running).
+async fn finished(client: &reqwest::Client, app: &TestApp, progress: &str) -> String {
+    for _ in 0..200 {
+        let html = page(client, app, progress).await;
+        if html.contains("导入完成") {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the import did not finish: {}",
+        page(client, app, progress).await
+    )
+}
+
 async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp) {
     let (_, id, number, token) = issued_policy(&app, "zhejiang-2025").await;
     app.add_user("finance.bank", Role::Finance, None).await;
@@ -167,7 +182,7 @@ async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp
         )
     };
     let r = client
-        .post(app.url("/billing/bank/import"))
+        .post(app.url("/billing/bank/preview"))
         .multipart(upload("nope".into()))
         .send()
         .await
@@ -175,8 +190,9 @@ async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(count(&app, "bank_line").await, 0);
 
+    // The preview shows what would be recorded, and records nothing.
     let r = client
-        .post(app.url("/billing/bank/import"))
+        .post(app.url("/billing/bank/preview"))
         .multipart(upload(csrf.clone()))
         .send()
         .await
@@ -184,26 +200,68 @@ async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(
+        html.contains("id=\"preview-lines\">2<")
+            && html.contains("id=\"preview-total\">14,000.00<"),
+        "{html}"
+    );
+    assert!(
+        html.contains("P-2") && html.contains("保费尾款"),
+        "the lines are shown"
+    );
+    assert_eq!(
+        count(&app, "bank_line").await,
+        0,
+        "a preview records nothing"
+    );
+    let action = |html: &str| {
+        let start = html.find("/billing/bank/uploads/").unwrap();
+        let end = start + html[start..].find('"').unwrap();
+        html[start..end].to_string()
+    };
+    let import = action(&html);
+    let r = client
+        .post(app.url(&import))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let progress = r.headers()["location"].to_str().unwrap().to_string();
+    // The job runs in the background; its page refreshes itself until it is done.
+    let html = finished(&client, &app, &progress).await;
+    assert!(
         html.contains("id=\"imported\">1<")
             && html.contains("id=\"duplicates\">0<")
             && html.contains("id=\"unmatched\">1<"),
         "{html}"
     );
+    let html = page(&client, &app, "/billing/bank").await;
     assert!(
         html.contains("P-2") && html.contains("保费尾款"),
-        "the stray line is listed"
+        "the stray line is in suspense"
     );
+    // The same file again: a new preview says both lines are known; importing adds nothing.
     let r = client
-        .post(app.url("/billing/bank/import"))
+        .post(app.url("/billing/bank/preview"))
         .multipart(upload(csrf.clone()))
         .send()
         .await
         .unwrap();
     let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"preview-known\">2<"), "{html}");
+    let r = client
+        .post(app.url(&action(&html)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let progress = r.headers()["location"].to_str().unwrap().to_string();
+    let html = finished(&client, &app, &progress).await;
     assert!(
         html.contains("id=\"imported\">0<") && html.contains("id=\"duplicates\">2<"),
         "{html}"
     );
+    assert_eq!(count(&app, "bank_line").await, 2);
 
     let line = {
         let lines = app.get_json("/api/v1/bank/lines/unmatched", &token).await;

@@ -12,6 +12,8 @@ mod backtest_api;
 mod backtest_cli;
 mod backtest_summary;
 mod bank;
+mod bank_import;
+mod bank_suspense;
 mod billing;
 mod billing_pages;
 mod catalogue;

@@ -8,6 +8,7 @@ mod readback;
 mod smtp_sink;
 
 mod backtest;
+mod bank;
 mod billing;
 mod claims;
 mod driver;

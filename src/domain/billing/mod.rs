@@ -2,11 +2,13 @@
 //! endorsements, allocation of payments to installments, bank statement lines and the
 //! bank's callback signature. Pure: values in, values out.
 
+pub mod ageing;
 pub mod allocation;
 pub mod plan;
 pub mod schedule;
 pub mod signature;
 pub mod statement;
+pub mod suspense;
 
 use crate::domain::money::Money;
 use chrono::NaiveDate;

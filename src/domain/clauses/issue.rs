@@ -16,6 +16,8 @@ pub enum DocumentKind {
     ClaimChecklists,
     /// 保险补偿政策
     Programme,
+    /// 银行流水格式 (a bank's statement export columns)
+    BankLayout,
 }
 
 impl DocumentKind {
@@ -25,6 +27,7 @@ impl DocumentKind {
             DocumentKind::RateFiling => "rate_filing",
             DocumentKind::ClaimChecklists => "claim_checklists",
             DocumentKind::Programme => "programme",
+            DocumentKind::BankLayout => "bank_layout",
         }
     }
 
@@ -34,6 +37,7 @@ impl DocumentKind {
             DocumentKind::RateFiling,
             DocumentKind::ClaimChecklists,
             DocumentKind::Programme,
+            DocumentKind::BankLayout,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

@@ -8,10 +8,12 @@ use crate::http::problem::problem_response;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::billing::{
-    self, CallbackError, CallbackOutcome, ImportReport, InvoiceInput, InvoiceView, Ledger,
-    MatchInput, Notification, NotificationRequest, PaymentInput, PaymentView, PlanInput, PlanLine,
-    RefundInput, ReversalInput, Settlement, VoidInvoiceInput,
+    self, CallbackError, CallbackOutcome, DismissInput, DisposalReversalInput, ImportReport,
+    InvoiceInput, InvoiceView, Ledger, MatchInput, Notification, NotificationRequest, PaymentInput,
+    PaymentView, PlanInput, PlanLine, Preview, Receivables, RefundInput, RefundLineInput,
+    ReversalInput, Settlement, SplitInput, SuspensePage, VoidInvoiceInput,
 };
+use crate::store::bank::DisposalRow;
 use crate::store::billing::{BankLineRow, ImportRow};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -33,8 +35,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(import_statement))
                 .route(web::get().to(imports)),
         )
+        .service(
+            web::resource("/bank/statements/preview")
+                .app_data(web::PayloadConfig::new(8 << 20))
+                .route(web::post().to(preview_statement)),
+        )
         .route("/bank/lines/unmatched", web::get().to(unmatched))
-        .route("/bank/lines/{id}/match", web::post().to(match_line));
+        .route("/bank/suspense", web::get().to(suspense))
+        .route("/bank/lines/{id}/match", web::post().to(match_line))
+        .route("/bank/lines/{id}/split", web::post().to(split_line))
+        .route("/bank/lines/{id}/dismissal", web::post().to(dismiss_line))
+        .route("/bank/lines/{id}/refund", web::post().to(refund_line))
+        .route(
+            "/bank/disposals/{id}/reversal",
+            web::post().to(reverse_disposal),
+        )
+        .route("/receivables", web::get().to(receivables));
 }
 
 /// Record a payment received (finance). Amounts are CNY strings.
@@ -195,12 +211,17 @@ pub async fn bank_notification(
 pub struct StatementQuery {
     /// The file's name, for the import list.
     pub filename: Option<String>,
+    /// A bank layout id from `clauses/banks/` (icbc, ccb, cmb, boc, generic); absent or
+    /// `auto`: detected from the header row.
+    pub layout: Option<String>,
 }
 
-/// Import a bank statement: the CSV file as the body (`text/csv`, UTF-8), columns
-/// `date,amount,payer,reference,transaction_id`. Lines whose reference names one issued
-/// policy become payments; lines already known count as duplicates; the rest are kept
-/// for manual matching. A file with a bad line is refused whole (422, every line listed).
+/// Import a bank statement: the file as the body — CSV in UTF-8 (with or without BOM) or
+/// GBK/GB18030, or XLSX — in any layout of `clauses/banks/` (the usual Chinese column
+/// names, or `date,amount,payer,reference,transaction_id`). Lines whose reference names
+/// one issued policy become payments; lines already known count as duplicates; the rest
+/// go to suspense. A file with a bad line is refused whole (422, every line listed) and
+/// records nothing.
 #[utoipa::path(post, path = "/api/v1/bank/statements", params(StatementQuery), tag = "billing",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportReport), (status = 422, body = crate::http::problem::Problem)))]
@@ -210,10 +231,42 @@ pub async fn import_statement(
     q: web::Query<StatementQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let name = q.into_inner().filename.unwrap_or_default();
-    let r =
-        billing::import_statement(&st.db, &who.0, &st.config.insurer.code, &name, &body).await?;
+    let q = q.into_inner();
+    let r = billing::import_statement(
+        &st.db,
+        &who.0,
+        &st.config.insurer.code,
+        st.library.bank_layouts(),
+        &q.filename.unwrap_or_default(),
+        &body,
+        q.layout.as_deref(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(r))
+}
+
+/// Read a statement and say what it would record (layout, lines, total, every bad line
+/// in both languages) without recording anything.
+#[utoipa::path(post, path = "/api/v1/bank/statements/preview", params(StatementQuery), tag = "billing",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = Preview), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn preview_statement(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<StatementQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let p = billing::preview_statement(
+        &st.db,
+        &who.0,
+        st.library.bank_layouts(),
+        &q.filename.unwrap_or_default(),
+        &body,
+        q.layout.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(p))
 }
 
 /// The latest statement imports with their counts.
@@ -223,14 +276,34 @@ pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRespo
     Ok(HttpResponse::Ok().json(billing::recent_imports(&st.db, &who.0).await?))
 }
 
-/// Bank lines not yet matched to a policy, oldest first.
+/// Bank lines not yet placed (suspense), oldest first.
 #[utoipa::path(get, path = "/api/v1/bank/lines/unmatched", tag = "billing",
     responses((status = 200, body = Vec<BankLineRow>)))]
 pub async fn unmatched(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(billing::unmatched(&st.db, &who.0).await?))
 }
 
-/// Match an unmatched bank line to a policy: it becomes that policy's payment.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// 1-based page of 50 lines.
+    pub page: Option<i64>,
+}
+
+/// Suspense (挂账) one page at a time, each line with ranked suggested policies.
+#[utoipa::path(get, path = "/api/v1/bank/suspense", params(PageQuery), tag = "billing",
+    responses((status = 200, body = SuspensePage)))]
+pub async fn suspense(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = q.into_inner().page.unwrap_or(1);
+    let p = billing::suspense(&st.db, &who.0, &st.config.insurer.code, page).await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Match a line to a policy: its open amount becomes that policy's payment.
 #[utoipa::path(post, path = "/api/v1/bank/lines/{id}/match", request_body = MatchInput, tag = "billing",
     responses((status = 201, body = PaymentView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn match_line(
@@ -241,4 +314,77 @@ pub async fn match_line(
 ) -> Result<HttpResponse, ApiError> {
     let p = billing::match_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(p))
+}
+
+/// Split a line across several policies; the parts must add up to its open amount.
+#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/split", request_body = SplitInput, tag = "billing",
+    responses((status = 201, body = Vec<PaymentView>), (status = 409, body = crate::http::problem::Problem),
+              (status = 422, body = crate::http::problem::Problem)))]
+pub async fn split_line(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<SplitInput>,
+) -> Result<HttpResponse, ApiError> {
+    let p = billing::split_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+/// Dismiss a line as not premium, with the reason.
+#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/dismissal", request_body = DismissInput, tag = "billing",
+    responses((status = 201, body = DisposalRow), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn dismiss_line(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<DismissInput>,
+) -> Result<HttpResponse, ApiError> {
+    let d = billing::dismiss_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(d))
+}
+
+/// Record that a line's money was sent back to the payer.
+#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/refund", request_body = RefundLineInput, tag = "billing",
+    responses((status = 201, body = DisposalRow), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn refund_line(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<RefundLineInput>,
+) -> Result<HttpResponse, ApiError> {
+    let d = billing::refund_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(d))
+}
+
+/// Reverse a dismissal or refund: the line is back in suspense.
+#[utoipa::path(post, path = "/api/v1/bank/disposals/{id}/reversal", request_body = DisposalReversalInput, tag = "billing",
+    responses((status = 200, body = DisposalRow), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn reverse_disposal(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<DisposalReversalInput>,
+) -> Result<HttpResponse, ApiError> {
+    let d = billing::reverse_disposal(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(d))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivablesQuery {
+    /// Reporting day (default: today in Beijing).
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// Who owes what (应收保费) on a day: per policy and maker, aged not yet due, 1–30,
+/// 31–90 and over 90 days overdue, with totals. Amounts are CNY strings.
+#[utoipa::path(get, path = "/api/v1/receivables", params(ReceivablesQuery), tag = "billing",
+    responses((status = 200, body = Receivables)))]
+pub async fn receivables(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<ReceivablesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let as_of = q.into_inner().as_of.unwrap_or_else(|| st.clock.today());
+    Ok(HttpResponse::Ok().json(billing::receivables(&st.db, &who.0, as_of).await?))
 }

@@ -77,6 +77,8 @@ impl<T> SeekPage<T> {
         billing::record_payment, billing::reverse_payment, billing::ledger, billing::set_plan,
         billing::record_invoice, billing::void_invoice, billing::refund, billing::bank_notification,
         billing::import_statement, billing::imports, billing::unmatched, billing::match_line,
+        billing::preview_statement, billing::suspense, billing::split_line, billing::dismiss_line,
+        billing::refund_line, billing::reverse_disposal, billing::receivables,
         claims::notify, claims::list, claims::queue, claims::approvals, claims::get,
         claims::register, claims::reserve, claims::proof_request, claims::proof_complete,
         claims::upload, claims::download, claims::decide, claims::approve, claims::pay,

@@ -8,23 +8,19 @@ use crate::domain::money::Money;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::billing::{
-    self, ImportReport, InvoiceInput, Ledger, MatchInput, PaymentInput, PlanInput, PlanLine,
-    RefundInput, ReversalInput, VoidInvoiceInput, METHODS,
+    self, InvoiceInput, Ledger, PaymentInput, PlanInput, PlanLine, RefundInput, ReversalInput,
+    VoidInvoiceInput, METHODS,
 };
 use crate::services::{FieldError, ServiceError};
-use crate::store::billing::{BankLineRow, ImportRow};
-use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
-use futures_util::StreamExt;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/policies/{id}/billing", web::get().to(show))
         .route("/policies/{id}/billing/{action}", web::post().to(act))
-        .route("/billing/bank", web::get().to(bank))
-        .route("/billing/bank/import", web::post().to(import))
-        .route("/billing/bank/lines/{id}/match", web::post().to(match_line));
+        .configure(super::bank::routes)
+        .configure(super::receivables::routes);
 }
 
 /// 缴费方式 labels for the select boxes.
@@ -256,181 +252,6 @@ async fn act(
             let mut resp = render(&req, &st, &who, id, vec![e]).await?;
             *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
             Ok(resp)
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-pub struct LineView {
-    pub id: i64,
-    pub source: String,
-    pub txn: String,
-    pub value_date: NaiveDate,
-    pub amount: String,
-    pub payer: String,
-    pub reference: String,
-}
-
-impl From<&BankLineRow> for LineView {
-    fn from(l: &BankLineRow) -> Self {
-        LineView {
-            id: l.bank_line_id,
-            source: l.source.clone(),
-            txn: l.bank_txn_id.clone(),
-            value_date: l.value_date,
-            amount: Money::from_fen(l.amount).grouped(),
-            payer: l.payer.clone(),
-            reference: l.reference.clone(),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "bank.html")]
-struct BankPage {
-    c: Chrome,
-    lines: Vec<LineView>,
-    imports: Vec<ImportRow>,
-    report: Option<ImportReport>,
-    errors: Vec<FieldError>,
-}
-
-async fn render_bank(
-    req: &HttpRequest,
-    st: &AppState,
-    who: &PageActor,
-    report: Option<ImportReport>,
-    errors: Vec<FieldError>,
-) -> Result<HttpResponse, PageError> {
-    let lines = billing::unmatched(&st.db, &who.actor).await?;
-    let imports = billing::recent_imports(&st.db, &who.actor).await?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut resp = page(&BankPage {
-        c: Chrome::for_actor(req, who),
-        lines: lines.iter().map(LineView::from).collect(),
-        imports,
-        report,
-        errors,
-    })?;
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-async fn bank(
-    req: HttpRequest,
-    st: web::Data<AppState>,
-    who: PageActor,
-) -> Result<HttpResponse, PageError> {
-    render_bank(&req, &st, &who, None, vec![]).await
-}
-
-/// The upload form's fields: the CSRF token and one file.
-struct Upload {
-    csrf: String,
-    filename: String,
-    bytes: Vec<u8>,
-}
-
-const UPLOAD_LIMIT: usize = 8 << 20;
-
-async fn read_upload(req: &HttpRequest, payload: web::Payload) -> Result<Upload, ServiceError> {
-    let broken = |e: String| ServiceError::field("file", e, "上传内容无法读取");
-    let mut form = Multipart::new(req.headers(), payload.into_inner());
-    let mut up = Upload {
-        csrf: String::new(),
-        filename: String::new(),
-        bytes: Vec::new(),
-    };
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| broken(e.to_string()))?;
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_string);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| broken(e.to_string()))?;
-            if bytes.len() + chunk.len() > UPLOAD_LIMIT {
-                return Err(ServiceError::field(
-                    "file",
-                    "the file is larger than 8 MB",
-                    "文件超过 8 MB",
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match (name.as_str(), filename) {
-            ("csrf", _) => up.csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            ("file", Some(f)) => {
-                up.filename = f;
-                up.bytes = bytes;
-            }
-            _ => {}
-        }
-    }
-    Ok(up)
-}
-
-async fn import(
-    req: HttpRequest,
-    st: web::Data<AppState>,
-    who: PageActor,
-    payload: web::Payload,
-) -> Result<HttpResponse, PageError> {
-    let up = match read_upload(&req, payload).await {
-        Ok(up) => up,
-        Err(ServiceError::Validation(e)) => return render_bank(&req, &st, &who, None, e).await,
-        Err(other) => return Err(other.into()),
-    };
-    who.check_csrf(&up.csrf)?;
-    let r = billing::import_statement(
-        &st.db,
-        &who.actor,
-        &st.config.insurer.code,
-        &up.filename,
-        &up.bytes,
-    )
-    .await;
-    match r {
-        Ok(report) => render_bank(&req, &st, &who, Some(report), vec![]).await,
-        Err(ServiceError::Validation(e)) => render_bank(&req, &st, &who, None, e).await,
-        Err(other) => Err(other.into()),
-    }
-}
-
-async fn match_line(
-    req: HttpRequest,
-    st: web::Data<AppState>,
-    who: PageActor,
-    id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, PageError> {
-    let f = RawForm(form.into_inner());
-    who.check_csrf(f.get("csrf"))?;
-    let number = f.get("policy_number").trim().to_uppercase();
-    let found = billing::policy_id_by_number(&st.db, &who.actor, &number).await;
-    let result = match found {
-        Ok(policy_id) => billing::match_line(
-            &st.db,
-            &who.actor,
-            id.into_inner(),
-            MatchInput { policy_id },
-        )
-        .await
-        .map(drop),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(see_other("/billing/bank?saved=1")),
-        Err(ServiceError::Validation(e)) => render_bank(&req, &st, &who, None, e).await,
-        Err(ServiceError::Conflict(msg)) => {
-            let e = FieldError::new("policy_number", msg.clone(), msg);
-            render_bank(&req, &st, &who, None, vec![e]).await
         }
         Err(other) => Err(other.into()),
     }

@@ -243,7 +243,7 @@ async fn render(
                 shanghai_time(h.set_at),
                 label,
                 h.amount.grouped(),
-                h.reason.clone(),
+                c.bi(&h.reason),
             )
         })
         .collect();

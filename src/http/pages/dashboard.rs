@@ -134,10 +134,9 @@ async fn show(
         });
     }
     if actor.role.collects_premium() {
-        let open = crate::services::billing::unmatched(&st.db, actor).await?;
         tiles.push(Tile {
             label: lang.t("dash.unmatched").into(),
-            value: i64::try_from(open.len()).unwrap_or(i64::MAX),
+            value: crate::services::billing::suspense_count(&st.db, actor).await?,
             href: "/billing/bank".into(),
         });
     }

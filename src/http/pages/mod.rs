@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod backtest;
+pub mod bank;
 pub mod billing;
 pub mod catalogue;
 pub mod certificates;
@@ -18,6 +19,7 @@ pub mod outbox;
 pub mod parties;
 pub mod policies;
 pub mod quote_form;
+pub mod receivables;
 pub mod subsidy_facts;
 pub mod users;
 

@@ -792,7 +792,11 @@ impl SubsidyPage {
             Some(b) => {
                 let role = super::subsidy_facts::role_label(&b.role, self.c.lang);
                 let when = b.recorded_at.map(super::shanghai_time).unwrap_or_default();
-                format!("{} · {role} {when} · {}", b.recorded_by, b.source_document)
+                let who = match b.recorded_by.as_str() {
+                    "system" => self.c.lang.pick("系统", "system").to_string(),
+                    other => other.to_string(),
+                };
+                format!("{who} · {role} {when} · {}", self.c.bi(&b.source_document))
             }
             None => String::new(),
         }

@@ -6,9 +6,13 @@
 mod callback;
 mod invoices;
 mod ledger;
+mod owed;
 mod payments;
 mod plan;
+mod receivables;
 mod statement;
+pub mod statement_file;
+mod suspense;
 
 pub use callback::{notify, CallbackError, CallbackOutcome, Notification, NotificationRequest};
 pub use invoices::{record_invoice, void_invoice, InvoiceInput, VoidInvoiceInput};
@@ -17,9 +21,19 @@ pub use payments::{
     record_payment, refund, reverse_payment, PaymentInput, PaymentView, RefundInput, ReversalInput,
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
+pub use receivables::{
+    receivables, receivables_csv, receivables_xlsx, send_reminders, spawn_reminders,
+    MakerReceivable, PolicyReceivable, Receivables, ReminderReport,
+};
 pub use statement::{
-    import_statement, match_line, policy_id_by_number, recent_imports, unmatched, ImportReport,
-    MatchInput,
+    import_row, import_statement, policy_id_by_number, preview_statement, read_file,
+    recent_imports, run_import, start_import, upload, ImportReport, Preview, PreviewLine,
+    PreviewProblem, CHUNK,
+};
+pub use suspense::{
+    dismiss_line, match_line, recent_disposals, refund_line, reverse_disposal, split_line,
+    suspense, suspense_count, unmatched, DismissInput, DisposalReversalInput, MatchInput,
+    RefundLineInput, SplitInput, SplitPart, SuspenseLine, SuspensePage,
 };
 
 use super::{Actor, ServiceError, ServiceResult};
@@ -227,6 +241,7 @@ mod tests {
             payer: "甲".into(),
             source: "manual".into(),
             bank_txn_id: None,
+            bank_line_id: None,
             recorded_by: Some(1),
             recorded_at: Utc::now(),
             reversed_at: reversed.then(Utc::now),

@@ -157,7 +157,7 @@ pub async fn record_payment(
             reference: input.reference.trim(),
             payer: input.payer.trim(),
             source: "manual",
-            bank_txn_id: None,
+            bank_line_id: None,
             recorded_by: Some(actor.user_id),
         },
     )

@@ -1,0 +1,444 @@
+//! Bank statement uploads (preview → import job), the suspense list (挂账: bank lines
+//! whose money is not yet placed), suspense disposals and the look-ups behind match
+//! suggestions. A line's open amount is always derived — its amount minus live
+//! payments made from it and a live disposal — never stored.
+
+use super::billing::{BankLineRow, LINE};
+use super::{now, StoreError, StoreResult, Tx};
+use crate::dispatch;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// A statement file kept between preview and import.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UploadRow {
+    pub upload_id: i64,
+    pub filename: String,
+    pub sha256: String,
+    pub layout_id: String,
+    pub lines: i32,
+    /// previewed, running, done or failed
+    pub status: String,
+    pub done_lines: i32,
+    pub import_id: Option<i64>,
+    pub error: Option<String>,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+const UPLOAD: &str = "select upload_id, filename, sha256, layout_id, lines, status, done_lines, \
+    import_id, error, uploaded_by, uploaded_at, finished_at from statement_upload";
+
+pub struct NewUpload<'a> {
+    pub filename: &'a str,
+    pub sha256: &'a str,
+    pub layout_id: &'a str,
+    pub content: &'a [u8],
+    pub lines: i32,
+    pub by: i64,
+}
+
+pub async fn insert_upload(tx: &mut Tx, u: &NewUpload<'_>) -> StoreResult<i64> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into statement_upload (filename, sha256, layout_id, content, lines, status, \
+             uploaded_by, uploaded_at) values ($1, $2, $3, $4, $5, 'previewed', $6, $7) \
+             returning upload_id",
+        )
+        .bind(u.filename)
+        .bind(u.sha256)
+        .bind(u.layout_id)
+        .bind(u.content)
+        .bind(u.lines)
+        .bind(u.by)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
+pub async fn upload(tx: &mut Tx, id: i64) -> StoreResult<Option<UploadRow>> {
+    let sql = format!("{UPLOAD} where upload_id = $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, UploadRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+    }))
+}
+
+pub async fn upload_content(tx: &mut Tx, id: i64) -> StoreResult<Vec<u8>> {
+    dispatch!(tx, c => {
+        sqlx::query_scalar::<_, Vec<u8>>("select content from statement_upload where upload_id = $1")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?
+    })
+    .ok_or(StoreError::NotFound)
+}
+
+/// Move a previewed (or failed) upload to running with its import row; `Conflict` when
+/// someone started it already.
+pub async fn start_upload(tx: &mut Tx, id: i64, import_id: i64) -> StoreResult<()> {
+    let n = dispatch!(tx, c => {
+        sqlx::query(
+            "update statement_upload set status = 'running', import_id = $1, error = null \
+             where upload_id = $2 and status in ('previewed', 'failed')",
+        )
+        .bind(import_id)
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+pub async fn upload_progress(tx: &mut Tx, id: i64, done_lines: i32) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query("update statement_upload set done_lines = $1 where upload_id = $2")
+            .bind(done_lines)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn finish_upload(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query(
+            "update statement_upload set status = $1, error = $2, finished_at = $3 where upload_id = $4",
+        )
+        .bind(status)
+        .bind(error)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Add one chunk's counts to an import.
+pub async fn add_import_counts(
+    tx: &mut Tx,
+    import_id: i64,
+    imported: i32,
+    duplicates: i32,
+    unmatched: i32,
+) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query(
+            "update statement_import set imported = imported + $1, duplicates = duplicates + $2, \
+             unmatched = unmatched + $3 where import_id = $4",
+        )
+        .bind(imported)
+        .bind(duplicates)
+        .bind(unmatched)
+        .bind(import_id)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// How many of these transaction ids are already bank lines (for the preview).
+pub async fn known_transactions(tx: &mut Tx, ids: &[String]) -> StoreResult<i64> {
+    let mut known = 0;
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "select count(*) from bank_line where bank_txn_id in ({})",
+            marks.join(", ")
+        );
+        known += dispatch!(tx, c => {
+            let mut q = sqlx::query_scalar::<_, i64>(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_one(&mut *c).await?
+        });
+    }
+    Ok(known)
+}
+
+/// The line locked until commit (PostgreSQL; SQLite's write transaction holds the
+/// database), so two allocations of one line queue.
+pub async fn lock_line(tx: &mut Tx, id: i64) -> StoreResult<Option<BankLineRow>> {
+    if tx.is_postgres() {
+        dispatch!(tx, c => {
+            sqlx::query("select 1 from bank_line where bank_line_id = $1 for update")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        });
+    }
+    super::billing::line(tx, id).await
+}
+
+const PLACED: &str = "cast(coalesce((select sum(p.amount) from payment p \
+    where p.bank_line_id = l.bank_line_id and p.reversed_at is null), 0) as bigint)";
+const DISPOSED: &str = "exists (select 1 from bank_line_disposal d \
+    where d.bank_line_id = l.bank_line_id and d.reversed_at is null)";
+
+/// What is still unplaced on a line: its amount less live payments from it, or zero
+/// when a live disposal settled it.
+pub async fn open_amount(tx: &mut Tx, id: i64) -> StoreResult<i64> {
+    let sql = format!(
+        "select case when {DISPOSED} then 0 else l.amount - {PLACED} end \
+         from bank_line l where l.bank_line_id = $1"
+    );
+    dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_optional(&mut *c).await?
+    })
+    .ok_or(StoreError::NotFound)
+}
+
+/// A suspense line (挂账) with what is still open on it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SuspenseRow {
+    pub bank_line_id: i64,
+    pub source: String,
+    pub import_id: Option<i64>,
+    pub bank_txn_id: String,
+    pub value_date: NaiveDate,
+    /// The line's amount, in fen.
+    pub amount: i64,
+    /// Not yet placed, in fen (less than `amount` after a part of a split was reversed).
+    pub open_amount: i64,
+    pub payer: String,
+    pub reference: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn suspense_where() -> String {
+    format!("not {DISPOSED} and l.amount > {PLACED}")
+}
+
+/// One page of suspense, oldest first.
+pub async fn suspense(tx: &mut Tx, limit: i64, offset: i64) -> StoreResult<Vec<SuspenseRow>> {
+    let sql = format!(
+        "select l.bank_line_id, l.source, l.import_id, l.bank_txn_id, l.value_date, l.amount, \
+         l.amount - {PLACED} as open_amount, l.payer, l.reference, l.created_at \
+         from bank_line l where {} order by l.value_date, l.bank_line_id limit $1 offset $2",
+        suspense_where()
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, SuspenseRow>(&sql).bind(limit).bind(offset).fetch_all(&mut *c).await?
+    }))
+}
+
+/// How many lines are in suspense and what they hold open, in fen.
+pub async fn suspense_totals(tx: &mut Tx) -> StoreResult<(i64, i64)> {
+    let sql = format!(
+        "select count(*), cast(coalesce(sum(l.amount - {PLACED}), 0) as bigint) from bank_line l where {}",
+        suspense_where()
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (i64, i64)>(&sql).fetch_one(&mut *c).await?
+    }))
+}
+
+/// Every open line, oldest first, at most `limit` (the API's plain list).
+pub async fn open_lines(tx: &mut Tx, limit: i64) -> StoreResult<Vec<BankLineRow>> {
+    let sql = format!(
+        "{LINE} where bank_line_id in (select l.bank_line_id from bank_line l where {}) \
+         order by value_date, bank_line_id limit $1",
+        suspense_where()
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, BankLineRow>(&sql).bind(limit).fetch_all(&mut *c).await?
+    }))
+}
+
+/// The open lines of one import, oldest first, at most `limit`.
+pub async fn open_lines_of_import(
+    tx: &mut Tx,
+    import_id: i64,
+    limit: i64,
+) -> StoreResult<Vec<BankLineRow>> {
+    let sql = format!(
+        "{LINE} where import_id = $1 and bank_line_id in (select l.bank_line_id from bank_line l \
+         where l.import_id = $1 and {}) order by value_date, bank_line_id limit $2",
+        suspense_where()
+    );
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, BankLineRow>(&sql).bind(import_id).bind(limit).fetch_all(&mut *c).await?
+    }))
+}
+
+/// A suspense line settled without a premium payment.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DisposalRow {
+    pub disposal_id: i64,
+    pub bank_line_id: i64,
+    /// dismissed (not premium) or refunded (paid back to the payer)
+    pub kind: String,
+    /// In fen.
+    pub amount: i64,
+    pub reason: String,
+    pub refund_reference: String,
+    pub refunded_on: Option<NaiveDate>,
+    pub recorded_by: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub reversed_at: Option<DateTime<Utc>>,
+    pub reversal_reason: Option<String>,
+}
+
+const DISPOSAL: &str = "select disposal_id, bank_line_id, kind, amount, reason, refund_reference, \
+    refunded_on, recorded_by, recorded_at, reversed_at, reversal_reason from bank_line_disposal";
+
+pub struct NewDisposal<'a> {
+    pub line_id: i64,
+    pub kind: &'a str,
+    pub amount: i64,
+    pub reason: &'a str,
+    pub refund_reference: &'a str,
+    pub refunded_on: Option<NaiveDate>,
+    pub by: i64,
+}
+
+/// Record a disposal; `Duplicate` when the line already has a live one.
+pub async fn insert_disposal(tx: &mut Tx, d: &NewDisposal<'_>) -> StoreResult<i64> {
+    let done = dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into bank_line_disposal (bank_line_id, kind, amount, reason, refund_reference, \
+             refunded_on, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6, $7, $8) \
+             returning disposal_id",
+        )
+        .bind(d.line_id)
+        .bind(d.kind)
+        .bind(d.amount)
+        .bind(d.reason)
+        .bind(d.refund_reference)
+        .bind(d.refunded_on)
+        .bind(d.by)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await
+    });
+    done.map_err(|e| StoreError::on_unique(e, "bank line disposal"))
+}
+
+pub async fn disposal(tx: &mut Tx, id: i64) -> StoreResult<Option<DisposalRow>> {
+    let sql = format!("{DISPOSAL} where disposal_id = $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, DisposalRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+    }))
+}
+
+/// Reverse a live disposal; `Conflict` when it already was.
+pub async fn reverse_disposal(tx: &mut Tx, id: i64, by: i64, reason: &str) -> StoreResult<()> {
+    let n = dispatch!(tx, c => {
+        sqlx::query(
+            "update bank_line_disposal set reversed_at = $1, reversed_by = $2, reversal_reason = $3 \
+             where disposal_id = $4 and reversed_at is null",
+        )
+        .bind(now())
+        .bind(by)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+/// Disposals of a line, newest first, reversed ones included.
+pub async fn disposals_of_line(tx: &mut Tx, line_id: i64) -> StoreResult<Vec<DisposalRow>> {
+    let sql = format!("{DISPOSAL} where bank_line_id = $1 order by disposal_id desc");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, DisposalRow>(&sql).bind(line_id).fetch_all(&mut *c).await?
+    }))
+}
+
+/// Recently settled disposals, newest first (for finance to reverse one).
+pub async fn recent_disposals(tx: &mut Tx, limit: i64) -> StoreResult<Vec<DisposalRow>> {
+    let sql = format!("{DISPOSAL} where reversed_at is null order by disposal_id desc limit $1");
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, DisposalRow>(&sql).bind(limit).fetch_all(&mut *c).await?
+    }))
+}
+
+/// Live payments made from a line.
+pub async fn payments_of_line(tx: &mut Tx, line_id: i64) -> StoreResult<Vec<(i64, i64, i64)>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (i64, i64, i64)>(
+            "select payment_id, policy_id, amount from payment where bank_line_id = $1 \
+             and reversed_at is null order by payment_id",
+        )
+        .bind(line_id)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+/// Issued policies of makers with one of these names.
+pub async fn policies_of_makers_named(tx: &mut Tx, names: &[String]) -> StoreResult<Vec<i64>> {
+    let mut out = Vec::new();
+    for name in names {
+        let ids = dispatch!(tx, c => {
+            sqlx::query_scalar::<_, i64>(
+                "select p.policy_id from policy p join party m on m.party_id = p.maker_id \
+                 where m.name = $1 and p.policy_number is not null order by p.policy_id limit 50",
+            )
+            .bind(name)
+            .fetch_all(&mut *c)
+            .await?
+        });
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
+/// Live invoices whose number appears in the reference: (policy, invoice number).
+pub async fn invoices_named_in(tx: &mut Tx, reference: &str) -> StoreResult<Vec<(i64, String)>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (i64, String)>(
+            "select policy_id, number from invoice where voided_at is null and length(number) >= 4 \
+             and $1 like '%' || number || '%' order by invoice_id limit 20",
+        )
+        .bind(reference)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+/// Issued policies with an installment of exactly this amount, or a single premium of it.
+pub async fn policies_owing_amount(tx: &mut Tx, fen: i64) -> StoreResult<Vec<i64>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_scalar::<_, i64>(
+            "select distinct policy_id from (select i.policy_id from installment i where i.amount = $1 \
+             union select v.policy_id from policy_version v where v.kind = 'issue' and v.premium = $1) a \
+             order by policy_id limit 20",
+        )
+        .bind(fen)
+        .fetch_all(&mut *c)
+        .await?
+    }))
+}
+
+pub async fn import(tx: &mut Tx, import_id: i64) -> StoreResult<Option<super::billing::ImportRow>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, super::billing::ImportRow>(
+            "select import_id, filename, sha256, lines, imported, duplicates, unmatched, imported_by, \
+             imported_at from statement_import where import_id = $1",
+        )
+        .bind(import_id)
+        .fetch_optional(&mut *c)
+        .await?
+    }))
+}
