@@ -32,6 +32,28 @@ fn examples() -> Vec<(&'static str, Value)> {
             json!({"policy_id": 1}),
         ),
         (
+            "POST /api/v1/bank/lines/{id}/split",
+            json!({"parts": [{"policy_id": 1, "amount": "100.00"}]}),
+        ),
+        (
+            "POST /api/v1/bank/lines/{id}/dismissal",
+            json!({"reason": "非保费：退回押金"}),
+        ),
+        (
+            "POST /api/v1/bank/lines/{id}/refund",
+            json!({"refunded_on": "2026-06-30", "reference": "R-1", "reason": "多付"}),
+        ),
+        (
+            "POST /api/v1/bank/disposals/{id}/reversal",
+            json!({"reason": "误操作"}),
+        ),
+        (
+            "POST /api/v1/bank/statements/preview",
+            json!(
+                "transaction_id,amount,paid_on,payer,reference\nT9,100.00,2026-06-30,某公司,FC-1\n"
+            ),
+        ),
+        (
             "POST /api/v1/bank/notifications",
             json!({"transaction_id": "T1", "amount": "100.00", "paid_on": "2026-06-30", "payer": "某公司", "reference": "FC-2026-000001"}),
         ),

@@ -152,8 +152,8 @@ fn visits(s: &Seeded) -> Vec<Visit> {
 /// Words a Chinese page may show in Latin letters: file formats, the language switch,
 /// units and abbreviations every reader knows.
 const PROPER: &[&str] = &[
-    "PDF", "CSV", "XLSX", "XML", "HTML", "API", "QR", "CNY", "English", "JPG", "PNG", "SHA", "XSD",
-    "Mack", "UTF",
+    "PDF", "CSV", "GBK", "XLSX", "XML", "HTML", "API", "QR", "CNY", "English", "JPG", "PNG", "SHA",
+    "XSD", "Mack", "UTF",
 ];
 
 /// Codes as stored that must never be shown as they are, whatever the language.
