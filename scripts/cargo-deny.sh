@@ -15,6 +15,8 @@ if ! command -v cargo-deny >/dev/null 2>&1; then
   cargo install --locked cargo-deny --root "$tools"
 fi
 cargo deny --version
+# cargo deny runs offline; fetch the locked dependencies first (a fresh machine has none).
+cargo fetch --locked
 cargo deny --offline check licenses bans sources
 
 config=deny.toml
@@ -32,5 +34,5 @@ else
   echo "!!!! SKIPPED: cargo deny check advisories - the advisory database (GitHub) cannot be fetched from here !!!!"
   echo "!!!! licences, bans and sources were checked; run with FIRSTCOVER_ADVISORY_DB=<clone> to check advisories !!!!"
   echo
-  [ "${FIRSTCOVER_REQUIRE_ADVISORIES:-0}" = 1 ] && exit 1
+  if [ "${FIRSTCOVER_REQUIRE_ADVISORIES:-0}" = 1 ]; then exit 1; fi
 fi
