@@ -66,14 +66,14 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
         let Some(oldest_due) = open.iter().map(|(d, _)| *d).min() else {
             continue;
         };
-        let buckets = ageing::age(&open, as_of);
+        let buckets = ageing::age(&open, as_of)?;
         policies.push(PolicyReceivable {
             policy_id: p.policy_id,
             policy_number: p.policy_number.clone().unwrap_or_default(),
             maker_id: p.maker_id,
             maker_name: p.maker_name.clone(),
             oldest_due,
-            total: buckets.total(),
+            total: buckets.total()?,
             buckets,
         });
     }
@@ -85,12 +85,12 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
     let mut makers: Vec<MakerReceivable> = Vec::new();
     let mut totals = Buckets::default();
     for p in &policies {
-        totals.merge(&p.buckets);
+        totals.merge(&p.buckets)?;
         match makers.iter_mut().find(|m| m.maker_id == p.maker_id) {
             Some(m) => {
                 m.policies += 1;
-                m.buckets.merge(&p.buckets);
-                m.total = m.buckets.total();
+                m.buckets.merge(&p.buckets)?;
+                m.total = m.buckets.total()?;
             }
             None => makers.push(MakerReceivable {
                 maker_id: p.maker_id,
@@ -106,7 +106,7 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
         as_of,
         policies,
         makers,
-        total: totals.total(),
+        total: totals.total()?,
         totals,
     })
 }

@@ -157,7 +157,7 @@ fn credit_of(
         };
     }
     let amount = cells::amount(text).ok_or_else(|| Reason::Amount(text.into()))?;
-    if amount > MAX_LINE_AMOUNT || amount < -MAX_LINE_AMOUNT {
+    if amount.abs() > MAX_LINE_AMOUNT {
         return Err(Reason::TooLarge(text.into()));
     }
     if amount <= Money::ZERO {
