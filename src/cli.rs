@@ -491,9 +491,8 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     )
     .await?;
     // Outbox delivery, audit sealing, the policy clock, backtest summary folding and the
-    // quarterly schedule: supervised, on this runtime (`runtime.rs`).
-    // Premium reminders before and after installments fall due, once each.
-    let _reminders = services::billing::spawn_reminders(app.db.clone(), job_config.billing.clone());
+    // quarterly schedule and the premium reminders: supervised, on this runtime
+    // (`runtime.rs`).
     let jobs = crate::runtime::Jobs::start(crate::runtime::JobContext {
         db: app.db.clone(),
         config: job_config,

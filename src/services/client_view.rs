@@ -196,6 +196,19 @@ pub struct ClientClaimDetail {
     pub documents: Vec<ClientDocument>,
     pub payments: Vec<ClientPayment>,
     pub timeline: Vec<ClientTimelineEntry>,
+    /// Decisions and approvals made while proof was missing, with their reasons — what
+    /// the claimant is told; who gave them is the insurer, not a named person.
+    pub proof_waivers: Vec<ClientWaiver>,
+}
+
+/// A decision taken while proof was still missing (缺少材料时的决定), as the claimant sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientWaiver {
+    /// decision or approval
+    pub stage: String,
+    pub missing: Vec<crate::services::claims::WaivedItem>,
+    pub reason: String,
+    pub given_at: DateTime<Utc>,
 }
 
 /// What a client sees of the actions in a claim's history (internal steps are left out).
@@ -251,6 +264,16 @@ impl ClientClaimDetail {
                     } else {
                         "保险公司 / the insurer".to_string()
                     },
+                })
+                .collect(),
+            proof_waivers: d
+                .proof_waivers
+                .iter()
+                .map(|w| ClientWaiver {
+                    stage: w.stage.clone(),
+                    missing: w.missing.clone(),
+                    reason: w.reason.clone(),
+                    given_at: w.given_at,
                 })
                 .collect(),
         }

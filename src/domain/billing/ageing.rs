@@ -122,7 +122,10 @@ mod tests {
     #[test]
     fn buckets_that_would_wrap_are_an_error_not_a_small_number() {
         let huge = Money::from_fen(i64::MAX);
-        let open = [(d("2026-01-01"), huge), (d("2026-01-02"), Money::from_fen(1))];
+        let open = [
+            (d("2026-01-01"), huge),
+            (d("2026-01-02"), Money::from_fen(1)),
+        ];
         assert_eq!(age(&open, d("2026-06-30")), Err(Overflow));
         let mut b = Buckets::default();
         b.add(Bucket::NotDue, huge).expect("fits");

@@ -130,7 +130,7 @@ async fn render(
             .map(|t| {
                 Row3(
                     shanghai_time(t.at),
-                    t.by,
+                    c.bi(&t.by),
                     c.label("audit_action", &t.action),
                 )
             })

@@ -32,7 +32,10 @@ fn figures(b: &Buckets) -> Figures {
         d90: b.days_31_90.grouped(),
         over: b.over_90.grouped(),
         // Each bucket is bounded, so only a corrupt row could overflow: show it as unknown.
-        total: b.total().map(|t| t.grouped()).unwrap_or_else(|_| "—".into()),
+        total: b
+            .total()
+            .map(|t| t.grouped())
+            .unwrap_or_else(|_| "—".into()),
     }
 }
 

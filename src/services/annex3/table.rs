@@ -150,7 +150,10 @@ pub fn to_csv(rows: &[Annex3Row]) -> Result<String, csv::Error> {
 
 /// The byte-order mark and the heading row.
 pub fn csv_header() -> Result<String, csv::Error> {
-    Ok(format!("\u{feff}{}", crate::documents::cells::csv_line(COLUMNS)?))
+    Ok(format!(
+        "\u{feff}{}",
+        crate::documents::cells::csv_line(COLUMNS)?
+    ))
 }
 
 /// Row number `n` (序号, from 1) as one CSV line.

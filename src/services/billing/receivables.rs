@@ -223,29 +223,10 @@ pub async fn send_reminders(
     Ok(report)
 }
 
-/// Run the reminders every `settings.reminder_every_secs` under `serve`.
-pub fn spawn_reminders(db: Db, settings: BillingConfig) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = std::time::Duration::from_secs(settings.reminder_every_secs.max(60));
-        loop {
-            let today = crate::clock::Clock::System.today();
-            match send_reminders(&db, &settings, today).await {
-                Ok(r) if r.queued > 0 => tracing::info!(queued = r.queued, "premium reminders"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "premium reminders failed"),
-            }
-            tokio::time::sleep(every).await;
-        }
-    })
-}
-
-/// Keep a cell from being read as a formula by a spreadsheet (=, +, -, @ first).
+/// Keep a cell from being read as a formula by a spreadsheet (the OWASP rule,
+/// `documents::cells`).
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
+    crate::documents::cells::neutralise(text).into_owned()
 }
 
 const HEADER: [&str; 10] = [
