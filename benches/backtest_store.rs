@@ -113,7 +113,8 @@ async fn measure(config: &Config) -> BenchResult<()> {
         let t0 = Instant::now();
         let cells = backtest::data_step(&db, as_of, Basis::UnderwritingYear).await?;
         let t1 = Instant::now();
-        let report = backtest::build_report(config, &cells, as_of, Basis::UnderwritingYear, None);
+        let report = backtest::build_report(config, &cells, as_of, Basis::UnderwritingYear, None)
+            .expect("figures in range");
         let t2 = Instant::now();
         let rendered = backtest::render(config, report)?;
         let t3 = Instant::now();

@@ -43,6 +43,7 @@ impl Application {
     /// Connect and migrate, load the clause library (stopping on any bad file),
     /// and bind. Port 0 picks a free port (tests).
     pub async fn build(config: Config, opts: StartOptions) -> Result<Application, StartError> {
+        crate::domain::money::set_entry_bound(config.security.max_amount);
         let library = Arc::new(crate::library::load(&config.clauses_dir)?);
         let db = Db::connect(&config.database_url, config.max_connections).await?;
         db.migrate().await?;
@@ -70,6 +71,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(from_fn(http::pages::localise_errors))
+                .wrap(from_fn(http::security_headers::apply))
                 .wrap(from_fn(http::metrics::record))
                 .wrap(
                     DefaultHeaders::new()

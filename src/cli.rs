@@ -290,7 +290,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let db = Db::connect(&config.database_url, 2).await?;
+            let db = Db::open_existing(&config.database_url, 2).await?;
+            eprintln!("database: {}", describe_database(&config.database_url));
             db.migrate().await?;
             println!("migrations applied ({})", db.backend());
             Ok(ExitCode::SUCCESS)
@@ -448,10 +449,24 @@ fn describe(e: services::ServiceError) -> anyhow::Error {
     }
 }
 
+/// Open the configured database, which must exist (only `serve` creates one), and say on
+/// stderr which one it is, so a command pointed at the wrong place is seen to be.
 async fn connect(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url, 2).await?;
+    let db = Db::open_existing(&config.database_url, 2).await?;
+    eprintln!("database: {}", describe_database(&config.database_url));
     db.migrate().await?;
     Ok(db)
+}
+
+/// The database URL without any password.
+fn describe_database(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
 }
 
 async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Result<ExitCode> {
@@ -476,9 +491,8 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     )
     .await?;
     // Outbox delivery, audit sealing, the policy clock, backtest summary folding and the
-    // quarterly schedule: supervised, on this runtime (`runtime.rs`).
-    // Premium reminders before and after installments fall due, once each.
-    let _reminders = services::billing::spawn_reminders(app.db.clone(), job_config.billing.clone());
+    // quarterly schedule and the premium reminders: supervised, on this runtime
+    // (`runtime.rs`).
     let jobs = crate::runtime::Jobs::start(crate::runtime::JobContext {
         db: app.db.clone(),
         config: job_config,

@@ -48,8 +48,25 @@ pub struct SecurityConfig {
     /// Failed logins allowed within the lock-out window before further tries are refused.
     pub login_max_failures: i64,
     pub login_lockout_minutes: i64,
-    /// Set `Secure` on cookies (turn on behind HTTPS).
-    pub secure_cookies: bool,
+    /// Set `Secure` on cookies; unset: on exactly when `public_url` is https.
+    pub secure_cookies: Option<bool>,
+    /// Send `Strict-Transport-Security`; unset: on exactly when `public_url` is https.
+    pub hsts: Option<bool>,
+    /// Failed sign-ins from one address within `login_address_window_minutes` before that
+    /// address gets 429 (loopback included: no address is exempt).
+    pub login_address_max_failures: i64,
+    pub login_address_window_minutes: i64,
+    /// Failed sign-ins from everyone within the address window before every sign-in is
+    /// refused for a while (a spray over many names and addresses).
+    pub login_global_max_failures: i64,
+    /// Peers whose `X-Forwarded-For` is believed (the reverse proxies in front of us);
+    /// for anyone else the client address is the peer's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Largest amount accepted anywhere an amount enters (API, forms, files, the bank).
+    pub max_amount: crate::domain::money::Money,
+    /// `/metrics`: `false` answers 404; with a token it needs `Authorization: Bearer TOKEN`.
+    pub metrics_enabled: bool,
+    pub metrics_token: Option<String>,
 }
 
 impl Default for SecurityConfig {
@@ -58,7 +75,17 @@ impl Default for SecurityConfig {
             session_hours: 12,
             login_max_failures: 5,
             login_lockout_minutes: 15,
-            secure_cookies: false,
+            secure_cookies: None,
+            hsts: None,
+            login_address_max_failures: 20,
+            login_address_window_minutes: 10,
+            login_global_max_failures: 1000,
+            trusted_proxies: Vec::new(),
+            max_amount: crate::domain::money::Money::from_fen(
+                crate::domain::money::DEFAULT_ENTRY_BOUND_FEN,
+            ),
+            metrics_enabled: false,
+            metrics_token: None,
         }
     }
 }
@@ -452,6 +479,23 @@ impl Default for BillingConfig {
             reminder_days_overdue: 1,
             reminder_every_secs: 3600,
         }
+    }
+}
+
+impl Config {
+    /// Served over HTTPS (by `public_url`): the default for `Secure` cookies and HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.security
+            .secure_cookies
+            .unwrap_or_else(|| self.is_https())
+    }
+
+    pub fn hsts(&self) -> bool {
+        self.security.hsts.unwrap_or_else(|| self.is_https())
     }
 }
 

@@ -148,6 +148,7 @@ impl Jobs {
         jobs.supervise("policy_clock", &ctx, &stop, policy_clock);
         jobs.supervise("summary_folding", &ctx, &stop, summary_folding);
         jobs.supervise("backtest_schedule", &ctx, &stop, backtest_schedule);
+        jobs.supervise("premium_reminders", &ctx, &stop, premium_reminders);
         jobs
     }
 
@@ -312,6 +313,23 @@ async fn backtest_schedule(c: JobContext, mut stop: Stop) {
     }
 }
 
+/// Premium reminders (催缴提醒) before and after installments fall due, each queued once.
+async fn premium_reminders(c: JobContext, mut stop: Stop) {
+    let every = Duration::from_secs(c.config.billing.reminder_every_secs.max(60));
+    loop {
+        match crate::services::billing::send_reminders(&c.db, &c.config.billing, c.clock.today())
+            .await
+        {
+            Ok(r) if r.queued > 0 => tracing::info!(queued = r.queued, "premium reminders"),
+            Ok(_) => {}
+            Err(e) => c.health.pass_failed("premium_reminders", &e),
+        }
+        if stop.sleep(every).await {
+            return;
+        }
+    }
+}
+
 fn panic_text(e: tokio::task::JoinError) -> String {
     let payload = e.into_panic();
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -348,7 +366,13 @@ mod tests {
                 while !stop.sleep(Duration::from_secs(1)).await {}
             }
         });
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // The restart comes after a one-second back-off; wait for it without a fixed
+        // sleep, so a loaded machine cannot fail the test.
+        let waited = std::time::Instant::now();
+        while runs.load(Ordering::SeqCst) < 2 && waited.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let h = health.snapshot()["flaky"].clone();
         assert_eq!(runs.load(Ordering::SeqCst), 2, "restarted once");
         assert_eq!(h.restarts, 1);

@@ -73,7 +73,7 @@ pub struct PremiumPayment {
 /// The certificate as an A4 PDF. Refuses when the payments do not add up to the premium:
 /// the document's whole point is that the premium was collected in full.
 pub fn render_certificate(c: &CertificateContent, b: &Branding) -> Result<Vec<u8>, DocumentError> {
-    let paid: Money = c.payments.iter().map(|p| p.amount).sum();
+    let paid = Money::try_sum(c.payments.iter().map(|p| p.amount))?;
     if paid != c.total_premium || c.payments.is_empty() {
         return Err(DocumentError::PaymentsDoNotMatchPremium {
             due: c.total_premium,

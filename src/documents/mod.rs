@@ -9,10 +9,12 @@
 
 mod backtest;
 mod canvas;
+pub mod cells;
 mod certificate;
 mod flow;
 mod font;
 mod frame;
+pub mod inspect;
 pub mod payment_batch;
 mod pdf;
 mod qr;
@@ -64,6 +66,8 @@ pub enum DocumentError {
     PaymentsDoNotMatchPremium { due: Money, paid: Money },
     #[error("a rejection notice must state at least one reason (《保险法》第二十四条)")]
     NoReasons,
+    #[error(transparent)]
+    Overflow(#[from] crate::domain::money::Overflow),
     #[error("{0}")]
     InvalidContent(String),
     #[error("cannot encode the QR code: {0}")]

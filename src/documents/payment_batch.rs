@@ -42,13 +42,10 @@ pub const COLUMNS: [&str; 7] = [
     "批次号",
 ];
 
-/// A cell a spreadsheet could take for a formula gets a leading apostrophe.
+/// A cell a spreadsheet could take for a formula gets a leading apostrophe
+/// (`documents::cells`, the one rule for every file the product writes).
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
+    super::cells::neutralise(cell).into_owned()
 }
 
 fn csv_field(cell: &str) -> String {
@@ -333,7 +330,7 @@ mod tests {
             &[
                 line("浙江精工机械有限公司", "0012020309900012345"),
                 line("=HYPERLINK(\"http://x\")", "@SUM(A1)"),
-                line("+86 公司", "-1"),
+                line("+86 公司", "-1+1"),
                 line("\tTab, Inc", "\r9"),
             ],
         );
@@ -353,7 +350,7 @@ mod tests {
             lines[2]
         );
         assert!(
-            lines[3].starts_with("'+86 公司,工商银行杭州分行,'-1,"),
+            lines[3].starts_with("'+86 公司,工商银行杭州分行,'-1+1,"),
             "{}",
             lines[3]
         );

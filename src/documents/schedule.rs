@@ -103,7 +103,7 @@ pub fn render_policy_schedule(s: &ScheduleContent, b: &Branding) -> Result<Vec<u
     frame::heading(&mut flow, "一、当事人");
     parties_table(&mut flow, s);
     frame::heading(&mut flow, "二、保险标的");
-    equipment_table(&mut flow, s);
+    equipment_table(&mut flow, s)?;
     frame::heading(&mut flow, "三、保险责任、责任限额及免赔额");
     sections_table(&mut flow, s);
     flow.advance(4.0);
@@ -198,7 +198,7 @@ fn parties_table(flow: &mut Flow, s: &ScheduleContent) {
 }
 
 /// One row per insured unit, so each serial number is visible on the stamped page.
-fn equipment_table(flow: &mut Flow, s: &ScheduleContent) {
+fn equipment_table(flow: &mut Flow, s: &ScheduleContent) -> Result<(), DocumentError> {
     let w = widths(flow.width(), &[8.0, 30.0, 20.0, 24.0, 18.0]);
     let columns = [
         Column::new("序号", w[0], Align::Centre),
@@ -218,7 +218,7 @@ fn equipment_table(flow: &mut Flow, s: &ScheduleContent) {
                 serial.clone(),
                 e.unit_value.grouped(),
             ]);
-            total += e.unit_value;
+            total = total.try_add(e.unit_value)?;
         }
     }
     rows.push(vec![
@@ -234,6 +234,7 @@ fn equipment_table(flow: &mut Flow, s: &ScheduleContent) {
         header: true,
     }
     .draw(flow, &rows);
+    Ok(())
 }
 
 fn sections_table(flow: &mut Flow, s: &ScheduleContent) {

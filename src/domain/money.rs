@@ -9,9 +9,8 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-use std::iter::Sum;
-use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Why a text could not be read as an amount or a rate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +25,58 @@ pub enum AmountError {
     Negative(String),
     #[error("'{0}' is not a rate between 0 and 1 (write 1.85% as 0.0185 or '1.85%')")]
     RateOutOfRange(String),
+    #[error("'{0}' is above the largest amount accepted, {1} CNY (金额超过允许的上限 {1} 元)")]
+    AboveBound(String, String),
+}
+
+impl AmountError {
+    /// The same reason in Chinese, for form field errors (the English is `Display`).
+    pub fn zh(&self) -> String {
+        match self {
+            AmountError::NotANumber(t) => format!("“{t}”不是金额数字（如 12345.67）"),
+            AmountError::TooPrecise(t) => format!("“{t}”超过两位小数（金额精确到分）"),
+            AmountError::TooLarge(t) => format!("“{t}”过大"),
+            AmountError::Negative(t) => format!("“{t}”不能为负数"),
+            AmountError::RateOutOfRange(t) => {
+                format!("“{t}”不是0至1之间的费率（1.85% 写作 0.0185 或 1.85%）")
+            }
+            AmountError::AboveBound(t, b) => format!("“{t}”金额超过允许的上限 {b} 元"),
+        }
+    }
+}
+
+/// A sum or difference of amounts left the range a `Money` can hold (金额超出可计算范围).
+/// Every amount that enters is bounded (`entry_bound`), so on real data this cannot happen;
+/// when it does the operation is refused, never wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the amount is out of range (金额超出可计算范围)")]
+pub struct Overflow;
+
+impl From<Overflow> for AmountError {
+    fn from(_: Overflow) -> Self {
+        AmountError::TooLarge("the result".into())
+    }
+}
+
+/// Default bound on any amount that enters: 10^12 CNY = 10^14 fen (一万亿元), far above
+/// any real policy, far below i64::MAX (≈ 9.22 × 10^18 fen): about 92,000 amounts at the
+/// bound still sum inside an i64, so per-policy SQL sums (payments, reserves, claims) and
+/// the book-wide backtest sums cannot overflow a BIGINT on real books.
+pub const DEFAULT_ENTRY_BOUND_FEN: i64 = 100_000_000_000_000;
+
+static ENTRY_BOUND_FEN: AtomicI64 = AtomicI64::new(DEFAULT_ENTRY_BOUND_FEN);
+
+/// Set the bound on amounts that enter (configuration `[security] max_amount`); called once
+/// at start-up. The bound is process-wide because amounts are also read by serde, which
+/// has no context to carry it.
+pub fn set_entry_bound(bound: Money) {
+    let fen = bound.0.clamp(1, DEFAULT_ENTRY_BOUND_FEN * 1000);
+    ENTRY_BOUND_FEN.store(fen, Ordering::Relaxed);
+}
+
+/// The largest absolute amount accepted from outside (API, forms, files, the bank).
+pub fn entry_bound() -> Money {
+    Money(ENTRY_BOUND_FEN.load(Ordering::Relaxed))
 }
 
 /// An amount of CNY, exact to the fen (分).
@@ -55,8 +106,10 @@ impl Money {
     /// Round a decimal amount to the fen, half away from zero (四舍五入).
     pub fn round_from(d: Decimal) -> Result<Money, AmountError> {
         let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        let fen = (r * Decimal::ONE_HUNDRED)
-            .to_i64()
+        // Checked: a 28-digit input times 100 leaves `Decimal`'s range (it would panic).
+        let fen = r
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .and_then(|f| f.to_i64())
             .ok_or_else(|| AmountError::TooLarge(d.to_string()))?;
         Ok(Money(fen))
     }
@@ -78,10 +131,20 @@ impl Money {
             .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
             .collect();
         let d = Decimal::from_str(&cleaned).map_err(|_| AmountError::NotANumber(text.into()))?;
-        Money::from_decimal_exact(d).map_err(|e| match e {
+        let m = Money::from_decimal_exact(d).map_err(|e| match e {
             AmountError::TooPrecise(_) => AmountError::TooPrecise(text.into()),
+            AmountError::TooLarge(_) => {
+                AmountError::AboveBound(text.into(), entry_bound().grouped())
+            }
             other => other,
-        })
+        })?;
+        if m.0.unsigned_abs() > entry_bound().0.unsigned_abs() {
+            return Err(AmountError::AboveBound(
+                text.into(),
+                entry_bound().grouped(),
+            ));
+        }
+        Ok(m)
     }
 
     /// Parse and insist the amount is zero or more.
@@ -101,8 +164,11 @@ impl Money {
         self.0 == 0
     }
 
+    /// `|self|`, saturating at `i64::MAX` fen for the one value (`i64::MIN`) that has no
+    /// absolute value; such a value never enters (bounded input) and never results (checked
+    /// arithmetic).
     pub fn abs(self) -> Money {
-        Money(self.0.abs())
+        Money(self.0.saturating_abs())
     }
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
@@ -111,6 +177,41 @@ impl Money {
 
     pub fn checked_sub(self, other: Money) -> Option<Money> {
         self.0.checked_sub(other.0).map(Money)
+    }
+
+    /// `self + other`, or `Overflow` (there is no `+` on `Money`: it could wrap).
+    pub fn try_add(self, other: Money) -> Result<Money, Overflow> {
+        self.checked_add(other).ok_or(Overflow)
+    }
+
+    /// `self - other`, or `Overflow`.
+    pub fn try_sub(self, other: Money) -> Result<Money, Overflow> {
+        self.checked_sub(other).ok_or(Overflow)
+    }
+
+    /// `-self`, or `Overflow` (only `i64::MIN` fen has no negation).
+    pub fn try_neg(self) -> Result<Money, Overflow> {
+        self.0.checked_neg().map(Money).ok_or(Overflow)
+    }
+
+    /// What is left of `self` (a limit) after `used`, never below zero (剩余限额). Exact
+    /// whenever the result fits; a result above `i64::MAX` fen (only reachable with figures
+    /// far outside the entry bound) stays at the top instead of wrapping round.
+    pub fn remaining(self, used: Money) -> Money {
+        let wide = i128::from(self.0) - i128::from(used.0);
+        Money(i64::try_from(wide.max(0)).unwrap_or(i64::MAX))
+    }
+
+    /// `self × n` (e.g. a unit value times a quantity), or `Overflow`.
+    pub fn try_times(self, n: i64) -> Result<Money, Overflow> {
+        self.0.checked_mul(n).map(Money).ok_or(Overflow)
+    }
+
+    /// The exact sum, or `Overflow` as soon as a partial sum leaves the range.
+    pub fn try_sum<I: IntoIterator<Item = Money>>(amounts: I) -> Result<Money, Overflow> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, |acc, m| acc.try_add(m))
     }
 
     /// `self × factor`, rounded to the fen (四舍五入).
@@ -168,45 +269,6 @@ impl FromStr for Money {
     type Err = AmountError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Money::parse(s)
-    }
-}
-
-impl Add for Money {
-    type Output = Money;
-    fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
-    }
-}
-
-impl AddAssign for Money {
-    fn add_assign(&mut self, rhs: Money) {
-        self.0 += rhs.0;
-    }
-}
-
-impl Sub for Money {
-    type Output = Money;
-    fn sub(self, rhs: Money) -> Money {
-        Money(self.0 - rhs.0)
-    }
-}
-
-impl SubAssign for Money {
-    fn sub_assign(&mut self, rhs: Money) {
-        self.0 -= rhs.0;
-    }
-}
-
-impl Neg for Money {
-    type Output = Money;
-    fn neg(self) -> Money {
-        Money(-self.0)
-    }
-}
-
-impl Sum for Money {
-    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        iter.fold(Money::ZERO, |a, b| a + b)
     }
 }
 
@@ -347,6 +409,24 @@ mod tests {
     }
 
     #[test]
+    fn the_wrapping_payment_of_issue_14_is_refused_at_entry() {
+        // 92233720368547758.07 CNY is i64::MAX fen: with 14,000.02 it wrapped to 14,000.00.
+        let e = Money::parse("92233720368547758.07").unwrap_err();
+        assert!(matches!(e, AmountError::AboveBound(..)), "{e}");
+        assert!(e.to_string().contains("金额超过允许的上限"));
+        assert!(Money::parse("1000000000000.00").is_ok());
+        assert!(Money::parse("1000000000000.01").is_err());
+        assert!(Money::parse("-1000000000000.01").is_err());
+        let max = Money::from_fen(i64::MAX);
+        assert_eq!(max.try_add(Money::from_fen(1_400_002)), Err(Overflow));
+        assert_eq!(Money::from_fen(i64::MIN).try_neg(), Err(Overflow));
+        assert_eq!(
+            Money::from_fen(i64::MIN).try_sub(Money::from_fen(1)),
+            Err(Overflow)
+        );
+    }
+
+    #[test]
     fn wan_is_exact() {
         assert_eq!(Money::from_yuan(12_345).in_wan(), dec!(1.2345));
     }
@@ -371,8 +451,65 @@ mod tests {
 
         #[test]
         fn sums_are_exact(parts in proptest::collection::vec(0i64..1_000_000_000i64, 0..50)) {
-            let total: Money = parts.iter().map(|f| Money::from_fen(*f)).sum();
+            let total = Money::try_sum(parts.iter().map(|f| Money::from_fen(*f))).unwrap();
             prop_assert_eq!(total.fen(), parts.iter().sum::<i64>());
+        }
+
+        /// At any values, even the extremes, checked arithmetic is either the exact result
+        /// (computed in i128) or `Overflow` — never a wrapped value.
+        #[test]
+        fn checked_arithmetic_is_exact_or_refused(a in any::<i64>(), b in any::<i64>()) {
+            let (x, y) = (Money::from_fen(a), Money::from_fen(b));
+            let wide = i128::from(a) + i128::from(b);
+            match x.try_add(y) {
+                Ok(s) => prop_assert_eq!(i128::from(s.fen()), wide),
+                Err(Overflow) => prop_assert!(wide > i128::from(i64::MAX) || wide < i128::from(i64::MIN)),
+            }
+            let wide = i128::from(a) - i128::from(b);
+            match x.try_sub(y) {
+                Ok(d) => prop_assert_eq!(i128::from(d.fen()), wide),
+                Err(Overflow) => prop_assert!(wide > i128::from(i64::MAX) || wide < i128::from(i64::MIN)),
+            }
+        }
+
+        /// What is left of a limit is exact, never negative and never wrapped.
+        #[test]
+        fn remaining_is_exact_and_never_negative(limit in any::<i64>(), used in any::<i64>()) {
+            let left = Money::from_fen(limit).remaining(Money::from_fen(used));
+            let wide = (i128::from(limit) - i128::from(used)).max(0);
+            prop_assert!(left >= Money::ZERO);
+            prop_assert_eq!(i128::from(left.fen()), wide.min(i128::from(i64::MAX)));
+        }
+
+        /// Sums of extreme values: exact while the true sum fits, refused once it does not.
+        #[test]
+        fn sums_of_extremes_are_exact_or_refused(
+            parts in proptest::collection::vec(prop_oneof![Just(i64::MAX), Just(i64::MIN), any::<i64>()], 0..8)
+        ) {
+            let wide: i128 = parts.iter().map(|f| i128::from(*f)).sum();
+            let checked = Money::try_sum(parts.iter().map(|f| Money::from_fen(*f)));
+            // A partial sum may leave the range even when the total would come back in:
+            // refusing then is right (the order of payments is not ours to choose).
+            if let Ok(total) = checked {
+                prop_assert_eq!(i128::from(total.fen()), wide);
+            }
+            let mut partial: i128 = 0;
+            let mut fits = true;
+            for f in &parts {
+                partial += i128::from(*f);
+                fits &= partial >= i128::from(i64::MIN) && partial <= i128::from(i64::MAX);
+            }
+            prop_assert_eq!(checked.is_ok(), fits);
+        }
+
+        /// No text parses to an amount above the entry bound, whatever its size.
+        #[test]
+        fn parsed_amounts_are_bounded(digits in "[1-9][0-9]{0,27}", cents in 0u8..100) {
+            let text = format!("{digits}.{cents:02}");
+            match Money::parse(&text) {
+                Ok(m) => prop_assert!(m.abs() <= entry_bound()),
+                Err(e) => prop_assert!(matches!(e, AmountError::AboveBound(..)), "{e}"),
+            }
         }
     }
 }

@@ -81,7 +81,7 @@ pub fn return_premium_on_cancellation(
     period: &Period,
     last_day_covered: NaiveDate,
 ) -> Result<Money, AmountError> {
-    Ok(premium - earned_premium(premium, period, last_day_covered)?)
+    Ok(premium.try_sub(earned_premium(premium, period, last_day_covered)?)?)
 }
 
 /// Additional (+) or return (−) premium (批改加/退费) when a change of insured value,
@@ -97,11 +97,23 @@ pub fn endorsement_adjustment(
         return Err(ProRataError::OutsidePeriod(effective));
     }
     let remaining = period.days() - period.days_elapsed(effective) + 1;
-    let old_unearned =
-        old_premium - share_of(old_premium, period.days() - remaining, period.days())?;
-    let new_unearned =
-        new_premium - share_of(new_premium, period.days() - remaining, period.days())?;
-    Ok(new_unearned - old_unearned)
+    let old_unearned = old_premium
+        .try_sub(share_of(
+            old_premium,
+            period.days() - remaining,
+            period.days(),
+        )?)
+        .map_err(AmountError::from)?;
+    let new_unearned = new_premium
+        .try_sub(share_of(
+            new_premium,
+            period.days() - remaining,
+            period.days(),
+        )?)
+        .map_err(AmountError::from)?;
+    Ok(new_unearned
+        .try_sub(old_unearned)
+        .map_err(AmountError::from)?)
 }
 
 /// Additional (+) or return (−) premium when the period's end moves to `new_end`,
@@ -114,7 +126,9 @@ pub fn period_change_adjustment(
     let new_period = Period::new(period.start, new_end)?;
     let exact =
         premium.to_decimal() * Decimal::from(new_period.days()) / Decimal::from(period.days());
-    Ok(Money::round_from(exact)? - premium)
+    Ok(Money::round_from(exact)?
+        .try_sub(premium)
+        .map_err(AmountError::from)?)
 }
 
 #[cfg(test)]
@@ -165,7 +179,7 @@ mod tests {
         let extra = endorsement_adjustment(old, new, &year_2025(), d(2025, 7, 1)).unwrap();
         assert_eq!(extra, Money::from_yuan(18_400));
         let back = endorsement_adjustment(new, old, &year_2025(), d(2025, 7, 1)).unwrap();
-        assert_eq!(back, -extra);
+        assert_eq!(back, extra.try_neg().unwrap());
         assert!(endorsement_adjustment(old, new, &year_2025(), d(2026, 1, 1)).is_err());
     }
 
@@ -202,7 +216,7 @@ mod tests {
             for c in cuts.iter().chain(std::iter::once(&(period.days() - 1))) {
                 let cumulative = earned_premium(premium, &period, period.start + chrono::Duration::days(*c)).unwrap();
                 prop_assert!(cumulative >= previous);
-                total += cumulative - previous;
+                total = total.try_add(cumulative.try_sub(previous).unwrap()).unwrap();
                 previous = cumulative;
             }
             prop_assert_eq!(total, premium);
@@ -214,7 +228,7 @@ mod tests {
             let day = period.start + chrono::Duration::days(cuts.first().copied().unwrap_or(0));
             let earned = earned_premium(premium, &period, day).unwrap();
             let returned = return_premium_on_cancellation(premium, &period, day).unwrap();
-            prop_assert_eq!(earned + returned, premium);
+            prop_assert_eq!(earned.try_add(returned).unwrap(), premium);
             prop_assert!(!returned.is_negative());
         }
 

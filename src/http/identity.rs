@@ -47,9 +47,15 @@ impl FromRequest for ApiActor {
             let cookie = req
                 .cookie(SESSION_COOKIE)
                 .ok_or(ApiError(ServiceError::Unauthenticated))?;
-            let (actor, csrf) = auth::session(&st.db, cookie.value())
+            let session = auth::session(&st.db, cookie.value())
                 .await?
                 .ok_or(ApiError(ServiceError::Unauthenticated))?;
+            if session.must_change_password {
+                return Err(ApiError(ServiceError::Forbidden(
+                    "do anything before changing the one-time password (请先修改一次性密码)",
+                )));
+            }
+            let (actor, csrf) = (session.actor, session.csrf);
             let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
             if !safe {
                 let sent = req
@@ -72,6 +78,8 @@ impl FromRequest for ApiActor {
 pub struct PageActor {
     pub actor: Actor,
     pub csrf: String,
+    /// Signed in with an admin's one-time password (only the password page is open).
+    pub must_change_password: bool,
 }
 
 /// Not signed in on a page: go to the login page and come back afterwards.
@@ -116,10 +124,46 @@ impl FromRequest for PageActor {
                 .await
                 .map_err(ApiError)?
             {
-                Some((actor, csrf)) => Ok(PageActor { actor, csrf }),
+                // An admin's one-time password: the password page (and signing out) only.
+                Some(s)
+                    if s.must_change_password
+                        && !matches!(req.path(), CHANGE_PASSWORD_PATH | "/logout") =>
+                {
+                    Err(PasswordChangeRedirect.into())
+                }
+                Some(s) => Ok(PageActor {
+                    actor: s.actor,
+                    csrf: s.csrf,
+                    must_change_password: s.must_change_password,
+                }),
                 None => Err(LoginRedirect(next).into()),
             }
         })
+    }
+}
+
+/// Where a person changes their own password.
+pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
+
+/// A page asked for by someone who must first change a one-time password.
+#[derive(Debug)]
+pub struct PasswordChangeRedirect;
+
+impl std::fmt::Display for PasswordChangeRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "change the one-time password first")
+    }
+}
+
+impl actix_web::ResponseError for PasswordChangeRedirect {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, CHANGE_PASSWORD_PATH))
+            .finish()
     }
 }
 

@@ -1,7 +1,9 @@
 //! HTTP: parses requests, calls a service, renders JSON or a page. No business rules here.
 
 pub mod api;
+pub mod client_addr;
 pub mod i18n;
+pub mod idempotent;
 pub mod identity;
 pub mod labels;
 pub mod metrics;
@@ -9,6 +11,7 @@ pub mod multipart;
 pub mod pages;
 pub mod problem;
 pub mod ratelimit;
+pub mod security_headers;
 pub mod upload;
 
 use crate::config::Config;
@@ -71,6 +74,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(api::routes)
     .configure(pages::routes)
     .default_service(web::to(pages::not_found));
+}
+
+fn pages_not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/plain")
+        .body("not found")
 }
 
 /// The process is up.
@@ -144,7 +153,27 @@ fn jobs_metrics(jobs: &crate::runtime::Health) -> String {
     out
 }
 
-async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
+async fn metrics_text(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    // Off unless configured; with a token, only for whoever holds it.
+    let sec = &state.config.security;
+    match &sec.metrics_token {
+        Some(token) => {
+            let sent = req
+                .headers()
+                .get(actix_web::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if !crate::services::auth::same_secret(sent, token) {
+                return HttpResponse::Unauthorized()
+                    .insert_header(("WWW-Authenticate", "Bearer"))
+                    .content_type("text/plain")
+                    .body("metrics need the configured bearer token");
+            }
+        }
+        None if !sec.metrics_enabled => return pages_not_found(),
+        None => {}
+    }
     let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
     let overdue = crate::services::claims::overdue_count(&state.db, &state.clock)
         .await

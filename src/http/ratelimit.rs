@@ -1,62 +1,61 @@
-//! A per-client-IP limit on public lookups (certificate verification), kept in memory.
+//! A per-client-address limit on public lookups (certificate verification), kept in memory.
 //!
-//! Fixed one-minute windows per IP. The table is bounded: when full, expired windows
-//! are dropped first, then an arbitrary client's window, so an attacker cycling
-//! addresses cannot grow it without limit (at worst some clients get a fresh window).
-//! Per process: behind several instances the effective limit is multiplied.
+//! `governor`'s keyed GCRA limiter (a maintained crate: no hand-made window arithmetic, no
+//! single mutex held over the check), keyed by the client address of
+//! [`crate::http::client_addr`] — the peer's, or behind a configured trusted proxy the
+//! forwarded one. The key table is bounded: past `max_clients` keys, the ones whose
+//! limit has fully recovered are forgotten (`retain_recent`), and if that is not enough
+//! the table starts afresh; an attacker cycling addresses at worst gives some clients a
+//! fresh allowance. Per process: behind several instances the effective limit is
+//! multiplied.
 
-use std::collections::HashMap;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-const WINDOW: Duration = Duration::from_secs(60);
+use std::num::NonZeroU32;
+use std::sync::RwLock;
 
 pub struct RateLimiter {
-    per_window: u32,
+    quota: Quota,
+    /// Checks share the read lock (governor's state is atomic per key); only starting
+    /// the table afresh takes the write lock.
+    limiter: RwLock<DefaultKeyedRateLimiter<IpAddr>>,
     max_clients: usize,
-    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
 impl RateLimiter {
     pub fn new(per_minute: u32, max_clients: usize) -> RateLimiter {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_minute(per_minute);
         RateLimiter {
-            per_window: per_minute.max(1),
+            quota,
+            limiter: RwLock::new(governor::RateLimiter::keyed(quota)),
             max_clients: max_clients.max(1),
-            windows: Mutex::new(HashMap::new()),
         }
     }
 
     /// Count one request from `ip`; `Err(seconds)` to wait when over the limit.
     pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        self.check_at(ip, Instant::now())
+        if self.clients() >= self.max_clients {
+            self.make_room();
+        }
+        let limiter = self.limiter.read().unwrap_or_else(|p| p.into_inner());
+        limiter.check_key(&ip).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            wait.as_secs().max(1)
+        })
     }
 
-    fn check_at(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if !windows.contains_key(&ip) && windows.len() >= self.max_clients {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
-            if windows.len() >= self.max_clients {
-                if let Some(victim) = windows.keys().next().copied() {
-                    windows.remove(&victim);
-                }
-            }
+    fn make_room(&self) {
+        let mut limiter = self.limiter.write().unwrap_or_else(|p| p.into_inner());
+        limiter.retain_recent();
+        if limiter.len() >= self.max_clients {
+            *limiter = governor::RateLimiter::keyed(self.quota);
         }
-        let entry = windows.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
-            *entry = (now, 0);
-        }
-        if entry.1 >= self.per_window {
-            let left = WINDOW.saturating_sub(now.duration_since(entry.0));
-            return Err(left.as_secs().max(1));
-        }
-        entry.1 += 1;
-        Ok(())
     }
 
-    #[cfg(test)]
     fn clients(&self) -> usize {
-        self.windows.lock().map(|w| w.len()).unwrap_or(0)
+        self.limiter.read().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 
@@ -69,28 +68,23 @@ mod tests {
     }
 
     #[test]
-    fn the_limit_applies_per_client_and_resets_after_a_minute() {
+    fn each_address_has_its_own_allowance() {
         let l = RateLimiter::new(3, 100);
-        let t = Instant::now();
         for _ in 0..3 {
-            assert!(l.check_at(ip(1), t).is_ok());
+            assert!(l.check(ip(1)).is_ok());
         }
-        let wait = l.check_at(ip(1), t + Duration::from_secs(10)).unwrap_err();
-        assert_eq!(wait, 50);
-        assert!(
-            l.check_at(ip(2), t).is_ok(),
-            "another client is not affected"
-        );
-        assert!(l.check_at(ip(1), t + Duration::from_secs(61)).is_ok());
+        let wait = l.check(ip(1)).unwrap_err();
+        assert!((1..=60).contains(&wait), "{wait}");
+        assert!(l.check(ip(2)).is_ok(), "another address is not affected");
     }
 
     #[test]
-    fn the_table_stays_bounded() {
+    fn the_key_table_stays_bounded() {
         let l = RateLimiter::new(5, 10);
-        let t = Instant::now();
         for n in 0..1000 {
-            let _ = l.check_at(ip(n), t);
+            let _ = l.check(ip(n));
         }
-        assert!(l.clients() <= 10);
+        assert!(l.clients() <= 10, "{} keys kept", l.clients());
+        assert!(l.check(ip(5000)).is_ok());
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::config::SecurityConfig;
-use crate::store::{sessions, users, Db};
+use crate::store::{sessions, throttle, users, Db};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -10,6 +10,7 @@ use argon2::Argon2;
 use base64::Engine;
 use chrono::Duration;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 /// A fresh random secret: 32 bytes, URL-safe base64.
 pub fn random_token() -> ServiceResult<String> {
@@ -36,7 +37,7 @@ pub async fn hash_password(password: String) -> ServiceResult<String> {
     .map_err(|e| ServiceError::Internal(e.to_string()))?
 }
 
-async fn verify_password(password: String, hash: String) -> bool {
+pub(crate) async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|h| {
@@ -55,29 +56,75 @@ pub struct NewSession {
     pub token: String,
     pub csrf: String,
     pub actor: Actor,
+    pub must_change_password: bool,
 }
 
-/// Check the password, refusing early when too many recent attempts failed.
+/// The throttle windows a sign-in takes a slot in, most shared first (every attempt
+/// takes them in this order, so concurrent attempts cannot deadlock): everyone, the
+/// client's address, the user name.
+fn throttle_windows(
+    sec: &SecurityConfig,
+    username: &str,
+    address: IpAddr,
+) -> [(String, i64, i64); 3] {
+    [
+        (
+            "global".to_string(),
+            sec.login_address_window_minutes,
+            sec.login_global_max_failures,
+        ),
+        (
+            format!("addr:{address}"),
+            sec.login_address_window_minutes,
+            sec.login_address_max_failures,
+        ),
+        (
+            user_throttle_key(username),
+            sec.login_lockout_minutes,
+            sec.login_max_failures,
+        ),
+    ]
+}
+
+/// The throttle key of a user name (an admin's unlock clears it).
+pub fn user_throttle_key(username: &str) -> String {
+    format!("user:{}", username.trim())
+}
+
+/// Check the password from `address`, refusing (429) when the user name, the address or
+/// everyone has used up the failures of the current window. The slots are taken before the
+/// password is checked, in one committed transaction, so 50 simultaneous attempts check at
+/// most the configured number of passwords; a success gives its slots back.
 pub async fn login(
     db: &Db,
     sec: &SecurityConfig,
     username: &str,
     password: &str,
+    address: IpAddr,
 ) -> ServiceResult<NewSession> {
     let username = username.trim();
-    let window_start = crate::store::now() - Duration::minutes(sec.login_lockout_minutes);
-    let mut tx = db.read().await?;
-    let (failures, last_failure) = users::recent_failures(&mut tx, username, window_start).await?;
-    let user = users::by_username(&mut tx, username).await?;
-    drop(tx);
-    if failures >= sec.login_max_failures {
-        let until = last_failure.unwrap_or_else(crate::store::now)
-            + Duration::minutes(sec.login_lockout_minutes);
-        let secs = (until - crate::store::now()).num_seconds().max(1);
-        return Err(ServiceError::Throttled {
-            retry_after_secs: secs,
-        });
+    let windows = throttle_windows(sec, username, address);
+    let now = crate::store::now();
+    let mut tx = db.write().await?;
+    for (key, minutes, limit) in &windows {
+        let opened_after = now - Duration::minutes(*minutes);
+        if throttle::take_slot(&mut tx, key, now, opened_after, *limit)
+            .await?
+            .is_none()
+        {
+            let started = throttle::window_start(&mut tx, key).await?.unwrap_or(now);
+            // Dropping the transaction rolls back the slots already taken.
+            drop(tx);
+            let secs = (started + Duration::minutes(*minutes) - now)
+                .num_seconds()
+                .max(1);
+            return Err(ServiceError::Throttled {
+                retry_after_secs: secs,
+            });
+        }
     }
+    let user = users::by_username(&mut tx, username).await?;
+    tx.commit().await?;
     let ok = match &user {
         Some(u) => verify_password(password.to_string(), u.password_hash.clone()).await,
         None => {
@@ -96,19 +143,42 @@ pub async fn login(
         tx.commit().await?;
         return Err(ServiceError::BadCredentials);
     };
+    let must_change_password = user.as_ref().is_some_and(|u| u.must_change_password);
+    throttle::clear(&mut tx, &windows[2].0).await?;
+    throttle::give_back(&mut tx, &windows[1].0).await?;
+    throttle::give_back(&mut tx, &windows[0].0).await?;
     let token = random_token()?;
     let csrf = random_token()?;
     let expires = crate::store::now() + Duration::hours(sec.session_hours);
     sessions::insert(&mut tx, &token_hash(&token), actor.user_id, &csrf, expires).await?;
     tx.commit().await?;
-    Ok(NewSession { token, csrf, actor })
+    Ok(NewSession {
+        token,
+        csrf,
+        actor,
+        must_change_password,
+    })
+}
+
+/// The person behind a session cookie.
+pub struct SessionUser {
+    pub actor: Actor,
+    pub csrf: String,
+    /// Signed in with an admin's one-time password: only changing it is allowed.
+    pub must_change_password: bool,
 }
 
 /// The actor and CSRF token behind a session cookie.
-pub async fn session(db: &Db, token: &str) -> ServiceResult<Option<(Actor, String)>> {
+pub async fn session(db: &Db, token: &str) -> ServiceResult<Option<SessionUser>> {
     let mut tx = db.read().await?;
     let found = sessions::lookup(&mut tx, &token_hash(token)).await?;
-    Ok(found.and_then(|(u, csrf)| Actor::from_row(&u).map(|a| (a, csrf))))
+    Ok(found.and_then(|(u, csrf)| {
+        Actor::from_row(&u).map(|actor| SessionUser {
+            actor,
+            csrf,
+            must_change_password: u.must_change_password,
+        })
+    }))
 }
 
 pub async fn logout(db: &Db, token: &str) -> ServiceResult<()> {

@@ -10,9 +10,12 @@ pub mod billing;
 pub mod catalogue;
 pub mod certificates;
 pub mod claims;
+pub mod client_view;
 pub mod demo;
+pub mod idempotency;
 pub mod outbox;
 pub mod parties;
+pub mod people;
 pub mod subsidy_facts;
 pub mod underwriting;
 pub mod users;
@@ -78,6 +81,17 @@ impl From<StoreError> for ServiceError {
             ),
             other => ServiceError::Store(other),
         }
+    }
+}
+
+/// Checked money arithmetic that left the range (only reachable past the entry bound).
+impl From<crate::domain::money::Overflow> for ServiceError {
+    fn from(_: crate::domain::money::Overflow) -> Self {
+        ServiceError::field(
+            "amount",
+            "the amounts are out of the range that can be computed",
+            "金额超出可计算范围",
+        )
     }
 }
 

@@ -55,6 +55,10 @@ pub async fn usage(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<UsageRow>> {
 }
 
 /// Take `amount` from a limit if it fits; `Ok(None)` when it does not (nothing changed).
+///
+/// `used + $1` cannot overflow a BIGINT (nor turn into a float on SQLite): every limit and
+/// every payment entered at most `money::entry_bound()` = 10^14 fen, and `used` never
+/// exceeds the limit, so `used + $1 ≤ 2 × 10^14` fen, far below 2^63 ≈ 9.2 × 10^18.
 pub async fn erode(
     tx: &mut Tx,
     policy_id: i64,
@@ -182,7 +186,9 @@ pub async fn mark_paid(
     }))
 }
 
-/// Total paid out on a policy (all claims), for checks and reports.
+/// Total paid out on a policy (all claims), for checks and reports. The sum stays below
+/// 2^63 fen: each payment is at most the entry bound (10^14 fen) and together they never
+/// exceed the policy's limit (also bounded), so no SUM here can overflow.
 pub async fn paid_on_policy(tx: &mut Tx, policy_id: i64) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(

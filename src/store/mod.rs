@@ -15,6 +15,7 @@ pub mod claim_reserve_lines;
 pub mod claim_work;
 pub mod claims;
 pub mod counters;
+pub mod idempotency;
 pub mod outbox;
 pub mod parties;
 pub mod policies;
@@ -23,6 +24,7 @@ pub mod search;
 pub mod seek;
 pub mod sessions;
 pub mod subsidy_facts;
+pub mod throttle;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -51,6 +53,8 @@ pub enum StoreError {
     DataDir(String, std::io::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("no database at {0} (数据库不存在): only `firstcover serve` creates one; check --database-url / FIRSTCOVER_DATABASE_URL")]
+    Missing(String),
 }
 
 impl StoreError {
@@ -113,6 +117,17 @@ static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 impl Db {
     /// Connect; a SQLite file (and its directory) is created when missing.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Db> {
+        Db::connect_with(url, max_connections, true).await
+    }
+
+    /// Connect to a database that must already exist: a missing SQLite file is
+    /// `StoreError::Missing` naming the path, never a new empty database (the command
+    /// line's commands, where an empty database would report "0 rows, intact").
+    pub async fn open_existing(url: &str, max_connections: u32) -> StoreResult<Db> {
+        Db::connect_with(url, max_connections, false).await
+    }
+
+    async fn connect_with(url: &str, max_connections: u32, create: bool) -> StoreResult<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts =
                 PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.into()))?;
@@ -127,6 +142,9 @@ impl Db {
             .or(url.strip_prefix("sqlite:"))
         {
             let path = path.split('?').next().unwrap_or(path);
+            if !create && path != ":memory:" && !Path::new(path).is_file() {
+                return Err(StoreError::Missing(path.to_string()));
+            }
             if let Some(dir) = Path::new(path).parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir)
@@ -135,7 +153,7 @@ impl Db {
             }
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|_| StoreError::BadUrl(url.into()))?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)

@@ -17,6 +17,9 @@ pub struct UserRow {
     pub maker_id: Option<i64>,
     pub locale: String,
     pub active: bool,
+    /// Set by an admin's password reset: the one-time password must be changed at the
+    /// next sign-in.
+    pub must_change_password: bool,
 }
 
 pub struct NewUser<'a> {
@@ -28,8 +31,8 @@ pub struct NewUser<'a> {
     pub maker_id: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "user_id, username, display_name, email, password_hash, role, maker_id, locale, active";
+const COLUMNS: &str = "user_id, username, display_name, email, password_hash, role, maker_id, \
+     locale, active, must_change_password";
 
 pub async fn insert(tx: &mut Tx, u: &NewUser<'_>) -> StoreResult<UserRow> {
     let sql = format!(
@@ -186,4 +189,63 @@ pub async fn revoke_token(tx: &mut Tx, token_id: i64) -> StoreResult<bool> {
             .await?
             .rows_affected()
     }) == 1)
+}
+
+/// Activate or deactivate a user (停用/启用); false when it already was.
+pub async fn set_active(tx: &mut Tx, user_id: i64, active: bool) -> StoreResult<bool> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query("update app_user set active = $1, updated_at = $2 where user_id = $3 and active <> $1")
+            .bind(active)
+            .bind(now())
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    }) == 1)
+}
+
+/// A new password hash; `must_change` marks an admin's one-time password.
+pub async fn set_password(
+    tx: &mut Tx,
+    user_id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query(
+            "update app_user set password_hash = $1, must_change_password = $2, updated_at = $3 \
+             where user_id = $4",
+        )
+        .bind(password_hash)
+        .bind(must_change)
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// End every web session of a user, except the one with `keep_hash` (if any).
+pub async fn end_sessions(tx: &mut Tx, user_id: i64, keep_hash: Option<&str>) -> StoreResult<u64> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query("delete from web_session where user_id = $1 and session_hash <> coalesce($2, '')")
+            .bind(user_id)
+            .bind(keep_hash)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    }))
+}
+
+/// Revoke every API token of a user; how many were live.
+pub async fn revoke_tokens_of(tx: &mut Tx, user_id: i64) -> StoreResult<u64> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query("update api_token set revoked_at = $1 where user_id = $2 and revoked_at is null")
+            .bind(now())
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    }))
 }

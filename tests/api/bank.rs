@@ -18,12 +18,12 @@ pub async fn count(app: &TestApp, table: &str) -> i64 {
     }
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 /// Deliver a notification body with the given timestamp, secret and key.
-async fn deliver(
+pub async fn deliver(
     app: &TestApp,
     client: &reqwest::Client,
     body: &str,
@@ -46,7 +46,7 @@ async fn deliver(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn notification(txn: &str, amount: &str, reference: &str) -> String {
+pub fn notification(txn: &str, amount: &str, reference: &str) -> String {
     json!({"transaction_id": txn, "amount": amount, "paid_on": "2026-01-05",
            "payer": "浙江精工机械有限公司", "reference": reference})
     .to_string()

@@ -439,7 +439,7 @@ async fn uploads_accept_pdf_and_images_by_content_and_refuse_executables(app: Te
             (s, r.json::<Value>().await.unwrap_or(Value::Null))
         }
     };
-    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
+    let pdf = firstcover::documents::inspect::samples::pdf();
     let (s, v) = send(
         "索赔申请书.pdf",
         pdf.clone(),
@@ -457,7 +457,7 @@ async fn uploads_accept_pdf_and_images_by_content_and_refuse_executables(app: Te
     assert_eq!(back.bytes().await.unwrap().to_vec(), pdf);
     let (s, v) = send(
         "photo.png",
-        b"\x89PNG\r\n\x1a\n0000".to_vec(),
+        firstcover::documents::inspect::samples::png(),
         "photos",
         cb.handler.clone(),
     )

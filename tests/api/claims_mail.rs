@@ -14,7 +14,8 @@ async fn missing_proof_is_requested_once_listing_everything_and_mailed(app: Test
         .text("code", "claim_form")
         .part(
             "file",
-            reqwest::multipart::Part::bytes(b"%PDF-1.7\n%%EOF\n".to_vec()).file_name("claim.pdf"),
+            reqwest::multipart::Part::bytes(firstcover::documents::inspect::samples::pdf())
+                .file_name("claim.pdf"),
         );
     let r = app
         .client()

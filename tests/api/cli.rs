@@ -43,7 +43,12 @@ async fn users_and_tokens_from_the_command_line(app: TestApp) {
 
     let (ok, text) = firstcover(&app, &["token", "create", "uw.cli"]);
     assert!(ok, "{text}");
-    let token = text.lines().last().unwrap().trim().to_string();
+    let token = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("fc_"))
+        .unwrap_or_default()
+        .to_string();
     assert!(token.starts_with("fc_"), "{text}");
     let me: serde_json::Value = app.get_json("/api/v1/me", &token).await;
     assert_eq!(me["username"], "uw.cli");

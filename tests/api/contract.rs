@@ -28,6 +28,11 @@ fn examples() -> Vec<(&'static str, Value)> {
             json!({"as_of": "2026-06-30", "basis": "underwriting_year"}),
         ),
         (
+            // A wrong current password: the body is taken, the change refused (422).
+            "POST /api/v1/me/password",
+            json!({"current_password": "not-the-password", "new_password": "Another-passw0rd-2026"}),
+        ),
+        (
             "POST /api/v1/bank/lines/{id}/match",
             json!({"policy_id": 1}),
         ),

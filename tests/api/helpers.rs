@@ -133,6 +133,11 @@ pub fn test_config(url: &str) -> Config {
             callback_secret: Some(TEST_BANK_SECRET.into()),
             ..Default::default()
         },
+        // The suite reads /metrics; its protection is tested in `security`.
+        security: firstcover::config::SecurityConfig {
+            metrics_enabled: true,
+            ..Default::default()
+        },
         ..Config::default()
     }
 }

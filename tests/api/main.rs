@@ -33,6 +33,7 @@ mod page_language;
 mod parties;
 mod policy_clock;
 mod probes;
+mod security;
 mod shutdown;
 mod subsidy_facts;
 mod ui_forms;

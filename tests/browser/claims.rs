@@ -240,7 +240,7 @@ async fn handler_uploads_several_documents_at_once_and_decides() {
     let mut paths = Vec::new();
     for name in ["索赔申请书.pdf", "保单.pdf", "销售合同.pdf"] {
         let p = dir.path().join(name);
-        std::fs::write(&p, b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n").unwrap();
+        std::fs::write(&p, firstcover::documents::inspect::samples::pdf()).unwrap();
         paths.push(p);
     }
     let c = &browser.client;

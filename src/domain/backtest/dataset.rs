@@ -11,7 +11,7 @@
 
 use super::error::TriangleError;
 use super::triangle::Triangle;
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Overflow};
 use std::collections::BTreeMap;
 
 /// Premium of one group and origin year.
@@ -52,11 +52,11 @@ pub struct GroupData {
 
 impl GroupData {
     /// `paid + case reserve` per cell (已报告赔款).
-    pub fn incurred(&self) -> Vec<Vec<Money>> {
+    pub fn incurred(&self) -> Result<Vec<Vec<Money>>, Overflow> {
         self.paid
             .iter()
             .zip(&self.case_reserve)
-            .map(|(p, c)| p.iter().zip(c).map(|(p, c)| *p + *c).collect())
+            .map(|(p, c)| p.iter().zip(c).map(|(p, c)| p.try_add(*c)).collect())
             .collect()
     }
 
@@ -65,7 +65,8 @@ impl GroupData {
     }
 
     pub fn incurred_triangle(&self, origins: &[i32]) -> Result<Triangle, TriangleError> {
-        triangle(origins, &self.incurred())
+        let incurred = self.incurred().map_err(|_| TriangleError::Empty)?;
+        triangle(origins, &incurred)
     }
 }
 
@@ -88,7 +89,14 @@ pub struct Dataset {
 
 /// Arrange the cells into per-group triangles valued at the end of `valuation_year`
 /// (or at the valuation date within it). Groups come out sorted by name.
-pub fn arrange(premium: &[PremiumInput], losses: &[LossInput], valuation_year: i32) -> Dataset {
+///
+/// Sums are checked: inputs are bounded (every amount that enters is at most
+/// `money::entry_bound()`), so an `Overflow` needs a book far beyond any real one.
+pub fn arrange(
+    premium: &[PremiumInput],
+    losses: &[LossInput],
+    valuation_year: i32,
+) -> Result<Dataset, Overflow> {
     let first = premium
         .iter()
         .map(|p| p.origin)
@@ -123,8 +131,8 @@ pub fn arrange(premium: &[PremiumInput], losses: &[LossInput], valuation_year: i
         let g = groups
             .entry(p.group.as_str())
             .or_insert_with(|| group(&p.group));
-        g.written[i] += p.written;
-        g.earned[i] += p.earned;
+        g.written[i] = g.written[i].try_add(p.written)?;
+        g.earned[i] = g.earned[i].try_add(p.earned)?;
         g.policies[i] += p.policies;
     }
     for l in losses {
@@ -139,17 +147,17 @@ pub fn arrange(premium: &[PremiumInput], losses: &[LossInput], valuation_year: i
         // Movements after the valuation year cannot be selected by the query; clamp.
         let k = k.min(row_len - 1);
         for cell in &mut g.paid[i][k..] {
-            *cell += l.paid;
+            *cell = cell.try_add(l.paid)?;
         }
         for cell in &mut g.case_reserve[i][k..] {
-            *cell += l.reserve_change;
+            *cell = cell.try_add(l.reserve_change)?;
         }
         g.claims[i] += l.reported;
     }
-    Dataset {
+    Ok(Dataset {
         origin_years,
         groups: groups.into_values().collect(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -186,12 +194,12 @@ mod tests {
             loss(2024, 2025, 30, -30, 0),
             loss(2025, 2026, 7, 0, 1),
         ];
-        let d = arrange(&premium, &losses, 2026);
+        let d = arrange(&premium, &losses, 2026).unwrap();
         assert_eq!(d.origin_years, vec![2024, 2025, 2026]);
         let g = &d.groups[0];
         assert_eq!(g.paid[0], vec![fen(0), fen(30), fen(30)]);
         assert_eq!(g.case_reserve[0], vec![fen(50), fen(20), fen(20)]);
-        assert_eq!(g.incurred()[0], vec![fen(50), fen(50), fen(50)]);
+        assert_eq!(g.incurred().unwrap()[0], vec![fen(50), fen(50), fen(50)]);
         assert_eq!(g.paid[1], vec![fen(0), fen(7)]);
         assert_eq!(g.paid[2], vec![fen(0)]);
         assert_eq!(g.claims, vec![1, 1, 0]);
@@ -206,7 +214,7 @@ mod tests {
         let mut a = loss(2025, 2025, 100, 0, 1);
         a.group = "b".into();
         let b = loss(2025, 2025, 5, 0, 1);
-        let d = arrange(&[], &[a, b], 2025);
+        let d = arrange(&[], &[a, b], 2025).unwrap();
         let names: Vec<&str> = d.groups.iter().map(|g| g.group.as_str()).collect();
         assert_eq!(names, vec!["b", "g"]);
         assert_eq!(d.groups[0].paid[0], vec![fen(100)]);

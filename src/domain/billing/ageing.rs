@@ -2,7 +2,7 @@
 //! by how many days past its due date it is on the reporting day — not yet due, 1–30,
 //! 31–90 or over 90 days overdue — and buckets add up per policy, maker and in total.
 
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Overflow};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -43,39 +43,41 @@ pub struct Buckets {
 }
 
 impl Buckets {
-    pub fn add(&mut self, b: Bucket, amount: Money) {
+    pub fn add(&mut self, b: Bucket, amount: Money) -> Result<(), Overflow> {
         let slot = match b {
             Bucket::NotDue => &mut self.not_due,
             Bucket::Days1To30 => &mut self.days_1_30,
             Bucket::Days31To90 => &mut self.days_31_90,
             Bucket::Over90 => &mut self.over_90,
         };
-        *slot += amount;
+        *slot = slot.try_add(amount)?;
+        Ok(())
     }
 
-    pub fn merge(&mut self, o: &Buckets) {
-        self.not_due += o.not_due;
-        self.days_1_30 += o.days_1_30;
-        self.days_31_90 += o.days_31_90;
-        self.over_90 += o.over_90;
+    pub fn merge(&mut self, o: &Buckets) -> Result<(), Overflow> {
+        self.not_due = self.not_due.try_add(o.not_due)?;
+        self.days_1_30 = self.days_1_30.try_add(o.days_1_30)?;
+        self.days_31_90 = self.days_31_90.try_add(o.days_31_90)?;
+        self.over_90 = self.over_90.try_add(o.over_90)?;
+        Ok(())
     }
 
-    pub fn total(&self) -> Money {
-        self.not_due + self.days_1_30 + self.days_31_90 + self.over_90
+    pub fn total(&self) -> Result<Money, Overflow> {
+        self.not_due.try_add(self.overdue()?)
     }
 
-    pub fn overdue(&self) -> Money {
-        self.days_1_30 + self.days_31_90 + self.over_90
+    pub fn overdue(&self) -> Result<Money, Overflow> {
+        Money::try_sum([self.days_1_30, self.days_31_90, self.over_90])
     }
 }
 
 /// Age unpaid installments `(due_on, outstanding)` on `as_of`.
-pub fn age(open: &[(NaiveDate, Money)], as_of: NaiveDate) -> Buckets {
+pub fn age(open: &[(NaiveDate, Money)], as_of: NaiveDate) -> Result<Buckets, Overflow> {
     let mut b = Buckets::default();
     for (due, amount) in open {
-        b.add(bucket(*due, as_of), *amount);
+        b.add(bucket(*due, as_of), *amount)?;
     }
-    b
+    Ok(b)
 }
 
 /// Which reminder (催缴提醒) an unpaid installment is due for on `as_of`: `before_due`
@@ -118,6 +120,20 @@ mod tests {
     }
 
     #[test]
+    fn buckets_that_would_wrap_are_an_error_not_a_small_number() {
+        let huge = Money::from_fen(i64::MAX);
+        let open = [
+            (d("2026-01-01"), huge),
+            (d("2026-01-02"), Money::from_fen(1)),
+        ];
+        assert_eq!(age(&open, d("2026-06-30")), Err(Overflow));
+        let mut b = Buckets::default();
+        b.add(Bucket::NotDue, huge).expect("fits");
+        b.add(Bucket::Over90, huge).expect("fits");
+        assert_eq!(b.total(), Err(Overflow));
+    }
+
+    #[test]
     fn installments_add_up_per_bucket() {
         let y = Money::from_yuan;
         let b = age(
@@ -129,12 +145,13 @@ mod tests {
                 (d("2025-11-30"), y(50)),
             ],
             d("2026-06-30"),
-        );
+        )
+        .expect("small amounts");
         assert_eq!(
             (b.not_due, b.days_1_30, b.days_31_90, b.over_90),
             (y(100), y(200), y(300), y(450))
         );
-        assert_eq!((b.total(), b.overdue()), (y(1050), y(950)));
+        assert_eq!((b.total(), b.overdue()), (Ok(y(1050)), Ok(y(950))));
     }
 
     #[test]

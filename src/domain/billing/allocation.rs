@@ -22,7 +22,8 @@ impl Allocation {
         installments
             .iter()
             .zip(&self.allocated)
-            .map(|(i, a)| i.amount - *a)
+            // 0 ≤ a ≤ max(amount, 0): the difference is always in range.
+            .map(|(i, a)| i.amount.checked_sub(*a).unwrap_or(Money::ZERO))
             .collect()
     }
 }
@@ -37,7 +38,8 @@ pub fn allocate(installments: &[Installment], paid: Money) -> Allocation {
     for i in order {
         let take = installments[i].amount.max(Money::ZERO).min(left);
         allocated[i] = take;
-        left -= take;
+        // 0 ≤ take ≤ left, so this never leaves the range.
+        left = left.checked_sub(take).unwrap_or(Money::ZERO);
     }
     Allocation {
         allocated,
@@ -112,8 +114,8 @@ mod tests {
         #[test]
         fn allocated_plus_credit_is_what_was_paid(plan in plans(), paid in 0i64..100_000_000) {
             let a = allocate(&plan, Money::from_fen(paid));
-            let total: Money = a.allocated.iter().copied().sum();
-            prop_assert_eq!(total + a.credit, Money::from_fen(paid));
+            let total = Money::try_sum(a.allocated.iter().copied()).unwrap();
+            prop_assert_eq!(total.try_add(a.credit).unwrap(), Money::from_fen(paid));
         }
 
         #[test]

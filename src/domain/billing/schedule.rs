@@ -58,11 +58,13 @@ pub fn schedule(plan: &[Installment], changes: &[PremiumChange]) -> Vec<Schedule
                 original: c.adjustment,
             });
         } else {
-            let mut left = -c.adjustment;
+            // A return premium too large to negate (i64::MIN fen) cuts everything.
+            let mut left = c.adjustment.try_neg().unwrap_or(Money::from_fen(i64::MAX));
             for s in out.iter_mut().rev() {
-                let cut = s.installment.amount.min(left);
-                s.installment.amount -= cut;
-                left -= cut;
+                // 0 ≤ cut ≤ both, so neither difference can leave the range.
+                let cut = s.installment.amount.max(Money::ZERO).min(left);
+                s.installment.amount = s.installment.amount.checked_sub(cut).unwrap_or(Money::ZERO);
+                left = left.checked_sub(cut).unwrap_or(Money::ZERO);
             }
         }
     }

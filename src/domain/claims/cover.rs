@@ -183,8 +183,8 @@ pub fn check_cover(f: &CoverFacts<'_>) -> CoverCheck {
             format!("the right to claim lapsed on {limitation_ends_on} (2 years, Insurance Law art. 26)"),
         ));
     }
-    let aggregate_left = (f.aggregate_limit - f.aggregate_used).max(Money::ZERO);
-    let section_left = section.and_then(|s| s.limit.map(|l| (l - s.used).max(Money::ZERO)));
+    let aggregate_left = f.aggregate_limit.remaining(f.aggregate_used);
+    let section_left = section.and_then(|s| s.limit.map(|l| l.remaining(s.used)));
     if aggregate_left.is_zero() || section_left.is_some_and(|l| l.is_zero()) {
         notes.push(CoverReason::new(
             "limit_exhausted",

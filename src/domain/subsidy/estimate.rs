@@ -207,13 +207,13 @@ pub(super) fn compute(
     for cap in &p.amount_caps {
         let room = match (cap.scope, cap.amount) {
             (CapScope::EnterprisePerYear, Some(limit)) => {
-                let room = (limit - enterprise.already_claimed).max(Money::ZERO);
+                let room = limit.remaining(enterprise.already_claimed);
                 steps.push(step("enterprise_year_cap", format!("企业年度上限 {} 元 − 本年已申报/获得 {} 元 = 剩余 {} 元", limit.grouped(), enterprise.already_claimed.grouped(), room.grouped()), format!("enterprise yearly cap {} CNY − already claimed this year {} CNY = {} CNY left", limit.grouped(), enterprise.already_claimed.grouped(), room.grouped()), room.to_string()));
                 room
             }
             (CapScope::QualificationQuota, _) => match &enterprise.quota {
                 Some(quota) => {
-                    let room = (quota.value - enterprise.quota_used).max(Money::ZERO);
+                    let room = quota.value.remaining(enterprise.quota_used);
                     steps.push(step(
                         "quota",
                         format!(

@@ -129,5 +129,9 @@ pub async fn document(
             format!("attachment; filename=\"backtest-{id}.{format}\""),
         ))
         .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header((
+            "Content-Security-Policy",
+            crate::http::pages::backtest::REPORT_CSP,
+        ))
         .body(bytes))
 }

@@ -3,6 +3,7 @@
 //! `/api/v1/bank/...`: premium collection by finance, bank statements and the bank's
 //! signed payment notifications.
 
+use crate::http::idempotent;
 use crate::http::identity::ApiActor;
 use crate::http::problem::problem_response;
 use crate::http::problem::ApiError;
@@ -59,15 +60,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
               (status = 422, body = crate::http::problem::Problem)))]
 pub async fn record_payment(
     st: web::Data<AppState>,
+    req: HttpRequest,
     who: ApiActor,
     id: web::Path<i64>,
     body: web::Json<PaymentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let p = billing::record_payment(&st.db, &who.0, id, body.into_inner()).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/policies/{id}/ledger")))
-        .json(p))
+    let body = body.into_inner();
+    let location = Some(format!("/api/v1/policies/{id}/ledger"));
+    idempotent::api(
+        &st,
+        &who.0,
+        &req,
+        &body,
+        StatusCode::CREATED,
+        location,
+        || billing::record_payment(&st.db, &who.0, id, body.clone()),
+    )
+    .await
 }
 
 /// Reverse a payment (冲正): it stops counting and the balance re-opens.
@@ -75,12 +85,16 @@ pub async fn record_payment(
     responses((status = 200, body = PaymentView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn reverse_payment(
     st: web::Data<AppState>,
+    req: HttpRequest,
     who: ApiActor,
     id: web::Path<i64>,
     body: web::Json<ReversalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = billing::reverse_payment(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(p))
+    let (id, body) = (id.into_inner(), body.into_inner());
+    idempotent::api(&st, &who.0, &req, &body, StatusCode::OK, None, || {
+        billing::reverse_payment(&st.db, &who.0, id, body.clone())
+    })
+    .await
 }
 
 /// The policy's premium ledger: due, paid, balance, credit, fully paid, installments
@@ -141,12 +155,16 @@ pub async fn void_invoice(
     responses((status = 201, body = Settlement), (status = 422, body = crate::http::problem::Problem)))]
 pub async fn refund(
     st: web::Data<AppState>,
+    req: HttpRequest,
     who: ApiActor,
     id: web::Path<i64>,
     body: web::Json<RefundInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = billing::refund(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(s))
+    let (id, body) = (id.into_inner(), body.into_inner());
+    idempotent::api(&st, &who.0, &req, &body, StatusCode::CREATED, None, || {
+        billing::refund(&st.db, &who.0, id, body.clone())
+    })
+    .await
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {

@@ -12,7 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/policies/{id}/certificate", web::get().to(certificate))
+    cfg.route("/policies/{id}/certificate", web::get().to(current))
         .route("/policies/{id}/certificate", web::post().to(certificate))
         .route(
             "/policies/{id}/certificate.pdf",
@@ -48,10 +48,7 @@ fn download(content_type: &str, filename: &str, bytes: Vec<u8>) -> HttpResponse 
 
 /// Count a public lookup against the caller's IP.
 pub fn limit(st: &AppState, req: &HttpRequest) -> Result<(), ServiceError> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let ip = crate::http::client_addr::client_ip(req, &st.config.security.trusted_proxies);
     st.verify_limiter
         .check(ip)
         .map_err(|secs| ServiceError::RateLimited {
@@ -77,7 +74,22 @@ pub async fn certificate(
     })
 }
 
-/// The certificate's PDF, byte-identical to the one issued (issued now if fully paid).
+/// The policy's valid certificate; a GET changes nothing: 409 while unpaid (with the
+/// balance) or while paid but not yet issued (issue it with POST).
+#[utoipa::path(get, path = "/api/v1/policies/{id}/certificate", tag = "certificates",
+    operation_id = "current_certificate",
+    responses((status = 200, body = CertificateView), (status = 404, body = crate::http::problem::Problem),
+              (status = 409, body = crate::http::problem::Problem)))]
+pub async fn current(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let view = certs::current(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The certificate's PDF, byte-identical to the one issued; 409 until it is issued.
 #[utoipa::path(get, path = "/api/v1/policies/{id}/certificate.pdf", tag = "certificates",
     responses((status = 200, content_type = "application/pdf"), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn certificate_pdf(
@@ -176,15 +188,17 @@ pub async fn annex3_csv(
     let body = futures_util::stream::unfold(Some((st, pass, true)), |state| async move {
         let (st, mut pass, first) = state?;
         if first {
-            let head = web::Bytes::from(annex3::csv_header());
-            return Some((Ok(head), Some((st, pass, false))));
+            return match annex3::csv_header() {
+                Ok(head) => Some((Ok(web::Bytes::from(head)), Some((st, pass, false)))),
+                Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
+            };
         }
         let next = pass.next_row(&st.desk()).await;
         match next {
-            Ok(Some(row)) => {
-                let line = web::Bytes::from(annex3::csv_row(pass.emitted, &row));
-                Some((Ok(line), Some((st, pass, false))))
-            }
+            Ok(Some(row)) => match annex3::csv_row(pass.emitted, &row) {
+                Ok(line) => Some((Ok(web::Bytes::from(line)), Some((st, pass, false)))),
+                Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
+            },
             Ok(None) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "annex-3 export failed half way");

@@ -2,6 +2,7 @@
 //! recoveries, the work queue.
 
 use super::SeekPage;
+use crate::http::idempotent;
 use crate::http::identity::ApiActor;
 use crate::http::multipart;
 use crate::http::problem::ApiError;
@@ -11,7 +12,9 @@ use crate::services::claims::{
     ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput, QueueItem,
     QueueQuery, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
 };
+use crate::services::client_view::{ClientClaimDetail, ClientClaimView};
 use crate::services::ServiceError;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -67,6 +70,11 @@ pub async fn list(
     let q = q.into_inner();
     let limit = q.limit;
     let page = claims::list(&st.desk(), &who.0, q).await?;
+    if who.0.role == crate::domain::role::Role::Client {
+        // A claimant gets its own explicit view: no case reserve.
+        let page = page.map(|r| ClientClaimView::from(r));
+        return Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)));
+    }
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
@@ -94,13 +102,18 @@ pub async fn approvals(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRes
 
 /// One claim: cover check, checklist, clocks, reserves, documents, payments, timeline.
 #[utoipa::path(get, path = "/api/v1/claims/{id}", tag = "claims",
-    responses((status = 200, body = ClaimDetail), (status = 404, body = crate::http::problem::Problem)))]
+    responses((status = 200, body = ClaimDetail, description = "staff; a client gets ClientClaimDetail"),
+              (status = 404, body = crate::http::problem::Problem)))]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::get(&st.desk(), &who.0, id.into_inner()).await?))
+    let d = claims::get(&st.desk(), &who.0, id.into_inner()).await?;
+    if who.0.role == crate::domain::role::Role::Client {
+        return Ok(HttpResponse::Ok().json(ClientClaimDetail::of(&d, &who.0.username)));
+    }
+    Ok(HttpResponse::Ok().json(d))
 }
 
 /// 立案: register a notified claim with its first case reserve.
@@ -293,10 +306,15 @@ pub async fn pay(
     st: web::Data<AppState>,
     who: ApiActor,
     id: web::Path<i64>,
+    req: HttpRequest,
     body: web::Json<PaymentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = claims::pay(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(p))
+    let (id, body) = (id.into_inner(), body.into_inner());
+    let desk = st.desk();
+    idempotent::api(&st, &who.0, &req, &body, StatusCode::CREATED, None, || {
+        claims::pay(&desk, &who.0, id, body.clone())
+    })
+    .await
 }
 
 /// The bank confirmed a payment: approved → paid.
@@ -321,10 +339,15 @@ pub async fn recover(
     st: web::Data<AppState>,
     who: ApiActor,
     id: web::Path<i64>,
+    req: HttpRequest,
     body: web::Json<RecoveryInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::record_recovery(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(v))
+    let (id, body) = (id.into_inner(), body.into_inner());
+    let desk = st.desk();
+    idempotent::api(&st, &who.0, &req, &body, StatusCode::OK, None, || {
+        claims::record_recovery(&desk, &who.0, id, body.clone())
+    })
+    .await
 }
 
 /// Reopen a closed claim with a reason and a new reserve.

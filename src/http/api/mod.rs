@@ -70,7 +70,7 @@ impl<T> SeekPage<T> {
         policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
         policies::cancel, policies::renew, policies::subsidy,
         outbox::list, outbox::requeue,
-        certificates::certificate, certificates::certificate_pdf, certificates::history,
+        certificates::certificate, certificates::current, certificates::certificate_pdf, certificates::history,
         certificates::schedule, certificates::subsidy_pack, certificates::public_key,
         certificates::annex3_csv, certificates::annex3_xlsx, certificates::verify,
         certificates::verify_pdf,
@@ -89,8 +89,11 @@ impl<T> SeekPage<T> {
         claim_ops::waiting, claim_ops::batches, claim_ops::create_batch, claim_ops::batch,
         claim_ops::batch_file, claim_ops::confirm, claim_ops::confirm_file, claim_ops::cancel,
         subsidy_facts::list, subsidy_facts::record,
+        users::deactivate, users::reactivate, users::unlock, users::reset_password,
+        users::change_password,
     ),
-    components(schemas(crate::http::problem::Problem, crate::services::FieldError)),
+    components(schemas(crate::http::problem::Problem, crate::services::FieldError,
+        crate::services::client_view::ClientPolicyDetail, crate::services::client_view::ClientClaimDetail)),
     modifiers(&BearerAuth, &ProblemResponses),
     security(("bearer" = []))
 )]

@@ -4,6 +4,7 @@ use super::{if_match, SeekPage};
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
+use crate::services::client_view::{ClientPolicyDetail, ClientPolicyView};
 use crate::services::underwriting::{
     self as uw, CancelInput, EndorsementInput, ListQuery, PolicyDetail, PolicyView, QuoteInput,
     RenewalInput,
@@ -61,21 +62,30 @@ pub async fn list(
     let q = q.into_inner();
     let limit = q.limit;
     let page = uw::list(&st.desk(), &who.0, q).await?;
+    if who.0.role == crate::domain::role::Role::Client {
+        // A policyholder gets its own explicit view: no findings or referral reasons.
+        let page = page.map(|r| ClientPolicyView::from(r));
+        return Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)));
+    }
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
 /// One policy with its issued versions, referrals and history.
 #[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "underwriting",
-    responses((status = 200, body = PolicyDetail), (status = 404, body = crate::http::problem::Problem)))]
+    responses((status = 200, body = PolicyDetail, description = "staff; a client gets ClientPolicyDetail"),
+              (status = 404, body = crate::http::problem::Problem)))]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let d = uw::get(&st.desk(), &who.0, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", format!("\"{}\"", d.policy.version)))
-        .json(d))
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header(("ETag", format!("\"{}\"", d.policy.version)));
+    if who.0.role == crate::domain::role::Role::Client {
+        return Ok(resp.json(ClientPolicyDetail::from(&d)));
+    }
+    Ok(resp.json(d))
 }
 
 /// Change a quote (only while quoted; an issued policy changes by endorsement → 409).

@@ -3,6 +3,7 @@
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
+use crate::services::people;
 use crate::services::users::{self, NewUserInput};
 use crate::store::users::UserRow;
 use actix_web::{web, HttpResponse};
@@ -10,7 +11,101 @@ use actix_web::{web, HttpResponse};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me))
         .route("/users", web::get().to(list))
-        .route("/users", web::post().to(create));
+        .route("/users", web::post().to(create))
+        .route("/users/{id}/deactivate", web::post().to(deactivate))
+        .route("/users/{id}/reactivate", web::post().to(reactivate))
+        .route("/users/{id}/unlock", web::post().to(unlock))
+        .route("/users/{id}/password-reset", web::post().to(reset_password))
+        .route("/me/password", web::post().to(change_password));
+}
+
+/// Deactivate a user (administrators): their sessions and API tokens end at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "users",
+    responses((status = 200, body = UserRow), (status = 404, body = crate::http::problem::Problem),
+              (status = 409, body = crate::http::problem::Problem)))]
+pub async fn deactivate(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let u = people::set_active(&st.db, &who.0, id.into_inner(), false).await?;
+    Ok(HttpResponse::Ok().json(u))
+}
+
+/// Reactivate a user (administrators); they sign in again (no session comes back).
+#[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = "users",
+    responses((status = 200, body = UserRow), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn reactivate(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let u = people::set_active(&st.db, &who.0, id.into_inner(), true).await?;
+    Ok(HttpResponse::Ok().json(u))
+}
+
+/// Whether a sign-in lock-out was lifted.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UnlockView {
+    pub was_locked: bool,
+}
+
+/// Lift a user's sign-in lock-out at once (administrators).
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users",
+    responses((status = 200, body = UnlockView), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn unlock(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let was_locked = people::unlock(&st.db, &who.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(UnlockView { was_locked }))
+}
+
+/// A one-time password, shown once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PasswordResetView {
+    pub one_time_password: String,
+    pub must_change_password: bool,
+}
+
+/// Reset a user's password (administrators): a one-time password that must be changed
+/// at the next sign-in; the user's sessions and tokens end.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", tag = "users",
+    responses((status = 200, body = PasswordResetView), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn reset_password(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let one_time_password = people::reset_password(&st.db, &who.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(PasswordResetView {
+            one_time_password,
+            must_change_password: true,
+        }))
+}
+
+/// Change one's own password.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Change your own password (the current one is required). 204.
+#[utoipa::path(post, path = "/api/v1/me/password", request_body = PasswordChange, tag = "users",
+    responses((status = 204, description = "changed"), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn change_password(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    people::change_own_password(&st.db, &who.0, &b.current_password, &b.new_password, None).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Who the token belongs to.

@@ -183,14 +183,10 @@ async fn show(
     })
 }
 
-/// A spreadsheet cell that cannot run as a formula: a leading = + - @ tab or CR gets
-/// a leading apostrophe; quotes, commas and line breaks are quoted.
+/// A spreadsheet cell that cannot run as a formula (`documents::cells::neutralise`);
+/// quotes, commas and line breaks are quoted.
 pub fn csv_cell(s: &str) -> String {
-    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let guarded = crate::documents::cells::neutralise(s).into_owned();
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
@@ -299,7 +295,8 @@ mod tests {
     fn cells_that_a_spreadsheet_would_run_are_neutralised() {
         assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv_cell("+1"), "'+1");
-        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("-1+2"), "'-1+2");
+        assert_eq!(csv_cell("-1"), "-1", "a plain number stays a number");
         assert_eq!(csv_cell("@cmd"), "'@cmd");
         assert_eq!(csv_cell("\tx"), "'\tx");
         assert_eq!(csv_cell("\rx"), "\"'\rx\"");

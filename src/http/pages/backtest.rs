@@ -159,5 +159,11 @@ async fn download(
             "Content-Disposition",
             format!("inline; filename=\"backtest-{id}.{ext}\""),
         ))
+        .insert_header(("Content-Security-Policy", REPORT_CSP))
         .body(bytes))
 }
+
+/// The stored report is a self-contained document (mailed to the regulator) whose style
+/// is inline; it runs no script and loads nothing.
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+    frame-ancestors 'none'";

@@ -5,6 +5,7 @@
 use super::quote_form::RawForm;
 use super::{page, see_other, Chrome, HistoryLine, PageError};
 use crate::domain::money::Money;
+use crate::http::idempotent;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::billing::{
@@ -46,6 +47,9 @@ struct BillingPage {
     plan_text: String,
     today: String,
     can_collect: bool,
+    /// The one-time key of this rendering's money forms (each form adds its own suffix),
+    /// so a double submit records once.
+    once: String,
 }
 
 async fn render(
@@ -69,6 +73,7 @@ async fn render(
         .collect::<Vec<_>>()
         .join("\n");
     let mut resp = page(&BillingPage {
+        once: crate::services::auth::random_token()?,
         history: l.history.iter().map(HistoryLine::from).collect(),
         methods: METHODS
             .iter()
@@ -105,8 +110,7 @@ fn date(f: &RawForm, field: &str) -> Result<NaiveDate, ServiceError> {
 }
 
 fn money(f: &RawForm, field: &str) -> Result<Money, ServiceError> {
-    Money::parse(f.get(field))
-        .map_err(|e| ServiceError::field(field, e.to_string(), "金额格式不正确"))
+    Money::parse(f.get(field)).map_err(|e| ServiceError::field(field, e.to_string(), e.zh()))
 }
 
 /// "2026-01-01, 4200.00" per line.
@@ -125,7 +129,14 @@ fn plan_lines(text: &str) -> Result<Vec<PlanLine>, ServiceError> {
             let (d, a) = l.split_once([',', '，']).ok_or_else(bad)?;
             Ok(PlanLine {
                 due_on: d.trim().parse().map_err(|_| bad())?,
-                amount: Money::parse(a).map_err(|_| bad())?,
+                amount: Money::parse(a).map_err(|e| match e {
+                    crate::domain::money::AmountError::AboveBound(..) => ServiceError::field(
+                        "installments",
+                        format!("line {}: {e}", n + 1),
+                        format!("第 {} 行：{}", n + 1, e.zh()),
+                    ),
+                    _ => bad(),
+                })?,
             })
         })
         .collect()
@@ -240,12 +251,29 @@ async fn act(
     let (id, action) = path.into_inner();
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
-    match run(&st, &who, id, &action, &f).await {
-        Ok((event, figure)) => Ok(see_other(&super::done(
-            &format!("/policies/{id}/billing"),
-            event,
-            figure.as_deref(),
-        ))),
+    let key = match idempotent::form_begin(
+        &st,
+        &who.actor,
+        req.path(),
+        f.get(idempotent::FORM_FIELD),
+        &f.0,
+    )
+    .await?
+    {
+        // Submitted twice: the first submission did it; show where it went.
+        idempotent::FormRun::Done(location) => return Ok(see_other(&location)),
+        idempotent::FormRun::Go(key) => key,
+    };
+    let outcome = run(&st, &who, id, &action, &f).await;
+    let done = match &outcome {
+        Ok((event, figure)) => {
+            super::done(&format!("/policies/{id}/billing"), event, figure.as_deref())
+        }
+        Err(_) => format!("/policies/{id}/billing"),
+    };
+    idempotent::form_end(&st, &who.actor, key.as_deref(), &outcome, &done).await?;
+    match outcome {
+        Ok(_) => Ok(see_other(&done)),
         Err(ServiceError::Validation(errors)) => render(&req, &st, &who, id, errors).await,
         Err(ServiceError::Conflict(msg) | ServiceError::Duplicate(msg)) => {
             let e = FieldError::new("state", msg.clone(), msg);

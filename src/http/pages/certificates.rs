@@ -17,7 +17,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify", web::get().to(verify_form))
         .route("/verify/{code}", web::get().to(verify_code))
         .route("/verify/{code}", web::post().to(verify_upload))
-        .route("/portal", web::get().to(portal));
+        .route("/portal", web::get().to(portal))
+        .route("/policies/{id}/certificate/issue", web::post().to(issue));
 }
 
 #[derive(Template)]
@@ -212,4 +213,23 @@ fn most_common_programme(views: &[crate::services::underwriting::PolicyView]) ->
             _ => Some((g, n)),
         })
         .map(|(g, _)| g.to_string())
+}
+
+#[derive(Deserialize)]
+struct IssueForm {
+    csrf: String,
+}
+
+/// Issue (or fetch the already issued) full-premium collection certificate from a page
+/// button, then download it. Issuing is a POST: a GET never creates a certificate.
+async fn issue(
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+    f: web::Form<IssueForm>,
+) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let id = id.into_inner();
+    certs::certificate(&st.cert_desk(), &who.actor, id).await?;
+    Ok(see_other(&format!("/api/v1/policies/{id}/certificate.pdf")))
 }

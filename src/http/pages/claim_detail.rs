@@ -103,22 +103,40 @@ async fn render(
             )
         })
         .collect();
-    let reserves = d
-        .reserves
-        .iter()
-        .map(|r| Row3(shanghai_time(r.set_at), r.amount.grouped(), c.bi(&r.reason)))
-        .collect();
-    let timeline = d
-        .timeline
-        .iter()
-        .map(|t| {
-            Row3(
-                shanghai_time(t.at),
-                t.who.clone(),
-                c.label("audit_action", &t.action),
-            )
-        })
-        .collect();
+    let staff = who.actor.role.is_staff();
+    let (reserves, timeline) = if staff {
+        (
+            d.reserves
+                .iter()
+                .map(|r| Row3(shanghai_time(r.set_at), r.amount.grouped(), c.bi(&r.reason)))
+                .collect(),
+            d.timeline
+                .iter()
+                .map(|t| {
+                    Row3(
+                        shanghai_time(t.at),
+                        t.who.clone(),
+                        c.label("audit_action", &t.action),
+                    )
+                })
+                .collect(),
+        )
+    } else {
+        // The policyholder's explicit view: no reserves, the insurer instead of names.
+        let view = crate::services::client_view::ClientClaimDetail::of(&d, &who.actor.username);
+        let timeline = view
+            .timeline
+            .into_iter()
+            .map(|t| {
+                Row3(
+                    shanghai_time(t.at),
+                    c.bi(&t.by),
+                    c.label("audit_action", &t.action),
+                )
+            })
+            .collect();
+        (Vec::new(), timeline)
+    };
     let payments = d
         .payments
         .iter()
@@ -247,7 +265,12 @@ async fn render(
             )
         })
         .collect();
-    // One row per checklist item (at least three), the missing items first chosen.
+
+    // Reserves by cost type are the insurer's estimate: not part of the client's view.
+    let (reserve_lines, line_history) = match staff {
+        true => (reserve_lines, line_history),
+        false => (Vec::new(), Vec::new()),
+    }; // One row per checklist item (at least three), the missing items first chosen.
     let mut preselect: Vec<String> = d.missing_proof.iter().map(|i| i.code.clone()).collect();
     preselect.extend(
         d.checklist
@@ -376,13 +399,9 @@ fn money(f: &RawForm, key: &str) -> ServiceResult<Option<Money>> {
     if t.is_empty() {
         return Ok(None);
     }
-    Money::parse(t).map(Some).map_err(|_| {
-        ServiceError::field(
-            key,
-            "not an amount (e.g. 12345.67)",
-            "金额格式不正确（如 12345.67）",
-        )
-    })
+    Money::parse(t)
+        .map(Some)
+        .map_err(|e| ServiceError::field(key, e.to_string(), e.zh()))
 }
 
 fn required_money(f: &RawForm, key: &str) -> ServiceResult<Money> {

@@ -500,11 +500,11 @@ fn money_field(
     }
     match Money::parse(text) {
         Ok(m) => Some(m),
-        Err(_) => {
+        Err(e) => {
             errors.push(FieldError::new(
                 key,
-                format!("{en}: not an amount"),
-                format!("{zh}格式不正确"),
+                format!("{en}: {e}"),
+                format!("{zh}：{}", e.zh()),
             ));
             None
         }

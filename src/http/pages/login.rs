@@ -36,10 +36,7 @@ struct NextQuery {
 
 /// Only same-site paths, so the login page cannot bounce people elsewhere.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.into(),
-        _ => "/".into(),
-    }
+    next.and_then(super::local_path).unwrap_or("/").into()
 }
 
 fn cookie<'a>(name: &'a str, value: String, secure: bool) -> Cookie<'a> {
@@ -87,7 +84,7 @@ async fn form(
         next,
         String::new(),
         StatusCode::OK,
-        st.config.security.secure_cookies,
+        st.config.secure_cookies(),
     )
 }
 
@@ -106,7 +103,7 @@ async fn submit(
 ) -> Result<HttpResponse, PageError> {
     let f = f.into_inner();
     let lang = Lang::of(&req, None);
-    let secure = st.config.security.secure_cookies;
+    let secure = st.config.secure_cookies();
     let next = safe_next(f.next.as_deref());
     let expected = req
         .cookie(LOGIN_CSRF_COOKIE)
@@ -129,9 +126,22 @@ async fn submit(
             secure,
         );
     }
-    match auth::login(&st.db, &st.config.security, &f.username, &f.password).await {
+    let address = crate::http::client_addr::client_ip(&req, &st.config.security.trusted_proxies);
+    match auth::login(
+        &st.db,
+        &st.config.security,
+        &f.username,
+        &f.password,
+        address,
+    )
+    .await
+    {
         Ok(session) => {
-            let mut resp = see_other(&next);
+            let mut resp = if session.must_change_password {
+                see_other(crate::http::identity::CHANGE_PASSWORD_PATH)
+            } else {
+                see_other(&next)
+            };
             let mut session_cookie = cookie(SESSION_COOKIE, session.token, secure);
             session_cookie.set_max_age(actix_web::cookie::time::Duration::hours(
                 st.config.security.session_hours,
@@ -204,11 +214,7 @@ async fn logout(
         auth::logout(&st.db, c.value()).await?;
     }
     let mut resp = see_other("/login");
-    let mut gone = cookie(
-        SESSION_COOKIE,
-        String::new(),
-        st.config.security.secure_cookies,
-    );
+    let mut gone = cookie(SESSION_COOKIE, String::new(), st.config.secure_cookies());
     gone.make_removal();
     resp.add_cookie(&gone)
         .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;

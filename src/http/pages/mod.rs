@@ -1,5 +1,6 @@
 //! Server-rendered pages (askama). Chinese by default, usable without JavaScript.
 
+pub mod account;
 pub mod audit;
 pub mod backtest;
 pub mod bank;
@@ -48,7 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(claims::routes)
         .configure(backtest::routes)
         .configure(users::routes)
-        .configure(subsidy_facts::routes);
+        .configure(subsidy_facts::routes)
+        .configure(account::routes);
 }
 
 /// What every page frame needs: language, the signed-in user, the CSRF token.
@@ -169,11 +171,24 @@ pub fn page(t: &impl Template) -> Result<HttpResponse, PageError> {
         .body(body))
 }
 
-/// Redirect after a successful form post (303, so a reload does not resubmit).
+/// Redirect after a successful form post (303, so a reload does not resubmit) — only ever to a path on this site: anything else (`//evil.example/x`,
+/// `/\\evil`, `https://…`, control characters) goes to `/` instead, so no redirect built
+/// from input can send people elsewhere.
 pub fn see_other(location: &str) -> HttpResponse {
+    let to = local_path(location).unwrap_or("/");
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_string()))
+        .insert_header((header::LOCATION, to.to_string()))
         .finish()
+}
+
+/// `path` when it is a path on this site (`/…`, not `//…` or `/\…`, no control
+/// characters or backslashes that browsers would read as `//`).
+pub fn local_path(path: &str) -> Option<&str> {
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    local.then_some(path)
 }
 
 #[derive(Template)]
@@ -445,6 +460,8 @@ async fn switch_lang(req: HttpRequest, code: web::Path<String>) -> HttpResponse 
             Some(q) => format!("{}?{q}", u.path()),
             None => u.path().to_string(),
         })
+        // `http://host//evil.example/x` has the path `//evil.example/x`: not local.
+        .filter(|p| local_path(p).is_some())
         .unwrap_or_else(|| "/".into());
     let cookie = Cookie::build(LANG_COOKIE, lang.code())
         .path("/")
@@ -452,8 +469,9 @@ async fn switch_lang(req: HttpRequest, code: web::Path<String>) -> HttpResponse 
         .http_only(true)
         .max_age(actix_web::cookie::time::Duration::days(365))
         .finish();
-    HttpResponse::SeeOther()
-        .cookie(cookie)
-        .insert_header((header::LOCATION, back))
-        .finish()
+    let mut resp = see_other(&back);
+    if let Err(e) = resp.add_cookie(&cookie) {
+        tracing::warn!(error = %e, "language cookie not set");
+    }
+    resp
 }

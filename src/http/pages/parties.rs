@@ -336,9 +336,9 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
     let mut tx = st.db.read().await?;
     for p in policies.iter().filter(|p| p.policy_number.is_some()) {
         let s = crate::services::billing::settlement(&mut tx, p.policy_id).await?;
-        due += s.premium_due;
-        paid += s.paid;
-        balance += s.balance;
+        due = due.try_add(s.premium_due).map_err(ServiceError::from)?;
+        paid = paid.try_add(s.paid).map_err(ServiceError::from)?;
+        balance = balance.try_add(s.balance).map_err(ServiceError::from)?;
     }
     drop(tx);
     if who.actor.role.is_staff() || who.actor.role.reports_claims() {

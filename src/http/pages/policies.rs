@@ -506,7 +506,12 @@ async fn render_detail(
     let d = uw::get(&st.desk(), &who.actor, id).await?;
     let p = d.policy;
     let terms: Option<QuoteInput> = serde_json::from_value(p.terms.clone()).ok();
-    let findings: Vec<Finding> = serde_json::from_value(p.findings.clone()).unwrap_or_default();
+    // Underwriting findings (rule codes, authority, referral reasons) are for staff only.
+    let findings: Vec<Finding> = if who.actor.role.is_staff() {
+        serde_json::from_value(p.findings.clone()).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
@@ -578,7 +583,7 @@ fn field_money(f: &RawForm, field: &str) -> Result<Option<Money>, ServiceError> 
         "" => Ok(None),
         t => Money::parse_non_negative(t)
             .map(Some)
-            .map_err(|e| ServiceError::field(field, e.to_string(), "金额格式不正确")),
+            .map_err(|e| ServiceError::field(field, e.to_string(), e.zh())),
     }
 }
 

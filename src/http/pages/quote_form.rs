@@ -177,11 +177,7 @@ impl Parser<'_> {
         match Money::parse_non_negative(text.trim()) {
             Ok(m) => m,
             Err(e) => {
-                self.bad(
-                    field,
-                    format!("{field}: {e}"),
-                    format!("{zh}：金额格式不正确"),
-                );
+                self.bad(field, format!("{field}: {e}"), format!("{zh}：{}", e.zh()));
                 Money::ZERO
             }
         }

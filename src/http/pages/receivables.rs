@@ -31,7 +31,11 @@ fn figures(b: &Buckets) -> Figures {
         d30: b.days_1_30.grouped(),
         d90: b.days_31_90.grouped(),
         over: b.over_90.grouped(),
-        total: b.total().grouped(),
+        // Each bucket is bounded, so only a corrupt row could overflow: show it as unknown.
+        total: b
+            .total()
+            .map(|t| t.grouped())
+            .unwrap_or_else(|_| "—".into()),
     }
 }
 

@@ -4,6 +4,7 @@ use super::{form_errors, page, see_other, Chrome, PageError};
 use crate::domain::role::{Role, ALL_ROLES};
 use crate::http::identity::PageActor;
 use crate::http::AppState;
+use crate::services::people;
 use crate::services::users::{self, NewUserInput};
 use crate::services::{parties, FieldError, ServiceError};
 use crate::store::users::UserRow;
@@ -13,7 +14,8 @@ use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(show))
-        .route("/users", web::post().to(create));
+        .route("/users", web::post().to(create))
+        .route("/users/{id}/{action}", web::post().to(act));
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -54,6 +56,7 @@ impl UserForm {
 }
 
 pub struct UserLine {
+    pub user_id: i64,
     pub username: String,
     pub display_name: String,
     pub role: String,
@@ -70,6 +73,8 @@ struct UsersPage {
     makers: Vec<(i64, String)>,
     form: UserForm,
     errors: Vec<FieldError>,
+    /// Shown once after a reset: whose, and the one-time password.
+    one_time: Option<(String, String)>,
 }
 
 async fn render(
@@ -78,6 +83,7 @@ async fn render(
     who: &PageActor,
     form: UserForm,
     errors: Vec<FieldError>,
+    one_time: Option<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let list: Vec<UserRow> = users::list(&st.db, &who.actor).await?;
@@ -103,6 +109,7 @@ async fn render(
                 .maker_id
                 .and_then(|id| makers.iter().find(|m| m.0 == id).map(|m| m.1.clone()))
                 .unwrap_or_default(),
+            user_id: u.user_id,
             username: u.username,
             display_name: u.display_name,
             active: u.active,
@@ -116,6 +123,7 @@ async fn render(
         makers,
         form,
         errors,
+        one_time,
     })?;
     if invalid {
         *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -132,7 +140,7 @@ async fn show(
         role: "underwriter".into(),
         ..UserForm::default()
     };
-    render(&req, &st, &who, form, vec![]).await
+    render(&req, &st, &who, form, vec![], None).await
 }
 
 async fn create(
@@ -151,7 +159,53 @@ async fn create(
         Ok(_) => Ok(see_other("/users?saved=1")),
         Err(e) => {
             form.password.clear();
-            render(&req, &st, &who, form, form_errors(e)?).await
+            render(&req, &st, &who, form, form_errors(e)?, None).await
         }
     }
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    csrf: String,
+}
+
+/// Deactivate, reactivate, unlock or reset a user's password (administrators). A reset
+/// answers with the page showing the one-time password once (never stored in clear).
+async fn act(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    who: PageActor,
+    path: web::Path<(i64, String)>,
+    f: web::Form<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let (id, action) = path.into_inner();
+    let a = &who.actor;
+    match action.as_str() {
+        "deactivate" => people::set_active(&st.db, a, id, false).await.map(drop)?,
+        "reactivate" => people::set_active(&st.db, a, id, true).await.map(drop)?,
+        "unlock" => people::unlock(&st.db, a, id).await.map(drop)?,
+        "reset-password" => {
+            let password = people::reset_password(&st.db, a, id).await?;
+            let name = {
+                let list = users::list(&st.db, a).await?;
+                list.into_iter()
+                    .find(|u| u.user_id == id)
+                    .map(|u| u.username)
+                    .unwrap_or_default()
+            };
+            let form = UserForm {
+                role: "underwriter".into(),
+                ..UserForm::default()
+            };
+            let mut resp = render(&req, &st, &who, form, vec![], Some((name, password))).await?;
+            resp.headers_mut().insert(
+                actix_web::http::header::CACHE_CONTROL,
+                actix_web::http::header::HeaderValue::from_static("no-store"),
+            );
+            return Ok(resp);
+        }
+        _ => return Err(ServiceError::NotFound("action").into()),
+    }
+    Ok(see_other("/users?saved=1"))
 }

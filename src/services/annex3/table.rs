@@ -137,42 +137,28 @@ impl Annex3Row {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv_line(out: &mut String, fields: impl IntoIterator<Item = String>) {
-    let line: Vec<String> = fields.into_iter().map(|f| csv_field(&f)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-}
-
 /// UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese), CRLF lines,
 /// the heading row then one row per policy.
-pub fn to_csv(rows: &[Annex3Row]) -> String {
-    let mut out = csv_header();
+/// Every cell neutralised against formula injection (`documents::cells`).
+pub fn to_csv(rows: &[Annex3Row]) -> Result<String, csv::Error> {
+    let mut out = csv_header()?;
     for (i, r) in rows.iter().enumerate() {
-        out.push_str(&csv_row(i + 1, r));
+        out.push_str(&csv_row(i + 1, r)?);
     }
-    out
+    Ok(out)
 }
 
 /// The byte-order mark and the heading row.
-pub fn csv_header() -> String {
-    let mut out = String::from("\u{feff}");
-    csv_line(&mut out, COLUMNS.iter().map(|c| c.to_string()));
-    out
+pub fn csv_header() -> Result<String, csv::Error> {
+    Ok(format!(
+        "\u{feff}{}",
+        crate::documents::cells::csv_line(COLUMNS)?
+    ))
 }
 
 /// Row number `n` (序号, from 1) as one CSV line.
-pub fn csv_row(n: usize, r: &Annex3Row) -> String {
-    let mut out = String::new();
-    csv_line(&mut out, r.cells(n).iter().map(Cell::text));
-    out
+pub fn csv_row(n: usize, r: &Annex3Row) -> Result<String, csv::Error> {
+    crate::documents::cells::csv_line(r.cells(n).iter().map(Cell::text))
 }
 
 /// A workbook laid out like the annex: title, 报送单位 / 单位:(万元), headings, rows.
@@ -202,7 +188,9 @@ pub fn to_xlsx(rows: &[Annex3Row]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
             let col = c as u16;
             match cell {
                 Cell::Text(s) => {
-                    sheet.write_string(row, col, s)?;
+                    // Stored as text already; neutralised too, for whoever saves the
+                    // sheet as CSV.
+                    sheet.write_string(row, col, crate::documents::cells::neutralise(&s))?;
                 }
                 Cell::Int(n) => {
                     // Whole numbers below 2^53 are exact in a spreadsheet's doubles.
@@ -236,13 +224,6 @@ mod tests {
         assert_eq!(wan(Money::from_fen(50)).to_string(), "0.0001");
         assert_eq!(wan(Money::from_fen(49)).to_string(), "0.0000");
         assert_eq!(wan(Money::from_yuan(10_000_000)).to_string(), "1000.0000");
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_quoting() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("普通"), "普通");
     }
 
     proptest! {

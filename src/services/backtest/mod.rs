@@ -72,7 +72,11 @@ fn segment_label(k: &SegmentKey) -> String {
 }
 
 /// Arrange the cells at one level: every segment, per line, or the whole book.
-pub fn arrange_level(cells: &Cells, level: Level, valuation_year: i32) -> Dataset {
+pub fn arrange_level(
+    cells: &Cells,
+    level: Level,
+    valuation_year: i32,
+) -> Result<Dataset, crate::domain::money::Overflow> {
     let name = |k: &SegmentKey| match level {
         Level::Total => "all".to_string(),
         Level::Line => k.line.clone(),
@@ -111,12 +115,12 @@ pub fn build_report(
     as_of: NaiveDate,
     basis: Basis,
     period_key: Option<&str>,
-) -> BacktestReport {
+) -> Result<BacktestReport, crate::domain::money::Overflow> {
     let year = as_of.year();
     let (total, lines, segments) = (
-        arrange_level(cells, Level::Total, year),
-        arrange_level(cells, Level::Line, year),
-        arrange_level(cells, Level::Segment, year),
+        arrange_level(cells, Level::Total, year)?,
+        arrange_level(cells, Level::Line, year)?,
+        arrange_level(cells, Level::Segment, year)?,
     );
     let targets = config.backtest.targets();
     let tail = config.backtest.tail();
@@ -128,8 +132,8 @@ pub fn build_report(
         ],
         &targets,
         tail,
-    );
-    BacktestReport {
+    )?;
+    Ok(BacktestReport {
         insurer: format!("{}{}", config.insurer.name, config.insurer.branch),
         institution_code: config.regulator.institution_code.clone(),
         period_key: period_key.map(str::to_string),
@@ -146,7 +150,7 @@ pub fn build_report(
             SigmaRule::Mack1993.describe()
         ),
         groups,
-    }
+    })
 }
 
 /// XML (validated), HTML and PDF of a report.
@@ -183,7 +187,7 @@ pub async fn produce(
             format!("评估日 {as_of} 及之前没有任何保单保费数据，请选择更晚的评估日"),
         )]));
     }
-    let report = build_report(config, &cells, as_of, basis, period_key);
+    let report = build_report(config, &cells, as_of, basis, period_key)?;
     if report.groups.is_empty() {
         // The report schema needs at least one group: an empty book is the caller's
         // mistake of date, not a server error (found by the route-contract test).

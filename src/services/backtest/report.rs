@@ -6,7 +6,7 @@ use crate::domain::backtest::dataset::{Dataset, GroupData};
 use crate::domain::backtest::estimate::estimate_to_money;
 use crate::domain::backtest::indication::{indicate, Experience, Indication, RateTargets};
 use crate::domain::backtest::{fit, FitOptions, SigmaRule, TriangleFit};
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Overflow};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -110,7 +110,7 @@ pub fn group_report(
     origin_years: &[i32],
     targets: &RateTargets,
     tail: Option<f64>,
-) -> GroupReport {
+) -> Result<GroupReport, Overflow> {
     let mut notes = Vec::new();
     let options = FitOptions {
         tail,
@@ -127,7 +127,7 @@ pub fn group_report(
         }
     };
     let money = |v: f64| estimate_to_money(v).ok();
-    let incurred = data.incurred();
+    let incurred = data.incurred()?;
     let last = |row: &Vec<Money>| row.last().copied().unwrap_or(Money::ZERO);
     let origins: Vec<OriginRow> = origin_years
         .iter()
@@ -152,15 +152,15 @@ pub fn group_report(
             }
         })
         .collect();
-    let sum = |f: fn(&OriginRow) -> Money| origins.iter().map(f).fold(Money::ZERO, |a, b| a + b);
+    let sum = |f: fn(&OriginRow) -> Money| Money::try_sum(origins.iter().map(f));
     let totals = GroupTotals {
         policies: origins.iter().map(|o| o.policies).sum(),
-        written: sum(|o| o.written),
-        earned: sum(|o| o.earned),
+        written: sum(|o| o.written)?,
+        earned: sum(|o| o.earned)?,
         claims: origins.iter().map(|o| o.claims).sum(),
-        paid: sum(|o| o.paid),
-        case_reserve: sum(|o| o.case_reserve),
-        incurred: sum(|o| o.incurred),
+        paid: sum(|o| o.paid)?,
+        case_reserve: sum(|o| o.case_reserve)?,
+        incurred: sum(|o| o.incurred)?,
         ultimate: fitted
             .as_ref()
             .and_then(|f| money(f.chain_ladder.totals.ultimate)),
@@ -191,7 +191,7 @@ pub fn group_report(
             }
         }
     };
-    GroupReport {
+    Ok(GroupReport {
         level,
         key: data.group.clone(),
         origins,
@@ -208,7 +208,7 @@ pub fn group_report(
             .unwrap_or_default(),
         indication,
         notes,
-    }
+    })
 }
 
 fn ratio(num: Option<Money>, den: Money) -> Option<f64> {
@@ -221,7 +221,7 @@ pub fn group_reports(
     levels: [(Level, &Dataset); 3],
     targets: &RateTargets,
     tail: Option<f64>,
-) -> Vec<GroupReport> {
+) -> Result<Vec<GroupReport>, Overflow> {
     levels
         .iter()
         .flat_map(|(level, d)| {

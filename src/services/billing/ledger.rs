@@ -134,17 +134,19 @@ pub async fn ledger(
         .iter()
         .zip(&a.allocated)
         .enumerate()
-        .map(|(n, (x, got))| InstallmentView {
-            seq: n + 1,
-            due_on: x.installment.due_on,
-            amount: x.installment.amount,
-            original: x.original,
-            origin: x.origin,
-            allocated: *got,
-            outstanding: x.installment.amount - *got,
-            status: status(&x.installment, *got, today),
+        .map(|(n, (x, got))| {
+            Ok(InstallmentView {
+                seq: n + 1,
+                due_on: x.installment.due_on,
+                amount: x.installment.amount,
+                original: x.original,
+                origin: x.origin,
+                allocated: *got,
+                outstanding: x.installment.amount.try_sub(*got)?,
+                status: status(&x.installment, *got, today),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, crate::domain::money::Overflow>>()?;
     let payments = store::payments(&mut tx, policy_id)
         .await?
         .iter()
@@ -187,11 +189,7 @@ pub async fn ledger(
         installments,
         payments,
         refunds,
-        invoiced: invoices
-            .iter()
-            .filter(|i| !i.is_void())
-            .map(|i| i.amount)
-            .sum(),
+        invoiced: Money::try_sum(invoices.iter().filter(|i| !i.is_void()).map(|i| i.amount))?,
         invoices,
         history,
     })

@@ -22,8 +22,8 @@ pub use payments::{
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
 pub use receivables::{
-    receivables, receivables_csv, receivables_xlsx, send_reminders, spawn_reminders,
-    MakerReceivable, PolicyReceivable, Receivables, ReminderReport,
+    receivables, receivables_csv, receivables_xlsx, send_reminders, MakerReceivable,
+    PolicyReceivable, Receivables, ReminderReport,
 };
 pub use statement::{
     import_row, import_statement, policy_id_by_number, preview_statement, read_file,
@@ -37,7 +37,7 @@ pub use suspense::{
 };
 
 use super::{Actor, ServiceError, ServiceResult};
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Overflow};
 use crate::store::billing::{self as store, BilledPolicy, PaymentRow, PremiumVersion};
 use crate::store::Tx;
 use chrono::NaiveDate;
@@ -79,21 +79,23 @@ pub struct SettledPayment {
 
 /// The premium due from the versions: the issue premium, then each later version's
 /// adjustment (批改加/退费, 退保退费). A policy never issued owes nothing.
-fn premium_due(versions: &[PremiumVersion]) -> Money {
-    versions
-        .iter()
-        .map(|v| {
-            if v.kind == "issue" {
-                Money::from_fen(v.premium)
-            } else {
-                Money::from_fen(v.adjustment)
-            }
-        })
-        .sum()
+fn premium_due(versions: &[PremiumVersion]) -> Result<Money, Overflow> {
+    Money::try_sum(versions.iter().map(|v| {
+        if v.kind == "issue" {
+            Money::from_fen(v.premium)
+        } else {
+            Money::from_fen(v.adjustment)
+        }
+    }))
 }
 
-fn settle(versions: &[PremiumVersion], payments: &[PaymentRow], refunded: Money) -> Settlement {
-    let due = premium_due(versions);
+/// Checked throughout: a sum out of range is an error, never a wrapped "fully paid".
+fn settle(
+    versions: &[PremiumVersion],
+    payments: &[PaymentRow],
+    refunded: Money,
+) -> Result<Settlement, Overflow> {
+    let due = premium_due(versions)?;
     let live: Vec<SettledPayment> = payments
         .iter()
         .filter(|p| p.reversed_at.is_none())
@@ -106,15 +108,15 @@ fn settle(versions: &[PremiumVersion], payments: &[PaymentRow], refunded: Money)
             payer: p.payer.clone(),
         })
         .collect();
-    let paid = live.iter().map(|p| p.amount).sum::<Money>() - refunded;
-    Settlement {
+    let paid = Money::try_sum(live.iter().map(|p| p.amount))?.try_sub(refunded)?;
+    Ok(Settlement {
         premium_due: due,
         paid,
-        balance: (due - paid).max(Money::ZERO),
-        credit: (paid - due).max(Money::ZERO),
+        balance: due.try_sub(paid)?.max(Money::ZERO),
+        credit: paid.try_sub(due)?.max(Money::ZERO),
         fully_paid: due > Money::ZERO && paid >= due,
         payments: live,
-    }
+    })
 }
 
 /// What is due and paid on one policy, read in the caller's transaction. It does not
@@ -122,12 +124,13 @@ fn settle(versions: &[PremiumVersion], payments: &[PaymentRow], refunded: Money)
 pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement> {
     let versions = store::premium_versions(tx, policy_id).await?;
     let payments = store::payments(tx, policy_id).await?;
-    let refunded: Money = store::refunds(tx, policy_id)
-        .await?
-        .iter()
-        .map(|r| Money::from_fen(r.amount))
-        .sum();
-    Ok(settle(&versions, &payments, refunded))
+    let refunded = Money::try_sum(
+        store::refunds(tx, policy_id)
+            .await?
+            .iter()
+            .map(|r| Money::from_fen(r.amount)),
+    )?;
+    Ok(settle(&versions, &payments, refunded)?)
 }
 
 /// The settlements of a page of policies, without their payment lists, from one
@@ -137,25 +140,24 @@ pub async fn settlements_of(
     tx: &mut Tx,
     policy_ids: &[i64],
 ) -> ServiceResult<std::collections::HashMap<i64, Settlement>> {
-    Ok(store::totals_for(tx, policy_ids)
-        .await?
-        .into_iter()
-        .map(|(id, due, paid, refunded)| {
-            let due = Money::from_fen(due);
-            let paid = Money::from_fen(paid) - Money::from_fen(refunded);
-            (
-                id,
-                Settlement {
-                    premium_due: due,
-                    paid,
-                    balance: (due - paid).max(Money::ZERO),
-                    credit: (paid - due).max(Money::ZERO),
-                    fully_paid: due > Money::ZERO && paid >= due,
-                    payments: Vec::new(),
-                },
-            )
-        })
-        .collect())
+    let rows = store::totals_for(tx, policy_ids).await?;
+    let mut out = std::collections::HashMap::with_capacity(rows.len());
+    for (id, due, paid, refunded) in rows {
+        let due = Money::from_fen(due);
+        let paid = Money::from_fen(paid).try_sub(Money::from_fen(refunded))?;
+        out.insert(
+            id,
+            Settlement {
+                premium_due: due,
+                paid,
+                balance: due.try_sub(paid)?.max(Money::ZERO),
+                credit: paid.try_sub(due)?.max(Money::ZERO),
+                fully_paid: due > Money::ZERO && paid >= due,
+                payments: Vec::new(),
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// The first installment of the policy's schedule as planned (首期保费), for the
@@ -263,7 +265,8 @@ mod tests {
             &versions,
             &[payment(1, 1_000_000, false), payment(2, 900_000, true)],
             Money::ZERO,
-        );
+        )
+        .unwrap();
         assert_eq!(s.premium_due, Money::from_fen(1_041_151));
         assert_eq!(s.paid, Money::from_fen(1_000_000));
         assert_eq!(s.balance, Money::from_fen(41_151));
@@ -276,12 +279,12 @@ mod tests {
     fn over_payment_is_credit_until_refunded() {
         let versions = [version(1, "issue", 100_000, 0)];
         let paid = [payment(1, 150_000, false)];
-        let s = settle(&versions, &paid, Money::ZERO);
+        let s = settle(&versions, &paid, Money::ZERO).unwrap();
         assert_eq!(
             (s.credit, s.balance, s.fully_paid),
             (Money::from_fen(50_000), Money::ZERO, true)
         );
-        let s = settle(&versions, &paid, Money::from_fen(50_000));
+        let s = settle(&versions, &paid, Money::from_fen(50_000)).unwrap();
         assert_eq!(
             (s.paid, s.credit, s.fully_paid),
             (Money::from_fen(100_000), Money::ZERO, true)
@@ -290,6 +293,44 @@ mod tests {
 
     #[test]
     fn nothing_due_is_not_fully_paid() {
-        assert!(!settle(&[], &[], Money::ZERO).fully_paid);
+        assert!(!settle(&[], &[], Money::ZERO).unwrap().fully_paid);
+    }
+
+    /// Issue 14: i64::MAX fen + 14,000.02 wrapped to 14,000.00 and read "fully paid".
+    /// Stored figures that large (they cannot enter any more) make the settlement an
+    /// error, never a wrapped balance.
+    #[test]
+    fn a_wrapping_sum_of_payments_is_an_error_not_fully_paid() {
+        let versions = [version(1, "issue", 1_400_000, 0)];
+        let paid = [payment(1, i64::MAX, false), payment(2, 1_400_002, false)];
+        assert_eq!(settle(&versions, &paid, Money::ZERO), Err(Overflow));
+        let paid = [payment(1, i64::MIN + 1, false)];
+        assert_eq!(
+            settle(&versions, &paid, Money::from_fen(2)),
+            Err(Overflow),
+            "paid minus refunds out of range"
+        );
+    }
+
+    proptest::proptest! {
+        /// At any stored amounts (extremes included) the settlement is exact — computed
+        /// again in i128 — or refused: due = paid + balance − credit, never wrapped.
+        #[test]
+        fn settlement_is_exact_or_refused(
+            premium in proptest::prelude::any::<i64>(),
+            amounts in proptest::collection::vec(proptest::prelude::any::<i64>(), 0..4),
+            refunded in proptest::prelude::any::<i64>(),
+        ) {
+            let versions = [version(1, "issue", premium, 0)];
+            let paid: Vec<_> = amounts.iter().enumerate().map(|(i, a)| payment(i as i64, *a, false)).collect();
+            let wide_paid: i128 = amounts.iter().map(|a| i128::from(*a)).sum::<i128>() - i128::from(refunded);
+            if let Ok(s) = settle(&versions, &paid, Money::from_fen(refunded)) {
+                proptest::prop_assert_eq!(i128::from(s.paid.fen()), wide_paid);
+                let due = i128::from(premium);
+                proptest::prop_assert_eq!(i128::from(s.balance.fen()), (due - wide_paid).max(0));
+                proptest::prop_assert_eq!(i128::from(s.credit.fen()), (wide_paid - due).max(0));
+                proptest::prop_assert_eq!(s.fully_paid, due > 0 && wide_paid >= due);
+            }
+        }
     }
 }

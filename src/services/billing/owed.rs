@@ -42,7 +42,7 @@ pub async fn owed(tx: &mut Tx, policy: &BilledPolicy) -> ServiceResult<Owed> {
             seq: i32::try_from(n + 1).unwrap_or(i32::MAX),
             due_on: i.due_on,
             amount: i.amount,
-            outstanding: i.amount - *got,
+            outstanding: i.amount.remaining(*got),
         })
         .collect();
     Ok(Owed {

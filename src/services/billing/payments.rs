@@ -19,7 +19,7 @@ fn bank_transfer() -> String {
 }
 
 /// A payment received (收款登记).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentInput {
     /// 付款人
@@ -167,7 +167,7 @@ pub async fn record_payment(
 }
 
 /// Why a payment is reversed (退票, 错账…).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReversalInput {
     pub reason: String,
@@ -239,7 +239,7 @@ pub async fn reverse_payment(
 }
 
 /// Credit paid back (退款).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
     #[schema(value_type = String)]

@@ -66,14 +66,14 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
         let Some(oldest_due) = open.iter().map(|(d, _)| *d).min() else {
             continue;
         };
-        let buckets = ageing::age(&open, as_of);
+        let buckets = ageing::age(&open, as_of)?;
         policies.push(PolicyReceivable {
             policy_id: p.policy_id,
             policy_number: p.policy_number.clone().unwrap_or_default(),
             maker_id: p.maker_id,
             maker_name: p.maker_name.clone(),
             oldest_due,
-            total: buckets.total(),
+            total: buckets.total()?,
             buckets,
         });
     }
@@ -85,12 +85,12 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
     let mut makers: Vec<MakerReceivable> = Vec::new();
     let mut totals = Buckets::default();
     for p in &policies {
-        totals.merge(&p.buckets);
+        totals.merge(&p.buckets)?;
         match makers.iter_mut().find(|m| m.maker_id == p.maker_id) {
             Some(m) => {
                 m.policies += 1;
-                m.buckets.merge(&p.buckets);
-                m.total = m.buckets.total();
+                m.buckets.merge(&p.buckets)?;
+                m.total = m.buckets.total()?;
             }
             None => makers.push(MakerReceivable {
                 maker_id: p.maker_id,
@@ -106,7 +106,7 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
         as_of,
         policies,
         makers,
-        total: totals.total(),
+        total: totals.total()?,
         totals,
     })
 }
@@ -223,29 +223,10 @@ pub async fn send_reminders(
     Ok(report)
 }
 
-/// Run the reminders every `settings.reminder_every_secs` under `serve`.
-pub fn spawn_reminders(db: Db, settings: BillingConfig) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = std::time::Duration::from_secs(settings.reminder_every_secs.max(60));
-        loop {
-            let today = crate::clock::Clock::System.today();
-            match send_reminders(&db, &settings, today).await {
-                Ok(r) if r.queued > 0 => tracing::info!(queued = r.queued, "premium reminders"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "premium reminders failed"),
-            }
-            tokio::time::sleep(every).await;
-        }
-    })
-}
-
-/// Keep a cell from being read as a formula by a spreadsheet (=, +, -, @ first).
+/// Keep a cell from being read as a formula by a spreadsheet (the OWASP rule,
+/// `documents::cells`).
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
+    crate::documents::cells::neutralise(text).into_owned()
 }
 
 const HEADER: [&str; 10] = [

@@ -76,7 +76,10 @@ pub fn allocated_payments(s: &Settlement) -> Vec<PremiumPayment> {
             break;
         }
         let amount = p.amount.min(left);
-        left -= amount;
+        // Payments are above zero (checked where they enter) and amount ≤ left, so this
+        // stays in range; were it not, nothing more is listed and the document's own sum
+        // check refuses to state full collection.
+        left = left.checked_sub(amount).unwrap_or(Money::ZERO);
         out.push(PremiumPayment {
             date: p.paid_on,
             amount,
@@ -230,7 +233,7 @@ mod tests {
             "the part that completed it"
         );
         assert_eq!(listed[1].method, "银行转账");
-        let total: Money = listed.iter().map(|p| p.amount).sum();
+        let total = Money::try_sum(listed.iter().map(|p| p.amount)).unwrap();
         assert_eq!(total, s.premium_due);
     }
 }

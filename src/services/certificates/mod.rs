@@ -277,13 +277,42 @@ pub async fn certificate(
     Ok((CertificateView::of(&row, desk.config), true))
 }
 
-/// The PDF of the policy's valid certificate (issuing it if fully paid), and its number.
+/// The policy's valid certificate, changing nothing (GET): while the premium is unpaid a
+/// 409 stating the balance; once it is paid but no certificate was issued yet, a 409
+/// saying so (issuing is a POST).
+pub async fn current(
+    desk: &CertDesk<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<CertificateView> {
+    let mut tx = desk.db.read().await?;
+    visible_policy(&mut tx, actor, policy_id).await?;
+    if let Some(row) = store::valid_for_policy(&mut tx, policy_id).await? {
+        return Ok(CertificateView::of(&row, desk.config));
+    }
+    let settlement = billing::settlement(&mut tx, policy_id).await?;
+    if !settlement.fully_paid {
+        return Err(ServiceError::Conflict(format!(
+            "保费尚未全额缴付，尚欠人民币{}元，不能出具全额保费收取证明 / the premium is not fully paid: {} CNY of {} CNY is outstanding",
+            settlement.balance.grouped(),
+            settlement.balance.grouped(),
+            settlement.premium_due.grouped(),
+        )));
+    }
+    Err(ServiceError::Conflict(
+        "全额保费收取证明尚未出具：保费已全额缴付，请先出具证明（POST）/ the certificate has not been \
+         issued yet: the premium is fully paid; issue it first with POST"
+            .into(),
+    ))
+}
+
+/// The PDF of the policy's valid certificate and its number; nothing is issued here.
 pub async fn certificate_pdf(
     desk: &CertDesk<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let (view, _) = certificate(desk, actor, policy_id).await?;
+    let view = current(desk, actor, policy_id).await?;
     let mut tx = desk.db.read().await?;
     let bytes = store::pdf(&mut tx, view.certificate_id).await?;
     Ok((view.certificate_number, bytes))

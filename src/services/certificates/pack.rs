@@ -31,22 +31,25 @@ pub fn zip(entries: &[Entry]) -> ServiceResult<Vec<u8>> {
     Ok(w.finish().map_err(|e| err(&e))?.into_inner())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// 缴费明细: every payment, then due / paid / balance / credit. UTF-8 with BOM, CRLF.
-pub fn ledger_csv(policy_number: &str, s: &Settlement) -> String {
-    let mut out =
-        String::from("\u{feff}保单编号,序号,缴费日期,缴费金额(元),缴费方式,交易流水号,付款人\r\n");
+/// 缴费明细: every payment, then due / paid / balance / credit. UTF-8 with BOM, CRLF,
+/// every cell neutralised against formula injection (payer and reference are typed by
+/// people and the bank).
+pub fn ledger_csv(policy_number: &str, s: &Settlement) -> ServiceResult<String> {
+    let mut rows: Vec<Vec<String>> = vec![[
+        "保单编号",
+        "序号",
+        "缴费日期",
+        "缴费金额(元)",
+        "缴费方式",
+        "交易流水号",
+        "付款人",
+    ]
+    .map(String::from)
+    .to_vec()];
     let mut payments = s.payments.clone();
     payments.sort_by_key(|p| (p.paid_on, p.id));
     for (i, p) in payments.iter().enumerate() {
-        let fields = [
+        rows.push(vec![
             policy_number.to_string(),
             (i + 1).to_string(),
             p.paid_on.format("%Y-%m-%d").to_string(),
@@ -54,10 +57,7 @@ pub fn ledger_csv(policy_number: &str, s: &Settlement) -> String {
             super::content::method_label(&p.method),
             p.reference.clone(),
             p.payer.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        ]);
     }
     for (label, m) in [
         ("应收保费", s.premium_due),
@@ -65,9 +65,18 @@ pub fn ledger_csv(policy_number: &str, s: &Settlement) -> String {
         ("未缴余额", s.balance),
         ("溢缴（暂存）", s.credit),
     ] {
-        out.push_str(&format!("{},{label},,{m},,,\r\n", csv_field(policy_number)));
+        rows.push(vec![
+            policy_number.to_string(),
+            label.to_string(),
+            String::new(),
+            m.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
     }
-    out
+    crate::documents::cells::csv_with_bom(rows)
+        .map_err(|e| ServiceError::Internal(format!("csv: {e}")))
 }
 
 /// The pack of one policy the actor may see: refused (409) like the certificate while
@@ -101,11 +110,13 @@ pub async fn subsidy_pack(
         },
         Entry {
             name: format!("payment-ledger-{schedule_no}.csv"),
-            bytes: ledger_csv(&schedule_no, &settlement).into_bytes(),
+            bytes: ledger_csv(&schedule_no, &settlement)?.into_bytes(),
         },
         Entry {
             name: format!("programme-summary-{schedule_no}.csv"),
-            bytes: crate::services::annex3::to_csv(&[row]).into_bytes(),
+            bytes: crate::services::annex3::to_csv(&[row])
+                .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?
+                .into_bytes(),
         },
     ];
     Ok((format!("subsidy-pack-{schedule_no}.zip"), zip(&entries)?))

@@ -21,7 +21,7 @@ use serde_json::json;
 
 /// A claim payment to approve (赔款支付). Named `ClaimPaymentInput` in the OpenAPI document:
 /// billing's premium `PaymentInput` is a different body.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[schema(as = ClaimPaymentInput)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentInput {
@@ -242,7 +242,7 @@ pub async fn mark_paid(
     Ok(p.into())
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryInput {
     /// subrogation or fraud_repayment

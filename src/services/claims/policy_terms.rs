@@ -73,7 +73,7 @@ impl<'a> PolicyTerms<'a> {
     }
 
     pub fn aggregate_left(&self) -> Money {
-        (self.aggregate_limit() - self.aggregate_used()).max(Money::ZERO)
+        self.aggregate_limit().remaining(self.aggregate_used())
     }
 
     /// The policy's sections with their clause-set definitions.
@@ -107,7 +107,7 @@ impl<'a> PolicyTerms<'a> {
     pub fn section_left(&self, code: &str) -> Option<Money> {
         let (c, _) = self.choice(code)?;
         c.limit
-            .map(|l| (l - self.used(&section_scope(code))).max(Money::ZERO))
+            .map(|l| l.remaining(self.used(&section_scope(code))))
     }
 
     pub fn insured_units(&self) -> Vec<String> {

@@ -54,15 +54,15 @@ pub async fn for_policy(
     let (rows, total) = (page.rows, page.total.count);
     tx.commit().await?;
     let claims: Vec<ClaimView> = rows.iter().map(ClaimView::from).collect();
-    let paid = claims.iter().fold(Money::ZERO, |a, c| a + c.paid_total);
-    let reserve = claims.iter().fold(Money::ZERO, |a, c| a + c.reserve);
+    let paid = Money::try_sum(claims.iter().map(|c| c.paid_total))?;
+    let reserve = Money::try_sum(claims.iter().map(|c| c.reserve))?;
     let mut limits: Vec<LimitLine> = p
         .sections()
         .into_iter()
         .filter_map(|s| {
             let limit = s.limit?;
             Some(LimitLine {
-                left: (limit - s.used).max(Money::ZERO),
+                left: limit.remaining(s.used),
                 section: Some(s.code),
                 limit,
                 used: s.used,

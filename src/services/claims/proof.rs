@@ -285,6 +285,8 @@ pub fn check_upload(u: &Upload, max_bytes: usize) -> ServiceResult<&'static str>
             ))
         }
     };
+    crate::documents::inspect::check(kind, &u.bytes)
+        .map_err(|r| ServiceError::field("file", r.en, r.zh))?;
     if !extension_fits(&u.filename, kind) {
         return Err(ServiceError::field(
             "file",
@@ -509,18 +511,17 @@ mod tests {
 
     #[test]
     fn pdf_jpeg_and_png_are_recognised_by_content() {
+        use crate::documents::inspect::samples;
         assert_eq!(
-            check_upload(&up("a.pdf", b"%PDF-1.7 x"), 100).unwrap(),
+            check_upload(&up("a.pdf", &samples::pdf()), 10_000).unwrap(),
             "application/pdf"
         );
         assert_eq!(
-            check_upload(&up("a.JPG", b"\xff\xd8\xff\xe0x"), 100).unwrap(),
-            "image/jpeg"
-        );
-        assert_eq!(
-            check_upload(&up("a.png", b"\x89PNG\r\n\x1a\nx"), 100).unwrap(),
+            check_upload(&up("a.PNG", &samples::png()), 10_000).unwrap(),
             "image/png"
         );
+        // Sniffed as JPEG but not decodable: refused.
+        assert!(check_upload(&up("a.JPG", b"\xff\xd8\xff\xe0x"), 100).is_err());
     }
 
     #[test]
@@ -533,7 +534,8 @@ mod tests {
 
     #[test]
     fn a_name_that_does_not_match_the_content_and_oversize_files_are_refused() {
-        assert!(check_upload(&up("a.exe", b"%PDF-1.7"), 100).is_err());
+        let pdf = crate::documents::inspect::samples::pdf();
+        assert!(check_upload(&up("a.exe", &pdf), 10_000).is_err());
         assert!(check_upload(&up("a.pdf", b"\x89PNG\r\n\x1a\n"), 100).is_err());
         assert!(check_upload(&up("a.pdf", b"%PDF-1.7 0123456789"), 10).is_err());
         assert!(check_upload(&up("a.txt", b"hello"), 100).is_err());

@@ -84,6 +84,13 @@ fn shape(input: &QuoteInput, errors: &mut Vec<FieldError>) {
             "投保装备总价值过大",
         ));
     }
+    if input.contract_amount().is_none() {
+        errors.push(err(
+            "contracts",
+            "the contract amounts add up to more than can be computed",
+            "合同金额合计超出可计算范围",
+        ));
+    }
 }
 
 /// The party's name if it exists with the right kind; otherwise a field error.
@@ -332,7 +339,7 @@ fn rules(
     if unit_type == UnitType::NewMaterial {
         findings.extend(limits::check_new_material_limit(
             input.aggregate_limit,
-            input.contract_amount(),
+            input.contract_amount().unwrap_or(Money::ZERO),
             None,
         ));
     } else if let Err(e) = limits::check_aggregate_limit(

@@ -230,8 +230,8 @@ async fn apply(
     if let Some(end) = e.period_end {
         let extra = prorata::period_change_adjustment(new_premium, &period, end)
             .map_err(|x| ServiceError::field("period_end", x.to_string(), x.to_string()))?;
-        adjustment += extra;
-        full_term += extra;
+        adjustment = adjustment.try_add(extra)?;
+        full_term = full_term.try_add(extra)?;
         terms.period_end = end;
         row.period_end = end;
     }
@@ -356,14 +356,14 @@ pub async fn cancel(
             effective_on: c.last_day_covered,
             terms_json: &row.terms_json,
             clause_text_json: "{}",
-            premium: (premium - refund).fen(),
-            adjustment: -refund.fen(),
+            premium: premium.try_sub(refund)?.fen(),
+            adjustment: refund.try_neg()?.fen(),
             reason: c.reason.trim(),
             created_by: actor.user_id,
         },
     )
     .await?;
-    row.premium = (premium - refund).fen();
+    row.premium = premium.try_sub(refund)?.fen();
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["return_premium"] = json!(refund);

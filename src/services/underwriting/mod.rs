@@ -157,8 +157,9 @@ impl QuoteInput {
         })
     }
 
-    pub fn contract_amount(&self) -> Money {
-        self.contracts.iter().map(|c| c.amount).sum()
+    /// Σ contract amounts; `None` when out of range (refused at validation).
+    pub fn contract_amount(&self) -> Option<Money> {
+        Money::try_sum(self.contracts.iter().map(|c| c.amount)).ok()
     }
 }
 

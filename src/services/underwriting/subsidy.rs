@@ -6,7 +6,7 @@ use super::quote::chain;
 use super::{terms_of, Desk};
 use crate::domain::catalogue::Tier;
 use crate::domain::cover_basis::{CoverBasis, Qualification};
-use crate::domain::money::{Money, Rate};
+use crate::domain::money::{Money, Overflow, Rate};
 use crate::domain::programme::Programme;
 use crate::domain::prorata::Period;
 use crate::domain::subsidy::{
@@ -138,7 +138,7 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
     let premium_paid = if settled.fully_paid {
         settled.paid.max(premium)
     } else {
-        settled.paid.min(premium - Money::from_fen(1))
+        settled.paid.min(premium.try_sub(Money::from_fen(1))?)
     };
     let first_installment = crate::services::billing::first_installment(tx, row.policy_id)
         .await?
@@ -177,7 +177,7 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
         premium_paid,
         first_installment,
         policy_effective,
-        contract_amount: terms.contract_amount(),
+        contract_amount: terms.contract_amount().ok_or(Overflow)?,
         potential_liability: None,
         makers_on_policy: 1,
         users_on_policy: 1,
@@ -271,11 +271,12 @@ pub async fn estimate(
     )?;
     let mut enterprise = EnterpriseYear {
         quota: rec.quota.clone(),
-        quota_used: item_grants
-            .iter()
-            .filter(|(p, g)| g.scheme == scheme && !(*p == row.policy_id && g.round == round))
-            .map(|(_, g)| g.amount)
-            .sum(),
+        quota_used: Money::try_sum(
+            item_grants
+                .iter()
+                .filter(|(p, g)| g.scheme == scheme && !(*p == row.policy_id && g.round == round))
+                .map(|(_, g)| g.amount),
+        )?,
         ..EnterpriseYear::default()
     };
     let maker_grants = recorded::grants(
@@ -284,7 +285,7 @@ pub async fn estimate(
     let mut counted = std::collections::HashSet::new();
     for (p, g) in maker_grants.iter() {
         if *p != row.policy_id && g.scheme == scheme && g.round == round {
-            enterprise.already_claimed += g.amount;
+            enterprise.already_claimed = enterprise.already_claimed.try_add(g.amount)?;
             counted.insert(*p);
         }
     }
@@ -297,9 +298,9 @@ pub async fn estimate(
         }
         let a = assess_one(desk, &mut tx, programme, &other, &enterprise).await?;
         if let Some(e) = a.estimate {
-            enterprise.already_claimed += e.amount;
+            enterprise.already_claimed = enterprise.already_claimed.try_add(e.amount)?;
             if other.catalogue_item_id == row.catalogue_item_id {
-                enterprise.quota_used += e.amount;
+                enterprise.quota_used = enterprise.quota_used.try_add(e.amount)?;
             }
         }
     }
@@ -431,14 +432,14 @@ impl YearPass {
             let mut already_claimed: Money = self.claimed;
             for (p, a) in amounts {
                 if *p != row.policy_id {
-                    already_claimed += *a;
+                    already_claimed = already_claimed.try_add(*a)?;
                 }
             }
             let mut quota_used: Money =
                 self.claimed_by_item.get(&item).copied().unwrap_or_default();
             for (p, r, a) in &self.item_grants[&item] {
                 if !(*p == row.policy_id && *r == round) {
-                    quota_used += *a;
+                    quota_used = quota_used.try_add(*a)?;
                 }
             }
             let enterprise = EnterpriseYear {
@@ -449,8 +450,9 @@ impl YearPass {
             let a = assess_one(desk, &mut tx, programme, &row, &enterprise).await?;
             if !counted.contains(&row.policy_id) {
                 if let Some(e) = &a.estimate {
-                    self.claimed += e.amount;
-                    *self.claimed_by_item.entry(item).or_default() += e.amount;
+                    self.claimed = self.claimed.try_add(e.amount)?;
+                    let by_item = self.claimed_by_item.entry(item).or_default();
+                    *by_item = by_item.try_add(e.amount)?;
                 }
             }
             return Ok(Some((row, a)));

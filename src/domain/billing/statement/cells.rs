@@ -27,7 +27,13 @@ pub fn date(text: &str) -> Option<NaiveDate> {
 /// An amount such as `4,200.00`, `￥1,234.5`, `1 234.56` or `-500`; `None` when it is not
 /// a number with at most two decimals (rounding a bank figure would hide an error).
 pub fn amount(text: &str) -> Option<Money> {
-    Money::parse(text.trim().trim_end_matches('元')).ok()
+    parse_amount(text).ok()
+}
+
+/// The amount, or why not: a number too large for any line is told apart from text that
+/// is not a number at all.
+pub fn parse_amount(text: &str) -> Result<Money, crate::domain::money::AmountError> {
+    Money::parse(text.trim().trim_end_matches('元'))
 }
 
 /// `0`, `0.00`, `-`: banks print these in the empty side of a debit/credit pair.

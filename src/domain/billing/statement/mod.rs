@@ -17,7 +17,7 @@
 pub mod cells;
 pub mod layout;
 
-use crate::domain::money::Money;
+use crate::domain::money::{AmountError, Money};
 use chrono::NaiveDate;
 use layout::{BankLayout, ColumnMap};
 
@@ -156,8 +156,11 @@ fn credit_of(
             None => Err(Reason::Amount(text.into())),
         };
     }
-    let amount = cells::amount(text).ok_or_else(|| Reason::Amount(text.into()))?;
-    if amount > MAX_LINE_AMOUNT || amount < -MAX_LINE_AMOUNT {
+    let amount = cells::parse_amount(text).map_err(|e| match e {
+        AmountError::TooLarge(_) | AmountError::AboveBound(..) => Reason::TooLarge(text.into()),
+        _ => Reason::Amount(text.into()),
+    })?;
+    if amount.abs() > MAX_LINE_AMOUNT {
         return Err(Reason::TooLarge(text.into()));
     }
     if amount <= Money::ZERO {

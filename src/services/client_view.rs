@@ -1,0 +1,281 @@
+//! What a policyholder (投保人, a client user) may see of its own records — an explicit
+//! view, not the staff view with fields blanked: its policies' terms, premium and versions;
+//! its claims' state, cover outcome, proof checklist, statutory clocks, documents, amounts
+//! decided and paid, and a history that says "the insurer" for staff. Never: case reserves
+//! or their history (保险公司内部估损), staff user names, underwriting findings, rule codes
+//! or authority limits, referral reasons, approvals or the audit trail.
+
+use crate::domain::claims::clocks::Clock;
+use crate::domain::money::Money;
+use crate::services::claims::{ClaimDetail, ClaimView, ProofItem};
+use crate::services::underwriting::{PolicyDetail, PolicyView};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// A policy as its policyholder sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientPolicyView {
+    pub policy_id: i64,
+    pub policy_number: Option<String>,
+    pub state: String,
+    pub maker_name: String,
+    pub user_name: String,
+    pub product_name: String,
+    pub cover_basis: String,
+    pub clause_set_id: String,
+    pub clause_set_version: String,
+    pub programme_id: Option<String>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub units: i32,
+    #[schema(value_type = String)]
+    pub insured_value: Money,
+    #[schema(value_type = String)]
+    pub aggregate_limit: Money,
+    /// Rate as a fraction (0.0185 = 1.85 %), as on the schedule.
+    pub rate: String,
+    #[schema(value_type = String)]
+    pub premium: Money,
+    pub is_renewal: bool,
+    pub first_insured_year: i32,
+}
+
+impl From<&PolicyView> for ClientPolicyView {
+    fn from(p: &PolicyView) -> Self {
+        ClientPolicyView {
+            policy_id: p.policy_id,
+            policy_number: p.policy_number.clone(),
+            state: p.state.clone(),
+            maker_name: p.maker_name.clone(),
+            user_name: p.user_name.clone(),
+            product_name: p.product_name.clone(),
+            cover_basis: p.cover_basis.clone(),
+            clause_set_id: p.clause_set_id.clone(),
+            clause_set_version: p.clause_set_version.clone(),
+            programme_id: p.programme_id.clone(),
+            period_start: p.period_start,
+            period_end: p.period_end,
+            units: p.units,
+            insured_value: p.insured_value,
+            aggregate_limit: p.aggregate_limit,
+            rate: p.rate.clone(),
+            premium: p.premium,
+            is_renewal: p.is_renewal,
+            first_insured_year: p.first_insured_year,
+        }
+    }
+}
+
+/// One fixed version of the policy (签发, 批改, 退保) with its premium effect.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientVersion {
+    pub seq: i32,
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    #[schema(value_type = String)]
+    pub premium: Money,
+    #[schema(value_type = String)]
+    pub adjustment: Money,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientPolicyDetail {
+    pub policy: ClientPolicyView,
+    pub versions: Vec<ClientVersion>,
+}
+
+impl From<&PolicyDetail> for ClientPolicyDetail {
+    fn from(d: &PolicyDetail) -> Self {
+        ClientPolicyDetail {
+            policy: ClientPolicyView::from(&d.policy),
+            versions: d
+                .versions
+                .iter()
+                .map(|v| ClientVersion {
+                    seq: v.seq,
+                    kind: v.kind.clone(),
+                    effective_on: v.effective_on,
+                    premium: Money::from_fen(v.premium),
+                    adjustment: Money::from_fen(v.adjustment),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A claim as its claimant sees it: no case reserve.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientClaimView {
+    pub claim_id: i64,
+    pub claim_number: String,
+    pub policy_id: i64,
+    pub policy_number: String,
+    pub claim_type: String,
+    pub state: String,
+    pub event_date: NaiveDate,
+    pub reported_on: NaiveDate,
+    pub place: String,
+    pub description: String,
+    #[schema(value_type = String)]
+    pub amount_claimed: Money,
+    pub proof_complete_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    /// The reasons of a decision, as notified (a rejection must state them, art. 24).
+    #[schema(value_type = Object)]
+    pub reasons: serde_json::Value,
+    #[schema(value_type = Option<String>)]
+    pub indemnity: Option<Money>,
+    pub decided_on: Option<NaiveDate>,
+    #[schema(value_type = String)]
+    pub paid_total: Money,
+    pub closed_on: Option<NaiveDate>,
+}
+
+impl From<&ClaimView> for ClientClaimView {
+    fn from(c: &ClaimView) -> Self {
+        ClientClaimView {
+            claim_id: c.claim_id,
+            claim_number: c.claim_number.clone(),
+            policy_id: c.policy_id,
+            policy_number: c.policy_number.clone(),
+            claim_type: c.claim_type.clone(),
+            state: c.state.clone(),
+            event_date: c.event_date,
+            reported_on: c.reported_on,
+            place: c.place.clone(),
+            description: c.description.clone(),
+            amount_claimed: c.amount_claimed,
+            proof_complete_on: c.proof_complete_on,
+            outcome: c.outcome.clone(),
+            reasons: serde_json::to_value(&c.reasons).unwrap_or_default(),
+            indemnity: c.indemnity,
+            decided_on: c.decided_on,
+            paid_total: c.paid_total,
+            closed_on: c.closed_on,
+        }
+    }
+}
+
+/// A claim payment to the claimant: amount and when.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientPayment {
+    #[schema(value_type = String)]
+    pub amount: Money,
+    /// approved or paid
+    pub status: String,
+    pub paid_on: Option<NaiveDate>,
+}
+
+/// A document on file (names and dates only; who uploaded it is not shown).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientDocument {
+    pub document_id: i64,
+    pub kind: String,
+    pub code: Option<String>,
+    pub filename: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// One step of the claim's history: what happened and when; staff are "the insurer".
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientTimelineEntry {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    /// "保险公司 / the insurer" for any staff member, else the claimant's own user name.
+    pub by: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientClaimDetail {
+    pub claim: ClientClaimView,
+    pub checklist: Vec<ProofItem>,
+    pub proof_requested_at: Option<DateTime<Utc>>,
+    pub proof_requested: Vec<ProofItem>,
+    #[schema(value_type = Vec<Object>)]
+    pub clocks: Vec<Clock>,
+    pub documents: Vec<ClientDocument>,
+    pub payments: Vec<ClientPayment>,
+    pub timeline: Vec<ClientTimelineEntry>,
+    /// Decisions and approvals made while proof was missing, with their reasons — what
+    /// the claimant is told; who gave them is the insurer, not a named person.
+    pub proof_waivers: Vec<ClientWaiver>,
+}
+
+/// A decision taken while proof was still missing (缺少材料时的决定), as the claimant sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientWaiver {
+    /// decision or approval
+    pub stage: String,
+    pub missing: Vec<crate::services::claims::WaivedItem>,
+    pub reason: String,
+    pub given_at: DateTime<Utc>,
+}
+
+/// What a client sees of the actions in a claim's history (internal steps are left out).
+const CLIENT_ACTIONS: [&str; 8] = [
+    "claim.notify",
+    "claim.register",
+    "claim.proof_requested",
+    "claim.proof_complete",
+    "claim.document",
+    "claim.decide",
+    "claim.payment_paid",
+    "claim.reopen",
+];
+
+impl ClientClaimDetail {
+    /// `own_name` is the name the client's own entries carry in the staff timeline.
+    pub fn of(d: &ClaimDetail, own_name: &str) -> Self {
+        ClientClaimDetail {
+            claim: ClientClaimView::from(&d.claim),
+            checklist: d.checklist.clone(),
+            proof_requested_at: d.proof_requested_at,
+            proof_requested: d.proof_requested.clone(),
+            clocks: d.clocks.clone(),
+            documents: d
+                .documents
+                .iter()
+                .map(|x| ClientDocument {
+                    document_id: x.document_id,
+                    kind: x.kind.clone(),
+                    code: x.code.clone(),
+                    filename: x.filename.clone(),
+                    uploaded_at: x.uploaded_at,
+                })
+                .collect(),
+            payments: d
+                .payments
+                .iter()
+                .map(|p| ClientPayment {
+                    amount: p.amount,
+                    status: p.status.clone(),
+                    paid_on: p.paid_on,
+                })
+                .collect(),
+            timeline: d
+                .timeline
+                .iter()
+                .filter(|t| CLIENT_ACTIONS.contains(&t.action.as_str()))
+                .map(|t| ClientTimelineEntry {
+                    at: t.at,
+                    action: t.action.clone(),
+                    by: if t.who == own_name {
+                        own_name.to_string()
+                    } else {
+                        "保险公司 / the insurer".to_string()
+                    },
+                })
+                .collect(),
+            proof_waivers: d
+                .proof_waivers
+                .iter()
+                .map(|w| ClientWaiver {
+                    stage: w.stage.clone(),
+                    missing: w.missing.clone(),
+                    reason: w.reason.clone(),
+                    given_at: w.given_at,
+                })
+                .collect(),
+        }
+    }
+}
