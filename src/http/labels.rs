@@ -970,6 +970,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "Shanxi measures for first-batch new-materials insurance compensation",
     ),
     (
+        "domain_article",
+        "People and what they do here / 核保",
+        "“人员与职责”：核保",
+        "“People and what they do here”: underwriting",
+    ),
+    (
         "seed",
         "DOMAIN.md",
         "本系统业务规则说明",
@@ -1022,10 +1028,17 @@ pub fn label(lang: Lang, lib: Option<&Library>, group: &str, code: &str) -> Stri
 /// A rule's source as a reader cites it: the seed's title and the clause.
 pub fn source(lang: Lang, seed: &str, article: &str) -> String {
     let title = label(lang, None, "seed", seed);
-    let title = if title == seed && seed.starts_with("DOMAIN.md") {
+    let domain = seed.starts_with("DOMAIN.md");
+    let title = if title == seed && domain {
         label(lang, None, "seed", "DOMAIN.md")
     } else {
         title
+    };
+    // DOMAIN.md's sections have English headings: cite them in the reader's language.
+    let article = if domain {
+        label(lang, None, "domain_article", article)
+    } else {
+        article.to_string()
     };
     if article.trim().is_empty() {
         title
@@ -1114,6 +1127,8 @@ mod tests {
         let s = source(Lang::Zh, "003_88b4fbae1ca493a5.txt", "附件1 一.3");
         assert_eq!(s, "2025年浙江省首台(套)装备保险补偿申报通知 附件1 一.3");
         assert!(!source(Lang::En, "DOMAIN.md", "People").contains("DOMAIN.md"));
+        let zh = source(Lang::Zh, "DOMAIN.md", "People and what they do here / 核保");
+        assert_eq!(zh, "本系统业务规则说明 “人员与职责”：核保");
     }
 
     #[test]
