@@ -151,7 +151,8 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
         "units": [{"serial": "BENCH", "quantity": 50, "unit_value": "20000.00"}],
         "contracts": [{"number": "HT-B", "signed_on": "2025-11-20", "amount": "1000000.00"}],
         "sections": [{"code": "QUALITY"}, {"code": "LIABILITY"}],
-        "aggregate_limit": "2000000.00", "period_start": "2026-01-01", "period_end": "2026-12-31"
+        "aggregate_limit": "2000000.00", "period_start": "2026-01-01", "period_end": "2026-12-31",
+        "acknowledged": ["period.backdated"], "backdating_reason": "投保申请晚于起保日"
     }));
 
     let errors = Arc::new(AtomicU64::new(0));

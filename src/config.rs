@@ -16,6 +16,13 @@ pub enum ConfigError {
     Parse { file: String, reason: String },
     #[error("environment variable {0} is not valid: {1}")]
     Env(&'static str, String),
+    /// A setting that parses but cannot stand, with where it is written.
+    #[error("{file}:{line}: {reason}")]
+    At {
+        file: String,
+        line: usize,
+        reason: String,
+    },
 }
 
 /// The insurer that owns this installation, as printed on documents.
@@ -90,23 +97,129 @@ impl Default for SecurityConfig {
     }
 }
 
-/// Underwriting authority (核保权限): a quote whose aggregate limit is above the
-/// quoting underwriter's authority goes to a senior underwriter.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Underwriting (`[underwriting]`): the authority ladder (核保权限阶梯) and how long a
+/// quote stays open.
+///
+/// ```toml
+/// [underwriting]
+/// quote_validity_days = 30
+/// [[underwriting.ladder]]          # lowest level first
+/// role = "underwriter"
+/// limit_authority = "50000000.00"  # CNY, exact
+/// rate_deviation_authority = "0"   # fraction beyond the filed band's edge
+/// [[underwriting.ladder]]
+/// role = "senior_underwriter"
+/// limit_authority = "200000000.00"
+/// rate_deviation_authority = "0.5"
+/// [[underwriting.ladder]]
+/// role = "branch_head"
+/// limit_authority = "1000000000.00"
+/// rate_deviation_authority = "1"
+/// past_cover = true                # may accept a period wholly in the past
+/// ```
+/// Without a ladder the standard one is used; the older keys `authority_limit` and
+/// `senior_authority_limit` still set its first two limits.
+#[derive(Debug, Clone)]
 pub struct UnderwritingConfig {
-    /// Highest aggregate limit an underwriter may accept alone (CNY, e.g. "50000000.00").
-    pub authority_limit: crate::domain::money::Money,
-    /// Highest aggregate limit a senior underwriter may accept alone.
-    pub senior_authority_limit: crate::domain::money::Money,
+    pub ladder: crate::domain::authority::Ladder,
+    /// Days a quote may be bound after it was (last) priced; after that it has expired.
+    pub quote_validity_days: u32,
 }
+
+pub const DEFAULT_QUOTE_VALIDITY_DAYS: u32 = 30;
 
 impl Default for UnderwritingConfig {
     fn default() -> Self {
         UnderwritingConfig {
-            authority_limit: crate::domain::money::Money::from_yuan(50_000_000),
-            senior_authority_limit: crate::domain::money::Money::from_yuan(200_000_000),
+            ladder: crate::domain::authority::Ladder::standard(
+                crate::domain::money::Money::from_yuan(50_000_000),
+                crate::domain::money::Money::from_yuan(200_000_000),
+            ),
+            quote_validity_days: DEFAULT_QUOTE_VALIDITY_DAYS,
         }
+    }
+}
+
+/// `[underwriting]` as written in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnderwritingFile {
+    authority_limit: Option<crate::domain::money::Money>,
+    senior_authority_limit: Option<crate::domain::money::Money>,
+    quote_validity_days: Option<u32>,
+    ladder: Option<Vec<LevelFile>>,
+}
+
+/// One `[[underwriting.ladder]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelFile {
+    role: toml::Spanned<String>,
+    limit_authority: crate::domain::money::Money,
+    rate_deviation_authority: Decimal,
+    #[serde(default)]
+    past_cover: bool,
+}
+
+/// The 1-based line of a byte offset in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map(|t| t.matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
+impl UnderwritingFile {
+    /// The settings, with a `file:line` error for a level that cannot stand.
+    fn resolve(self, file: &str, text: &str) -> Result<UnderwritingConfig, ConfigError> {
+        use crate::domain::authority::{Ladder, Level};
+        use crate::domain::role::Role;
+        let defaults = UnderwritingConfig::default();
+        let at = |offset: usize, reason: String| ConfigError::At {
+            file: file.to_string(),
+            line: line_of(text, offset),
+            reason,
+        };
+        let ladder = match self.ladder {
+            None => Ladder::standard(
+                self.authority_limit
+                    .unwrap_or(crate::domain::money::Money::from_yuan(50_000_000)),
+                self.senior_authority_limit
+                    .unwrap_or(crate::domain::money::Money::from_yuan(200_000_000)),
+            ),
+            Some(levels) => {
+                if self.authority_limit.is_some() || self.senior_authority_limit.is_some() {
+                    let offset = text.find("authority_limit").unwrap_or(0);
+                    return Err(at(
+                        offset,
+                        "[underwriting] has a ladder: set each level's limit_authority there instead of authority_limit / senior_authority_limit".into(),
+                    ));
+                }
+                let mut spans = Vec::new();
+                let mut parsed = Vec::new();
+                for l in levels {
+                    let span = l.role.span();
+                    let role: Role = l.role.get_ref().parse().map_err(
+                        |e: crate::domain::role::UnknownRole| at(span.start, e.to_string()),
+                    )?;
+                    spans.push(span.start);
+                    parsed.push(Level {
+                        role,
+                        limit_authority: l.limit_authority,
+                        rate_deviation_authority: l.rate_deviation_authority,
+                        past_cover: l.past_cover,
+                    });
+                }
+                let ends_at = text.find("[[underwriting.ladder]]").unwrap_or(0);
+                Ladder::new(parsed)
+                    .map_err(|(i, e)| at(spans.get(i).copied().unwrap_or(ends_at), e.to_string()))?
+            }
+        };
+        Ok(UnderwritingConfig {
+            ladder,
+            quote_validity_days: self
+                .quote_validity_days
+                .unwrap_or(defaults.quote_validity_days),
+        })
     }
 }
 
@@ -422,7 +535,7 @@ struct FileConfig {
     max_connections: Option<u32>,
     insurer: Option<InsurerConfig>,
     security: Option<SecurityConfig>,
-    underwriting: Option<UnderwritingConfig>,
+    underwriting: Option<UnderwritingFile>,
     mail: Option<MailConfig>,
     outbox: Option<OutboxConfig>,
     documents: Option<DocumentsConfig>,
@@ -564,12 +677,12 @@ impl Config {
             .config_file
             .clone()
             .or_else(|| env("FIRSTCOVER_CONFIG").map(PathBuf::from));
-        let file = match &named {
+        let (file, file_name, text) = match &named {
             Some(path) => read_file(path)?,
             None if Path::new("firstcover.toml").is_file() => {
                 read_file(Path::new("firstcover.toml"))?
             }
-            None => FileConfig::default(),
+            None => (FileConfig::default(), String::new(), String::new()),
         };
         let mut c = Config::default();
         if let Some(v) = file.database_url {
@@ -591,7 +704,7 @@ impl Config {
             c.security = v;
         }
         if let Some(v) = file.underwriting {
-            c.underwriting = v;
+            c.underwriting = v.resolve(&file_name, &text)?;
         }
         if let Some(v) = file.mail {
             c.mail = v;
@@ -672,6 +785,11 @@ impl Config {
         )? {
             c.mail.password = Some(v);
         }
+        if let Some(v) = env("FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS") {
+            c.underwriting.quote_validity_days = v.trim().parse().map_err(|_| {
+                ConfigError::Env("FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS", v.clone())
+            })?;
+        }
         if let Some(v) = &flags.database_url {
             c.database_url = v.clone();
         }
@@ -683,13 +801,22 @@ impl Config {
     }
 }
 
-fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Read(path.display().to_string(), e))?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        file: path.display().to_string(),
-        reason: e.to_string(),
-    })
+/// The file's settings, its name and its text (for `file:line` errors later).
+fn read_file(path: &Path) -> Result<(FileConfig, String, String), ConfigError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(name.clone(), e))?;
+    let file = toml::from_str(&text).map_err(|e| match e.span() {
+        Some(span) => ConfigError::At {
+            file: name.clone(),
+            line: line_of(&text, span.start),
+            reason: e.message().to_string(),
+        },
+        None => ConfigError::Parse {
+            file: name.clone(),
+            reason: e.to_string(),
+        },
+    })?;
+    Ok((file, name, text))
 }
 
 #[cfg(test)]
@@ -734,11 +861,76 @@ mod tests {
             ..Overrides::default()
         };
         let c = Config::load_with_env(&flags, |_| None).unwrap();
-        assert_eq!(c.underwriting.authority_limit.fen(), 100_000_000);
+        let levels = c.underwriting.ladder.levels();
+        assert_eq!(levels[0].limit_authority.fen(), 100_000_000);
         assert_eq!(
-            c.underwriting.senior_authority_limit,
-            UnderwritingConfig::default().senior_authority_limit
+            levels[1].limit_authority,
+            UnderwritingConfig::default().ladder.levels()[1].limit_authority
         );
+        assert_eq!(c.underwriting.quote_validity_days, 30);
+    }
+
+    fn ladder_file(body: &str) -> Result<Config, ConfigError> {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        write!(f, "{body}").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        Config::load_with_env(&flags, |_| None)
+    }
+
+    #[test]
+    fn the_authority_ladder_comes_from_the_file_with_exact_decimals() {
+        let c = ladder_file(
+            "[underwriting]\nquote_validity_days = 14\n\
+             [[underwriting.ladder]]\nrole = \"underwriter\"\nlimit_authority = \"10000000.00\"\nrate_deviation_authority = \"0\"\n\
+             [[underwriting.ladder]]\nrole = \"senior_underwriter\"\nlimit_authority = \"30000000.00\"\nrate_deviation_authority = \"0.25\"\n\
+             [[underwriting.ladder]]\nrole = \"branch_head\"\nlimit_authority = \"90000000.00\"\nrate_deviation_authority = \"0.75\"\npast_cover = true\n",
+        )
+        .unwrap();
+        let l = c.underwriting.ladder.levels();
+        assert_eq!(l.len(), 3);
+        assert_eq!(l[1].limit_authority.fen(), 3_000_000_000);
+        assert_eq!(l[1].rate_deviation_authority, dec!(0.25));
+        assert!(l[2].past_cover && !l[1].past_cover);
+        assert_eq!(c.underwriting.quote_validity_days, 14);
+    }
+
+    #[test]
+    fn a_ladder_that_cannot_stand_stops_start_up_with_file_and_line() {
+        // The senior level (its role on line 7) has less authority than the level below it.
+        let e = ladder_file(
+            "[underwriting]\n\
+             [[underwriting.ladder]]\nrole = \"underwriter\"\nlimit_authority = \"10000000.00\"\nrate_deviation_authority = \"0\"\n\
+             [[underwriting.ladder]]\nrole = \"senior_underwriter\"\nlimit_authority = \"1000000.00\"\nrate_deviation_authority = \"0.5\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.ends_with(":7: level senior_underwriter has less authority than the level below it (limit, rate deviation and past cover may only grow up the ladder)"), "{e}");
+        let e = ladder_file(
+            "[underwriting]\n[[underwriting.ladder]]\nrole = \"chief\"\nlimit_authority = \"1.00\"\nrate_deviation_authority = \"0\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(":3: unknown role 'chief'"), "{e}");
+        let e = ladder_file("[underwriting]\nquote_validity_days = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2: "), "{e}");
+    }
+
+    #[test]
+    fn quote_validity_has_an_environment_override() {
+        let env = |k: &str| {
+            (k == "FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS").then(|| "45".to_string())
+        };
+        let c = Config::load_with_env(&Overrides::default(), env).unwrap();
+        assert_eq!(c.underwriting.quote_validity_days, 45);
+        let bad = |k: &str| {
+            (k == "FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS").then(|| "soon".to_string())
+        };
+        assert!(Config::load_with_env(&Overrides::default(), bad).is_err());
     }
 
     #[test]

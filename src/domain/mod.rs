@@ -1,5 +1,6 @@
 //! Pure business rules: values and functions, no IO, no async, no SQL.
 
+pub mod authority;
 pub mod backtest;
 pub mod billing;
 pub mod catalogue;

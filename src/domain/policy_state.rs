@@ -18,6 +18,10 @@ pub enum CancelReason {
     PolicyholderRequest,
     /// 保险人解除
     InsurerTermination,
+    /// 核保拒保: the underwriter declined the quote.
+    QuoteDeclined,
+    /// 投保人撤回: the maker withdrew the quote (recorded by an underwriter for it).
+    QuoteWithdrawn,
 }
 
 /// Where a policy is in its life.
@@ -111,6 +115,48 @@ impl PolicyState {
             }),
             other => Err(other.not_allowed("decline")),
         }
+    }
+
+    /// quoted → cancelled, declined by the underwriter or withdrawn for the maker; only a
+    /// quote (not referred, not bound) closes this way.
+    pub fn close_quote(
+        self,
+        on: NaiveDate,
+        reason: CancelReason,
+    ) -> Result<PolicyState, TransitionError> {
+        let action = match reason {
+            CancelReason::QuoteWithdrawn => "withdraw",
+            _ => "decline",
+        };
+        match self {
+            PolicyState::Quoted { .. } => Ok(PolicyState::Cancelled {
+                on,
+                reason,
+                was_issued: false,
+            }),
+            other => Err(other.not_allowed(action)),
+        }
+    }
+
+    /// How the state reads to a person: `declined` and `withdrawn` for a closed quote,
+    /// `declined` for a referral declined; otherwise the state's name.
+    pub fn status(&self) -> &'static str {
+        match self {
+            PolicyState::Cancelled {
+                reason: CancelReason::QuoteDeclined | CancelReason::DeclinedOnReferral,
+                ..
+            } => "declined",
+            PolicyState::Cancelled {
+                reason: CancelReason::QuoteWithdrawn,
+                ..
+            } => "withdrawn",
+            other => other.name(),
+        }
+    }
+
+    /// A quote not yet bound (its validity runs).
+    pub fn is_open_quote(&self) -> bool {
+        matches!(self, PolicyState::Quoted { .. } | PolicyState::Referred)
     }
 
     /// quoted → bound; a quote with open referrals must have been approved.
@@ -301,6 +347,29 @@ mod tests {
         ));
         assert!(PolicyState::Expired.cancel(d(6, 30), reason).is_err());
         assert!(s.cancel(d(6, 30), reason).is_err());
+    }
+
+    #[test]
+    fn only_a_quote_is_declined_or_withdrawn() {
+        let s = PolicyState::new_quote()
+            .close_quote(d(2, 1), CancelReason::QuoteWithdrawn)
+            .unwrap();
+        assert_eq!(s.name(), "cancelled");
+        assert_eq!(s.status(), "withdrawn");
+        let s = PolicyState::Quoted { approved: true }
+            .close_quote(d(2, 1), CancelReason::QuoteDeclined)
+            .unwrap();
+        assert_eq!(s.status(), "declined");
+        assert!(PolicyState::Referred
+            .close_quote(d(2, 1), CancelReason::QuoteDeclined)
+            .is_err());
+        assert!(PolicyState::Bound { on: d(1, 1) }
+            .close_quote(d(2, 1), CancelReason::QuoteWithdrawn)
+            .is_err());
+        assert_eq!(
+            PolicyState::Referred.decline(d(2, 1)).unwrap().status(),
+            "declined"
+        );
     }
 
     #[test]

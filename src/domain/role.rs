@@ -14,6 +14,9 @@ pub enum Role {
     Underwriter,
     /// 高级核保员
     SeniorUnderwriter,
+    /// 分公司负责人: the top of the default authority ladder (decides referrals above a
+    /// senior underwriter's authority and cover wholly in the past; does not quote).
+    BranchHead,
     /// 财务/收费
     Finance,
     /// 理赔员
@@ -28,10 +31,11 @@ pub enum Role {
     Client,
 }
 
-pub const ALL_ROLES: [Role; 9] = [
+pub const ALL_ROLES: [Role; 10] = [
     Role::Admin,
     Role::Underwriter,
     Role::SeniorUnderwriter,
+    Role::BranchHead,
     Role::Finance,
     Role::ClaimsHandler,
     Role::ClaimsManager,
@@ -41,7 +45,7 @@ pub const ALL_ROLES: [Role; 9] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role '{0}' (expected one of admin, underwriter, senior_underwriter, finance, claims_handler, claims_manager, actuary, auditor, client)")]
+#[error("unknown role '{0}' (expected one of admin, underwriter, senior_underwriter, branch_head, finance, claims_handler, claims_manager, actuary, auditor, client)")]
 pub struct UnknownRole(pub String);
 
 impl Role {
@@ -50,6 +54,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Underwriter => "underwriter",
             Role::SeniorUnderwriter => "senior_underwriter",
+            Role::BranchHead => "branch_head",
             Role::Finance => "finance",
             Role::ClaimsHandler => "claims_handler",
             Role::ClaimsManager => "claims_manager",
@@ -64,6 +69,7 @@ impl Role {
             Role::Admin => "系统管理员",
             Role::Underwriter => "核保员",
             Role::SeniorUnderwriter => "高级核保员",
+            Role::BranchHead => "分公司负责人",
             Role::Finance => "财务",
             Role::ClaimsHandler => "理赔员",
             Role::ClaimsManager => "理赔主管",
@@ -78,6 +84,7 @@ impl Role {
             Role::Admin => "Administrator",
             Role::Underwriter => "Underwriter",
             Role::SeniorUnderwriter => "Senior underwriter",
+            Role::BranchHead => "Branch head",
             Role::Finance => "Finance",
             Role::ClaimsHandler => "Claims handler",
             Role::ClaimsManager => "Claims manager",
@@ -109,9 +116,14 @@ impl Role {
         matches!(self, Role::Underwriter | Role::SeniorUnderwriter)
     }
 
-    /// May decide referrals (上级核保).
+    /// May decide referrals (上级核保) — up to its level on the authority ladder.
     pub fn decides_referrals(self) -> bool {
-        self == Role::SeniorUnderwriter
+        matches!(self, Role::SeniorUnderwriter | Role::BranchHead)
+    }
+
+    /// May read the underwriting book and the referral queue (核保及上级核保).
+    pub fn reads_underwriting(self) -> bool {
+        self.underwrites() || self.decides_referrals()
     }
 
     /// May record payment plans, payments, refunds, invoices and bank files (财务收费).

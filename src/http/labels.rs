@@ -19,6 +19,14 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("policy_state", "in_force", "有效", "In force"),
     ("policy_state", "expired", "已满期", "Expired"),
     ("policy_state", "cancelled", "已注销", "Cancelled"),
+    (
+        "policy_state",
+        "quote_expired",
+        "报价已过期",
+        "Quote expired",
+    ),
+    ("policy_state", "declined", "已拒保", "Declined"),
+    ("policy_state", "withdrawn", "投保人已撤回", "Withdrawn"),
     ("cover_basis", "first_set", "首台(套)", "First set"),
     ("cover_basis", "first_batch", "首批次", "First batch"),
     ("cover_basis", "first_year", "首年度", "First year"),
@@ -447,6 +455,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("audit_action", "policy.expire", "满期", "Expired"),
     ("audit_action", "policy.issue", "出单", "Issued"),
     ("audit_action", "policy.quote", "报价", "Quoted"),
+    (
+        "audit_action",
+        "policy.quote_declined",
+        "拒保",
+        "Quote declined",
+    ),
+    (
+        "audit_action",
+        "policy.quote_withdrawn",
+        "投保人撤回报价",
+        "Quote withdrawn",
+    ),
     ("audit_action", "policy.refer", "转上级核保", "Referred"),
     (
         "audit_action",
@@ -519,6 +539,17 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("field", "settlement", "结算", "Settlement"),
     ("field", "reasons", "原因", "Reasons"),
     ("field", "reason", "原因", "Reason"),
+    ("field", "days", "天数", "Days"),
+    ("field", "on", "日期", "Date"),
+    ("field", "level", "待决层级", "Level to decide"),
+    ("field", "referral_level", "待决层级", "Level to decide"),
+    ("field", "backdating", "倒签", "Backdating"),
+    (
+        "field",
+        "backdating_reason",
+        "倒签原因",
+        "Reason for backdating",
+    ),
     ("field", "policy_id", "保单", "Policy"),
     ("field", "kind", "类型", "Kind"),
     ("field", "units", "投保装备数量", "Units"),
@@ -939,6 +970,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "Shanxi measures for first-batch new-materials insurance compensation",
     ),
     (
+        "domain_article",
+        "People and what they do here / 核保",
+        "“人员与职责”：核保",
+        "“People and what they do here”: underwriting",
+    ),
+    (
         "seed",
         "DOMAIN.md",
         "本系统业务规则说明",
@@ -991,10 +1028,17 @@ pub fn label(lang: Lang, lib: Option<&Library>, group: &str, code: &str) -> Stri
 /// A rule's source as a reader cites it: the seed's title and the clause.
 pub fn source(lang: Lang, seed: &str, article: &str) -> String {
     let title = label(lang, None, "seed", seed);
-    let title = if title == seed && seed.starts_with("DOMAIN.md") {
+    let domain = seed.starts_with("DOMAIN.md");
+    let title = if title == seed && domain {
         label(lang, None, "seed", "DOMAIN.md")
     } else {
         title
+    };
+    // DOMAIN.md's sections have English headings: cite them in the reader's language.
+    let article = if domain {
+        label(lang, None, "domain_article", article)
+    } else {
+        article.to_string()
     };
     if article.trim().is_empty() {
         title
@@ -1083,6 +1127,8 @@ mod tests {
         let s = source(Lang::Zh, "003_88b4fbae1ca493a5.txt", "附件1 一.3");
         assert_eq!(s, "2025年浙江省首台(套)装备保险补偿申报通知 附件1 一.3");
         assert!(!source(Lang::En, "DOMAIN.md", "People").contains("DOMAIN.md"));
+        let zh = source(Lang::Zh, "DOMAIN.md", "People and what they do here / 核保");
+        assert_eq!(zh, "本系统业务规则说明 “人员与职责”：核保");
     }
 
     #[test]

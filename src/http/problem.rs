@@ -74,6 +74,14 @@ pub fn classify(e: &ServiceError) -> (&'static str, &'static str, StatusCode) {
         ),
         Conflict(_) => ("conflict", "Conflict", StatusCode::CONFLICT),
         Duplicate(_) => ("duplicate", "Already exists", StatusCode::CONFLICT),
+        Refused { kind, .. } => {
+            let (slug, title, status) = kind.problem();
+            (
+                slug,
+                title,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::CONFLICT),
+            )
+        }
         Store(_) | Internal(_) => (
             "internal",
             "Internal error",

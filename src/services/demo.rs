@@ -205,6 +205,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     let people = [
         ("uw.li", "李核保", Role::Underwriter, None),
         ("uw.chen", "陈高级核保", Role::SeniorUnderwriter, None),
+        ("head.zhang", "张分公司负责人", Role::BranchHead, None),
         ("fin.wang", "王财务", Role::Finance, None),
         ("claims.zhao", "赵理赔", Role::ClaimsHandler, None),
         ("claims.sun", "孙理赔主管", Role::ClaimsManager, None),

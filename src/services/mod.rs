@@ -65,10 +65,60 @@ pub enum ServiceError {
     Conflict(String),
     #[error("{0} is already taken")]
     Duplicate(String),
+    /// A business rule refused the request; `kind` gives the stable problem type.
+    #[error("{zh} / {en}")]
+    Refused {
+        kind: Refusal,
+        zh: String,
+        en: String,
+    },
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Refusals with a problem type of their own (`/problems/{slug}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The referral waits for a higher level of the authority ladder (403).
+    BelowAuthorityLevel,
+    /// No level of the authority ladder may accept this (422).
+    BeyondAuthorityLadder,
+    /// The quote's validity has ended; re-price it first (409).
+    QuoteExpired,
+    /// The quote was declined or withdrawn (409).
+    QuoteClosed,
+}
+
+impl Refusal {
+    /// (slug, title, HTTP status)
+    pub fn problem(self) -> (&'static str, &'static str, u16) {
+        match self {
+            Refusal::BelowAuthorityLevel => (
+                "below-authority-level",
+                "Above your level of the authority ladder",
+                403,
+            ),
+            Refusal::BeyondAuthorityLadder => (
+                "beyond-authority-ladder",
+                "Above every level of the authority ladder",
+                422,
+            ),
+            Refusal::QuoteExpired => ("quote-expired", "The quote has expired", 409),
+            Refusal::QuoteClosed => ("quote-closed", "The quote was declined or withdrawn", 409),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn refused(kind: Refusal, zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+        ServiceError::Refused {
+            kind,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
 }
 
 impl From<StoreError> for ServiceError {

@@ -47,6 +47,9 @@ pub struct PolicyRow {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Business date the quote was last priced (its validity runs from here); older rows
+    /// have none.
+    pub quoted_on: Option<NaiveDate>,
 }
 
 const SELECT: &str = "select p.policy_id, p.policy_number, p.state, p.state_json, p.maker_id, \
@@ -55,7 +58,7 @@ const SELECT: &str = "select p.policy_id, p.policy_number, p.state, p.state_json
     p.programme_id, p.period_start, p.period_end, p.units, p.insured_value, p.aggregate_limit, \
     p.rate, p.premium, p.needs_referral, p.terms_json, p.findings_json, p.renewal_of, \
     p.is_renewal, p.first_insured_year, p.quoted_by, p.issued_at, p.version, p.created_at, \
-    p.updated_at from policy p join party m on m.party_id = p.maker_id \
+    p.updated_at, p.quoted_on from policy p join party m on m.party_id = p.maker_id \
     join party u on u.party_id = p.user_id \
     join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id";
 
@@ -68,9 +71,9 @@ pub async fn insert(tx: &mut Tx, row: &PolicyRow) -> StoreResult<i64> {
              catalogue_item_id, cover_basis, clause_set_id, clause_set_version, programme_id, \
              period_start, period_end, units, insured_value, aggregate_limit, rate, premium, \
              needs_referral, terms_json, findings_json, renewal_of, is_renewal, first_insured_year, \
-             quoted_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26) \
-             returning policy_id",
+             quoted_by, created_at, updated_at, quoted_on) values ($1, $2, $3, $4, $5, $6, $7, $8, \
+             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+             $26, $26, $27) returning policy_id",
         )
         .bind(&row.state)
         .bind(&row.state_json)
@@ -98,9 +101,24 @@ pub async fn insert(tx: &mut Tx, row: &PolicyRow) -> StoreResult<i64> {
         .bind(row.first_insured_year)
         .bind(row.quoted_by)
         .bind(at)
+        .bind(row.quoted_on)
         .fetch_one(&mut *c)
         .await?
     }))
+}
+
+/// Record the business date a quote was (re-)priced; its validity runs from there.
+/// Call after `save` in the same transaction (it does not touch `version`).
+pub async fn set_quoted_on(tx: &mut Tx, policy_id: i64, day: NaiveDate) -> StoreResult<()> {
+    dispatch!(tx, c => {
+        sqlx::query("update policy set quoted_on = $1 where policy_id = $2")
+            .bind(day)
+            .bind(policy_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
 }
 
 /// Save every changeable column if the row is still at `row.version`; on success the
@@ -635,6 +653,8 @@ pub struct ReferralRow {
     pub decided_at: Option<DateTime<Utc>>,
     /// Set for an endorsement waiting for approval: the change requested (JSON).
     pub endorsement_json: Option<String>,
+    /// The level of the authority ladder it waits for (a role code); none on older rows.
+    pub level: Option<String>,
     pub product_name: String,
     pub maker_name: String,
     pub aggregate_limit: i64,
@@ -644,7 +664,7 @@ pub struct ReferralRow {
 
 const REFERRAL_SELECT: &str = "select r.referral_id, r.policy_id, r.reasons_json, r.requested_by, \
     a.username as requested_by_name, r.requested_at, r.decision, r.decided_by, r.decision_note, \
-    r.decided_at, r.endorsement_json, c.product_name, m.name as maker_name, p.aggregate_limit, p.premium, p.rate \
+    r.decided_at, r.endorsement_json, r.level, c.product_name, m.name as maker_name, p.aggregate_limit, p.premium, p.rate \
     from referral r join policy p on p.policy_id = r.policy_id \
     join app_user a on a.user_id = r.requested_by \
     join party m on m.party_id = p.maker_id \
@@ -657,17 +677,19 @@ pub async fn add_referral(
     reasons_json: &str,
     requested_by: i64,
     endorsement_json: Option<&str>,
+    level: &str,
 ) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(
-            "insert into referral (policy_id, reasons_json, requested_by, requested_at, endorsement_json) \
-             values ($1, $2, $3, $4, $5) returning referral_id",
+            "insert into referral (policy_id, reasons_json, requested_by, requested_at, endorsement_json, level) \
+             values ($1, $2, $3, $4, $5, $6) returning referral_id",
         )
         .bind(policy_id)
         .bind(reasons_json)
         .bind(requested_by)
         .bind(now())
         .bind(endorsement_json)
+        .bind(level)
         .fetch_one(&mut *c)
         .await?
     }))

@@ -36,7 +36,9 @@ pub fn claims_quote(b: &Book, qty: u32, limit: &str, quality_deductible: Option<
         "sections": [quality, {"code": "LIABILITY", "limit": "500000.00"}],
         "aggregate_limit": limit,
         "period_start": "2026-01-01", "period_end": "2026-12-31",
-        "acknowledged": ["basis.year_min_50_units"]
+        // Backdated cover (issue 15 item 6) acknowledged with its reason.
+        "acknowledged": ["basis.year_min_50_units", "period.backdated"],
+        "backdating_reason": "装备已交付，投保申请晚于起保日"
     })
 }
 

@@ -16,7 +16,8 @@ fn examples() -> Vec<(&'static str, Value)> {
     let units = json!([{"serial": "SN-001", "quantity": 1, "unit_value": "1250000.00"}]);
     let quote = json!({"maker_id": 1, "user_id": 2, "catalogue_item_id": 1,
         "cover_basis": "first_set", "units": units, "sections": [{"code": "QUALITY"}],
-        "aggregate_limit": "1250000.00", "period_start": "2026-07-01", "period_end": "2027-06-30"});
+        "aggregate_limit": "1250000.00", "period_start": "2026-07-01", "period_end": "2027-06-30",
+        "acknowledged": ["period.backdated"], "backdating_reason": "装备已交付，投保申请晚于起保日"});
     let item = json!({"maker_id": 1, "edition": "2024", "product_name": "某设备", "field": "高端装备",
         "unit_type": "complete_machine", "tier": "domestic", "qualification_year": 2026,
         "valid_from": "2026-01-01"});
@@ -150,6 +151,14 @@ fn examples() -> Vec<(&'static str, Value)> {
             json!({"last_day_covered": "2026-09-01", "reason": "退保", "by": "policyholder"}),
         ),
         (
+            "POST /api/v1/policies/{id}/decline",
+            json!({"reason": "用户单位经营异常"}),
+        ),
+        (
+            "POST /api/v1/policies/{id}/withdraw",
+            json!({"reason": "制造企业改投其他保险公司"}),
+        ),
+        (
             "POST /api/v1/policies/{id}/endorsements",
             json!({"effective_on": "2026-09-01", "reason": "增加设备", "units": units}),
         ),
@@ -175,7 +184,8 @@ fn examples() -> Vec<(&'static str, Value)> {
         ),
         (
             "POST /api/v1/policies/{id}/renew",
-            json!({"period_start": "2027-07-01", "period_end": "2028-06-30"}),
+            json!({"period_start": "2027-07-01", "period_end": "2028-06-30",
+                   "acknowledged": ["period.backdated"], "backdating_reason": "续保申请晚于起保日"}),
         ),
         ("POST /api/v1/quotes", quote),
         (

@@ -62,7 +62,8 @@ async fn shanxi_comprehensive_cover_takes_both_lines(app: TestApp) {
             "contracts": [{"number": "SX-1", "signed_on": "2025-11-20", "amount": "2000000.00"}],
             "delivery_date": "2025-12-15", "sections": sections, "aggregate_limit": "2000000.00",
             "period_start": "2026-01-01", "period_end": "2026-12-31",
-            "programme_id": "shanxi-new-materials"
+            "programme_id": "shanxi-new-materials",
+            "acknowledged": ["period.backdated"], "backdating_reason": "材料已交付，投保申请晚于起保日"
         })
     };
     let (s, v) = post(
@@ -163,8 +164,9 @@ async fn first_set_counts_the_users_first_three_units_across_policies(app: TestA
 }
 
 /// Authority ladder (issue 15 item 6): a senior underwriter cannot decide a referral
-/// whose limit is above the senior authority (200,000,000 CNY by default); within it,
-/// the senior decides.
+/// whose limit is above the senior authority (200,000,000 CNY by default) — it waits
+/// for the branch head (403 `/problems/below-authority-level`); within it, the senior
+/// decides. More in `ladder.rs`.
 async fn a_senior_cannot_decide_above_the_senior_authority(app: TestApp) {
     let b = book(&app, "uw.ladder").await;
     let senior = app
@@ -187,7 +189,8 @@ async fn a_senior_cannot_decide_above_the_senior_authority(app: TestApp) {
         &json!({"approve": true, "reason": "批准"}),
     )
     .await;
-    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["type"], "/problems/below-authority-level", "{v}");
     assert!(v.to_string().contains("200,000,000.00"), "{v}");
     let d: serde_json::Value = app.get_json(&format!("/api/v1/policies/{id}"), &b.uw).await;
     assert_eq!(d["policy"]["state"], "referred", "still waiting: {d}");

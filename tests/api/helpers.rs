@@ -149,11 +149,42 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
     Some(start_on(store, config, dir, pg_name).await)
 }
 
+/// Start the app at a fixed business date (noon Beijing time on `day`), with the
+/// configuration changed by `tweak`; `None` means PostgreSQL is unavailable.
+pub async fn spawn_app_on(
+    store: Store,
+    day: chrono::NaiveDate,
+    tweak: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
+    let (url, dir, pg_name) = fresh_database(store).await?;
+    let mut config = test_config(&url);
+    tweak(&mut config);
+    let clock = firstcover::clock::Clock::fixed_on(day);
+    Some(start_with_clock(store, config, dir, pg_name, clock).await)
+}
+
 pub async fn start_on(
+    store: Store,
+    config: Config,
+    dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+) -> TestApp {
+    start_with_clock(
+        store,
+        config,
+        dir,
+        pg_name,
+        firstcover::clock::Clock::System,
+    )
+    .await
+}
+
+async fn start_with_clock(
     store: Store,
     mut config: Config,
     dir: Option<tempfile::TempDir>,
     pg_name: Option<String>,
+    clock: firstcover::clock::Clock,
 ) -> TestApp {
     config.bind = "127.0.0.1:0".into();
     let mut mail = None;
@@ -167,6 +198,7 @@ pub async fn start_on(
         config.clone(),
         StartOptions {
             workers: Some(2),
+            clock,
             ..StartOptions::default()
         },
     )

@@ -26,6 +26,7 @@ mod claims_ops;
 mod cli;
 mod contract;
 mod cover_lines;
+mod ladder;
 mod library;
 mod lists;
 mod outbox;

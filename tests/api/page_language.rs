@@ -16,6 +16,10 @@ struct Seeded {
     maker: i64,
     policy: i64,
     claim: i64,
+    /// Quotes declined and withdrawn (issue 16 item 5), and one waiting for the branch head.
+    declined: i64,
+    withdrawn: i64,
+    for_head: i64,
 }
 
 async fn seed(app: &TestApp) -> Seeded {
@@ -41,10 +45,37 @@ async fn seed(app: &TestApp) -> Seeded {
         )
         .await;
     assert_eq!(r.status(), StatusCode::ACCEPTED, "endorsement referred");
+    let mut closed = Vec::new();
+    for (serial, action, limit) in [
+        ("L-1", Some("decline"), "2000000.00"),
+        ("L-2", Some("withdraw"), "2000000.00"),
+        ("L-3", None, "250000000.00"),
+    ] {
+        let mut q = crate::underwriting::first_year_quote(&cb.b, limit);
+        q["units"][0]["serial"] = json!(serial);
+        let r = app.post_json("/api/v1/quotes", &cb.b.uw, &q).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "quote {serial}");
+        let v: serde_json::Value = r.json().await.unwrap_or_default();
+        let id = v["policy_id"].as_i64().unwrap_or_default();
+        if let Some(action) = action {
+            let r = app
+                .post_json(
+                    &format!("/api/v1/policies/{id}/{action}"),
+                    &cb.b.uw,
+                    &json!({"reason": "投保人另行安排"}),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::OK, "{action}");
+        }
+        closed.push(id);
+    }
     Seeded {
         maker: cb.b.maker,
         policy: cb.policy,
         claim,
+        declined: closed[0],
+        withdrawn: closed[1],
+        for_head: closed[2],
     }
 }
 
@@ -71,6 +102,9 @@ fn visits(s: &Seeded) -> Vec<Visit> {
                 format!("/policies/{p}"),
                 format!("/policies/{p}/subsidy"),
                 "/referrals".into(),
+                format!("/policies/{}", s.declined),
+                format!("/policies/{}", s.withdrawn),
+                format!("/policies/{}", s.for_head),
             ])
             .into_iter()
             .chain([
@@ -84,6 +118,17 @@ fn visits(s: &Seeded) -> Vec<Visit> {
             Role::SeniorUnderwriter,
             false,
             ok(&["/".into(), "/referrals".into(), format!("/policies/{p}")]),
+        ),
+        (
+            "head.lang",
+            Role::BranchHead,
+            false,
+            ok(&[
+                "/".into(),
+                "/referrals".into(),
+                format!("/policies/{}", s.for_head),
+                format!("/policies/{p}"),
+            ]),
         ),
         (
             "fin.page",

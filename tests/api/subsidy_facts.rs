@@ -314,7 +314,8 @@ async fn zhejiang_share_falls_from_the_recorded_grant(app: TestApp) {
         &app,
         &b.uw,
         &format!("/api/v1/policies/{prior}/renew"),
-        &json!({"period_start": "2025-03-01", "period_end": "2026-02-28"}),
+        &json!({"period_start": "2025-03-01", "period_end": "2026-02-28",
+                "acknowledged": ["period.backdated"], "backdating_reason": "补录续保"}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");

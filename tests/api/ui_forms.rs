@@ -42,7 +42,7 @@ async fn endorsing_a_policy_whose_quote_acknowledged_a_warning_is_not_a_dead_end
     let b = book(&app, "uw.ack").await;
     let mut q = first_year_quote(&b, "2000000.00");
     q["units"] = json!([{"serial": "B-40", "quantity": 40, "unit_value": "25000.00"}]);
-    q["acknowledged"] = json!(["basis.year_min_50_units"]);
+    q["acknowledged"] = json!(["basis.year_min_50_units", "period.backdated"]);
     let (id, _) = issued(&app, &b.uw, &q).await;
     let (client, _) = app.login("uw.ack", PASSWORD).await;
     let csrf = csrf_of(&client, &app, id).await;

@@ -92,7 +92,11 @@ pub fn first_year_quote(b: &Book, limit: &str) -> Value {
         "sections": [{"code": "QUALITY", "deductible": "Q-FIXED"}, {"code": "LIABILITY", "limit": "500000.00"}],
         "aggregate_limit": limit,
         "period_start": "2026-01-01", "period_end": "2026-12-31",
-        "programme_id": "zhejiang-2025"
+        "programme_id": "zhejiang-2025",
+        // The period starts before today's date: backdated cover, acknowledged with a
+        // reason (issue 15 item 6). A quote that is not backdated ignores both.
+        "acknowledged": ["period.backdated"],
+        "backdating_reason": "装备已交付，投保申请晚于起保日"
     })
 }
 
@@ -101,6 +105,21 @@ pub async fn issued(app: &TestApp, token: &str, quote: &Value) -> (i64, String) 
     let (s, v) = post(app, token, "/api/v1/quotes", quote).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["policy_id"].as_i64().unwrap();
+    if v["state"] == "referred" {
+        // Historical cover (a period wholly past) waits for the branch head (issue 15
+        // item 6): seeded books get that approval here.
+        let head = app
+            .api_user(&format!("bh.seed.{id}"), Role::BranchHead, None)
+            .await;
+        let (s, v) = post(
+            app,
+            &head,
+            &format!("/api/v1/policies/{id}/referral"),
+            &json!({"approve": true, "reason": "补录历史保单，经分公司负责人批准"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
     let (s, v) = post(
         app,
         token,
@@ -185,7 +204,7 @@ async fn normally_rules_are_warnings_to_acknowledge(app: TestApp) {
             .contains("basis.year_min_50_units"),
         "{v}"
     );
-    q["acknowledged"] = json!(["basis.year_min_50_units"]);
+    q["acknowledged"] = json!(["basis.year_min_50_units", "period.backdated"]);
     let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["policy_id"].as_i64().unwrap();

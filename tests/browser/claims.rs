@@ -37,7 +37,8 @@ async fn seed_policy(app: &TestApp) -> (i64, String, i64) {
         "contracts": [{"number": "HT-2025-118", "signed_on": "2025-11-20", "amount": "1000000.00"}],
         "delivery_date": "2025-12-15",
         "sections": [{"code": "QUALITY"}, {"code": "LIABILITY", "limit": "500000.00"}],
-        "aggregate_limit": "2000000.00", "period_start": "2026-01-01", "period_end": "2026-12-31"}),
+        "aggregate_limit": "2000000.00", "period_start": "2026-01-01", "period_end": "2026-12-31",
+        "acknowledged": ["period.backdated"], "backdating_reason": "投保申请晚于起保日"}),
     )
     .await;
     (

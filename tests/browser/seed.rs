@@ -34,9 +34,31 @@ pub async fn book(
 }
 
 /// Quote, bind and issue; the issued policy as the API returns it.
-pub async fn issued(app: &TestApp, token: &str, quote: Value) -> Value {
+pub async fn issued(app: &TestApp, token: &str, mut quote: Value) -> Value {
+    // Seeded cover usually starts before today: backdated, acknowledged with a reason,
+    // and when wholly past approved by the branch head (issue 15 item 6).
+    if quote.get("acknowledged").is_none() {
+        quote["acknowledged"] = serde_json::json!(["period.backdated"]);
+        quote["backdating_reason"] = serde_json::json!("补录已交付装备的保险");
+    }
     let q = post(app, token, "/api/v1/quotes", quote).await;
     let id = q["policy_id"].as_i64().unwrap();
+    if q["state"] == "referred" {
+        let head = app
+            .api_user(
+                &format!("bh.seed.{id}"),
+                firstcover::domain::role::Role::BranchHead,
+                None,
+            )
+            .await;
+        post(
+            app,
+            &head,
+            &format!("/api/v1/policies/{id}/referral"),
+            serde_json::json!({"approve": true, "reason": "补录历史保单"}),
+        )
+        .await;
+    }
     let empty = serde_json::json!({});
     post(
         app,

@@ -30,6 +30,7 @@ async fn issued_policy(app: &TestApp) -> (i64, i64) {
         "delivery_date": "2025-12-15",
         "sections": [{"code": "QUALITY", "deductible": "Q-FIXED"}, {"code": "LIABILITY", "limit": "500000.00"}],
         "aggregate_limit": "2000000.00", "period_start": "2026-01-01", "period_end": "2026-12-31",
+        "acknowledged": ["period.backdated"], "backdating_reason": "投保申请晚于起保日",
         "programme_id": "zhejiang-2025"})).await;
     (maker, issued["policy_id"].as_i64().unwrap())
 }

@@ -6,8 +6,8 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::client_view::{ClientPolicyDetail, ClientPolicyView};
 use crate::services::underwriting::{
-    self as uw, CancelInput, EndorsementInput, ListQuery, PolicyDetail, PolicyView, QuoteInput,
-    RenewalInput,
+    self as uw, CancelInput, CloseQuoteInput, Closing, EndorsementInput, ListQuery, PolicyDetail,
+    PolicyView, QuoteInput, RenewalInput,
 };
 use crate::store::policies::ReferralRow;
 use actix_web::{web, HttpResponse};
@@ -27,6 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/policies/{id}/endorsements", web::post().to(endorse))
         .route("/policies/{id}/cancel", web::post().to(cancel))
         .route("/policies/{id}/renew", web::post().to(renew))
+        .route("/policies/{id}/decline", web::post().to(decline))
+        .route("/policies/{id}/withdraw", web::post().to(withdraw))
         .route("/policies/{id}/subsidy", web::get().to(subsidy));
 }
 
@@ -124,9 +126,12 @@ pub struct DecisionInput {
     pub reason: String,
 }
 
-/// A senior underwriter — not the one who referred it — approves or declines.
+/// A person at the level of the authority ladder the referral waits for (or above) —
+/// not the one who referred it — approves or declines. Below that level: 403
+/// `/problems/below-authority-level`; approving an expired quote: 409 `/problems/quote-expired`.
 #[utoipa::path(post, path = "/api/v1/policies/{id}/referral", request_body = DecisionInput, tag = "underwriting",
-    responses((status = 200, body = PolicyView), (status = 403, body = crate::http::problem::Problem)))]
+    responses((status = 200, body = PolicyView), (status = 403, body = crate::http::problem::Problem),
+              (status = 409, body = crate::http::problem::Problem)))]
 pub async fn decide(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -227,6 +232,51 @@ pub async fn renew(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/policies/{new_id}")))
         .json(v))
+}
+
+/// Decline a quote (拒保) with a reason: the quote is closed without cover (status
+/// `declined`) and can no longer be bound (409 `/problems/quote-closed`). A referred quote
+/// is declined through its referral decision instead (409).
+#[utoipa::path(post, path = "/api/v1/policies/{id}/decline", request_body = CloseQuoteInput, tag = "underwriting",
+    responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem),
+              (status = 422, body = crate::http::problem::Problem)))]
+pub async fn decline(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<CloseQuoteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let v = uw::close_quote(
+        &st.desk(),
+        &who.0,
+        id.into_inner(),
+        Closing::Decline,
+        &body.reason,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Withdraw a quote for the maker (投保人撤回) with the maker's reason: closed without
+/// cover (status `withdrawn`), no longer bindable.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/withdraw", request_body = CloseQuoteInput, tag = "underwriting",
+    responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem),
+              (status = 422, body = crate::http::problem::Problem)))]
+pub async fn withdraw(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+    body: web::Json<CloseQuoteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let v = uw::close_quote(
+        &st.desk(),
+        &who.0,
+        id.into_inner(),
+        Closing::Withdraw,
+        &body.reason,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

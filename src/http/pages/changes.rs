@@ -64,7 +64,7 @@ fn code_group(field: &str) -> Option<&'static str> {
         "unit_type" => "unit_type",
         "tier" => "tier",
         "relation" => "relation",
-        "role" => "role",
+        "role" | "level" | "referral_level" => "role",
         "section" | "section_code" => "section",
         "deductible" => "deductible",
         "basis" => "backtest_basis",

@@ -91,6 +91,10 @@ fn tasks_for(role: Role, lang: Lang) -> Vec<Task> {
             t("查阅费率与补贴政策", "Rates and programmes", "/clauses"),
         ],
         Role::Auditor => vec![t("查看审计日志", "Review the audit log", "/audit")],
+        Role::BranchHead => vec![
+            t("待上级核保", "Referrals waiting", "/referrals"),
+            t("查阅条款与费率", "Read clauses and rates", "/clauses"),
+        ],
         Role::Client => vec![
             t("报案", "Report a claim", "/claims/new"),
             t("我的理赔", "My claims", "/claims"),
@@ -174,6 +178,15 @@ async fn queue_tiles(
         value,
         href: href.to_string(),
     };
+    if actor.role.decides_referrals() && !actor.role.underwrites() {
+        let waiting = uw::referral_queue(&desk, actor).await?.len();
+        tiles.push(tile(
+            "待上级核保",
+            "Referrals waiting",
+            count(waiting),
+            "/referrals",
+        ));
+    }
     if actor.role.underwrites() {
         let waiting = uw::referral_queue(&desk, actor).await?.len();
         tiles.push(tile(

@@ -290,6 +290,7 @@ fn wording(e: &ServiceError) -> (String, String) {
             ("该记录已存在。".into(), format!("{what} is already taken."))
         }
         ServiceError::Conflict(m) => split_bilingual(m),
+        ServiceError::Refused { zh, en, .. } => (zh.clone(), en.clone()),
         ServiceError::Store(_) | ServiceError::Internal(_) => (
             "服务器暂时无法完成请求，已记录。".into(),
             "The server could not complete the request; it has been logged.".into(),

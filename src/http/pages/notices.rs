@@ -10,6 +10,8 @@ const NOTICES: &[(&str, &str, &str)] = &[
     ("proof", "已登记最终用户接收证明", "End user's receipt recorded"),
     ("referral_approved", "上级核保已同意", "Referral approved"),
     ("referral_declined", "上级核保已拒绝", "Referral declined"),
+    ("quote_declined", "已拒保，报价已关闭", "Quote declined and closed"),
+    ("quote_withdrawn", "已按投保人要求撤回报价", "Quote withdrawn for the maker"),
     ("endorsed", "批改已生效，加/退费 {} 元", "Endorsement applied: adjustment {} CNY"),
     ("endorse_referred", "批改超出权限，已提交上级核保；保单在批准前不变", "The endorsement exceeds your authority and waits for a senior underwriter; the policy is unchanged until approved"),
     ("cancelled", "已退保，退还保费 {} 元", "Cancelled: return premium {} CNY"),

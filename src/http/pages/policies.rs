@@ -52,6 +52,9 @@ pub fn state_label(state: &str, c: &Chrome) -> String {
         "in_force" => ("有效", "In force"),
         "expired" => ("已满期", "Expired"),
         "cancelled" => ("已注销", "Cancelled"),
+        "quote_expired" => ("报价已过期", "Quote expired"),
+        "declined" => ("已拒保", "Declined"),
+        "withdrawn" => ("投保人已撤回", "Withdrawn"),
         other => (other, other),
     };
     c.lang.pick(zh, en).to_string()
@@ -173,7 +176,7 @@ async fn list(
         labels: paged
             .rows
             .iter()
-            .map(|r| (state_label(&r.state, &c), basis_label(&r.cover_basis, &c)))
+            .map(|r| (state_label(&r.status, &c), basis_label(&r.cover_basis, &c)))
             .collect(),
         states: STATES.iter().map(|s| (*s, state_label(s, &c))).collect(),
         can_quote: who.actor.role.underwrites(),
@@ -429,6 +432,10 @@ struct DetailPage {
     today: String,
     can_underwrite: bool,
     can_decide: bool,
+    /// The level of the authority ladder the open referral waits for, as a label.
+    waits_for: Option<String>,
+    /// Why the quote was declined or withdrawn (from its audit entry).
+    closed_reason: Option<String>,
     /// The endorsement waiting for a senior underwriter, field by field as requested.
     pending_endorsement: Option<Vec<super::changes::FieldChange>>,
     is_quoted: bool,
@@ -527,11 +534,45 @@ async fn render_detail(
         ),
         None => None,
     };
+    let open_level = d
+        .referrals
+        .iter()
+        .find(|r| r.decision.is_none())
+        .map(|r| r.level.clone());
+    // Who may decide: the open referral's level or above (older referrals without a level
+    // are checked by the service when decided).
+    let ladder = &st.config.underwriting.ladder;
+    let may_decide = match &open_level {
+        Some(Some(code)) => code
+            .parse()
+            .is_ok_and(|level| ladder.may_decide(who.actor.role, level)),
+        _ => who.actor.role.decides_referrals(),
+    };
+    let waits_for = open_level.flatten().map(|code| {
+        let (zh, en) = uw::authority::level_label(&code);
+        c.lang.pick(&zh, &en).to_string()
+    });
+    let closed_reason = d
+        .history
+        .iter()
+        .rev()
+        .find(|h| {
+            matches!(
+                h.action.as_str(),
+                "policy.quote_declined" | "policy.quote_withdrawn" | "policy.referral_decided"
+            )
+        })
+        .filter(|_| matches!(p.status.as_str(), "declined" | "withdrawn"))
+        .and_then(|h| h.after_json.as_deref())
+        .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+        .and_then(|v| v.get("reason").and_then(|r| r.as_str()).map(str::to_string));
     let mut resp = page(&DetailPage {
         claims,
         refused,
         ledger,
-        state_label: state_label(&p.state, &c),
+        waits_for,
+        closed_reason,
+        state_label: state_label(&p.status, &c),
         basis_label: basis_label(&p.cover_basis, &c),
         versions: d.versions.iter().map(|v| VersionLine::of(v, &c)).collect(),
         history: d.history.iter().map(HistoryLine::from).collect(),
@@ -543,7 +584,7 @@ async fn render_detail(
             .map(|json| super::changes::diff(None, Some(json))),
         referrals: d.referrals,
         can_underwrite: who.actor.role.underwrites(),
-        can_decide: who.actor.role.decides_referrals(),
+        can_decide: may_decide,
         is_quoted: p.state == "quoted",
         is_live: matches!(p.state.as_str(), "issued" | "in_force"),
         can_report_claim: who.actor.role.reports_claims() && p.policy_number.is_some(),
@@ -669,8 +710,20 @@ async fn run_action(
                 .await
                 .map(|m| back("cancelled", Some(&m.grouped())))
         }
+        "decline" | "withdraw" => {
+            let (how, event) = if action == "decline" {
+                (uw::Closing::Decline, "quote_declined")
+            } else {
+                (uw::Closing::Withdraw, "quote_withdrawn")
+            };
+            uw::close_quote(&desk, &who.actor, id, how, f.get("reason"))
+                .await
+                .map(|_| back(event, None))
+        }
         "renew" => {
             let input = RenewalInput {
+                backdating_reason: Some(f.get("backdating_reason").trim().to_string())
+                    .filter(|r| !r.is_empty()),
                 period_start: field_date(f, "period_start")?,
                 period_end: field_date(f, "period_end")?,
                 acknowledged: f
@@ -700,8 +753,14 @@ async fn act(
     who.check_csrf(f.get("csrf"))?;
     // Binding and issuing commit the insurer: the first post shows what is being agreed
     // (premium, limit, period, a backdated start) and only the confirmed post acts.
-    if matches!(action.as_str(), "bind" | "issue") && f.get("confirmed") != "yes" {
-        return confirm(&req, &st, &who, id, &action).await;
+    // Declining and withdrawing close the quote for good: the same confirmation step,
+    // carrying the reason typed (an empty reason is refused on the detail page first).
+    let closing = matches!(action.as_str(), "decline" | "withdraw");
+    if (matches!(action.as_str(), "bind" | "issue")
+        || (closing && !f.get("reason").trim().is_empty()))
+        && f.get("confirmed") != "yes"
+    {
+        return confirm(&req, &st, &who, id, &action, f.get("reason")).await;
     }
     match run_action(&st, &who, id, &action, &f).await {
         Ok(to) => Ok(see_other(&to)),
@@ -714,6 +773,14 @@ async fn act(
             *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
             Ok(resp)
         }
+        Err(ServiceError::Refused { kind, zh, en }) => {
+            // Expired, closed, above the decider's level: said on the page, in place.
+            let e = FieldError::new("state", en, zh);
+            let mut resp = render_detail(&req, &st, &who, id, vec![e], Some((&action, &f))).await?;
+            *resp.status_mut() = actix_web::http::StatusCode::from_u16(kind.problem().2)
+                .unwrap_or(actix_web::http::StatusCode::CONFLICT);
+            Ok(resp)
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -723,8 +790,8 @@ async fn act(
 struct QueuePage {
     c: Chrome,
     rows: Vec<ReferralRow>,
-    /// (aggregate limit, reasons) per row.
-    reasons: Vec<(String, String)>,
+    /// (aggregate limit, reasons, level it waits for) per row.
+    reasons: Vec<(String, String, String)>,
 }
 
 async fn referrals(
@@ -743,7 +810,14 @@ async fn referrals(
                 .map(|x| c.lang.pick(&x.zh, &x.en).to_string())
                 .collect::<Vec<_>>()
                 .join("；");
-            (Money::from_fen(r.aggregate_limit).grouped(), why)
+            let level = match &r.level {
+                Some(code) => {
+                    let (zh, en) = uw::authority::level_label(code);
+                    c.lang.pick(&zh, &en).to_string()
+                }
+                None => c.lang.pick("高级核保员", "Senior underwriter").to_string(),
+            };
+            (Money::from_fen(r.aggregate_limit).grouped(), why, level)
         })
         .collect();
     page(&QueuePage { c, rows, reasons })
@@ -853,8 +927,10 @@ struct ConfirmPage {
     c: Chrome,
     p: PolicyView,
     terms: Option<QuoteInput>,
-    /// `bind` or `issue`.
+    /// `bind`, `issue`, `decline` or `withdraw`.
     action: String,
+    /// The reason typed for declining or withdrawing.
+    reason: String,
     /// Days the cover starts before today (倒签), when it does.
     backdated_days: Option<i64>,
     today: String,
@@ -866,6 +942,7 @@ async fn confirm(
     who: &PageActor,
     id: i64,
     action: &str,
+    reason: &str,
 ) -> Result<HttpResponse, PageError> {
     who.actor
         .require(who.actor.role.underwrites(), "bind and issue policies")?;
@@ -876,6 +953,7 @@ async fn confirm(
     page(&ConfirmPage {
         terms: serde_json::from_value(p.terms.clone()).ok(),
         action: action.to_string(),
+        reason: reason.trim().to_string(),
         backdated_days,
         today: today.to_string(),
         c,

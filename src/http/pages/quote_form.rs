@@ -108,6 +108,9 @@ impl RawForm {
         for a in &t.acknowledged {
             put("ack", a.clone());
         }
+        if let Some(r) = &t.backdating_reason {
+            put("backdating_reason", r.clone());
+        }
         RawForm(v)
     }
 
@@ -349,6 +352,8 @@ pub fn parse(f: &RawForm) -> Result<QuoteInput, Vec<FieldError>> {
         same_production_batch: f.has("same_production_batch", "on"),
         first_use_by_user: f.has("first_use_by_user", "on"),
         acknowledged: f.all("ack"),
+        backdating_reason: Some(f.get("backdating_reason").trim().to_string())
+            .filter(|r| !r.is_empty()),
     };
     if p.errors.is_empty() {
         Ok(input)

@@ -1,7 +1,7 @@
 //! Checking and pricing a quote: input sanity, the parties and product, the hard
 //! rules and the warnings, then the rate filing. Every problem is reported at once.
 
-use super::{Desk, QuoteInput};
+use super::{authority, Desk, QuoteInput};
 use crate::domain::catalogue::UnitType;
 use crate::domain::clauses::ClauseSet;
 use crate::domain::cover_basis::{self, CoverFacts, Qualification};
@@ -25,6 +25,12 @@ pub struct Priced {
     pub quote: rating::Quote,
     /// Acknowledged warnings and the reasons for referral.
     pub findings: Vec<Finding>,
+    /// What the quote asks of the authority ladder.
+    pub ask: crate::domain::authority::Ask,
+    /// The level of the ladder a referral waits for (set when `quote.needs_referral()`).
+    pub level: Option<Role>,
+    /// Days the cover starts before today (倒签), 0 when it does not.
+    pub backdated_days: i64,
 }
 
 fn err(field: &str, en: impl Into<String>, zh: impl Into<String>) -> FieldError {
@@ -194,11 +200,14 @@ fn default_clause_set(unit_type: UnitType) -> &'static str {
 }
 
 /// Check everything and price; hard findings and unacknowledged warnings are refused.
+/// `new_cover` is true for a quote, a re-quote and a renewal (whose dates are checked
+/// against today: backdating), false for an endorsement of cover already agreed.
 pub async fn price(
     desk: &Desk<'_>,
     tx: &mut Tx,
     actor: &Actor,
     input: &QuoteInput,
+    new_cover: bool,
 ) -> ServiceResult<Priced> {
     let mut errors = Vec::new();
     shape(input, &mut errors);
@@ -273,8 +282,17 @@ pub async fn price(
         return Err(ServiceError::Validation(errors));
     }
     let insured_value = input.insured_value().unwrap_or(Money::ZERO);
-    let findings = rules(input, &item, unit_type, insured_value, &facts);
+    let mut findings = rules(input, &item, unit_type, insured_value, &facts);
+    let backdating = if new_cover {
+        authority::backdating(desk.clock.today(), input)
+    } else {
+        authority::backdating(input.period_start, input)
+    };
+    findings.extend(backdating.warning.clone());
     refuse_hard_and_unacknowledged(&findings, &input.acknowledged)?;
+    if let Some(e) = authority::reason_missing(&backdating, input) {
+        return Err(ServiceError::Validation(vec![e]));
+    }
     let filing = desk
         .library
         .rate_filing(&set.id, &set.version.0)
@@ -285,10 +303,8 @@ pub async fn price(
                 "该条款版本没有费率备案",
             )
         })?;
-    let authority = match actor.role {
-        Role::SeniorUnderwriter => desk.config.underwriting.senior_authority_limit,
-        _ => desk.config.underwriting.authority_limit,
-    };
+    // The quoting person's own level of the ladder sets the limit they accept alone.
+    let authority = authority::own_level(desk, actor.role).limit_authority;
     let request = RatingRequest {
         sections: input.sections.iter().map(|s| s.code.clone()).collect(),
         factors: input.factors,
@@ -296,8 +312,19 @@ pub async fn price(
         aggregate_limit: input.aggregate_limit,
         authority_limit: authority,
     };
-    let quote = rating::quote(filing, &request)
+    let mut quote = rating::quote(filing, &request)
         .map_err(|e| ServiceError::field("factors", e.to_string(), e.to_string()))?;
+    quote.referrals.extend(backdating.wholly_past.clone());
+    let ask = authority::ask(
+        input.aggregate_limit,
+        crate::domain::authority::deviation(quote.rate, &filing.band),
+        backdating.wholly_past.is_some(),
+    );
+    let level = if quote.needs_referral() {
+        Some(authority::route(desk, &ask)?)
+    } else {
+        None
+    };
     let mut kept: Vec<Finding> = findings;
     kept.extend(quote.referrals.iter().cloned());
     Ok(Priced {
@@ -308,6 +335,9 @@ pub async fn price(
         insured_value,
         quote,
         findings: kept,
+        ask,
+        level,
+        backdated_days: backdating.days,
     })
 }
 

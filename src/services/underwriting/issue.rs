@@ -2,11 +2,15 @@
 
 use super::view::PolicyView;
 use super::{
-    load_for_change, require_underwriter, set_state, snapshot, state_of, transition, Desk,
+    authority, load_for_change, require_underwriter, set_state, snapshot, state_of, transition,
+    Desk,
 };
+use crate::domain::money::Money;
 use crate::domain::policy_state::PolicyState;
+use crate::domain::role::Role;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::policies::PolicyRow;
 use crate::store::policies::{self as store, NewVersion};
 use crate::store::Tx;
 use chrono::Datelike;
@@ -35,8 +39,8 @@ async fn log(
     Ok(())
 }
 
-/// A senior underwriter other than the one who referred it approves or declines,
-/// with a reason.
+/// Someone at the level of the authority ladder the referral waits for (or above),
+/// other than the one who referred it, approves or declines, with a reason.
 pub async fn decide_referral(
     desk: &Desk<'_>,
     actor: &Actor,
@@ -64,25 +68,19 @@ pub async fn decide_referral(
             "decide a referral you made yourself (another senior underwriter must decide it)",
         ));
     }
-    // A referral is decided only at a level whose authority covers it: a senior
-    // underwriter cannot decide a limit above the senior authority (issue 15 item 6).
-    let mut limit = crate::domain::money::Money::from_fen(row.aggregate_limit);
-    if let Some(change) = &referral.endorsement_json {
-        let asked = serde_json::from_str::<serde_json::Value>(change)
-            .ok()
-            .and_then(|v| v.get("aggregate_limit").cloned())
-            .and_then(|v| serde_json::from_value::<crate::domain::money::Money>(v).ok());
-        limit = limit.max(asked.unwrap_or(limit));
-    }
-    let authority = desk.config.underwriting.senior_authority_limit;
-    if limit > authority {
-        return Err(ServiceError::Conflict(format!(
-            "累计责任限额 {} 元超过高级核保员权限 {} 元，须由更高一级核保权限决定 / the aggregate limit {} CNY is above the senior underwriter's authority {} CNY: a higher level of the authority ladder must decide it",
-            limit.grouped(),
-            authority.grouped(),
-            limit.grouped(),
-            authority.grouped()
-        )));
+    // A referral is decided only at the level of the authority ladder it waits for, or
+    // above (issue 15 item 6; DOMAIN.md: refer what exceeds authority).
+    let level = match referral
+        .level
+        .as_deref()
+        .and_then(|c| c.parse::<Role>().ok())
+    {
+        Some(level) => level,
+        None => legacy_level(desk, &row, referral.endorsement_json.as_deref())?,
+    };
+    authority::require_level(desk, actor.role, level)?;
+    if approve && referral.endorsement_json.is_none() {
+        authority::require_valid(desk, &row)?;
     }
     let before = snapshot(&row);
     let decision = if approve { "approved" } else { "declined" };
@@ -105,6 +103,7 @@ pub async fn decide_referral(
         after["referral_id"] = json!(referral.referral_id);
         after["decision"] = json!(decision);
         after["reason"] = json!(note.trim());
+        after["level"] = json!(level.as_str());
         after["endorsement_adjustment"] = json!(adjustment);
         log(
             &mut tx,
@@ -116,7 +115,7 @@ pub async fn decide_referral(
         )
         .await?;
         tx.commit().await?;
-        return Ok(PolicyView::from(&row));
+        return Ok(super::view::dated(desk, &row));
     }
     let state = state_of(&row)?;
     let next = if approve {
@@ -139,6 +138,7 @@ pub async fn decide_referral(
     after["referral_id"] = json!(referral.referral_id);
     after["decision"] = json!(decision);
     after["reason"] = json!(note.trim());
+    after["level"] = json!(level.as_str());
     log(
         &mut tx,
         actor,
@@ -149,14 +149,54 @@ pub async fn decide_referral(
     )
     .await?;
     tx.commit().await?;
-    Ok(PolicyView::from(&row))
+    Ok(super::view::dated(desk, &row))
 }
 
-/// quoted → bound. A quote with open referral reasons must have been approved.
+/// The level a referral made before the ladder was recorded waits for, from the policy
+/// as it is (and the limit an endorsement asks for).
+fn legacy_level(
+    desk: &Desk<'_>,
+    row: &PolicyRow,
+    endorsement: Option<&str>,
+) -> ServiceResult<Role> {
+    let mut limit = Money::from_fen(row.aggregate_limit);
+    if let Some(change) = endorsement {
+        let asked = serde_json::from_str::<serde_json::Value>(change)
+            .ok()
+            .and_then(|v| v.get("aggregate_limit").cloned())
+            .and_then(|v| serde_json::from_value::<Money>(v).ok());
+        limit = limit.max(asked.unwrap_or(limit));
+    }
+    let deviation = match (
+        desk.library
+            .rate_filing(&row.clause_set_id, &row.clause_set_version),
+        crate::domain::money::Rate::parse(&row.rate),
+    ) {
+        (Some(f), Ok(rate)) => crate::domain::authority::deviation(rate, &f.band),
+        _ => rust_decimal::Decimal::ZERO,
+    };
+    let wholly_past = endorsement.is_none() && row.period_end < desk.clock.today();
+    authority::route(desk, &authority::ask(limit, deviation, wholly_past))
+}
+
+/// A declined or withdrawn quote, or one whose validity ended, cannot be bound.
+fn require_bindable(desk: &Desk<'_>, row: &PolicyRow, state: &PolicyState) -> ServiceResult<()> {
+    if matches!(state.status(), "declined" | "withdrawn") {
+        return Err(super::close::closed(state));
+    }
+    if let PolicyState::Quoted { .. } = state {
+        authority::require_valid(desk, row)?;
+    }
+    Ok(())
+}
+
+/// quoted → bound. A quote with open referral reasons must have been approved; an
+/// expired, declined or withdrawn quote is refused with its own problem type.
 pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "bind policies")?;
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
+    require_bindable(desk, &row, &state_of(&row)?)?;
     let before = snapshot(&row);
     let next = state_of(&row)?
         .bind(desk.clock.today(), row.needs_referral)
@@ -173,7 +213,7 @@ pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResu
     )
     .await?;
     tx.commit().await?;
-    Ok(PolicyView::from(&row))
+    Ok(super::view::dated(desk, &row))
 }
 
 /// Record that the end user's receipt (最终用户接收证明) is on file.
@@ -203,7 +243,7 @@ pub async fn record_end_user_proof(
     )
     .await?;
     tx.commit().await?;
-    Ok(PolicyView::from(&row))
+    Ok(super::view::dated(desk, &row))
 }
 
 /// bound → issued (and in force at once if the period has started). A quote that needs
@@ -223,6 +263,7 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     }
     let day = desk.clock.today();
     let mut state = state_of(&row)?;
+    require_bindable(desk, &row, &state)?;
     if let PolicyState::Quoted { .. } = state {
         state = state.bind(day, row.needs_referral).map_err(transition)?;
     }
@@ -279,5 +320,5 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     )
     .await?;
     tx.commit().await?;
-    Ok(PolicyView::from(&row))
+    Ok(super::view::dated(desk, &row))
 }

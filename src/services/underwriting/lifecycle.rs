@@ -8,7 +8,6 @@ use super::{
 use crate::domain::money::Money;
 use crate::domain::policy_state::{CancelReason, PolicyState};
 use crate::domain::prorata::{self, Period};
-use crate::domain::role::Role;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, NewVersion, PolicyRow};
@@ -93,7 +92,12 @@ pub async fn endorse(
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     let change = prepare(desk, &mut tx, actor, &row, &e).await?;
-    if change.priced.quote.needs_referral() && actor.role != Role::SeniorUnderwriter {
+    // Above the endorser's own level of the authority ladder it waits for the level that
+    // covers it; within it (a senior underwriter within the senior authority) it applies.
+    let covered = super::authority::ladder(desk)
+        .level(actor.role)
+        .is_some_and(|l| l.covers(&change.priced.ask));
+    if change.priced.quote.needs_referral() && !covered {
         let outcome = refer(&mut tx, actor, &row, &e, &change).await?;
         tx.commit().await?;
         return Ok(outcome);
@@ -152,7 +156,7 @@ async fn prepare(
             terms.acknowledged.push(code.clone());
         }
     }
-    let priced = price(desk, tx, actor, &terms).await?;
+    let priced = price(desk, tx, actor, &terms, false).await?;
     Ok(Change {
         terms,
         priced,
@@ -176,12 +180,17 @@ async fn refer(
     let internal = |x: serde_json::Error| ServiceError::Internal(x.to_string());
     let reasons = serde_json::to_value(&change.priced.quote.referrals).map_err(internal)?;
     let request = serde_json::to_string(e).map_err(internal)?;
+    let level = change
+        .priced
+        .level
+        .ok_or_else(|| ServiceError::Internal("a referral without a level".into()))?;
     let referral_id = store::add_referral(
         tx,
         policy_id,
         &reasons.to_string(),
         actor.user_id,
         Some(&request),
+        level.as_str(),
     )
     .await?;
     audit::append(
@@ -192,7 +201,9 @@ async fn refer(
             entity_type: "policy",
             entity_id: policy_id.to_string(),
             before: Some(snapshot(row)),
-            after: Some(json!({"referral_id": referral_id, "reasons": reasons, "request": e})),
+            after: Some(
+                json!({"referral_id": referral_id, "reasons": reasons, "request": e, "level": level.as_str()}),
+            ),
         },
     )
     .await?;

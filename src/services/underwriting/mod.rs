@@ -1,8 +1,10 @@
 //! Underwriting (核保): quote, refer, bind, issue, endorse, cancel, renew, and the
 //! subsidy estimate. Each public function is one transaction with its audit rows.
 
+pub mod authority;
 mod check;
 pub mod clock;
+mod close;
 mod history;
 mod issue;
 mod lifecycle;
@@ -10,6 +12,7 @@ mod quote;
 mod subsidy;
 mod view;
 
+pub use close::{close_quote, CloseQuoteInput, Closing};
 pub use issue::{bind, decide_referral, issue, record_end_user_proof};
 pub use lifecycle::{
     cancel, endorse, CancelInput, CancelledBy, EndorsementInput, EndorsementOutcome,
@@ -143,6 +146,10 @@ pub struct QuoteInput {
     /// Codes of the warnings (原则上 rules) the underwriter acknowledges.
     #[serde(default)]
     pub acknowledged: Vec<String>,
+    /// 倒签原因: why the cover starts before today. Needed (with the acknowledged
+    /// warning `period.backdated`) when it does; kept in the terms and the audit row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backdating_reason: Option<String>,
 }
 
 impl QuoteInput {

@@ -88,6 +88,7 @@ fn blank_row(actor: &Actor) -> PolicyRow {
         version: 1,
         created_at: at,
         updated_at: at,
+        quoted_on: None,
     }
 }
 
@@ -103,6 +104,15 @@ fn priced_audit(row: &PolicyRow, p: &Priced) -> serde_json::Value {
         .filter(|f| f.severity == crate::domain::programme::Severity::Warning)
         .map(|f| json!({"code": f.code, "zh": f.zh, "en": f.en, "source": f.source}))
         .collect::<Vec<_>>());
+    if p.backdated_days > 0 {
+        let reason = serde_json::from_str::<QuoteInput>(&row.terms_json)
+            .ok()
+            .and_then(|t| t.backdating_reason);
+        v["backdating"] = json!({"days": p.backdated_days, "reason": reason});
+    }
+    if let Some(level) = p.level {
+        v["referral_level"] = json!(level.as_str());
+    }
     v
 }
 
@@ -129,7 +139,18 @@ async fn record_referral(
     p: &Priced,
 ) -> ServiceResult<()> {
     let reasons = to_json(&p.quote.referrals)?;
-    let rid = store::add_referral(tx, row.policy_id, &reasons, actor.user_id, None).await?;
+    let level = p
+        .level
+        .ok_or_else(|| ServiceError::Internal("a referral without a level".into()))?;
+    let rid = store::add_referral(
+        tx,
+        row.policy_id,
+        &reasons,
+        actor.user_id,
+        None,
+        level.as_str(),
+    )
+    .await?;
     audit::append(
         tx,
         &actor.audit(),
@@ -138,7 +159,9 @@ async fn record_referral(
             entity_type: "policy",
             entity_id: row.policy_id.to_string(),
             before: None,
-            after: Some(json!({"referral_id": rid, "reasons": p.quote.referrals})),
+            after: Some(
+                json!({"referral_id": rid, "reasons": p.quote.referrals, "level": level.as_str()}),
+            ),
         },
     )
     .await?;
@@ -154,9 +177,10 @@ async fn insert_quote(
     input: &QuoteInput,
     renewal: Option<(i64, bool, i32)>,
 ) -> ServiceResult<PolicyRow> {
-    let priced = price(desk, tx, actor, input).await?;
+    let priced = price(desk, tx, actor, input, true).await?;
     super::history::check(tx, input, None).await?;
     let mut row = blank_row(actor);
+    row.quoted_on = Some(desk.clock.today());
     set_state(&mut row, PolicyState::new_quote())?;
     apply(&mut row, input, &priced)?;
     row.maker_name = priced.maker_name.clone();
@@ -204,7 +228,7 @@ pub async fn create_quote(
     let mut tx = desk.db.write().await?;
     let row = insert_quote(desk, &mut tx, actor, &input, None).await?;
     tx.commit().await?;
-    Ok(PolicyView::from(&row))
+    Ok(super::view::dated(desk, &row))
 }
 
 /// Change a quote. Once bound or issued the terms are fixed: an issued policy changes
@@ -224,7 +248,11 @@ pub async fn update_quote(
             "the quote was changed by someone else; reload it and try again".into(),
         ));
     }
-    match state_of(&row)? {
+    let state = state_of(&row)?;
+    if matches!(state.status(), "declined" | "withdrawn") {
+        return Err(super::close::closed(&state));
+    }
+    match state {
         PolicyState::Quoted { .. } => {}
         PolicyState::Issued { .. } | PolicyState::InForce => {
             return Err(ServiceError::Conflict(
@@ -240,13 +268,15 @@ pub async fn update_quote(
         }
     }
     let before = snapshot(&row);
-    let priced = price(desk, &mut tx, actor, &input).await?;
+    let priced = price(desk, &mut tx, actor, &input, true).await?;
     super::history::check(&mut tx, &input, Some(id)).await?;
     apply(&mut row, &input, &priced)?;
     // A changed quote needs a fresh approval if it still needs one at all.
     set_state(&mut row, PolicyState::new_quote())?;
     refer_if_needed(&mut tx, actor, &mut row, &priced).await?;
     store::save(&mut tx, &mut row).await?;
+    // Priced again: its validity starts again from today.
+    store::set_quoted_on(&mut tx, id, desk.clock.today()).await?;
     audit::append(
         &mut tx,
         &actor.audit(),
@@ -271,6 +301,9 @@ pub struct RenewalInput {
     pub period_end: NaiveDate,
     #[serde(default)]
     pub acknowledged: Vec<String>,
+    /// Why the renewal starts before today (倒签原因); needed when it does.
+    #[serde(default)]
+    pub backdating_reason: Option<String>,
 }
 
 /// Issued periods of the renewal chain ending at `row`, oldest first.
@@ -323,6 +356,7 @@ pub async fn renew(desk: &Desk<'_>, actor: &Actor, id: i64, r: RenewalInput) -> 
     input.period_start = r.period_start;
     input.period_end = r.period_end;
     input.acknowledged = r.acknowledged;
+    input.backdating_reason = r.backdating_reason;
     let new_id = insert_quote(
         desk,
         &mut tx,

@@ -19,6 +19,11 @@ pub struct PolicyView {
     pub policy_number: Option<String>,
     /// quoted, referred, bound, issued, in_force, expired or cancelled
     pub state: String,
+    /// The state as a person reads it: the state, or `quote_expired` for a quote past
+    /// its validity, `declined` / `withdrawn` for a quote closed without cover.
+    pub status: String,
+    /// Last day the quote may be bound (while quoted or referred).
+    pub quote_valid_until: Option<NaiveDate>,
     pub maker_id: i64,
     pub maker_name: String,
     pub user_id: i64,
@@ -63,6 +68,10 @@ impl From<&PolicyRow> for PolicyView {
             policy_id: r.policy_id,
             policy_number: r.policy_number.clone(),
             state: r.state.clone(),
+            status: serde_json::from_str::<crate::domain::policy_state::PolicyState>(&r.state_json)
+                .map(|s| s.status().to_string())
+                .unwrap_or_else(|_| r.state.clone()),
+            quote_valid_until: None,
             maker_id: r.maker_id,
             maker_name: r.maker_name.clone(),
             user_id: r.user_id,
@@ -95,6 +104,22 @@ impl From<&PolicyRow> for PolicyView {
     }
 }
 
+/// The view with what depends on the clock: the quote's validity, and `quote_expired`
+/// once today is past it (evaluated when read — nothing flips the stored state).
+pub fn dated(desk: &Desk<'_>, r: &PolicyRow) -> PolicyView {
+    let mut v = PolicyView::from(r);
+    let open = serde_json::from_str::<crate::domain::policy_state::PolicyState>(&r.state_json)
+        .is_ok_and(|s| s.is_open_quote());
+    if open {
+        let until = super::authority::valid_until(desk, r);
+        v.quote_valid_until = Some(until);
+        if desk.clock.today() > until {
+            v.status = "quote_expired".into();
+        }
+    }
+    v
+}
+
 /// One policy with its fixed versions, referrals and audit history.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PolicyDetail {
@@ -121,7 +146,7 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Polic
         (Vec::new(), Vec::new())
     };
     Ok(PolicyDetail {
-        policy: PolicyView::from(&row),
+        policy: dated(desk, &row),
         versions,
         referrals,
         history,
@@ -187,12 +212,12 @@ pub async fn list(
     };
     let mut tx = desk.db.read().await?;
     let page = store::list(&mut tx, &filter, sort, &seek).await?;
-    Ok(page.map(|r| PolicyView::from(r)))
+    Ok(page.map(|r| dated(desk, r)))
 }
 
 /// Open referrals, oldest first, for senior underwriters (and underwriters to follow).
 pub async fn referral_queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ReferralRow>> {
-    actor.require(actor.role.underwrites(), "see the referral queue")?;
+    actor.require(actor.role.reads_underwriting(), "see the referral queue")?;
     let mut tx = desk.db.read().await?;
     Ok(store::open_referrals(&mut tx).await?)
 }
