@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod annex3;
+pub mod annual_report;
 pub mod audit;
 pub mod auth;
 pub mod backtest;
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod outbox;
 pub mod parties;
 pub mod subsidy_facts;
+pub mod subsidy_grants;
 pub mod underwriting;
 pub mod users;
 

@@ -35,6 +35,7 @@ mod policy_clock;
 mod probes;
 mod shutdown;
 mod subsidy_facts;
+mod subsidy_report;
 mod ui_forms;
 mod underwriting;
 mod underwriting_pages;

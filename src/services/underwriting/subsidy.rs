@@ -210,10 +210,13 @@ async fn assess_one(
     enterprise: &EnterpriseYear,
 ) -> ServiceResult<Assessment> {
     let mut history: Vec<PriorYear> = Vec::new();
+    let mut grants_used: Vec<subsidy::FactUsed> = Vec::new();
     for prior in chain(tx, row).await? {
         if prior.policy_id == row.policy_id {
             let f = facts(desk, tx, row).await?;
-            return Ok(subsidy::assess(programme, &f, &history, enterprise));
+            let mut a = subsidy::assess(programme, &f, &history, enterprise);
+            a.facts.extend(grants_used);
+            return Ok(a);
         }
         if prior.state == "cancelled" {
             continue;
@@ -221,11 +224,39 @@ async fn assess_one(
         let rec =
             recorded::for_policy(tx, prior.policy_id, prior.maker_id, prior.catalogue_item_id)
                 .await?;
-        let ratio = rec
+        let found = rec
             .grants
             .iter()
-            .find(|g| g.scheme == programme.scheme())
-            .map(|g| g.ratio);
+            .zip(&rec.grants_by)
+            .find(|(g, _)| g.scheme == programme.scheme());
+        let ratio = found.map(|(g, _)| g.ratio);
+        if let Some((g, by)) = found {
+            // The earlier year's grant decides this year's ratio and year count: listed
+            // with who recorded it, as every fact a verdict uses.
+            let (zh, en) = FactValue::SubsidyGranted {
+                scheme: g.scheme.clone(),
+                round: g.round,
+                ratio: g.ratio,
+                amount: g.amount,
+                notice_date: g.notice_date,
+            }
+            .describe();
+            let number = prior.policy_number.clone().unwrap_or_default();
+            grants_used.push(subsidy::FactUsed {
+                code: "subsidy_granted",
+                label_zh: format!(
+                    "已获补贴（保单 {number}，{} 至 {}）",
+                    prior.period_start, prior.period_end
+                ),
+                label_en: format!(
+                    "subsidy granted (policy {number}, {} to {})",
+                    prior.period_start, prior.period_end
+                ),
+                value_zh: Some(zh),
+                value_en: Some(en),
+                by: Some(by.clone()),
+            });
+        }
         history.push(PriorYear {
             period: Period::new(prior.period_start, prior.period_end).map_err(internal)?,
             subsidy_ratio: ratio,
