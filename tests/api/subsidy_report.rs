@@ -742,6 +742,16 @@ async fn the_yearly_cap_counts_the_application_round(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let a = app.get_json(&url, &uw).await;
     assert_eq!(cap(&a).as_deref(), Some("5000.00"), "{a}");
+    let counted = a["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "round_claimed")
+        .expect("what the round's cap counted is a fact used");
+    assert_eq!(
+        counted["value_zh"], "4,995,000.00 元（其中已录入补贴 1 笔）",
+        "{counted}"
+    );
     let _ = prior;
 }
 

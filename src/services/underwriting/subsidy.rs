@@ -233,6 +233,13 @@ async fn assess_one(
         if let Some((g, by)) = found {
             // The earlier year's grant decides this year's ratio and year count: listed
             // with who recorded it, as every fact a verdict uses.
+            // The scheme by its jurisdiction's name (浙江省), not its file code.
+            let scheme_name = desk
+                .library
+                .programmes()
+                .iter()
+                .find(|p| p.scheme() == g.scheme)
+                .map(|p| p.jurisdiction.clone());
             let (zh, en) = FactValue::SubsidyGranted {
                 scheme: g.scheme.clone(),
                 round: g.round,
@@ -241,6 +248,13 @@ async fn assess_one(
                 notice_date: g.notice_date,
             }
             .describe();
+            let (zh, en) = match &scheme_name {
+                Some(n) => (
+                    zh.replacen(&g.scheme, &n.zh, 1),
+                    en.replacen(&g.scheme, &n.en, 1),
+                ),
+                None => (zh, en),
+            };
             let number = prior.policy_number.clone().unwrap_or_default();
             grants_used.push(subsidy::FactUsed {
                 code: "subsidy_granted",
@@ -334,7 +348,30 @@ pub async fn estimate(
             }
         }
     }
-    assess_one(desk, &mut tx, programme, &row, &enterprise).await
+    let mut a = assess_one(desk, &mut tx, programme, &row, &enterprise).await?;
+    // What the round's cap counted: the maker's grants recorded for this round and the
+    // estimates of its earlier policies of the round.
+    a.facts.push(subsidy::FactUsed {
+        code: "round_claimed",
+        label_zh: format!("{round} 申报年度本企业其他保单已获/已申报补贴"),
+        label_en: format!(
+            "subsidy granted or estimated on the maker's other policies, round {round}"
+        ),
+        value_zh: Some(format!(
+            "{} 元（其中已录入补贴 {} 笔）",
+            enterprise.already_claimed.grouped(),
+            counted.len()
+        )),
+        value_en: Some(format!(
+            "{} CNY ({} recorded grant(s))",
+            enterprise.already_claimed.grouped(),
+            counted.len()
+        )),
+        by: Some(Provenance::system(
+            "已获补贴记录及本轮测算 / grants recorded and this round's estimates",
+        )),
+    });
+    Ok(a)
 }
 
 /// A round's recorded grants of a maker's policies (policy, amount), and the policies
