@@ -124,6 +124,19 @@ fn views(rows: &[FactRow]) -> ServiceResult<Vec<FactView>> {
         .collect()
 }
 
+/// Name each grant's scheme by its programmes' jurisdiction (浙江省) instead of the file
+/// code (`zhejiang`), for pages.
+pub fn name_schemes(library: &crate::library::Library, views: &mut [FactView]) {
+    for v in views.iter_mut() {
+        if let FactValue::SubsidyGranted { scheme, .. } = &v.value {
+            if let Some(p) = library.programmes().iter().find(|p| p.scheme() == scheme) {
+                v.value_zh = v.value_zh.replacen(scheme.as_str(), &p.jurisdiction.zh, 1);
+                v.value_en = v.value_en.replacen(scheme.as_str(), &p.jurisdiction.en, 1);
+            }
+        }
+    }
+}
+
 fn subject_error(kind: FactKind) -> ServiceError {
     let (field, en, zh) = match kind.subject() {
         Subject::Maker => (

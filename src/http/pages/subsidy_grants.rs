@@ -96,7 +96,10 @@ async fn upload(
         return answer(c, None, vec![err]);
     };
     match grants::import(&st.db, &who.actor, &st.library, &file.filename, &file.bytes).await {
-        Ok(done) => answer(c, Some(done), Vec::new()),
+        Ok(mut done) => {
+            crate::services::subsidy_facts::name_schemes(&st.library, &mut done.recorded);
+            answer(c, Some(done), Vec::new())
+        }
         Err(ServiceError::Validation(errors)) => answer(c, None, errors),
         Err(e) => Err(e.into()),
     }
