@@ -587,6 +587,27 @@ mod tests {
         assert!(p.reason.contains("no_fraud_ban"), "{}", p.reason);
     }
 
+    /// Issue 15 Build 3: every key a programme file names is evaluated; a key the code does
+    /// not know (here an "effective" rule nobody reads) stops the load at its line.
+    #[test]
+    fn an_unknown_programme_key_stops_the_load_at_its_line() {
+        let text = fs::read_to_string(clauses_dir().join("programmes/shanxi-new-materials.toml"))
+            .unwrap_or_default();
+        let bad = text.replace(
+            "[annual_report]\n",
+            "[annual_report]\neffective = \"in_force_today\"\n",
+        );
+        let line = bad
+            .lines()
+            .position(|l| l.starts_with("effective = "))
+            .map(|i| i + 1);
+        assert!(line.is_some());
+        let (dir, file) = copy_with("programmes/shanxi-new-materials.toml", &bad);
+        let p = only_problem(dir.path());
+        assert_eq!((p.file, Some(p.line)), (file, line));
+        assert!(p.reason.contains("effective"), "{}", p.reason);
+    }
+
     #[test]
     fn a_file_without_kind_is_reported() {
         let (dir, _) = copy_with("stray.toml", "id = \"x\"\n");

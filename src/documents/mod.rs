@@ -7,6 +7,7 @@
 //! stored SHA-256 can tell a genuine file from an altered one; the certificate's
 //! [`canonical_content`] is what the Ed25519 signature covers.
 
+mod annual_report;
 mod backtest;
 mod canvas;
 pub mod cells;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 
 use crate::domain::money::Money;
 
+pub use annual_report::{render_annual_report, AnnualReportPdf};
 pub use backtest::{render_backtest_report, BacktestPdf};
 pub use certificate::{
     canonical_content, render_certificate, CertificateContent, InsuredItem, PremiumPayment,

@@ -76,6 +76,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("outbox.receipt", "回执 / 错误", "Receipt / error"),
     ("outbox.requeue", "重新发送", "Send again"),
     ("nav.backtest", "费率回溯", "Rate backtest"),
+    ("nav.annual_report", "监管年报", "Regulator annual report"),
+    ("nav.subsidy_grants", "补贴下达导入", "Grant import"),
     ("backtest.intro", "按承保年度或事故年度，从本系统的保单与赔案数据生成费率回溯报告（链梯法、Mack 标准误差、信度加权费率指示）；XML 按公开的 XSD 校验后报送监管。", "Build the rate backtest from this system's policies and claims by underwriting or accident year (chain ladder, Mack standard errors, credibility-weighted rate indication); the XML is validated against the published XSD before it goes to the regulator."),
     ("backtest.as_of", "评估日", "As of"),
     ("backtest.basis", "年度口径", "Basis"),

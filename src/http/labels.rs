@@ -395,6 +395,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "audit_action",
+        "subsidy_grant.import",
+        "导入已获补贴",
+        "Subsidy grants imported",
+    ),
+    (
+        "audit_action",
+        "annual_report.queue",
+        "报送监管年报",
+        "Annual report queued",
+    ),
+    (
+        "audit_action",
         "claim.reserve",
         "调整未决赔款准备金",
         "Case reserve set",
@@ -516,6 +528,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("entity", "claim_note", "赔案备注", "Claim note"),
     ("entity", "claim_payment_batch", "赔款批次", "Payment batch"),
     ("entity", "subsidy_fact", "补贴事实", "Subsidy fact"),
+    ("entity", "annual_report", "监管年报", "Annual report"),
     ("entity", "statement_upload", "对账单", "Statement"),
     (
         "entity",

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod annex3;
+pub mod annual_report;
 pub mod audit;
 pub mod auth;
 pub mod backtest;
@@ -17,6 +18,7 @@ pub mod outbox;
 pub mod parties;
 pub mod people;
 pub mod subsidy_facts;
+pub mod subsidy_grants;
 pub mod underwriting;
 pub mod users;
 

@@ -124,6 +124,19 @@ fn views(rows: &[FactRow]) -> ServiceResult<Vec<FactView>> {
         .collect()
 }
 
+/// Name each grant's scheme by its programmes' jurisdiction (浙江省) instead of the file
+/// code (`zhejiang`), for pages.
+pub fn name_schemes(library: &crate::library::Library, views: &mut [FactView]) {
+    for v in views.iter_mut() {
+        if let FactValue::SubsidyGranted { scheme, .. } = &v.value {
+            if let Some(p) = library.programmes().iter().find(|p| p.scheme() == scheme) {
+                v.value_zh = v.value_zh.replacen(scheme.as_str(), &p.jurisdiction.zh, 1);
+                v.value_en = v.value_en.replacen(scheme.as_str(), &p.jurisdiction.en, 1);
+            }
+        }
+    }
+}
+
 fn subject_error(kind: FactKind) -> ServiceError {
     let (field, en, zh) = match kind.subject() {
         Subject::Maker => (
@@ -221,6 +234,14 @@ async fn check_subject(tx: &mut Tx, input: &RecordFact, kind: FactKind) -> Servi
 
 /// Record one fact (audited in the same transaction).
 pub async fn record(db: &Db, actor: &Actor, input: RecordFact) -> ServiceResult<FactView> {
+    let mut tx = db.write().await?;
+    let view = record_in(&mut tx, actor, &input).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Check a fact (who may record it, its value, its source, its subject) without writing.
+async fn check(tx: &mut Tx, actor: &Actor, input: &RecordFact) -> ServiceResult<()> {
     let kind = input.value.kind();
     actor.require(kind.may_record(actor.role), "record this subsidy fact")?;
     let problems = input.value.problems();
@@ -240,8 +261,19 @@ pub async fn record(db: &Db, actor: &Actor, input: RecordFact) -> ServiceResult<
             "请填写来源文件（不超过 500 字）",
         ));
     }
-    let mut tx = db.write().await?;
-    check_subject(&mut tx, &input, kind).await?;
+    check_subject(tx, input, kind).await?;
+    Ok(())
+}
+
+/// Record one fact in the caller's transaction, with its audit row.
+pub(crate) async fn record_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &RecordFact,
+) -> ServiceResult<FactView> {
+    check(tx, actor, input).await?;
+    let kind = input.value.kind();
+    let source = input.source_document.trim();
     let value_json = serde_json::to_string(&input.value).map_err(internal)?;
     let serial = input
         .serial
@@ -249,7 +281,7 @@ pub async fn record(db: &Db, actor: &Actor, input: RecordFact) -> ServiceResult<
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let row = store::insert(
-        &mut tx,
+        tx,
         &NewFact {
             fact: kind.as_str(),
             party_id: input.party_id,
@@ -265,7 +297,7 @@ pub async fn record(db: &Db, actor: &Actor, input: RecordFact) -> ServiceResult<
     )
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         &actor.audit(),
         AuditEntry {
             action: "subsidy_fact.record",
@@ -280,7 +312,6 @@ pub async fn record(db: &Db, actor: &Actor, input: RecordFact) -> ServiceResult<
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(views(std::slice::from_ref(&row))?.remove(0))
 }
 
@@ -334,6 +365,8 @@ pub struct PolicyFacts {
     pub ownership: Option<(FactValue, Provenance)>,
     /// Grants recorded on this policy.
     pub grants: Vec<Grant>,
+    /// The same grants with who recorded each (or imported it), when and from which notice.
+    pub grants_by: Vec<Provenance>,
 }
 
 fn newest(rows: &[FactRow], kind: FactKind) -> Option<&FactRow> {
@@ -426,5 +459,17 @@ pub async fn for_policy(
         out.ownership = Some((value_of(r)?, provenance(r)));
     }
     out.grants = grants(&policy)?.into_iter().map(|(_, g)| g).collect();
+    for g in &out.grants {
+        let by = policy
+            .iter()
+            .filter(|r| r.fact == FactKind::SubsidyGranted.as_str())
+            .find(|r| {
+                matches!(value_of(r), Ok(FactValue::SubsidyGranted { scheme, round, .. })
+                    if scheme == g.scheme && round == g.round)
+            })
+            .map(provenance)
+            .unwrap_or_else(|| Provenance::system("已获补贴记录 / subsidy granted"));
+        out.grants_by.push(by);
+    }
     Ok(out)
 }

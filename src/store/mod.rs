@@ -1,6 +1,7 @@
 //! The only place with SQL. One enum over the two pools; each store function is
 //! written once and expanded for both backends by [`dispatch!`].
 
+pub mod annual_reports;
 pub mod audit;
 pub mod audit_check;
 pub mod audit_list;

@@ -102,3 +102,15 @@ pub async fn grants_for(
             .await?
     }))
 }
+
+/// An issued policy by its number: (policy id, maker id).
+pub async fn policy_by_number(tx: &mut Tx, number: &str) -> StoreResult<Option<(i64, i64)>> {
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (i64, i64)>(
+            "select policy_id, maker_id from policy where policy_number = $1",
+        )
+        .bind(number)
+        .fetch_optional(&mut *c)
+        .await?
+    }))
+}

@@ -63,6 +63,10 @@ fn examples() -> Vec<(&'static str, Value)> {
             "POST /api/v1/bank/notifications",
             json!({"transaction_id": "T1", "amount": "100.00", "paid_on": "2026-06-30", "payer": "某公司", "reference": "FC-2026-000001"}),
         ),
+        (
+            "POST /api/v1/subsidy-grants/import",
+            json!("保单号,补贴政策,申报年度,补贴比例,补贴金额,下达文件日期,下达文件\nFC-2025-000001,zhejiang,2025,0.80,11200.00,2025-06-30,浙经信〔2025〕1号\n"),
+        ),
         ("POST /api/v1/catalogue", item.clone()),
         ("PUT /api/v1/catalogue/{id}", item),
         (

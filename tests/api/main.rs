@@ -37,6 +37,7 @@ mod probes;
 mod security;
 mod shutdown;
 mod subsidy_facts;
+mod subsidy_report;
 mod ui_forms;
 mod underwriting;
 mod underwriting_pages;

@@ -138,6 +138,7 @@ fn visits(s: &Seeded) -> Vec<Visit> {
                 "/".into(),
                 format!("/policies/{p}/billing"),
                 "/billing/bank".into(),
+                "/subsidy-grants/import".into(),
                 format!("/policies/{p}"),
             ]),
         ),
@@ -158,7 +159,11 @@ fn visits(s: &Seeded) -> Vec<Visit> {
             "act.lang",
             Role::Actuary,
             false,
-            ok(&["/".into(), "/backtest".into()]),
+            ok(&[
+                "/".into(),
+                "/backtest".into(),
+                "/reports/annual/shanxi-new-materials?year=2026".into(),
+            ]),
         ),
         (
             "admin.lang",

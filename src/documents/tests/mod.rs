@@ -338,3 +338,68 @@ fn the_rendered_certificate_shows_chinese_text_and_the_seal_over_the_signature()
         "the red ink is the seal's: {red_in_block} of {red_total} red pixels"
     );
 }
+
+/// Shanxi 004 第十八条: the annual report's PDF states the year, the regulator, every
+/// maker and product line and the figures as given, over as many pages as it takes.
+#[test]
+fn annual_report_reads_back_with_its_figures() {
+    let mut rows = Vec::new();
+    for i in 0..60 {
+        rows.push([
+            format!("山西新材料有限公司{i}"),
+            "高性能碳纤维".to_string(),
+            "1".to_string(),
+            "12,000.00".to_string(),
+            "3,600.00".to_string(),
+            "0".to_string(),
+            "0.00".to_string(),
+            "0".to_string(),
+            "0.00".to_string(),
+        ]);
+    }
+    rows.push([
+        "合计 Total".to_string(),
+        String::new(),
+        "60".to_string(),
+        "720,000.00".to_string(),
+        "216,000.00".to_string(),
+        "2".to_string(),
+        "10,000.00".to_string(),
+        "1".to_string(),
+        "15,000.00".to_string(),
+    ]);
+    let r = AnnualReportPdf {
+        title: "首批次新材料保险承保理赔情况年度报告".into(),
+        year: "2026".into(),
+        as_of: date(2026, 12, 31),
+        facts: vec![("报送单位 To".into(), "山西银保监局".into())],
+        rows,
+        notes: vec!["金额单位：元，精确到分。".into()],
+    };
+    let pdf = render_annual_report(&r, &branding()).unwrap();
+    write("annual-report.pdf", &pdf);
+    let flat = readback::flat_text(&pdf);
+    for expected in [
+        "首批次新材料保险承保理赔情况年度报告",
+        "2026",
+        "山西银保监局",
+        "山西新材料有限公司59",
+        "720,000.00",
+        "216,000.00",
+        "15,000.00",
+        "金额单位：元，精确到分。",
+    ] {
+        assert!(flat.contains(expected), "missing {expected} in:\n{flat}");
+    }
+    let pages = readback::glyphs(&pdf)
+        .iter()
+        .map(|g| g.page)
+        .max()
+        .unwrap_or(0);
+    assert!(pages >= 2, "60 lines run over more than one page");
+    assert_eq!(
+        render_annual_report(&r, &branding()).unwrap(),
+        pdf,
+        "same input, same bytes"
+    );
+}

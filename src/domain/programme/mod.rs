@@ -7,9 +7,9 @@ mod validate;
 
 pub use finding::{any_hard, Finding, Severity, SourceRef};
 pub use rules::{
-    AfterInterruption, AmountCap, CapScope, Condition, ConditionKind, LimitRule, LimitRuleKind,
-    PremiumBasis, RateCap, RenewalPolicy, RenewalRule, SeedDocument, ShareRule, StartWindow,
-    TierRatios, YearsRule, ALL_CONDITION_KINDS,
+    AfterInterruption, AmountCap, AnnualReportRule, CapScope, Condition, ConditionKind, LimitRule,
+    LimitRuleKind, PremiumBasis, RateCap, RenewalPolicy, RenewalRule, SeedDocument, ShareRule,
+    StartWindow, TierRatios, YearsRule, ALL_CONDITION_KINDS,
 };
 
 use crate::domain::clauses::{DocumentKind, Issue, ProductLine, Text};
@@ -49,6 +49,9 @@ pub struct Programme {
     pub limit_rule: Option<LimitRule>,
     #[serde(default)]
     pub conditions: Vec<Condition>,
+    /// The yearly report owed to the regulator, if the programme requires one.
+    #[serde(default)]
+    pub annual_report: Option<AnnualReportRule>,
 }
 
 impl Programme {
@@ -76,6 +79,7 @@ impl Programme {
         out.extend(self.policy_start_window.as_ref().map(|w| &w.source));
         out.extend(self.limit_rule.as_ref().map(|l| &l.source));
         out.extend(self.conditions.iter().map(|c| &c.source));
+        out.extend(self.annual_report.as_ref().map(|r| &r.source));
         out
     }
 }

@@ -302,6 +302,19 @@ pub struct Condition {
     pub source: SourceRef,
 }
 
+/// The yearly report an insurer owes a regulator under the programme (004 第十八条:
+/// 每年向山西银保监局报告承保理赔情况): its figures are those of
+/// `services::annual_report` for the policies of every programme of the scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReportRule {
+    /// Who the report goes to (山西银保监局); the addresses are `[regulator] recipients`.
+    pub recipient: Text,
+    /// The report's title (首批次新材料保险承保理赔情况年度报告).
+    pub title: Text,
+    pub source: SourceRef,
+}
+
 /// A seed document the programme is built from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -98,6 +98,12 @@ pub(super) fn programme(p: &Programme) -> Vec<Issue> {
     if let Some(rule) = &p.limit_rule {
         limit_rule(rule, &root.key("limit_rule"), &mut issues);
     }
+    if let Some(r) = &p.annual_report {
+        let at = root.key("annual_report");
+        r.recipient.check(&at.key("recipient"), &mut issues);
+        r.title.check(&at.key("title"), &mut issues);
+        source(&r.source, &at.key("source"), &mut issues);
+    }
     let kinds: Vec<String> = p
         .conditions
         .iter()

@@ -33,6 +33,10 @@ pub struct ConditionCheck {
     pub outcome: CheckOutcome,
     /// Codes of the facts used (see `Assessment::facts`).
     pub facts: Vec<&'static str>,
+    /// How it was decided: the comparison or arithmetic on the facts, in both
+    /// languages (e.g. "已缴 4,200.00 元 ≥ 保费 14,000.00 元 × 30% = 4,200.00 元").
+    pub detail_zh: String,
+    pub detail_en: String,
     pub source: SourceRef,
 }
 
@@ -102,10 +106,13 @@ pub(super) fn check(
                 CheckOutcome::NeedsFact
             }
         };
+        let (detail_zh, detail_en) = explain(condition, f);
         checks.push(ConditionCheck {
             kind: condition.kind,
             outcome,
             facts,
+            detail_zh,
+            detail_en,
             source: condition.source.clone(),
         });
     }
@@ -542,5 +549,249 @@ fn renewal(p: &Programme, c: &Continuity, out: &mut Vec<Finding>) {
                 years.source.clone(),
             ));
         }
+    }
+}
+
+fn yuan(m: crate::domain::money::Money) -> String {
+    format!("{} 元", m.grouped())
+}
+
+fn cny(m: crate::domain::money::Money) -> String {
+    format!("{} CNY", m.grouped())
+}
+
+fn cmp_sign(ok: bool) -> &'static str {
+    if ok {
+        "≥"
+    } else {
+        "<"
+    }
+}
+
+fn unknown() -> (String, String) {
+    ("未录入".into(), "not recorded".into())
+}
+
+/// The comparison or arithmetic each condition is decided on, for the page and the API.
+fn explain(c: &Condition, f: &SubsidyFacts) -> (String, String) {
+    match c.kind {
+        ConditionKind::FullPayment => {
+            let ok = f.premium_paid >= f.premium;
+            (
+                format!(
+                    "已缴 {} {} 应缴 {}",
+                    yuan(f.premium_paid),
+                    cmp_sign(ok),
+                    yuan(f.premium)
+                ),
+                format!(
+                    "paid {} {} due {}",
+                    cny(f.premium_paid),
+                    cmp_sign(ok),
+                    cny(f.premium)
+                ),
+            )
+        }
+        ConditionKind::PolicyEffective => {
+            if f.policy_effective {
+                (
+                    format!("保单已于 {} 起生效（含已到期）", f.period.start),
+                    format!("in force from {} (expiry included)", f.period.start),
+                )
+            } else {
+                (
+                    format!("起保日 {}，尚未生效", f.period.start),
+                    format!("starts {}, not yet in force", f.period.start),
+                )
+            }
+        }
+        ConditionKind::FirstInstallmentShare => {
+            let share = c.share.unwrap_or_default();
+            let pct = (share * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+            let minimum = f.premium.mul_decimal(share).unwrap_or(f.premium);
+            let plan = f.first_installment >= minimum;
+            let paid = f.premium_paid >= minimum;
+            (
+                format!(
+                    "首期 {} {} 保费 {} × {pct}% = {}；已缴 {} {} {}",
+                    yuan(f.first_installment),
+                    cmp_sign(plan),
+                    yuan(f.premium),
+                    yuan(minimum),
+                    yuan(f.premium_paid),
+                    cmp_sign(paid),
+                    yuan(minimum)
+                ),
+                format!(
+                    "first installment {} {} premium {} × {pct} % = {}; paid {} {} {}",
+                    cny(f.first_installment),
+                    cmp_sign(plan),
+                    cny(f.premium),
+                    cny(minimum),
+                    cny(f.premium_paid),
+                    cmp_sign(paid),
+                    cny(minimum)
+                ),
+            )
+        }
+        ConditionKind::MinContractAmount => {
+            let min = c.amount.unwrap_or_default();
+            let ok = f.contract_amount >= min;
+            (
+                format!(
+                    "合同金额 {} {} {}",
+                    yuan(f.contract_amount),
+                    cmp_sign(ok),
+                    yuan(min)
+                ),
+                format!(
+                    "contract {} {} {}",
+                    cny(f.contract_amount),
+                    cmp_sign(ok),
+                    cny(min)
+                ),
+            )
+        }
+        ConditionKind::OneMakerOneUser => (
+            format!(
+                "{} 家生产企业、{} 家用户单位",
+                f.makers_on_policy, f.users_on_policy
+            ),
+            format!(
+                "{} maker(s), {} user(s)",
+                f.makers_on_policy, f.users_on_policy
+            ),
+        ),
+        ConditionKind::BuyerNotRelatedParty | ConditionKind::BuyerNotTrader => {
+            let zh: Vec<String> = f
+                .chain
+                .iter()
+                .map(|l| {
+                    let rel = if l.related_party {
+                        "关联企业"
+                    } else if l.trader {
+                        "贸易商"
+                    } else {
+                        "无关联"
+                    };
+                    format!("{} {}：{rel}", l.role.zh(), l.party_name)
+                })
+                .collect();
+            let en: Vec<String> = f
+                .chain
+                .iter()
+                .map(|l| {
+                    let rel = if l.related_party {
+                        "related"
+                    } else if l.trader {
+                        "trader"
+                    } else {
+                        "unrelated"
+                    };
+                    format!("{} {}: {rel}", l.role.en(), l.party_name)
+                })
+                .collect();
+            let owner = match (&f.ownership, f.via_intermediary) {
+                (Some(k), _) => (
+                    format!("；所有权人 {}", k.value.zh()),
+                    format!("; owned by the {}", k.value.en()),
+                ),
+                (None, true) => ("；所有权人未录入".into(), "; owner not recorded".into()),
+                (None, false) => (String::new(), String::new()),
+            };
+            (
+                format!("{}{}", zh.join("；"), owner.0),
+                format!("{}{}", en.join("; "), owner.1),
+            )
+        }
+        ConditionKind::EndUserProofViaIntermediary => {
+            match (f.via_intermediary, f.end_user_proof) {
+                (false, _) => ("直接销售给用户".into(), "sold to the user directly".into()),
+                (true, true) => (
+                    "经中间方销售，最终用户证明已提供".into(),
+                    "through an intermediary, end-user proof on file".into(),
+                ),
+                (true, false) => (
+                    "经中间方销售，缺最终用户证明".into(),
+                    "through an intermediary, no end-user proof".into(),
+                ),
+            }
+        }
+        ConditionKind::NotNationallySubsidised => match &f.nationally_subsidised {
+            Some(k) if k.value => ("已享受国家补偿".into(), "nationally subsidised".into()),
+            Some(_) => ("未享受国家补偿".into(), "not nationally subsidised".into()),
+            None => unknown(),
+        },
+        ConditionKind::NotWithApplicationAward => match &f.application_award {
+            Some(k) if k.value => ("已获应用奖励".into(), "application award received".into()),
+            Some(_) => ("未获应用奖励".into(), "no application award".into()),
+            None => unknown(),
+        },
+        ConditionKind::QualificationValid => match f.qualification {
+            Some(q) => (
+                format!(
+                    "起保日 {} 对照资格 {} 至 {}",
+                    f.period.start, q.valid_from, q.valid_until
+                ),
+                format!(
+                    "start {} against the qualification {} to {}",
+                    f.period.start, q.valid_from, q.valid_until
+                ),
+            ),
+            None => unknown(),
+        },
+        ConditionKind::DeliveryWithinQualification => {
+            match (f.delivery_date.as_ref(), f.qualification) {
+                (Some(d), Some(q)) => (
+                    format!(
+                        "交付 {} 对照资格 {} 至 {}",
+                        d.value, q.valid_from, q.valid_until
+                    ),
+                    format!(
+                        "delivered {} against the qualification {} to {}",
+                        d.value, q.valid_from, q.valid_until
+                    ),
+                ),
+                _ => unknown(),
+            }
+        }
+        ConditionKind::CoverBases => (
+            format!("投保方式 {}", crate::domain::limits::basis_zh(f.basis)),
+            format!("cover basis {}", crate::domain::limits::basis_en(f.basis)),
+        ),
+        ConditionKind::MakerRegisteredIn => (
+            format!(
+                "注册地 {} 对照 {}",
+                f.maker_province,
+                c.province.as_deref().unwrap_or("")
+            ),
+            format!(
+                "registered in {} against {}",
+                f.maker_province,
+                c.province.as_deref().unwrap_or("")
+            ),
+        ),
+        ConditionKind::NotDishonestEntity => match &f.dishonest_entity {
+            Some(k) if k.value => ("失信主体".into(), "listed as dishonest".into()),
+            Some(_) => ("非失信主体".into(), "not listed".into()),
+            None => unknown(),
+        },
+        ConditionKind::NoFraudBan => match &f.fraud_ban {
+            Some(k) => match (k.value.banned_from, k.value.banned_until) {
+                (Some(a), Some(b)) => (
+                    format!("禁止申报 {a} 至 {b}，起保日 {}", f.period.start),
+                    format!("banned {a} to {b}, policy starts {}", f.period.start),
+                ),
+                _ => ("无禁止申报".into(), "no ban".into()),
+            },
+            None => unknown(),
+        },
+        ConditionKind::ManufacturedAndDelivered => match (&f.manufacture_date, &f.delivery_date) {
+            (Some(m), Some(d)) => (
+                format!("制造 {}，交付 {}", m.value, d.value),
+                format!("made {}, delivered {}", m.value, d.value),
+            ),
+            _ => unknown(),
+        },
     }
 }

@@ -7,7 +7,7 @@ use super::{EnterpriseYear, SubsidyFacts};
 use crate::domain::catalogue::Tier;
 use crate::domain::money::Money;
 use crate::domain::programme::{
-    AfterInterruption, CapScope, Finding, PremiumBasis, Programme, Severity,
+    AfterInterruption, CapScope, ConditionKind, Finding, PremiumBasis, Programme, Severity,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -116,6 +116,51 @@ pub(super) fn ratio(
     Some((value, step("ratio", zh, en, pct(value))))
 }
 
+/// The payment the programme requires before applying, against what is paid: the
+/// full premium (003 附件1 一.1, 001 二(二)) or the first installment share (004
+/// 第四条 2). The condition itself decides the verdict; this step shows the figures.
+fn payment_step(p: &Programme, f: &SubsidyFacts) -> Option<Step> {
+    if let Some(share) = p
+        .condition(ConditionKind::FirstInstallmentShare)
+        .and_then(|c| c.share)
+    {
+        let minimum = f.premium.mul_decimal(share).ok()?;
+        return Some(step(
+            "payment_required",
+            format!(
+                "申请前须缴首期保费 ≥ 应缴保费 {} 元 × {} = {} 元；已缴 {} 元",
+                f.premium.grouped(),
+                pct(share),
+                minimum.grouped(),
+                f.premium_paid.grouped()
+            ),
+            format!(
+                "before applying, a first installment ≥ premium due {} CNY × {} = {} CNY; paid {} CNY",
+                f.premium.grouped(),
+                pct(share),
+                minimum.grouped(),
+                f.premium_paid.grouped()
+            ),
+            minimum.to_string(),
+        ));
+    }
+    p.condition(ConditionKind::FullPayment)?;
+    Some(step(
+        "payment_required",
+        format!(
+            "申请前须全额缴纳保费 {} 元；已缴 {} 元",
+            f.premium.grouped(),
+            f.premium_paid.grouped()
+        ),
+        format!(
+            "before applying, the full premium {} CNY; paid {} CNY",
+            f.premium.grouped(),
+            f.premium_paid.grouped()
+        ),
+        f.premium.to_string(),
+    ))
+}
+
 /// The amount with its steps; `None` only if the arithmetic overflows.
 pub(super) fn compute(
     p: &Programme,
@@ -125,6 +170,7 @@ pub(super) fn compute(
     findings: &mut Vec<Finding>,
 ) -> Option<Estimate> {
     let mut steps = Vec::new();
+    steps.extend(payment_step(p, f));
     let base = match p.share.basis {
         PremiumBasis::PremiumPaid => {
             // 001 二(二) "实际缴纳保费": what is paid, never more than what is due.
@@ -167,14 +213,14 @@ pub(super) fn compute(
             steps.push(step(
                 "base",
                 format!(
-                    "补贴基数 = min(保额 {} 元 × {}% = {} 元, 保费 {} 元)",
+                    "补贴基数 = min(保额 {} 元 × {}% = {} 元, 应缴保费 {} 元)",
                     f.insured_value.grouped(),
                     capped.as_percent(),
                     at_cap.grouped(),
                     f.premium.grouped()
                 ),
                 format!(
-                    "base = min(value {} CNY × {} % = {} CNY, premium {} CNY)",
+                    "base = min(value {} CNY × {} % = {} CNY, premium due {} CNY)",
                     f.insured_value.grouped(),
                     capped.as_percent(),
                     at_cap.grouped(),

@@ -532,6 +532,7 @@ fn zhejiang_pays_by_tier_on_the_capped_rate() {
     assert_eq!(
         steps,
         [
+            "payment_required",
             "capped_rate",
             "base",
             "ratio",

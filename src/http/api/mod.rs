@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`
 //! with a browsable UI at `/api/docs/` (bundled, works offline).
 
+pub mod annual_reports;
 pub mod audit;
 pub mod backtests;
 pub mod billing;
@@ -89,7 +90,8 @@ impl<T> SeekPage<T> {
         claim_ops::mine, claim_ops::handlers, claim_ops::assign, claim_ops::note,
         claim_ops::waiting, claim_ops::batches, claim_ops::create_batch, claim_ops::batch,
         claim_ops::batch_file, claim_ops::confirm, claim_ops::confirm_file, claim_ops::cancel,
-        subsidy_facts::list, subsidy_facts::record,
+        subsidy_facts::list, subsidy_facts::record, subsidy_facts::import_grants,
+        annual_reports::get, annual_reports::document, annual_reports::queue, annual_reports::queued,
         users::deactivate, users::reactivate, users::unlock, users::reset_password,
         users::change_password,
     ),
@@ -130,6 +132,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(claims::routes)
                 .configure(backtests::routes)
                 .configure(subsidy_facts::routes)
+                .configure(annual_reports::routes)
                 .default_service(web::to(not_found)),
         );
 }

@@ -4,12 +4,14 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::subsidy_facts::{self as facts, FactView, RecordFact};
+use crate::services::subsidy_grants::GrantImport;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/subsidy-facts", web::get().to(list))
-        .route("/subsidy-facts", web::post().to(record));
+        .route("/subsidy-facts", web::post().to(record))
+        .route("/subsidy-grants/import", web::post().to(import_grants));
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -47,4 +49,30 @@ pub async fn record(
 ) -> Result<HttpResponse, ApiError> {
     let v = facts::record(&st.db, &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// The file's name, kept in the audit.
+    filename: Option<String>,
+}
+
+/// Import the subsidy granted per policy year from a CSV (UTF-8 or GBK) or XLSX file
+/// sent as the body: columns 保单号 policy_number, 补贴政策 scheme, 申报年度 round,
+/// 补贴比例 ratio, 补贴金额 amount, 下达文件日期 notice_date, 下达文件 source_document.
+/// All rows or none: a bad row answers 422 with every bad row's line and column.
+#[utoipa::path(post, path = "/api/v1/subsidy-grants/import", params(ImportQuery), tag = "underwriting",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = GrantImport), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn import_grants(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let name = q.into_inner().filename.unwrap_or_default();
+    let r =
+        crate::services::subsidy_grants::import(&st.db, &who.0, &st.library, &name, &body).await?;
+    Ok(HttpResponse::Created().json(r))
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama). Chinese by default, usable without JavaScript.
 
 pub mod account;
+pub mod annual_report;
 pub mod audit;
 pub mod backtest;
 pub mod bank;
@@ -22,6 +23,7 @@ pub mod policies;
 pub mod quote_form;
 pub mod receivables;
 pub mod subsidy_facts;
+pub mod subsidy_grants;
 pub mod users;
 
 use super::i18n::{Lang, LANG_COOKIE};
@@ -50,7 +52,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(backtest::routes)
         .configure(users::routes)
         .configure(subsidy_facts::routes)
-        .configure(account::routes);
+        .configure(account::routes)
+        .configure(annual_report::routes)
+        .configure(subsidy_grants::routes);
 }
 
 /// What every page frame needs: language, the signed-in user, the CSRF token.

@@ -164,7 +164,8 @@ async fn render(
     let maker = facts::list(&st.db, &who.actor, Some(p.maker_id), None, None).await?;
     let item = facts::list(&st.db, &who.actor, None, Some(p.catalogue_item_id), None).await?;
     let own = facts::list(&st.db, &who.actor, None, None, Some(id)).await?;
-    let rows = maker.into_iter().chain(item).chain(own).collect();
+    let mut rows: Vec<FactView> = maker.into_iter().chain(item).chain(own).collect();
+    facts::name_schemes(&st.library, &mut rows);
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {

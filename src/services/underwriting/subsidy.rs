@@ -210,10 +210,13 @@ async fn assess_one(
     enterprise: &EnterpriseYear,
 ) -> ServiceResult<Assessment> {
     let mut history: Vec<PriorYear> = Vec::new();
+    let mut grants_used: Vec<subsidy::FactUsed> = Vec::new();
     for prior in chain(tx, row).await? {
         if prior.policy_id == row.policy_id {
             let f = facts(desk, tx, row).await?;
-            return Ok(subsidy::assess(programme, &f, &history, enterprise));
+            let mut a = subsidy::assess(programme, &f, &history, enterprise);
+            a.facts.extend(grants_used);
+            return Ok(a);
         }
         if prior.state == "cancelled" {
             continue;
@@ -221,11 +224,53 @@ async fn assess_one(
         let rec =
             recorded::for_policy(tx, prior.policy_id, prior.maker_id, prior.catalogue_item_id)
                 .await?;
-        let ratio = rec
+        let found = rec
             .grants
             .iter()
-            .find(|g| g.scheme == programme.scheme())
-            .map(|g| g.ratio);
+            .zip(&rec.grants_by)
+            .find(|(g, _)| g.scheme == programme.scheme());
+        let ratio = found.map(|(g, _)| g.ratio);
+        if let Some((g, by)) = found {
+            // The earlier year's grant decides this year's ratio and year count: listed
+            // with who recorded it, as every fact a verdict uses.
+            // The scheme by its jurisdiction's name (浙江省), not its file code.
+            let scheme_name = desk
+                .library
+                .programmes()
+                .iter()
+                .find(|p| p.scheme() == g.scheme)
+                .map(|p| p.jurisdiction.clone());
+            let (zh, en) = FactValue::SubsidyGranted {
+                scheme: g.scheme.clone(),
+                round: g.round,
+                ratio: g.ratio,
+                amount: g.amount,
+                notice_date: g.notice_date,
+            }
+            .describe();
+            let (zh, en) = match &scheme_name {
+                Some(n) => (
+                    zh.replacen(&g.scheme, &n.zh, 1),
+                    en.replacen(&g.scheme, &n.en, 1),
+                ),
+                None => (zh, en),
+            };
+            let number = prior.policy_number.clone().unwrap_or_default();
+            grants_used.push(subsidy::FactUsed {
+                code: "subsidy_granted",
+                label_zh: format!(
+                    "已获补贴（保单 {number}，{} 至 {}）",
+                    prior.period_start, prior.period_end
+                ),
+                label_en: format!(
+                    "subsidy granted (policy {number}, {} to {})",
+                    prior.period_start, prior.period_end
+                ),
+                value_zh: Some(zh),
+                value_en: Some(en),
+                by: Some(by.clone()),
+            });
+        }
         history.push(PriorYear {
             period: Period::new(prior.period_start, prior.period_end).map_err(internal)?,
             subsidy_ratio: ratio,
@@ -304,7 +349,30 @@ pub async fn estimate(
             }
         }
     }
-    assess_one(desk, &mut tx, programme, &row, &enterprise).await
+    let mut a = assess_one(desk, &mut tx, programme, &row, &enterprise).await?;
+    // What the round's cap counted: the maker's grants recorded for this round and the
+    // estimates of its earlier policies of the round.
+    a.facts.push(subsidy::FactUsed {
+        code: "round_claimed",
+        label_zh: format!("{round} 申报年度本企业其他保单已获/已申报补贴"),
+        label_en: format!(
+            "subsidy granted or estimated on the maker's other policies, round {round}"
+        ),
+        value_zh: Some(format!(
+            "{} 元（其中已录入补贴 {} 笔）",
+            enterprise.already_claimed.grouped(),
+            counted.len()
+        )),
+        value_en: Some(format!(
+            "{} CNY ({} recorded grant(s))",
+            enterprise.already_claimed.grouped(),
+            counted.len()
+        )),
+        by: Some(Provenance::system(
+            "已获补贴记录及本轮测算 / grants recorded and this round's estimates",
+        )),
+    });
+    Ok(a)
 }
 
 /// A round's recorded grants of a maker's policies (policy, amount), and the policies
