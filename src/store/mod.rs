@@ -15,6 +15,7 @@ pub mod claim_reserve_lines;
 pub mod claim_work;
 pub mod claims;
 pub mod counters;
+pub mod issued_documents;
 pub mod outbox;
 pub mod parties;
 pub mod policies;

@@ -70,6 +70,7 @@ fn visits(s: &Seeded) -> Vec<Visit> {
                 "/policies/new".into(),
                 format!("/policies/{p}"),
                 format!("/policies/{p}/subsidy"),
+                format!("/subsidy-facts/policy/{p}"),
                 "/referrals".into(),
             ])
             .into_iter()
@@ -93,6 +94,8 @@ fn visits(s: &Seeded) -> Vec<Visit> {
                 "/".into(),
                 format!("/policies/{p}/billing"),
                 "/billing/bank".into(),
+                "/billing/receivables".into(),
+                format!("/subsidy-facts/policy/{p}"),
                 format!("/policies/{p}"),
             ]),
         ),
@@ -106,6 +109,8 @@ fn visits(s: &Seeded) -> Vec<Visit> {
                 "/claims/queue".into(),
                 "/claims/new".into(),
                 "/claims/approvals".into(),
+                "/claims/mine".into(),
+                "/claims/payment-batches".into(),
                 format!("/claims/{}", s.claim),
             ]),
         ),
@@ -141,8 +146,10 @@ fn visits(s: &Seeded) -> Vec<Visit> {
                 "/portal".into(),
                 "/policies".into(),
                 format!("/policies/{p}"),
+                // "My claims": the client's own claims.
                 "/claims".into(),
                 format!("/claims/{}", s.claim),
+                format!("/subsidy-facts/policy/{p}"),
                 format!("/parties/{}", s.maker),
             ]),
         ),
