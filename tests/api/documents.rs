@@ -387,6 +387,11 @@ async fn the_insurance_certificate_is_for_the_user_unit_and_follows_the_policy(a
             .contains(&format!("{number}-PD01")),
         "{v}"
     );
+    let (_, list) = get(&app, &client, &format!("/api/v1/policies/{id}/documents")).await;
+    assert_eq!(
+        list[0]["status"], "revoked",
+        "the list agrees before reissue: {list}"
+    );
     let (s, fresh) = get(&app, &client, &path).await;
     assert_eq!(s, StatusCode::CREATED, "{fresh}");
     assert_ne!(fresh["verification_code"], doc["verification_code"]);

@@ -385,10 +385,21 @@ pub async fn documents_of(
     super::visible_policy(&mut tx, actor, policy_id).await?;
     let mut rows = store::of_policy(&mut tx, policy_id, ENDORSEMENT).await?;
     rows.extend(store::of_policy(&mut tx, policy_id, INSURANCE_CERTIFICATE).await?);
-    rows.sort_by(|a, b| b.document_id.cmp(&a.document_id));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.document_id));
+    let latest = store::latest_version(&mut tx, policy_id).await?;
     Ok(rows
         .iter()
-        .map(|r| DocumentView::of(r, desk.config))
+        .map(|r| {
+            let mut view = DocumentView::of(r, desk.config);
+            // A 保险凭证 the policy has moved past reads as the verification page says.
+            if r.kind == INSURANCE_CERTIFICATE && r.status == "valid" {
+                if let Some(why) = stale_reason(r, latest.as_ref()) {
+                    view.status = "revoked".into();
+                    view.revoked_reason = why;
+                }
+            }
+            view
+        })
         .collect())
 }
 
