@@ -358,6 +358,11 @@ pub struct ClaimsConfig {
     pub authority_limit: crate::domain::money::Money,
     /// Largest uploaded claim document, in bytes.
     pub upload_max_bytes: usize,
+    /// Where a claimant turns with an objection, printed on the rejection notice
+    /// (拒赔通知书): the department, its telephone and its postal address.
+    pub contact_department: String,
+    pub contact_phone: String,
+    pub contact_address: String,
 }
 
 impl Default for ClaimsConfig {
@@ -365,6 +370,9 @@ impl Default for ClaimsConfig {
         ClaimsConfig {
             authority_limit: crate::domain::money::Money::from_yuan(200_000),
             upload_max_bytes: 10 * 1024 * 1024,
+            contact_department: "理赔部".into(),
+            contact_phone: "0571-8000 0000".into(),
+            contact_address: "浙江省杭州市上城区示例路 1 号".into(),
         }
     }
 }

@@ -124,6 +124,10 @@ pub fn render_backtest_report(r: &BacktestPdf, b: &Branding) -> Result<Vec<u8>, 
         .draw(&mut flow, &rows);
     }
     flow.advance(6.0);
+    // The method note and the seal go together: measured first, so the signature block
+    // never stands alone on a page after the last table.
+    let closing = frame::text_height(&flow, &r.method, SMALL, false) + 6.0;
+    frame::keep_with_signature(&mut flow, closing);
     frame::note(&mut flow, &r.method);
     flow.advance(6.0);
     frame::signature_block(&mut flow, b, r.as_of);

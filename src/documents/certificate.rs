@@ -9,13 +9,12 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::canvas::{line_height, Align, GREY};
-use super::flow::{Flow, MM};
+use super::canvas::Align;
+use super::flow::Flow;
 use super::frame::{
     self, amount_in_words_and_figures, chinese_date, figures, period_text, BODY, SMALL,
 };
 use super::pdf::{write_pdf, DocInfo};
-use super::qr::qr_code;
 use super::table::{widths, Column, Table};
 use super::{Branding, DocumentError};
 use crate::domain::money::Money;
@@ -107,6 +106,9 @@ pub fn render_certificate(c: &CertificateContent, b: &Branding) -> Result<Vec<u8
         chinese_date(c.issue_date),
         amount_in_words_and_figures(c.total_premium),
     );
+    let closing_height =
+        frame::text_height(&flow, &statement, BODY, true) + 8.0 + frame::verification_band_height();
+    frame::keep_with_signature(&mut flow, closing_height);
     frame::paragraph(&mut flow, &statement, true);
     flow.advance(8.0);
     frame::signature_block(&mut flow, b, c.issue_date);
@@ -196,39 +198,9 @@ fn payments_table(flow: &mut Flow, c: &CertificateContent) {
     .draw(flow, &rows);
 }
 
-/// The QR code on the left, the verification code and address beside it.
+/// The QR code and the verification code, under the seal.
 fn verification_band(flow: &mut Flow, c: &CertificateContent) -> Result<(), DocumentError> {
-    let qr_size = 30.0 * MM;
-    flow.advance(4.0 * MM);
-    flow.ensure(qr_size);
-    let (x, top, w) = (flow.left(), flow.y, flow.width());
-    flow.page().hline(x, x + w, top - 2.0 * MM, 0.4);
-    let qr = qr_code(&c.verification_url, x, top, qr_size)?;
-    flow.page().ops.push(qr);
-    let text_x = x + qr_size + 4.0 * MM;
-    let text_w = w - qr_size - 4.0 * MM;
-    let code_size = BODY + 1.5;
-    let ascent = flow.font().ascent(code_size);
-    let page = flow.page();
-    let label = "验证码：";
-    let label_w = page.font().width(label, code_size);
-    page.text(text_x, top + 6.0 * MM + ascent, code_size, label);
-    page.text(
-        text_x + label_w,
-        top + 6.0 * MM + ascent,
-        code_size,
-        &c.verification_code,
-    );
-    let mut y = top + 6.0 * MM + line_height(code_size) + 2.0;
-    let how = "扫描左侧二维码，或访问以下网址并输入验证码，可核验本证明的真伪及是否仍然有效：";
-    y = page.paragraph(text_x, y, text_w, SMALL, how);
-    let url_lines = super::wrap::wrap_lines(page.font(), &c.verification_url, SMALL, text_w);
-    for line in url_lines {
-        page.coloured_text(text_x, y + SMALL * 0.88, SMALL, &line, GREY);
-        y += line_height(SMALL);
-    }
-    flow.y = (top + qr_size).max(y);
-    Ok(())
+    frame::verification_band(flow, &c.verification_url, &c.verification_code, "本证明")
 }
 
 /// The bytes the certificate's Ed25519 signature covers: every fact the certificate

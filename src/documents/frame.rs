@@ -169,3 +169,140 @@ fn lines(flow: &mut Flow, text: &str, size: f32, color: Rgb) {
         flow.advance(line_height(size));
     }
 }
+
+/// Height of the signature block with its seal (see [`signature_block`]).
+pub(crate) fn signature_height() -> f32 {
+    2.0 * SEAL_RADIUS + 4.0 * MM
+}
+
+/// Height a paragraph or note takes at the flow's width (`indent` as [`paragraph`]).
+pub(crate) fn text_height(flow: &Flow, text: &str, size: f32, indent: bool) -> f32 {
+    let text = if indent {
+        format!("\u{3000}\u{3000}{text}")
+    } else {
+        text.to_string()
+    };
+    wrap_lines(flow.font(), &text, size, flow.width()).len() as f32 * line_height(size)
+}
+
+/// Start a new page unless the closing `height` (the last content plus the signature
+/// block measured together) fits on this one, so the seal never stands alone on a
+/// page of its own: it stays with the last words it stamps.
+pub(crate) fn keep_with_signature(flow: &mut Flow, height: f32) {
+    flow.ensure(height + signature_height());
+}
+
+/// Height of the verification band under the seal (see [`verification_band`]).
+pub(crate) fn verification_band_height() -> f32 {
+    34.0 * MM
+}
+
+/// The QR code on the left, the verification code and address beside it; `what` names
+/// the document in the sentence that says how to verify it (本证明, 本批单, 本凭证).
+pub(crate) fn verification_band(
+    flow: &mut Flow,
+    url: &str,
+    code: &str,
+    what: &str,
+) -> Result<(), super::DocumentError> {
+    let qr_size = 30.0 * MM;
+    flow.advance(4.0 * MM);
+    flow.ensure(qr_size);
+    let (x, top, w) = (flow.left(), flow.y, flow.width());
+    flow.page().hline(x, x + w, top - 2.0 * MM, 0.4);
+    let qr = super::qr::qr_code(url, x, top, qr_size)?;
+    flow.page().ops.push(qr);
+    let text_x = x + qr_size + 4.0 * MM;
+    let text_w = w - qr_size - 4.0 * MM;
+    let code_size = BODY + 1.5;
+    let ascent = flow.font().ascent(code_size);
+    let page = flow.page();
+    let label = "验证码：";
+    let label_w = page.font().width(label, code_size);
+    page.text(text_x, top + 6.0 * MM + ascent, code_size, label);
+    page.text(text_x + label_w, top + 6.0 * MM + ascent, code_size, code);
+    let mut y = top + 6.0 * MM + line_height(code_size) + 2.0;
+    let how =
+        format!("扫描左侧二维码，或访问以下网址并输入验证码，可核验{what}的真伪及是否仍然有效：");
+    y = page.paragraph(text_x, y, text_w, SMALL, &how);
+    for line in wrap_lines(page.font(), url, SMALL, text_w) {
+        page.coloured_text(text_x, y + SMALL * 0.88, SMALL, &line, GREY);
+        y += line_height(SMALL);
+    }
+    flow.y = (top + qr_size).max(y);
+    Ok(())
+}
+
+/// Signed content: a fixed first line naming the document and its layout version, then
+/// one `name=<byte length>:<value>` line per fact, so no two contents collide.
+pub(crate) struct Canonical(Vec<u8>);
+
+impl Canonical {
+    pub fn new(header: &str) -> Canonical {
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(header.as_bytes());
+        out.push(b'\n');
+        Canonical(out)
+    }
+
+    pub fn field(&mut self, name: &str, value: &str) -> &mut Canonical {
+        let out = &mut self.0;
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'=');
+        out.extend_from_slice(value.len().to_string().as_bytes());
+        out.push(b':');
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'\n');
+        self
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+/// The signature block on the right and, in the same band on the left, the QR code with
+/// the verification code and address: for a one-page document that must carry both.
+pub(crate) fn signature_with_verification(
+    flow: &mut Flow,
+    b: &Branding,
+    date: NaiveDate,
+    url: &str,
+    code: &str,
+    what: &str,
+) -> Result<SignaturePlace, super::DocumentError> {
+    let qr_size = 30.0 * MM;
+    flow.ensure(signature_height().max(qr_size + 4.0 * MM));
+    let (x, top) = (flow.left(), flow.y);
+    let qr = super::qr::qr_code(url, x, top + 2.0 * MM, qr_size)?;
+    flow.page().ops.push(qr);
+    let text_x = x + qr_size + 3.0 * MM;
+    let text_w = flow.width() * 0.5 - qr_size - 3.0 * MM;
+    let ascent = flow.font().ascent(SMALL);
+    let page = flow.page();
+    let mut y = top + 2.0 * MM;
+    let line = |page: &mut super::canvas::Canvas, text: &str, color: Rgb, y: &mut f32| {
+        for l in wrap_lines(page.font(), text, SMALL, text_w) {
+            page.coloured_text(text_x, *y + ascent, SMALL, &l, color);
+            *y += line_height(SMALL);
+        }
+    };
+    line(page, "验证码：", BLACK, &mut y);
+    line(page, code, BLACK, &mut y);
+    line(
+        page,
+        &format!("扫描二维码，或访问下列网址输入验证码，可核验{what}的真伪及是否仍然有效："),
+        BLACK,
+        &mut y,
+    );
+    line(page, url, GREY, &mut y);
+    let text_bottom = y;
+    let place = signature_block(flow, b, date);
+    flow.y = flow.y.max(text_bottom).max(top + qr_size + 4.0 * MM);
+    Ok(place)
+}
+
+/// Height of [`signature_with_verification`].
+pub(crate) fn signature_with_verification_height() -> f32 {
+    signature_height().max(34.0 * MM)
+}

@@ -1,21 +1,26 @@
 //! Native PDF documents: the full-premium collection certificate (全额保费收取证明), the
-//! stamped policy schedule (保险单) and the claim rejection notice (拒赔通知书).
+//! stamped policy schedule (保险单), the endorsement document (批单), the insurance
+//! certificate for the user unit (保险凭证), the claim rejection notice (拒赔通知书)
+//! and the backtest report.
 //!
 //! Written in-process with krilla (no browser in the request path): pages are first laid
 //! out into a display list ([`canvas`], [`flow`], [`table`]), then written to PDF with
 //! the CJK font subset-embedded ([`pdf`]). The same input gives the same bytes, so a
 //! stored SHA-256 can tell a genuine file from an altered one; the certificate's
-//! [`canonical_content`] is what the Ed25519 signature covers.
+//! [`canonical_content`] (and [`endorsement_canonical`], [`insurance_certificate_canonical`])
+//! is what the Ed25519 signature covers.
 
 mod annual_report;
 mod backtest;
 mod canvas;
 pub mod cells;
 mod certificate;
+mod endorsement;
 mod flow;
 mod font;
 mod frame;
 pub mod inspect;
+mod insurance_certificate;
 pub mod payment_batch;
 mod pdf;
 mod qr;
@@ -39,11 +44,20 @@ pub use backtest::{render_backtest_report, BacktestPdf};
 pub use certificate::{
     canonical_content, render_certificate, CertificateContent, InsuredItem, PremiumPayment,
 };
+pub use endorsement::{
+    endorsement_canonical, render_endorsement, ChangedField, EndorsementContent, EndorsementKind,
+    RequestedBy,
+};
 pub use font::{DocumentFont, FontSource, DEFAULT_FONT_PATH};
 pub use frame::{amount_in_words_and_figures, chinese_date, figures, period_text};
-pub use rejection::{render_rejection_notice, RejectionNotice};
+pub use insurance_certificate::{
+    deposit_paragraph, insurance_certificate_canonical, render_insurance_certificate,
+    CertifiedUnit, InsuranceCertificateContent, QuotedRule,
+};
+pub use rejection::{objection_text, render_rejection_notice, NoticeContact, RejectionNotice};
 pub use schedule::{
     render_policy_schedule, CoverSection, Party, ScheduleContent, ScheduleEquipment,
+    NO_SEPARATE_LIMIT,
 };
 pub use seal::SealArtwork;
 

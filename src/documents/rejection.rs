@@ -29,6 +29,49 @@ pub struct RejectionNotice {
     pub decision_date: NaiveDate,
     /// 拒赔理由, each a paragraph (clause references included).
     pub reasons: Vec<String>,
+    /// The clause set the policy was issued on, as cited in the objection paragraph,
+    /// e.g. 首台(套)重大技术装备综合险 2025.2.
+    #[serde(default)]
+    pub clause_set: String,
+    /// Where to object: department, telephone, postal address (from `[claims]`).
+    #[serde(default)]
+    pub contact: NoticeContact,
+}
+
+/// Who at the insurer hears an objection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeContact {
+    pub department: String,
+    pub phone: String,
+    pub address: String,
+}
+
+/// How to object (异议), citing the contract's clauses and the law, with the contact.
+pub fn objection_text(n: &RejectionNotice) -> String {
+    let contract = if n.clause_set.trim().is_empty() {
+        "保险合同".to_string()
+    } else {
+        format!("保险合同（《{}》条款）", n.clause_set.trim())
+    };
+    let c = &n.contact;
+    let mut who = Vec::new();
+    if !c.phone.trim().is_empty() {
+        who.push(format!("联系电话：{}", c.phone.trim()));
+    }
+    if !c.address.trim().is_empty() {
+        who.push(format!("通讯地址：{}", c.address.trim()));
+    }
+    let who = if who.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", who.join("；"))
+    };
+    format!(
+        "如对本决定有异议，贵方可自收到本通知书之日起，持书面异议及补充的证明和资料向本公司{}提出复核申请{}，本公司将依照《保险法》第二十二条、第二十三条的规定重新核定并书面答复。对复核结果仍有异议的，可按照{}约定的争议处理方式协商解决，或依约申请仲裁、依法向人民法院提起诉讼；亦可向国家金融监督管理总局派出机构反映。",
+        if c.department.trim().is_empty() { "" } else { c.department.trim() },
+        who,
+        contract,
+    )
 }
 
 /// The legal basis printed on every notice.
@@ -66,12 +109,11 @@ pub fn render_rejection_notice(
     flow.advance(line_height(BODY) * 0.5);
     frame::paragraph(&mut flow, LEGAL_BASIS, false);
     flow.advance(line_height(BODY) * 0.3);
-    frame::paragraph(
-        &mut flow,
-        "如对本决定有异议，请自收到本通知书之日起与本公司联系，或按照保险合同约定的争议处理方式解决。",
-        true,
-    );
-    frame::paragraph(&mut flow, "特此通知。", true);
+    frame::paragraph(&mut flow, &objection_text(n), true);
+    let closing = "特此通知。";
+    let closing_height = frame::text_height(&flow, closing, BODY, true) + 10.0;
+    frame::keep_with_signature(&mut flow, closing_height);
+    frame::paragraph(&mut flow, closing, true);
     flow.advance(10.0);
     frame::signature_block(&mut flow, b, n.decision_date);
     let pages = flow.finish();

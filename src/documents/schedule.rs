@@ -77,11 +77,15 @@ pub struct ScheduleEquipment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverSection {
     pub name: String,
-    /// 每次事故责任限额.
-    pub limit: Money,
+    /// 每次事故责任限额; `None` when the policy sets none for the section (then only the
+    /// aggregate limit applies, and the schedule says so instead of repeating it).
+    pub limit: Option<Money>,
     /// 免赔额 as the clause words it, e.g. 每次事故绝对免赔额人民币1万元或损失金额的10%，两者以高者为准.
     pub deductible: String,
 }
+
+/// What the per-occurrence column says for a section without a limit of its own.
+pub const NO_SEPARATE_LIMIT: &str = "未单独约定";
 
 /// The schedule as an A4 PDF, as many pages as the units need.
 pub fn render_policy_schedule(s: &ScheduleContent, b: &Branding) -> Result<Vec<u8>, DocumentError> {
@@ -106,6 +110,13 @@ pub fn render_policy_schedule(s: &ScheduleContent, b: &Branding) -> Result<Vec<u
     equipment_table(&mut flow, s)?;
     frame::heading(&mut flow, "三、保险责任、责任限额及免赔额");
     sections_table(&mut flow, s);
+    if s.sections.iter().any(|c| c.limit.is_none()) {
+        flow.advance(2.0);
+        frame::note(
+            &mut flow,
+            "注：“未单独约定”指该项保险责任不另设每次事故责任限额，以累计责任限额为限。",
+        );
+    }
     flow.advance(4.0);
     key_values(
         &mut flow,
@@ -129,10 +140,10 @@ pub fn render_policy_schedule(s: &ScheduleContent, b: &Branding) -> Result<Vec<u
         }
     }
     flow.advance(8.0);
-    frame::note(
-        &mut flow,
-        "本保险单与投保单、保险条款、批单及特别约定共同构成保险合同。保险费未按约定全额缴付的，保险合同按条款约定处理。",
-    );
+    let closing = "本保险单与投保单、保险条款、批单及特别约定共同构成保险合同。保险费未按约定全额缴付的，保险合同按条款约定处理。";
+    let closing_height = frame::text_height(&flow, closing, SMALL, false) + 6.0;
+    frame::keep_with_signature(&mut flow, closing_height);
+    frame::note(&mut flow, closing);
     flow.advance(6.0);
     frame::signature_block(&mut flow, b, s.issue_date);
     let pages = flow.finish();
@@ -247,7 +258,13 @@ fn sections_table(flow: &mut Flow, s: &ScheduleContent) {
     let rows: Vec<Vec<String>> = s
         .sections
         .iter()
-        .map(|c| vec![c.name.clone(), c.limit.grouped(), c.deductible.clone()])
+        .map(|c| {
+            let limit = c
+                .limit
+                .map(Money::grouped)
+                .unwrap_or_else(|| NO_SEPARATE_LIMIT.to_string());
+            vec![c.name.clone(), limit, c.deductible.clone()]
+        })
         .collect();
     Table {
         columns: &columns,

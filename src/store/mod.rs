@@ -17,6 +17,7 @@ pub mod claim_work;
 pub mod claims;
 pub mod counters;
 pub mod idempotency;
+pub mod issued_documents;
 pub mod outbox;
 pub mod parties;
 pub mod policies;

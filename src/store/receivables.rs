@@ -87,3 +87,43 @@ pub async fn set_reminder_outbox(
     });
     Ok(())
 }
+
+/// Overdue premium on `as_of` over the whole book in one statement: how many issued
+/// policies owe premium that fell due before that day, and how much (fen). For the
+/// dashboard, so it never walks the policies one by one.
+///
+/// Due by `as_of` = the plan's installments due before it (no plan: the issue premium
+/// if the period started before it) plus the additional premiums of later versions
+/// effective before it, capped at the premium due in all; overdue = that less what was
+/// paid (live payments less refunds of credit). The same figure as the receivables'
+/// overdue buckets whenever return premiums cut the installments due last, which is how
+/// the schedule applies them.
+pub async fn overdue_summary(tx: &mut Tx, as_of: NaiveDate) -> StoreResult<(i64, i64)> {
+    let sql = "select cast(count(*) as bigint), cast(coalesce(sum(o.overdue), 0) as bigint) from ( \
+        select (case when d.due_now < d.total then d.due_now else d.total end) - d.paid as overdue \
+        from ( \
+          select \
+            (case when pp.policy_id is not null \
+               then coalesce((select sum(i.amount) from installment i \
+                    where i.policy_id = p.policy_id and i.due_on < $1), 0) \
+               else (case when p.period_start < $1 \
+                    then coalesce((select sum(v.premium) from policy_version v \
+                         where v.policy_id = p.policy_id and v.kind = 'issue'), 0) \
+                    else 0 end) end) \
+            + coalesce((select sum(v.adjustment) from policy_version v \
+                 where v.policy_id = p.policy_id and v.adjustment > 0 and v.effective_on < $1 \
+                 and v.seq > coalesce(pp.based_on_seq, (select min(w.seq) from policy_version w \
+                      where w.policy_id = p.policy_id))), 0) as due_now, \
+            coalesce((select sum(case when v.kind = 'issue' then v.premium else v.adjustment end) \
+                 from policy_version v where v.policy_id = p.policy_id), 0) as total, \
+            coalesce((select sum(y.amount) from payment y \
+                 where y.policy_id = p.policy_id and y.reversed_at is null), 0) \
+            - coalesce((select sum(r.amount) from refund r where r.policy_id = p.policy_id), 0) as paid \
+          from policy p left join payment_plan pp on pp.policy_id = p.policy_id \
+          where p.policy_number is not null \
+        ) d \
+      ) o where o.overdue > 0";
+    Ok(dispatch!(tx, c => {
+        sqlx::query_as::<_, (i64, i64)>(sql).bind(as_of).fetch_one(&mut *c).await?
+    }))
+}

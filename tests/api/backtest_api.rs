@@ -184,7 +184,10 @@ async fn backtests_api_runs_lists_and_serves_the_report(app: TestApp) {
     let pdf = r.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     let text = pdftotext(&pdf);
-    assert!(text.contains("36330.96"), "{text}");
+    assert!(
+        text.contains("36,330.96"),
+        "amounts with thousands separators: {text}"
+    );
     assert!(text.contains("19.1%"), "{text}");
 
     // Accident-year basis, as the page offers: premium earned per calendar year.

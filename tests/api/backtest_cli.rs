@@ -125,7 +125,7 @@ async fn backtest_run_writes_and_stores_the_report(app: TestApp) {
     let pdf = std::fs::read(out.join("report.pdf")).unwrap();
     let text = pdftotext(&pdf);
     assert!(
-        text.contains("36330.96") && text.contains("19.1%"),
+        text.contains("36,330.96") && text.contains("19.1%"),
         "{text}"
     );
 

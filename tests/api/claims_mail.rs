@@ -136,6 +136,19 @@ async fn a_rejection_produces_the_notice_pdf_and_mails_it(app: TestApp) {
     assert!(text.contains("拒赔通知书"), "{text}");
     assert!(text.contains(&number), "{text}");
     assert!(text.contains("用户擅自改装主轴"), "{text}");
+    // Whom to contact (from `[claims]`) and how to object, citing the policy's clauses.
+    let contact = &app.config.claims;
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    for expected in [
+        "如对本决定有异议".to_string(),
+        format!("向本公司{}提出复核申请", contact.contact_department),
+        format!("联系电话：{}", squash(&contact.contact_phone)),
+        format!("通讯地址：{}", squash(&contact.contact_address)),
+        "首台(套)重大技术装备综合险".to_string(),
+        "约定的争议处理方式".to_string(),
+    ] {
+        assert!(text.contains(&expected), "missing {expected} in {text}");
+    }
 
     app.deliver_outbox().await;
     let mails = app.mails();

@@ -209,7 +209,7 @@ async fn actuary_runs_a_backtest_reads_it_and_downloads_the_pdf() {
     assert!(bytes.starts_with(b"%PDF-"));
     let text = pdftotext(&pdf);
     assert!(
-        text.contains("10388.89") && text.contains("24.7%"),
+        text.contains("10,388.89") && text.contains("24.7%"),
         "{text}"
     );
     browser.close().await;

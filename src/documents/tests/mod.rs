@@ -13,7 +13,10 @@ use crate::domain::money::Money;
 
 mod fixtures;
 pub(crate) mod readback;
-use fixtures::{branding, date, sample_certificate, sample_rejection, sample_schedule};
+use fixtures::{
+    branding, date, sample_certificate, sample_endorsement, sample_insurance_certificate,
+    sample_rejection, sample_schedule,
+};
 use readback::Raster;
 
 pub(crate) fn test_font() -> Arc<DocumentFont> {
@@ -402,4 +405,337 @@ fn annual_report_reads_back_with_its_figures() {
         pdf,
         "same input, same bytes"
     );
+}
+
+/// The pages' texts, whitespace removed.
+fn page_texts(pdf: &[u8]) -> Vec<String> {
+    readback::text(pdf)
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.split_whitespace().collect())
+        .collect()
+}
+
+#[test]
+fn an_endorsement_document_lists_each_change_and_the_additional_premium() {
+    let c = sample_endorsement();
+    let pdf = render_endorsement(&c, &branding()).unwrap();
+    write("endorsement.pdf", &pdf);
+    let flat = readback::flat_text(&pdf);
+    for expected in [
+        "批单",
+        "PSCZ2025330100000042-PD01",
+        "PSCZ2025330100000042",
+        "杭州某某重型机械制造有限公司",
+        "某某城市轨道交通建设有限公司",
+        "批改项目",
+        "批改前",
+        "批改后",
+        "保险标的SN-2025-0001",
+        "50台（套），单位价值¥20,000.00",
+        "60台（套），单位价值¥20,000.00",
+        "累计责任限额",
+        "¥2,000,000.00",
+        "¥2,400,000.00",
+        "自2025年7月1日零时起生效",
+        "用户追加采购10台",
+        "批改前全期保险费",
+        "批改前全期保险费¥14,000.00",
+        "批改后全期保险费¥16,800.00",
+        "批改后应收保险费合计¥15,411.51",
+        "加收保险费",
+        // To the fen, in words and in figures with separators.
+        "人民币壹仟肆佰壹拾壹元伍角壹分（¥1,411.51）",
+        "保险专用章",
+        "签发日期：2025年6月20日",
+        "PD7K3QMX9P2D4HAAAAAAAAAAAAAAAAAA",
+        "可核验本批单的真伪",
+    ] {
+        assert!(flat.contains(expected), "missing {expected} in:\n{flat}");
+    }
+    assert_eq!(
+        readback::qr_codes(&pdf, 0),
+        vec![c.verification_url.clone()]
+    );
+    // The same content gives the same bytes (the stored hash identifies the file).
+    assert_eq!(render_endorsement(&c, &branding()).unwrap(), pdf);
+}
+
+#[test]
+fn a_cancellation_document_states_the_end_of_cover_and_the_return_premium() {
+    let mut c = sample_endorsement();
+    c.kind = EndorsementKind::Cancellation;
+    c.requested_by = RequestedBy::Insurer;
+    c.effective_on = date(2025, 9, 30);
+    c.reason = "投保人未按约定缴付保险费".into();
+    c.changes = vec![ChangedField {
+        label: "保险责任终止时间".into(),
+        before: "2025年12月31日二十四时".into(),
+        after: "2025年9月30日二十四时".into(),
+    }];
+    c.premium_after = Money::from_fen(1_049_315);
+    c.adjustment = Money::from_fen(-350_685);
+    c.premium_due_after = Money::from_fen(1_049_315);
+    let pdf = render_endorsement(&c, &branding()).unwrap();
+    write("cancellation.pdf", &pdf);
+    let flat = readback::flat_text(&pdf);
+    for expected in [
+        "退保（解除保险合同）",
+        "兹因本公司依照保险合同约定解除合同",
+        "2025年9月30日二十四时终止",
+        "保险责任终止时间",
+        "2025年12月31日二十四时",
+        "退还保险费",
+        "人民币叁仟伍佰零陆元捌角伍分（¥3,506.85）",
+        "¥10,493.15",
+        "退保原因",
+    ] {
+        assert!(flat.contains(expected), "missing {expected} in:\n{flat}");
+    }
+    assert!(!flat.contains("加收保险费"), "{flat}");
+    let mut blank = c.clone();
+    blank.reason = " ".into();
+    assert!(matches!(
+        render_endorsement(&blank, &branding()),
+        Err(DocumentError::InvalidContent(_))
+    ));
+}
+
+#[test]
+fn endorsement_canonical_content_covers_every_fact() {
+    let c = sample_endorsement();
+    let base = endorsement_canonical(&c);
+    assert!(base.starts_with(b"firstcover/endorsement-document/v1\n"));
+    let mut url = c.clone();
+    url.verification_url.push_str("?x");
+    assert_eq!(endorsement_canonical(&url), base, "the URL is not signed");
+    let mut other = c.clone();
+    other.adjustment = Money::from_fen(141_152);
+    assert_ne!(endorsement_canonical(&other), base);
+    let mut other = c.clone();
+    other.changes[1].after = "¥2,400,000.01".into();
+    assert_ne!(endorsement_canonical(&other), base);
+    let mut other = c.clone();
+    other.requested_by = RequestedBy::Insurer;
+    assert_ne!(endorsement_canonical(&other), base);
+    let mut other = c.clone();
+    other.premium_due_after = Money::from_fen(1);
+    assert_ne!(endorsement_canonical(&other), base);
+}
+
+#[test]
+fn an_insurance_certificate_names_the_units_the_beneficiary_and_the_deposit_rules() {
+    let c = sample_insurance_certificate();
+    let pdf = render_insurance_certificate(&c, &branding()).unwrap();
+    write("insurance-certificate.pdf", &pdf);
+    let flat = readback::flat_text(&pdf);
+    for expected in [
+        "保险凭证",
+        "FC-PZ-2025-000007",
+        "PSCZ2025330100000042",
+        "被保险人（受益人，使用单位）",
+        "某某城市轨道交通建设有限公司（统一社会信用代码：91330100MA2YYYYY2L）",
+        "杭州某某重型机械制造有限公司",
+        "大型盾构机",
+        "SN-2025-0001",
+        "SN-2025-0002",
+        "2台（套）",
+        "2,500,000.00",
+        "自2025年3月1日零时起至2026年2月28日二十四时止",
+        "人民币壹仟万元整（¥10,000,000.00）",
+        "未单独约定",
+        "2,000,000.00",
+        "关于质量保证金",
+        "工信部联重装〔2024〕89号",
+        "三(五)",
+        "对于已投保质量保障类保险的首台(套)、首批次，一般不再收取质量保证金",
+        "四(四)",
+        "对于已投保质量保障类保险的装备，不应收取质量保证金",
+        "保险专用章",
+        "PZ7K3QMX9P2D4HBBBBBBBBBBBBBBBBBB",
+        "可核验本凭证的真伪",
+    ] {
+        assert!(flat.contains(expected), "missing {expected} in:\n{flat}");
+    }
+    let last = page_texts(&pdf).len() - 1;
+    assert_eq!(
+        readback::qr_codes(&pdf, last),
+        vec![c.verification_url.clone()]
+    );
+    assert!(
+        page_texts(&pdf)[last].contains("保险人：") && page_texts(&pdf)[last].contains("验证码"),
+        "the seal and the verification band end the certificate together"
+    );
+
+    // Without quality cover the deposit rules do not apply, and it says so.
+    let mut liability = c.clone();
+    liability.quality_cover = false;
+    liability.deposit_rules.clear();
+    let flat = readback::flat_text(&render_insurance_certificate(&liability, &branding()).unwrap());
+    assert!(flat.contains("不作为免收质量保证金的依据"), "{flat}");
+    assert!(!flat.contains("一般不再收取质量保证金"), "{flat}");
+}
+
+#[test]
+fn insurance_certificate_canonical_content_covers_every_fact() {
+    let c = sample_insurance_certificate();
+    let base = insurance_certificate_canonical(&c);
+    assert!(base.starts_with(b"firstcover/insurance-certificate/v1\n"));
+    let changes: [fn(&mut InsuranceCertificateContent); 6] = [
+        |c| c.units[1].serial.push('X'),
+        |c| c.beneficiary.name.push('X'),
+        |c| c.sections[0].limit = Some(Money::from_yuan(1)),
+        |c| c.period_end = date(2026, 3, 1),
+        |c| {
+            c.deposit_rules.pop();
+        },
+        |c| c.version_seq = 2,
+    ];
+    for change in changes {
+        let mut other = c.clone();
+        change(&mut other);
+        assert_ne!(insurance_certificate_canonical(&other), base);
+    }
+}
+
+#[test]
+fn the_schedule_leaves_an_unset_per_occurrence_limit_unset() {
+    let s = sample_schedule(2);
+    let pdf = render_policy_schedule(&s, &branding()).unwrap();
+    let text = readback::text(&pdf);
+    let section_line = text
+        .lines()
+        .find(|l| l.contains("产品责任风险"))
+        .unwrap_or_else(|| panic!("no liability row in:\n{text}"));
+    assert!(section_line.contains("未单独约定"), "{section_line}");
+    assert!(
+        !section_line.contains("10,000,000.00"),
+        "the aggregate limit is not repeated as a per-occurrence limit: {section_line}"
+    );
+    let quality_line = text
+        .lines()
+        .find(|l| l.contains("质量风险（更换或修理）"))
+        .unwrap();
+    assert!(quality_line.contains("5,000,000.00"), "{quality_line}");
+    let flat = readback::flat_text(&pdf);
+    assert!(flat.contains("以累计责任限额为限"), "{flat}");
+}
+
+#[test]
+fn a_rejection_notice_says_whom_to_contact_and_how_to_object() {
+    let n = sample_rejection();
+    let flat = readback::flat_text(&render_rejection_notice(&n, &branding()).unwrap());
+    for expected in [
+        "如对本决定有异议",
+        "复核申请",
+        "向本公司理赔部提出复核申请",
+        "联系电话：0571-87654321",
+        "通讯地址：浙江省杭州市上城区示例路1号",
+        "《保险法》第二十二条、第二十三条",
+        "保险合同（《首台(套)重大技术装备综合险2025.2》条款）约定的争议处理方式",
+        "仲裁",
+        "人民法院",
+        "国家金融监督管理总局派出机构",
+        "特此通知",
+    ] {
+        assert!(flat.contains(expected), "missing {expected} in:\n{flat}");
+    }
+}
+
+fn sample_backtest(conclusions: usize) -> BacktestPdf {
+    BacktestPdf {
+        period: "2026Q2".into(),
+        as_of: date(2026, 6, 30),
+        basis: "承保年度 Underwriting year".into(),
+        facts: vec![("费用率 Expenses (V / F)".into(), "15.0% / 5.0%".into())],
+        summary: (0..6)
+            .map(|i| {
+                [
+                    format!("segment 板块{i}"),
+                    "1,234,567.89".into(),
+                    "345,678.00".into(),
+                    "400,000.00".into(),
+                    "32.4%".into(),
+                    "55.4%".into(),
+                    "维持 keep".into(),
+                ]
+            })
+            .collect(),
+        conclusions: (0..conclusions)
+            .map(|i| {
+                (
+                    format!("板块{i}"),
+                    "综合成本率位于目标区间内，建议维持现行费率。 The combined ratio is inside the band: keep the rate.".into(),
+                )
+            })
+            .collect(),
+        triangle_origins: vec!["2024".into(), "2025".into()],
+        triangle: vec![
+            vec!["1,000.00".into(), "3,000.00".into()],
+            vec!["2,000.00".into()],
+        ],
+        method: "方法说明：链梯法（Mack），已报告赔款进展因子取加权平均。Method: chain ladder.".into(),
+    }
+}
+
+/// However long the report, the seal never stands alone on its last page: the method
+/// note (the last content) is on the page the signature block is on.
+#[test]
+fn the_backtest_seal_stays_with_the_last_content() {
+    let b = branding();
+    let mut pages_seen = std::collections::BTreeSet::new();
+    for n in 0..=45 {
+        let pdf = render_backtest_report(&sample_backtest(n), &b).unwrap();
+        let pages = page_texts(&pdf);
+        pages_seen.insert(pages.len());
+        let last = pages.last().unwrap();
+        assert!(
+            last.contains("保险人：") && last.contains("签发日期"),
+            "{n} conclusions: the signature block is on the last page"
+        );
+        assert!(
+            last.contains("方法说明"),
+            "{n} conclusions: the seal stands alone on page {}:\n{last}",
+            pages.len()
+        );
+    }
+    assert!(
+        pages_seen.len() >= 2,
+        "the sweep crosses a page break: {pages_seen:?}"
+    );
+}
+
+/// Writes every page of the sample documents as PPM pictures for a person to look at:
+/// `cargo test --lib -- --ignored documents_for_review`.
+#[test]
+#[ignore]
+fn documents_for_review() {
+    let b = branding();
+    let docs = [
+        (
+            "endorsement",
+            render_endorsement(&sample_endorsement(), &b).unwrap(),
+        ),
+        (
+            "insurance-certificate",
+            render_insurance_certificate(&sample_insurance_certificate(), &b).unwrap(),
+        ),
+        (
+            "rejection",
+            render_rejection_notice(&sample_rejection(), &b).unwrap(),
+        ),
+        (
+            "schedule",
+            render_policy_schedule(&sample_schedule(2), &b).unwrap(),
+        ),
+    ];
+    for (name, pdf) in docs {
+        for page in 0..page_texts(&pdf).len() {
+            let r = Raster::render(&pdf, page, 60.0);
+            eprintln!(
+                "{}",
+                write(&format!("{name}-{page}.ppm"), &r.ppm()).display()
+            );
+        }
+    }
 }

@@ -6,7 +6,9 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::annex3::{self, Annex3Query};
-use crate::services::certificates::{self as certs, pack, CertificateView, PdfCheck, Verification};
+use crate::services::certificates::{
+    self as certs, issued as docs, pack, CertificateView, DocumentView, PdfCheck, Verification,
+};
 use crate::services::ServiceError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -20,6 +22,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/policies/{id}/certificates", web::get().to(history))
         .route("/policies/{id}/schedule.pdf", web::get().to(schedule))
+        .route(
+            "/policies/{id}/versions/{seq}/endorsement",
+            web::get().to(endorsement),
+        )
+        .route(
+            "/policies/{id}/versions/{seq}/endorsement",
+            web::post().to(endorsement),
+        )
+        .route(
+            "/policies/{id}/versions/{seq}/endorsement.pdf",
+            web::get().to(endorsement_pdf),
+        )
+        .route(
+            "/policies/{id}/insurance-certificate",
+            web::get().to(insurance_certificate),
+        )
+        .route(
+            "/policies/{id}/insurance-certificate",
+            web::post().to(insurance_certificate),
+        )
+        .route(
+            "/policies/{id}/insurance-certificate.pdf",
+            web::get().to(insurance_certificate_pdf),
+        )
+        .route("/policies/{id}/documents", web::get().to(documents))
         .route(
             "/policies/{id}/subsidy-pack.zip",
             web::get().to(subsidy_pack),
@@ -130,6 +157,103 @@ pub async fn schedule(
         &format!("schedule-{number}.pdf"),
         bytes,
     ))
+}
+
+/// 201 when this call issued the document, 200 when it was there before.
+fn issued_or_found(view: DocumentView, new: bool) -> HttpResponse {
+    if new {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    }
+}
+
+/// The endorsement document (批单) of an endorsement or cancellation — policy version
+/// `seq` (2 for the first change after issue) — issued on first request (201), the same
+/// one after (200). 404 for a version that is not an endorsement or cancellation.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/versions/{seq}/endorsement", tag = "certificates",
+    params(("id" = i64, Path, description = "policy"), ("seq" = i32, Path, description = "policy version")),
+    responses((status = 201, body = DocumentView), (status = 200, body = DocumentView),
+              (status = 404, body = crate::http::problem::Problem)))]
+pub async fn endorsement(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    path: web::Path<(i64, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, seq) = path.into_inner();
+    let (view, new) = docs::endorsement_document(&st.cert_desk(), &who.0, id, seq).await?;
+    Ok(issued_or_found(view, new))
+}
+
+/// The 批单's PDF, byte-identical on every download.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/versions/{seq}/endorsement.pdf", tag = "certificates",
+    params(("id" = i64, Path, description = "policy"), ("seq" = i32, Path, description = "policy version")),
+    responses((status = 200, content_type = "application/pdf"), (status = 404, body = crate::http::problem::Problem)))]
+pub async fn endorsement_pdf(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    path: web::Path<(i64, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, seq) = path.into_inner();
+    let (number, bytes) = docs::endorsement_pdf(&st.cert_desk(), &who.0, id, seq).await?;
+    Ok(download(
+        "application/pdf",
+        &format!("endorsement-{}.pdf", ascii_name(&number)),
+        bytes,
+    ))
+}
+
+/// The insurance certificate for the user unit (保险凭证): the valid one if it states
+/// the policy as it stands, else a new one (the stale one revoked). 409 once cancelled.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/insurance-certificate", tag = "certificates",
+    responses((status = 201, body = DocumentView), (status = 200, body = DocumentView),
+              (status = 409, body = crate::http::problem::Problem)))]
+pub async fn insurance_certificate(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (view, new) = docs::insurance_certificate(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    Ok(issued_or_found(view, new))
+}
+
+/// The 保险凭证's PDF, byte-identical to the one issued.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/insurance-certificate.pdf", tag = "certificates",
+    responses((status = 200, content_type = "application/pdf"), (status = 409, body = crate::http::problem::Problem)))]
+pub async fn insurance_certificate_pdf(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (number, bytes) =
+        docs::insurance_certificate_pdf(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    Ok(download(
+        "application/pdf",
+        &format!("insurance-certificate-{}.pdf", ascii_name(&number)),
+        bytes,
+    ))
+}
+
+/// Every 批单 and 保险凭证 issued on the policy, newest first (valid and revoked).
+#[utoipa::path(get, path = "/api/v1/policies/{id}/documents", tag = "certificates",
+    responses((status = 200, body = Vec<DocumentView>)))]
+pub async fn documents(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(
+        HttpResponse::Ok()
+            .json(docs::documents_of(&st.cert_desk(), &who.0, id.into_inner()).await?),
+    )
+}
+
+/// Document numbers are ASCII already; anything else is dropped from the file name.
+fn ascii_name(number: &str) -> String {
+    number
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
 }
 
 /// The subsidy application pack: schedule, certificate, payment ledger (CSV) and the

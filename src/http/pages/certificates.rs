@@ -31,6 +31,16 @@ struct VerifyPage {
     check: Option<PdfCheck>,
 }
 
+impl VerifyPage {
+    /// A stored reason written `中文 / English`, in the page's language.
+    fn reason(&self, r: &str) -> String {
+        match r.split_once(" / ") {
+            Some((zh, en)) => self.c.lang.pick(zh, en).to_string(),
+            None => r.to_string(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct CodeQuery {
     code: Option<String>,
@@ -112,6 +122,10 @@ struct PortalRow {
     paid: Money,
     balance: Money,
     fully_paid: bool,
+    /// Not cancelled: the 保险凭证 can be issued.
+    live: bool,
+    /// Versions with a 批单 (endorsements and cancellations), in order.
+    endorsements: Vec<i32>,
 }
 
 #[derive(Template)]
@@ -156,6 +170,7 @@ async fn portal(
     let ids: Vec<i64> = paged.rows.iter().map(|v| v.policy_id).collect();
     let mut tx = st.db.read().await?;
     let settled = billing::settlements_of(&mut tx, &ids).await?;
+    let changes = crate::store::issued_documents::change_versions_of(&mut tx, &ids).await?;
     let mut rows = Vec::new();
     for v in &paged.rows {
         let (Some(number), Some(s)) = (v.policy_number.clone(), settled.get(&v.policy_id)) else {
@@ -170,6 +185,12 @@ async fn portal(
             paid: s.paid,
             balance: s.balance,
             fully_paid: s.fully_paid,
+            live: v.state != "cancelled",
+            endorsements: changes
+                .iter()
+                .filter(|(id, _, _)| *id == v.policy_id)
+                .map(|(_, seq, _)| *seq)
+                .collect(),
         });
     }
     let total = super::listing::total_text(&paged.total, &c);

@@ -17,6 +17,8 @@ pub struct Tile {
     pub label: String,
     pub value: i64,
     pub href: String,
+    /// A line under the count, e.g. the amount the count adds up to.
+    pub detail: Option<String>,
 }
 
 pub struct Task {
@@ -121,6 +123,7 @@ async fn show(
                 label: lang.t(key).into(),
                 value: total,
                 href: format!("/parties?kind={kind}"),
+                detail: None,
             });
         }
     }
@@ -129,12 +132,14 @@ async fn show(
         label: lang.t("dash.catalogue").into(),
         value: products,
         href: "/catalogue".into(),
+        detail: None,
     });
     if actor.role.handles_claims() {
         tiles.push(Tile {
             label: lang.t("dash.claims_overdue").into(),
             value: crate::services::claims::overdue_count(&st.db, &st.clock).await?,
             href: "/claims/queue".into(),
+            detail: None,
         });
     }
     if actor.role.collects_premium() {
@@ -142,6 +147,22 @@ async fn show(
             label: lang.t("dash.unmatched").into(),
             value: crate::services::billing::suspense_count(&st.db, actor).await?,
             href: "/billing/bank".into(),
+            detail: None,
+        });
+        let overdue =
+            crate::services::billing::overdue_summary(&st.db, actor, st.clock.today()).await?;
+        tiles.push(Tile {
+            label: lang
+                .pick("保费逾期保单", "Policies with premium overdue")
+                .into(),
+            value: overdue.policies,
+            href: "/billing/receivables".into(),
+            detail: Some(format!(
+                "{} {} {}",
+                lang.pick("逾期保费合计", "Overdue in all"),
+                overdue.amount.grouped(),
+                lang.pick("元", "CNY")
+            )),
         });
     }
     tiles.extend(queue_tiles(&st, actor, lang).await?);
@@ -177,6 +198,7 @@ async fn queue_tiles(
         label: lang.pick(zh, en).to_string(),
         value,
         href: href.to_string(),
+        detail: None,
     };
     if actor.role.decides_referrals() && !actor.role.underwrites() {
         let waiting = uw::referral_queue(&desk, actor).await?.len();

@@ -391,6 +391,8 @@ async fn update(
 pub struct VersionLine {
     pub seq: i32,
     pub kind: String,
+    /// An endorsement or a cancellation: it has a 批单 to download.
+    pub has_document: bool,
     pub effective_on: NaiveDate,
     pub premium: String,
     pub adjustment: String,
@@ -407,6 +409,7 @@ impl VersionLine {
         VersionLine {
             seq: v.seq,
             kind: c.lang.pick(zh, en).to_string(),
+            has_document: v.kind != "issue",
             effective_on: v.effective_on,
             premium: Money::from_fen(v.premium).grouped(),
             adjustment: Money::from_fen(v.adjustment).grouped(),

@@ -41,6 +41,8 @@ struct FactsPage {
     errors: Vec<FieldError>,
     /// Staff see the forms; a client sees its facts only.
     staff: bool,
+    /// The programme schemes a grant is recorded under: (scheme key, label).
+    schemes: Vec<(String, String)>,
 }
 
 /// A role code as a label; `system` is the system itself.
@@ -108,11 +110,7 @@ fn fields(kind: FactKind, lang: Lang) -> Vec<(&'static str, String, &'static str
             ),
         ],
         FactKind::SubsidyGranted => vec![
-            (
-                "scheme",
-                l("补贴政策（如 zhejiang）", "Scheme (e.g. zhejiang)"),
-                "text",
-            ),
+            ("scheme", l("补贴政策", "Scheme"), "scheme"),
             ("round", l("申报年度", "Round"), "text"),
             (
                 "ratio",
@@ -171,7 +169,20 @@ async fn render(
     } else {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
+    // One option per scheme, named by its programmes (a scheme spans rounds).
+    let mut schemes: Vec<(String, String)> = Vec::new();
+    for g in st.library.programmes() {
+        let name = c.lang.pick(&g.name.zh, &g.name.en).to_string();
+        match schemes.iter_mut().find(|(k, _)| k == g.scheme()) {
+            Some((_, label)) => {
+                label.push_str(" / ");
+                label.push_str(&name);
+            }
+            None => schemes.push((g.scheme().to_string(), name)),
+        }
+    }
     let mut resp = page(&FactsPage {
+        schemes,
         staff: who.actor.role.is_staff(),
         forms: forms(&c),
         c,

@@ -41,12 +41,9 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
             let ind = g.indication.as_ref();
             [
                 format!("{} {}", g.level.as_str(), g.key),
-                g.totals.earned.to_string(),
-                g.totals.incurred.to_string(),
-                g.totals
-                    .ultimate
-                    .map(|u| u.to_string())
-                    .unwrap_or("—".into()),
+                g.totals.earned.grouped(),
+                g.totals.incurred.grouped(),
+                g.totals.ultimate.map(|u| u.grouped()).unwrap_or("—".into()),
                 ind.map(|i| pct(i.loss_ratio)).unwrap_or("—".into()),
                 ind.map(|i| pct(i.combined_ratio)).unwrap_or("—".into()),
                 ind.map(|i| decision_zh(i.decision).to_string())
@@ -102,7 +99,7 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
             .map(|g| {
                 g.incurred_triangle
                     .iter()
-                    .map(|row| row.iter().map(|m| m.to_string()).collect())
+                    .map(|row| row.iter().map(|m| m.grouped()).collect())
                     .collect()
             })
             .unwrap_or_default(),

@@ -22,8 +22,8 @@ pub use payments::{
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
 pub use receivables::{
-    receivables, receivables_csv, receivables_xlsx, send_reminders, MakerReceivable,
-    PolicyReceivable, Receivables, ReminderReport,
+    overdue_summary, receivables, receivables_csv, receivables_xlsx, send_reminders,
+    MakerReceivable, OverdueSummary, PolicyReceivable, Receivables, ReminderReport,
 };
 pub use statement::{
     import_row, import_statement, policy_id_by_number, preview_statement, read_file,

@@ -111,6 +111,30 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
     })
 }
 
+/// Overdue premium over the whole book on a day: for the finance dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OverdueSummary {
+    /// Issued policies with premium overdue.
+    pub policies: i64,
+    pub amount: Money,
+}
+
+/// How many policies owe overdue premium on `as_of`, and how much — one statement
+/// (`store::receivables::overdue_summary`), not the per-policy walk of [`receivables`].
+pub async fn overdue_summary(
+    db: &Db,
+    actor: &Actor,
+    as_of: NaiveDate,
+) -> ServiceResult<OverdueSummary> {
+    require_finance(actor, "see receivables")?;
+    let mut tx = db.read().await?;
+    let (policies, fen) = store::overdue_summary(&mut tx, as_of).await?;
+    Ok(OverdueSummary {
+        policies,
+        amount: Money::from_fen(fen),
+    })
+}
+
 /// What one reminder run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReminderReport {

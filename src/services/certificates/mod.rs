@@ -4,13 +4,18 @@
 //! is reversed; verifiable by anyone with the verification code.
 //!
 //! Also the other documents a maker's subsidy application needs: the stamped policy
-//! schedule and the subsidy pack (ZIP).
+//! schedule and the subsidy pack (ZIP); and, in [`issued`], the endorsement document
+//! (批单) of every endorsement and cancellation and the insurance certificate (保险凭证)
+//! the maker hands the user unit, signed and verifiable the same way.
 
+mod changes;
 mod content;
+pub mod issued;
 pub mod pack;
 mod signing;
 mod verify;
 
+pub use issued::DocumentView;
 pub use signing::{verify as verify_signature, Signer};
 pub use verify::{check_pdf, lookup, PdfCheck, Verification};
 

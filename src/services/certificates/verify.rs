@@ -1,25 +1,37 @@
-//! Public verification (no login): what a certificate states and whether it is still
-//! valid, and whether an uploaded file is byte-identical to the one issued.
+//! Public verification (no login): what a certificate, 批单 or 保险凭证 states and
+//! whether it is still valid, and whether an uploaded file is byte-identical to the
+//! one issued. One verification code space: a code is looked up among the premium
+//! certificates first, then among the other issued documents.
 
 use serde::Serialize;
 
-use super::{sha256_hex, signing};
-use crate::documents::{canonical_content, CertificateContent};
+use super::{issued::stale_reason, sha256_hex, signing};
+use crate::documents::{
+    canonical_content, endorsement_canonical, insurance_certificate_canonical, CertificateContent,
+    EndorsementContent, InsuranceCertificateContent,
+};
 use crate::domain::money::Money;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::certificates::{self as store, CertificateRow};
+use crate::store::issued_documents::{self as docs, DocumentRow, ENDORSEMENT};
 use crate::store::Db;
 
 /// What anyone holding the verification code may learn.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Verification {
-    /// 证明编号
+    /// premium_certificate (全额保费收取证明), endorsement (批单) or
+    /// insurance_certificate (保险凭证)
+    pub kind: String,
+    /// 证明编号 / 批单号 / 凭证编号
     pub certificate_number: String,
     /// 投保人
     pub policyholder: String,
+    /// 被保险人（受益人）: the user unit, on a 保险凭证.
+    pub beneficiary: Option<String>,
     /// 保险单号
     pub policy_number: String,
-    /// 保险费（已全额收取）, CNY.
+    /// CNY: the premium collected in full (certificate), the additional (+) or return (−)
+    /// premium (批单), or the aggregate limit (保险凭证).
     #[schema(value_type = String)]
     pub amount: Money,
     /// valid or revoked
@@ -41,20 +53,40 @@ fn normalise(code: &str) -> String {
         .collect()
 }
 
-async fn find(db: &Db, code: &str) -> ServiceResult<CertificateRow> {
+/// What a code was issued for.
+enum Found {
+    Certificate(CertificateRow),
+    /// A 批单 or 保险凭证, with why a valid 保险凭证 is stale, if it is.
+    Document(DocumentRow, Option<String>),
+}
+
+async fn find(db: &Db, code: &str) -> ServiceResult<Found> {
     let code = normalise(code);
     if code.is_empty() || code.len() > 64 {
         return Err(ServiceError::NotFound("certificate"));
     }
     let mut tx = db.read().await?;
-    store::by_code(&mut tx, &code)
+    if let Some(row) = store::by_code(&mut tx, &code).await? {
+        return Ok(Found::Certificate(row));
+    }
+    let row = docs::by_code(&mut tx, &code)
         .await?
-        .ok_or(ServiceError::NotFound("certificate"))
+        .ok_or(ServiceError::NotFound("certificate"))?;
+    let stale = if row.kind == ENDORSEMENT || row.status != "valid" {
+        None
+    } else {
+        let latest = docs::latest_version(&mut tx, row.policy_id).await?;
+        stale_reason(&row, latest.as_ref())
+    };
+    Ok(Found::Document(row, stale))
 }
 
-/// Look a certificate up by its verification code.
+/// Look a certificate, 批单 or 保险凭证 up by its verification code.
 pub async fn lookup(db: &Db, code: &str) -> ServiceResult<Verification> {
-    let row = find(db, code).await?;
+    let row = match find(db, code).await? {
+        Found::Certificate(row) => row,
+        Found::Document(row, stale) => return Ok(document(row, stale)),
+    };
     let content: Option<CertificateContent> = serde_json::from_str(&row.content_json).ok();
     let signature_valid = content.as_ref().is_some_and(|c| {
         c.certificate_number == row.certificate_number
@@ -71,8 +103,10 @@ pub async fn lookup(db: &Db, code: &str) -> ServiceResult<Verification> {
         .map(|c| c.issue_date)
         .unwrap_or_else(|| row.issued_at.date_naive());
     Ok(Verification {
+        kind: "premium_certificate".into(),
         certificate_number: row.certificate_number,
         policyholder: row.policyholder_name,
+        beneficiary: None,
         policy_number: row.policy_number,
         amount: Money::from_fen(row.total_premium),
         status: row.status,
@@ -82,6 +116,57 @@ pub async fn lookup(db: &Db, code: &str) -> ServiceResult<Verification> {
         signature_valid,
         sha256: row.sha256_hex,
     })
+}
+
+/// What a 批单 or 保险凭证 states, its signature checked against the stored content. A
+/// valid 保险凭证 of a policy that has changed since reads as revoked, with the reason.
+fn document(row: DocumentRow, stale: Option<String>) -> Verification {
+    let key = &row.public_key_b64;
+    let (signature_valid, issued_on, policyholder, beneficiary) = if row.kind == ENDORSEMENT {
+        let c: Option<EndorsementContent> = serde_json::from_str(&row.content_json).ok();
+        let ok = c.as_ref().is_some_and(|c| {
+            c.endorsement_number == row.document_number
+                && c.adjustment.fen() == row.amount
+                && signing::verify(key, &endorsement_canonical(c), &row.signature_b64)
+        });
+        let issued = c.as_ref().map(|c| c.issue_date);
+        let holder = c
+            .map(|c| c.policyholder_name)
+            .unwrap_or_else(|| row.party_name.clone());
+        (ok, issued, holder, None)
+    } else {
+        let c: Option<InsuranceCertificateContent> = serde_json::from_str(&row.content_json).ok();
+        let ok = c.as_ref().is_some_and(|c| {
+            c.certificate_number == row.document_number
+                && c.aggregate_limit.fen() == row.amount
+                && signing::verify(key, &insurance_certificate_canonical(c), &row.signature_b64)
+        });
+        let issued = c.as_ref().map(|c| c.issue_date);
+        let holder = c
+            .as_ref()
+            .map(|c| c.policyholder.name.clone())
+            .unwrap_or_default();
+        (ok, issued, holder, Some(row.party_name.clone()))
+    };
+    let (status, revoked_reason) = match (&stale, row.revoked_at) {
+        (Some(why), _) => ("revoked".to_string(), Some(why.clone())),
+        (None, Some(_)) => (row.status.clone(), Some(row.revoked_reason.clone())),
+        (None, None) => (row.status.clone(), None),
+    };
+    Verification {
+        kind: row.kind,
+        certificate_number: row.document_number,
+        policyholder,
+        beneficiary,
+        policy_number: row.policy_number,
+        amount: Money::from_fen(row.amount),
+        status,
+        issued_on: issued_on.unwrap_or_else(|| row.issued_at.date_naive()),
+        revoked_at: row.revoked_at,
+        revoked_reason,
+        signature_valid,
+        sha256: row.sha256_hex,
+    }
 }
 
 /// Is an uploaded file the certificate as issued?
@@ -99,13 +184,24 @@ pub struct PdfCheck {
 }
 
 pub async fn check_pdf(db: &Db, code: &str, bytes: &[u8]) -> ServiceResult<PdfCheck> {
-    let row = find(db, code).await?;
+    let (status, number, issued) = match find(db, code).await? {
+        Found::Certificate(row) => (row.status, row.certificate_number, row.sha256_hex),
+        Found::Document(row, stale) => (
+            if stale.is_some() {
+                "revoked".into()
+            } else {
+                row.status
+            },
+            row.document_number,
+            row.sha256_hex,
+        ),
+    };
     let uploaded = sha256_hex(bytes);
     Ok(PdfCheck {
-        genuine: uploaded == row.sha256_hex,
-        status: row.status,
-        certificate_number: row.certificate_number,
+        genuine: uploaded == issued,
+        status,
+        certificate_number: number,
         uploaded_sha256: uploaded,
-        issued_sha256: row.sha256_hex,
+        issued_sha256: issued,
     })
 }

@@ -11,7 +11,7 @@ use super::reserves;
 use super::view::ClaimView;
 use super::{load_for_change, log, out_of_bounds, require_handler, snapshot, state_of, transition};
 use crate::documents::{
-    render_rejection_notice, Branding, DocumentFont, RejectionNotice, SealArtwork,
+    render_rejection_notice, Branding, DocumentFont, NoticeContact, RejectionNotice, SealArtwork,
 };
 use crate::domain::claims::{indemnity, ClaimState, Indemnity, Outcome};
 use crate::domain::money::Money;
@@ -317,6 +317,19 @@ async fn send_rejection_notice(
     row: &ClaimRow,
     reasons: &[String],
 ) -> ServiceResult<()> {
+    // The objection paragraph cites the clause set the policy was issued on.
+    let clause_set = crate::store::policies::get(tx, row.policy_id)
+        .await?
+        .map(|p| {
+            let name = desk
+                .library
+                .clause_set(&p.clause_set_id, &p.clause_set_version)
+                .map(|set| set.name.zh.clone())
+                .unwrap_or_else(|| p.clause_set_id.clone());
+            format!("{name} {}", p.clause_set_version)
+        })
+        .unwrap_or_default();
+    let contact = &desk.config.claims;
     let notice = RejectionNotice {
         claim_number: row.claim_number.clone(),
         policy_number: row.policy_number.clone(),
@@ -324,6 +337,12 @@ async fn send_rejection_notice(
         event_date: row.event_date,
         decision_date: row.decided_on.unwrap_or_else(|| desk.clock.today()),
         reasons: reasons.to_vec(),
+        clause_set,
+        contact: NoticeContact {
+            department: contact.contact_department.clone(),
+            phone: contact.contact_phone.clone(),
+            address: contact.contact_address.clone(),
+        },
     };
     let insurer = &desk.config.insurer;
     let branding = Branding::new(
