@@ -97,7 +97,10 @@ async fn endorsement_documents_are_issued_once_and_verifiable(app: TestApp) {
     assert_eq!(added, "1411.51");
 
     let path = format!("/api/v1/policies/{id}/versions/3/endorsement");
-    let (s, doc) = get(&app, &b.uw, &path).await;
+    // A GET never issues (no state change on a safe method): there is no GET route.
+    let (s, _) = get(&app, &b.uw, &path).await;
+    assert!(s.is_client_error(), "{s}");
+    let (s, doc) = post(&app, &b.uw, &path, &json!({})).await;
     assert_eq!(s, StatusCode::CREATED, "{doc}");
     assert_eq!(doc["kind"], "endorsement");
     assert_eq!(doc["document_number"], format!("{number}-PD02"));
@@ -191,7 +194,12 @@ async fn endorsement_documents_are_issued_once_and_verifiable(app: TestApp) {
     );
     assert!(html.contains("1,411.51"), "{html}");
 
-    // Version 2's document: the limit only, no premium.
+    // Version 2's document: the limit only, no premium. Not issued yet: the GET says so.
+    let v2 = format!("/api/v1/policies/{id}/versions/2/endorsement");
+    let (s, _) = bytes(&app, &b.uw, &format!("{v2}.pdf")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "a GET issues nothing");
+    let (s, _) = post(&app, &b.uw, &v2, &json!({})).await;
+    assert_eq!(s, StatusCode::CREATED);
     let (_, pdf) = bytes(
         &app,
         &b.uw,
@@ -257,10 +265,11 @@ async fn endorsement_documents_are_issued_once_and_verifiable(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let refund = Money::parse(v["return_premium"].as_str().unwrap()).unwrap();
     assert!(refund.fen() > 0, "{v}");
-    let (s, doc) = get(
+    let (s, doc) = post(
         &app,
         &b.uw,
         &format!("/api/v1/policies/{id}/versions/4/endorsement"),
+        &json!({}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{doc}");
@@ -351,7 +360,7 @@ async fn the_insurance_certificate_is_for_the_user_unit_and_follows_the_policy(a
     assert_eq!(v["policyholder"], "浙江精工机械有限公司");
     assert_eq!(v["amount"], "2000000.00");
     assert_eq!(v["signature_valid"], true);
-    let (s, again) = get(&app, &b.uw, &path).await;
+    let (s, again) = post(&app, &b.uw, &path, &json!({})).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(again["verification_code"], doc["verification_code"]);
     let html = app
@@ -392,7 +401,10 @@ async fn the_insurance_certificate_is_for_the_user_unit_and_follows_the_policy(a
         list[0]["status"], "revoked",
         "the list agrees before reissue: {list}"
     );
-    let (s, fresh) = get(&app, &client, &path).await;
+    // The stale one is not downloaded as if current, and a GET issues nothing.
+    let (s, _) = bytes(&app, &client, &format!("{path}.pdf")).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, fresh) = post(&app, &client, &path, &json!({})).await;
     assert_eq!(s, StatusCode::CREATED, "{fresh}");
     assert_ne!(fresh["verification_code"], doc["verification_code"]);
     assert_ne!(fresh["document_number"], doc["document_number"]);
@@ -422,8 +434,10 @@ async fn the_insurance_certificate_is_for_the_user_unit_and_follows_the_policy(a
     let fresh_code = fresh["verification_code"].as_str().unwrap();
     let v = verify(&app, fresh_code).await;
     assert_eq!(v["status"], "revoked", "{v}");
-    let (s, v) = get(&app, &client, &path).await;
+    let (s, v) = post(&app, &client, &path, &json!({})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let (s, _) = bytes(&app, &client, &format!("{path}.pdf")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "no certificate once cancelled");
     let (_, list) = get(&app, &client, &format!("/api/v1/policies/{id}/documents")).await;
     assert!(
         list.as_array()
@@ -461,28 +475,52 @@ async fn the_portal_and_the_policy_page_link_the_documents(app: TestApp) {
         .text()
         .await
         .unwrap();
+    // Buttons that POST (following a link must never issue a document).
     assert!(
-        html.contains(&format!("/api/v1/policies/{id}/insurance-certificate.pdf")),
+        html.contains(&format!(
+            "action=\"/policies/{id}/insurance-certificate/issue\""
+        )),
         "{html}"
     );
     assert!(
-        html.contains(&format!("/api/v1/policies/{id}/versions/2/endorsement.pdf")),
+        html.contains(&format!(
+            "action=\"/policies/{id}/versions/2/endorsement/issue\""
+        )),
         "{html}"
     );
     assert!(
         html.contains("保险凭证（交使用单位）") && html.contains("批单 1"),
         "{html}"
     );
+    let pdf_url = format!("/api/v1/policies/{id}/versions/2/endorsement.pdf");
+    let r = c.get(app.url(&pdf_url)).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "a GET before the 批单 is issued issues nothing"
+    );
+    let csrf = crate::helpers::hidden_field(&html, "csrf").expect("csrf on the portal");
     let r = c
-        .get(app.url(&format!("/api/v1/policies/{id}/versions/2/endorsement.pdf")))
+        .post(app.url(&format!("/policies/{id}/versions/2/endorsement/issue")))
+        .form(&[("csrf", csrf.as_str())])
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::OK,
-        "the portal's link works with the session"
-    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the portal's button issues it");
+    assert_eq!(r.headers()["location"], pdf_url.as_str());
+    let r = c.get(app.url(&pdf_url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "once issued, the GET reads it");
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let r = c
+        .post(app.url(&format!("/policies/{id}/insurance-certificate/issue")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let pdf_url = format!("/api/v1/policies/{id}/insurance-certificate.pdf");
+    assert_eq!(r.headers()["location"], pdf_url.as_str());
+    let r = c.get(app.url(&pdf_url)).send().await.unwrap();
     assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
 
     app.add_user("uw.pd.page.web", Role::Underwriter, None)
@@ -498,8 +536,8 @@ async fn the_portal_and_the_policy_page_link_the_documents(app: TestApp) {
         .unwrap();
     let versions = &html[html.find("id=\"versions\"").expect("versions table")..];
     let versions = &versions[..versions.find("</tbody>").unwrap()];
-    assert_eq!(versions.matches("endorsement.pdf").count(), 1, "{versions}");
-    assert!(versions.contains(&format!("/api/v1/policies/{id}/versions/2/endorsement.pdf")));
+    assert_eq!(versions.matches("endorsement/issue").count(), 1, "{versions}");
+    assert!(versions.contains(&format!("/policies/{id}/versions/2/endorsement/issue")));
     assert!(html.contains("id=\"insurance-certificate\""), "{html}");
 }
 

@@ -24,19 +24,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/policies/{id}/schedule.pdf", web::get().to(schedule))
         .route(
             "/policies/{id}/versions/{seq}/endorsement",
-            web::get().to(endorsement),
-        )
-        .route(
-            "/policies/{id}/versions/{seq}/endorsement",
             web::post().to(endorsement),
         )
         .route(
             "/policies/{id}/versions/{seq}/endorsement.pdf",
             web::get().to(endorsement_pdf),
-        )
-        .route(
-            "/policies/{id}/insurance-certificate",
-            web::get().to(insurance_certificate),
         )
         .route(
             "/policies/{id}/insurance-certificate",

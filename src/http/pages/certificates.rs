@@ -18,7 +18,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/verify/{code}", web::get().to(verify_code))
         .route("/verify/{code}", web::post().to(verify_upload))
         .route("/portal", web::get().to(portal))
-        .route("/policies/{id}/certificate/issue", web::post().to(issue));
+        .route("/policies/{id}/certificate/issue", web::post().to(issue))
+        .route(
+            "/policies/{id}/insurance-certificate/issue",
+            web::post().to(issue_insurance_certificate),
+        )
+        .route(
+            "/policies/{id}/versions/{seq}/endorsement/issue",
+            web::post().to(issue_endorsement),
+        );
 }
 
 #[derive(Template)]
@@ -253,4 +261,35 @@ async fn issue(
     let id = id.into_inner();
     certs::certificate(&st.cert_desk(), &who.actor, id).await?;
     Ok(see_other(&format!("/api/v1/policies/{id}/certificate.pdf")))
+}
+
+/// Issue (or find) the current 保险凭证, then download it: the portal's and the policy
+/// page's button (a POST, so following a link never issues anything).
+async fn issue_insurance_certificate(
+    st: web::Data<AppState>,
+    who: PageActor,
+    id: web::Path<i64>,
+    f: web::Form<IssueForm>,
+) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let id = id.into_inner();
+    certs::issued::insurance_certificate(&st.cert_desk(), &who.actor, id).await?;
+    Ok(see_other(&format!(
+        "/api/v1/policies/{id}/insurance-certificate.pdf"
+    )))
+}
+
+/// Issue (or find) the 批单 of policy version `seq`, then download it.
+async fn issue_endorsement(
+    st: web::Data<AppState>,
+    who: PageActor,
+    path: web::Path<(i64, i32)>,
+    f: web::Form<IssueForm>,
+) -> Result<HttpResponse, PageError> {
+    who.check_csrf(&f.csrf)?;
+    let (id, seq) = path.into_inner();
+    certs::issued::endorsement_document(&st.cert_desk(), &who.actor, id, seq).await?;
+    Ok(see_other(&format!(
+        "/api/v1/policies/{id}/versions/{seq}/endorsement.pdf"
+    )))
 }

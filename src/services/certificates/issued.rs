@@ -211,19 +211,25 @@ pub async fn endorsement_document(
     Ok((DocumentView::of(&stored, desk.config), true))
 }
 
-/// The 批单's PDF exactly as issued (issuing it first if needed), and its number.
+/// The 批单's PDF exactly as issued, and its number. Nothing is issued here (a GET must
+/// not change state): before it is issued (POST `…/endorsement`) the answer is 409.
 pub async fn endorsement_pdf(
     desk: &CertDesk<'_>,
     actor: &Actor,
     policy_id: i64,
     seq: i32,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let (view, _) = endorsement_document(desk, actor, policy_id, seq).await?;
     let mut tx = desk.db.read().await?;
-    Ok((
-        view.document_number,
-        store::pdf(&mut tx, view.document_id).await?,
-    ))
+    super::visible_policy(&mut tx, actor, policy_id).await?;
+    let doc = store::endorsement_of(&mut tx, policy_id, seq)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::Conflict(
+                "批单尚未出具，请先出具（POST）/ the endorsement document has not been issued yet; issue it first with POST"
+                    .into(),
+            )
+        })?;
+    Ok((doc.document_number, store::pdf(&mut tx, doc.document_id).await?))
 }
 
 /// Why a valid 保险凭证 no longer tells the truth, if it does not: the policy moved on
@@ -339,18 +345,32 @@ pub async fn insurance_certificate(
     Ok((DocumentView::of(&stored, desk.config), true))
 }
 
-/// The 保险凭证's PDF exactly as issued (issuing a current one first if needed).
+/// The valid 保险凭证's PDF exactly as issued, and its number. Nothing is issued or
+/// revoked here (a GET must not change state): when none states the policy as it stands
+/// (never issued, or the policy was endorsed since), the answer is 409 until a POST to
+/// `…/insurance-certificate` issues the current one.
 pub async fn insurance_certificate_pdf(
     desk: &CertDesk<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let (view, _) = insurance_certificate(desk, actor, policy_id).await?;
     let mut tx = desk.db.read().await?;
-    Ok((
-        view.document_number,
-        store::pdf(&mut tx, view.document_id).await?,
-    ))
+    let row = super::visible_policy(&mut tx, actor, policy_id).await?;
+    if row.state == "cancelled" {
+        return Err(ServiceError::Conflict(
+            "保单已退保，不出具保险凭证 / the policy is cancelled: no insurance certificate".into(),
+        ));
+    }
+    let latest = store::latest_version(&mut tx, policy_id).await?;
+    match store::valid_insurance_certificate(&mut tx, policy_id).await? {
+        Some(doc) if stale_reason(&doc, latest.as_ref()).is_none() => {
+            Ok((doc.document_number, store::pdf(&mut tx, doc.document_id).await?))
+        }
+        _ => Err(ServiceError::Conflict(
+            "保险凭证尚未按保单现状出具，请先出具（POST）/ no insurance certificate states the policy as it stands; issue it first with POST"
+                .into(),
+        )),
+    }
 }
 
 async fn revoke(tx: &mut Tx, actor: &Actor, doc: &DocumentRow, reason: &str) -> ServiceResult<()> {
