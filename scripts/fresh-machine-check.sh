@@ -8,7 +8,8 @@
 # size, load before and after), then `cargo test` with PostgreSQL at 127.0.0.1:5432 (the
 # chroot shares the network). FRESH_TEST_TARGET=DIR mounts DIR as the test build's target
 # directory (to reuse compiled dependencies; the release build is always from empty).
-# FRESH_SKIP_TEST=1 stops after the release build. The release target is deleted at the end.
+# FRESH_SKIP_TEST=1 stops after the release build. At the end the mounts are undone and the
+# chroot's target directories deleted (a mounted FRESH_TEST_TARGET is unmounted first, kept).
 set -euo pipefail
 root="${1:-/work/chroot}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,6 +20,13 @@ if [ ! -x "$root/usr/bin/gcc" ]; then
 fi
 mkdir -p "$root/opt/rustup" "$root/opt/cargo-bin" "$root/src" "$root/root/test-target"
 mnt() { mountpoint -q "$2" || mount --bind "$1" "$2"; [ "${3:-}" = ro ] && mount -o remount,bind,ro "$2"; true; }
+cleanup() {
+  for m in root/test-target opt/cargo-bin opt/rustup dev/pts dev proc; do
+    mountpoint -q "$root/$m" && umount "$root/$m"
+  done
+  rm -rf "$root/root/release-target" "$root/root/test-target"
+}
+trap cleanup EXIT
 mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 mnt /dev "$root/dev"; mnt /dev/pts "$root/dev/pts"
 mnt "${RUSTUP_HOME:-$HOME/.rustup}" "$root/opt/rustup" ro
@@ -50,6 +58,6 @@ run 'rm -rf /root/release-target; echo "load before: $(cat /proc/loadavg)"
      ls -l /root/release-target/release/firstcover | awk "{print \"binary bytes: \" \$5}"
      /root/release-target/release/firstcover --help | head -3' || { echo "release build FAILED"; exit 1; }
 rm -rf "$root/root/release-target"
-[ "${FRESH_SKIP_TEST:-0}" = 1 ] && exit 0
+if [ "${FRESH_SKIP_TEST:-0}" = 1 ]; then exit 0; fi
 run 's=$(date +%s); CARGO_TARGET_DIR=/root/test-target cargo test --locked --no-fail-fast 2>&1 | tee /root/test.log | grep -E "^test result|SKIPPED|skipping|FAILED|panicked" ; rc=${PIPESTATUS[0]}
      echo "cargo test exit $rc, wall $(( $(date +%s) - s )) s"; exit $rc'
