@@ -24,7 +24,9 @@ cleanup() {
   for m in root/test-target opt/cargo-bin opt/rustup dev/pts dev proc; do
     mountpoint -q "$root/$m" && umount "$root/$m"
   done
-  rm -rf "$root/root/release-target" "$root/root/test-target"
+  rm -rf "$root/root/release-target"
+  # Never delete through a mount that failed to come off (it would be the host's directory).
+  mountpoint -q "$root/root/test-target" || rm -rf "$root/root/test-target"
 }
 trap cleanup EXIT
 mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
