@@ -4,17 +4,35 @@
 #   - contains bindgen (it needs libclang),
 #   - contains a crate with a `links` key that is not in the allow-list below (a `links`
 #     key is how a -sys crate announces that it links a native library),
-#   - or has pkg-config / vcpkg / cmake under any crate other than an allowed one (they
-#     probe for or build system libraries).
+#   - contains pkg-config, vcpkg or cmake from a registry (they probe for or build system
+#     libraries), under any crate at all.
 # Allowed, each because its C is vendored and compiled by cargo with the C compiler:
-#   libsqlite3-sys (sqlite3)  only with its `bundled` feature on (checked below),
+#   libsqlite3-sys (sqlite3)  only as proven below,
 #   ring (ring_core_*)        its own C and assembly,
 #   wasm-bindgen-shared       a marker key, links nothing natively.
+#
+# pkg-config and vcpkg: libsqlite3-sys lists both as build-dependencies, and sqlx-sqlite
+# (0.8 and 0.9) turns their features on even with `bundled`, so no feature choice removes them.
+# They are replaced by the stand-ins in stubs/ ([patch.crates-io] in Cargo.toml), whose every
+# probe fails without running anything. This script accepts a crate of those names only when it
+# is that path crate. The proof that the bundled SQLite is what gets built (libsqlite3-sys
+# 0.30.1 build.rs, fn main): it compiles sqlite3/sqlite3.c with cc when `bundled` is on, unless
+#   (a) LIBSQLITE3_SYS_USE_PKG_CONFIG is set to anything but 0  -> forced to 0 by .cargo/config.toml,
+#   (b) the `loadable_extension` feature is on                   -> refused below,
+#   (c) the `sqlcipher` feature is on without bundled-sqlcipher -> refused below;
+# each of those would link the system library (build_linked). `buildtime_bindgen` (bindgen)
+# is refused too. The version is pinned to the one whose build.rs was read: a new version of
+# libsqlite3-sys fails here until its build.rs is read again and the list below extended.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 host=$(rustc -vV | sed -n 's/^host: //p')
+grep -Eq '^LIBSQLITE3_SYS_USE_PKG_CONFIG = \{ value = "0", force = true \}$' .cargo/config.toml || {
+  echo "dependency guard failed:"
+  echo "  - .cargo/config.toml must force LIBSQLITE3_SYS_USE_PKG_CONFIG to 0 (see the comment above)"
+  exit 1
+}
 cargo metadata --format-version 1 --locked --filter-platform "$host" | python3 -c '
-import json, sys
+import json, os, sys
 
 ALLOWED_LINKS = {
     "libsqlite3-sys": lambda links: links == "sqlite3",
@@ -23,8 +41,14 @@ ALLOWED_LINKS = {
 }
 FORBIDDEN = {"bindgen"}
 PROBES = {"pkg-config", "vcpkg", "cmake"}
+# Path crates standing in for probes (stubs/, patched in by Cargo.toml).
+STUBS = {"pkg-config": "stubs/pkg-config", "vcpkg": "stubs/vcpkg"}
+# libsqlite3-sys versions whose build.rs was read (see the comment at the top).
+REVIEWED_SQLITE = {"0.30.1"}
+SQLITE_REFUSED_FEATURES = {"loadable_extension", "sqlcipher", "buildtime_bindgen", "bindgen"}
 
 m = json.load(sys.stdin)
+workspace = m["workspace_root"]
 pkgs = {p["id"]: p for p in m["packages"]}
 nodes = {n["id"]: n for n in m["resolve"]["nodes"]}
 root = m["resolve"]["root"]
@@ -50,17 +74,26 @@ for nid in sorted(seen):
         problems.append(f"{name} {ver} is in the tree (needs libclang)")
     if links and not ALLOWED_LINKS.get(name, lambda _: False)(links):
         problems.append(f"{name} {ver} links a native library ({links!r}) and is not allowed")
-    if name == "libsqlite3-sys" and "bundled" not in nodes[nid]["features"]:
-        problems.append("libsqlite3-sys without the bundled feature would link the system SQLite")
-    for d in nodes[nid]["deps"]:
-        dep = pkgs[d["pkg"]]["name"]
-        if dep in PROBES and name not in ALLOWED_LINKS:
-            problems.append(f"{name} uses {dep} to look for a system library")
+    if name == "libsqlite3-sys":
+        features = set(nodes[nid]["features"])
+        if "bundled" not in features:
+            problems.append("libsqlite3-sys without the bundled feature would link the system SQLite")
+        for f in sorted(features & SQLITE_REFUSED_FEATURES):
+            problems.append(f"libsqlite3-sys with feature {f!r} links the system SQLite or runs bindgen")
+        if ver not in REVIEWED_SQLITE:
+            problems.append(f"libsqlite3-sys {ver}: read its build.rs and extend REVIEWED_SQLITE in scripts/check-deps.sh")
+    if name in PROBES:
+        stub = STUBS.get(name)
+        manifest = os.path.dirname(p["manifest_path"])
+        if p["source"] is not None or stub is None or manifest != os.path.join(workspace, stub):
+            users = sorted({pkgs[n]["name"] for n in seen if any(d["pkg"] == nid for d in nodes[n]["deps"])})
+            where = p["source"] or manifest
+            problems.append(f"{name} {ver} from {where} is in the tree (used by {users}): it looks for system libraries")
 
 if problems:
     print("dependency guard failed:")
     for pr in problems:
         print("  -", pr)
     sys.exit(1)
-print(f"dependency guard: {len(seen)} crates, none links a system library or runs bindgen")
+print(f"dependency guard: {len(seen)} crates, none links a system library or runs bindgen; pkg-config and vcpkg are the failing stand-ins in stubs/")
 '

@@ -228,7 +228,19 @@ fn problem(file: &Path, line: usize, reason: impl Into<String>) -> FileProblem {
 
 fn toml_problem(file: &Path, text: &str, e: &toml::de::Error) -> FileProblem {
     let line = e.span().map(|s| line_of_offset(text, s.start)).unwrap_or(1);
-    problem(file, line, e.message().trim().to_owned())
+    let message = e.message().trim();
+    // toml 1 says only "duplicate key" and marks the key by its span: name it again.
+    let key = e
+        .span()
+        .and_then(|s| text.get(s))
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && !k.contains('\n'));
+    match key {
+        Some(key) if message == "duplicate key" => {
+            problem(file, line, format!("duplicate key `{key}`"))
+        }
+        _ => problem(file, line, message.to_owned()),
+    }
 }
 
 /// Syntax check and the file's `kind`.

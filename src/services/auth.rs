@@ -217,4 +217,23 @@ mod tests {
         assert!(same_secret(&a, &a.clone()));
         assert!(!same_secret(&a, &b));
     }
+
+    /// Stored passwords must survive an upgrade of the argon2 crate: this hash was made by
+    /// `hash_password` with argon2 0.5 (the PHC string carries its own parameters).
+    #[tokio::test]
+    async fn a_password_hashed_before_an_upgrade_still_verifies() {
+        let stored = "$argon2id$v=19$m=19456,t=2,p=1$rDODdc2zlC8iYUNy/DsUfA$m8U6xkwity/l/w5uW+vq7gFdT+IYVSBg1RmiPC2gMFQ";
+        assert!(verify_password("correct horse battery staple".into(), stored.into()).await);
+        assert!(!verify_password("correct horse battery stapler".into(), stored.into()).await);
+        assert!(!verify_password("correct horse battery staple".into(), "not a hash".into()).await);
+        // A fresh hash still uses argon2id with the same default parameters, and verifies.
+        let fresh = hash_password("correct horse battery staple".into())
+            .await
+            .unwrap();
+        assert!(
+            fresh.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{fresh}"
+        );
+        assert!(verify_password("correct horse battery staple".into(), fresh).await);
+    }
 }

@@ -123,6 +123,26 @@ mod tests {
         assert!(!verify("not base64!", b"content", &sig));
     }
 
+    /// Seals already issued must survive an upgrade of the Ed25519 crate: a fixed seed gives
+    /// the same public key and the same (deterministic, RFC 8032) signature, and the old
+    /// signature verifies. The expected values were made by an independent implementation
+    /// (Python `cryptography`), not by this crate.
+    #[test]
+    fn seals_made_before_an_upgrade_still_verify() {
+        let message = b"FC-2025-000001|premium certificate|1234567.89";
+        let public = "6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=";
+        let signature = "Mo+/rOkcNClM45JL5X4jYj8n5kswxBJ+OHetuL9yHjCbs1T3arPH3jvzwH9RAwdi08N0/oc63OQCaBF3leGOBQ==";
+        let s = Signer::from_seed([7u8; 32]);
+        assert_eq!(s.public_b64(), public);
+        assert_eq!(s.sign_b64(message), signature);
+        assert!(verify(public, message, signature));
+        assert!(!verify(
+            public,
+            b"FC-2025-000002|premium certificate|1234567.89",
+            signature
+        ));
+    }
+
     #[test]
     fn seeds_are_read_raw_or_as_base64() {
         let seed = [3u8; 32];
