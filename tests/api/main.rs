@@ -27,6 +27,7 @@ mod cli;
 mod contract;
 mod cover_lines;
 mod library;
+mod list_paging;
 mod lists;
 mod outbox;
 mod page_language;

@@ -22,15 +22,6 @@ use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// A page of results.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 /// A page of a keyset-paged list: follow `next` (or `prev`) as `after` for the
 /// neighbouring page. `total` is exact when `total_exact`, otherwise a lower bound
 /// (counting stops at 1,000).
