@@ -29,6 +29,8 @@ use std::time::Instant;
 const PASSWORD: &str = "scale-bench-password";
 
 fn main() -> BenchResult<()> {
+    // As `firstcover serve` does (the server runs in this process).
+    firstcover::memory::tune_allocator();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -100,7 +102,8 @@ async fn load(admin: &str, url: &str, policies: usize, claims: usize) -> BenchRe
     let name = url.rsplit('/').next().unwrap_or(url).to_string();
     if let Ok(db) = Db::connect(url, 1).await {
         // The loader's last step records the size; a load that stopped half-way has none.
-        if db.migrate().await.is_ok() && rows(&db, "bench_loaded").await == 1
+        if db.migrate().await.is_ok()
+            && rows(&db, "bench_loaded").await == 1
             && rows(&db, "policy").await == policies as i64
         {
             println!("[setup] {name} already holds {policies} policies");

@@ -21,3 +21,47 @@ create index referral_queue_idx on referral (referral_id) where decision is null
 -- Receivables read a page of issued policies by id and their versions, plans,
 -- payments and refunds by policy.
 create index policy_issued_seek_idx on policy (policy_id) where policy_number is not null;
+
+-- Suspense suggestions look for policies owing exactly a line's amount: an
+-- installment of it, or a single premium of it (was a scan of every version).
+create index installment_amount_idx on installment (amount, policy_id);
+create index policy_version_issue_premium_idx on policy_version (premium, policy_id) where kind = 'issue';
+
+-- Suspense (挂账) read every bank line the bank ever sent, with two subqueries each, to
+-- find the few not placed yet. What is placed on a line (live payments from it) and
+-- whether a live disposal settled it are now kept on the line by triggers, and the
+-- lines in suspense are a partial index.
+alter table bank_line add column placed bigint not null default 0;
+alter table bank_line add column disposed boolean not null default false;
+update bank_line l set
+    placed = coalesce((select sum(p.amount) from payment p
+                       where p.bank_line_id = l.bank_line_id and p.reversed_at is null), 0),
+    disposed = exists (select 1 from bank_line_disposal d
+                       where d.bank_line_id = l.bank_line_id and d.reversed_at is null);
+
+create function bank_line_placed_sync() returns trigger language plpgsql as $$
+begin
+    update bank_line l set placed = coalesce((select sum(p.amount) from payment p
+            where p.bank_line_id = l.bank_line_id and p.reversed_at is null), 0)
+    where l.bank_line_id in (
+        case when tg_op <> 'INSERT' then old.bank_line_id end,
+        case when tg_op <> 'DELETE' then new.bank_line_id end);
+    return null;
+end $$;
+create trigger payment_places_bank_line after insert or update or delete on payment
+    for each row execute function bank_line_placed_sync();
+
+create function bank_line_disposed_sync() returns trigger language plpgsql as $$
+begin
+    update bank_line l set disposed = exists (select 1 from bank_line_disposal d
+            where d.bank_line_id = l.bank_line_id and d.reversed_at is null)
+    where l.bank_line_id in (
+        case when tg_op <> 'INSERT' then old.bank_line_id end,
+        case when tg_op <> 'DELETE' then new.bank_line_id end);
+    return null;
+end $$;
+create trigger disposal_settles_bank_line after insert or update or delete on bank_line_disposal
+    for each row execute function bank_line_disposed_sync();
+
+create index bank_line_suspense_idx on bank_line (value_date, bank_line_id)
+    where not disposed and amount > placed;

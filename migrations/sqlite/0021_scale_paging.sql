@@ -21,3 +21,55 @@ create index referral_queue_idx on referral (referral_id) where decision is null
 -- Receivables read a page of issued policies by id and their versions, plans,
 -- payments and refunds by policy.
 create index policy_issued_seek_idx on policy (policy_id) where policy_number is not null;
+
+-- Suspense suggestions look for policies owing exactly a line's amount: an
+-- installment of it, or a single premium of it (was a scan of every version).
+create index installment_amount_idx on installment (amount, policy_id);
+create index policy_version_issue_premium_idx on policy_version (premium, policy_id) where kind = 'issue';
+
+-- Suspense (挂账): what is placed on a line and whether a live disposal settled it,
+-- kept on the line by triggers; the lines in suspense are a partial index (see the
+-- PostgreSQL twin).
+alter table bank_line add column placed integer not null default 0;
+alter table bank_line add column disposed integer not null default 0;
+update bank_line set
+    placed = coalesce((select sum(p.amount) from payment p
+                       where p.bank_line_id = bank_line.bank_line_id and p.reversed_at is null), 0),
+    disposed = exists (select 1 from bank_line_disposal d
+                       where d.bank_line_id = bank_line.bank_line_id and d.reversed_at is null);
+
+create trigger payment_places_bank_line_insert after insert on payment
+when new.bank_line_id is not null begin
+    update bank_line set placed = coalesce((select sum(p.amount) from payment p
+            where p.bank_line_id = bank_line.bank_line_id and p.reversed_at is null), 0)
+    where bank_line_id = new.bank_line_id;
+end;
+create trigger payment_places_bank_line_update after update on payment begin
+    update bank_line set placed = coalesce((select sum(p.amount) from payment p
+            where p.bank_line_id = bank_line.bank_line_id and p.reversed_at is null), 0)
+    where bank_line_id in (old.bank_line_id, new.bank_line_id);
+end;
+create trigger payment_places_bank_line_delete after delete on payment
+when old.bank_line_id is not null begin
+    update bank_line set placed = coalesce((select sum(p.amount) from payment p
+            where p.bank_line_id = bank_line.bank_line_id and p.reversed_at is null), 0)
+    where bank_line_id = old.bank_line_id;
+end;
+create trigger disposal_settles_bank_line_insert after insert on bank_line_disposal begin
+    update bank_line set disposed = exists (select 1 from bank_line_disposal d
+            where d.bank_line_id = bank_line.bank_line_id and d.reversed_at is null)
+    where bank_line_id = new.bank_line_id;
+end;
+create trigger disposal_settles_bank_line_update after update on bank_line_disposal begin
+    update bank_line set disposed = exists (select 1 from bank_line_disposal d
+            where d.bank_line_id = bank_line.bank_line_id and d.reversed_at is null)
+    where bank_line_id in (old.bank_line_id, new.bank_line_id);
+end;
+create trigger disposal_settles_bank_line_delete after delete on bank_line_disposal begin
+    update bank_line set disposed = exists (select 1 from bank_line_disposal d
+            where d.bank_line_id = bank_line.bank_line_id and d.reversed_at is null)
+    where bank_line_id = old.bank_line_id;
+end;
+
+create index bank_line_suspense_idx on bank_line (value_date, bank_line_id)
+    where not disposed and amount > placed;

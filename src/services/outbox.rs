@@ -139,7 +139,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &OutboxListQuery) -> ServiceResult<
     Ok(store::list(&mut tx, status, kind, &seek).await?)
 }
 
-pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, i64)>> {
+pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, crate::store::seek::Total)>> {
     let mut tx = db.read().await?;
     Ok(store::counts(&mut tx).await?)
 }

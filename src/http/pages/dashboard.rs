@@ -150,9 +150,10 @@ async fn show(
     if actor.role.handles_claims() {
         tiles.push(Tile {
             label: lang.t("dash.claims_overdue").into(),
-            value: crate::services::claims::overdue_count(&st.db, &st.clock)
-                .await?
-                .to_string(),
+            value: total_in(
+                &crate::services::claims::overdue_count(&st.db, &st.clock).await?,
+                lang,
+            ),
             href: "/claims/queue".into(),
         });
     }

@@ -33,7 +33,7 @@ struct OutboxPage {
     c: Chrome,
     status: String,
     kind: String,
-    counts: Vec<(String, i64)>,
+    counts: Vec<(String, String)>,
     lines: Vec<Line>,
     can_requeue: bool,
     total: String,
@@ -94,11 +94,16 @@ async fn show(
             error: r.last_error.unwrap_or_default(),
         })
         .collect();
+    let counts = outbox::counts(&st.db)
+        .await?
+        .into_iter()
+        .map(|(s, n)| (s, listing::total_in(&n, c.lang)))
+        .collect();
     page(&OutboxPage {
         c,
         status,
         kind,
-        counts: outbox::counts(&st.db).await?,
+        counts,
         lines,
         can_requeue: who.actor.role.manages_users(),
         total,
