@@ -139,7 +139,7 @@ async fn party_pages_are_stable_while_parties_are_added(app: TestApp) {
             let (app, uw) = (&app, &uw);
             async move {
                 // "阿" sorts before and "龙" after most names in both collations.
-                let name = if n % 2 == 0 {
+                let name = if n.is_multiple_of(2) {
                     format!("阿{n}有限公司")
                 } else {
                     format!("龙{n}有限公司")
