@@ -9,6 +9,7 @@ pub mod documents;
 pub mod domain;
 pub mod http;
 pub mod library;
+pub mod memory;
 pub mod outbox_worker;
 pub mod runtime;
 pub mod services;

@@ -175,14 +175,16 @@ async fn metrics_text(req: actix_web::HttpRequest, state: web::Data<AppState>) -
         None => {}
     }
     let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
+    // Counted up to 1,001 (a range of the queue index): 1001 means more than 1,000.
     let overdue = crate::services::claims::overdue_count(&state.db, &state.clock)
         .await
+        .map(|t| if t.exact { t.count } else { t.count + 1 })
         .unwrap_or(-1);
     let body = state.metrics.render(&[
         ("firstcover_ready", "1 when the database is ready.", ready),
         (
             "firstcover_claims_overdue",
-            "Open claims with an overdue statutory clock (Insurance Law arts. 23, 25); -1 if unknown.",
+            "Open claims with an overdue statutory clock (Insurance Law arts. 23, 25), counted up to 1001 (more than 1000); -1 if unknown.",
             overdue,
         ),
     ]);

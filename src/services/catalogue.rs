@@ -1,9 +1,12 @@
 //! Catalogue entries (目录产品): a maker's qualified products and their validity.
 
-use super::{clamp_page, Actor, FieldError, ServiceError, ServiceResult};
+use super::{descending, seek, Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::catalogue::{default_valid_until, Tier, UnitType};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::catalogue::{self as store, CatalogueFilter, CatalogueRow, CatalogueValues};
+use crate::store::catalogue::{
+    self as store, CatalogueFilter, CatalogueRow, CatalogueSort, CatalogueValues,
+};
+use crate::store::seek::Paged;
 use crate::store::{parties, Db};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -158,25 +161,65 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<CatalogueRow>
         .ok_or(ServiceError::NotFound("catalogue item"))
 }
 
+/// A catalogue list request: search, maker, order and page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueListQuery {
+    /// Part of the product name, the field, or the maker's name or credit code.
+    pub q: Option<String>,
+    pub maker_id: Option<i64>,
+    /// created (default), product or valid_until.
+    pub sort: Option<String>,
+    /// asc or desc (default desc; by product the default is asc).
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
+}
+
+impl CatalogueListQuery {
+    /// The first `limit` products (of one maker), by name (pickers).
+    pub fn first(maker_id: Option<i64>, limit: i64) -> CatalogueListQuery {
+        CatalogueListQuery {
+            maker_id,
+            sort: Some("product".into()),
+            limit: Some(limit),
+            ..Default::default()
+        }
+    }
+}
+
 pub async fn list(
     db: &Db,
     actor: &Actor,
-    query: Option<String>,
-    maker_id: Option<i64>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-) -> ServiceResult<(Vec<CatalogueRow>, i64)> {
-    let (limit, offset) = clamp_page(limit, offset);
-    let maker_id = actor.maker_scope().or(maker_id);
+    q: CatalogueListQuery,
+) -> ServiceResult<Paged<CatalogueRow>> {
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => CatalogueSort::default(),
+        Some(s) => CatalogueSort::parse(s).ok_or_else(|| {
+            ServiceError::field(
+                "sort",
+                "sort by created, product or valid_until",
+                "排序只能是 created、product 或 valid_until",
+            )
+        })?,
+    };
+    let order = sort.order(descending(
+        q.order.as_deref(),
+        sort != CatalogueSort::Product,
+    ));
+    let seek = seek(q.limit, q.after.as_deref(), order);
+    let maker_id = actor.maker_scope().or(q.maker_id);
     let mut tx = db.read().await?;
     Ok(store::list(
         &mut tx,
         &CatalogueFilter {
-            query: query.filter(|q| !q.trim().is_empty()),
+            query: q.q.filter(|q| !q.trim().is_empty()),
             maker_id,
-            limit,
-            offset,
         },
+        sort,
+        &seek,
     )
     .await?)
 }

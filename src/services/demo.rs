@@ -46,8 +46,10 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// Returns false when data was already there.
 pub async fn load(db: &Db) -> ServiceResult<bool> {
     let system = Actor::system();
-    let (_, total) = parties::list(db, &system, None, None, Some(1), None).await?;
-    if total > 0 {
+    let total = parties::list(db, &system, parties::PartyListQuery::of_kind(None, 1))
+        .await?
+        .total;
+    if total.count > 0 {
         return Ok(false);
     }
     let hz = ("浙江省", "杭州市", "余杭区");

@@ -5,6 +5,7 @@
 use super::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self as store, OutboxRow};
+use crate::store::seek::Paged;
 use crate::store::{Db, Tx};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -111,21 +112,34 @@ async fn enqueue(tx: &mut Tx, key: &str, payload: &Payload) -> ServiceResult<i64
     }
 }
 
-/// The queue as an administrator sees it.
-pub async fn list(
-    db: &Db,
-    actor: &Actor,
-    status: Option<&str>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-) -> ServiceResult<Vec<OutboxRow>> {
-    actor.require(actor.role.watches_deliveries(), "see the outbox")?;
-    let (limit, offset) = super::clamp_page(limit, offset);
-    let mut tx = db.read().await?;
-    Ok(store::list(&mut tx, status, limit, offset).await?)
+/// An outbox list request: status, kind, order and page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxListQuery {
+    /// pending, delivered or dead
+    pub status: Option<String>,
+    /// mail or http
+    pub kind: Option<String>,
+    /// asc or desc (default: newest first).
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
 }
 
-pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, i64)>> {
+/// The queue as an administrator sees it, one page.
+pub async fn list(db: &Db, actor: &Actor, q: &OutboxListQuery) -> ServiceResult<Paged<OutboxRow>> {
+    actor.require(actor.role.watches_deliveries(), "see the outbox")?;
+    let order = store::order(super::descending(q.order.as_deref(), true));
+    let seek = super::seek(q.limit, q.after.as_deref(), order);
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
+    let kind = q.kind.as_deref().filter(|s| !s.is_empty());
+    let mut tx = db.read().await?;
+    Ok(store::list(&mut tx, status, kind, &seek).await?)
+}
+
+pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, crate::store::seek::Total)>> {
     let mut tx = db.read().await?;
     Ok(store::counts(&mut tx).await?)
 }

@@ -1,9 +1,10 @@
 //! Parties: makers, users and intermediaries, and their relations.
 
-use super::{clamp_page, Actor, FieldError, ServiceError, ServiceResult};
+use super::{descending, seek, Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::party::{FieldIssue, PartyInput, Relation, ValidParty};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::parties::{self as store, PartyFilter, PartyRow, RelationRow};
+use crate::store::parties::{self as store, PartyFilter, PartyRow, PartySort, RelationRow};
+use crate::store::seek::Paged;
 use crate::store::Db;
 use serde_json::json;
 
@@ -104,24 +105,56 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<(PartyRow, Ve
     Ok((row, relations))
 }
 
-pub async fn list(
-    db: &Db,
-    actor: &Actor,
-    query: Option<String>,
-    kind: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-) -> ServiceResult<(Vec<PartyRow>, i64)> {
-    let (limit, offset) = clamp_page(limit, offset);
+/// A party list request: search, kind, order and page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PartyListQuery {
+    /// Part of the name or credit code.
+    pub q: Option<String>,
+    /// maker, user or intermediary.
+    pub kind: Option<String>,
+    /// created (default) or name.
+    pub sort: Option<String>,
+    /// asc or desc (default desc; by name the default is asc).
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
+}
+
+impl PartyListQuery {
+    /// The first `limit` parties of a kind (pickers).
+    pub fn of_kind(kind: Option<&str>, limit: i64) -> PartyListQuery {
+        PartyListQuery {
+            kind: kind.map(str::to_string),
+            sort: Some("name".into()),
+            limit: Some(limit),
+            ..Default::default()
+        }
+    }
+}
+
+pub async fn list(db: &Db, actor: &Actor, q: PartyListQuery) -> ServiceResult<Paged<PartyRow>> {
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => PartySort::default(),
+        Some(s) => PartySort::parse(s).ok_or_else(|| {
+            ServiceError::field(
+                "sort",
+                "sort by created or name",
+                "排序只能是 created 或 name",
+            )
+        })?,
+    };
+    let order = sort.order(descending(q.order.as_deref(), sort == PartySort::Created));
+    let seek = seek(q.limit, q.after.as_deref(), order);
     let filter = PartyFilter {
-        query: query.filter(|q| !q.trim().is_empty()),
-        kind: kind.filter(|k| !k.is_empty()),
+        query: q.q.filter(|q| !q.trim().is_empty()),
+        kind: q.kind.filter(|k| !k.is_empty()),
         only_id: actor.maker_scope(),
-        limit,
-        offset,
     };
     let mut tx = db.read().await?;
-    Ok(store::list(&mut tx, &filter).await?)
+    Ok(store::list(&mut tx, &filter, sort, &seek).await?)
 }
 
 pub async fn add_relation(

@@ -219,15 +219,19 @@ pub struct SuspenseRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// A line in suspense: not disposed of and not fully placed. `placed` and `disposed`
+/// are kept by triggers on payment and bank_line_disposal (migration 0021), and this
+/// very condition is the partial index `bank_line_suspense_idx`, so suspense costs
+/// the lines in it, not every line the bank ever sent.
 fn suspense_where() -> String {
-    format!("not {DISPOSED} and l.amount > {PLACED}")
+    "not l.disposed and l.amount > l.placed".to_string()
 }
 
 /// One page of suspense, oldest first.
 pub async fn suspense(tx: &mut Tx, limit: i64, offset: i64) -> StoreResult<Vec<SuspenseRow>> {
     let sql = format!(
         "select l.bank_line_id, l.source, l.import_id, l.bank_txn_id, l.value_date, l.amount, \
-         l.amount - {PLACED} as open_amount, l.payer, l.reference, l.created_at \
+         l.amount - l.placed as open_amount, l.payer, l.reference, l.created_at \
          from bank_line l where {} order by l.value_date, l.bank_line_id limit $1 offset $2",
         suspense_where()
     );
@@ -239,7 +243,7 @@ pub async fn suspense(tx: &mut Tx, limit: i64, offset: i64) -> StoreResult<Vec<S
 /// How many lines are in suspense and what they hold open, in fen.
 pub async fn suspense_totals(tx: &mut Tx) -> StoreResult<(i64, i64)> {
     let sql = format!(
-        "select count(*), cast(coalesce(sum(l.amount - {PLACED}), 0) as bigint) from bank_line l where {}",
+        "select count(*), cast(coalesce(sum(l.amount - l.placed), 0) as bigint) from bank_line l where {}",
         suspense_where()
     );
     Ok(dispatch!(tx, c => {
@@ -387,21 +391,27 @@ pub async fn payments_of_line(tx: &mut Tx, line_id: i64) -> StoreResult<Vec<(i64
 }
 
 /// Issued policies of makers with one of these names.
+/// One statement for every variant (was one per variant, per suspense line).
 pub async fn policies_of_makers_named(tx: &mut Tx, names: &[String]) -> StoreResult<Vec<i64>> {
-    let mut out = Vec::new();
-    for name in names {
-        let ids = dispatch!(tx, c => {
-            sqlx::query_scalar::<_, i64>(
-                "select p.policy_id from policy p join party m on m.party_id = p.maker_id \
-                 where m.name = $1 and p.policy_number is not null order by p.policy_id limit 50",
-            )
-            .bind(name)
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = super::seek::Sql::default();
+    let list: Vec<String> = names
+        .iter()
+        .map(|n| w.arg(super::seek::Arg::Text(n.clone())))
+        .collect();
+    let sql = format!(
+        "select p.policy_id from policy p join party m on m.party_id = p.maker_id \
+         where m.name in ({}) and p.policy_number is not null order by p.policy_id limit {}",
+        list.join(", "),
+        50 * names.len()
+    );
+    Ok(dispatch!(tx, c => {
+        crate::bind_args!(sqlx::query_scalar::<_, i64>(&sql), w.args)
             .fetch_all(&mut *c)
             .await?
-        });
-        out.extend(ids);
-    }
-    Ok(out)
+    }))
 }
 
 /// Live invoices whose number appears in the reference: (policy, invoice number).

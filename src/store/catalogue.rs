@@ -1,5 +1,7 @@
 //! Catalogue entries: a maker's qualified products.
 
+use super::search::Needle;
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::NaiveDate;
@@ -39,8 +41,58 @@ pub struct CatalogueValues {
 pub struct CatalogueFilter {
     pub query: Option<String>,
     pub maker_id: Option<i64>,
-    pub limit: i64,
-    pub offset: i64,
+}
+
+/// The catalogue list's orders (each backed by an index on the column and the id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CatalogueSort {
+    /// Newest first by default.
+    #[default]
+    Created,
+    Product,
+    ValidUntil,
+}
+
+impl CatalogueSort {
+    pub fn parse(s: &str) -> Option<CatalogueSort> {
+        match s {
+            "created" => Some(CatalogueSort::Created),
+            "product" => Some(CatalogueSort::Product),
+            "valid_until" => Some(CatalogueSort::ValidUntil),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CatalogueSort::Created => "created",
+            CatalogueSort::Product => "product",
+            CatalogueSort::ValidUntil => "valid_until",
+        }
+    }
+
+    pub fn order(self, descending: bool) -> Order {
+        let (column, kind) = match self {
+            CatalogueSort::Created => ("c.catalogue_item_id", KeyKind::Int),
+            CatalogueSort::Product => ("c.product_name", KeyKind::Text),
+            CatalogueSort::ValidUntil => ("c.valid_until", KeyKind::Date),
+        };
+        Order {
+            column,
+            kind,
+            id: "c.catalogue_item_id",
+            descending,
+        }
+    }
+
+    fn key(self, r: &CatalogueRow) -> (Key, i64) {
+        let k = match self {
+            CatalogueSort::Created => Key::Int(r.catalogue_item_id),
+            CatalogueSort::Product => Key::Text(r.product_name.clone()),
+            CatalogueSort::ValidUntil => Key::Date(r.valid_until),
+        };
+        (k, r.catalogue_item_id)
+    }
 }
 
 const SELECT: &str =
@@ -110,29 +162,40 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<CatalogueRow>> {
     }))
 }
 
-pub async fn list(tx: &mut Tx, f: &CatalogueFilter) -> StoreResult<(Vec<CatalogueRow>, i64)> {
-    let pattern = super::contains_pattern(f.query.as_deref());
-    let filter =
-        "where ($1 is null or c.product_name like $1 escape '\\' or c.field like $1 escape '\\' \
-         or p.name like $1 escape '\\') \
-                  and ($2 is null or c.maker_id = $2)";
-    let sql = format!("{SELECT} {filter} order by c.catalogue_item_id desc limit $3 offset $4");
-    let count_sql = format!(
-        "select count(*) from catalogue_item c join party p on p.party_id = c.maker_id {filter}"
-    );
-    Ok(dispatch!(tx, c => {
-        let rows = sqlx::query_as::<_, CatalogueRow>(&sql)
-            .bind(&pattern)
-            .bind(f.maker_id)
-            .bind(f.limit)
-            .bind(f.offset)
-            .fetch_all(&mut *c)
-            .await?;
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&pattern)
-            .bind(f.maker_id)
-            .fetch_one(&mut *c)
-            .await?;
-        (rows, total)
-    }))
+/// One page of the catalogue: found by any part of the product name (trigram index),
+/// the maker's name or credit code, or the field; one maker's; in the order asked for.
+pub async fn list(
+    tx: &mut Tx,
+    f: &CatalogueFilter,
+    sort: CatalogueSort,
+    seek: &Seek,
+) -> StoreResult<Paged<CatalogueRow>> {
+    let postgres = tx.is_postgres();
+    let mut w = Sql::default();
+    if let Some(n) = Needle::new(f.query.as_deref()) {
+        let products = n.ids(
+            &mut w,
+            postgres,
+            "catalogue_item",
+            "catalogue_item_id",
+            "product_name",
+            "catalogue_fts",
+        );
+        let makers = n.parties(&mut w, postgres);
+        // The field is one of a short list of sectors: read the column.
+        let field = w.arg(Arg::Text(
+            super::contains_pattern(f.query.as_deref()).unwrap_or_default(),
+        ));
+        let ids = format!(
+            "{products} \
+             union select s.catalogue_item_id from catalogue_item s where s.maker_id in ({makers}) \
+             union select s.catalogue_item_id from catalogue_item s where s.field like {field} escape '\\'"
+        );
+        w.when(&super::search::id_in(postgres, "c.catalogue_item_id", &ids));
+    }
+    if let Some(m) = f.maker_id {
+        w.with("c.maker_id = {}", Arg::Int(m));
+    }
+    let sql = seek::page_sql(SELECT, "from catalogue_item c", &w, seek);
+    seek::read(tx, &sql, seek, |r| sort.key(r)).await
 }

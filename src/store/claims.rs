@@ -375,10 +375,15 @@ pub async fn queue(
 }
 
 /// Open claims whose deadline has passed: one range count on `claim_queue_idx`.
+/// Open claims past a deadline, counted up to the cap (a range of the queue index).
 pub async fn overdue_count(tx: &mut Tx, today: NaiveDate) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
-        sqlx::query_scalar("select count(*) from claim where state <> 'closed' and next_due_on < $1")
+        sqlx::query_scalar(
+            "select count(*) from (select 1 from claim where state <> 'closed' and next_due_on < $1 \
+             limit $2) capped",
+        )
             .bind(today)
+            .bind(super::seek::COUNT_CAP + 1)
             .fetch_one(&mut *c)
             .await?
     }))

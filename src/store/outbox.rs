@@ -1,5 +1,6 @@
 //! The outbox table: queue, claim with a lease, record the outcome.
 
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, Duration, Utc};
@@ -170,36 +171,56 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<OutboxRow>> {
     Ok(row)
 }
 
-/// Newest first, optionally one status only.
+/// The outbox list's order: by when a delivery was queued (its id).
+pub fn order(descending: bool) -> Order {
+    Order {
+        column: "outbox_id",
+        kind: KeyKind::Int,
+        id: "outbox_id",
+        descending,
+    }
+}
+
+/// One page of deliveries, optionally of one status and kind (each filter leads an
+/// index that ends with the id).
 pub async fn list(
     tx: &mut Tx,
     status: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> StoreResult<Vec<OutboxRow>> {
-    let sql = format!(
-        "select {COLUMNS} from outbox where ($1 is null or status = $1) \
-         order by outbox_id desc limit $2 offset $3"
-    );
-    let rows = dispatch!(tx, c => {
-        sqlx::query_as::<_, OutboxRow>(&sql)
-            .bind(status)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&mut *c)
-            .await?
-    });
-    Ok(rows)
+    kind: Option<&str>,
+    seek: &Seek,
+) -> StoreResult<Paged<OutboxRow>> {
+    let mut w = Sql::default();
+    if let Some(s) = status {
+        w.with("status = {}", Arg::Text(s.to_string()));
+    }
+    if let Some(k) = kind {
+        w.with("kind = {}", Arg::Text(k.to_string()));
+    }
+    let select = format!("select {COLUMNS} from outbox");
+    let sql = seek::page_sql(&select, "from outbox", &w, seek);
+    seek::read(tx, &sql, seek, |r: &OutboxRow| {
+        (Key::Int(r.outbox_id), r.outbox_id)
+    })
+    .await
 }
 
-/// Rows per status, for the dashboard and metrics.
-pub async fn counts(tx: &mut Tx) -> StoreResult<Vec<(String, i64)>> {
-    let rows = dispatch!(tx, c => {
-        sqlx::query_as::<_, (String, i64)>(
-            "select status, count(*) from outbox group by status order by status",
-        )
-        .fetch_all(&mut *c)
-        .await?
-    });
-    Ok(rows)
+/// Rows per status (those with any), each counted up to the cap on the status
+/// index: delivered mail piles up with the book, and a `group by` read all of it.
+pub async fn counts(tx: &mut Tx) -> StoreResult<Vec<(String, seek::Total)>> {
+    let mut out = Vec::new();
+    for status in ["dead", "delivered", "pending"] {
+        let n: i64 = dispatch!(tx, c => {
+            sqlx::query_scalar(
+                "select count(*) from (select 1 from outbox where status = $1 limit $2) capped",
+            )
+            .bind(status)
+            .bind(seek::COUNT_CAP + 1)
+            .fetch_one(&mut *c)
+            .await?
+        });
+        if n > 0 {
+            out.push((status.to_string(), seek::Total::from_capped(n)));
+        }
+    }
+    Ok(out)
 }

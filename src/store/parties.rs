@@ -1,5 +1,7 @@
 //! Parties and the relations between them.
 
+use super::search::Needle;
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::party::ValidParty;
@@ -38,8 +40,53 @@ pub struct PartyFilter {
     pub kind: Option<String>,
     /// A client sees its own maker only.
     pub only_id: Option<i64>,
-    pub limit: i64,
-    pub offset: i64,
+}
+
+/// The party list's orders (each backed by an index on the column and the id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PartySort {
+    /// Newest first by default.
+    #[default]
+    Created,
+    Name,
+}
+
+impl PartySort {
+    pub fn parse(s: &str) -> Option<PartySort> {
+        match s {
+            "created" => Some(PartySort::Created),
+            "name" => Some(PartySort::Name),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartySort::Created => "created",
+            PartySort::Name => "name",
+        }
+    }
+
+    pub fn order(self, descending: bool) -> Order {
+        let (column, kind) = match self {
+            PartySort::Created => ("party_id", KeyKind::Int),
+            PartySort::Name => ("name", KeyKind::Text),
+        };
+        Order {
+            column,
+            kind,
+            id: "party_id",
+            descending,
+        }
+    }
+
+    fn key(self, r: &PartyRow) -> (Key, i64) {
+        let k = match self {
+            PartySort::Created => Key::Int(r.party_id),
+            PartySort::Name => Key::Text(r.name.clone()),
+        };
+        (k, r.party_id)
+    }
 }
 
 const COLUMNS: &str = "party_id, kind, name, credit_code, province, city, county, state_owned, \
@@ -114,32 +161,29 @@ pub async fn by_credit_code(tx: &mut Tx, code: &str) -> StoreResult<Option<Party
     }))
 }
 
-/// Search by name or credit code (case-insensitive on the code), newest first.
-pub async fn list(tx: &mut Tx, f: &PartyFilter) -> StoreResult<(Vec<PartyRow>, i64)> {
-    let pattern = super::contains_pattern(f.query.as_deref());
-    let filter =
-        "where ($1 is null or name like $1 escape '\\' or credit_code like upper($1) escape '\\') \
-                  and ($2 is null or kind = $2) and ($3 is null or party_id = $3)";
-    let sql =
-        format!("select {COLUMNS} from party {filter} order by party_id desc limit $4 offset $5");
-    let count_sql = format!("select count(*) from party {filter}");
-    Ok(dispatch!(tx, c => {
-        let rows = sqlx::query_as::<_, PartyRow>(&sql)
-            .bind(&pattern)
-            .bind(&f.kind)
-            .bind(f.only_id)
-            .bind(f.limit)
-            .bind(f.offset)
-            .fetch_all(&mut *c)
-            .await?;
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&pattern)
-            .bind(&f.kind)
-            .bind(f.only_id)
-            .fetch_one(&mut *c)
-            .await?;
-        (rows, total)
-    }))
+/// One page of parties found by any part of the name or credit code (an index lookup:
+/// trigrams, see `store::search`), of one kind, in the order asked for.
+pub async fn list(
+    tx: &mut Tx,
+    f: &PartyFilter,
+    sort: PartySort,
+    seek: &Seek,
+) -> StoreResult<Paged<PartyRow>> {
+    let postgres = tx.is_postgres();
+    let mut w = Sql::default();
+    if let Some(n) = Needle::new(f.query.as_deref()) {
+        let ids = n.parties(&mut w, postgres);
+        w.when(&super::search::id_in(postgres, "party_id", &ids));
+    }
+    if let Some(k) = &f.kind {
+        w.with("kind = {}", Arg::Text(k.clone()));
+    }
+    if let Some(id) = f.only_id {
+        w.with("party_id = {}", Arg::Int(id));
+    }
+    let select = format!("select {COLUMNS} from party");
+    let sql = seek::page_sql(&select, "from party", &w, seek);
+    seek::read(tx, &sql, seek, |r| sort.key(r)).await
 }
 
 pub async fn relations(tx: &mut Tx, party_id: i64) -> StoreResult<Vec<RelationRow>> {

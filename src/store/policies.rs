@@ -710,12 +710,37 @@ pub async fn referrals_of(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<Referr
     }))
 }
 
-/// The queue: open referrals, oldest first.
-pub async fn open_referrals(tx: &mut Tx) -> StoreResult<Vec<ReferralRow>> {
-    let sql = format!("{REFERRAL_SELECT} where r.decision is null order by r.referral_id");
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, ReferralRow>(&sql).fetch_all(&mut *c).await?
-    }))
+/// The referral queue's order: by when the referral was made (its id).
+pub fn referral_order(descending: bool) -> Order {
+    Order {
+        column: "r.referral_id",
+        kind: KeyKind::Int,
+        id: "r.referral_id",
+        descending,
+    }
+}
+
+/// The queue: one page of open referrals (a partial index holds only the open ones),
+/// optionally of one maker.
+pub async fn open_referrals(
+    tx: &mut Tx,
+    maker_id: Option<i64>,
+    seek: &Seek,
+) -> StoreResult<Paged<ReferralRow>> {
+    let mut w = Sql::default();
+    w.when("r.decision is null");
+    let count_from = match maker_id {
+        Some(m) => {
+            w.with("p.maker_id = {}", Arg::Int(m));
+            "from referral r join policy p on p.policy_id = r.policy_id"
+        }
+        None => "from referral r",
+    };
+    let sql = seek::page_sql(REFERRAL_SELECT, count_from, &w, seek);
+    seek::read(tx, &sql, seek, |r: &ReferralRow| {
+        (Key::Int(r.referral_id), r.referral_id)
+    })
+    .await
 }
 
 pub async fn decide_referral(

@@ -1,6 +1,7 @@
 //! Receivables reads (应收保费) and the premium reminder ledger (催缴提醒记录).
 
-use super::billing::BilledPolicy;
+use super::billing::{BilledPolicy, InstallmentRow, PremiumVersion};
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{StoreResult, Tx};
 use crate::dispatch;
 use chrono::NaiveDate;
@@ -15,6 +16,100 @@ pub async fn issued_policies(tx: &mut Tx) -> StoreResult<Vec<BilledPolicy>> {
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, BilledPolicy>(ISSUED).fetch_all(&mut *c).await?
     }))
+}
+
+/// The receivables list's order: issued policies by id (a partial index on the issued).
+pub fn order(descending: bool) -> Order {
+    Order {
+        column: "p.policy_id",
+        kind: KeyKind::Int,
+        id: "p.policy_id",
+        descending,
+    }
+}
+
+/// One page of issued policies (optionally of one maker), for receivables read a page
+/// at a time.
+pub async fn issued_page(
+    tx: &mut Tx,
+    maker_id: Option<i64>,
+    seek: &Seek,
+) -> StoreResult<Paged<BilledPolicy>> {
+    let select = "select p.policy_id, p.policy_number, p.state, p.maker_id, m.name as maker_name, \
+        p.programme_id, p.period_start from policy p join party m on m.party_id = p.maker_id";
+    let mut w = Sql::default();
+    w.when("p.policy_number is not null");
+    if let Some(m) = maker_id {
+        w.with("p.maker_id = {}", Arg::Int(m));
+    }
+    let sql = seek::page_sql(select, "from policy p", &w, seek);
+    seek::read(tx, &sql, seek, |r: &BilledPolicy| {
+        (Key::Int(r.policy_id), r.policy_id)
+    })
+    .await
+}
+
+/// `in (…)` over the ids, with its arguments.
+fn id_list(ids: &[i64]) -> (String, Sql) {
+    let mut w = Sql::default();
+    let list: Vec<String> = ids.iter().map(|id| w.arg(Arg::Int(*id))).collect();
+    (list.join(", "), w)
+}
+
+#[derive(sqlx::FromRow)]
+struct VersionOf {
+    policy_id: i64,
+    #[sqlx(flatten)]
+    version: PremiumVersion,
+}
+
+/// The premium versions of many policies in one statement, in (policy, seq) order.
+pub async fn versions_of(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<(i64, PremiumVersion)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (list, w) = id_list(ids);
+    let sql = format!(
+        "select policy_id, seq, kind, effective_on, premium, adjustment from policy_version \
+         where policy_id in ({list}) order by policy_id, seq"
+    );
+    let rows = dispatch!(tx, c => {
+        crate::bind_args!(sqlx::query_as::<_, VersionOf>(&sql), w.args)
+            .fetch_all(&mut *c)
+            .await?
+    });
+    Ok(rows.into_iter().map(|r| (r.policy_id, r.version)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct InstallmentOf {
+    policy_id: i64,
+    based_on_seq: i32,
+    #[sqlx(flatten)]
+    item: InstallmentRow,
+}
+
+/// The payment plans of many policies in one statement: (policy, based-on version,
+/// installment), in (policy, seq) order; policies without a plan have no rows.
+pub async fn plans_of(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<(i64, i32, InstallmentRow)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (list, w) = id_list(ids);
+    let sql = format!(
+        "select i.policy_id, p.based_on_seq, i.seq, i.due_on, i.amount from payment_plan p \
+         join installment i on i.policy_id = p.policy_id \
+         where p.policy_id in ({list}) order by i.policy_id, i.seq"
+    );
+    let rows = dispatch!(tx, c => {
+        crate::bind_args!(sqlx::query_as::<_, InstallmentOf>(&sql), w.args)
+            .fetch_all(&mut *c)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.policy_id, r.based_on_seq, r.item))
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]

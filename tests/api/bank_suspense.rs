@@ -323,6 +323,34 @@ async fn receivables_are_aged_on_a_fixed_day_and_reminders_go_once(app: TestApp)
             Some("27000.00")
         )
     );
+    // One policy a page: the two pages hold the two policies, each once.
+    let p1 = app
+        .get_json("/api/v1/receivables?as_of=2026-06-30&limit=1", &finance)
+        .await;
+    assert_eq!(
+        (p1["paged"].as_bool(), p1["issued"]["count"].as_i64()),
+        (Some(true), Some(2))
+    );
+    assert_eq!(p1["policies"].as_array().unwrap().len(), 1, "{p1}");
+    let p2 = app
+        .get_json(
+            &format!(
+                "/api/v1/receivables?as_of=2026-06-30&limit=1&after={}",
+                p1["next"].as_str().unwrap()
+            ),
+            &finance,
+        )
+        .await;
+    assert!(p2["next"].is_null(), "{p2}");
+    let mut seen = vec![
+        p1["policies"][0]["policy_id"].as_i64().unwrap(),
+        p2["policies"][0]["policy_id"].as_i64().unwrap(),
+    ];
+    seen.sort();
+    let mut both = vec![a, b];
+    both.sort();
+    assert_eq!(seen, both);
+    assert_eq!(p2["total"], "14000.00", "the page's own total: {p2}");
     // The same day seen on 2026-04-15: April's installment is 14 days overdue.
     let r = app
         .get_json("/api/v1/receivables?as_of=2026-04-15", &finance)

@@ -506,7 +506,11 @@ async fn the_portal_and_the_policy_page_link_the_documents(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the portal's button issues it");
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the portal's button issues it"
+    );
     assert_eq!(r.headers()["location"], pdf_url.as_str());
     let r = c.get(app.url(&pdf_url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "once issued, the GET reads it");
@@ -536,7 +540,11 @@ async fn the_portal_and_the_policy_page_link_the_documents(app: TestApp) {
         .unwrap();
     let versions = &html[html.find("id=\"versions\"").expect("versions table")..];
     let versions = &versions[..versions.find("</tbody>").unwrap()];
-    assert_eq!(versions.matches("endorsement/issue").count(), 1, "{versions}");
+    assert_eq!(
+        versions.matches("endorsement/issue").count(),
+        1,
+        "{versions}"
+    );
     assert!(versions.contains(&format!("/policies/{id}/versions/2/endorsement/issue")));
     assert!(html.contains("id=\"insurance-certificate\""), "{html}");
 }

@@ -29,6 +29,7 @@ mod cover_lines;
 mod documents;
 mod ladder;
 mod library;
+mod list_paging;
 mod lists;
 mod outbox;
 mod overdue_tile;

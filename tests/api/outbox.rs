@@ -253,7 +253,8 @@ async fn a_delivery_that_keeps_failing_becomes_a_dead_letter_and_can_be_retried(
 
     let token = app.api_user("ops", Role::Admin, None).await;
     let dead = app.get_json("/api/v1/outbox?status=dead", &token).await;
-    let dead = dead.as_array().unwrap();
+    assert_eq!(dead["total"], 1, "{dead}");
+    let dead = dead["items"].as_array().unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0]["outbox_id"], id);
     assert_eq!(dead[0]["attempts"], max);

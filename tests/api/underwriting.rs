@@ -256,6 +256,7 @@ async fn referral_cannot_be_approved_by_its_author(app: TestApp) {
     assert_eq!(v["premium"], "44100.00");
     let id = v["policy_id"].as_i64().unwrap();
     let (_, queue) = get(&app, &b.uw, "/api/v1/referrals").await;
+    let queue = queue["items"].clone();
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["policy_id"], id);
     assert_eq!(queue[0]["requested_by_name"], "sr.a");
@@ -304,6 +305,7 @@ async fn referral_cannot_be_approved_by_its_author(app: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "quoted");
     let (_, queue) = get(&app, &b.uw, "/api/v1/referrals").await;
+    let queue = queue["items"].clone();
     assert_eq!(queue.as_array().unwrap().len(), 0);
     let (s, _) = post(
         &app,
@@ -332,6 +334,7 @@ async fn limit_above_authority_is_referred(app: TestApp) {
     assert_eq!(v["state"], "referred");
     assert_eq!(v["needs_referral"], true);
     let (_, queue) = get(&app, &b.uw, "/api/v1/referrals").await;
+    let queue = queue["items"].clone();
     let reasons = queue[0]["reasons_json"].as_str().unwrap();
     assert!(
         reasons.contains("50,000,000.00") || reasons.contains("50000000"),
@@ -368,6 +371,7 @@ async fn endorsement_above_authority_waits_for_a_senior_underwriter(app: TestApp
     let (_, detail) = get(&app, &b.uw, &format!("/api/v1/policies/{id}")).await;
     assert_eq!(detail["versions"].as_array().unwrap().len(), 1);
     let (_, queue) = get(&app, &senior, "/api/v1/referrals").await;
+    let queue = queue["items"].clone();
     assert!(queue[0]["endorsement_json"]
         .as_str()
         .unwrap()

@@ -387,22 +387,16 @@ pub async fn reverse_disposal(
     Ok(HttpResponse::Ok().json(d))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivablesQuery {
-    /// Reporting day (default: today in Beijing).
-    pub as_of: Option<chrono::NaiveDate>,
-}
-
-/// Who owes what (应收保费) on a day: per policy and maker, aged not yet due, 1–30,
-/// 31–90 and over 90 days overdue, with totals. Amounts are CNY strings.
-#[utoipa::path(get, path = "/api/v1/receivables", params(ReceivablesQuery), tag = "billing",
+/// Who owes what (应收保费) on a day, one page of issued policies at a time (follow
+/// `next` as `after`): per policy and maker, aged not yet due, 1–30, 31–90 and over 90
+/// days overdue, with the page's totals. Amounts are CNY strings.
+#[utoipa::path(get, path = "/api/v1/receivables", params(billing::ReceivablesQuery), tag = "billing",
     responses((status = 200, body = Receivables)))]
 pub async fn receivables(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<ReceivablesQuery>,
+    q: web::Query<billing::ReceivablesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = q.into_inner().as_of.unwrap_or_else(|| st.clock.today());
-    Ok(HttpResponse::Ok().json(billing::receivables(&st.db, &who.0, as_of).await?))
+    let r = billing::receivables_page(&st.db, &who.0, st.clock.today(), &q).await?;
+    Ok(HttpResponse::Ok().json(r))
 }

@@ -1,13 +1,12 @@
 //! `/api/v1/catalogue`
 
-use super::{if_match, Page};
+use super::{if_match, SeekPage};
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
-use crate::services::catalogue::{self, CatalogueInput};
+use crate::services::catalogue::{self, CatalogueInput, CatalogueListQuery};
 use crate::store::catalogue::CatalogueRow;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/catalogue", web::get().to(list))
@@ -16,33 +15,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/catalogue/{id}", web::put().to(update));
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    q: Option<String>,
-    maker_id: Option<i64>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
 /// List qualified products (a client sees only its own maker's).
-#[utoipa::path(get, path = "/api/v1/catalogue", params(ListQuery), tag = "catalogue",
-    responses((status = 200, body = Page<CatalogueRow>)))]
+#[utoipa::path(get, path = "/api/v1/catalogue", params(CatalogueListQuery), tag = "catalogue",
+    responses((status = 200, body = SeekPage<CatalogueRow>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<ListQuery>,
+    q: web::Query<CatalogueListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let (items, total) =
-        catalogue::list(&st.db, &who.0, q.q, q.maker_id, q.limit, q.offset).await?;
-    let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let limit = q.limit;
+    let page = catalogue::list(&st.db, &who.0, q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
 /// Add a qualified product of a maker.

@@ -23,7 +23,8 @@ use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// A page of results.
+/// A short list read whole or newest first up to `limit` (a scheme's yearly reports),
+/// with its total.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -1,36 +1,27 @@
 //! `/api/v1/outbox`: mail and regulator deliveries, their receipts and dead letters.
 
+use super::SeekPage;
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
-use crate::services::outbox;
+use crate::services::outbox::{self, OutboxListQuery};
 use crate::store::outbox::OutboxRow;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/outbox", web::get().to(list))
         .route("/outbox/{id}/requeue", web::post().to(requeue));
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct OutboxQuery {
-    /// pending, delivered or dead
-    status: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
 /// Deliveries, newest first (administrators, auditors, actuaries).
-#[utoipa::path(get, path = "/api/v1/outbox", params(OutboxQuery), tag = "outbox", responses((status = 200, body = Vec<OutboxRow>)))]
+#[utoipa::path(get, path = "/api/v1/outbox", params(OutboxListQuery), tag = "outbox", responses((status = 200, body = SeekPage<OutboxRow>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<OutboxQuery>,
+    q: web::Query<OutboxListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = outbox::list(&st.db, &who.0, q.status.as_deref(), q.limit, q.offset).await?;
-    Ok(HttpResponse::Ok().json(rows))
+    let page = outbox::list(&st.db, &who.0, &q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 /// Send a dead letter again with fresh attempts (administrators).

@@ -1,11 +1,11 @@
 //! `/api/v1/parties`
 
-use super::{if_match, Page};
+use super::{if_match, SeekPage};
 use crate::domain::party::{PartyInput, Relation};
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
-use crate::services::parties;
+use crate::services::parties::{self, PartyListQuery};
 use crate::store::parties::{PartyRow, RelationRow};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -16,17 +16,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/parties/{id}", web::get().to(get))
         .route("/parties/{id}", web::put().to(update))
         .route("/parties/{id}/relations", web::post().to(relate));
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// Part of the name or credit code.
-    q: Option<String>,
-    /// maker, user or intermediary.
-    kind: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -46,22 +35,17 @@ pub struct RelationInput {
 }
 
 /// List and search parties (a client sees only its own maker).
-#[utoipa::path(get, path = "/api/v1/parties", params(ListQuery), tag = "parties",
-    responses((status = 200, body = Page<PartyRow>)))]
+#[utoipa::path(get, path = "/api/v1/parties", params(PartyListQuery), tag = "parties",
+    responses((status = 200, body = SeekPage<PartyRow>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<ListQuery>,
+    q: web::Query<PartyListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let (items, total) = parties::list(&st.db, &who.0, q.q, q.kind, q.limit, q.offset).await?;
-    let (limit, offset) = crate::services::clamp_page(q.limit, q.offset);
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let limit = q.limit;
+    let page = parties::list(&st.db, &who.0, q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
 /// Create a maker, user or intermediary. The credit code is checked (GB 32100-2015).

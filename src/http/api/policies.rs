@@ -108,11 +108,16 @@ pub async fn requote(
         .json(v))
 }
 
-/// Open referrals, oldest first.
-#[utoipa::path(get, path = "/api/v1/referrals", tag = "underwriting",
-    responses((status = 200, body = Vec<ReferralRow>)))]
-pub async fn referrals(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(uw::referral_queue(&st.desk(), &who.0).await?))
+/// Open referrals, oldest first, one page.
+#[utoipa::path(get, path = "/api/v1/referrals", params(uw::ReferralQuery), tag = "underwriting",
+    responses((status = 200, body = SeekPage<ReferralRow>)))]
+pub async fn referrals(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<uw::ReferralQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = uw::referral_queue(&st.desk(), &who.0, &q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 /// A referral decision (核保审批). `ReferralDecisionInput` in the OpenAPI document.

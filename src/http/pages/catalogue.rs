@@ -1,5 +1,6 @@
 //! Catalogue pages: qualified products, their tier and validity.
 
+use super::listing::{self, Sorter};
 use super::{form_errors, page, see_other, Chrome, PageError, Pager};
 use crate::domain::catalogue::{is_valid_on, Tier, UnitType};
 use crate::http::identity::PageActor;
@@ -37,16 +38,21 @@ pub struct Line {
 struct ListPage {
     c: Chrome,
     rows: Vec<Line>,
-    total: i64,
+    total: String,
     q: String,
+    maker_id: String,
     can_edit: bool,
+    sorter: Sorter,
     pager: Pager,
 }
 
 #[derive(Deserialize)]
 struct ListQuery {
     q: Option<String>,
-    offset: Option<i64>,
+    maker_id: Option<i64>,
+    sort: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
 }
 
 async fn list(
@@ -56,9 +62,34 @@ async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let limit = 50;
-    let (rows, total) =
-        catalogue::list(&st.db, &who.actor, q.q.clone(), None, Some(limit), q.offset).await?;
+    let paged = catalogue::list(
+        &st.db,
+        &who.actor,
+        catalogue::CatalogueListQuery {
+            q: q.q.clone(),
+            maker_id: q.maker_id,
+            sort: q.sort.clone(),
+            order: q.order.clone(),
+            limit: Some(50),
+            after: q.after.clone(),
+        },
+    )
+    .await?;
+    let query = q.q.clone().unwrap_or_default();
+    let maker_id = q.maker_id.map(|m| m.to_string()).unwrap_or_default();
+    let sort = crate::store::catalogue::CatalogueSort::parse(q.sort.as_deref().unwrap_or(""))
+        .unwrap_or_default();
+    let sorter = Sorter {
+        base: listing::href("/catalogue", &[("q", &query), ("maker_id", &maker_id)]),
+        sort: sort.as_str().into(),
+        descending: crate::services::descending(
+            q.order.as_deref(),
+            sort != crate::store::catalogue::CatalogueSort::Product,
+        ),
+    };
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset(&sorter.current(), &paged);
+    let rows = paged.rows;
     let today = st.clock.today();
     let lang = c.lang;
     let rows = rows
@@ -84,18 +115,15 @@ async fn list(
             valid_until: r.valid_until,
         })
         .collect();
-    let query = q.q.clone().unwrap_or_default();
-    let base = format!(
-        "/catalogue?q={}",
-        url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
-    );
     page(&ListPage {
         can_edit: who.actor.role.manages_parties(),
-        pager: Pager::new(&base, q.offset.unwrap_or(0), limit, total),
+        pager,
+        sorter,
         c,
         rows,
         total,
         q: query,
+        maker_id,
     })
 }
 
@@ -217,8 +245,13 @@ struct FormPage {
 }
 
 async fn makers(st: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, PageError> {
-    let (rows, _) =
-        parties::list(&st.db, actor, None, Some("maker".into()), Some(500), None).await?;
+    let rows = parties::list(
+        &st.db,
+        actor,
+        parties::PartyListQuery::of_kind(Some("maker"), 500),
+    )
+    .await?
+    .rows;
     Ok(rows.into_iter().map(|p| (p.party_id, p.name)).collect())
 }
 

@@ -1,11 +1,13 @@
 //! The dashboard: what this role needs to see first.
 
+use super::listing::total_in;
 use super::{page, Chrome, PageError};
 use crate::domain::role::Role;
 use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::{audit, catalogue, parties};
+use crate::store::seek::Total;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -15,7 +17,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 pub struct Tile {
     pub label: String,
-    pub value: i64,
+    /// A count as shown: exact, or "more than 1,000" past the counting cap.
+    pub value: String,
     pub href: String,
     /// A line under the count, e.g. the amount the count adds up to.
     pub detail: Option<String>,
@@ -117,27 +120,48 @@ async fn show(
     let mut tiles = Vec::new();
     if actor.role.is_staff() {
         for (kind, key) in [("maker", "dash.makers"), ("user", "dash.users")] {
-            let (_, total) =
-                parties::list(&st.db, actor, None, Some(kind.into()), Some(1), None).await?;
+            let total = parties::list(
+                &st.db,
+                actor,
+                parties::PartyListQuery {
+                    kind: Some(kind.into()),
+                    limit: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .total;
             tiles.push(Tile {
                 label: lang.t(key).into(),
-                value: total,
+                value: total_in(&total, lang),
                 href: format!("/parties?kind={kind}"),
                 detail: None,
             });
         }
     }
-    let (_, products) = catalogue::list(&st.db, actor, None, None, Some(1), None).await?;
+    let products = catalogue::list(
+        &st.db,
+        actor,
+        catalogue::CatalogueListQuery {
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .await?
+    .total;
     tiles.push(Tile {
         label: lang.t("dash.catalogue").into(),
-        value: products,
+        value: total_in(&products, lang),
         href: "/catalogue".into(),
         detail: None,
     });
     if actor.role.handles_claims() {
         tiles.push(Tile {
             label: lang.t("dash.claims_overdue").into(),
-            value: crate::services::claims::overdue_count(&st.db, &st.clock).await?,
+            value: total_in(
+                &crate::services::claims::overdue_count(&st.db, &st.clock).await?,
+                lang,
+            ),
             href: "/claims/queue".into(),
             detail: None,
         });
@@ -145,7 +169,9 @@ async fn show(
     if actor.role.collects_premium() {
         tiles.push(Tile {
             label: lang.t("dash.unmatched").into(),
-            value: crate::services::billing::suspense_count(&st.db, actor).await?,
+            value: crate::services::billing::suspense_count(&st.db, actor)
+                .await?
+                .to_string(),
             href: "/billing/bank".into(),
             detail: None,
         });
@@ -155,7 +181,7 @@ async fn show(
             label: lang
                 .pick("保费逾期保单", "Policies with premium overdue")
                 .into(),
-            value: overdue.policies,
+            value: overdue.policies.to_string(),
             href: "/billing/receivables".into(),
             detail: Some(format!(
                 "{} {} {}",
@@ -193,28 +219,42 @@ async fn queue_tiles(
     use crate::services::underwriting::{self as uw, ListQuery};
     let desk = st.desk();
     let mut tiles = Vec::new();
-    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let tile = |zh: &str, en: &str, value: i64, href: &str| Tile {
+    let count = |n: usize| Total {
+        count: i64::try_from(n).unwrap_or(i64::MAX),
+        exact: true,
+    };
+    let tile = |zh: &str, en: &str, value: Total, href: &str| Tile {
         label: lang.pick(zh, en).to_string(),
-        value,
+        value: total_in(&value, lang),
         href: href.to_string(),
         detail: None,
     };
     if actor.role.decides_referrals() && !actor.role.underwrites() {
-        let waiting = uw::referral_queue(&desk, actor).await?.len();
+        let waiting = uw::referral_queue(&desk, actor, &uw::ReferralQuery::default())
+            .await?
+            .total;
         tiles.push(tile(
             "待上级核保",
             "Referrals waiting",
-            count(waiting),
+            waiting,
             "/referrals",
         ));
     }
     if actor.role.underwrites() {
-        let waiting = uw::referral_queue(&desk, actor).await?.len();
+        let waiting = uw::referral_queue(
+            &desk,
+            actor,
+            &uw::ReferralQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await?
+        .total;
         tiles.push(tile(
             "待上级核保",
             "Referrals waiting",
-            count(waiting),
+            waiting,
             "/referrals",
         ));
         for (state, zh, en) in [
@@ -231,8 +271,7 @@ async fn queue_tiles(
                 },
             )
             .await?
-            .total
-            .count;
+            .total;
             tiles.push(tile(zh, en, n, &format!("/policies?state={state}")));
         }
     }
@@ -246,8 +285,7 @@ async fn queue_tiles(
             },
         )
         .await?
-        .total
-        .count;
+        .total;
         tiles.push(tile("待处理赔案", "Open claims", open, "/claims/queue"));
     }
     if actor.role.approves_claims() {
@@ -271,8 +309,7 @@ async fn queue_tiles(
             },
         )
         .await?
-        .total
-        .count;
+        .total;
         tiles.push(tile("我的保单", "My policies", n, "/portal"));
         let claims = crate::services::claims::list(
             &desk,

@@ -44,11 +44,16 @@ impl Pager {
 
 /// "共 37" or, past the counting cap, "超过 1,000" — never a number we did not count.
 pub fn total_text(t: &Total, c: &Chrome) -> String {
+    total_in(t, c.lang)
+}
+
+/// [`total_text`] in a language.
+pub fn total_in(t: &Total, lang: crate::http::i18n::Lang) -> String {
     let n = grouped(t.count);
     if t.exact {
         n
     } else {
-        format!("{} {n}", c.lang.pick("超过", "more than"))
+        format!("{} {n}", lang.pick("超过", "more than"))
     }
 }
 

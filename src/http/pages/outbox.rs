@@ -1,6 +1,7 @@
 //! The outbox page: what was mailed or sent to the regulator, receipts, dead letters.
 
-use super::{page, see_other, shanghai_time, Chrome, PageError};
+use super::listing::{self, Sorter};
+use super::{page, see_other, shanghai_time, Chrome, PageError, Pager};
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::outbox;
@@ -31,14 +32,22 @@ struct Line {
 struct OutboxPage {
     c: Chrome,
     status: String,
-    counts: Vec<(String, i64)>,
+    kind: String,
+    counts: Vec<(String, String)>,
     lines: Vec<Line>,
     can_requeue: bool,
+    total: String,
+    sorter: Sorter,
+    pager: Pager,
 }
 
+/// The page's query (it may carry more, such as `saved`).
 #[derive(Debug, Deserialize)]
 struct Filter {
     status: Option<String>,
+    kind: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
 }
 
 async fn show(
@@ -47,9 +56,27 @@ async fn show(
     who: PageActor,
     q: web::Query<Filter>,
 ) -> Result<HttpResponse, PageError> {
-    let status = q.status.clone().filter(|s| !s.is_empty());
-    let rows = outbox::list(&st.db, &who.actor, status.as_deref(), Some(200), None).await?;
-    let lines = rows
+    let f = q.into_inner();
+    let q = outbox::OutboxListQuery {
+        status: f.status,
+        kind: f.kind,
+        order: f.order,
+        limit: None,
+        after: f.after,
+    };
+    let status = q.status.clone().unwrap_or_default();
+    let kind = q.kind.clone().unwrap_or_default();
+    let paged = outbox::list(&st.db, &who.actor, &q).await?;
+    let c = Chrome::for_actor(&req, &who);
+    let sorter = Sorter {
+        base: listing::href("/outbox", &[("status", &status), ("kind", &kind)]),
+        sort: "created".into(),
+        descending: q.order.as_deref() != Some("asc"),
+    };
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset(&sorter.current(), &paged);
+    let lines = paged
+        .rows
         .into_iter()
         .map(|r| Line {
             id: r.outbox_id,
@@ -67,12 +94,21 @@ async fn show(
             error: r.last_error.unwrap_or_default(),
         })
         .collect();
+    let counts = outbox::counts(&st.db)
+        .await?
+        .into_iter()
+        .map(|(s, n)| (s, listing::total_in(&n, c.lang)))
+        .collect();
     page(&OutboxPage {
-        c: Chrome::for_actor(&req, &who),
-        status: status.unwrap_or_default(),
-        counts: outbox::counts(&st.db).await?,
+        c,
+        status,
+        kind,
+        counts,
         lines,
         can_requeue: who.actor.role.manages_users(),
+        total,
+        sorter,
+        pager,
     })
 }
 

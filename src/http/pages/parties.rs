@@ -1,5 +1,6 @@
 //! Party pages: list and search, create, view, edit, relations.
 
+use super::listing::{self, Sorter};
 use super::{form_errors, page, see_other, Chrome, HistoryLine, PageError, Pager};
 use crate::domain::party::{PartyInput, PartyKind, Relation};
 use crate::http::identity::PageActor;
@@ -33,11 +34,12 @@ pub struct PartyLine {
 struct ListPage {
     c: Chrome,
     rows: Vec<PartyLine>,
-    total: i64,
+    total: String,
     q: String,
     kind: String,
     kinds: &'static [PartyKind],
     can_edit: bool,
+    sorter: Sorter,
     pager: Pager,
 }
 
@@ -45,7 +47,9 @@ struct ListPage {
 struct ListQuery {
     q: Option<String>,
     kind: Option<String>,
-    offset: Option<i64>,
+    sort: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
 }
 
 fn kind_label(kind: &str, c: &Chrome) -> String {
@@ -62,24 +66,35 @@ async fn list(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let q = q.into_inner();
-    let limit = 50;
-    let (rows, total) = parties::list(
+    let paged = parties::list(
         &st.db,
         &who.actor,
-        q.q.clone(),
-        q.kind.clone(),
-        Some(limit),
-        q.offset,
+        parties::PartyListQuery {
+            q: q.q.clone(),
+            kind: q.kind.clone(),
+            sort: q.sort.clone(),
+            order: q.order.clone(),
+            limit: Some(50),
+            after: q.after.clone(),
+        },
     )
     .await?;
     let query = q.q.unwrap_or_default();
     let kind = q.kind.unwrap_or_default();
-    let base = format!(
-        "/parties?q={}&kind={}",
-        url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>(),
-        kind
-    );
-    let rows = rows
+    let sort = crate::store::parties::PartySort::parse(q.sort.as_deref().unwrap_or(""))
+        .unwrap_or_default();
+    let sorter = Sorter {
+        base: listing::href("/parties", &[("q", &query), ("kind", &kind)]),
+        sort: sort.as_str().into(),
+        descending: crate::services::descending(
+            q.order.as_deref(),
+            sort == crate::store::parties::PartySort::Created,
+        ),
+    };
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset(&sorter.current(), &paged);
+    let rows = paged
+        .rows
         .into_iter()
         .map(|p| PartyLine {
             kind_label: kind_label(&p.kind, &c),
@@ -92,7 +107,8 @@ async fn list(
         .collect();
     page(&ListPage {
         can_edit: who.actor.role.manages_parties(),
-        pager: Pager::new(&base, q.offset.unwrap_or(0), limit, total),
+        pager,
+        sorter,
         c,
         rows,
         total,
@@ -328,9 +344,13 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
     )
     .await?;
     let (policies, policies_total) = (found.rows, found.total.count);
-    let (products, _) =
-        crate::services::catalogue::list(&st.db, &who.actor, None, Some(maker_id), Some(100), None)
-            .await?;
+    let products = crate::services::catalogue::list(
+        &st.db,
+        &who.actor,
+        crate::services::catalogue::CatalogueListQuery::first(Some(maker_id), 100),
+    )
+    .await?
+    .rows;
     let mut claims = Vec::new();
     let (mut due, mut paid, mut balance) = (Money::ZERO, Money::ZERO, Money::ZERO);
     let mut tx = st.db.read().await?;
@@ -378,7 +398,13 @@ async fn detail(
     let (p, relations) = parties::get(&st.db, &who.actor, id).await?;
     let can_edit = who.actor.role.manages_parties();
     let others = if can_edit {
-        let (all, _) = parties::list(&st.db, &who.actor, None, None, Some(500), None).await?;
+        let all = parties::list(
+            &st.db,
+            &who.actor,
+            parties::PartyListQuery::of_kind(None, 500),
+        )
+        .await?
+        .rows;
         all.into_iter()
             .filter(|o| o.party_id != id)
             .map(|o| (o.party_id, o.name))

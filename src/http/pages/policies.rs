@@ -74,8 +74,13 @@ fn basis_label(basis: &str, c: &Chrome) -> String {
 type Options = Vec<(i64, String)>;
 
 async fn party_options(st: &AppState, who: &PageActor, kind: &str) -> Result<Options, PageError> {
-    let (rows, _) =
-        parties::list(&st.db, &who.actor, None, Some(kind.into()), Some(500), None).await?;
+    let rows = parties::list(
+        &st.db,
+        &who.actor,
+        parties::PartyListQuery::of_kind(Some(kind), 500),
+    )
+    .await?
+    .rows;
     Ok(rows.into_iter().map(|p| (p.party_id, p.name)).collect())
 }
 
@@ -225,7 +230,13 @@ async fn form_page(
     errors: Vec<FieldError>,
 ) -> Result<FormPage, PageError> {
     let c = Chrome::for_actor(req, who);
-    let (items, _) = catalogue::list(&st.db, &who.actor, None, None, Some(500), None).await?;
+    let items = catalogue::list(
+        &st.db,
+        &who.actor,
+        catalogue::CatalogueListQuery::first(None, 500),
+    )
+    .await?
+    .rows;
     let mut sections: Vec<SectionOption> = Vec::new();
     for set in st.library.clause_sets() {
         for s in &set.sections {
@@ -795,15 +806,44 @@ struct QueuePage {
     rows: Vec<ReferralRow>,
     /// (aggregate limit, reasons, level it waits for) per row.
     reasons: Vec<(String, String, String)>,
+    total: String,
+    sorter: Sorter,
+    pager: Pager,
+}
+
+/// The queue page's query (lenient: links may carry more).
+#[derive(Deserialize)]
+struct QueueQuery {
+    order: Option<String>,
+    after: Option<String>,
 }
 
 async fn referrals(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    q: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let rows = uw::referral_queue(&st.desk(), &who.actor).await?;
+    let q = q.into_inner();
+    let paged = uw::referral_queue(
+        &st.desk(),
+        &who.actor,
+        &uw::ReferralQuery {
+            order: q.order.clone(),
+            after: q.after,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let sorter = Sorter {
+        base: "/referrals".into(),
+        sort: "created".into(),
+        descending: q.order.as_deref() == Some("desc"),
+    };
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset(&sorter.current(), &paged);
+    let rows = paged.rows;
     let reasons = rows
         .iter()
         .map(|r| {
@@ -823,7 +863,14 @@ async fn referrals(
             (Money::from_fen(r.aggregate_limit).grouped(), why, level)
         })
         .collect();
-    page(&QueuePage { c, rows, reasons })
+    page(&QueuePage {
+        c,
+        rows,
+        reasons,
+        total,
+        sorter,
+        pager,
+    })
 }
 
 #[derive(Template)]

@@ -1,7 +1,7 @@
 //! `/billing/receivables`: who owes what on a day (应收保费), aged per maker and policy,
 //! with the CSV and XLSX exports.
 
-use super::{page, Chrome, PageError};
+use super::{page, Chrome, PageError, Pager};
 use crate::domain::billing::ageing::Buckets;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
@@ -54,6 +54,9 @@ struct ReceivablesPage {
     makers: Vec<Row>,
     policies: Vec<Row>,
     totals: Figures,
+    /// How many issued policies there are (the page shows 50 of them at a time).
+    issued: String,
+    pager: Pager,
 }
 
 fn as_of(q: &std::collections::HashMap<String, String>) -> NaiveDate {
@@ -76,8 +79,32 @@ async fn show(
     who: PageActor,
     q: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let r = load(&st, &who, &q).await?;
+    let as_of = as_of(&q);
+    let r = billing::receivables_page(
+        &st.db,
+        &who.actor,
+        as_of,
+        &billing::ReceivablesQuery {
+            as_of: Some(as_of),
+            maker_id: q.get("maker_id").and_then(|m| m.trim().parse().ok()),
+            limit: Some(50),
+            after: q.get("after").cloned(),
+        },
+    )
+    .await?;
     let c = Chrome::for_actor(&req, &who);
+    let base = super::listing::href(
+        "/billing/receivables",
+        &[
+            ("as_of", &as_of.to_string()),
+            ("maker_id", q.get("maker_id").map_or("", |s| s.as_str())),
+        ],
+    );
+    let pager = Pager {
+        prev: r.prev.as_deref().map(|c| format!("{base}&after={c}")),
+        next: r.next.as_deref().map(|c| format!("{base}&after={c}")),
+    };
+    let issued = super::listing::total_text(&r.issued, &c);
     let policies_word = c.lang.pick("张保单", "policies").to_string();
     page(&ReceivablesPage {
         as_of: r.as_of.to_string(),
@@ -102,6 +129,8 @@ async fn show(
             })
             .collect(),
         totals: figures(&r.totals),
+        issued,
+        pager,
         c,
     })
 }

@@ -87,15 +87,13 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let list: Vec<UserRow> = users::list(&st.db, &who.actor).await?;
-    let (makers, _) = parties::list(
+    let makers = parties::list(
         &st.db,
         &who.actor,
-        None,
-        Some("maker".into()),
-        Some(500),
-        None,
+        parties::PartyListQuery::of_kind(Some("maker"), 500),
     )
-    .await?;
+    .await?
+    .rows;
     let makers: Vec<(i64, String)> = makers.into_iter().map(|m| (m.party_id, m.name)).collect();
     let rows = list
         .into_iter()

@@ -109,11 +109,8 @@ pub(super) async fn schedule_of(
     policy: &BilledPolicy,
 ) -> ServiceResult<Vec<Scheduled>> {
     let versions = store::premium_versions(tx, policy.policy_id).await?;
-    let Some(issue) = versions.first() else {
-        return Ok(Vec::new());
-    };
-    let (plan, based_on) = match store::plan(tx, policy.policy_id).await? {
-        Some((p, items)) => (
+    let plan = store::plan(tx, policy.policy_id).await?.map(|(p, items)| {
+        (
             items
                 .iter()
                 .map(|i| Installment {
@@ -122,15 +119,30 @@ pub(super) async fn schedule_of(
                 })
                 .collect(),
             p.based_on_seq,
-        ),
-        None => (
+        )
+    });
+    Ok(schedule_from(policy, &versions, plan))
+}
+
+/// [`schedule_of`] from rows already read (`plan`: the installments and the version
+/// they were based on), so a page of policies is read in a few statements.
+pub(super) fn schedule_from(
+    policy: &BilledPolicy,
+    versions: &[store::PremiumVersion],
+    plan: Option<(Vec<Installment>, i32)>,
+) -> Vec<Scheduled> {
+    let Some(issue) = versions.first() else {
+        return Vec::new();
+    };
+    let (plan, based_on) = plan.unwrap_or_else(|| {
+        (
             vec![Installment {
                 due_on: policy.period_start,
                 amount: Money::from_fen(issue.premium),
             }],
             issue.seq,
-        ),
-    };
+        )
+    });
     let changes: Vec<PremiumChange> = versions
         .iter()
         .filter(|v| v.seq > based_on && v.adjustment != 0)
@@ -139,5 +151,5 @@ pub(super) async fn schedule_of(
             adjustment: Money::from_fen(v.adjustment),
         })
         .collect();
-    Ok(schedule::schedule(&plan, &changes))
+    schedule::schedule(&plan, &changes)
 }

@@ -4,18 +4,20 @@
 //! queued through the outbox — never twice for one installment, due date and stage
 //! (`premium_reminder`'s primary key and the outbox's dedupe key both say so).
 
-use super::owed::owed;
+use super::owed::{owed, owed_page};
 use super::require_finance;
 use crate::config::BillingConfig;
 use crate::domain::billing::ageing::{self, Buckets};
-use crate::domain::money::Money;
+use crate::domain::money::{Money, Overflow};
 use crate::services::outbox::{self, Mail};
 use crate::services::{Actor, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::billing::BilledPolicy;
 use crate::store::receivables as store;
+use crate::store::seek::Total;
 use crate::store::Db;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// One policy's unpaid premium by bucket.
@@ -52,22 +54,45 @@ pub struct Receivables {
     pub totals: Buckets,
     #[schema(value_type = String)]
     pub total: Money,
+    /// true: `policies`, `makers` and the totals cover one page of issued policies
+    /// (follow `next` as `after`); false: the whole book (the exports).
+    pub paged: bool,
+    /// How many issued policies the filter matches (exact up to 1,000).
+    pub issued: Total,
+    pub next: Option<String>,
+    pub prev: Option<String>,
 }
 
-/// Everything owed on `as_of`, oldest debt first; makers by what they owe, most first.
-pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceResult<Receivables> {
-    require_finance(actor, "see receivables")?;
-    let mut tx = db.read().await?;
-    let mut policies = Vec::new();
-    for p in store::issued_policies(&mut tx).await? {
-        let o = owed(&mut tx, &p).await?;
+/// A receivables request: the day, one maker, and the page of issued policies.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivablesQuery {
+    /// The day to age on (default today).
+    pub as_of: Option<NaiveDate>,
+    pub maker_id: Option<i64>,
+    /// Issued policies per page, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
+}
+
+/// What one page of policies owes on `as_of`, computed set-based for the page.
+async fn owed_rows(
+    tx: &mut crate::store::Tx,
+    page: &[BilledPolicy],
+    as_of: NaiveDate,
+) -> ServiceResult<Vec<PolicyReceivable>> {
+    let mut owed = owed_page(tx, page).await?;
+    let mut out = Vec::new();
+    for p in page {
+        let open = owed.remove(&p.policy_id).unwrap_or_default();
         let open: Vec<(NaiveDate, Money)> =
-            o.open.iter().map(|i| (i.due_on, i.outstanding)).collect();
+            open.iter().map(|i| (i.due_on, i.outstanding)).collect();
         let Some(oldest_due) = open.iter().map(|(d, _)| *d).min() else {
             continue;
         };
         let buckets = ageing::age(&open, as_of)?;
-        policies.push(PolicyReceivable {
+        out.push(PolicyReceivable {
             policy_id: p.policy_id,
             policy_number: p.policy_number.clone().unwrap_or_default(),
             maker_id: p.maker_id,
@@ -77,6 +102,13 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
             buckets,
         });
     }
+    Ok(out)
+}
+
+/// Policies sorted oldest debt first, and per maker by what they owe, most first.
+fn summarise(
+    mut policies: Vec<PolicyReceivable>,
+) -> Result<(Vec<PolicyReceivable>, Vec<MakerReceivable>, Buckets), Overflow> {
     policies.sort_by(|a, b| {
         a.oldest_due
             .cmp(&b.oldest_due)
@@ -84,30 +116,91 @@ pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceRes
     });
     let mut makers: Vec<MakerReceivable> = Vec::new();
     let mut totals = Buckets::default();
+    let mut at: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
     for p in &policies {
         totals.merge(&p.buckets)?;
-        match makers.iter_mut().find(|m| m.maker_id == p.maker_id) {
-            Some(m) => {
+        match at.get(&p.maker_id) {
+            Some(&i) => {
+                let m = &mut makers[i];
                 m.policies += 1;
                 m.buckets.merge(&p.buckets)?;
                 m.total = m.buckets.total()?;
             }
-            None => makers.push(MakerReceivable {
-                maker_id: p.maker_id,
-                maker_name: p.maker_name.clone(),
-                policies: 1,
-                buckets: p.buckets,
-                total: p.total,
-            }),
+            None => {
+                at.insert(p.maker_id, makers.len());
+                makers.push(MakerReceivable {
+                    maker_id: p.maker_id,
+                    maker_name: p.maker_name.clone(),
+                    policies: 1,
+                    buckets: p.buckets,
+                    total: p.total,
+                });
+            }
         }
     }
     makers.sort_by(|a, b| b.total.cmp(&a.total).then(a.maker_id.cmp(&b.maker_id)));
+    Ok((policies, makers, totals))
+}
+
+/// One page of issued policies and what they owe on the day (the page and the API):
+/// the cost is the page's, whatever the size of the book.
+pub async fn receivables_page(
+    db: &Db,
+    actor: &Actor,
+    today: NaiveDate,
+    q: &ReceivablesQuery,
+) -> ServiceResult<Receivables> {
+    require_finance(actor, "see receivables")?;
+    let as_of = q.as_of.unwrap_or(today);
+    let seek = crate::services::seek(q.limit, q.after.as_deref(), store::order(false));
+    let mut tx = db.read().await?;
+    let page = store::issued_page(&mut tx, q.maker_id, &seek).await?;
+    let rows = owed_rows(&mut tx, &page.rows, as_of).await?;
+    let (policies, makers, totals) = summarise(rows)?;
     Ok(Receivables {
         as_of,
         policies,
         makers,
         total: totals.total()?,
         totals,
+        paged: true,
+        issued: page.total,
+        next: page.next,
+        prev: page.prev,
+    })
+}
+
+/// Everything owed on `as_of` over the whole book (the CSV and XLSX exports), read
+/// 500 issued policies at a time, each page set-based.
+pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceResult<Receivables> {
+    require_finance(actor, "see receivables")?;
+    let mut tx = db.read().await?;
+    let mut rows = Vec::new();
+    let mut seek = crate::services::seek(Some(500), None, store::order(false));
+    let mut issued = 0i64;
+    loop {
+        let page = store::issued_page(&mut tx, None, &seek).await?;
+        issued += i64::try_from(page.rows.len()).unwrap_or(i64::MAX);
+        rows.extend(owed_rows(&mut tx, &page.rows, as_of).await?);
+        match page.next.as_deref() {
+            Some(n) => seek = crate::services::seek(Some(500), Some(n), store::order(false)),
+            None => break,
+        }
+    }
+    let (policies, makers, totals) = summarise(rows)?;
+    Ok(Receivables {
+        as_of,
+        policies,
+        makers,
+        total: totals.total()?,
+        totals,
+        paged: false,
+        issued: Total {
+            count: issued,
+            exact: true,
+        },
+        next: None,
+        prev: None,
     })
 }
 

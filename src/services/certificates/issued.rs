@@ -229,7 +229,10 @@ pub async fn endorsement_pdf(
                     .into(),
             )
         })?;
-    Ok((doc.document_number, store::pdf(&mut tx, doc.document_id).await?))
+    Ok((
+        doc.document_number,
+        store::pdf(&mut tx, doc.document_id).await?,
+    ))
 }
 
 /// Why a valid 保险凭证 no longer tells the truth, if it does not: the policy moved on

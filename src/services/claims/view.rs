@@ -437,9 +437,12 @@ async fn queue_of(
 
 /// How many open claims have an overdue statutory clock (dashboard, metrics): one
 /// count on the deadline index.
-pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<i64> {
+/// Open claims past a statutory deadline: exact up to 1,000, else "more than".
+pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<crate::store::seek::Total> {
     let mut tx = db.read().await?;
-    Ok(store::overdue_count(&mut tx, clock.today()).await?)
+    Ok(crate::store::seek::Total::from_capped(
+        store::overdue_count(&mut tx, clock.today()).await?,
+    ))
 }
 
 /// A decision waiting for a claims manager, with the proof missing now and the

@@ -19,7 +19,7 @@ pub use lifecycle::{
 };
 pub use quote::{create_quote, renew, update_quote, RenewalInput};
 pub use subsidy::{estimate, YearPass};
-pub use view::{get, list, referral_queue, ListQuery, PolicyDetail, PolicyView};
+pub use view::{get, list, referral_queue, ListQuery, PolicyDetail, PolicyView, ReferralQuery};
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::clock::Clock;

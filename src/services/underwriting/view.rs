@@ -215,9 +215,28 @@ pub async fn list(
     Ok(page.map(|r| dated(desk, r)))
 }
 
+/// A referral queue request: maker, order and page.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralQuery {
+    pub maker_id: Option<i64>,
+    /// asc (default: oldest first) or desc.
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
+}
+
 /// Open referrals, oldest first, for senior underwriters (and underwriters to follow).
-pub async fn referral_queue(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ReferralRow>> {
+pub async fn referral_queue(
+    desk: &Desk<'_>,
+    actor: &Actor,
+    q: &ReferralQuery,
+) -> ServiceResult<Paged<ReferralRow>> {
     actor.require(actor.role.reads_underwriting(), "see the referral queue")?;
+    let order = store::referral_order(descending(q.order.as_deref(), false));
+    let seek = seek(q.limit, q.after.as_deref(), order);
     let mut tx = desk.db.read().await?;
-    Ok(store::open_referrals(&mut tx).await?)
+    Ok(store::open_referrals(&mut tx, q.maker_id, &seek).await?)
 }
