@@ -199,7 +199,6 @@ async fn start_with_clock(
         StartOptions {
             workers: Some(2),
             clock,
-            ..StartOptions::default()
         },
     )
     .await

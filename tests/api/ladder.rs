@@ -89,7 +89,7 @@ async fn a_referral_goes_to_the_lowest_level_whose_authority_covers_it(app: Test
         assert_eq!(level_of(&d).as_deref(), Some(expected), "{serial}: {d}");
     }
     let queue = get(&app, &b.uw, "/api/v1/referrals").await;
-    let levels: Vec<&str> = queue
+    let levels: Vec<&str> = queue["items"]
         .as_array()
         .map(|a| a.iter().filter_map(|r| r["level"].as_str()).collect())
         .unwrap_or_default();

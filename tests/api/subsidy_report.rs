@@ -60,7 +60,10 @@ fn shanxi_quote(maker: i64, user: i64, item: i64, serial: &str) -> Value {
         "sections": [{"code": "QUALITY"}, {"code": "LIABILITY", "limit": "1000000.00"}],
         "aggregate_limit": "2000000.00",
         "period_start": "2026-01-01", "period_end": "2026-12-31",
-        "programme_id": "shanxi-new-materials"
+        "programme_id": "shanxi-new-materials",
+        // Cover from 2026-01-01 is backdated once the business date has passed it.
+        "acknowledged": ["period.backdated"],
+        "backdating_reason": "材料已交付，投保申请晚于起保日"
     })
 }
 
@@ -444,7 +447,8 @@ async fn zhejiang_chain(
         app,
         &b.uw,
         &format!("/api/v1/policies/{prior}/renew"),
-        &json!({"period_start": "2025-03-01", "period_end": "2026-02-28"}),
+        &json!({"period_start": "2025-03-01", "period_end": "2026-02-28",
+            "acknowledged": ["period.backdated"], "backdating_reason": "续保申请晚于起保日"}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");

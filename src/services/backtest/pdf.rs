@@ -18,6 +18,34 @@ fn decision_zh(d: crate::domain::backtest::indication::Decision) -> &'static str
     }
 }
 
+/// A stored code of the report as printed words (both languages: the report is bilingual),
+/// the code itself when it is not one we know.
+fn words(code: &str) -> String {
+    match code {
+        "total" => "合计 Total",
+        "line" => "险种 Line",
+        "segment" => "细分 Segment",
+        "all" => "全部业务 All business",
+        "first_set_equipment" => "首台(套)重大技术装备 First-set equipment",
+        "first_batch_material" => "首批次新材料 First-batch new material",
+        "first_set" => "首台(套) First set",
+        "first_batch" => "首批次 First batch",
+        "first_year" => "首年度 First year",
+        "underwriting_year" => "承保年度 Underwriting year",
+        "accident_year" => "事故年度 Accident year",
+        "-" => "无补贴项目 no programme",
+        other => other,
+    }
+    .to_string()
+}
+
+/// A group's level and key in words: a segment key's parts (line, field, cover basis,
+/// programme, region) each in words.
+fn group_words(level: Level, key: &str) -> String {
+    let parts: Vec<String> = key.split('|').map(words).collect();
+    format!("{} {}", words(level.as_str()), parts.join(" · "))
+}
+
 /// Lay the report out as PDF with the insurer's branding.
 pub fn render(config: &Config, r: &BacktestReport) -> ServiceResult<Vec<u8>> {
     let internal = |e: crate::documents::DocumentError| ServiceError::Internal(e.to_string());
@@ -40,7 +68,7 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
         .map(|g| {
             let ind = g.indication.as_ref();
             [
-                format!("{} {}", g.level.as_str(), g.key),
+                group_words(g.level, &g.key),
                 g.totals.earned.grouped(),
                 g.totals.incurred.grouped(),
                 g.totals.ultimate.map(|u| u.grouped()).unwrap_or("—".into()),
@@ -58,7 +86,7 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
         .filter_map(|g| {
             g.indication.as_ref().map(|i| {
                 (
-                    g.key.clone(),
+                    group_words(g.level, &g.key),
                     format!("{} {}", i.conclusion_zh, i.conclusion_en),
                 )
             })
@@ -68,7 +96,7 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
     BacktestPdf {
         period: r.period_key.clone().unwrap_or_else(|| "临时 ad hoc".into()),
         as_of: r.as_of,
-        basis: r.basis.clone(),
+        basis: words(&r.basis),
         facts: vec![
             (
                 "费用率 Expenses (V / F)".into(),
@@ -104,5 +132,23 @@ pub fn content(r: &BacktestReport) -> BacktestPdf {
             })
             .unwrap_or_default(),
         method: r.method.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_printed_as_words() {
+        assert_eq!(words("underwriting_year"), "承保年度 Underwriting year");
+        assert_eq!(
+            group_words(Level::Segment, "first_set_equipment|高档数控机床|first_year|-|浙江省"),
+            "细分 Segment 首台(套)重大技术装备 First-set equipment · 高档数控机床 · 首年度 First year · 无补贴项目 no programme · 浙江省"
+        );
+        assert_eq!(
+            group_words(Level::Total, "all"),
+            "合计 Total 全部业务 All business"
+        );
     }
 }
