@@ -13,6 +13,7 @@ mod billing;
 mod claims;
 mod driver;
 mod journeys;
+mod people;
 mod seed;
 mod ui;
 mod underwriting;
