@@ -261,12 +261,10 @@ pub async fn insurance_certificate(
 ) -> ServiceResult<(DocumentView, bool)> {
     {
         let mut tx = desk.db.read().await?;
-        let row = super::visible_policy(&mut tx, actor, policy_id).await?;
-        let latest = store::latest_version(&mut tx, policy_id).await?;
-        if let Some(doc) = store::valid_insurance_certificate(&mut tx, policy_id).await? {
-            if row.state != "cancelled" && stale_reason(&doc, latest.as_ref()).is_none() {
-                return Ok((DocumentView::of(&doc, desk.config), false));
-            }
+        if let Current::Valid(doc) =
+            current_insurance_certificate(&mut tx, actor, policy_id).await?
+        {
+            return Ok((DocumentView::of(&doc, desk.config), false));
         }
     }
     let mut tx = desk.db.write().await?;
@@ -290,9 +288,7 @@ pub async fn insurance_certificate(
     if row.state == "cancelled" {
         // Keep the revocation, then refuse.
         tx.commit().await?;
-        return Err(ServiceError::Conflict(
-            "保单已退保，不出具保险凭证 / the policy is cancelled: no insurance certificate".into(),
-        ));
+        return Err(cancelled());
     }
     let day = desk.clock.today();
     let insurer = &desk.config.insurer.code;
@@ -358,22 +354,53 @@ pub async fn insurance_certificate_pdf(
     policy_id: i64,
 ) -> ServiceResult<(String, Vec<u8>)> {
     let mut tx = desk.db.read().await?;
-    let row = super::visible_policy(&mut tx, actor, policy_id).await?;
-    if row.state == "cancelled" {
-        return Err(ServiceError::Conflict(
-            "保单已退保，不出具保险凭证 / the policy is cancelled: no insurance certificate".into(),
-        ));
-    }
-    let latest = store::latest_version(&mut tx, policy_id).await?;
-    match store::valid_insurance_certificate(&mut tx, policy_id).await? {
-        Some(doc) if stale_reason(&doc, latest.as_ref()).is_none() => {
-            Ok((doc.document_number, store::pdf(&mut tx, doc.document_id).await?))
-        }
-        _ => Err(ServiceError::Conflict(
+    match current_insurance_certificate(&mut tx, actor, policy_id).await? {
+        Current::Valid(doc) => Ok((
+            doc.document_number,
+            store::pdf(&mut tx, doc.document_id).await?,
+        )),
+        Current::Cancelled => Err(cancelled()),
+        Current::Missing => Err(ServiceError::Conflict(
             "保险凭证尚未按保单现状出具，请先出具（POST）/ no insurance certificate states the policy as it stands; issue it first with POST"
                 .into(),
         )),
     }
+}
+
+/// The policy's 保险凭证 as it stands, read only.
+enum Current {
+    /// The valid one states the policy's latest version.
+    Valid(Box<DocumentRow>),
+    /// Never issued, or the policy moved on since (it needs a new one).
+    Missing,
+    /// A cancelled policy has none.
+    Cancelled,
+}
+
+async fn current_insurance_certificate(
+    tx: &mut Tx,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<Current> {
+    let row = super::visible_policy(tx, actor, policy_id).await?;
+    if row.state == "cancelled" {
+        return Ok(Current::Cancelled);
+    }
+    let latest = store::latest_version(tx, policy_id).await?;
+    Ok(
+        match store::valid_insurance_certificate(tx, policy_id).await? {
+            Some(doc) if stale_reason(&doc, latest.as_ref()).is_none() => {
+                Current::Valid(Box::new(doc))
+            }
+            _ => Current::Missing,
+        },
+    )
+}
+
+fn cancelled() -> ServiceError {
+    ServiceError::Conflict(
+        "保单已退保，不出具保险凭证 / the policy is cancelled: no insurance certificate".into(),
+    )
 }
 
 async fn revoke(tx: &mut Tx, actor: &Actor, doc: &DocumentRow, reason: &str) -> ServiceResult<()> {
