@@ -183,19 +183,10 @@ async fn show(
     })
 }
 
-/// A spreadsheet cell that cannot run as a formula (`documents::cells::neutralise`);
-/// quotes, commas and line breaks are quoted.
-pub fn csv_cell(s: &str) -> String {
-    let guarded = crate::documents::cells::neutralise(s).into_owned();
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-fn csv_line(r: &AuditRow) -> String {
-    let cells = [
+/// One exported row: every cell neutralised against formulas and quoted where needed
+/// (`documents::cells`, the one CSV writer of the product).
+fn csv_line(r: &AuditRow) -> Result<String, csv::Error> {
+    crate::documents::cells::csv_line([
         r.seq.map(|s| s.to_string()).unwrap_or_default(),
         shanghai_time(r.occurred_at),
         r.actor_name.clone(),
@@ -205,14 +196,15 @@ fn csv_line(r: &AuditRow) -> String {
         r.before_json.clone().unwrap_or_default(),
         r.after_json.clone().unwrap_or_default(),
         r.hash.clone().unwrap_or_default(),
-    ];
-    let mut line = cells
-        .iter()
-        .map(|c| csv_cell(c))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
+    ])
+}
+
+/// The rows of one read as CSV text.
+fn csv_text(rows: &[AuditRow]) -> Result<String, actix_web::Error> {
+    rows.iter()
+        .map(csv_line)
+        .collect::<Result<String, _>>()
+        .map_err(actix_web::error::ErrorInternalServerError)
 }
 
 /// Rows per read of the export: memory stays at one chunk however long the log.
@@ -263,10 +255,10 @@ async fn export(
                     audit_list::waiting(&mut tx, &filter, WAITING_BOUND).await
                 };
                 return match waiting.await {
-                    Ok(rows) => {
-                        let text: String = rows.iter().map(csv_line).collect();
-                        Some((Ok(web::Bytes::from(h + &text)), Some((cursor, None))))
-                    }
+                    Ok(rows) => match csv_text(&rows) {
+                        Ok(text) => Some((Ok(web::Bytes::from(h + &text)), Some((cursor, None)))),
+                        Err(e) => Some((Err(e), None)),
+                    },
                     Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
                 };
             }
@@ -283,7 +275,10 @@ async fn export(
                 Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
                 Ok(p) if p.rows.is_empty() => None,
                 Ok(p) => {
-                    let text: String = p.rows.iter().map(csv_line).collect();
+                    let text = match csv_text(&p.rows) {
+                        Ok(t) => t,
+                        Err(e) => return Some((Err(e), None)),
+                    };
                     let next = p
                         .next
                         .as_deref()
@@ -305,7 +300,11 @@ async fn export(
 
 #[cfg(test)]
 mod tests {
-    use super::csv_cell;
+    /// One cell as the export writes it.
+    fn csv_cell(s: &str) -> String {
+        let line = crate::documents::cells::csv_line([s]).expect("in memory");
+        line.strip_suffix("\r\n").unwrap_or(&line).to_string()
+    }
 
     #[test]
     fn cells_that_a_spreadsheet_would_run_are_neutralised() {
