@@ -18,8 +18,10 @@
 mod common;
 
 use common::{ensure_portfolio, env_usize, median, peak_rss, run_reference, BenchResult};
-use firstcover::domain::backtest::portfolio::{aggregate_portfolio, PortfolioFit};
+#[path = "portfolio/mod.rs"]
+mod portfolio;
 use firstcover::domain::backtest::{FitOptions, SigmaRule};
+use portfolio::{aggregate_portfolio, PortfolioFit};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

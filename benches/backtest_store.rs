@@ -28,10 +28,12 @@ mod common;
 use chrono::NaiveDate;
 use common::{ensure_portfolio, env_usize, median, peak_rss, run_reference, BenchResult};
 use firstcover::config::Config;
-use firstcover::domain::backtest::portfolio::aggregate_portfolio;
+#[path = "portfolio/mod.rs"]
+mod portfolio;
 use firstcover::services::backtest::{self, report::Level};
 use firstcover::store::backtest::Basis;
 use firstcover::store::Db;
+use portfolio::aggregate_portfolio;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

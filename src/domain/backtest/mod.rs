@@ -14,21 +14,16 @@
 //! - [`fit`] — a [`Triangle`] built from store rows to chain ladder + Mack.
 //! - [`indication::indicate`] — loss ratios, combined ratio against the target band,
 //!   indicated and credibility-weighted rate change, and the conclusion.
-//! - [`portfolio::fit_portfolio`] — the policies/claims CSV files of the benchmark
-//!   portfolio to fitted per-segment paid and incurred triangles.
 
 pub mod chain_ladder;
 pub mod csv;
 pub mod dataset;
 pub mod error;
 pub mod estimate;
-mod fast_csv;
 pub mod indication;
 mod indication_text;
 pub mod mack;
 pub mod output;
-pub mod portfolio;
-mod portfolio_read;
 mod table;
 pub mod triangle;
 

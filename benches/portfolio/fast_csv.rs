@@ -198,7 +198,10 @@ pub(super) fn parse_fen(f: &[u8]) -> Option<i64> {
     Some(if neg { -abs } else { abs })
 }
 
+// Run by tests/bench_support.rs. A benchmark target (harness = false) compiles this
+// module in clippy's test pass but drops its #[test] functions, leaving the import unused.
 #[cfg(test)]
+#[allow(unused_imports)]
 mod tests {
     use super::*;
 

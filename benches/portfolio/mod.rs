@@ -8,17 +8,25 @@
 //! paid; incurred is cumulative paid plus the case reserve of the cell; unobserved cells
 //! (`accident year + development year − 1 > last year`) are absent.
 //!
+//! Benchmark code, not product code (the product reads its book from the store): it lives
+//! under `benches/` and its unit tests run from `tests/bench_support.rs`.
+//!
 //! Amounts are summed exactly in fen (`Money`) and only become `f64` in the triangles.
 //! Claim rows are valuation records; their count per cell is kept as `claim_records`
 //! (an upper bound on the claim count, usable for credibility where claims have one
 //! record per development year).
 
-use super::csv::natural_cmp;
-use super::error::TriangleError;
-use super::portfolio_read::{read_claims, read_policies};
-use super::triangle::Triangle;
-use super::{fit, FitOptions, TriangleFit};
-use crate::domain::money::Money;
+#![allow(dead_code)] // each benchmark uses part of it
+
+mod fast_csv;
+mod read;
+
+use firstcover::domain::backtest::csv::natural_cmp;
+use firstcover::domain::backtest::error::TriangleError;
+use firstcover::domain::backtest::triangle::Triangle;
+use firstcover::domain::backtest::{fit, FitOptions, TriangleFit};
+use firstcover::domain::money::Money;
+use read::{read_claims, read_policies};
 use std::collections::HashMap;
 
 /// Why the portfolio files could not be turned into fitted triangles.
@@ -269,7 +277,10 @@ fn segment_triangles(
     })
 }
 
+// Run by tests/bench_support.rs. A benchmark target (harness = false) compiles this
+// module in clippy's test pass but drops its #[test] functions, leaving the import unused.
 #[cfg(test)]
+#[allow(unused_imports)]
 mod tests {
     use super::*;
 

@@ -3,7 +3,7 @@
 use super::fast_csv::{
     column_index, for_each_record, header_and_body, map_chunks, parse_fen, parse_int, LocalError,
 };
-use super::portfolio::PortfolioError;
+use super::PortfolioError;
 use std::collections::HashMap;
 
 /// Per-chunk sums keyed by (segment, origin) or (segment, origin, development).
