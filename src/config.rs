@@ -15,7 +15,7 @@ pub enum ConfigError {
     #[error("configuration file {file}: {reason}")]
     Parse { file: String, reason: String },
     #[error("environment variable {0} is not valid: {1}")]
-    Env(&'static str, String),
+    Env(String, String),
     /// A setting that parses but cannot stand, with where it is written.
     #[error("{file}:{line}: {reason}")]
     At {
@@ -27,7 +27,7 @@ pub enum ConfigError {
 
 /// The insurer that owns this installation, as printed on documents.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct InsurerConfig {
     /// 保险公司名称
     pub name: String,
@@ -73,7 +73,7 @@ pub struct SecurityConfig {
     pub max_amount: crate::domain::money::Money,
     /// `/metrics`: `false` answers 404; with a token it needs `Authorization: Bearer TOKEN`.
     pub metrics_enabled: bool,
-    pub metrics_token: Option<String>,
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for SecurityConfig {
@@ -224,7 +224,7 @@ impl UnderwritingFile {
 }
 
 /// Outgoing mail (SMTP). With no host, mail stays queued in the outbox until one is set.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MailConfig {
     pub smtp_host: Option<String>,
@@ -232,7 +232,7 @@ pub struct MailConfig {
     /// `none` (plain, for a local relay), `starttls` or `tls`.
     pub security: MailSecurity,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// Sender address, e.g. `理赔中心 <claims@insurer.example>`.
     pub from: String,
 }
@@ -308,14 +308,14 @@ impl Default for DocumentsConfig {
 }
 
 /// Full-premium collection certificates (`[certificates]`).
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CertificatesConfig {
     /// Ed25519 signing key: a file holding the 32-byte seed (raw or base64) …
     pub signing_key_file: Option<PathBuf>,
     /// … or the base64 seed itself. With neither, a key is generated on first start and
     /// kept in the database (table `signing_key`).
-    pub signing_key_base64: Option<String>,
+    pub signing_key_base64: Option<Secret>,
     /// Public verification lookups allowed per client IP per minute.
     pub verify_per_minute: u32,
 }
@@ -331,11 +331,11 @@ impl Default for CertificatesConfig {
 }
 
 /// The bank's payment notifications (`POST /api/v1/bank/notifications`).
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BankConfig {
     /// Shared HMAC-SHA256 secret; while unset every callback is refused.
-    pub callback_secret: Option<String>,
+    pub callback_secret: Option<Secret>,
     /// How far `X-Timestamp` may be from now, in seconds (replay window).
     pub replay_window_secs: i64,
 }
@@ -457,79 +457,206 @@ pub struct RegulatorConfig {
 /// Shown instead of a secret in `Debug` output (logs, panics).
 const REDACTED: &str = "[redacted]";
 
-fn redacted(secret: &Option<String>) -> Option<&'static str> {
-    secret.as_ref().map(|_| REDACTED)
+/// A secret setting (password, shared key, token): readable where it is used, shown as
+/// `[redacted]` in `Debug` output (logs, panics, `config` dumps).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
-impl std::fmt::Debug for MailConfig {
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_string())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MailConfig")
-            .field("smtp_host", &self.smtp_host)
-            .field("smtp_port", &self.smtp_port)
-            .field("security", &self.security)
-            .field("username", &self.username)
-            .field("password", &redacted(&self.password))
-            .field("from", &self.from)
-            .finish()
+        f.write_str(REDACTED)
     }
 }
 
-impl std::fmt::Debug for CertificatesConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CertificatesConfig")
-            .field("signing_key_file", &self.signing_key_file)
-            .field("signing_key_base64", &redacted(&self.signing_key_base64))
-            .field("verify_per_minute", &self.verify_per_minute)
-            .finish()
+/// Names the settings had before every one was `FIRSTCOVER_SECTION__KEY` (read with a
+/// deprecation warning; they go in the next release).
+const RENAMED: &[(&str, &str)] = &[
+    ("SMTP_HOST", "MAIL__SMTP_HOST"),
+    ("SMTP_PORT", "MAIL__SMTP_PORT"),
+    ("SMTP_PASSWORD", "MAIL__PASSWORD"),
+];
+
+/// Variables of ours that are not settings (the file's name is read before the layers).
+const NOT_SETTINGS: &[&str] = &["CONFIG"];
+
+/// The environment layer, one naming scheme for every setting: `FIRSTCOVER_KEY` for a
+/// top-level key, `FIRSTCOVER_SECTION__KEY` for a key in `[section]` (`__` between levels),
+/// and either with `_FILE` appended to read the value from that file (secrets mounted as
+/// files; one trailing newline dropped). A value is taken as a string, or else as a TOML
+/// value (`2525`, `true`, `["10.0.0.1"]`) or a comma-separated list where the setting needs
+/// one — whichever the setting accepts. Variables are laid over the file's table and the
+/// whole is read again, so an override is checked exactly like the same key in the file.
+///
+/// Hand-written over `toml` rather than a layering crate: the file is read with `toml`'s own
+/// deserializer for its `file:line` errors and spans (the authority ladder), which the layering
+/// crates (`config`, `figment`) do not carry, and they would bring a second `toml`.
+struct EnvLayer {
+    table: toml::Table,
+    changed: bool,
+}
+
+impl EnvLayer {
+    /// The file's table with every `FIRSTCOVER_*` setting laid over it.
+    fn apply(table: toml::Table, vars: &[(String, String)]) -> Result<EnvLayer, ConfigError> {
+        let mut layer = EnvLayer {
+            table,
+            changed: false,
+        };
+        let set: std::collections::BTreeMap<String, &str> = vars
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("FIRSTCOVER_")?.to_string(), v.as_str())))
+            .collect();
+        // Old names first, so that the new name, applied later, wins.
+        let mut order: Vec<(&String, &str)> = set.iter().map(|(k, v)| (k, *v)).collect();
+        order.sort_by_key(|(k, _)| !RENAMED.iter().any(|(old, _)| k.starts_with(old)));
+        for (name, value) in order {
+            if NOT_SETTINGS.contains(&name.as_str()) {
+                continue;
+            }
+            let mut key = name.clone();
+            for (old, new) in RENAMED {
+                if let Some(rest) = name.strip_prefix(old) {
+                    if rest.is_empty() || rest == "_FILE" {
+                        tracing::warn!(
+                            old = %format!("FIRSTCOVER_{name}"),
+                            new = %format!("FIRSTCOVER_{new}{rest}"),
+                            "deprecated environment variable; use the new name"
+                        );
+                        key = format!("{new}{rest}");
+                    }
+                }
+            }
+            layer.one(&format!("FIRSTCOVER_{name}"), &key, value, &set)?;
+        }
+        Ok(layer)
+    }
+
+    /// Lays one variable over the table, in the first reading its setting accepts.
+    fn one(
+        &mut self,
+        var: &str,
+        key: &str,
+        value: &str,
+        set: &std::collections::BTreeMap<String, &str>,
+    ) -> Result<(), ConfigError> {
+        let path = key_path(key);
+        let first_error = match self.set_first(&path, value) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        // `…_FILE`: the value is in that file, unless the plain variable is also set (then
+        // it wins). A key that is itself a setting (`signing_key_file`) was taken above.
+        if let Some(plain) = key.strip_suffix("_FILE") {
+            let plain_path = key_path(plain);
+            if self.is_setting(&plain_path) {
+                if set.contains_key(plain) {
+                    return Ok(());
+                }
+                let text = std::fs::read_to_string(value)
+                    .map_err(|e| ConfigError::Env(var.to_string(), format!("{value}: {e}")))?;
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                return self
+                    .set_first(&plain_path, text)
+                    .map_err(|e| ConfigError::Env(var.to_string(), e));
+            }
+        }
+        if path.len() == 1 && !self.is_setting(&path) {
+            // A top-level name that is no setting: a variable for something else
+            // (`FIRSTCOVER_LOG`, the test switches), not a typo we can tell apart.
+            return Ok(());
+        }
+        Err(ConfigError::Env(var.to_string(), first_error))
+    }
+
+    /// Sets `path` to the first reading of `value` the configuration accepts; else why
+    /// not: the reason given to the reading of the right type (a bad address in a list)
+    /// rather than "invalid type" for the others.
+    fn set_first(&mut self, path: &[String], value: &str) -> Result<(), String> {
+        let mut errors = Vec::new();
+        for reading in readings(value) {
+            match self.with(path, reading) {
+                Ok(table) => {
+                    self.table = table;
+                    self.changed = true;
+                    return Ok(());
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let telling = errors.iter().position(|e| !e.starts_with("invalid type"));
+        Err(errors.swap_remove(telling.unwrap_or(0)))
+    }
+
+    /// Whether `path` names a key the configuration has.
+    fn is_setting(&self, path: &[String]) -> bool {
+        match self.with(path, toml::Value::String(String::new())) {
+            Ok(_) => true,
+            Err(e) => !e.contains("unknown field") && !e.contains("is not a section"),
+        }
+    }
+
+    /// The table with `path` set to `value`, if the whole configuration still reads.
+    fn with(&self, path: &[String], value: toml::Value) -> Result<toml::Table, String> {
+        let mut table = self.table.clone();
+        let mut at = &mut table;
+        let Some((last, sections)) = path.split_last() else {
+            return Err("empty name".into());
+        };
+        for s in sections {
+            at = at
+                .entry(s.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                .as_table_mut()
+                .ok_or_else(|| format!("{s} is not a section"))?;
+        }
+        at.insert(last.clone(), value);
+        let text = toml::to_string(&table).map_err(|e| e.to_string())?;
+        toml::from_str::<FileConfig>(&text).map_err(|e| e.message().to_string())?;
+        Ok(table)
     }
 }
 
-impl std::fmt::Debug for BankConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BankConfig")
-            .field("callback_secret", &redacted(&self.callback_secret))
-            .field("replay_window_secs", &self.replay_window_secs)
-            .finish()
-    }
+/// `MAIL__SMTP_HOST` → `["mail", "smtp_host"]`.
+fn key_path(key: &str) -> Vec<String> {
+    key.to_lowercase().split("__").map(str::to_string).collect()
 }
 
-/// A setting from the environment: `NAME`, or the contents of the file named by
-/// `NAME_FILE` (for secrets mounted as files; one trailing newline is dropped).
-fn from_env(
-    env: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<Option<String>, ConfigError> {
-    if let Some(v) = env(name) {
-        return Ok(Some(v));
+/// The ways an environment value may be meant: a string, a TOML value, a list.
+fn readings(value: &str) -> Vec<toml::Value> {
+    let mut out = vec![toml::Value::String(value.to_string())];
+    if let Ok(mut t) = toml::from_str::<toml::Table>(&format!("v = {value}")) {
+        if let Some(v) = t.remove("v") {
+            out.push(v);
+        }
     }
-    let file_var = format!("{name}_FILE");
-    match env(&file_var) {
-        Some(path) => std::fs::read_to_string(&path)
-            .map(|text| Some(text.strip_suffix('\n').unwrap_or(&text).to_string()))
-            .map_err(|e| ConfigError::Env(name, format!("{file_var}={path}: {e}"))),
-        None => Ok(None),
-    }
-}
-
-/// `FIRSTCOVER_SECTION__KEY`, or the name it had before (with a deprecation warning; the old
-/// names go in the next release).
-fn from_env_renamed(
-    env: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    old: &'static str,
-) -> Result<Option<String>, ConfigError> {
-    if let Some(v) = from_env(env, name)? {
-        return Ok(Some(v));
-    }
-    let v = from_env(env, old)?;
-    if v.is_some() {
-        tracing::warn!(
-            old,
-            new = name,
-            "deprecated environment variable; use the new name"
-        );
-    }
-    Ok(v)
+    out.push(toml::Value::Array(
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| toml::Value::String(s.to_string()))
+            .collect(),
+    ));
+    out
 }
 
 /// The file's shape: every key optional, so a partial file is fine.
@@ -674,24 +801,44 @@ impl Config {
     /// Build the layered configuration. A missing default file is fine; a missing
     /// file that was asked for by name is an error.
     pub fn load(flags: &Overrides) -> Result<Config, ConfigError> {
-        Self::load_with_env(flags, |k| std::env::var(k).ok())
+        let vars: Vec<(String, String)> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, _)| k.starts_with("FIRSTCOVER_"))
+            .collect();
+        Self::load_with_env(flags, &vars)
     }
 
+    /// As [`Config::load`], with the environment given (`FIRSTCOVER_*` pairs).
     pub fn load_with_env(
         flags: &Overrides,
-        env: impl Fn(&str) -> Option<String>,
+        vars: &[(String, String)],
     ) -> Result<Config, ConfigError> {
-        let named = flags
-            .config_file
-            .clone()
-            .or_else(|| env("FIRSTCOVER_CONFIG").map(PathBuf::from));
-        let (file, file_name, text) = match &named {
+        let named = flags.config_file.clone().or_else(|| {
+            vars.iter()
+                .find(|(k, _)| k == "FIRSTCOVER_CONFIG")
+                .map(|(_, v)| PathBuf::from(v))
+        });
+        let (file_name, text) = match &named {
             Some(path) => read_file(path)?,
             None if Path::new("firstcover.toml").is_file() => {
                 read_file(Path::new("firstcover.toml"))?
             }
-            None => (FileConfig::default(), String::new(), String::new()),
+            None => (String::new(), String::new()),
         };
+        // The file alone first, so that its mistakes are told with its own lines.
+        let table: toml::Table = parse(&file_name, &text)?;
+        parse::<FileConfig>(&file_name, &text)?;
+        let layer = EnvLayer::apply(table, vars)?;
+        let (file_name, text) = if layer.changed {
+            let merged = toml::to_string(&layer.table).map_err(|e| ConfigError::Parse {
+                file: "environment".into(),
+                reason: e.to_string(),
+            })?;
+            (format!("{file_name} + FIRSTCOVER_* environment"), merged)
+        } else {
+            (file_name, text)
+        };
+        let file: FileConfig = parse(&file_name, &text)?;
         let mut c = Config::default();
         if let Some(v) = file.database_url {
             c.database_url = v;
@@ -741,96 +888,52 @@ impl Config {
         if let Some(v) = file.billing {
             c.billing = v;
         }
-        let mut public_url = file.public_url;
-        if let Some(v) = env("FIRSTCOVER_DATABASE_URL") {
-            c.database_url = v;
-        }
-        if let Some(v) = env("FIRSTCOVER_BIND") {
-            c.bind = v;
-        }
-        if let Some(v) = env("FIRSTCOVER_CLAUSES_DIR") {
-            c.clauses_dir = PathBuf::from(v);
-        }
-        if let Some(v) = env("FIRSTCOVER_PUBLIC_URL") {
-            public_url = Some(v);
-        }
-        if let Some(v) = env("FIRSTCOVER_MAX_CONNECTIONS") {
-            c.max_connections = v
-                .parse()
-                .map_err(|_| ConfigError::Env("FIRSTCOVER_MAX_CONNECTIONS", v.clone()))?;
-        }
-        // Section keys: FIRSTCOVER_<SECTION>__<KEY>.
-        if let Some(v) = from_env(&env, "FIRSTCOVER_BANK__CALLBACK_SECRET")? {
-            c.bank.callback_secret = Some(v);
-        }
-        if let Some(v) = from_env(&env, "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_BASE64")? {
-            c.certificates.signing_key_base64 = Some(v);
-        }
-        if let Some(v) = env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS") {
-            c.bank.replay_window_secs = v
-                .parse()
-                .map_err(|_| ConfigError::Env("FIRSTCOVER_BANK__REPLAY_WINDOW_SECS", v.clone()))?;
-        }
-        if let Some(v) =
-            from_env_renamed(&env, "FIRSTCOVER_MAIL__SMTP_HOST", "FIRSTCOVER_SMTP_HOST")?
-        {
-            c.mail.smtp_host = Some(v);
-        }
-        if let Some(v) =
-            from_env_renamed(&env, "FIRSTCOVER_MAIL__SMTP_PORT", "FIRSTCOVER_SMTP_PORT")?
-        {
-            c.mail.smtp_port = v
-                .parse()
-                .map_err(|_| ConfigError::Env("FIRSTCOVER_MAIL__SMTP_PORT", v.clone()))?;
-        }
-        if let Some(v) = from_env(&env, "FIRSTCOVER_MAIL__USERNAME")? {
-            c.mail.username = Some(v);
-        }
-        if let Some(v) = from_env_renamed(
-            &env,
-            "FIRSTCOVER_MAIL__PASSWORD",
-            "FIRSTCOVER_SMTP_PASSWORD",
-        )? {
-            c.mail.password = Some(v);
-        }
-        if let Some(v) = env("FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS") {
-            c.underwriting.quote_validity_days = v.trim().parse().map_err(|_| {
-                ConfigError::Env("FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS", v.clone())
-            })?;
-        }
         if let Some(v) = &flags.database_url {
             c.database_url = v.clone();
         }
         if let Some(v) = &flags.bind {
             c.bind = v.clone();
         }
-        c.public_url = public_url.unwrap_or_else(|| format!("http://{}", c.bind));
+        c.public_url = file
+            .public_url
+            .unwrap_or_else(|| format!("http://{}", c.bind));
         Ok(c)
     }
 }
 
-/// The file's settings, its name and its text (for `file:line` errors later).
-fn read_file(path: &Path) -> Result<(FileConfig, String, String), ConfigError> {
+/// The file's name and text; none (empty) when there is no file.
+fn read_file(path: &Path) -> Result<(String, String), ConfigError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(name.clone(), e))?;
-    let file = toml::from_str(&text).map_err(|e| match e.span() {
+    Ok((name, text))
+}
+
+/// `text` read as `T`, a mistake told as `file:line`.
+fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| match e.span() {
         Some(span) => ConfigError::At {
-            file: name.clone(),
-            line: line_of(&text, span.start),
+            file: name.to_string(),
+            line: line_of(text, span.start),
             reason: e.message().to_string(),
         },
         None => ConfigError::Parse {
-            file: name.clone(),
+            file: name.to_string(),
             reason: e.to_string(),
         },
-    })?;
-    Ok((file, name, text))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 
     #[test]
     fn flags_win_over_env_which_wins_over_file() {
@@ -841,12 +944,11 @@ mod tests {
             database_url: None,
             bind: Some("127.0.0.1:3".into()),
         };
-        let env = |k: &str| match k {
-            "FIRSTCOVER_DATABASE_URL" => Some("sqlite://env.db".to_string()),
-            "FIRSTCOVER_BIND" => Some("127.0.0.1:2".to_string()),
-            _ => None,
-        };
-        let c = Config::load_with_env(&flags, env).unwrap();
+        let env = vars(&[
+            ("FIRSTCOVER_DATABASE_URL", "sqlite://env.db"),
+            ("FIRSTCOVER_BIND", "127.0.0.1:2"),
+        ]);
+        let c = Config::load_with_env(&flags, &env).unwrap();
         assert_eq!(c.database_url, "sqlite://env.db");
         assert_eq!(c.bind, "127.0.0.1:3");
         assert_eq!(c.insurer.code, "XY");
@@ -855,7 +957,7 @@ mod tests {
 
     #[test]
     fn no_configuration_means_embedded_sqlite_on_loopback() {
-        let c = Config::load_with_env(&Overrides::default(), |_| None).unwrap();
+        let c = Config::load_with_env(&Overrides::default(), &[]).unwrap();
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.bind, DEFAULT_BIND);
     }
@@ -868,7 +970,7 @@ mod tests {
             config_file: Some(f.path().into()),
             ..Overrides::default()
         };
-        let c = Config::load_with_env(&flags, |_| None).unwrap();
+        let c = Config::load_with_env(&flags, &[]).unwrap();
         let levels = c.underwriting.ladder.levels();
         assert_eq!(levels[0].limit_authority.fen(), 100_000_000);
         assert_eq!(
@@ -885,7 +987,7 @@ mod tests {
             config_file: Some(f.path().into()),
             ..Overrides::default()
         };
-        Config::load_with_env(&flags, |_| None)
+        Config::load_with_env(&flags, &[])
     }
 
     #[test]
@@ -930,15 +1032,16 @@ mod tests {
 
     #[test]
     fn quote_validity_has_an_environment_override() {
-        let env = |k: &str| {
-            (k == "FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS").then(|| "45".to_string())
-        };
-        let c = Config::load_with_env(&Overrides::default(), env).unwrap();
+        let env = vars(&[("FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS", "45")]);
+        let c = Config::load_with_env(&Overrides::default(), &env).unwrap();
         assert_eq!(c.underwriting.quote_validity_days, 45);
-        let bad = |k: &str| {
-            (k == "FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS").then(|| "soon".to_string())
-        };
-        assert!(Config::load_with_env(&Overrides::default(), bad).is_err());
+        let bad = vars(&[("FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS", "soon")]);
+        let e = Config::load_with_env(&Overrides::default(), &bad).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("FIRSTCOVER_UNDERWRITING__QUOTE_VALIDITY_DAYS"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -949,15 +1052,15 @@ mod tests {
             config_file: Some(f.path().into()),
             ..Overrides::default()
         };
-        let env = |k: &str| (k == "FIRSTCOVER_SMTP_PORT").then(|| "2525".to_string());
-        let c = Config::load_with_env(&flags, env).unwrap();
+        let env = vars(&[("FIRSTCOVER_SMTP_PORT", "2525")]);
+        let c = Config::load_with_env(&flags, &env).unwrap();
         assert_eq!(c.mail.smtp_host.as_deref(), Some("mail.example"));
         assert_eq!(c.mail.smtp_port, 2525);
         assert_eq!(c.mail.security, MailSecurity::Starttls);
         assert_eq!(c.outbox.max_attempts, 3);
         assert_eq!(c.outbox.backoff_base_secs, 30);
-        let bad = |k: &str| (k == "FIRSTCOVER_SMTP_PORT").then(|| "smtp".to_string());
-        assert!(Config::load_with_env(&Overrides::default(), bad).is_err());
+        let bad = vars(&[("FIRSTCOVER_SMTP_PORT", "smtp")]);
+        assert!(Config::load_with_env(&Overrides::default(), &bad).is_err());
     }
 
     #[test]
@@ -968,14 +1071,13 @@ mod tests {
             config_file: Some(f.path().into()),
             ..Overrides::default()
         };
-        let c = Config::load_with_env(&flags, |_| None).unwrap();
-        assert_eq!(c.bank.callback_secret.as_deref(), Some("from-file"));
+        let c = Config::load_with_env(&flags, &[]).unwrap();
+        assert_eq!(c.bank.callback_secret, Some("from-file".into()));
         assert_eq!(c.bank.replay_window_secs, 300);
-        let env =
-            |k: &str| (k == "FIRSTCOVER_BANK__CALLBACK_SECRET").then(|| "from-env".to_string());
-        let c = Config::load_with_env(&flags, env).unwrap();
-        assert_eq!(c.bank.callback_secret.as_deref(), Some("from-env"));
-        let c = Config::load_with_env(&Overrides::default(), |_| None).unwrap();
+        let env = vars(&[("FIRSTCOVER_BANK__CALLBACK_SECRET", "from-env")]);
+        let c = Config::load_with_env(&flags, &env).unwrap();
+        assert_eq!(c.bank.callback_secret, Some("from-env".into()));
+        let c = Config::load_with_env(&Overrides::default(), &[]).unwrap();
         assert_eq!(
             c.bank.callback_secret, None,
             "callbacks are off until a secret is set"
@@ -987,48 +1089,51 @@ mod tests {
         let mut secret = tempfile::NamedTempFile::new().unwrap();
         writeln!(secret, "bank-secret-from-file").unwrap();
         let path = secret.path().display().to_string();
-        let env = |k: &str| match k {
-            "FIRSTCOVER_BANK__CALLBACK_SECRET_FILE" => Some(path.clone()),
-            "FIRSTCOVER_MAIL__PASSWORD" => Some("smtp-password-1".to_string()),
-            "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_BASE64" => Some("c2lnbmluZy1rZXk=".to_string()),
-            _ => None,
-        };
-        let c = Config::load_with_env(&Overrides::default(), env).unwrap();
-        assert_eq!(
-            c.bank.callback_secret.as_deref(),
-            Some("bank-secret-from-file")
-        );
-        assert_eq!(c.mail.password.as_deref(), Some("smtp-password-1"));
+        let env = vars(&[
+            ("FIRSTCOVER_BANK__CALLBACK_SECRET_FILE", &path),
+            ("FIRSTCOVER_MAIL__PASSWORD", "smtp-password-1"),
+            (
+                "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_BASE64",
+                "c2lnbmluZy1rZXk=",
+            ),
+            ("FIRSTCOVER_SECURITY__METRICS_TOKEN", "metrics-token-1"),
+        ]);
+        let c = Config::load_with_env(&Overrides::default(), &env).unwrap();
+        assert_eq!(c.bank.callback_secret, Some("bank-secret-from-file".into()));
+        assert_eq!(c.mail.password, Some("smtp-password-1".into()));
         let shown = format!("{c:?}");
         for secret in [
             "bank-secret-from-file",
             "smtp-password-1",
             "c2lnbmluZy1rZXk=",
+            "metrics-token-1",
         ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("[redacted]"));
-        let missing = |k: &str| {
-            (k == "FIRSTCOVER_BANK__CALLBACK_SECRET_FILE").then(|| "/no/such/file".to_string())
-        };
-        assert!(Config::load_with_env(&Overrides::default(), missing).is_err());
+        let missing = vars(&[("FIRSTCOVER_BANK__CALLBACK_SECRET_FILE", "/no/such/file")]);
+        assert!(Config::load_with_env(&Overrides::default(), &missing).is_err());
     }
 
     #[test]
     fn mail_settings_take_the_section_names_and_the_old_names_still_work() {
-        let new = |k: &str| (k == "FIRSTCOVER_MAIL__SMTP_HOST").then(|| "new.example".to_string());
-        let old = |k: &str| (k == "FIRSTCOVER_SMTP_HOST").then(|| "old.example".to_string());
-        let both = |k: &str| new(k).or_else(|| old(k));
-        let host = |e: &dyn Fn(&str) -> Option<String>| {
-            Config::load_with_env(&Overrides::default(), e)
+        let new = ("FIRSTCOVER_MAIL__SMTP_HOST", "new.example");
+        let old = ("FIRSTCOVER_SMTP_HOST", "old.example");
+        let host = |e: &[(&str, &str)]| {
+            Config::load_with_env(&Overrides::default(), &vars(e))
                 .unwrap()
                 .mail
                 .smtp_host
         };
-        assert_eq!(host(&new).as_deref(), Some("new.example"));
-        assert_eq!(host(&old).as_deref(), Some("old.example"));
+        assert_eq!(host(&[new]).as_deref(), Some("new.example"));
+        assert_eq!(host(&[old]).as_deref(), Some("old.example"));
         assert_eq!(
-            host(&both).as_deref(),
+            host(&[new, old]).as_deref(),
+            Some("new.example"),
+            "the new name wins"
+        );
+        assert_eq!(
+            host(&[old, new]).as_deref(),
             Some("new.example"),
             "the new name wins"
         );
@@ -1042,7 +1147,124 @@ mod tests {
             config_file: Some(f.path().into()),
             ..Overrides::default()
         };
-        let err = Config::load_with_env(&flags, |_| None).unwrap_err();
+        let err = Config::load_with_env(&flags, &[]).unwrap_err();
         assert!(err.to_string().contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn every_setting_takes_section_double_underscore_key_from_the_environment() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            f,
+            "[outbox]\nmax_attempts = 5\npoll_ms = 100\n[mail]\nfrom = \"a <a@x.example>\""
+        )
+        .unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let mut url_file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(url_file, "postgres://app:pw@db.example/firstcover").unwrap();
+        let url_path = url_file.path().display().to_string();
+        let env = vars(&[
+            ("FIRSTCOVER_OUTBOX__MAX_ATTEMPTS", "3"),
+            ("FIRSTCOVER_SECURITY__TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2"),
+            ("FIRSTCOVER_SECURITY__HSTS", "true"),
+            ("FIRSTCOVER_SECURITY__MAX_AMOUNT", "5000000000.00"),
+            ("FIRSTCOVER_BACKTEST__VARIABLE_EXPENSE_RATIO", "0.17"),
+            ("FIRSTCOVER_CLAIMS__AUTHORITY_LIMIT", "300000.00"),
+            ("FIRSTCOVER_INSURER__CODE", "01"),
+            ("FIRSTCOVER_MAIL__PASSWORD", "123456"),
+            (
+                "FIRSTCOVER_REGULATOR__RECIPIENTS",
+                "[\"a@nfra.example\", \"b@nfra.example\"]",
+            ),
+            (
+                "FIRSTCOVER_CERTIFICATES__SIGNING_KEY_FILE",
+                "/run/secrets/seal-key",
+            ),
+            ("FIRSTCOVER_DATABASE_URL_FILE", &url_path),
+            ("FIRSTCOVER_BILLING__REMINDER_DAYS_BEFORE", "10"),
+            // Ours, but not settings: left alone.
+            ("FIRSTCOVER_LOG", "debug"),
+            ("FIRSTCOVER_REQUIRE_BROWSER", "1"),
+            ("FIRSTCOVER_ADMIN_PASSWORD_FILE", "/no/such/file"),
+        ]);
+        let c = Config::load_with_env(&flags, &env).unwrap();
+        assert_eq!(
+            c.outbox.max_attempts, 3,
+            "the environment wins over the file"
+        );
+        assert_eq!(c.outbox.poll_ms, 100, "the file's other keys stay");
+        assert_eq!(c.mail.from, "a <a@x.example>");
+        assert_eq!(
+            c.security.trusted_proxies,
+            vec![
+                "10.0.0.1".parse::<std::net::IpAddr>().unwrap(),
+                "10.0.0.2".parse().unwrap()
+            ]
+        );
+        assert_eq!(c.security.hsts, Some(true));
+        assert_eq!(c.security.max_amount.fen(), 500_000_000_000);
+        assert_eq!(c.backtest.variable_expense_ratio, dec!(0.17));
+        assert_eq!(c.claims.authority_limit.fen(), 30_000_000);
+        assert_eq!(
+            c.insurer.code, "01",
+            "a string that looks like a number stays a string"
+        );
+        assert_eq!(c.insurer.name, InsurerConfig::default().name);
+        assert_eq!(c.mail.password, Some("123456".into()));
+        assert_eq!(c.regulator.recipients, ["a@nfra.example", "b@nfra.example"]);
+        assert_eq!(
+            c.certificates.signing_key_file,
+            Some(PathBuf::from("/run/secrets/seal-key")),
+            "a key that ends in _file is that setting, not a file to read"
+        );
+        assert_eq!(c.database_url, "postgres://app:pw@db.example/firstcover");
+        assert_eq!(c.billing.reminder_days_before, 10);
+    }
+
+    #[test]
+    fn a_mistyped_or_invalid_environment_setting_stops_start_up_naming_the_variable() {
+        for (var, value, says) in [
+            ("FIRSTCOVER_MAIL__SMTP_HSOT", "mail.example", "smtp_hsot"),
+            ("FIRSTCOVER_MALE__SMTP_HOST", "mail.example", "male"),
+            (
+                "FIRSTCOVER_OUTBOX__MAX_ATTEMPTS",
+                "many",
+                "FIRSTCOVER_OUTBOX__MAX_ATTEMPTS",
+            ),
+            (
+                "FIRSTCOVER_SECURITY__TRUSTED_PROXIES",
+                "proxy.local",
+                "FIRSTCOVER_SECURITY__TRUSTED_PROXIES",
+            ),
+            (
+                "FIRSTCOVER_MAX_CONNECTIONS",
+                "-1",
+                "FIRSTCOVER_MAX_CONNECTIONS",
+            ),
+            (
+                "FIRSTCOVER_MAIL__PASSWORD_FILE",
+                "/no/such/file",
+                "/no/such/file",
+            ),
+        ] {
+            let e = Config::load_with_env(&Overrides::default(), &vars(&[(var, value)]))
+                .expect_err(var)
+                .to_string();
+            assert!(e.contains(var) && e.contains(says), "{var}: {e}");
+        }
+        // The file's own mistakes are still told with its line, whatever the environment says.
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "[outbox]\n\nmax_attempts = \"x\"").unwrap();
+        let flags = Overrides {
+            config_file: Some(f.path().into()),
+            ..Overrides::default()
+        };
+        let e = Config::load_with_env(&flags, &vars(&[("FIRSTCOVER_BIND", "127.0.0.1:9")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":3: "), "{e}");
     }
 }

@@ -78,7 +78,10 @@ fn smtp_transport(
     .port(mail.smtp_port)
     .timeout(Some(timeout));
     if let (Some(user), Some(password)) = (&mail.username, &mail.password) {
-        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        builder = builder.credentials(Credentials::new(
+            user.clone(),
+            password.expose().to_string(),
+        ));
     }
     let from: Mailbox = mail
         .from

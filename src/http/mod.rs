@@ -164,7 +164,7 @@ async fn metrics_text(req: actix_web::HttpRequest, state: web::Data<AppState>) -
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or("");
-            if !crate::services::auth::same_secret(sent, token) {
+            if !crate::services::auth::same_secret(sent, token.expose()) {
                 return HttpResponse::Unauthorized()
                     .insert_header(("WWW-Authenticate", "Bearer"))
                     .content_type("text/plain")

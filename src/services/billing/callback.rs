@@ -102,7 +102,7 @@ pub async fn notify(
     req: NotificationRequest<'_>,
 ) -> Result<CallbackOutcome, CallbackError> {
     signature::verify(
-        config.bank.callback_secret.as_deref(),
+        config.bank.callback_secret.as_ref().map(|s| s.expose()),
         req.timestamp,
         req.signature,
         req.body,

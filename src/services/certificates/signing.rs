@@ -59,7 +59,7 @@ impl Signer {
             return Ok(Signer::from_seed(seed_from(&bytes)?));
         }
         if let Some(b64) = &config.signing_key_base64 {
-            return Ok(Signer::from_seed(seed_from(b64.as_bytes())?));
+            return Ok(Signer::from_seed(seed_from(b64.expose().as_bytes())?));
         }
         let mut tx = db.write().await?;
         let stored = match store::stored_key(&mut tx, PURPOSE).await? {
