@@ -78,7 +78,12 @@ where
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
-    serde_json::to_string(v).map_err(|e| ApiError(ServiceError::Internal(e.to_string())))
+    serde_json::to_string(v).map_err(|e| {
+        ApiError(ServiceError::internal_from(
+            "store the response for replay",
+            e,
+        ))
+    })
 }
 
 /// What a form's submission does with its one-time key.

@@ -82,7 +82,7 @@ pub fn classify(e: &ServiceError) -> (&'static str, &'static str, StatusCode) {
                 StatusCode::from_u16(status).unwrap_or(StatusCode::CONFLICT),
             )
         }
-        Store(_) | Internal(_) => (
+        Store(_) | Internal(_) | InternalFrom { .. } => (
             "internal",
             "Internal error",
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -118,7 +118,7 @@ impl ResponseError for ApiError {
         let (slug, title, status) = classify(&self.0);
         let detail = if status.is_server_error() {
             // Logged in full; the caller gets no internals.
-            tracing::error!(error = ?self.0, "request failed");
+            tracing::error!(error = %crate::runtime::error_chain(&self.0), "request failed");
             "the server could not complete the request; it has been logged".to_string()
         } else {
             self.0.to_string()

@@ -78,6 +78,14 @@ pub enum ServiceError {
     Store(StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// An internal failure that keeps its cause, so the log shows the whole chain
+    /// (`runtime::error_chain`) while the user sees only "internal error".
+    #[error("internal error: could not {what}")]
+    InternalFrom {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// Refusals with a problem type of their own (`/problems/{slug}`).
@@ -114,6 +122,17 @@ impl Refusal {
 }
 
 impl ServiceError {
+    /// An internal failure of the step `what` ("write the report XML"), caused by `source`.
+    pub fn internal_from(
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> ServiceError {
+        ServiceError::InternalFrom {
+            what,
+            source: Box::new(source),
+        }
+    }
+
     pub fn refused(kind: Refusal, zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
         ServiceError::Refused {
             kind,
@@ -182,5 +201,27 @@ pub fn descending(order: Option<&str>, default_descending: bool) -> bool {
         Some("asc") => false,
         Some("desc") => true,
         _ => default_descending,
+    }
+}
+
+#[cfg(test)]
+mod internal_tests {
+    use super::ServiceError;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_chain_for_the_log() {
+        let cause = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let cause_text = cause.to_string();
+        let e = ServiceError::internal_from("read the stored terms", cause);
+        assert_eq!(
+            e.to_string(),
+            "internal error: could not read the stored terms"
+        );
+        let chain = crate::runtime::error_chain(&e);
+        assert_eq!(
+            chain,
+            format!("internal error: could not read the stored terms: {cause_text}")
+        );
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

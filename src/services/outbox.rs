@@ -91,7 +91,8 @@ pub async fn enqueue_http(tx: &mut Tx, key: &str, post: &HttpPost) -> ServiceRes
 }
 
 async fn enqueue(tx: &mut Tx, key: &str, payload: &Payload) -> ServiceResult<i64> {
-    let json = serde_json::to_string(payload).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(payload)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     match store::insert(tx, payload.kind(), key, &json).await? {
         Some(id) => {
             audit::append(

@@ -26,27 +26,43 @@ pub enum ValueKind {
     Incremental,
 }
 
-struct Cell<'a> {
+struct Cell {
     line: usize,
-    origin: &'a str,
-    development: &'a str,
+    origin: String,
+    development: String,
     value: f64,
 }
 
 /// Parse a long-format triangle CSV into a cumulative [`Triangle`].
+///
+/// Read with the `csv` crate, so quoted fields (`"AY 2001, restated"`), CRLF and blank
+/// lines behave as spreadsheets write them; line numbers are where each record starts.
 pub fn parse_triangle_csv(text: &str) -> Result<Triangle, TriangleError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty());
-    let (header_line, header) = lines.next().ok_or(TriangleError::Empty)?;
-    let kind = parse_header(header_line, header)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line_of = |r: Option<&csv::Position>| r.map_or(index + 1, |p| p.line() as usize);
+        let record = record.map_err(|e| TriangleError::Malformed {
+            line: line_of(e.position()),
+            reason: e.to_string(),
+        })?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        rows.push((line_of(record.position()), record));
+    }
+    let mut rows = rows.into_iter();
+    let (header_line, header) = rows.next().ok_or(TriangleError::Empty)?;
+    let kind = parse_header(header_line, &header)?;
 
     let mut cells = Vec::new();
-    for (line, text) in lines {
-        cells.push(parse_cell(line, text)?);
+    for (line, record) in rows {
+        cells.push(parse_cell(line, &record)?);
     }
     if cells.is_empty() {
         return Err(TriangleError::Empty);
@@ -54,24 +70,21 @@ pub fn parse_triangle_csv(text: &str) -> Result<Triangle, TriangleError> {
     assemble(cells, kind)
 }
 
-fn parse_header(line: usize, header: &str) -> Result<ValueKind, TriangleError> {
-    let fields: Vec<String> = header
-        .split(',')
-        .map(|f| unquote(f).to_ascii_lowercase())
-        .collect();
+fn parse_header(line: usize, header: &csv::StringRecord) -> Result<ValueKind, TriangleError> {
+    let fields: Vec<String> = header.iter().map(str::to_ascii_lowercase).collect();
     let names: Vec<&str> = fields.iter().map(String::as_str).collect();
     match names.as_slice() {
         ["origin", "development", "cumulative"] => Ok(ValueKind::Cumulative),
         ["origin", "development", "incremental"] => Ok(ValueKind::Incremental),
         _ => Err(TriangleError::Header {
             line,
-            found: header.to_string(),
+            found: header.iter().collect::<Vec<_>>().join(","),
         }),
     }
 }
 
-fn parse_cell(line: usize, text: &str) -> Result<Cell<'_>, TriangleError> {
-    let fields: Vec<&str> = text.split(',').map(unquote).collect();
+fn parse_cell(line: usize, record: &csv::StringRecord) -> Result<Cell, TriangleError> {
+    let fields: Vec<&str> = record.iter().collect();
     let [origin, development, value] = fields.as_slice() else {
         return Err(TriangleError::FieldCount {
             line,
@@ -91,36 +104,28 @@ fn parse_cell(line: usize, text: &str) -> Result<Cell<'_>, TriangleError> {
     })?;
     Ok(Cell {
         line,
-        origin,
-        development,
+        origin: origin.to_string(),
+        development: development.to_string(),
         value,
     })
 }
 
-fn unquote(field: &str) -> &str {
-    let f = field.trim();
-    f.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .map(str::trim)
-        .unwrap_or(f)
-}
-
-fn assemble(cells: Vec<Cell<'_>>, kind: ValueKind) -> Result<Triangle, TriangleError> {
-    let origins = sorted_labels(cells.iter().map(|c| c.origin));
-    let developments = sorted_labels(cells.iter().map(|c| c.development));
+fn assemble(cells: Vec<Cell>, kind: ValueKind) -> Result<Triangle, TriangleError> {
+    let origins = sorted_labels(cells.iter().map(|c| c.origin.as_str()));
+    let developments = sorted_labels(cells.iter().map(|c| c.development.as_str()));
     let o_index: HashMap<&str, usize> = index_of(&origins);
     let d_index: HashMap<&str, usize> = index_of(&developments);
 
     let mut grid: Vec<Vec<Option<f64>>> = vec![vec![None; developments.len()]; origins.len()];
     let mut first_line: Vec<Vec<usize>> = vec![vec![0; developments.len()]; origins.len()];
     for c in &cells {
-        let (i, k) = (o_index[c.origin], d_index[c.development]);
+        let (i, k) = (o_index[c.origin.as_str()], d_index[c.development.as_str()]);
         if grid[i][k].is_some() {
             return Err(TriangleError::Duplicate {
                 line: c.line,
                 first_line: first_line[i][k],
-                origin: c.origin.to_string(),
-                development: c.development.to_string(),
+                origin: c.origin.clone(),
+                development: c.development.clone(),
             });
         }
         grid[i][k] = Some(c.value);
@@ -259,6 +264,22 @@ mod tests {
         assert!(matches!(
             parse_triangle_csv("origin,development,cumulative\n1,1,1\n1,3,2\n2,2,1\n"),
             Err(TriangleError::Hole { .. })
+        ));
+    }
+
+    #[test]
+    fn quoted_fields_with_commas_and_line_breaks_are_one_label() {
+        let t = parse_triangle_csv(
+            "origin,development,cumulative\n\"AY2001, restated\",1,5\n\n\"AY2001, restated\",2,7\n\
+             \"AY\n2002\",1,3\nAY2003,1,1\n",
+        )
+        .unwrap();
+        assert_eq!(t.origins(), &["AY\n2002", "AY2001, restated", "AY2003"]);
+        assert_eq!(t.row(1), &[5.0, 7.0]);
+        let err = parse_triangle_csv("origin,development,cumulative\n\"a\nb\",1,x\n");
+        assert!(matches!(
+            err,
+            Err(TriangleError::NotANumber { line: 2, .. })
         ));
     }
 

@@ -11,6 +11,8 @@ pub enum TriangleError {
          'origin,development,incremental', found '{found}'"
     )]
     Header { line: usize, found: String },
+    #[error("line {line}: the CSV cannot be read: {reason}")]
+    Malformed { line: usize, reason: String },
     #[error("line {line}: expected 3 fields, found {found}")]
     FieldCount { line: usize, found: usize },
     #[error("line {line}: {column} is empty")]

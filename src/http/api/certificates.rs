@@ -338,7 +338,8 @@ pub async fn annex3_xlsx(
     q: web::Query<Annex3Query>,
 ) -> Result<HttpResponse, ApiError> {
     let rows = annex3::rows(&uw_desk(&st), &who.0, &q).await?;
-    let bytes = annex3::to_xlsx(&rows).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let bytes = annex3::to_xlsx(&rows)
+        .map_err(|e| ServiceError::internal_from("write the XLSX file", e))?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "annex3.xlsx",

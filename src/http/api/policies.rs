@@ -200,7 +200,7 @@ pub async fn endorse(
     let outcome = uw::endorse(&st.desk(), &who.0, id, body.into_inner()).await?;
     let policy = view(&st, &who, id).await?;
     let mut body = serde_json::to_value(&outcome)
-        .map_err(|e| crate::services::ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| crate::services::ServiceError::internal_from("serialise the response", e))?;
     body["policy"] = json!(policy);
     Ok(match outcome {
         uw::EndorsementOutcome::Applied { .. } => HttpResponse::Created().json(body),

@@ -295,7 +295,7 @@ fn wording(e: &ServiceError) -> (String, String) {
         }
         ServiceError::Conflict(m) => split_bilingual(m),
         ServiceError::Refused { zh, en, .. } => (zh.clone(), en.clone()),
-        ServiceError::Store(_) | ServiceError::Internal(_) => (
+        ServiceError::Store(_) | ServiceError::Internal(_) | ServiceError::InternalFrom { .. } => (
             "服务器暂时无法完成请求，已记录。".into(),
             "The server could not complete the request; it has been logged.".into(),
         ),
@@ -306,7 +306,7 @@ impl From<ServiceError> for PageError {
     fn from(e: ServiceError) -> Self {
         let (_, _, status) = super::problem::classify(&e);
         if status.is_server_error() {
-            tracing::error!(error = ?e, "page failed");
+            tracing::error!(error = %crate::runtime::error_chain(&e), "page failed");
         }
         let (zh, en) = wording(&e);
         PageError {

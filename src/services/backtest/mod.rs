@@ -155,9 +155,11 @@ pub fn build_report(
 
 /// XML (validated), HTML and PDF of a report.
 pub fn render(config: &Config, report: BacktestReport) -> ServiceResult<Rendered> {
-    let xml = xml::write(&report).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    xml::validate(&xml).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let html = html::render(&report).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let xml =
+        xml::write(&report).map_err(|e| ServiceError::internal_from("write the report XML", e))?;
+    xml::validate(&xml).map_err(|e| ServiceError::internal_from("write the report XML", e))?;
+    let html = html::render(&report)
+        .map_err(|e| ServiceError::internal_from("write the report XML", e))?;
     let pdf = pdf::render(config, &report)?;
     Ok(Rendered {
         report,
@@ -226,10 +228,10 @@ pub async fn store_rendered(
     period_key: Option<&str>,
 ) -> ServiceResult<i64> {
     let summary = summary(&r.report);
-    let summary_json =
-        serde_json::to_string(&summary).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let summary_json = serde_json::to_string(&summary)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     let figures_json = serde_json::to_string(&view::StoredFigures::from(&r.report))
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     let id = reports::insert(
         tx,
         &NewReport {

@@ -48,7 +48,9 @@ fn group_words(level: Level, key: &str) -> String {
 
 /// Lay the report out as PDF with the insurer's branding.
 pub fn render(config: &Config, r: &BacktestReport) -> ServiceResult<Vec<u8>> {
-    let internal = |e: crate::documents::DocumentError| ServiceError::Internal(e.to_string());
+    let internal = |e: crate::documents::DocumentError| {
+        ServiceError::internal_from("lay out the report PDF", e)
+    };
     let font = DocumentFont::load_default().map_err(internal)?;
     let branding = Branding::new(
         config.insurer.name.clone(),

@@ -381,7 +381,9 @@ fn rows(r: &Receivables) -> Vec<[String; 10]> {
 
 /// CSV, UTF-8 with BOM (so Excel reads the Chinese), one row per policy and a total row.
 pub fn receivables_csv(r: &Receivables) -> ServiceResult<Vec<u8>> {
-    let internal = |e: csv::Error| crate::services::ServiceError::Internal(e.to_string());
+    let internal = |e: csv::Error| {
+        crate::services::ServiceError::internal_from("write the receivables CSV", e)
+    };
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(HEADER).map_err(internal)?;
     for row in rows(r) {
@@ -402,13 +404,15 @@ pub fn receivables_csv(r: &Receivables) -> ServiceResult<Vec<u8>> {
     ])
     .map_err(internal)?;
     w.into_inner()
-        .map_err(|e| crate::services::ServiceError::Internal(e.to_string()))
+        .map_err(|e| crate::services::ServiceError::internal_from("finish the CSV file", e))
 }
 
 /// XLSX: amounts as numbers (two decimals), one row per policy and a total row.
 pub fn receivables_xlsx(r: &Receivables) -> ServiceResult<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
-    let x = |e: rust_xlsxwriter::XlsxError| crate::services::ServiceError::Internal(e.to_string());
+    let x = |e: rust_xlsxwriter::XlsxError| {
+        crate::services::ServiceError::internal_from("write the receivables XLSX", e)
+    };
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("应收保费").map_err(x)?;

@@ -46,7 +46,8 @@ pub struct DocumentKit {
 impl DocumentKit {
     /// Load the font and seal named in the configuration and the signing key.
     pub async fn load(config: &Config, db: &Db) -> ServiceResult<Arc<DocumentKit>> {
-        let doc = |e: documents::DocumentError| ServiceError::Internal(e.to_string());
+        let doc =
+            |e: documents::DocumentError| ServiceError::internal_from("load the document kit", e);
         let font = DocumentFont::load(&FontSource {
             path: config.documents.font_path.clone(),
             face_index: config.documents.font_face_index,
@@ -133,7 +134,8 @@ impl CertificateView {
 /// unambiguous to type from paper.
 pub fn new_verification_code() -> ServiceResult<String> {
     let mut bytes = [0u8; 20];
-    getrandom::getrandom(&mut bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| ServiceError::internal_from("draw random bytes", e))?;
     Ok(base32(&bytes))
 }
 
@@ -233,13 +235,13 @@ pub async fn certificate(
     )
     .await?;
     let pdf = documents::render_certificate(&content, &desk.kit.branding)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::internal_from("render the certificate PDF", e))?;
     let signature = desk
         .kit
         .signer
         .sign_b64(&documents::canonical_content(&content));
-    let content_json =
-        serde_json::to_string(&content).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let content_json = serde_json::to_string(&content)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     let sha = sha256_hex(&pdf);
     let id = store::insert(
         &mut tx,
@@ -382,7 +384,7 @@ pub async fn schedule_pdf(
     issued_only(&row)?;
     let content = content::schedule(&mut tx, desk.library, &row).await?;
     let pdf = documents::render_policy_schedule(&content, &desk.kit.branding)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::internal_from("render the policy schedule PDF", e))?;
     Ok((content.policy_number, pdf))
 }
 

@@ -266,7 +266,7 @@ pub async fn batch_file(
         .collect();
     if xlsx {
         let bytes = file::to_xlsx(&b.batch_number, &lines)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            .map_err(|e| ServiceError::internal_from("write the XLSX file", e))?;
         Ok((
             format!("赔款支付-{}.xlsx", b.batch_number),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

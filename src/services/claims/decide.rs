@@ -123,8 +123,8 @@ pub async fn decide(
         .decide(input.outcome, within)
         .map_err(transition)?;
     let before = snapshot(&row);
-    let reasons_json =
-        serde_json::to_string(&reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let reasons_json = serde_json::to_string(&reasons)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     let waived = waiver.as_ref().map(|reason| {
         json!({"missing": missing.iter().map(|m| &m.code).collect::<Vec<_>>(), "reason": reason})
     });
@@ -215,8 +215,8 @@ async fn record_waiver(
         .iter()
         .map(|m| json!({"code": m.code, "zh": m.zh, "en": m.en}))
         .collect();
-    let missing_json =
-        serde_json::to_string(&items).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let missing_json = serde_json::to_string(&items)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     work::add_waiver(
         tx,
         &NewWaiver {
@@ -251,8 +251,8 @@ async fn finalise(
     };
     row.state = next.as_str().into();
     row.outcome = Some(outcome.as_str().into());
-    row.reasons_json =
-        serde_json::to_string(reasons).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    row.reasons_json = serde_json::to_string(reasons)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     row.decided_by = Some(decided_by);
     row.decided_on = Some(day);
     match (outcome, calc) {
@@ -276,8 +276,10 @@ async fn finalise(
         (_, Some(c)) => {
             row.agreed_loss = Some(c.agreed_loss.fen());
             row.indemnity = Some(c.payable.fen() + row.paid_total);
-            row.indemnity_json =
-                Some(serde_json::to_string(&c).map_err(|e| ServiceError::Internal(e.to_string()))?);
+            row.indemnity_json = Some(
+                serde_json::to_string(&c)
+                    .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?,
+            );
             row.agreed_on = Some(day);
             reserves::set_case_reserve(
                 tx,
@@ -351,9 +353,9 @@ async fn send_rejection_notice(
         &SealArtwork::default(),
         font()?,
     )
-    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    .map_err(|e| ServiceError::internal_from("load the branding", e))?;
     let pdf = render_rejection_notice(&notice, &branding)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::internal_from("render the rejection notice PDF", e))?;
     let filename = format!("拒赔通知书-{}.pdf", row.claim_number);
     let sha = hex::encode(Sha256::digest(&pdf));
     store::add_document(

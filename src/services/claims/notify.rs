@@ -151,8 +151,8 @@ pub async fn notify(
         premium: settled.premium_due,
         premium_paid: Some(settled.paid),
     });
-    let cover_json =
-        serde_json::to_string(&cover).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let cover_json = serde_json::to_string(&cover)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     if !cover.passed() {
         // Kept on the policy's history: the refused report gets no claim number.
         audit::append(
@@ -200,8 +200,8 @@ pub async fn notify(
     let year = day.year();
     let n = counters::next(&mut tx, &format!("claim:{code}"), year).await?;
     let number = format!("{code}-CL-{year}-{n:06}");
-    let units_json =
-        serde_json::to_string(&units).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let units_json = serde_json::to_string(&units)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     let id = store::insert(
         &mut tx,
         &NewClaim {

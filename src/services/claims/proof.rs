@@ -184,8 +184,8 @@ pub async fn request_missing_proof(
     }
     let before = snapshot(&row);
     let outbox_id = mail::proof_request(&mut tx, desk, &row, &missing, input.note.trim()).await?;
-    let items_json =
-        serde_json::to_string(&missing).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let items_json = serde_json::to_string(&missing)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     store::add_proof_request(
         &mut tx,
         claim_id,

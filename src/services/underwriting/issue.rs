@@ -277,8 +277,8 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
         .library
         .clause_set(&row.clause_set_id, &row.clause_set_version)
         .ok_or_else(|| ServiceError::Internal("clause set of the quote is gone".into()))?;
-    let clause_text =
-        serde_json::to_string(set).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let clause_text = serde_json::to_string(set)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     let before = snapshot(&row);
     store::add_version(
         &mut tx,

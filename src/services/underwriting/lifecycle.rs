@@ -46,7 +46,7 @@ fn issued_period(row: &PolicyRow) -> ServiceResult<(PolicyState, Period)> {
         )));
     }
     let period = Period::new(row.period_start, row.period_end)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::internal_from("read the policy period", e))?;
     Ok((state, period))
 }
 
@@ -177,7 +177,8 @@ async fn refer(
             "该保单已有待上级核保的批改 / an endorsement of this policy is already waiting for a senior underwriter".into(),
         ));
     }
-    let internal = |x: serde_json::Error| ServiceError::Internal(x.to_string());
+    let internal =
+        |x: serde_json::Error| ServiceError::internal_from("serialise the endorsement request", x);
     let reasons = serde_json::to_value(&change.priced.quote.referrals).map_err(internal)?;
     let request = serde_json::to_string(e).map_err(internal)?;
     let level = change
@@ -250,8 +251,8 @@ async fn apply(
     row.insured_value = priced.insured_value.fen();
     row.aggregate_limit = terms.aggregate_limit.fen();
     row.premium = full_term.fen();
-    row.terms_json =
-        serde_json::to_string(&terms).map_err(|x| ServiceError::Internal(x.to_string()))?;
+    row.terms_json = serde_json::to_string(&terms)
+        .map_err(|x| ServiceError::internal_from("serialise a record to JSON", x))?;
     let seq = store::add_version(
         tx,
         &NewVersion {
@@ -349,7 +350,7 @@ pub async fn cancel(
     }
     let premium = Money::from_fen(row.premium);
     let refund = prorata::return_premium_on_cancellation(premium, &period, c.last_day_covered)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::internal_from("compute the return premium", e))?;
     let reason = match c.by {
         CancelledBy::Policyholder => CancelReason::PolicyholderRequest,
         CancelledBy::Insurer => CancelReason::InsurerTermination,

@@ -189,8 +189,8 @@ fn state_of(row: &PolicyRow) -> ServiceResult<PolicyState> {
 
 fn set_state(row: &mut PolicyRow, state: PolicyState) -> ServiceResult<()> {
     row.state = state.name().to_string();
-    row.state_json =
-        serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    row.state_json = serde_json::to_string(&state)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     Ok(())
 }
 

@@ -18,7 +18,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 fn to_json<T: serde::Serialize>(v: &T) -> ServiceResult<String> {
-    serde_json::to_string(v).map_err(|e| ServiceError::Internal(e.to_string()))
+    serde_json::to_string(v)
+        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))
 }
 
 /// Fill a row's priced columns from the input and its price.
