@@ -16,8 +16,8 @@
 use firstcover::app::{Application, StartOptions};
 use firstcover::config::Config;
 use firstcover::domain::role::Role;
+use firstcover::services::audit::ChainReport;
 use firstcover::services::{audit, users, Actor};
-use firstcover::store::audit::ChainReport;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::Command;

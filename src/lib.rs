@@ -11,6 +11,7 @@ pub mod http;
 pub mod library;
 pub mod memory;
 pub mod outbox_worker;
+pub mod paging;
 pub mod runtime;
 pub mod services;
 pub mod store;

@@ -15,7 +15,7 @@ pub mod security_headers;
 pub mod upload;
 
 use crate::config::Config;
-use crate::store::Db;
+use crate::services::Db;
 use actix_web::{web, HttpResponse};
 use std::sync::Arc;
 

@@ -2,15 +2,51 @@
 
 use super::{descending, seek, Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::catalogue::{default_valid_until, Tier, UnitType};
+use crate::paging::Paged;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::catalogue::{
     self as store, CatalogueFilter, CatalogueRow, CatalogueSort, CatalogueValues,
 };
-use crate::store::seek::Paged;
 use crate::store::{parties, Db};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+/// A catalogue entry (目录产品) as every reader sees it (a client only its own maker's).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CatalogueView {
+    pub catalogue_item_id: i64,
+    pub maker_id: i64,
+    pub maker_name: String,
+    pub edition: String,
+    pub product_name: String,
+    pub field: String,
+    pub unit_type: String,
+    pub tier: String,
+    pub qualification_year: i32,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub version: i64,
+}
+
+impl From<CatalogueRow> for CatalogueView {
+    fn from(c: CatalogueRow) -> Self {
+        CatalogueView {
+            catalogue_item_id: c.catalogue_item_id,
+            maker_id: c.maker_id,
+            maker_name: c.maker_name,
+            edition: c.edition,
+            product_name: c.product_name,
+            field: c.field,
+            unit_type: c.unit_type,
+            tier: c.tier,
+            qualification_year: c.qualification_year,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            version: c.version,
+        }
+    }
+}
 
 /// A catalogue entry as entered.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -94,7 +130,7 @@ fn snapshot(v: &CatalogueValues) -> serde_json::Value {
     })
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: CatalogueInput) -> ServiceResult<CatalogueRow> {
+pub async fn create(db: &Db, actor: &Actor, input: CatalogueInput) -> ServiceResult<CatalogueView> {
     actor.require(actor.role.manages_parties(), "edit the catalogue")?;
     let values = validate(&input)?;
     let mut tx = db.write().await?;
@@ -116,7 +152,7 @@ pub async fn create(db: &Db, actor: &Actor, input: CatalogueInput) -> ServiceRes
         .await?
         .ok_or(ServiceError::NotFound("catalogue item"))?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 pub async fn update(
@@ -125,7 +161,7 @@ pub async fn update(
     id: i64,
     version: i64,
     input: CatalogueInput,
-) -> ServiceResult<CatalogueRow> {
+) -> ServiceResult<CatalogueView> {
     actor.require(actor.role.manages_parties(), "edit the catalogue")?;
     let values = validate(&input)?;
     let mut tx = db.write().await?;
@@ -141,7 +177,7 @@ pub async fn update(
             action: "catalogue.update",
             entity_type: "catalogue_item",
             entity_id: id.to_string(),
-            before: Some(serde_json::to_value(&before).unwrap_or_default()),
+            before: Some(serde_json::to_value(CatalogueView::from(before)).unwrap_or_default()),
             after: Some(snapshot(&values)),
         },
     )
@@ -150,14 +186,15 @@ pub async fn update(
         .await?
         .ok_or(ServiceError::NotFound("catalogue item"))?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
-pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<CatalogueRow> {
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<CatalogueView> {
     let mut tx = db.read().await?;
     store::get(&mut tx, id)
         .await?
         .filter(|c| actor.can_see_maker(c.maker_id))
+        .map(CatalogueView::from)
         .ok_or(ServiceError::NotFound("catalogue item"))
 }
 
@@ -194,7 +231,7 @@ pub async fn list(
     db: &Db,
     actor: &Actor,
     q: CatalogueListQuery,
-) -> ServiceResult<Paged<CatalogueRow>> {
+) -> ServiceResult<Paged<CatalogueView>> {
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => CatalogueSort::default(),
         Some(s) => CatalogueSort::parse(s).ok_or_else(|| {
@@ -221,5 +258,6 @@ pub async fn list(
         sort,
         &seek,
     )
-    .await?)
+    .await?
+    .into_map(CatalogueView::from))
 }

@@ -95,8 +95,8 @@ impl From<&PolicyDetail> for ClientPolicyDetail {
                     seq: v.seq,
                     kind: v.kind.clone(),
                     effective_on: v.effective_on,
-                    premium: Money::from_fen(v.premium),
-                    adjustment: Money::from_fen(v.adjustment),
+                    premium: v.premium,
+                    adjustment: v.adjustment,
                 })
                 .collect(),
         }

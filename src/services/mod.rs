@@ -22,8 +22,12 @@ pub mod subsidy_grants;
 pub mod underwriting;
 pub mod users;
 
+use crate::paging::{Cursor, Order, Seek};
 use crate::store::StoreError;
 
+/// The database handle the application state carries to every use case (`http` and
+/// the CLI hold it; only `store` opens it).
+pub use crate::store::Db;
 pub use actor::Actor;
 
 /// A field that failed validation, in both languages.
@@ -183,14 +187,10 @@ pub fn clamp_page(limit: Option<i64>, offset: Option<i64>) -> (i64, i64) {
 }
 
 /// A page request in a list query: size, cursor and order (`sort`, `order=asc|desc`).
-pub fn seek(
-    limit: Option<i64>,
-    after: Option<&str>,
-    order: crate::store::seek::Order,
-) -> crate::store::seek::Seek {
-    crate::store::seek::Seek {
+pub fn seek(limit: Option<i64>, after: Option<&str>, order: Order) -> Seek {
+    Seek {
         limit: limit.unwrap_or(50).clamp(1, 500),
-        cursor: after.and_then(|a| crate::store::seek::Cursor::decode(a, order.kind)),
+        cursor: after.and_then(|a| Cursor::decode(a, order.kind)),
         order,
     }
 }

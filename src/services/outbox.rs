@@ -3,12 +3,51 @@
 //! nothing is lost for one that committed. `crate::outbox_worker` sends them.
 
 use super::{Actor, ServiceError, ServiceResult};
+use crate::paging::{Paged, Total};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self as store, OutboxRow};
-use crate::store::seek::Paged;
 use crate::store::{Db, Tx};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+
+/// A queued delivery (发件箱) as administrators see it: where it stands, never its
+/// payload (mail bodies and attachments stay in the store).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OutboxView {
+    pub outbox_id: i64,
+    /// mail or http
+    pub kind: String,
+    pub dedupe_key: String,
+    /// pending, delivered, failed or dead
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: chrono::DateTime<chrono::Utc>,
+    pub claimed_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_error: Option<String>,
+    pub receipt_status: Option<i32>,
+    pub receipt_body: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub delivered_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<OutboxRow> for OutboxView {
+    fn from(r: OutboxRow) -> Self {
+        OutboxView {
+            outbox_id: r.outbox_id,
+            kind: r.kind,
+            dedupe_key: r.dedupe_key,
+            status: r.status,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            claimed_until: r.claimed_until,
+            last_error: r.last_error,
+            receipt_status: r.receipt_status,
+            receipt_body: r.receipt_body,
+            created_at: r.created_at,
+            delivered_at: r.delivered_at,
+        }
+    }
+}
 
 /// A mail to send (plain text, with optional attachments).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,23 +169,25 @@ pub struct OutboxListQuery {
 }
 
 /// The queue as an administrator sees it, one page.
-pub async fn list(db: &Db, actor: &Actor, q: &OutboxListQuery) -> ServiceResult<Paged<OutboxRow>> {
+pub async fn list(db: &Db, actor: &Actor, q: &OutboxListQuery) -> ServiceResult<Paged<OutboxView>> {
     actor.require(actor.role.watches_deliveries(), "see the outbox")?;
     let order = store::order(super::descending(q.order.as_deref(), true));
     let seek = super::seek(q.limit, q.after.as_deref(), order);
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     let kind = q.kind.as_deref().filter(|s| !s.is_empty());
     let mut tx = db.read().await?;
-    Ok(store::list(&mut tx, status, kind, &seek).await?)
+    Ok(store::list(&mut tx, status, kind, &seek)
+        .await?
+        .into_map(OutboxView::from))
 }
 
-pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, crate::store::seek::Total)>> {
+pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, Total)>> {
     let mut tx = db.read().await?;
     Ok(store::counts(&mut tx).await?)
 }
 
 /// Send a dead letter again (after the far end is fixed).
-pub async fn requeue(db: &Db, actor: &Actor, id: i64) -> ServiceResult<OutboxRow> {
+pub async fn requeue(db: &Db, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
     actor.require(actor.role.manages_users(), "retry deliveries")?;
     let mut tx = db.write().await?;
     if !store::requeue(&mut tx, id).await? {
@@ -174,7 +215,7 @@ pub async fn requeue(db: &Db, actor: &Actor, id: i64) -> ServiceResult<OutboxRow
         .await?
         .ok_or(ServiceError::NotFound("delivery"))?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 /// Bytes as base64 inside the JSON payload.
@@ -196,7 +237,7 @@ mod b64 {
 
 /// The delivery queued under `key`, if any: what a page says about a notice ("queued,
 /// not sent yet" until the worker delivers it).
-pub async fn by_key(db: &Db, key: &str) -> ServiceResult<Option<OutboxRow>> {
+pub async fn by_key(db: &Db, key: &str) -> ServiceResult<Option<OutboxView>> {
     let mut tx = db.read().await?;
     let id = match store::id_for_key(&mut tx, key).await {
         Ok(id) => id,
@@ -205,7 +246,7 @@ pub async fn by_key(db: &Db, key: &str) -> ServiceResult<Option<OutboxRow>> {
     };
     let row = store::get(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.map(OutboxView::from))
 }
 
 #[cfg(test)]

@@ -2,11 +2,76 @@
 
 use super::{descending, seek, Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::party::{FieldIssue, PartyInput, Relation, ValidParty};
+use crate::paging::Paged;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::parties::{self as store, PartyFilter, PartyRow, PartySort, RelationRow};
-use crate::store::seek::Paged;
 use crate::store::Db;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::json;
+
+/// A party (当事方: maker, user or intermediary) as its readers see it; a client reads
+/// only its own maker.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PartyView {
+    pub party_id: i64,
+    /// maker, user or intermediary
+    pub kind: String,
+    pub name: String,
+    /// 统一社会信用代码
+    pub credit_code: String,
+    pub province: String,
+    pub city: String,
+    pub county: String,
+    pub state_owned: bool,
+    pub contact_email: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PartyRow> for PartyView {
+    fn from(p: PartyRow) -> Self {
+        PartyView {
+            party_id: p.party_id,
+            kind: p.kind,
+            name: p.name,
+            credit_code: p.credit_code,
+            province: p.province,
+            city: p.city,
+            county: p.county,
+            state_owned: p.state_owned,
+            contact_email: p.contact_email,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A relation of a party to another (关联方, 贸易商…): staff only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PartyRelationView {
+    pub party_relation_id: i64,
+    pub party_id: i64,
+    pub other_party_id: i64,
+    pub other_name: String,
+    pub relation: String,
+    pub note: String,
+}
+
+impl From<RelationRow> for PartyRelationView {
+    fn from(r: RelationRow) -> Self {
+        PartyRelationView {
+            party_relation_id: r.party_relation_id,
+            party_id: r.party_id,
+            other_party_id: r.other_party_id,
+            other_name: r.other_name,
+            relation: r.relation,
+            note: r.note,
+        }
+    }
+}
 
 fn field_errors(issues: Vec<FieldIssue>) -> ServiceError {
     ServiceError::Validation(
@@ -35,7 +100,7 @@ fn snapshot(p: &PartyRow) -> serde_json::Value {
     })
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<PartyRow> {
+pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<PartyView> {
     actor.require(actor.role.manages_parties(), "create parties")?;
     let valid: ValidParty = input.validate().map_err(field_errors)?;
     let mut tx = db.write().await?;
@@ -55,7 +120,7 @@ pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<
     )
     .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 pub async fn update(
@@ -64,7 +129,7 @@ pub async fn update(
     id: i64,
     version: i64,
     input: PartyInput,
-) -> ServiceResult<PartyRow> {
+) -> ServiceResult<PartyView> {
     actor.require(actor.role.manages_parties(), "edit parties")?;
     let valid = input.validate().map_err(field_errors)?;
     let mut tx = db.write().await?;
@@ -87,22 +152,30 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 /// A client may read only its own maker; anything else is "not found".
-pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<(PartyRow, Vec<RelationRow>)> {
+pub async fn get(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<(PartyView, Vec<PartyRelationView>)> {
     let mut tx = db.read().await?;
     let row = store::get(&mut tx, id)
         .await?
         .filter(|p| actor.can_see_maker(p.party_id))
         .ok_or(ServiceError::NotFound("party"))?;
     let relations = if actor.role.is_staff() {
-        store::relations(&mut tx, id).await?
+        store::relations(&mut tx, id)
+            .await?
+            .into_iter()
+            .map(PartyRelationView::from)
+            .collect()
     } else {
         Vec::new()
     };
-    Ok((row, relations))
+    Ok((row.into(), relations))
 }
 
 /// A party list request: search, kind, order and page.
@@ -135,7 +208,7 @@ impl PartyListQuery {
     }
 }
 
-pub async fn list(db: &Db, actor: &Actor, q: PartyListQuery) -> ServiceResult<Paged<PartyRow>> {
+pub async fn list(db: &Db, actor: &Actor, q: PartyListQuery) -> ServiceResult<Paged<PartyView>> {
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => PartySort::default(),
         Some(s) => PartySort::parse(s).ok_or_else(|| {
@@ -154,7 +227,9 @@ pub async fn list(db: &Db, actor: &Actor, q: PartyListQuery) -> ServiceResult<Pa
         only_id: actor.maker_scope(),
     };
     let mut tx = db.read().await?;
-    Ok(store::list(&mut tx, &filter, sort, &seek).await?)
+    Ok(store::list(&mut tx, &filter, sort, &seek)
+        .await?
+        .into_map(PartyView::from))
 }
 
 pub async fn add_relation(

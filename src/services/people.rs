@@ -48,7 +48,7 @@ pub async fn set_active(
     actor: &Actor,
     user_id: i64,
     active: bool,
-) -> ServiceResult<users::UserRow> {
+) -> ServiceResult<super::users::UserView> {
     let mut tx = db.write().await?;
     let user = target(&mut tx, actor, user_id).await?;
     if !active && actor.user_id == user_id {
@@ -57,7 +57,7 @@ pub async fn set_active(
         ));
     }
     if !users::set_active(&mut tx, user_id, active).await? {
-        return Ok(user);
+        return Ok(user.into());
     }
     let (sessions, tokens) = if active {
         (0, 0)
@@ -84,7 +84,7 @@ pub async fn set_active(
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
     tx.commit().await?;
-    Ok(user)
+    Ok(user.into())
 }
 
 /// Lift a sign-in lock-out at once (the failures counted against the user name).

@@ -7,6 +7,38 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::{parties, users, Db};
 use serde_json::json;
 
+/// A user account as administrators see it (never the password hash).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub maker_id: Option<i64>,
+    pub locale: String,
+    pub active: bool,
+    /// Set by an admin's password reset: the one-time password must be changed at the
+    /// next sign-in.
+    pub must_change_password: bool,
+}
+
+impl From<users::UserRow> for UserView {
+    fn from(u: users::UserRow) -> Self {
+        UserView {
+            user_id: u.user_id,
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email,
+            role: u.role,
+            maker_id: u.maker_id,
+            locale: u.locale,
+            active: u.active,
+            must_change_password: u.must_change_password,
+        }
+    }
+}
+
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserInput {
@@ -60,7 +92,7 @@ fn validate(input: &NewUserInput) -> Vec<FieldError> {
     errs
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResult<users::UserRow> {
+pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResult<UserView> {
     actor.require(actor.role.manages_users(), "manage users")?;
     let errs = validate(&input);
     if !errs.is_empty() {
@@ -105,7 +137,7 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResul
     )
     .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 /// Create a bearer token for a user; the secret is returned once and stored hashed.
@@ -163,10 +195,14 @@ pub async fn revoke_token(db: &Db, actor: &Actor, token_id: i64) -> ServiceResul
     Ok(())
 }
 
-pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<users::UserRow>> {
+pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<UserView>> {
     actor.require(actor.role.manages_users(), "list users")?;
     let mut tx = db.read().await?;
-    Ok(users::list(&mut tx).await?)
+    Ok(users::list(&mut tx)
+        .await?
+        .into_iter()
+        .map(UserView::from)
+        .collect())
 }
 
 /// On first start: create `admin` if there are no users. Returns the password

@@ -5,10 +5,9 @@
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
 /// One maker and product's figures for the year, exact in fen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FigureRow {
     pub maker_id: i64,
     pub maker_name: String,
@@ -100,13 +99,12 @@ pub async fn figures(
 }
 
 /// A report as queued.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReportRow {
     pub annual_report_id: i64,
     pub scheme: String,
     pub year: i32,
     pub as_of: NaiveDate,
-    #[serde(skip)]
     pub figures_json: String,
     pub pdf_sha256: String,
     pub xlsx_sha256: String,

@@ -7,7 +7,6 @@
 
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// Who did it, for the audit row.
@@ -28,7 +27,7 @@ pub struct AuditEntry<'a> {
 
 /// One audited event. Sealed rows carry their place in the chain; an entry still waiting in
 /// the journal (written, committed, not yet sealed) has no `seq` and no hashes yet.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     /// Position in the chain; `None` while the entry waits in the journal to be sealed.
     pub seq: Option<i64>,
@@ -335,22 +334,6 @@ pub async fn waiting(tx: &mut Tx) -> StoreResult<i64> {
     }))
 }
 
-/// What `audit verify` found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum ChainReport {
-    /// `rows` sealed rows chain correctly to the head; `waiting` entries were committed
-    /// after the seal and are not chained yet.
-    Intact {
-        rows: i64,
-        last_hash: String,
-        waiting: i64,
-    },
-    Broken {
-        at_seq: i64,
-        reason: String,
-    },
-}
-
 /// Where a walk along the chain ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Walked {
@@ -425,18 +408,6 @@ pub async fn walk(tx: &mut Tx, from_seq: i64, from_hash: &str) -> StoreResult<Wa
 /// The hash before the first row.
 pub fn genesis_hash() -> String {
     "0".repeat(64)
-}
-
-/// Walk the whole chain: contiguous numbering, each row's link and hash, and the head.
-pub async fn verify(tx: &mut Tx) -> StoreResult<ChainReport> {
-    Ok(match walk(tx, 0, &genesis_hash()).await? {
-        Walked::Intact { seq, hash } => ChainReport::Intact {
-            rows: seq,
-            last_hash: hash,
-            waiting: waiting(tx).await?,
-        },
-        Walked::Broken { at_seq, reason } => ChainReport::Broken { at_seq, reason },
-    })
 }
 
 impl From<serde_json::Error> for StoreError {

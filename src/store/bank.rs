@@ -7,10 +7,9 @@ use super::billing::{BankLineRow, LINE};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
 /// A statement file kept between preview and import.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UploadRow {
     pub upload_id: i64,
     pub filename: String,
@@ -203,7 +202,7 @@ pub async fn open_amount(tx: &mut Tx, id: i64) -> StoreResult<i64> {
 }
 
 /// A suspense line (挂账) with what is still open on it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SuspenseRow {
     pub bank_line_id: i64,
     pub source: String,
@@ -280,7 +279,7 @@ pub async fn open_lines_of_import(
 }
 
 /// A suspense line settled without a premium payment.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DisposalRow {
     pub disposal_id: i64,
     pub bank_line_id: i64,

@@ -5,7 +5,6 @@
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
 /// A policy as billing needs it: who, which programme, and whether it was issued.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -160,7 +159,7 @@ pub async fn set_plan(
 }
 
 /// A payment as stored, reversed or not.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaymentRow {
     pub payment_id: i64,
     pub policy_id: i64,
@@ -261,7 +260,7 @@ pub async fn reverse_payment(
     exactly_one(n)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RefundRow {
     pub refund_id: i64,
     pub policy_id: i64,
@@ -315,7 +314,7 @@ pub async fn refunds(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<RefundRow>>
     }))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InvoiceRow {
     pub invoice_id: i64,
     pub policy_id: i64,
@@ -398,7 +397,7 @@ pub async fn void_invoice(
     Ok((done == 1).then_some(at))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ImportRow {
     pub import_id: i64,
     pub filename: String,
@@ -467,7 +466,7 @@ pub async fn imports(tx: &mut Tx, limit: i64) -> StoreResult<Vec<ImportRow>> {
 }
 
 /// A credit the bank reported.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BankLineRow {
     pub bank_line_id: i64,
     /// statement or callback

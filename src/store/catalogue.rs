@@ -5,9 +5,8 @@ use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::NaiveDate;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CatalogueRow {
     pub catalogue_item_id: i64,
     pub maker_id: i64,
@@ -43,34 +42,9 @@ pub struct CatalogueFilter {
     pub maker_id: Option<i64>,
 }
 
-/// The catalogue list's orders (each backed by an index on the column and the id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CatalogueSort {
-    /// Newest first by default.
-    #[default]
-    Created,
-    Product,
-    ValidUntil,
-}
+pub use crate::paging::CatalogueSort;
 
 impl CatalogueSort {
-    pub fn parse(s: &str) -> Option<CatalogueSort> {
-        match s {
-            "created" => Some(CatalogueSort::Created),
-            "product" => Some(CatalogueSort::Product),
-            "valid_until" => Some(CatalogueSort::ValidUntil),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CatalogueSort::Created => "created",
-            CatalogueSort::Product => "product",
-            CatalogueSort::ValidUntil => "valid_until",
-        }
-    }
-
     pub fn order(self, descending: bool) -> Order {
         let (column, kind) = match self {
             CatalogueSort::Created => ("c.catalogue_item_id", KeyKind::Int),

@@ -5,9 +5,8 @@
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BatchRow {
     pub batch_id: i64,
     pub batch_number: String,
@@ -28,7 +27,7 @@ const BATCH_SELECT: &str = "select b.batch_id, b.batch_number, b.state, b.paymen
     from claim_payment_batch b join app_user u on u.user_id = b.created_by";
 
 /// An approved payment as the batch file needs it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BatchItemRow {
     pub payment_id: i64,
     pub claim_id: i64,

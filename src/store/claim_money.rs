@@ -9,7 +9,6 @@
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
 /// The scope name of the aggregate limit (累计责任限额).
 pub const AGGREGATE: &str = "aggregate";
@@ -19,7 +18,7 @@ pub fn section_scope(code: &str) -> String {
     format!("section:{code}")
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UsageRow {
     pub scope: String,
     pub limit_amount: i64,
@@ -97,7 +96,7 @@ pub async fn restore(tx: &mut Tx, policy_id: i64, scope: &str, amount: i64) -> S
 
 // ---- payments ---------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaymentRow {
     pub payment_id: i64,
     pub claim_id: i64,
@@ -202,7 +201,7 @@ pub async fn paid_on_policy(tx: &mut Tx, policy_id: i64) -> StoreResult<i64> {
 
 // ---- recoveries -------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RecoveryRow {
     pub recovery_id: i64,
     pub claim_id: i64,

@@ -5,7 +5,6 @@
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 /// Point the claim at a handler if nobody changed the row since it was read; bumps the
 /// claim's version like every other change.
@@ -36,7 +35,7 @@ pub async fn set_assignee(
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AssignmentRow {
     pub assignment_id: i64,
     pub claim_id: i64,
@@ -89,7 +88,7 @@ pub async fn assignments(tx: &mut Tx, claim_id: i64) -> StoreResult<Vec<Assignme
 }
 
 /// A user who may be given claims: an active claims handler or manager.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HandlerRow {
     pub user_id: i64,
     pub username: String,
@@ -110,7 +109,7 @@ pub async fn handlers(tx: &mut Tx) -> StoreResult<Vec<HandlerRow>> {
 
 // ---- internal notes -----------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoteRow {
     pub note_id: i64,
     pub claim_id: i64,
@@ -153,7 +152,7 @@ pub async fn notes(tx: &mut Tx, claim_id: i64) -> StoreResult<Vec<NoteRow>> {
 
 // ---- proof waivers ------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct WaiverRow {
     pub waiver_id: i64,
     pub claim_id: i64,

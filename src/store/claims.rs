@@ -6,9 +6,8 @@ use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimRow {
     pub claim_id: i64,
     pub claim_number: String,
@@ -232,27 +231,9 @@ pub struct ClaimFilter {
     pub assigned_to: Option<i64>,
 }
 
-/// The claim list's orders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClaimSort {
-    #[default]
-    Created,
-    ReportedOn,
-    EventDate,
-    AmountClaimed,
-}
+pub use crate::paging::ClaimSort;
 
 impl ClaimSort {
-    pub fn parse(s: &str) -> Option<ClaimSort> {
-        Some(match s {
-            "created" => ClaimSort::Created,
-            "reported_on" => ClaimSort::ReportedOn,
-            "event_date" => ClaimSort::EventDate,
-            "amount_claimed" => ClaimSort::AmountClaimed,
-            _ => return None,
-        })
-    }
-
     pub fn order(self, descending: bool) -> Order {
         let (column, kind) = match self {
             ClaimSort::Created => ("k.claim_id", KeyKind::Int),
@@ -391,7 +372,7 @@ pub async fn overdue_count(tx: &mut Tx, today: NaiveDate) -> StoreResult<i64> {
 
 // ---- reserves -------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReserveRow {
     pub reserve_id: i64,
     pub claim_id: i64,
@@ -456,7 +437,7 @@ pub async fn reserves_as_at(tx: &mut Tx, on: NaiveDate) -> StoreResult<Vec<(i64,
 
 // ---- documents ------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocumentRow {
     pub document_id: i64,
     pub claim_id: i64,
@@ -539,7 +520,7 @@ pub async fn document_content(
 
 // ---- the proof request (art. 22) ------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProofRequestRow {
     pub claim_id: i64,
     pub items_json: String,
@@ -593,7 +574,7 @@ pub async fn proof_request(tx: &mut Tx, claim_id: i64) -> StoreResult<Option<Pro
 
 // ---- approvals --------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApprovalRow {
     pub approval_id: i64,
     pub claim_id: i64,

@@ -4,14 +4,12 @@ use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
     pub outbox_id: i64,
     pub kind: String,
     pub dedupe_key: String,
-    #[serde(skip)]
     pub payload_json: String,
     pub status: String,
     pub attempts: i32,

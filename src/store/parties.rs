@@ -5,9 +5,8 @@ use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::party::ValidParty;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PartyRow {
     pub party_id: i64,
     pub kind: String,
@@ -23,7 +22,7 @@ pub struct PartyRow {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RelationRow {
     pub party_relation_id: i64,
     pub party_id: i64,
@@ -42,31 +41,9 @@ pub struct PartyFilter {
     pub only_id: Option<i64>,
 }
 
-/// The party list's orders (each backed by an index on the column and the id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PartySort {
-    /// Newest first by default.
-    #[default]
-    Created,
-    Name,
-}
+pub use crate::paging::PartySort;
 
 impl PartySort {
-    pub fn parse(s: &str) -> Option<PartySort> {
-        match s {
-            "created" => Some(PartySort::Created),
-            "name" => Some(PartySort::Name),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartySort::Created => "created",
-            PartySort::Name => "name",
-        }
-    }
-
     pub fn order(self, descending: bool) -> Order {
         let (column, kind) = match self {
             PartySort::Created => ("party_id", KeyKind::Int),

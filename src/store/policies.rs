@@ -9,9 +9,8 @@ use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PolicyRow {
     pub policy_id: i64,
     pub policy_number: Option<String>,
@@ -276,28 +275,9 @@ pub struct PolicyFilter {
     pub numbered_only: bool,
 }
 
-/// The policy list's orders (each backed by an index on the column and the id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PolicySort {
-    /// Newest first by default.
-    #[default]
-    Created,
-    PeriodStart,
-    PeriodEnd,
-    Premium,
-}
+pub use crate::paging::PolicySort;
 
 impl PolicySort {
-    pub fn parse(s: &str) -> Option<PolicySort> {
-        Some(match s {
-            "created" => PolicySort::Created,
-            "period_start" => PolicySort::PeriodStart,
-            "period_end" => PolicySort::PeriodEnd,
-            "premium" => PolicySort::Premium,
-            _ => return None,
-        })
-    }
-
     pub fn order(self, descending: bool) -> Order {
         let (column, kind) = match self {
             PolicySort::Created => ("p.policy_id", KeyKind::Int),
@@ -565,7 +545,7 @@ pub async fn maker_programme_year_after(
 }
 
 /// One fixed version of an issued policy (出单, 批改, 退保).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct VersionRow {
     pub policy_version_id: i64,
     pub policy_id: i64,
@@ -576,7 +556,6 @@ pub struct VersionRow {
     /// The terms as they stand after this version (JSON).
     pub terms_json: String,
     /// The clause set's text the policy was issued on (JSON).
-    #[serde(skip)]
     pub clause_text_json: String,
     /// Full-term premium after this version, in fen.
     pub premium: i64,
@@ -637,7 +616,7 @@ pub async fn versions(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<VersionRow
 }
 
 /// A referral to a senior underwriter (提交上级核保).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReferralRow {
     pub referral_id: i64,
     pub policy_id: i64,

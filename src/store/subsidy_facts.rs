@@ -2,9 +2,8 @@
 
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FactRow {
     pub subsidy_fact_id: i64,
     pub fact: String,

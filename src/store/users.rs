@@ -3,15 +3,13 @@
 use super::{now, Db, StoreError, StoreResult, Tx};
 use crate::{dispatch, dispatch_pool};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub user_id: i64,
     pub username: String,
     pub display_name: String,
     pub email: String,
-    #[serde(skip)]
     pub password_hash: String,
     pub role: String,
     pub maker_id: Option<i64>,
@@ -122,7 +120,7 @@ pub async fn recent_failures(
     }))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenRow {
     pub api_token_id: i64,
     pub user_id: i64,

@@ -231,7 +231,7 @@ async fn statements_import_once_and_unmatched_lines_are_matched_by_hand(app: Tes
         ),
         (Some(2), Some(1), Some(0), Some(1))
     );
-    assert_eq!(r["unmatched_lines"][0]["amount"], 123456);
+    assert_eq!(r["unmatched_lines"][0]["amount"], "1234.56");
     assert_eq!(ledger(&app, &finance, id).await["paid"], "4200.00");
 
     // The same file again: nothing new.

@@ -477,7 +477,7 @@ async fn issued_policy_changes_only_by_endorsement(app: TestApp) {
         v1["aggregate_limit"], "2000000.00",
         "version 1 stays as issued"
     );
-    assert_eq!(versions[1]["adjustment"], 141151);
+    assert_eq!(versions[1]["adjustment"], "1411.51");
 
     // The endorsement is checked like a quote: 2 × value still applies.
     let (s, v) = post(

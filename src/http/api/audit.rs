@@ -4,7 +4,7 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::audit;
-use crate::store::audit::AuditRow;
+use crate::services::audit::AuditEntryView;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -20,7 +20,7 @@ pub struct LatestQuery {
 }
 
 /// The newest audit rows (administrators and auditors).
-#[utoipa::path(get, path = "/api/v1/audit", params(LatestQuery), tag = "audit", responses((status = 200, body = Vec<AuditRow>)))]
+#[utoipa::path(get, path = "/api/v1/audit", params(LatestQuery), tag = "audit", responses((status = 200, body = Vec<AuditEntryView>)))]
 pub async fn latest(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -6,9 +6,9 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::backtest::view::{ReportItem, ReportSummary, RunInput, TriangleFigures};
+use crate::services::backtest::ReportDocument;
 use crate::services::backtest::{self, stored};
 use crate::services::ServiceError;
-use crate::store::backtest::reports::Document;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -115,12 +115,8 @@ pub async fn document(
 ) -> Result<HttpResponse, ApiError> {
     let (id, format) = path.into_inner();
     backtest::require_actuary(&who.0, "read rate backtests")?;
-    let (doc, content_type) = match format.as_str() {
-        "xml" => (Document::Xml, "application/xml; charset=utf-8"),
-        "html" => (Document::Html, "text/html; charset=utf-8"),
-        "pdf" => (Document::Pdf, "application/pdf"),
-        _ => return Err(ServiceError::NotFound("report format").into()),
-    };
+    let doc = ReportDocument::parse(&format).ok_or(ServiceError::NotFound("report format"))?;
+    let content_type = doc.content_type();
     let bytes = backtest::document(&st.db, &who.0, id, doc).await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)

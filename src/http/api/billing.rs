@@ -14,8 +14,7 @@ use crate::services::billing::{
     PaymentView, PlanInput, PlanLine, Preview, Receivables, RefundInput, RefundLineInput,
     ReversalInput, Settlement, SplitInput, SuspensePage, VoidInvoiceInput,
 };
-use crate::store::bank::DisposalRow;
-use crate::store::billing::{BankLineRow, ImportRow};
+use crate::services::billing::{BankDisposalView, BankLineView, StatementImportView};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -289,14 +288,14 @@ pub async fn preview_statement(
 
 /// The latest statement imports with their counts.
 #[utoipa::path(get, path = "/api/v1/bank/statements", tag = "billing",
-    responses((status = 200, body = Vec<ImportRow>)))]
+    responses((status = 200, body = Vec<StatementImportView>)))]
 pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(billing::recent_imports(&st.db, &who.0).await?))
 }
 
 /// Bank lines not yet placed (suspense), oldest first.
 #[utoipa::path(get, path = "/api/v1/bank/lines/unmatched", tag = "billing",
-    responses((status = 200, body = Vec<BankLineRow>)))]
+    responses((status = 200, body = Vec<BankLineView>)))]
 pub async fn unmatched(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(billing::unmatched(&st.db, &who.0).await?))
 }
@@ -350,7 +349,7 @@ pub async fn split_line(
 
 /// Dismiss a line as not premium, with the reason.
 #[utoipa::path(post, path = "/api/v1/bank/lines/{id}/dismissal", request_body = DismissInput, tag = "billing",
-    responses((status = 201, body = DisposalRow), (status = 409, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn dismiss_line(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -363,7 +362,7 @@ pub async fn dismiss_line(
 
 /// Record that a line's money was sent back to the payer.
 #[utoipa::path(post, path = "/api/v1/bank/lines/{id}/refund", request_body = RefundLineInput, tag = "billing",
-    responses((status = 201, body = DisposalRow), (status = 409, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn refund_line(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -376,7 +375,7 @@ pub async fn refund_line(
 
 /// Reverse a dismissal or refund: the line is back in suspense.
 #[utoipa::path(post, path = "/api/v1/bank/disposals/{id}/reversal", request_body = DisposalReversalInput, tag = "billing",
-    responses((status = 200, body = DisposalRow), (status = 409, body = crate::http::problem::Problem)))]
+    responses((status = 200, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn reverse_disposal(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -4,8 +4,8 @@ use super::{if_match, SeekPage};
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
+use crate::services::catalogue::CatalogueView;
 use crate::services::catalogue::{self, CatalogueInput, CatalogueListQuery};
-use crate::store::catalogue::CatalogueRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -17,7 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// List qualified products (a client sees only its own maker's).
 #[utoipa::path(get, path = "/api/v1/catalogue", params(CatalogueListQuery), tag = "catalogue",
-    responses((status = 200, body = SeekPage<CatalogueRow>)))]
+    responses((status = 200, body = SeekPage<CatalogueView>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -31,7 +31,7 @@ pub async fn list(
 
 /// Add a qualified product of a maker.
 #[utoipa::path(post, path = "/api/v1/catalogue", request_body = CatalogueInput, tag = "catalogue",
-    responses((status = 201, body = CatalogueRow), (status = 422, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = CatalogueView), (status = 422, body = crate::http::problem::Problem)))]
 pub async fn create(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -44,7 +44,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/catalogue/{id}", tag = "catalogue",
-    responses((status = 200, body = CatalogueRow), (status = 404, body = crate::http::problem::Problem)))]
+    responses((status = 200, body = CatalogueView), (status = 404, body = crate::http::problem::Problem)))]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -57,7 +57,7 @@ pub async fn get(
 }
 
 #[utoipa::path(put, path = "/api/v1/catalogue/{id}", request_body = CatalogueInput, tag = "catalogue",
-    responses((status = 200, body = CatalogueRow)))]
+    responses((status = 200, body = CatalogueView)))]
 pub async fn update(
     st: web::Data<AppState>,
     who: ApiActor,

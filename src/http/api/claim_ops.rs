@@ -12,8 +12,8 @@ use crate::services::claims::{
     self, AssignInput, BatchConfirmation, BatchInput, BatchItemView, BatchView, ClaimView,
     NoteInput, QueueItem, QueueQuery,
 };
+use crate::services::claims::{ClaimHandlerView, ClaimNoteView};
 use crate::services::ServiceError;
-use crate::store::claim_work::{HandlerRow, NoteRow};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -62,7 +62,7 @@ pub async fn mine(
 
 /// The users a claim can be assigned to (active claims handlers and managers).
 #[utoipa::path(get, path = "/api/v1/claims/handlers", tag = "claims",
-    responses((status = 200, body = Vec<HandlerRow>)))]
+    responses((status = 200, body = Vec<ClaimHandlerView>)))]
 pub async fn handlers(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(claims::handlers(&st.desk(), &who.0).await?))
 }
@@ -84,7 +84,7 @@ pub async fn assign(
 
 /// Add an internal note (内部备注). Claims staff only; a client never sees notes.
 #[utoipa::path(post, path = "/api/v1/claims/{id}/notes", request_body = NoteInput, tag = "claims",
-    responses((status = 201, body = NoteRow), (status = 403, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = ClaimNoteView), (status = 403, body = crate::http::problem::Problem)))]
 pub async fn note(
     st: web::Data<AppState>,
     who: ApiActor,

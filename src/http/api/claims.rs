@@ -8,9 +8,9 @@ use crate::http::multipart;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::claims::{
-    self, ApprovalInput, ClaimDetail, ClaimPaymentView, ClaimView, DecisionInput, DocumentView,
-    ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput, QueueItem,
-    QueueQuery, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
+    self, ApprovalInput, ClaimDetail, ClaimDocumentView, ClaimPaymentView, ClaimView,
+    DecisionInput, ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput,
+    QueueItem, QueueQuery, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
 };
 use crate::services::client_view::{ClientClaimDetail, ClientClaimView};
 use crate::services::ServiceError;
@@ -228,7 +228,7 @@ pub async fn read_uploads(
 /// the list of them (several).
 #[utoipa::path(post, path = "/api/v1/claims/{id}/documents", tag = "claims",
     request_body(content_type = "multipart/form-data", content = String),
-    responses((status = 201, body = DocumentView), (status = 422, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = ClaimDocumentView), (status = 422, body = crate::http::problem::Problem)))]
 pub async fn upload(
     req: HttpRequest,
     st: web::Data<AppState>,

@@ -47,7 +47,7 @@ pub struct SeekPage<T> {
 }
 
 impl<T> SeekPage<T> {
-    pub fn of(p: crate::store::seek::Paged<T>, limit: Option<i64>) -> SeekPage<T> {
+    pub fn of(p: crate::paging::Paged<T>, limit: Option<i64>) -> SeekPage<T> {
         SeekPage {
             items: p.rows,
             total: p.total.count,

@@ -4,8 +4,8 @@ use super::SeekPage;
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
+use crate::services::outbox::OutboxView;
 use crate::services::outbox::{self, OutboxListQuery};
-use crate::store::outbox::OutboxRow;
 use actix_web::{web, HttpResponse};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -14,7 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Deliveries, newest first (administrators, auditors, actuaries).
-#[utoipa::path(get, path = "/api/v1/outbox", params(OutboxListQuery), tag = "outbox", responses((status = 200, body = SeekPage<OutboxRow>)))]
+#[utoipa::path(get, path = "/api/v1/outbox", params(OutboxListQuery), tag = "outbox", responses((status = 200, body = SeekPage<OutboxView>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -25,7 +25,7 @@ pub async fn list(
 }
 
 /// Send a dead letter again with fresh attempts (administrators).
-#[utoipa::path(post, path = "/api/v1/outbox/{id}/requeue", tag = "outbox", responses((status = 200, body = OutboxRow), (status = 409, description = "not a dead letter")))]
+#[utoipa::path(post, path = "/api/v1/outbox/{id}/requeue", tag = "outbox", responses((status = 200, body = OutboxView), (status = 409, description = "not a dead letter")))]
 pub async fn requeue(
     st: web::Data<AppState>,
     who: ApiActor,

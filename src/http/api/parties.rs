@@ -6,7 +6,7 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::parties::{self, PartyListQuery};
-use crate::store::parties::{PartyRow, RelationRow};
+use crate::services::parties::{PartyRelationView, PartyView};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PartyDetail {
     #[serde(flatten)]
-    party: PartyRow,
-    relations: Vec<RelationRow>,
+    party: PartyView,
+    relations: Vec<PartyRelationView>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -36,7 +36,7 @@ pub struct RelationInput {
 
 /// List and search parties (a client sees only its own maker).
 #[utoipa::path(get, path = "/api/v1/parties", params(PartyListQuery), tag = "parties",
-    responses((status = 200, body = SeekPage<PartyRow>)))]
+    responses((status = 200, body = SeekPage<PartyView>)))]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -50,7 +50,7 @@ pub async fn list(
 
 /// Create a maker, user or intermediary. The credit code is checked (GB 32100-2015).
 #[utoipa::path(post, path = "/api/v1/parties", request_body = PartyInput, tag = "parties",
-    responses((status = 201, body = PartyRow), (status = 422, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = PartyView), (status = 422, body = crate::http::problem::Problem)))]
 pub async fn create(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -79,7 +79,7 @@ pub async fn get(
 
 /// Replace a party's details. Send `If-Match` with the ETag to refuse lost updates.
 #[utoipa::path(put, path = "/api/v1/parties/{id}", request_body = PartyInput, tag = "parties",
-    responses((status = 200, body = PartyRow), (status = 409, body = crate::http::problem::Problem)))]
+    responses((status = 200, body = PartyView), (status = 409, body = crate::http::problem::Problem)))]
 pub async fn update(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -5,11 +5,11 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::client_view::{ClientPolicyDetail, ClientPolicyView};
+use crate::services::underwriting::ReferralView;
 use crate::services::underwriting::{
     self as uw, CancelInput, CloseQuoteInput, Closing, EndorsementInput, ListQuery, PolicyDetail,
     PolicyView, QuoteInput, RenewalInput,
 };
-use crate::store::policies::ReferralRow;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -110,7 +110,7 @@ pub async fn requote(
 
 /// Open referrals, oldest first, one page.
 #[utoipa::path(get, path = "/api/v1/referrals", params(uw::ReferralQuery), tag = "underwriting",
-    responses((status = 200, body = SeekPage<ReferralRow>)))]
+    responses((status = 200, body = SeekPage<ReferralView>)))]
 pub async fn referrals(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -4,8 +4,8 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::people;
+use crate::services::users::UserView;
 use crate::services::users::{self, NewUserInput};
-use crate::store::users::UserRow;
 use actix_web::{web, HttpResponse};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -21,7 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Deactivate a user (administrators): their sessions and API tokens end at once.
 #[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "users",
-    responses((status = 200, body = UserRow), (status = 404, body = crate::http::problem::Problem),
+    responses((status = 200, body = UserView), (status = 404, body = crate::http::problem::Problem),
               (status = 409, body = crate::http::problem::Problem)))]
 pub async fn deactivate(
     st: web::Data<AppState>,
@@ -34,7 +34,7 @@ pub async fn deactivate(
 
 /// Reactivate a user (administrators); they sign in again (no session comes back).
 #[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = "users",
-    responses((status = 200, body = UserRow), (status = 404, body = crate::http::problem::Problem)))]
+    responses((status = 200, body = UserView), (status = 404, body = crate::http::problem::Problem)))]
 pub async fn reactivate(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -115,14 +115,14 @@ pub async fn me(who: ApiActor) -> HttpResponse {
 }
 
 /// All users (administrators only).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserRow>)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserView>)))]
 pub async fn list(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(users::list(&st.db, &who.0).await?))
 }
 
 /// Create a user (administrators only). Clients must name their maker.
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserInput, tag = "users",
-    responses((status = 201, body = UserRow), (status = 422, body = crate::http::problem::Problem)))]
+    responses((status = 201, body = UserView), (status = 422, body = crate::http::problem::Problem)))]
 pub async fn create(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -8,12 +8,8 @@ use super::{page, shanghai_time, Chrome, HistoryLine, PageError, Pager};
 use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
-use crate::services::audit;
-use crate::store::audit::AuditRow;
-use crate::store::audit_check::Checkpoint;
-use crate::store::audit_list::{self, AuditFilter};
-use crate::store::seek::{Cursor, Seek};
-use crate::store::Db;
+use crate::services::audit::{self, AuditEntryView, AuditQuery, CheckpointView};
+use crate::services::Db;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -68,8 +64,8 @@ impl FilterForm {
         v.as_deref().and_then(|d| d.trim().parse().ok())
     }
 
-    fn filter(&self) -> AuditFilter {
-        AuditFilter {
+    fn filter(&self) -> AuditQuery {
+        AuditQuery {
             actor: Self::text(&self.actor),
             entity_type: Self::text(&self.entity_type),
             entity_id: Self::text(&self.entity_id),
@@ -99,7 +95,7 @@ impl FilterForm {
 }
 
 /// The chain's state as the checkpoint has it.
-fn chain_text(cp: Option<&Checkpoint>, waiting: i64, lang: Lang) -> (bool, String) {
+fn chain_text(cp: Option<&CheckpointView>, waiting: i64, lang: Lang) -> (bool, String) {
     let waiting = if waiting > 0 {
         format!(
             " · {waiting} {}",
@@ -151,16 +147,8 @@ async fn show(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let q = q.into_inner();
-    let order = audit_list::order();
-    let seek = Seek {
-        limit: 100,
-        cursor: q
-            .after
-            .as_deref()
-            .and_then(|a| Cursor::decode(a, order.kind)),
-        order,
-    };
-    let (waiting_rows, paged) = audit::search(&st.db, &who.actor, &q.filter(), &seek).await?;
+    let (waiting_rows, paged) =
+        audit::search(&st.db, &who.actor, &q.filter(), q.after.as_deref(), 100).await?;
     let (cp, waiting) = audit::status(&st.db).await?;
     let (chain_ok, chain_text) = chain_text(cp.as_ref(), waiting, c.lang);
     let f = q.fields();
@@ -185,7 +173,7 @@ async fn show(
 
 /// One exported row: every cell neutralised against formulas and quoted where needed
 /// (`documents::cells`, the one CSV writer of the product).
-fn csv_line(r: &AuditRow) -> Result<String, csv::Error> {
+fn csv_line(r: &AuditEntryView) -> Result<String, csv::Error> {
     crate::documents::cells::csv_line([
         r.seq.map(|s| s.to_string()).unwrap_or_default(),
         shanghai_time(r.occurred_at),
@@ -200,7 +188,7 @@ fn csv_line(r: &AuditRow) -> Result<String, csv::Error> {
 }
 
 /// The rows of one read as CSV text.
-fn csv_text(rows: &[AuditRow]) -> Result<String, actix_web::Error> {
+fn csv_text(rows: &[AuditEntryView]) -> Result<String, actix_web::Error> {
     rows.iter()
         .map(csv_line)
         .collect::<Result<String, _>>()
@@ -225,6 +213,7 @@ async fn export(
         .require(who.actor.role.reads_audit(), "read the audit log")?;
     let filter = q.into_inner().filter();
     let db: Db = st.db.clone();
+    let actor = who.actor.clone();
     let header = format!(
         "\u{feff}{}\r\n",
         [
@@ -240,20 +229,18 @@ async fn export(
         ]
         .join(",")
     );
-    let start = Some((None::<Cursor>, Some(header)));
+    let start = Some((None::<String>, Some(header)));
     let body = futures_util::stream::unfold(start, move |state| {
         let db = db.clone();
         let filter = filter.clone();
+        let actor = actor.clone();
         async move {
             let (cursor, header) = state?;
             if let Some(h) = header {
                 // First the entries the sealer has not chained yet (normally a moment's
                 // worth; the page shows them too), then the chained log a chunk at a time.
                 // An entry sealed while the export runs may appear twice, never not at all.
-                let waiting = async {
-                    let mut tx = db.read().await?;
-                    audit_list::waiting(&mut tx, &filter, WAITING_BOUND).await
-                };
+                let waiting = audit::export_waiting(&db, &actor, &filter, WAITING_BOUND);
                 return match waiting.await {
                     Ok(rows) => match csv_text(&rows) {
                         Ok(text) => Some((Ok(web::Bytes::from(h + &text)), Some((cursor, None)))),
@@ -262,15 +249,7 @@ async fn export(
                     Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
                 };
             }
-            let seek = Seek {
-                order: audit_list::order(),
-                limit: EXPORT_CHUNK,
-                cursor,
-            };
-            let read = async {
-                let mut tx = db.read().await?;
-                audit_list::page(&mut tx, &filter, &seek).await
-            };
+            let read = audit::export_chunk(&db, &actor, &filter, cursor.as_deref(), EXPORT_CHUNK);
             match read.await {
                 Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
                 Ok(p) if p.rows.is_empty() => None,
@@ -279,11 +258,7 @@ async fn export(
                         Ok(t) => t,
                         Err(e) => return Some((Err(e), None)),
                     };
-                    let next = p
-                        .next
-                        .as_deref()
-                        .and_then(|n| Cursor::decode(n, audit_list::order().kind));
-                    let state = next.map(|n| (Some(n), None));
+                    let state = p.next.map(|n| (Some(n), None));
                     Some((Ok(web::Bytes::from(text)), state))
                 }
             }

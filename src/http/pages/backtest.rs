@@ -6,9 +6,9 @@ use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::backtest::view::RunInput;
+use crate::services::backtest::ReportDocument;
 use crate::services::backtest::{self, require_actuary};
 use crate::services::{FieldError, ServiceError};
-use crate::store::backtest::reports::Document;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -52,37 +52,31 @@ pub struct RunForm {
     basis: String,
 }
 
-fn pct(v: &serde_json::Value) -> String {
-    v.as_f64()
-        .map(|x| format!("{:.1}%", x * 100.0))
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "—".into())
 }
 
 async fn lines(st: &AppState, who: &PageActor, lang: Lang) -> Result<Vec<ReportLine>, PageError> {
-    let conclusion_field = match lang {
-        Lang::Zh => "conclusion_zh",
-        Lang::En => "conclusion_en",
-    };
-    let rows = backtest::list(&st.db, &who.actor, 50).await?;
-    let deliveries = backtest::delivery::states(&st.db, &rows).await?;
+    let rows = backtest::stored::listed(&st.db, &who.actor, 50).await?;
     Ok(rows
-        .iter()
-        .zip(deliveries)
-        .map(|(r, delivery)| {
-            let s: serde_json::Value = serde_json::from_str(&r.summary_json).unwrap_or_default();
-            ReportLine {
-                id: r.report_id,
-                period: r.period_key.clone().unwrap_or_else(|| "—".into()),
-                as_of: r.as_of.to_string(),
-                basis: r.basis.clone(),
-                status: r.status.clone(),
-                created: super::shanghai_time(r.created_at),
-                loss_ratio: pct(&s["loss_ratio"]),
-                combined_ratio: pct(&s["combined_ratio"]),
-                decision: s["decision"].as_str().unwrap_or("—").to_string(),
-                conclusion: s[conclusion_field].as_str().unwrap_or("").to_string(),
-                delivery,
+        .into_iter()
+        .map(|(r, delivery)| ReportLine {
+            id: r.report_id,
+            period: r.period_key.unwrap_or_else(|| "—".into()),
+            as_of: r.as_of.to_string(),
+            basis: r.basis,
+            status: r.status,
+            created: super::shanghai_time(r.created_at),
+            loss_ratio: pct(r.loss_ratio),
+            combined_ratio: pct(r.combined_ratio),
+            decision: r.decision.unwrap_or_else(|| "—".into()),
+            conclusion: match lang {
+                Lang::Zh => r.conclusion_zh,
+                Lang::En => r.conclusion_en,
             }
+            .unwrap_or_default(),
+            delivery,
         })
         .collect())
 }
@@ -146,12 +140,8 @@ async fn download(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (id, ext) = path.into_inner();
-    let (doc, content_type) = match ext.as_str() {
-        "xml" => (Document::Xml, "application/xml; charset=utf-8"),
-        "html" => (Document::Html, "text/html; charset=utf-8"),
-        "pdf" => (Document::Pdf, "application/pdf"),
-        _ => return Err(ServiceError::NotFound("report format").into()),
-    };
+    let doc = ReportDocument::parse(&ext).ok_or(ServiceError::NotFound("report format"))?;
+    let content_type = doc.content_type();
     let bytes = backtest::document(&st.db, &who.actor, id, doc).await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)

@@ -14,9 +14,8 @@ use crate::services::billing::{
     self, DismissInput, DisposalReversalInput, MatchInput, Preview, RefundLineInput, SplitInput,
     SplitPart, SuspensePage,
 };
+use crate::services::billing::{BankDisposalView, StatementImportView, StatementUploadView};
 use crate::services::{FieldError, ServiceError};
-use crate::store::bank::{DisposalRow, UploadRow};
-use crate::store::billing::ImportRow;
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -89,7 +88,7 @@ pub struct DisposalView {
     pub refund: String,
 }
 
-fn disposal_view(d: &DisposalRow, lang: Lang) -> DisposalView {
+fn disposal_view(d: &BankDisposalView, lang: Lang) -> DisposalView {
     DisposalView {
         id: d.disposal_id,
         line_id: d.bank_line_id,
@@ -98,7 +97,7 @@ fn disposal_view(d: &DisposalRow, lang: Lang) -> DisposalView {
             _ => lang.pick("非保费，已排除", "dismissed as not premium"),
         }
         .to_string(),
-        amount: Money::from_fen(d.amount).grouped(),
+        amount: d.amount.grouped(),
         reason: d.reason.clone(),
         refund: match d.refunded_on {
             Some(on) => format!("{on} {}", d.refund_reference),
@@ -116,7 +115,7 @@ struct BankPage {
     pages: i64,
     total_lines: i64,
     total_open: String,
-    imports: Vec<ImportRow>,
+    imports: Vec<StatementImportView>,
     disposals: Vec<DisposalView>,
     layouts: Vec<(String, String)>,
     errors: Vec<FieldError>,
@@ -131,8 +130,8 @@ fn lines_of(p: &SuspensePage, lang: Lang) -> Vec<LineView> {
             source: source_label(&l.line.source, lang),
             txn: l.line.bank_txn_id.clone(),
             value_date: l.line.value_date.to_string(),
-            amount: Money::from_fen(l.line.amount).grouped(),
-            open: Money::from_fen(l.line.open_amount).grouped(),
+            amount: l.line.amount.grouped(),
+            open: l.line.open_amount.grouped(),
             partly_placed: l.line.open_amount != l.line.amount,
             payer: l.line.payer.clone(),
             reference: l.line.reference.clone(),
@@ -367,11 +366,11 @@ async fn start(
 #[template(path = "bank_upload.html")]
 struct UploadPage {
     c: Chrome,
-    u: UploadRow,
+    u: StatementUploadView,
     status: String,
     running: bool,
     percent: i64,
-    import: Option<ImportRow>,
+    import: Option<StatementImportView>,
 }
 
 async fn upload(

@@ -77,14 +77,14 @@ async fn list(
     .await?;
     let query = q.q.clone().unwrap_or_default();
     let maker_id = q.maker_id.map(|m| m.to_string()).unwrap_or_default();
-    let sort = crate::store::catalogue::CatalogueSort::parse(q.sort.as_deref().unwrap_or(""))
-        .unwrap_or_default();
+    let sort =
+        crate::paging::CatalogueSort::parse(q.sort.as_deref().unwrap_or("")).unwrap_or_default();
     let sorter = Sorter {
         base: listing::href("/catalogue", &[("q", &query), ("maker_id", &maker_id)]),
         sort: sort.as_str().into(),
         descending: crate::services::descending(
             q.order.as_deref(),
-            sort != crate::store::catalogue::CatalogueSort::Product,
+            sort != crate::paging::CatalogueSort::Product,
         ),
     };
     let total = listing::total_text(&paged.total, &c);

@@ -176,9 +176,8 @@ async fn portal(
     .await?;
     let default_programme = most_common_programme(&paged.rows);
     let ids: Vec<i64> = paged.rows.iter().map(|v| v.policy_id).collect();
-    let mut tx = st.db.read().await?;
-    let settled = billing::settlements_of(&mut tx, &ids).await?;
-    let changes = crate::store::issued_documents::change_versions_of(&mut tx, &ids).await?;
+    let settled = billing::settlements_for(&st.db, &ids).await?;
+    let changes = crate::services::certificates::issued::change_versions_of(&st.db, &ids).await?;
     let mut rows = Vec::new();
     for v in &paged.rows {
         let (Some(number), Some(s)) = (v.policy_number.clone(), settled.get(&v.policy_id)) else {
@@ -203,7 +202,6 @@ async fn portal(
     }
     let total = super::listing::total_text(&paged.total, &c);
     let pager = Pager::keyset("/portal", &paged);
-    drop(tx);
     let programmes = st
         .library
         .programmes()

@@ -8,12 +8,12 @@ use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
+use crate::paging::ClaimSort;
 use crate::services::claims::{
     self, ClaimView, ListQuery, NotificationInput, QueueItem, QueueQuery, ReportDefaults,
 };
 use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
 use crate::services::{FieldError, ServiceError};
-use crate::store::claims::ClaimSort;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;

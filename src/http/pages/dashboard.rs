@@ -6,8 +6,8 @@ use crate::domain::role::Role;
 use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
+use crate::paging::Total;
 use crate::services::{audit, catalogue, parties};
-use crate::store::seek::Total;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 

@@ -2,7 +2,7 @@
 //! cursors), sortable column headers and the honest total.
 
 use super::{Chrome, Pager};
-use crate::store::seek::{Paged, Total};
+use crate::paging::{Paged, Total};
 
 /// `path?k=v&…` with the non-empty values, URL-encoded.
 pub fn href(path: &str, params: &[(&str, &str)]) -> String {

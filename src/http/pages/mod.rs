@@ -28,8 +28,8 @@ pub mod users;
 
 use super::i18n::{Lang, LANG_COOKIE};
 use super::identity::PageActor;
+use crate::services::audit::AuditEntryView;
 use crate::services::{Actor, FieldError, ServiceError};
-use crate::store::audit::AuditRow;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -318,12 +318,6 @@ impl From<ServiceError> for PageError {
     }
 }
 
-impl From<crate::store::StoreError> for PageError {
-    fn from(e: crate::store::StoreError) -> Self {
-        ServiceError::from(e).into()
-    }
-}
-
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.message())
@@ -396,8 +390,8 @@ pub struct HistoryLine {
     pub changes: Vec<changes::FieldChange>,
 }
 
-impl From<&AuditRow> for HistoryLine {
-    fn from(r: &AuditRow) -> Self {
+impl From<&AuditEntryView> for HistoryLine {
+    fn from(r: &AuditEntryView) -> Self {
         let when = shanghai_time(r.occurred_at);
         HistoryLine {
             seq: r.seq.map_or_else(|| "—".into(), |s| s.to_string()),

@@ -81,14 +81,13 @@ async fn list(
     .await?;
     let query = q.q.unwrap_or_default();
     let kind = q.kind.unwrap_or_default();
-    let sort = crate::store::parties::PartySort::parse(q.sort.as_deref().unwrap_or(""))
-        .unwrap_or_default();
+    let sort = crate::paging::PartySort::parse(q.sort.as_deref().unwrap_or("")).unwrap_or_default();
     let sorter = Sorter {
         base: listing::href("/parties", &[("q", &query), ("kind", &kind)]),
         sort: sort.as_str().into(),
         descending: crate::services::descending(
             q.order.as_deref(),
-            sort == crate::store::parties::PartySort::Created,
+            sort == crate::paging::PartySort::Created,
         ),
     };
     let total = listing::total_text(&paged.total, &c);
@@ -305,7 +304,7 @@ pub struct RelationLine {
 #[template(path = "party_detail.html")]
 struct DetailPage {
     c: Chrome,
-    p: crate::store::parties::PartyRow,
+    p: crate::services::parties::PartyView,
     kind_label: String,
     relations: Vec<RelationLine>,
     others: Vec<(i64, String)>,
@@ -321,7 +320,7 @@ struct DetailPage {
 pub struct MakerBook {
     pub policies: Vec<crate::services::underwriting::PolicyView>,
     pub policies_total: i64,
-    pub products: Vec<crate::store::catalogue::CatalogueRow>,
+    pub products: Vec<crate::services::catalogue::CatalogueView>,
     pub claims: Vec<crate::services::claims::ClaimView>,
     pub premium_due: crate::domain::money::Money,
     pub paid: crate::domain::money::Money,
@@ -330,7 +329,6 @@ pub struct MakerBook {
 
 /// The maker's newest 50 policies with their claims and settlement, and its products.
 async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<MakerBook, PageError> {
-    use crate::domain::money::Money;
     use crate::services::underwriting as uw;
     let desk = st.desk();
     let found = uw::list(
@@ -352,15 +350,12 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
     .await?
     .rows;
     let mut claims = Vec::new();
-    let (mut due, mut paid, mut balance) = (Money::ZERO, Money::ZERO, Money::ZERO);
-    let mut tx = st.db.read().await?;
-    for p in policies.iter().filter(|p| p.policy_number.is_some()) {
-        let s = crate::services::billing::settlement(&mut tx, p.policy_id).await?;
-        due = due.try_add(s.premium_due).map_err(ServiceError::from)?;
-        paid = paid.try_add(s.paid).map_err(ServiceError::from)?;
-        balance = balance.try_add(s.balance).map_err(ServiceError::from)?;
-    }
-    drop(tx);
+    let issued: Vec<i64> = policies
+        .iter()
+        .filter(|p| p.policy_number.is_some())
+        .map(|p| p.policy_id)
+        .collect();
+    let (due, paid, balance) = crate::services::billing::book_totals(&st.db, &issued).await?;
     if who.actor.role.is_staff() || who.actor.role.reports_claims() {
         for p in policies.iter().filter(|p| p.policy_number.is_some()) {
             let found = crate::services::claims::list(

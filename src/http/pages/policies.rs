@@ -9,13 +9,13 @@ use crate::domain::programme::{Finding, Severity};
 use crate::domain::subsidy::Assessment;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
+use crate::paging::PolicySort;
 use crate::services::underwriting::{
     self as uw, CancelInput, CancelledBy, EndorsementInput, ListQuery, PolicyView, QuoteInput,
     RenewalInput,
 };
+use crate::services::underwriting::{PolicyVersionView, ReferralView};
 use crate::services::{catalogue, parties, FieldError, ServiceError};
-use crate::store::policies::PolicySort;
-use crate::store::policies::{ReferralRow, VersionRow};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
@@ -411,7 +411,7 @@ pub struct VersionLine {
 }
 
 impl VersionLine {
-    fn of(v: &VersionRow, c: &Chrome) -> VersionLine {
+    fn of(v: &PolicyVersionView, c: &Chrome) -> VersionLine {
         let (zh, en) = match v.kind.as_str() {
             "issue" => ("出单", "Issue"),
             "endorsement" => ("批改", "Endorsement"),
@@ -422,8 +422,8 @@ impl VersionLine {
             kind: c.lang.pick(zh, en).to_string(),
             has_document: v.kind != "issue",
             effective_on: v.effective_on,
-            premium: Money::from_fen(v.premium).grouped(),
-            adjustment: Money::from_fen(v.adjustment).grouped(),
+            premium: v.premium.grouped(),
+            adjustment: v.adjustment.grouped(),
             reason: v.reason.clone(),
         }
     }
@@ -439,7 +439,7 @@ struct DetailPage {
     terms: Option<QuoteInput>,
     findings: Vec<Finding>,
     versions: Vec<VersionLine>,
-    referrals: Vec<ReferralRow>,
+    referrals: Vec<ReferralView>,
     history: Vec<HistoryLine>,
     errors: Vec<FieldError>,
     programmes: Vec<(String, String, String)>,
@@ -803,7 +803,7 @@ async fn act(
 #[template(path = "referrals.html")]
 struct QueuePage {
     c: Chrome,
-    rows: Vec<ReferralRow>,
+    rows: Vec<ReferralView>,
     /// (aggregate limit, reasons, level it waits for) per row.
     reasons: Vec<(String, String, String)>,
     total: String,
@@ -860,7 +860,7 @@ async fn referrals(
                 }
                 None => c.lang.pick("高级核保员", "Senior underwriter").to_string(),
             };
-            (Money::from_fen(r.aggregate_limit).grouped(), why, level)
+            (r.aggregate_limit.grouped(), why, level)
         })
         .collect();
     page(&QueuePage {

@@ -5,9 +5,9 @@ use crate::domain::role::{Role, ALL_ROLES};
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::people;
+use crate::services::users::UserView;
 use crate::services::users::{self, NewUserInput};
 use crate::services::{parties, FieldError, ServiceError};
-use crate::store::users::UserRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -86,7 +86,7 @@ async fn render(
     one_time: Option<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let list: Vec<UserRow> = users::list(&st.db, &who.actor).await?;
+    let list: Vec<UserView> = users::list(&st.db, &who.actor).await?;
     let makers = parties::list(
         &st.db,
         &who.actor,

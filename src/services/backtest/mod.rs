@@ -280,8 +280,8 @@ pub fn summary(r: &BacktestReport) -> serde_json::Value {
     })
 }
 
-/// Stored reports, newest first.
-pub async fn list(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<ReportRow>> {
+/// Stored reports, newest first (read through [`stored::items`] / [`stored::listed`]).
+pub(crate) async fn list(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<ReportRow>> {
     require_actuary(actor, "read rate backtests")?;
     let mut tx = db.read().await?;
     let rows = reports::list(&mut tx, limit.clamp(1, 200)).await?;
@@ -289,14 +289,47 @@ pub async fn list(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<Repor
     Ok(rows)
 }
 
+/// Which stored document of a report: the XML sent to the regulator, the HTML or the PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportDocument {
+    Xml,
+    Html,
+    Pdf,
+}
+
+impl ReportDocument {
+    /// By its file extension (`xml`, `html`, `pdf`).
+    pub fn parse(ext: &str) -> Option<ReportDocument> {
+        match ext {
+            "xml" => Some(ReportDocument::Xml),
+            "html" => Some(ReportDocument::Html),
+            "pdf" => Some(ReportDocument::Pdf),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReportDocument::Xml => "application/xml; charset=utf-8",
+            ReportDocument::Html => "text/html; charset=utf-8",
+            ReportDocument::Pdf => "application/pdf",
+        }
+    }
+}
+
 /// One stored document of a report.
 pub async fn document(
     db: &Db,
     actor: &Actor,
     report_id: i64,
-    doc: reports::Document,
+    doc: ReportDocument,
 ) -> ServiceResult<Vec<u8>> {
     require_actuary(actor, "read rate backtests")?;
+    let doc = match doc {
+        ReportDocument::Xml => reports::Document::Xml,
+        ReportDocument::Html => reports::Document::Html,
+        ReportDocument::Pdf => reports::Document::Pdf,
+    };
     let mut tx = db.read().await?;
     let bytes = reports::document(&mut tx, report_id, doc)
         .await

@@ -30,7 +30,11 @@ struct Headline {
 fn item(row: &ReportRow) -> ServiceResult<ReportItem> {
     let h: Headline = serde_json::from_str(&row.summary_json)
         .map_err(|e| ServiceError::Internal(format!("report {} summary: {e}", row.report_id)))?;
-    Ok(ReportItem {
+    Ok(item_with(row, h))
+}
+
+fn item_with(row: &ReportRow, h: Headline) -> ReportItem {
+    ReportItem {
         report_id: row.report_id,
         period_key: row.period_key.clone(),
         as_of: row.as_of,
@@ -45,7 +49,7 @@ fn item(row: &ReportRow) -> ServiceResult<ReportItem> {
         decision: h.decision,
         conclusion_en: h.conclusion_en,
         conclusion_zh: h.conclusion_zh,
-    })
+    }
 }
 
 fn not_found(e: StoreError) -> ServiceError {
@@ -53,6 +57,26 @@ fn not_found(e: StoreError) -> ServiceError {
         StoreError::NotFound => ServiceError::NotFound("backtest report"),
         other => other.into(),
     }
+}
+
+/// Stored reports, newest first, with their headline figures and where their
+/// deliveries stand (the page's list).
+pub async fn listed(
+    db: &Db,
+    actor: &Actor,
+    limit: i64,
+) -> ServiceResult<Vec<(ReportItem, String)>> {
+    let rows = super::list(db, actor, limit).await?;
+    let deliveries = super::delivery::states(db, &rows).await?;
+    // A summary that does not read leaves the headline empty on the page's list.
+    Ok(rows
+        .iter()
+        .zip(deliveries)
+        .map(|(r, d)| {
+            let h = serde_json::from_str(&r.summary_json).unwrap_or_default();
+            (item_with(r, h), d)
+        })
+        .collect())
 }
 
 /// Stored reports, newest first, with their headline figures.

@@ -11,7 +11,7 @@ use crate::domain::billing::signature::{self, SignatureError};
 use crate::domain::money::Money;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
-use crate::store::billing::{self as store, BankLineRow, NewLine};
+use crate::store::billing::{self as store, NewLine};
 use crate::store::{Db, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ pub struct CallbackOutcome {
     /// recorded (a new payment), unmatched (kept for finance to match) or repeat
     /// (seen before: nothing written; the original result).
     pub status: &'static str,
-    pub bank_line: BankLineRow,
+    pub bank_line: super::BankLineView,
     pub payment: Option<PaymentView>,
 }
 
@@ -90,7 +90,7 @@ async fn outcome(
     };
     Ok(CallbackOutcome {
         status,
-        bank_line: line,
+        bank_line: line.into(),
         payment,
     })
 }

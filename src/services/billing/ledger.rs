@@ -9,8 +9,9 @@ use crate::domain::billing::allocation::allocate;
 use crate::domain::billing::schedule::Origin;
 use crate::domain::billing::Installment;
 use crate::domain::money::Money;
+use crate::services::audit::AuditEntryView;
 use crate::services::{Actor, ServiceResult};
-use crate::store::audit::{self, AuditRow};
+use crate::store::audit;
 use crate::store::billing as store;
 use crate::store::Db;
 use chrono::NaiveDate;
@@ -100,8 +101,9 @@ pub struct Ledger {
     pub invoices: Vec<InvoiceView>,
     #[schema(value_type = String)]
     pub invoiced: Money,
-    /// Billing entries of the policy's audit history, oldest first.
-    pub history: Vec<AuditRow>,
+    /// Billing entries of the policy's audit history, oldest first (staff only: empty
+    /// for a client).
+    pub history: Vec<AuditEntryView>,
 }
 
 fn status(i: &Installment, allocated: Money, today: NaiveDate) -> &'static str {
@@ -169,13 +171,19 @@ pub async fn ledger(
         .into_iter()
         .map(InvoiceView::of)
         .collect();
-    // The audit log answers newest first; a ledger reads oldest first.
-    let history = audit::for_entity(&mut tx, "policy", &policy_id.to_string())
-        .await?
-        .into_iter()
-        .rev()
-        .filter(|r| r.action.starts_with("billing."))
-        .collect();
+    // The audit log answers newest first; a ledger reads oldest first. It names staff
+    // and carries what they entered: staff only, a client's ledger has none.
+    let history = if actor.role.is_staff() {
+        audit::for_entity(&mut tx, "policy", &policy_id.to_string())
+            .await?
+            .into_iter()
+            .rev()
+            .filter(|r| r.action.starts_with("billing."))
+            .map(AuditEntryView::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Ledger {
         policy_id,
         policy_number: policy.policy_number,

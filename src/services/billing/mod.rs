@@ -3,6 +3,7 @@
 //! and the bank's signed callback. Each public use case is one transaction with its
 //! audit row; `settlement` reads inside the caller's transaction.
 
+mod bank_views;
 mod callback;
 mod invoices;
 mod ledger;
@@ -14,6 +15,9 @@ mod statement;
 pub mod statement_file;
 mod suspense;
 
+pub use bank_views::{
+    BankDisposalView, BankLineView, OpenBankLineView, StatementImportView, StatementUploadView,
+};
 pub use callback::{notify, CallbackError, CallbackOutcome, Notification, NotificationRequest};
 pub use invoices::{record_invoice, void_invoice, InvoiceInput, VoidInvoiceInput};
 pub use ledger::{ledger, InstallmentView, InvoiceView, Ledger, RefundView};
@@ -40,7 +44,7 @@ pub use suspense::{
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::money::{Money, Overflow};
 use crate::store::billing::{self as store, BilledPolicy, PaymentRow, PremiumVersion};
-use crate::store::Tx;
+use crate::store::{Db, Tx};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -132,6 +136,31 @@ pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement
             .map(|r| Money::from_fen(r.amount)),
     )?;
     Ok(settle(&versions, &payments, refunded)?)
+}
+
+/// What is due, paid and still owed summed over policies (a maker's book on its page):
+/// [`settlement`] of each, in one read transaction. The policy ids come from a list the
+/// caller has already read as the actor.
+pub async fn book_totals(db: &Db, policy_ids: &[i64]) -> ServiceResult<(Money, Money, Money)> {
+    let (mut due, mut paid, mut balance) = (Money::ZERO, Money::ZERO, Money::ZERO);
+    let mut tx = db.read().await?;
+    for id in policy_ids {
+        let s = settlement(&mut tx, *id).await?;
+        due = due.try_add(s.premium_due)?;
+        paid = paid.try_add(s.paid)?;
+        balance = balance.try_add(s.balance)?;
+    }
+    Ok((due, paid, balance))
+}
+
+/// [`settlements_of`] in a read transaction of its own (the portal's page of policies,
+/// whose ids come from a list the caller has already read as the actor).
+pub async fn settlements_for(
+    db: &Db,
+    policy_ids: &[i64],
+) -> ServiceResult<std::collections::HashMap<i64, Settlement>> {
+    let mut tx = db.read().await?;
+    settlements_of(&mut tx, policy_ids).await
 }
 
 /// The settlements of a page of policies, without their payment lists, from one

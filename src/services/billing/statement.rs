@@ -11,6 +11,7 @@
 //! records nothing twice. A line whose reference names exactly one issued policy becomes
 //! a payment; the rest wait in suspense (`super::suspense`).
 
+use super::bank_views::{views, BankLineView, StatementImportView, StatementUploadView};
 use super::payments::{add_payment, PaymentView};
 use super::statement_file::{self, Encoding};
 use super::{issued_policy_for_update, require_finance};
@@ -21,7 +22,7 @@ use crate::domain::money::Money;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
 use crate::store::bank::{self as bank, NewUpload, UploadRow};
-use crate::store::billing::{self as store, BankLineRow, ImportRow, NewLine, NewPayment};
+use crate::store::billing::{self as store, BankLineRow, NewLine, NewPayment};
 use crate::store::Db;
 use crate::store::Tx;
 use chrono::NaiveDate;
@@ -48,7 +49,7 @@ pub struct ImportReport {
     /// New lines kept in suspense for finance.
     pub unmatched: i32,
     /// The unmatched lines of this file (at most 1,000; the suspense list has them all).
-    pub unmatched_lines: Vec<BankLineRow>,
+    pub unmatched_lines: Vec<BankLineView>,
 }
 
 /// A credit as the preview shows it.
@@ -312,7 +313,11 @@ fn not_found_upload() -> ServiceError {
 
 /// Start importing a previewed upload: its import row is created and the upload is
 /// marked running (once: a second start is a conflict).
-pub async fn start_import(db: &Db, actor: &Actor, upload_id: i64) -> ServiceResult<UploadRow> {
+pub async fn start_import(
+    db: &Db,
+    actor: &Actor,
+    upload_id: i64,
+) -> ServiceResult<StatementUploadView> {
     require_finance(actor, "import bank statements")?;
     let mut tx = db.write().await?;
     let up = bank::upload(&mut tx, upload_id)
@@ -346,7 +351,7 @@ pub async fn start_import(db: &Db, actor: &Actor, upload_id: i64) -> ServiceResu
         .await?
         .ok_or_else(not_found_upload)?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 #[derive(Default)]
@@ -445,7 +450,7 @@ async fn run_chunks(
         },
     )
     .await?;
-    let unmatched_lines = bank::open_lines_of_import(&mut tx, import_id, 1000).await?;
+    let unmatched_lines = views(bank::open_lines_of_import(&mut tx, import_id, 1000).await?);
     tx.commit().await?;
     Ok(ImportReport {
         import_id,
@@ -515,26 +520,32 @@ pub async fn import_statement(
 }
 
 /// An upload with its progress (finance only).
-pub async fn upload(db: &Db, actor: &Actor, upload_id: i64) -> ServiceResult<UploadRow> {
+pub async fn upload(db: &Db, actor: &Actor, upload_id: i64) -> ServiceResult<StatementUploadView> {
     require_finance(actor, "see statement imports")?;
     let mut tx = db.read().await?;
     bank::upload(&mut tx, upload_id)
         .await?
+        .map(StatementUploadView::from)
         .ok_or_else(not_found_upload)
 }
 
-pub async fn import_row(db: &Db, actor: &Actor, import_id: i64) -> ServiceResult<ImportRow> {
+pub async fn import_row(
+    db: &Db,
+    actor: &Actor,
+    import_id: i64,
+) -> ServiceResult<StatementImportView> {
     require_finance(actor, "see statement imports")?;
     let mut tx = db.read().await?;
     bank::import(&mut tx, import_id)
         .await?
+        .map(StatementImportView::from)
         .ok_or(ServiceError::NotFound("statement import"))
 }
 
-pub async fn recent_imports(db: &Db, actor: &Actor) -> ServiceResult<Vec<ImportRow>> {
+pub async fn recent_imports(db: &Db, actor: &Actor) -> ServiceResult<Vec<StatementImportView>> {
     require_finance(actor, "see statement imports")?;
     let mut tx = db.read().await?;
-    Ok(store::imports(&mut tx, 20).await?)
+    Ok(views(store::imports(&mut tx, 20).await?))
 }
 
 /// The issued policy with this number, for matching by hand (finance only).

@@ -6,6 +6,7 @@
 //! by finance (a payment by `reverse_payment`, a disposal by [`reverse_disposal`]), and
 //! the reversed money is back in suspense.
 
+use super::bank_views::{views, BankDisposalView, BankLineView, OpenBankLineView};
 use super::owed::owed;
 use super::payments::PaymentView;
 use super::require_finance;
@@ -15,7 +16,7 @@ use crate::domain::billing::suspense::{self as rules, Candidate, SplitError, Sug
 use crate::domain::money::Money;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::bank::{self as bank, DisposalRow, NewDisposal, SuspenseRow};
+use crate::store::bank::{self as bank, NewDisposal};
 use crate::store::billing::{self as store, BankLineRow};
 use crate::store::{Db, Tx};
 use chrono::NaiveDate;
@@ -28,7 +29,7 @@ pub const PAGE: i64 = 50;
 /// A suspense line with its ranked suggestions.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SuspenseLine {
-    pub line: SuspenseRow,
+    pub line: OpenBankLineView,
     pub suggestions: Vec<Suggestion>,
 }
 
@@ -140,7 +141,7 @@ pub async fn suspense(
         )
         .await?;
         lines.push(SuspenseLine {
-            line: row,
+            line: row.into(),
             suggestions: s,
         });
     }
@@ -161,10 +162,10 @@ pub async fn suspense_count(db: &Db, actor: &Actor) -> ServiceResult<i64> {
 }
 
 /// Every line still open, oldest first, without suggestions (the API's plain list).
-pub async fn unmatched(db: &Db, actor: &Actor) -> ServiceResult<Vec<BankLineRow>> {
+pub async fn unmatched(db: &Db, actor: &Actor) -> ServiceResult<Vec<BankLineView>> {
     require_finance(actor, "see unmatched bank lines")?;
     let mut tx = db.read().await?;
-    Ok(bank::open_lines(&mut tx, 10_000).await?)
+    Ok(views(bank::open_lines(&mut tx, 10_000).await?))
 }
 
 /// The line locked with what is open on it; a line with nothing open is a conflict.
@@ -377,7 +378,7 @@ async fn dispose(
     kind: &'static str,
     reason: &str,
     refund: Option<(NaiveDate, &str)>,
-) -> ServiceResult<DisposalRow> {
+) -> ServiceResult<BankDisposalView> {
     require_finance(actor, "settle bank lines")?;
     let reason = reason_required(reason)?;
     let mut tx = db.write().await?;
@@ -415,7 +416,7 @@ async fn dispose(
     )
     .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 /// Dismiss a line as not premium; its open amount leaves suspense.
@@ -424,7 +425,7 @@ pub async fn dismiss_line(
     actor: &Actor,
     line_id: i64,
     input: DismissInput,
-) -> ServiceResult<DisposalRow> {
+) -> ServiceResult<BankDisposalView> {
     dispose(db, actor, line_id, "dismissed", &input.reason, None).await
 }
 
@@ -434,7 +435,7 @@ pub async fn refund_line(
     actor: &Actor,
     line_id: i64,
     input: RefundLineInput,
-) -> ServiceResult<DisposalRow> {
+) -> ServiceResult<BankDisposalView> {
     let refund = Some((input.refunded_on, input.reference.as_str()));
     dispose(db, actor, line_id, "refunded", &input.reason, refund).await
 }
@@ -452,7 +453,7 @@ pub async fn reverse_disposal(
     actor: &Actor,
     disposal_id: i64,
     input: DisposalReversalInput,
-) -> ServiceResult<DisposalRow> {
+) -> ServiceResult<BankDisposalView> {
     require_finance(actor, "settle bank lines")?;
     let reason = reason_required(&input.reason)?;
     let mut tx = db.write().await?;
@@ -484,12 +485,12 @@ pub async fn reverse_disposal(
     )
     .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 /// Dismissals and refunds still in effect, newest first (finance, to reverse one).
-pub async fn recent_disposals(db: &Db, actor: &Actor) -> ServiceResult<Vec<DisposalRow>> {
+pub async fn recent_disposals(db: &Db, actor: &Actor) -> ServiceResult<Vec<BankDisposalView>> {
     require_finance(actor, "settle bank lines")?;
     let mut tx = db.read().await?;
-    Ok(bank::recent_disposals(&mut tx, 20).await?)
+    Ok(views(bank::recent_disposals(&mut tx, 20).await?))
 }

@@ -23,7 +23,7 @@ use crate::store::issued_documents::{
     self as store, DocumentRow, NewDocument, ENDORSEMENT, INSURANCE_CERTIFICATE,
 };
 use crate::store::policies::{self as policies, PolicyRow};
-use crate::store::{counters, Tx};
+use crate::store::{counters, Db, Tx};
 
 /// An issued 批单 or 保险凭证 as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -423,6 +423,17 @@ async fn revoke(tx: &mut Tx, actor: &Actor, doc: &DocumentRow, reason: &str) -> 
     )
     .await?;
     Ok(())
+}
+
+/// The endorsement and cancellation versions of a page of policies, as
+/// (policy_id, seq, kind), in order: what the portal offers 批单 downloads for. The
+/// policy ids come from a list the caller has already read as the actor.
+pub async fn change_versions_of(
+    db: &Db,
+    policy_ids: &[i64],
+) -> ServiceResult<Vec<(i64, i32, String)>> {
+    let mut tx = db.read().await?;
+    Ok(crate::store::issued_documents::change_versions_of(&mut tx, policy_ids).await?)
 }
 
 /// Every 批单 and 保险凭证 of a policy, newest first.

@@ -30,7 +30,8 @@ pub use proof::{
 };
 pub use reserves::{ReserveLineInput, ReserveLineView};
 pub use staff_view::{
-    ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveLineChangeView, ReserveView,
+    ApprovalView, ClaimAssignmentView, ClaimDocumentView, ClaimHandlerView, ClaimNoteView,
+    ClaimPaymentView, RecoveryView, ReserveLineChangeView, ReserveView,
 };
 pub use view::{
     approvals, document, get, list, my_queue, overdue_count, queue, report_defaults, ClaimDetail,

@@ -3,7 +3,7 @@
 //! (which starts the art. 23 and art. 25 clocks).
 
 use super::mail;
-use super::staff_view::DocumentView;
+use super::staff_view::ClaimDocumentView;
 use super::view::ClaimView;
 use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::clauses::{ChecklistDocument, ClaimType};
@@ -306,7 +306,7 @@ pub async fn upload_document(
     actor: &Actor,
     claim_id: i64,
     upload: Upload,
-) -> ServiceResult<DocumentView> {
+) -> ServiceResult<ClaimDocumentView> {
     upload_documents(desk, actor, claim_id, vec![upload])
         .await?
         .into_iter()
@@ -344,7 +344,7 @@ pub async fn upload_documents(
     actor: &Actor,
     claim_id: i64,
     uploads: Vec<Upload>,
-) -> ServiceResult<Vec<DocumentView>> {
+) -> ServiceResult<Vec<ClaimDocumentView>> {
     actor.require(actor.role.reports_claims(), "upload claim documents")?;
     if uploads.is_empty() {
         return Err(ServiceError::field("file", "choose a file", "请选择文件"));
@@ -444,7 +444,7 @@ pub async fn upload_documents(
     Ok(docs
         .into_iter()
         .filter(|d| ids.contains(&d.document_id))
-        .map(DocumentView::from)
+        .map(ClaimDocumentView::from)
         .collect())
 }
 

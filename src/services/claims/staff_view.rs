@@ -6,6 +6,7 @@
 use crate::domain::money::Money;
 use crate::store::claim_money::{PaymentRow, RecoveryRow};
 use crate::store::claim_reserve_lines::ReserveLineRow;
+use crate::store::claim_work::{AssignmentRow, HandlerRow, NoteRow};
 use crate::store::claims::{ApprovalRow, DocumentRow, ReserveRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -40,7 +41,7 @@ impl From<ReserveRow> for ReserveView {
 
 /// A document on a claim: uploaded proof or the rejection notice (单证).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DocumentView {
+pub struct ClaimDocumentView {
     pub document_id: i64,
     pub claim_id: i64,
     /// proof or rejection_notice
@@ -55,9 +56,9 @@ pub struct DocumentView {
     pub uploaded_at: DateTime<Utc>,
 }
 
-impl From<DocumentRow> for DocumentView {
+impl From<DocumentRow> for ClaimDocumentView {
     fn from(d: DocumentRow) -> Self {
-        DocumentView {
+        ClaimDocumentView {
             document_id: d.document_id,
             claim_id: d.claim_id,
             kind: d.kind,
@@ -223,6 +224,80 @@ impl From<ReserveLineRow> for ReserveLineChangeView {
             set_on: l.set_on,
             reason: l.reason,
             set_by: l.set_by,
+        }
+    }
+}
+
+/// An internal note on a claim (内部备注): staff only, never in a client's view.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClaimNoteView {
+    pub note_id: i64,
+    pub claim_id: i64,
+    pub body: String,
+    pub written_by: i64,
+    pub written_by_name: String,
+    pub written_at: DateTime<Utc>,
+}
+
+impl From<NoteRow> for ClaimNoteView {
+    fn from(n: NoteRow) -> Self {
+        ClaimNoteView {
+            note_id: n.note_id,
+            claim_id: n.claim_id,
+            body: n.body,
+            written_by: n.written_by,
+            written_by_name: n.written_by_name,
+            written_at: n.written_at,
+        }
+    }
+}
+
+/// One (re)assignment of a claim to a handler (分配记录): staff only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClaimAssignmentView {
+    pub assignment_id: i64,
+    pub claim_id: i64,
+    pub assigned_to: i64,
+    pub assigned_to_name: String,
+    pub previous: Option<i64>,
+    pub assigned_by: i64,
+    pub assigned_by_name: String,
+    pub assigned_at: DateTime<Utc>,
+    pub note: String,
+}
+
+impl From<AssignmentRow> for ClaimAssignmentView {
+    fn from(a: AssignmentRow) -> Self {
+        ClaimAssignmentView {
+            assignment_id: a.assignment_id,
+            claim_id: a.claim_id,
+            assigned_to: a.assigned_to,
+            assigned_to_name: a.assigned_to_name,
+            previous: a.previous,
+            assigned_by: a.assigned_by,
+            assigned_by_name: a.assigned_by_name,
+            assigned_at: a.assigned_at,
+            note: a.note,
+        }
+    }
+}
+
+/// A user a claim can be assigned to (经办人候选).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClaimHandlerView {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+impl From<HandlerRow> for ClaimHandlerView {
+    fn from(h: HandlerRow) -> Self {
+        ClaimHandlerView {
+            user_id: h.user_id,
+            username: h.username,
+            display_name: h.display_name,
+            role: h.role,
         }
     }
 }

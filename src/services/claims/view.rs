@@ -5,20 +5,20 @@ use super::proof::{checklist_status, ProofItem};
 use super::require_handler;
 use super::reserves::{self, ReserveLineView};
 use super::staff_view::{
-    views, ApprovalView, ClaimPaymentView, DocumentView, RecoveryView, ReserveLineChangeView,
-    ReserveView,
+    views, ApprovalView, ClaimAssignmentView, ClaimDocumentView, ClaimNoteView, ClaimPaymentView,
+    RecoveryView, ReserveLineChangeView, ReserveView,
 };
 use crate::clock::Clock;
 use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
+use crate::paging::Paged;
 use crate::services::underwriting::Desk;
 use crate::services::{descending, seek, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
 use crate::store::claim_money as money;
 use crate::store::claim_reserve_lines as lines_store;
-use crate::store::claim_work::{self as work, AssignmentRow, NoteRow, WaiverRow};
+use crate::store::claim_work::{self as work, WaiverRow};
 use crate::store::claims::{self as store, ClaimFilter, ClaimRow, ClaimSort};
-use crate::store::seek::Paged;
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -157,7 +157,7 @@ pub struct ClaimDetail {
     pub clocks: Vec<StatutoryClock>,
     pub urgency: Option<Urgency>,
     pub reserves: Vec<ReserveView>,
-    pub documents: Vec<DocumentView>,
+    pub documents: Vec<ClaimDocumentView>,
     pub approvals: Vec<ApprovalView>,
     pub payments: Vec<ClaimPaymentView>,
     pub recoveries: Vec<RecoveryView>,
@@ -172,10 +172,10 @@ pub struct ClaimDetail {
     pub proof_waivers: Vec<WaiverView>,
     /// Internal notes (内部备注): staff only, absent for a client.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<NoteRow>>,
+    pub notes: Option<Vec<ClaimNoteView>>,
     /// Assignment history: staff only, absent for a client.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignments: Option<Vec<AssignmentRow>>,
+    pub assignments: Option<Vec<ClaimAssignmentView>>,
 }
 
 /// A decision or approval made while proof was missing.
@@ -254,11 +254,11 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
         })
         .collect();
     let notes = match staff {
-        true => Some(work::notes(&mut tx, id).await?),
+        true => Some(views(work::notes(&mut tx, id).await?)),
         false => None,
     };
     let assignments = match staff {
-        true => Some(work::assignments(&mut tx, id).await?),
+        true => Some(views(work::assignments(&mut tx, id).await?)),
         false => None,
     };
     let timeline = audit::for_entity(&mut tx, "claim", &id.to_string())
@@ -438,9 +438,9 @@ async fn queue_of(
 /// How many open claims have an overdue statutory clock (dashboard, metrics): one
 /// count on the deadline index.
 /// Open claims past a statutory deadline: exact up to 1,000, else "more than".
-pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<crate::store::seek::Total> {
+pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<crate::paging::Total> {
     let mut tx = db.read().await?;
-    Ok(crate::store::seek::Total::from_capped(
+    Ok(crate::paging::Total::from_capped(
         store::overdue_count(&mut tx, clock.today()).await?,
     ))
 }

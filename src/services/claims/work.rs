@@ -4,13 +4,14 @@
 //! staff only: a client never reads them (not on the API, not on a page, not in the
 //! claim's timeline — their audit rows are kept under `claim_note`).
 
+use super::staff_view::{views, ClaimHandlerView, ClaimNoteView};
 use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::claims::ClaimState;
 use crate::domain::role::Role;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::claim_work::{self as work, HandlerRow, NoteRow};
+use crate::store::claim_work as work;
 use crate::store::users;
 use serde::Deserialize;
 use serde_json::json;
@@ -27,10 +28,10 @@ pub struct AssignInput {
 }
 
 /// Who may be given claims (for the assignment form).
-pub async fn handlers(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<HandlerRow>> {
+pub async fn handlers(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ClaimHandlerView>> {
     require_handler(actor, "see claims handlers")?;
     let mut tx = desk.db.read().await?;
-    Ok(work::handlers(&mut tx).await?)
+    Ok(views(work::handlers(&mut tx).await?))
 }
 
 /// Assign (or reassign) a claim. Audited with the previous and the new handler.
@@ -123,7 +124,7 @@ pub async fn add_note(
     actor: &Actor,
     claim_id: i64,
     input: NoteInput,
-) -> ServiceResult<NoteRow> {
+) -> ServiceResult<ClaimNoteView> {
     require_handler(actor, "write claim notes")?;
     let body = input.body.trim();
     if body.is_empty() {
@@ -154,5 +155,5 @@ pub async fn add_note(
     )
     .await?;
     tx.commit().await?;
-    Ok(note)
+    Ok(note.into())
 }

@@ -19,7 +19,10 @@ pub use lifecycle::{
 };
 pub use quote::{create_quote, renew, update_quote, RenewalInput};
 pub use subsidy::{estimate, YearPass};
-pub use view::{get, list, referral_queue, ListQuery, PolicyDetail, PolicyView, ReferralQuery};
+pub use view::{
+    get, list, referral_queue, ListQuery, PolicyDetail, PolicyVersionView, PolicyView,
+    ReferralQuery, ReferralView,
+};
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::clock::Clock;

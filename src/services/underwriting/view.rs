@@ -2,13 +2,14 @@
 
 use super::Desk;
 use crate::domain::money::Money;
+use crate::paging::Paged;
+use crate::services::audit::{entries, AuditEntryView};
 use crate::services::{descending, seek, Actor, ServiceError, ServiceResult};
-use crate::store::audit::{self, AuditRow};
+use crate::store::audit;
 use crate::store::policies::{
     self as store, PolicyFilter, PolicyRow, PolicySort, ReferralRow, VersionRow,
 };
-use crate::store::seek::Paged;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A policy (or quote) as the API shows it.
@@ -120,13 +121,108 @@ pub fn dated(desk: &Desk<'_>, r: &PolicyRow) -> PolicyView {
     v
 }
 
-/// One policy with its fixed versions, referrals and audit history.
+/// One fixed version of a policy (签发, 批改, 退保) as staff read it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PolicyVersionView {
+    pub policy_version_id: i64,
+    pub policy_id: i64,
+    pub seq: i32,
+    /// issue, endorsement or cancellation
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    /// The terms as they stand after this version (JSON text).
+    pub terms_json: String,
+    /// Full-term premium after this version, CNY (e.g. "16800.00").
+    #[schema(value_type = String)]
+    pub premium: Money,
+    /// Additional (+) or return (−) premium of this version, CNY (e.g. "-1411.51").
+    #[schema(value_type = String)]
+    pub adjustment: Money,
+    pub reason: String,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<VersionRow> for PolicyVersionView {
+    fn from(v: VersionRow) -> Self {
+        PolicyVersionView {
+            policy_version_id: v.policy_version_id,
+            policy_id: v.policy_id,
+            seq: v.seq,
+            kind: v.kind,
+            effective_on: v.effective_on,
+            terms_json: v.terms_json,
+            premium: Money::from_fen(v.premium),
+            adjustment: Money::from_fen(v.adjustment),
+            reason: v.reason,
+            created_by: v.created_by,
+            created_at: v.created_at,
+        }
+    }
+}
+
+/// A referral to a senior underwriter (转核), open or decided: staff only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReferralView {
+    pub referral_id: i64,
+    pub policy_id: i64,
+    /// Why it was referred (JSON list of findings, as text).
+    pub reasons_json: String,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub requested_at: DateTime<Utc>,
+    /// approved or declined; absent while open.
+    pub decision: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decision_note: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Set for an endorsement waiting for approval: the change requested (JSON text).
+    pub endorsement_json: Option<String>,
+    /// The level of the authority ladder it waits for (a role code); none on older rows.
+    pub level: Option<String>,
+    pub product_name: String,
+    pub maker_name: String,
+    /// CNY, e.g. "60000000.00".
+    #[schema(value_type = String)]
+    pub aggregate_limit: Money,
+    /// CNY, e.g. "16800.00".
+    #[schema(value_type = String)]
+    pub premium: Money,
+    /// Rate as a fraction (0.0185 = 1.85 %).
+    pub rate: String,
+}
+
+impl From<ReferralRow> for ReferralView {
+    fn from(r: ReferralRow) -> Self {
+        ReferralView {
+            referral_id: r.referral_id,
+            policy_id: r.policy_id,
+            reasons_json: r.reasons_json,
+            requested_by: r.requested_by,
+            requested_by_name: r.requested_by_name,
+            requested_at: r.requested_at,
+            decision: r.decision,
+            decided_by: r.decided_by,
+            decision_note: r.decision_note,
+            decided_at: r.decided_at,
+            endorsement_json: r.endorsement_json,
+            level: r.level,
+            product_name: r.product_name,
+            maker_name: r.maker_name,
+            aggregate_limit: Money::from_fen(r.aggregate_limit),
+            premium: Money::from_fen(r.premium),
+            rate: r.rate,
+        }
+    }
+}
+
+/// One policy with its fixed versions, referrals and audit history (staff).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PolicyDetail {
     pub policy: PolicyView,
-    pub versions: Vec<VersionRow>,
-    pub referrals: Vec<ReferralRow>,
-    pub history: Vec<AuditRow>,
+    pub versions: Vec<PolicyVersionView>,
+    pub referrals: Vec<ReferralView>,
+    pub history: Vec<AuditEntryView>,
 }
 
 /// A client sees only its own maker's policies; anything else is "not found".
@@ -136,11 +232,19 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Polic
         .await?
         .filter(|p| actor.can_see_maker(p.maker_id))
         .ok_or(ServiceError::NotFound("policy"))?;
-    let versions = store::versions(&mut tx, id).await?;
+    let versions = store::versions(&mut tx, id)
+        .await?
+        .into_iter()
+        .map(PolicyVersionView::from)
+        .collect();
     let (referrals, history) = if actor.role.is_staff() {
         (
-            store::referrals_of(&mut tx, id).await?,
-            audit::for_entity(&mut tx, "policy", &id.to_string()).await?,
+            store::referrals_of(&mut tx, id)
+                .await?
+                .into_iter()
+                .map(ReferralView::from)
+                .collect(),
+            entries(audit::for_entity(&mut tx, "policy", &id.to_string()).await?),
         )
     } else {
         (Vec::new(), Vec::new())
@@ -233,10 +337,12 @@ pub async fn referral_queue(
     desk: &Desk<'_>,
     actor: &Actor,
     q: &ReferralQuery,
-) -> ServiceResult<Paged<ReferralRow>> {
+) -> ServiceResult<Paged<ReferralView>> {
     actor.require(actor.role.reads_underwriting(), "see the referral queue")?;
     let order = store::referral_order(descending(q.order.as_deref(), false));
     let seek = seek(q.limit, q.after.as_deref(), order);
     let mut tx = desk.db.read().await?;
-    Ok(store::open_referrals(&mut tx, q.maker_id, &seek).await?)
+    Ok(store::open_referrals(&mut tx, q.maker_id, &seek)
+        .await?
+        .into_map(ReferralView::from))
 }

@@ -32,7 +32,7 @@ async fn tune_for_aggregation(tx: &mut Tx) -> StoreResult<()> {
 }
 
 /// Which year a cell's origin is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// 承保年度: the year the policy period starts.
@@ -59,7 +59,7 @@ impl Basis {
 }
 
 /// The segment columns every cell carries (险种线、装备领域、承保方式、补贴项目、地区).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::FromRow)]
 pub struct SegmentKey {
     /// `first_set_equipment` or `first_batch_material` (from the catalogue unit type).
     pub line: String,

@@ -3,10 +3,9 @@
 use crate::dispatch;
 use crate::store::{now, StoreError, StoreResult, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
 /// A report as listed (without its documents).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReportRow {
     pub report_id: i64,
     pub period_key: Option<String>,

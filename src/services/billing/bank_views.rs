@@ -1,0 +1,193 @@
+//! What finance reads of the bank's side (银行流水): statement uploads and imports, bank
+//! lines, lines in suspense and their disposals. The store rows keep integer fen; these
+//! views are the API's and the pages' shape — amounts as CNY decimal strings
+//! ("1234.56") — so a column change in `store/` is not an API change.
+
+use crate::domain::money::Money;
+use crate::store::bank::{DisposalRow, SuspenseRow, UploadRow};
+use crate::store::billing::{BankLineRow, ImportRow};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// A credit the bank reported (银行流水), from a statement or a callback.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BankLineView {
+    pub bank_line_id: i64,
+    /// statement or callback
+    pub source: String,
+    pub import_id: Option<i64>,
+    pub bank_txn_id: String,
+    pub value_date: NaiveDate,
+    /// CNY, e.g. "1234.56".
+    #[schema(value_type = String)]
+    pub amount: Money,
+    pub payer: String,
+    pub reference: String,
+    /// The payment it became; absent while unmatched.
+    pub payment_id: Option<i64>,
+    pub matched_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<BankLineRow> for BankLineView {
+    fn from(l: BankLineRow) -> Self {
+        BankLineView {
+            bank_line_id: l.bank_line_id,
+            source: l.source,
+            import_id: l.import_id,
+            bank_txn_id: l.bank_txn_id,
+            value_date: l.value_date,
+            amount: Money::from_fen(l.amount),
+            payer: l.payer,
+            reference: l.reference,
+            payment_id: l.payment_id,
+            matched_by: l.matched_by,
+            created_at: l.created_at,
+        }
+    }
+}
+
+/// A bank line in suspense (挂账) with what is still open on it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OpenBankLineView {
+    pub bank_line_id: i64,
+    pub source: String,
+    pub import_id: Option<i64>,
+    pub bank_txn_id: String,
+    pub value_date: NaiveDate,
+    /// The line's amount, CNY.
+    #[schema(value_type = String)]
+    pub amount: Money,
+    /// Not yet placed, CNY (less than `amount` after a part of a split was reversed).
+    #[schema(value_type = String)]
+    pub open_amount: Money,
+    pub payer: String,
+    pub reference: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<SuspenseRow> for OpenBankLineView {
+    fn from(l: SuspenseRow) -> Self {
+        OpenBankLineView {
+            bank_line_id: l.bank_line_id,
+            source: l.source,
+            import_id: l.import_id,
+            bank_txn_id: l.bank_txn_id,
+            value_date: l.value_date,
+            amount: Money::from_fen(l.amount),
+            open_amount: Money::from_fen(l.open_amount),
+            payer: l.payer,
+            reference: l.reference,
+            created_at: l.created_at,
+        }
+    }
+}
+
+/// A line dismissed (not premium) or refunded to its payer, and its reversal if any.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BankDisposalView {
+    pub disposal_id: i64,
+    pub bank_line_id: i64,
+    /// dismissed (not premium) or refunded (paid back to the payer)
+    pub kind: String,
+    /// CNY, e.g. "500.00".
+    #[schema(value_type = String)]
+    pub amount: Money,
+    pub reason: String,
+    pub refund_reference: String,
+    pub refunded_on: Option<NaiveDate>,
+    pub recorded_by: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub reversed_at: Option<DateTime<Utc>>,
+    pub reversal_reason: Option<String>,
+}
+
+impl From<DisposalRow> for BankDisposalView {
+    fn from(d: DisposalRow) -> Self {
+        BankDisposalView {
+            disposal_id: d.disposal_id,
+            bank_line_id: d.bank_line_id,
+            kind: d.kind,
+            amount: Money::from_fen(d.amount),
+            reason: d.reason,
+            refund_reference: d.refund_reference,
+            refunded_on: d.refunded_on,
+            recorded_by: d.recorded_by,
+            recorded_at: d.recorded_at,
+            reversed_at: d.reversed_at,
+            reversal_reason: d.reversal_reason,
+        }
+    }
+}
+
+/// One imported statement file and what became of its lines.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatementImportView {
+    pub import_id: i64,
+    pub filename: String,
+    pub sha256: String,
+    pub lines: i32,
+    pub imported: i32,
+    pub duplicates: i32,
+    pub unmatched: i32,
+    pub imported_by: i64,
+    pub imported_at: DateTime<Utc>,
+}
+
+impl From<ImportRow> for StatementImportView {
+    fn from(i: ImportRow) -> Self {
+        StatementImportView {
+            import_id: i.import_id,
+            filename: i.filename,
+            sha256: i.sha256,
+            lines: i.lines,
+            imported: i.imported,
+            duplicates: i.duplicates,
+            unmatched: i.unmatched,
+            imported_by: i.imported_by,
+            imported_at: i.imported_at,
+        }
+    }
+}
+
+/// A previewed statement upload and the progress of its import.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatementUploadView {
+    pub upload_id: i64,
+    pub filename: String,
+    pub sha256: String,
+    pub layout_id: String,
+    pub lines: i32,
+    /// previewed, running, done or failed
+    pub status: String,
+    pub done_lines: i32,
+    pub import_id: Option<i64>,
+    pub error: Option<String>,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<UploadRow> for StatementUploadView {
+    fn from(u: UploadRow) -> Self {
+        StatementUploadView {
+            upload_id: u.upload_id,
+            filename: u.filename,
+            sha256: u.sha256,
+            layout_id: u.layout_id,
+            lines: u.lines,
+            status: u.status,
+            done_lines: u.done_lines,
+            import_id: u.import_id,
+            error: u.error,
+            uploaded_by: u.uploaded_by,
+            uploaded_at: u.uploaded_at,
+            finished_at: u.finished_at,
+        }
+    }
+}
+
+/// Rows to views, in order.
+pub fn views<R, V: From<R>>(rows: Vec<R>) -> Vec<V> {
+    rows.into_iter().map(V::from).collect()
+}

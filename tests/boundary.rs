@@ -1,0 +1,352 @@
+//! The layer boundary (docs/ARCHITECTURE.md, "Boundaries"): store rows stay inside
+//! `store/` and `services/`.
+//!
+//! - No file under `src/http/` names the store (`crate::store`, `store::…`, `use crate::{store, …}`):
+//!   handlers and pages speak to services and read views.
+//! - No type under `src/store/` derives (or implements) `Serialize` or `utoipa::ToSchema`:
+//!   a row is never the API's shape, so a column change is not an API change.
+//!
+//! Comments, string and character literals are ignored, so prose about the store and
+//! `Cache-Control: no-store` do not count.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `dir`, sorted.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let entries = fs::read_dir(&d).unwrap_or_else(|e| panic!("read {}: {e}", d.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The source with comments and string/char literals blanked out (line breaks kept, so
+/// line numbers still point at the source).
+fn code_only(src: &str) -> String {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    let keep_newlines = |out: &mut String, s: &[char]| {
+        for c in s {
+            out.push(if *c == '\n' { '\n' } else { ' ' });
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            let end = chars[i..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(chars.len(), |p| i + p);
+            keep_newlines(&mut out, &chars[i..end]);
+            i = end;
+        } else if c == '/' && next == Some('*') {
+            // Block comments nest in Rust.
+            let (mut depth, mut j) = (1, i + 2);
+            while j < chars.len() && depth > 0 {
+                if chars[j] == '/' && chars.get(j + 1) == Some(&'*') {
+                    depth += 1;
+                    j += 2;
+                } else if chars[j] == '*' && chars.get(j + 1) == Some(&'/') {
+                    depth -= 1;
+                    j += 2;
+                } else {
+                    j += 1;
+                }
+            }
+            keep_newlines(&mut out, &chars[i..j]);
+            i = j;
+        } else if c == 'r'
+            && (next == Some('"') || next == Some('#'))
+            && !chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_alphanumeric() || *p == '_')
+        {
+            // Raw string r"…", r#"…"#.
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while chars.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if chars.get(j) != Some(&'"') {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            j += 1;
+            loop {
+                if j >= chars.len() {
+                    break;
+                }
+                if chars[j] == '"' && (0..hashes).all(|h| chars.get(j + 1 + h) == Some(&'#')) {
+                    j += 1 + hashes;
+                    break;
+                }
+                j += 1;
+            }
+            keep_newlines(&mut out, &chars[i..j.min(chars.len())]);
+            i = j;
+        } else if c == '"' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] != '"' {
+                j += if chars[j] == '\\' { 2 } else { 1 };
+            }
+            let end = (j + 1).min(chars.len());
+            keep_newlines(&mut out, &chars[i..end]);
+            i = end;
+        } else if c == '\'' {
+            // A char literal ('x', '\n', '\''); otherwise a lifetime, kept.
+            let len = match (next, chars.get(i + 2), chars.get(i + 3)) {
+                (Some('\\'), _, _) => chars[i + 2..]
+                    .iter()
+                    .position(|&c| c == '\'')
+                    .map(|p| p + 3),
+                (Some(_), Some('\''), _) => Some(3),
+                _ => None,
+            };
+            match len {
+                Some(n) => {
+                    keep_newlines(&mut out, &chars[i..(i + n).min(chars.len())]);
+                    i += n;
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Whether `word` stands in `line` as a whole identifier.
+fn has_word(line: &str, word: &str) -> bool {
+    line.match_indices(word).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// (line number, line) of each line of code naming the store.
+fn store_mentions(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    code.lines()
+        .zip(src.lines())
+        .enumerate()
+        .filter(|(_, (code, _))| has_word(code, "store"))
+        .map(|(n, (_, line))| (n + 1, line.trim().to_string()))
+        .collect()
+}
+
+/// (line number, attribute) of each derive or impl of `Serialize` / `ToSchema`.
+fn serialized_types(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(p) = code[at..].find("derive(") {
+        let start = at + p;
+        let end = code[start..]
+            .find(')')
+            .map_or(code.len(), |e| start + e + 1);
+        let attr = &code[start..end];
+        if has_word(attr, "Serialize") || has_word(attr, "ToSchema") {
+            let line = code[..start].matches('\n').count() + 1;
+            found.push((line, attr.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+        at = end;
+    }
+    for (n, line) in code.lines().enumerate() {
+        let l = line.trim_start();
+        if l.starts_with("impl") && (has_word(l, "Serialize") || has_word(l, "ToSchema")) {
+            found.push((n + 1, l.trim().to_string()));
+        }
+    }
+    found.sort();
+    found
+}
+
+fn scan(dir: &str, find: fn(&str) -> Vec<(usize, String)>) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for file in rust_files(&root.join(dir)) {
+        let src = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for (line, text) in find(&src) {
+            out.push(format!("{name}:{line}: {text}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_http_file_names_the_store() {
+    let found = scan("src/http", store_mentions);
+    assert!(
+        found.is_empty(),
+        "src/http must reach the store only through services (use a view, `services::Db`, \
+         `crate::paging`):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_store_row_is_serialized_or_documented_as_api() {
+    let found = scan("src/store", serialized_types);
+    assert!(
+        found.is_empty(),
+        "store rows must not derive Serialize or ToSchema (serialize a view in services):\n{}",
+        found.join("\n")
+    );
+}
+
+/// (schema name, line) of each type deriving `ToSchema`: its `#[schema(as = …)]` name or
+/// else the type's own name (what utoipa keys `components.schemas` by).
+fn schema_names(src: &str) -> Vec<(String, usize)> {
+    let code = code_only(src);
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(p) = code[at..].find("derive(") {
+        let start = at + p;
+        let end = code[start..]
+            .find(')')
+            .map_or(code.len(), |e| start + e + 1);
+        at = end;
+        if !has_word(&code[start..end], "ToSchema") {
+            continue;
+        }
+        // The item after the attributes: `pub struct Name` / `pub enum Name`.
+        let rest = &code[end..];
+        let item = ["struct ", "enum "]
+            .iter()
+            .filter_map(|k| rest.find(k).map(|i| (i, k.len())))
+            .min();
+        let Some((i, k)) = item else { continue };
+        let name: String = rest[i + k..].chars().take_while(|c| is_ident(*c)).collect();
+        let alias = rest[..i].find("schema(").and_then(|a| {
+            let attr = &rest[a..i];
+            attr.match_indices("as").find_map(|(j, _)| {
+                let before = attr[..j].chars().next_back();
+                let after = attr[j + 2..].trim_start();
+                (!before.is_some_and(is_ident) && after.starts_with('=')).then(|| {
+                    after[1..]
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| is_ident(*c))
+                        .collect::<String>()
+                })
+            })
+        });
+        let line = code[..start].matches('\n').count() + 1;
+        out.push((alias.unwrap_or(name), line));
+    }
+    out
+}
+
+#[test]
+fn every_api_schema_name_is_unique() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for file in rust_files(&root.join("src")) {
+        let src = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for (schema, line) in schema_names(&src) {
+            seen.entry(schema)
+                .or_default()
+                .push(format!("{name}:{line}"));
+        }
+    }
+    let twice: Vec<String> = seen
+        .iter()
+        .filter(|(_, at)| at.len() > 1)
+        .map(|(schema, at)| format!("{schema}: {}", at.join(", ")))
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "two types share an OpenAPI schema name (the second silently replaces the first; \
+         rename one or give it #[schema(as = …)]):\n{}",
+        twice.join("\n")
+    );
+}
+
+/// The scanners themselves: what counts and what does not.
+#[test]
+fn the_scanners_see_code_and_not_prose() {
+    let http = r##"
+//! Handlers talk to the store only through services.
+use crate::services::claims;
+/* a block comment: crate::store::claims::ClaimRow */
+let s = "no-store";
+let r = r#"crate::store"#;
+let c = '"';
+fn f<'a>(x: &'a str) {}
+use crate::store::claims::ClaimRow;
+use crate::{services, store};
+let restore = datastore::x();
+"##;
+    let lines: Vec<usize> = store_mentions(http).iter().map(|(n, _)| *n).collect();
+    assert_eq!(lines, vec![9, 10], "{:?}", store_mentions(http));
+
+    let store = r#"
+/// Serialize this? No: a view does.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct A { pub x: i64 }
+#[derive(
+    Debug,
+    serde::Serialize,
+)]
+pub struct B;
+#[derive(Debug, utoipa::ToSchema)]
+pub struct C;
+impl serde::Serialize for D {}
+let s = "derive(Serialize)";
+"#;
+    let lines: Vec<usize> = serialized_types(store).iter().map(|(n, _)| *n).collect();
+    assert_eq!(lines, vec![5, 10, 12], "{:?}", serialized_types(store));
+
+    let views = r#"
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PaymentView;
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ClaimPaymentInput)]
+pub struct PaymentInput;
+#[derive(Debug, Serialize)]
+pub struct NotASchema;
+"#;
+    assert_eq!(
+        schema_names(views),
+        vec![
+            ("PaymentView".to_string(), 2),
+            ("ClaimPaymentInput".to_string(), 4)
+        ]
+    );
+}
