@@ -389,55 +389,160 @@ pub async fn payments_of_line(tx: &mut Tx, line_id: i64) -> StoreResult<Vec<(i64
     }))
 }
 
-/// Issued policies of makers with one of these names.
-/// One statement for every variant (was one per variant, per suspense line).
-pub async fn policies_of_makers_named(tx: &mut Tx, names: &[String]) -> StoreResult<Vec<i64>> {
-    if names.is_empty() {
+/// `(arm, policy)` rows grouped back per arm (0..n), each arm's ids in order.
+fn per_arm(n: usize, rows: Vec<(i64, i64)>) -> Vec<Vec<i64>> {
+    let mut out = vec![Vec::new(); n];
+    for (arm, id) in rows {
+        if let Some(v) = usize::try_from(arm).ok().and_then(|a| out.get_mut(a)) {
+            v.push(id);
+        }
+    }
+    for v in &mut out {
+        v.sort_unstable();
+        v.dedup();
+    }
+    out
+}
+
+/// Names (and amounts) of a page of lines, each with the line it came from. PostgreSQL
+/// reads them as arrays joined `lateral` to one index look-up each (one plan, whatever
+/// the page holds: a `union all` of 50 arms cost more to plan than to run); SQLite,
+/// whose planning is cheap, as one `union all` arm per look-up.
+async fn per_line(
+    tx: &mut Tx,
+    n: usize,
+    keys: Vec<(i64, super::seek::Arg)>,
+    pg: &str,
+    sqlite_arm: &str,
+) -> StoreResult<Vec<Vec<i64>>> {
+    use super::seek::Arg;
+    if keys.is_empty() {
+        return Ok(vec![Vec::new(); n]);
+    }
+    let rows: Vec<(i64, i64)> = match tx {
+        Tx::Postgres(t) => {
+            let arms: Vec<i64> = keys.iter().map(|(a, _)| *a).collect();
+            let q = sqlx::query_as::<_, (i64, i64)>(pg).bind(arms);
+            let q = match keys.first().map(|(_, k)| k) {
+                Some(Arg::Int(_)) => q.bind(
+                    keys.iter()
+                        .filter_map(|(_, k)| match k {
+                            Arg::Int(v) => Some(*v),
+                            _ => None,
+                        })
+                        .collect::<Vec<i64>>(),
+                ),
+                _ => q.bind(
+                    keys.iter()
+                        .filter_map(|(_, k)| match k {
+                            Arg::Text(v) => Some(v.clone()),
+                            _ => None,
+                        })
+                        .collect::<Vec<String>>(),
+                ),
+            };
+            q.fetch_all(&mut **t).await?
+        }
+        Tx::Sqlite(t) => {
+            let mut w = super::seek::Sql::default();
+            let arms: Vec<String> = keys
+                .into_iter()
+                .map(|(arm, k)| {
+                    let p = w.arg(k);
+                    sqlite_arm
+                        .replace("{arm}", &arm.to_string())
+                        .replace("{key}", &p)
+                })
+                .collect();
+            let sql = arms.join(" union all ");
+            crate::bind_args!(sqlx::query_as::<_, (i64, i64)>(&sql), w.args)
+                .fetch_all(&mut **t)
+                .await?
+        }
+    };
+    Ok(per_arm(n, rows))
+}
+
+/// Issued policies of makers named like each payer: for each set of a payer's name
+/// variants, the first `50 × variants` policies by id of makers with one of those
+/// names. One statement for a page of lines (was one per line).
+pub async fn policies_of_makers_named(
+    tx: &mut Tx,
+    sets: &[Vec<String>],
+) -> StoreResult<Vec<Vec<i64>>> {
+    // A name's first 150 (three variants at most) are enough for any set.
+    const PER_NAME: usize = 150;
+    let keys: Vec<(i64, super::seek::Arg)> = sets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, names)| {
+            names
+                .iter()
+                .map(move |n| (i as i64, super::seek::Arg::Text(n.clone())))
+        })
+        .collect();
+    let pg = format!(
+        "select a.arm, l.policy_id from unnest($1::bigint[], $2::text[]) a(arm, name) \
+         cross join lateral (select p.policy_id from party m join policy p on p.maker_id = m.party_id \
+         where m.name = a.name and p.policy_number is not null order by p.policy_id limit {PER_NAME}) l"
+    );
+    let sqlite = format!(
+        "select {{arm}}, q.policy_id from (select p.policy_id from policy p \
+         join party m on m.party_id = p.maker_id where m.name = {{key}} \
+         and p.policy_number is not null order by p.policy_id limit {PER_NAME}) q"
+    );
+    let mut out = per_line(tx, sets.len(), keys, &pg, &sqlite).await?;
+    for (ids, names) in out.iter_mut().zip(sets) {
+        ids.truncate(50 * names.len());
+    }
+    Ok(out)
+}
+
+/// Live invoices with one of these numbers (four characters or more), by invoice id:
+/// (policy, invoice number). One look-up of the unique number index per candidate
+/// (`domain::billing::suspense::invoice_numbers_in` reads them from references).
+pub async fn invoices_numbered(tx: &mut Tx, numbers: &[String]) -> StoreResult<Vec<(i64, String)>> {
+    use super::seek::{Arg, Sql};
+    if numbers.is_empty() {
         return Ok(Vec::new());
     }
-    let mut w = super::seek::Sql::default();
-    let list: Vec<String> = names
+    let mut w = Sql::default();
+    let list: Vec<String> = numbers
         .iter()
-        .map(|n| w.arg(super::seek::Arg::Text(n.clone())))
+        .map(|n| w.arg(Arg::Text(n.clone())))
         .collect();
     let sql = format!(
-        "select p.policy_id from policy p join party m on m.party_id = p.maker_id \
-         where m.name in ({}) and p.policy_number is not null order by p.policy_id limit {}",
-        list.join(", "),
-        50 * names.len()
+        "select policy_id, number from invoice where number in ({}) and voided_at is null \
+         and length(number) >= 4 order by invoice_id",
+        list.join(", ")
     );
     Ok(dispatch!(tx, c => {
-        crate::bind_args!(sqlx::query_scalar::<_, i64>(&sql), w.args)
+        crate::bind_args!(sqlx::query_as::<_, (i64, String)>(&sql), w.args)
             .fetch_all(&mut *c)
             .await?
     }))
 }
 
-/// Live invoices whose number appears in the reference: (policy, invoice number).
-pub async fn invoices_named_in(tx: &mut Tx, reference: &str) -> StoreResult<Vec<(i64, String)>> {
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, (i64, String)>(
-            "select policy_id, number from invoice where voided_at is null and length(number) >= 4 \
-             and $1 like '%' || number || '%' order by invoice_id limit 20",
-        )
-        .bind(reference)
-        .fetch_all(&mut *c)
-        .await?
-    }))
-}
-
-/// Issued policies with an installment of exactly this amount, or a single premium of it.
-pub async fn policies_owing_amount(tx: &mut Tx, fen: i64) -> StoreResult<Vec<i64>> {
-    Ok(dispatch!(tx, c => {
-        sqlx::query_scalar::<_, i64>(
-            "select distinct policy_id from (select i.policy_id from installment i where i.amount = $1 \
-             union select v.policy_id from policy_version v where v.kind = 'issue' and v.premium = $1) a \
-             order by policy_id limit 20",
-        )
-        .bind(fen)
-        .fetch_all(&mut *c)
-        .await?
-    }))
+/// For each amount (fen), the issued policies with an installment of exactly it or a
+/// single premium of it (the first 20 by id): one statement for a page of lines, each
+/// side one range of `installment_amount_idx` / `policy_version_issue_premium_idx`.
+pub async fn policies_owing_amounts(tx: &mut Tx, amounts: &[i64]) -> StoreResult<Vec<Vec<i64>>> {
+    let keys: Vec<(i64, super::seek::Arg)> = amounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (i as i64, super::seek::Arg::Int(*a)))
+        .collect();
+    let pg = "select a.arm, l.policy_id from unnest($1::bigint[], $2::bigint[]) a(arm, amount) \
+        cross join lateral (select policy_id from ((select i.policy_id from installment i \
+        where i.amount = a.amount order by i.policy_id limit 20) union (select v.policy_id \
+        from policy_version v where v.kind = 'issue' and v.premium = a.amount \
+        order by v.policy_id limit 20)) u order by policy_id limit 20) l";
+    let sqlite = "select {arm}, q.policy_id from (select policy_id from \
+        (select * from (select i.policy_id from installment i where i.amount = {key} \
+        order by i.policy_id limit 20) union select * from (select v.policy_id \
+        from policy_version v where v.kind = 'issue' and v.premium = {key} \
+        order by v.policy_id limit 20)) order by policy_id limit 20) q";
+    per_line(tx, amounts.len(), keys, pg, sqlite).await
 }
 
 pub async fn import(tx: &mut Tx, import_id: i64) -> StoreResult<Option<super::billing::ImportRow>> {

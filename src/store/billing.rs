@@ -59,6 +59,38 @@ pub async fn policy_by_number(tx: &mut Tx, number: &str) -> StoreResult<Option<B
     }))
 }
 
+/// Many policies in one statement, by `column` (`p.policy_id` or `p.policy_number`).
+async fn policies_where<T>(tx: &mut Tx, column: &str, keys: &[T]) -> StoreResult<Vec<BilledPolicy>>
+where
+    T: Clone,
+    super::seek::Arg: From<T>,
+{
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = super::seek::Sql::default();
+    let list: Vec<String> = keys
+        .iter()
+        .map(|k| w.arg(super::seek::Arg::from(k.clone())))
+        .collect();
+    let sql = format!("{POLICY} where {column} in ({})", list.join(", "));
+    Ok(dispatch!(tx, c => {
+        crate::bind_args!(sqlx::query_as::<_, BilledPolicy>(&sql), w.args)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
+/// The policies with these ids (those that exist), in no particular order.
+pub async fn policies(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<BilledPolicy>> {
+    policies_where(tx, "p.policy_id", ids).await
+}
+
+/// The policies with these numbers (those that exist), in no particular order.
+pub async fn policies_by_number(tx: &mut Tx, numbers: &[String]) -> StoreResult<Vec<BilledPolicy>> {
+    policies_where(tx, "p.policy_number", numbers).await
+}
+
 /// The premium-relevant part of a policy version.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PremiumVersion {

@@ -1,6 +1,6 @@
 //! Catalogue entries: a maker's qualified products.
 
-use super::search::Needle;
+use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
@@ -146,30 +146,35 @@ pub async fn list(
 ) -> StoreResult<Paged<CatalogueRow>> {
     let postgres = tx.is_postgres();
     let mut w = Sql::default();
+    let mut ways = Vec::new();
     if let Some(n) = Needle::new(f.query.as_deref()) {
-        let products = n.ids(
+        ways.push(Way::Ids(n.ids(
             &mut w,
             postgres,
             "catalogue_item",
             "catalogue_item_id",
             "product_name",
             "catalogue_fts",
-        );
-        let makers = n.parties(&mut w, postgres);
+        )));
+        ways.push(Way::Through {
+            column: "c.maker_id",
+            parents: n.parties(&mut w, postgres),
+        });
         // The field is one of a short list of sectors: read the column.
         let field = w.arg(Arg::Text(
             super::contains_pattern(f.query.as_deref()).unwrap_or_default(),
         ));
-        let ids = format!(
-            "{products} \
-             union select s.catalogue_item_id from catalogue_item s where s.maker_id in ({makers}) \
-             union select s.catalogue_item_id from catalogue_item s where s.field like {field} escape '\\'"
-        );
-        w.when(&super::search::id_in(postgres, "c.catalogue_item_id", &ids));
+        ways.push(Way::Ids(format!(
+            "select s.catalogue_item_id from catalogue_item s where s.field like {field} escape '\\'"
+        )));
     }
     if let Some(m) = f.maker_id {
         w.with("c.maker_id = {}", Arg::Int(m));
     }
-    let sql = seek::page_sql(SELECT, "from catalogue_item c", &w, seek);
+    let sql = if ways.is_empty() {
+        seek::page_sql(SELECT, "from catalogue_item c", &w, seek)
+    } else {
+        super::search::page_sql(postgres, SELECT, "from catalogue_item c", &w, &ways, seek)
+    };
     seek::read(tx, &sql, seek, |r| sort.key(r)).await
 }

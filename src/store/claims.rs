@@ -1,7 +1,7 @@
 //! Claims (赔案): the claim row, its reserve history, documents, the one proof
 //! request and approvals. Limits, payments and recoveries are in `claim_money`.
 
-use super::search::Needle;
+use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
@@ -260,32 +260,35 @@ impl ClaimSort {
     }
 }
 
-fn claim_where(f: &ClaimFilter, postgres: bool) -> Sql {
+/// The `where` of a claim list and, for a search, its ways to the claims (see
+/// `policy_where`): by claim number, through the policies by number, through the makers.
+fn claim_where(f: &ClaimFilter, postgres: bool) -> (Sql, Vec<Way>) {
     let mut w = Sql::default();
+    let mut ways = Vec::new();
     if let Some(n) = Needle::new(f.query.as_deref()) {
-        let numbers = n.ids(
+        ways.push(Way::Ids(n.ids(
             &mut w,
             postgres,
             "claim",
             "claim_id",
             "claim_number",
             "claim_fts",
-        );
-        let policies = n.ids(
-            &mut w,
-            postgres,
-            "policy",
-            "policy_id",
-            "policy_number",
-            "policy_fts",
-        );
-        let makers = n.parties(&mut w, postgres);
-        let ids = format!(
-            "{numbers} \
-             union select s.claim_id from claim s where s.policy_id in ({policies}) \
-             union select s.claim_id from claim s where s.maker_id in ({makers})"
-        );
-        w.when(&super::search::id_in(postgres, "k.claim_id", &ids));
+        )));
+        ways.push(Way::Through {
+            column: "k.policy_id",
+            parents: n.ids(
+                &mut w,
+                postgres,
+                "policy",
+                "policy_id",
+                "policy_number",
+                "policy_fts",
+            ),
+        });
+        ways.push(Way::Through {
+            column: "k.maker_id",
+            parents: n.parties(&mut w, postgres),
+        });
     }
     if let Some(v) = &f.state {
         w.with("k.state = {}", Arg::Text(v.clone()));
@@ -314,7 +317,7 @@ fn claim_where(f: &ClaimFilter, postgres: bool) -> Sql {
     if f.open_only {
         w.when("k.state <> 'closed'");
     }
-    w
+    (w, ways)
 }
 
 /// One page of claims and the (capped) total.
@@ -324,8 +327,13 @@ pub async fn list(
     sort: ClaimSort,
     seek: &Seek,
 ) -> StoreResult<Paged<ClaimRow>> {
-    let w = claim_where(f, tx.is_postgres());
-    let sql = seek::page_sql(SELECT, "from claim k", &w, seek);
+    let postgres = tx.is_postgres();
+    let (w, ways) = claim_where(f, postgres);
+    let sql = if ways.is_empty() {
+        seek::page_sql(SELECT, "from claim k", &w, seek)
+    } else {
+        super::search::page_sql(postgres, SELECT, "from claim k", &w, &ways, seek)
+    };
     seek::read(tx, &sql, seek, |r| sort.key(r)).await
 }
 

@@ -1,6 +1,6 @@
 //! Parties and the relations between them.
 
-use super::search::Needle;
+use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
@@ -148,9 +148,24 @@ pub async fn list(
 ) -> StoreResult<Paged<PartyRow>> {
     let postgres = tx.is_postgres();
     let mut w = Sql::default();
+    let mut ways = Vec::new();
     if let Some(n) = Needle::new(f.query.as_deref()) {
-        let ids = n.parties(&mut w, postgres);
-        w.when(&super::search::id_in(postgres, "party_id", &ids));
+        ways.push(Way::Ids(n.ids(
+            &mut w,
+            postgres,
+            "party",
+            "party_id",
+            "name",
+            "party_fts",
+        )));
+        ways.push(Way::Ids(n.ids(
+            &mut w,
+            postgres,
+            "party",
+            "party_id",
+            "credit_code",
+            "party_fts",
+        )));
     }
     if let Some(k) = &f.kind {
         w.with("kind = {}", Arg::Text(k.clone()));
@@ -159,7 +174,11 @@ pub async fn list(
         w.with("party_id = {}", Arg::Int(id));
     }
     let select = format!("select {COLUMNS} from party");
-    let sql = seek::page_sql(&select, "from party", &w, seek);
+    let sql = if ways.is_empty() {
+        seek::page_sql(&select, "from party", &w, seek)
+    } else {
+        super::search::page_sql(postgres, &select, "from party", &w, &ways, seek)
+    };
     seek::read(tx, &sql, seek, |r| sort.key(r)).await
 }
 

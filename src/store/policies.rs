@@ -4,7 +4,7 @@
 //! since it was read (the `version` column). Issued versions are append-only.
 
 use super::audit::{self, AuditActor, AuditEntry};
-use super::search::Needle;
+use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
@@ -304,37 +304,41 @@ impl PolicySort {
     }
 }
 
-/// The `where` of a policy list. A search looks for policy ids in each indexed column
-/// separately (trigram indexes on PostgreSQL; see migration 0016) rather than one `or`
-/// across the joined names, which no index can answer.
-fn policy_where(f: &PolicyFilter, postgres: bool) -> Sql {
+/// The `where` of a policy list and, for a search, its ways to the policies: ids are
+/// looked up in each indexed column separately (trigram indexes on PostgreSQL; see
+/// migration 0016) rather than one `or` across the joined names, which no index can
+/// answer, and each way reads only a page of them (`search::page_sql`).
+fn policy_where(f: &PolicyFilter, postgres: bool) -> (Sql, Vec<Way>) {
     let mut w = Sql::default();
+    let mut ways = Vec::new();
     if let Some(n) = Needle::new(f.query.as_deref()) {
-        let numbers = n.ids(
+        ways.push(Way::Ids(n.ids(
             &mut w,
             postgres,
             "policy",
             "policy_id",
             "policy_number",
             "policy_fts",
-        );
-        let makers = n.parties(&mut w, postgres);
-        let users = n.parties(&mut w, postgres);
-        let products = n.ids(
-            &mut w,
-            postgres,
-            "catalogue_item",
-            "catalogue_item_id",
-            "product_name",
-            "catalogue_fts",
-        );
-        let ids = format!(
-            "{numbers} \
-             union select s.policy_id from policy s where s.maker_id in ({makers}) \
-             union select s.policy_id from policy s where s.user_id in ({users}) \
-             union select s.policy_id from policy s where s.catalogue_item_id in ({products})"
-        );
-        w.when(&super::search::id_in(postgres, "p.policy_id", &ids));
+        )));
+        ways.push(Way::Through {
+            column: "p.maker_id",
+            parents: n.parties(&mut w, postgres),
+        });
+        ways.push(Way::Through {
+            column: "p.user_id",
+            parents: n.parties(&mut w, postgres),
+        });
+        ways.push(Way::Through {
+            column: "p.catalogue_item_id",
+            parents: n.ids(
+                &mut w,
+                postgres,
+                "catalogue_item",
+                "catalogue_item_id",
+                "product_name",
+                "catalogue_fts",
+            ),
+        });
     }
     if let Some(v) = f.maker_id {
         w.with("p.maker_id = {}", Arg::Int(v));
@@ -360,7 +364,7 @@ fn policy_where(f: &PolicyFilter, postgres: bool) -> Sql {
     if f.numbered_only {
         w.when("p.policy_number is not null");
     }
-    w
+    (w, ways)
 }
 
 /// One page of the policy list and its (capped) total.
@@ -370,8 +374,13 @@ pub async fn list(
     sort: PolicySort,
     seek: &Seek,
 ) -> StoreResult<Paged<PolicyRow>> {
-    let w = policy_where(f, tx.is_postgres());
-    let sql = seek::page_sql(SELECT, "from policy p", &w, seek);
+    let postgres = tx.is_postgres();
+    let (w, ways) = policy_where(f, postgres);
+    let sql = if ways.is_empty() {
+        seek::page_sql(SELECT, "from policy p", &w, seek)
+    } else {
+        super::search::page_sql(postgres, SELECT, "from policy p", &w, &ways, seek)
+    };
     seek::read(tx, &sql, seek, |r| sort.key(r)).await
 }
 

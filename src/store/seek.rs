@@ -25,6 +25,18 @@ pub enum Arg {
     Time(chrono::DateTime<chrono::Utc>),
 }
 
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::Int(v)
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(v)
+    }
+}
+
 impl From<&Key> for Arg {
     fn from(k: &Key) -> Arg {
         match k {
@@ -61,6 +73,11 @@ impl Sql {
     pub fn when(&mut self, clause: &str) -> &mut Self {
         self.clauses.push(clause.to_string());
         self
+    }
+
+    /// The conditions added so far, each on its own.
+    pub fn clauses(&self) -> &[String] {
+        &self.clauses
     }
 
     pub fn filter(&self) -> String {

@@ -216,6 +216,145 @@ async fn search_finds_names_number_fragments_and_credit_codes(app: TestApp) {
     assert!(!html.contains("太重"), "only matching policies are offered");
 }
 
+fn found(page: &Value, key: &str) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[key].as_i64().unwrap())
+        .collect()
+}
+
+/// A search's pages (each way to the rows reads only a page after the cursor) are as
+/// stable as the plain list's: a needle reaching the same policies through two ways
+/// (精 is in the maker's name and the product's) counts each once, pages read while
+/// more quotes arrive show every original once, newest first, going back gives the
+/// first page, and another order pages the same way. Claims and the catalogue are
+/// found through their ways too.
+async fn search_pages_are_stable_while_rows_are_added(app: TestApp) {
+    let b = book(&app, "uw.search.pages").await;
+    let q = first_year_quote(&b, "2000000.00");
+    let mut original = Vec::new();
+    for _ in 0..7 {
+        original.push(quote(&app, &b.uw, &q).await);
+    }
+    let needle = url::form_urlencoded::byte_serialize("精".as_bytes()).collect::<String>();
+    let first = app
+        .get_json(&format!("/api/v1/policies?q={needle}&limit=3"), &b.uw)
+        .await;
+    assert_eq!(
+        first["total"], 7,
+        "each policy once, whichever way: {first}"
+    );
+    assert_eq!(first["total_exact"], true);
+    assert!(first["prev"].is_null());
+    let mut seen = ids(&first);
+    let mut after = cursor(&first, "next");
+    let mut second = Value::Null;
+    loop {
+        quote(&app, &b.uw, &q).await;
+        let page = app
+            .get_json(
+                &format!("/api/v1/policies?q={needle}&limit=3&after={after}"),
+                &b.uw,
+            )
+            .await;
+        if second.is_null() {
+            second = page.clone();
+        }
+        seen.extend(ids(&page));
+        match page["next"].as_str() {
+            Some(n) => after = n.to_string(),
+            None => break,
+        }
+    }
+    let mut expected = original.clone();
+    expected.reverse();
+    assert_eq!(seen, expected, "none skipped, none repeated, newest first");
+    let back = app
+        .get_json(
+            &format!(
+                "/api/v1/policies?q={needle}&limit=3&after={}",
+                cursor(&second, "prev")
+            ),
+            &b.uw,
+        )
+        .await;
+    assert_eq!(ids(&back), ids(&first), "back to the first page");
+
+    // By period start ascending (all equal: the id decides), across an insert.
+    let asc = app
+        .get_json(
+            &format!("/api/v1/policies?q={needle}&limit=4&sort=period_start&order=asc"),
+            &b.uw,
+        )
+        .await;
+    assert_eq!(ids(&asc), original[..4].to_vec());
+    let total = asc["total"].as_i64().unwrap();
+    quote(&app, &b.uw, &q).await;
+    let rest = app
+        .get_json(
+            &format!(
+                "/api/v1/policies?q={needle}&limit=100&sort=period_start&order=asc&after={}",
+                cursor(&asc, "next")
+            ),
+            &b.uw,
+        )
+        .await;
+    let all: Vec<i64> = ids(&asc).into_iter().chain(ids(&rest)).collect();
+    let unique: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(unique.len(), all.len(), "no row twice: {all:?}");
+    assert_eq!(
+        all.len() as i64,
+        total + 1,
+        "every row once, the newest included"
+    );
+
+    // The catalogue by product, maker and field; another maker's item is not found.
+    for needle in ["精密主", "精工机械", "数控机床"] {
+        let url = format!(
+            "/api/v1/catalogue?q={}",
+            url::form_urlencoded::byte_serialize(needle.as_bytes()).collect::<String>()
+        );
+        let page = app.get_json(&url, &b.uw).await;
+        assert_eq!(
+            found(&page, "catalogue_item_id"),
+            vec![b.item],
+            "{needle}: {page}"
+        );
+    }
+
+    // Claims by their policy's number and their maker's name.
+    let (policy, policy_number) = issued(
+        &app,
+        &b.uw,
+        &crate::claims::claims_quote(&b, 50, "2000000.00", None),
+    )
+    .await;
+    let cb = crate::claims::ClaimsBook {
+        b,
+        policy,
+        handler: app
+            .api_user("handler.search", Role::ClaimsHandler, None)
+            .await,
+        client: String::new(),
+    };
+    let claim = crate::claims::open_claim(&app, &cb, "30000.00").await;
+    let handler = &cb.handler;
+    for needle in [
+        policy_number[policy_number.len() - 5..].to_string(),
+        "精工机械".to_string(),
+    ] {
+        let url = format!(
+            "/api/v1/claims?q={}",
+            url::form_urlencoded::byte_serialize(needle.as_bytes()).collect::<String>()
+        );
+        let page = app.get_json(&url, handler).await;
+        assert_eq!(found(&page, "claim_id"), vec![claim], "{needle}: {page}");
+        assert_eq!(page["total"], 1, "{needle}: {page}");
+    }
+}
+
 /// The audit page filters by actor, record, action and date; the CSV export has every
 /// matching row; the page shows the verified checkpoint, which moves when the sealer
 /// verifies what is newer and reports a row altered after it.
@@ -394,5 +533,6 @@ on_both_stores!(
     annex3_in_one_pass_matches_each_policys_estimate,
     paging_is_stable_while_rows_are_added,
     search_finds_names_number_fragments_and_credit_codes,
+    search_pages_are_stable_while_rows_are_added,
     audit_filters_export_and_checkpoint,
 );

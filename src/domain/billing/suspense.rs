@@ -114,6 +114,43 @@ pub fn evidence(c: &Candidate, amount: Money) -> Vec<Evidence> {
     out
 }
 
+/// What may be an invoice number (发票号码) written in a payment reference, for an exact
+/// look-up: every run of ASCII letters, digits, `-`, `_` and `/` (full-width forms read
+/// as half-width), its letter-and-digit pieces and their digit runs, four characters or
+/// more, each also in upper case. "发票33001122款", "INV-33001122" and "发票号：33001122、
+/// 33001123" all name 33001122. A number run into other letters or digits ("INV33001122")
+/// is found by its digit run; one inside a longer digit run is not.
+pub fn invoice_numbers_in(reference: &str) -> Vec<String> {
+    let text: String = reference
+        .chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: &str| {
+        if s.chars().count() >= 4 {
+            for v in [s.to_string(), s.to_uppercase()] {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+    };
+    let runs = text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/')));
+    for run in runs {
+        add(run);
+        for piece in run.split(|c: char| !c.is_ascii_alphanumeric()) {
+            add(piece);
+            for digits in piece.split(|c: char| !c.is_ascii_digit()) {
+                add(digits);
+            }
+        }
+    }
+    out
+}
+
 /// Candidates with any evidence, best first (ties: the older policy first); at most
 /// `limit`.
 pub fn rank(candidates: &[Candidate], amount: Money, limit: usize) -> Vec<Suggestion> {
@@ -244,6 +281,29 @@ mod tests {
             vec![Evidence::AmountIsInstallment]
         );
         assert!(evidence(&c, Money::from_yuan(999)).is_empty());
+    }
+
+    #[test]
+    fn invoice_numbers_are_read_from_the_reference_for_an_exact_look_up() {
+        let found = invoice_numbers_in("发票33001122款");
+        assert_eq!(found, vec!["33001122"]);
+        let found = invoice_numbers_in("inv-33001122，发票号：３３００１１２３、FC-2025-7");
+        for n in [
+            "inv-33001122",
+            "INV-33001122",
+            "33001122",
+            "33001123",
+            "FC-2025-7",
+            "2025",
+        ] {
+            assert!(found.contains(&n.to_string()), "{n}: {found:?}");
+        }
+        assert!(
+            !found.contains(&"inv".to_string()),
+            "shorter than four: {found:?}"
+        );
+        assert!(invoice_numbers_in("INV33001122").contains(&"33001122".to_string()));
+        assert!(invoice_numbers_in("保费 两张保单").is_empty());
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! the reversed money is back in suspense.
 
 use super::bank_views::{views, BankDisposalView, BankLineView, OpenBankLineView};
-use super::owed::owed;
 use super::payments::PaymentView;
 use super::require_finance;
 use super::statement::pay_from_line;
@@ -64,57 +63,134 @@ fn name_variants(payer: &str) -> Vec<String> {
     v
 }
 
-/// Suggested policies for a line's open amount, best first (at most five).
+/// What a suspense line's suggestions are looked up by.
+pub(super) struct LineFacts<'a> {
+    pub payer: &'a str,
+    pub reference: &'a str,
+    pub open: Money,
+}
+
+/// Each item's first occurrence, in order.
+fn first_of<T: PartialEq + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Suggested policies for each line's open amount, best first (at most five a line),
+/// read for the whole page at once: policies by the numbers in the references,
+/// invoices by the numbers in them (exact look-ups of both unique indexes), makers by
+/// the payers' names, policies owing the amounts — one statement each for all the
+/// lines — then the candidates' policies, settlements and open installments, again
+/// for all of them together. Per line the candidates and their order are what one
+/// line's look-ups give: numbers, invoices, makers, amounts, the first 20.
 pub(super) async fn suggestions(
     tx: &mut Tx,
     code: &str,
-    payer: &str,
-    reference: &str,
-    open: Money,
-) -> ServiceResult<Vec<Suggestion>> {
-    let mut ids: Vec<i64> = Vec::new();
-    let mut by_number = Vec::new();
-    for n in policy_numbers_in(reference, code) {
-        if let Some(p) = store::policy_by_number(tx, &n).await? {
-            by_number.push(p.policy_id);
-            ids.push(p.policy_id);
-        }
+    lines: &[LineFacts<'_>],
+) -> ServiceResult<Vec<Vec<Suggestion>>> {
+    use std::collections::HashMap;
+    let numbers: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| policy_numbers_in(l.reference, code))
+        .collect();
+    let numbered: HashMap<String, i64> =
+        store::policies_by_number(tx, &first_of(numbers.iter().flatten().cloned()))
+            .await?
+            .into_iter()
+            .filter_map(|p| p.policy_number.map(|n| (n, p.policy_id)))
+            .collect();
+    let written: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| rules::invoice_numbers_in(l.reference))
+        .collect();
+    let invoices =
+        bank::invoices_numbered(tx, &first_of(written.iter().flatten().cloned())).await?;
+    let variants: Vec<Vec<String>> = lines.iter().map(|l| name_variants(l.payer)).collect();
+    let of_makers = bank::policies_of_makers_named(tx, &variants).await?;
+    let amounts = first_of(lines.iter().map(|l| l.open.fen()));
+    let owing = bank::policies_owing_amounts(tx, &amounts).await?;
+
+    struct Found {
+        ids: Vec<i64>,
+        by_number: Vec<i64>,
+        invoices: Vec<(i64, String)>,
     }
-    let invoices = bank::invoices_named_in(tx, reference).await?;
-    ids.extend(invoices.iter().map(|(p, _)| *p));
-    ids.extend(bank::policies_of_makers_named(tx, &name_variants(payer)).await?);
-    ids.extend(bank::policies_owing_amount(tx, open.fen()).await?);
-    let mut seen = Vec::new();
-    ids.retain(|id| {
-        let new = !seen.contains(id);
-        seen.push(*id);
-        new
-    });
-    ids.truncate(20);
-    let mut candidates = Vec::new();
-    for id in ids {
-        let Some(p) = store::policy(tx, id).await? else {
-            continue;
-        };
-        let Some(number) = p.policy_number.clone() else {
-            continue;
-        };
-        let o = owed(tx, &p).await?;
-        candidates.push(Candidate {
-            policy_id: id,
-            policy_number: number,
-            maker_name: p.maker_name.clone(),
-            number_in_reference: by_number.contains(&id),
-            invoice_in_reference: invoices
+    let mut found = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let by_number: Vec<i64> = numbers[i]
+            .iter()
+            .filter_map(|n| numbered.get(n).copied())
+            .collect();
+        let named: Vec<(i64, String)> = invoices
+            .iter()
+            .filter(|(_, n)| written[i].contains(n))
+            .take(20)
+            .cloned()
+            .collect();
+        let amount = amounts.iter().position(|a| *a == line.open.fen());
+        let mut ids = first_of(
+            by_number
                 .iter()
-                .find(|(pid, _)| *pid == id)
-                .map(|(_, n)| n.clone()),
-            payer_is_maker: rules::same_name(payer, &p.maker_name),
-            balance: o.settlement.balance,
-            open_installments: o.open.iter().map(|i| i.outstanding).collect(),
+                .copied()
+                .chain(named.iter().map(|(p, _)| *p))
+                .chain(of_makers[i].iter().copied())
+                .chain(amount.into_iter().flat_map(|a| owing[a].iter().copied())),
+        );
+        ids.truncate(20);
+        found.push(Found {
+            ids,
+            by_number,
+            invoices: named,
         });
     }
-    Ok(rules::rank(&candidates, open, 5))
+
+    let all = first_of(found.iter().flat_map(|f| f.ids.iter().copied()));
+    let policies: Vec<_> = store::policies(tx, &all)
+        .await?
+        .into_iter()
+        .filter(|p| p.policy_number.is_some())
+        .collect();
+    let ids: Vec<i64> = policies.iter().map(|p| p.policy_id).collect();
+    let settlements = super::settlements_of(tx, &ids).await?;
+    let open = super::owed::owed_page(tx, &policies).await?;
+    let policies: HashMap<i64, _> = policies.into_iter().map(|p| (p.policy_id, p)).collect();
+
+    let mut out = Vec::with_capacity(lines.len());
+    for (line, f) in lines.iter().zip(&found) {
+        let mut candidates = Vec::new();
+        for id in &f.ids {
+            let (Some(p), Some(s)) = (policies.get(id), settlements.get(id)) else {
+                continue;
+            };
+            let Some(number) = p.policy_number.clone() else {
+                continue;
+            };
+            candidates.push(Candidate {
+                policy_id: *id,
+                policy_number: number,
+                maker_name: p.maker_name.clone(),
+                number_in_reference: f.by_number.contains(id),
+                invoice_in_reference: f
+                    .invoices
+                    .iter()
+                    .find(|(pid, _)| pid == id)
+                    .map(|(_, n)| n.clone()),
+                payer_is_maker: rules::same_name(line.payer, &p.maker_name),
+                balance: s.balance,
+                open_installments: open
+                    .get(id)
+                    .map(|o| o.iter().map(|i| i.outstanding).collect())
+                    .unwrap_or_default(),
+            });
+        }
+        out.push(rules::rank(&candidates, line.open, 5));
+    }
+    Ok(out)
 }
 
 /// One page (1-based) of suspense with suggestions (finance only).
@@ -130,21 +206,23 @@ pub async fn suspense(
     let pages = ((total_lines + PAGE - 1) / PAGE).max(1);
     let page = page.clamp(1, pages);
     let rows = bank::suspense(&mut tx, PAGE, (page - 1) * PAGE).await?;
-    let mut lines = Vec::with_capacity(rows.len());
-    for row in rows {
-        let s = suggestions(
-            &mut tx,
-            code,
-            &row.payer,
-            &row.reference,
-            Money::from_fen(row.open_amount),
-        )
-        .await?;
-        lines.push(SuspenseLine {
-            line: row.into(),
-            suggestions: s,
-        });
-    }
+    let facts: Vec<LineFacts> = rows
+        .iter()
+        .map(|r| LineFacts {
+            payer: &r.payer,
+            reference: &r.reference,
+            open: Money::from_fen(r.open_amount),
+        })
+        .collect();
+    let suggested = suggestions(&mut tx, code, &facts).await?;
+    let lines: Vec<SuspenseLine> = rows
+        .into_iter()
+        .zip(suggested)
+        .map(|(line, suggestions)| SuspenseLine {
+            line: line.into(),
+            suggestions,
+        })
+        .collect();
     Ok(SuspensePage {
         lines,
         page,
