@@ -3,7 +3,7 @@
 //! The comparison is constant-time (`Mac::verify_slice`), so timing says nothing about
 //! how much of a forged signature was right.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
