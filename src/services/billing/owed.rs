@@ -24,9 +24,8 @@ pub struct OpenInstallment {
     pub outstanding: Money,
 }
 
-/// A policy's settlement and its installments that are not fully paid.
+/// A policy's installments that are not fully paid.
 pub struct Owed {
-    pub settlement: Settlement,
     pub open: Vec<OpenInstallment>,
 }
 
@@ -34,10 +33,7 @@ pub async fn owed(tx: &mut Tx, policy: &BilledPolicy) -> ServiceResult<Owed> {
     let s = settlement(tx, policy.policy_id).await?;
     let scheduled = schedule_of(tx, policy).await?;
     let open = open_installments(&scheduled, s.paid);
-    Ok(Owed {
-        settlement: s,
-        open,
-    })
+    Ok(Owed { open })
 }
 
 /// The installments of a schedule not fully paid by `paid` (allocated oldest due first).
