@@ -3,7 +3,7 @@
 //! reminders, so they agree with the ledger.
 
 use super::plan::{schedule_from, schedule_of};
-use super::{settlement, Settlement};
+use super::settlement;
 use crate::domain::billing::allocation::allocate;
 use crate::domain::billing::schedule::Scheduled;
 use crate::domain::billing::Installment;
