@@ -159,22 +159,32 @@ fn store_mentions(src: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// (line number, attribute) of each derive or impl of `Serialize` / `ToSchema`.
-fn serialized_types(src: &str) -> Vec<(usize, String)> {
-    let code = code_only(src);
-    let mut found = Vec::new();
+/// Byte ranges of each `derive(…)` in `code` (comments and strings already blanked), from
+/// `derive(` to its closing parenthesis.
+fn derive_attrs(code: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
     let mut at = 0;
     while let Some(p) = code[at..].find("derive(") {
         let start = at + p;
         let end = code[start..]
             .find(')')
             .map_or(code.len(), |e| start + e + 1);
+        out.push((start, end));
+        at = end;
+    }
+    out
+}
+
+/// (line number, attribute) of each derive or impl of `Serialize` / `ToSchema`.
+fn serialized_types(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    let mut found = Vec::new();
+    for (start, end) in derive_attrs(&code) {
         let attr = &code[start..end];
         if has_word(attr, "Serialize") || has_word(attr, "ToSchema") {
             let line = code[..start].matches('\n').count() + 1;
             found.push((line, attr.split_whitespace().collect::<Vec<_>>().join(" ")));
         }
-        at = end;
     }
     for (n, line) in code.lines().enumerate() {
         let l = line.trim_start();
@@ -229,13 +239,7 @@ fn no_store_row_is_serialized_or_documented_as_api() {
 fn schema_names(src: &str) -> Vec<(String, usize)> {
     let code = code_only(src);
     let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(p) = code[at..].find("derive(") {
-        let start = at + p;
-        let end = code[start..]
-            .find(')')
-            .map_or(code.len(), |e| start + e + 1);
-        at = end;
+    for (start, end) in derive_attrs(&code) {
         if !has_word(&code[start..end], "ToSchema") {
             continue;
         }
