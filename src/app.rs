@@ -71,6 +71,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(from_fn(http::pages::localise_errors))
+                .wrap(from_fn(http::problem::localise))
                 .wrap(from_fn(http::security_headers::apply))
                 .wrap(from_fn(http::metrics::record))
                 .wrap(

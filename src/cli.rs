@@ -441,7 +441,7 @@ fn describe(e: services::ServiceError) -> anyhow::Error {
             "invalid input: {}",
             fields
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
+                .map(|f| format!("{}: {}", f.field, f.text.en))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),

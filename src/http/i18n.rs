@@ -1,5 +1,7 @@
 //! Page language: Chinese by default, English on request. Strings live in one table.
 
+use crate::domain::text::Text;
+use actix_web::http::header;
 use actix_web::HttpRequest;
 
 pub const LANG_COOKIE: &str = "fc_lang";
@@ -40,6 +42,27 @@ impl Lang {
             Lang::Zh => zh,
             Lang::En => en,
         }
+    }
+
+    /// Bilingual words (a refusal, a field error) in this language.
+    pub fn text(self, t: &Text) -> &str {
+        self.pick(&t.zh, &t.en)
+    }
+
+    /// The language an API client asked for: the first `Accept-Language` tag when it is
+    /// Chinese or English (`zh-CN`, `en-GB;q=0.9`…); `None` for no header, `*` or any
+    /// other language, and the answer then carries both.
+    pub fn asked(req: &HttpRequest) -> Option<Lang> {
+        let first = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)?
+            .to_str()
+            .ok()?
+            .split(',')
+            .next()?;
+        let tag = first.split(';').next()?.trim();
+        let primary = tag.split('-').next()?.to_ascii_lowercase();
+        Lang::parse(&primary)
     }
 
     /// Look up a UI label; an unknown key shows itself so a gap is visible, not blank.
@@ -251,5 +274,22 @@ mod tests {
         assert_eq!(Lang::En.t("nav.parties"), "Parties");
         assert_eq!(Lang::Zh.t("nav.parties"), "当事方");
         assert_eq!(Lang::Zh.t("no.such.key"), "no.such.key");
+    }
+
+    fn asking(value: &str) -> Option<Lang> {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header((header::ACCEPT_LANGUAGE, value))
+            .to_http_request();
+        Lang::asked(&req)
+    }
+
+    #[test]
+    fn an_api_client_asks_for_a_language_with_its_first_accept_language_tag() {
+        assert_eq!(asking("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::Zh));
+        assert_eq!(asking("en-GB;q=0.9"), Some(Lang::En));
+        assert_eq!(asking("*"), None);
+        assert_eq!(asking("fr, en"), None);
+        let none = actix_web::test::TestRequest::default().to_http_request();
+        assert_eq!(Lang::asked(&none), None);
     }
 }

@@ -1,5 +1,6 @@
 //! RFC 9457 problem details: the one place where errors become HTTP responses.
 
+use super::i18n::Lang;
 use crate::services::{FieldError, ServiceError};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -67,7 +68,7 @@ pub fn classify(e: &ServiceError) -> (&'static str, &'static str, StatusCode) {
             StatusCode::TOO_MANY_REQUESTS,
         ),
         Conflict(_) => ("conflict", "Conflict", StatusCode::CONFLICT),
-        Duplicate(_) => ("duplicate", "Already exists", StatusCode::CONFLICT),
+        Duplicate { .. } => ("duplicate", "Already exists", StatusCode::CONFLICT),
         Refused { kind, .. } => {
             let (slug, title, status) = kind.problem();
             (
@@ -103,43 +104,101 @@ pub fn problem_response(
         .json(body)
 }
 
+/// A problem type's title in Chinese, for clients that ask for Chinese.
+fn title_zh(slug: &str) -> Option<&'static str> {
+    Some(match slug {
+        "validation-failed" => "输入有误",
+        "not-found" => "未找到",
+        "forbidden" => "无权操作",
+        "unauthenticated" => "需要登录",
+        "bad-credentials" => "用户名或密码错误",
+        "too-many-attempts" => "登录失败次数过多",
+        "rate-limited" => "请求过多",
+        "conflict" => "与记录的当前状态冲突",
+        "duplicate" => "已存在",
+        "below-authority-level" => "超出您的核保权限层级",
+        "beyond-authority-ladder" => "超出所有核保权限层级",
+        "quote-expired" => "报价已过期",
+        "quote-closed" => "报价已拒保或已撤回",
+        "internal" => "服务器内部错误",
+        _ => return None,
+    })
+}
+
+/// The problem for `e` in `lang`, or in both languages when the client asked for neither
+/// (`Lang::asked`). The one place a service error's words meet the API reader.
+pub fn render(e: &ServiceError, lang: Option<Lang>) -> HttpResponse {
+    let (slug, title, status) = classify(e);
+    let detail = match lang {
+        Some(lang) => lang.text(&e.text()).to_string(),
+        // Internals stay in the log (`error_response`).
+        None if status.is_server_error() => {
+            "the server could not complete the request; it has been logged".to_string()
+        }
+        None => e.to_string(),
+    };
+    let title = match lang {
+        Some(Lang::Zh) => title_zh(slug).unwrap_or(title),
+        _ => title,
+    };
+    let errors = match e {
+        ServiceError::Validation(fields) => fields.clone(),
+        _ => Vec::new(),
+    };
+    let mut resp = problem_response(status, slug, title, detail, errors);
+    if let ServiceError::Throttled { retry_after_secs }
+    | ServiceError::RateLimited { retry_after_secs } = e
+    {
+        if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    if matches!(
+        e,
+        ServiceError::Unauthenticated | ServiceError::BadCredentials
+    ) {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    resp
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         classify(&self.0).2
     }
 
+    /// Built without the request: in both languages. `localise` answers again in the
+    /// language the request asked for.
     fn error_response(&self) -> HttpResponse {
-        let (slug, title, status) = classify(&self.0);
-        let detail = if status.is_server_error() {
+        if self.status_code().is_server_error() {
             // Logged in full; the caller gets no internals.
             tracing::error!(error = %crate::runtime::error_chain(&self.0), "request failed");
-            "the server could not complete the request; it has been logged".to_string()
-        } else {
-            self.0.to_string()
-        };
-        let errors = match &self.0 {
-            ServiceError::Validation(fields) => fields.clone(),
-            _ => Vec::new(),
-        };
-        let mut resp = problem_response(status, slug, title, detail, errors);
-        if let ServiceError::Throttled { retry_after_secs }
-        | ServiceError::RateLimited { retry_after_secs } = &self.0
-        {
-            if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
         }
-        if matches!(
-            self.0,
-            ServiceError::Unauthenticated | ServiceError::BadCredentials
-        ) {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-        }
-        resp
+        render(&self.0, None)
     }
+}
+
+/// Middleware: an API problem in the language its request asked for (`Accept-Language`),
+/// since a `ResponseError` is answered without the request.
+pub async fn localise(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let lang = Lang::asked(req.request());
+    let res = next.call(req).await?;
+    let problem = lang.and_then(|lang| {
+        res.response()
+            .error()
+            .and_then(|e| e.as_error::<ApiError>())
+            .map(|e| render(&e.0, Some(lang)))
+    });
+    Ok(match problem {
+        Some(body) => res.into_response(body),
+        None => res.map_into_boxed_body(),
+    })
 }
 
 /// JSON bodies that do not parse: syntax errors are 400, wrong shapes 422 — never 500.

@@ -19,6 +19,7 @@
 //! regulator's recipients through the outbox — PDF and XLSX attached — with a key
 //! derived from the figures, so the same figures go once.
 
+use crate::domain::text::Text;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
@@ -27,7 +28,6 @@ use sha2::{Digest, Sha256};
 use crate::documents::{
     render_annual_report, AnnualReportPdf, Branding, DocumentFont, SealArtwork,
 };
-use crate::domain::clauses::Text;
 use crate::domain::money::Money;
 use crate::domain::programme::{AnnualReportRule, SourceRef};
 use crate::domain::role::Role;
@@ -519,9 +519,10 @@ pub async fn queue(
     actor.require(may_send(actor.role), "send the annual report")?;
     let recipients = &desk.config.regulator.recipients;
     if recipients.iter().all(|a| a.trim().is_empty()) {
-        return Err(ServiceError::Conflict(
-            "[regulator] recipients must be configured to send the annual report".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "尚未配置监管报送收件人（[regulator] recipients），不能报送年报",
+            "[regulator] recipients must be configured to send the annual report",
+        )));
     }
     let report = build(desk, actor, scheme, year).await?;
     let figures_json = serde_json::to_string(&report).map_err(internal)?;
@@ -532,9 +533,16 @@ pub async fn queue(
         &hex(figures_json.as_bytes())[..16]
     );
     if let Some(row) = crate::services::outbox::by_key(desk.db, &key).await? {
-        return Err(ServiceError::Conflict(format!(
-            "the {year} report with these figures was queued already (delivery #{}, {})",
-            row.outbox_id, row.status
+        return Err(ServiceError::Conflict(Text::new(
+            format!(
+                "{year} 年度相同数据的年报已排队报送（发送编号 #{}，{}）",
+                row.outbox_id,
+                super::outbox::status_zh(&row.status)
+            ),
+            format!(
+                "the {year} report with these figures was queued already (delivery #{}, {})",
+                row.outbox_id, row.status
+            ),
         )));
     }
     let name = format!("{scheme}-{year}");

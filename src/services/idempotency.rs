@@ -10,6 +10,7 @@
 //! than risked (the record itself shows what happened).
 
 use super::{Actor, ServiceError, ServiceResult};
+use crate::domain::text::Text;
 use crate::store::{idempotency as store, Db};
 use sha2::{Digest, Sha256};
 
@@ -60,18 +61,16 @@ pub async fn begin(db: &Db, actor: &Actor, key: &str, hash: &str) -> ServiceResu
         .ok_or_else(|| ServiceError::Internal("idempotency key vanished".into()))?;
     drop(tx);
     if stored.request_hash != hash {
-        return Err(ServiceError::Conflict(
-            "this Idempotency-Key was already used for a different request \
-             (该幂等键已用于另一笔不同的请求)"
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "该幂等键已用于另一笔不同的请求",
+            "this Idempotency-Key was already used for a different request",
+        )));
     }
     if stored.response_status == store::PENDING {
-        return Err(ServiceError::Conflict(
-            "a request with this Idempotency-Key is still being processed; retry shortly \
-             (相同幂等键的请求正在处理，请稍后重试)"
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "相同幂等键的请求正在处理，请稍后重试",
+            "a request with this Idempotency-Key is still being processed; retry shortly",
+        )));
     }
     Ok(Begun::Repeat {
         status: u16::try_from(stored.response_status).unwrap_or(200),

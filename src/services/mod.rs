@@ -21,7 +21,9 @@ pub mod subsidy_facts;
 pub mod subsidy_grants;
 pub mod underwriting;
 pub mod users;
+mod wording;
 
+pub use crate::domain::text::Text;
 use crate::paging::{Cursor, Order, Seek};
 use crate::store::StoreError;
 
@@ -30,23 +32,59 @@ use crate::store::StoreError;
 pub use crate::store::Db;
 pub use actor::Actor;
 
-/// A field that failed validation, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+/// A field that failed validation (字段错误), in both languages. API clients read it as
+/// `{ field, message, message_zh }` (English, Chinese), the shape they have always read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(into = "FieldErrorBody")]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
-    pub message_zh: String,
+    pub text: Text,
 }
 
 impl FieldError {
     pub fn new(field: &str, en: impl Into<String>, zh: impl Into<String>) -> FieldError {
         FieldError {
             field: field.into(),
-            message: en.into(),
-            message_zh: zh.into(),
+            text: Text::new(zh, en),
+        }
+    }
+
+    /// A field error worded by a bilingual text made elsewhere (a domain error's).
+    pub fn worded(field: &str, text: Text) -> FieldError {
+        FieldError {
+            field: field.into(),
+            text,
         }
     }
 }
+
+/// The wire shape of a `FieldError`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct FieldErrorBody {
+    field: String,
+    /// English.
+    message: String,
+    /// 中文.
+    message_zh: String,
+}
+
+impl From<FieldError> for FieldErrorBody {
+    fn from(e: FieldError) -> Self {
+        FieldErrorBody {
+            field: e.field,
+            message: e.text.en,
+            message_zh: e.text.zh,
+        }
+    }
+}
+
+impl utoipa::PartialSchema for FieldError {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <FieldErrorBody as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for FieldError {}
 
 /// Everything a use case can refuse with. Mapped once to HTTP in `http::problem`.
 #[derive(Debug, thiserror::Error)]
@@ -67,17 +105,15 @@ pub enum ServiceError {
     /// Too many requests from one client (e.g. public certificate lookups).
     #[error("too many requests; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: i64 },
+    /// The record's state does not allow it (409), said in both languages.
     #[error("{0}")]
-    Conflict(String),
-    #[error("{0} is already taken")]
-    Duplicate(String),
+    Conflict(Text),
+    /// A unique value is taken: `field` names it for forms, `what` says it in words.
+    #[error("{}已存在 / {} is already taken", .what.zh, .what.en)]
+    Duplicate { field: &'static str, what: Text },
     /// A business rule refused the request; `kind` gives the stable problem type.
-    #[error("{zh} / {en}")]
-    Refused {
-        kind: Refusal,
-        zh: String,
-        en: String,
-    },
+    #[error("{text}")]
+    Refused { kind: Refusal, text: Text },
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -140,8 +176,7 @@ impl ServiceError {
     pub fn refused(kind: Refusal, zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
         ServiceError::Refused {
             kind,
-            zh: zh.into(),
-            en: en.into(),
+            text: Text::new(zh, en),
         }
     }
 }
@@ -149,11 +184,9 @@ impl ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Duplicate(what) => ServiceError::Duplicate(what.into()),
+            StoreError::Duplicate(what) => ServiceError::duplicate(what),
             StoreError::NotFound => ServiceError::NotFound("record"),
-            StoreError::Conflict => ServiceError::Conflict(
-                "the record was changed by someone else; reload it and try again".into(),
-            ),
+            StoreError::Conflict => ServiceError::Conflict(wording::changed_by_someone_else()),
             other => ServiceError::Store(other),
         }
     }

@@ -3,6 +3,7 @@
 //! nothing is lost for one that committed. `crate::outbox_worker` sends them.
 
 use super::{Actor, ServiceError, ServiceResult};
+use crate::domain::text::Text;
 use crate::paging::{Paged, Total};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self as store, OutboxRow};
@@ -186,15 +187,28 @@ pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, Total)>> {
     Ok(store::counts(&mut tx).await?)
 }
 
+/// A delivery's status (`pending`, `delivered`, `dead`) in Chinese.
+pub(crate) fn status_zh(status: &str) -> &str {
+    match status {
+        "pending" => "待发送",
+        "delivered" => "已送达",
+        "dead" => "死信",
+        other => other,
+    }
+}
+
 /// Send a dead letter again (after the far end is fixed).
 pub async fn requeue(db: &Db, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
     actor.require(actor.role.manages_users(), "retry deliveries")?;
     let mut tx = db.write().await?;
     if !store::requeue(&mut tx, id).await? {
         return Err(match store::get(&mut tx, id).await? {
-            Some(row) => ServiceError::Conflict(format!(
-                "only dead letters can be retried; this delivery is {}",
-                row.status
+            Some(row) => ServiceError::Conflict(Text::new(
+                format!("只有死信可以重新发送，该发送为“{}”", status_zh(&row.status)),
+                format!(
+                    "only dead letters can be retried; this delivery is {}",
+                    row.status
+                ),
             )),
             None => ServiceError::NotFound("delivery"),
         });

@@ -2,6 +2,7 @@
 
 use super::{descending, seek, Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::party::{FieldIssue, PartyInput, Relation, ValidParty};
+use crate::domain::text::Text;
 use crate::paging::Paged;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::parties::{self as store, PartyFilter, PartyRow, PartySort, RelationRow};
@@ -263,9 +264,10 @@ pub async fn add_relation(
     )
     .await
     .map_err(|e| match e {
-        crate::store::StoreError::Duplicate(_) => {
-            ServiceError::Conflict("this relation is already recorded".into())
-        }
+        crate::store::StoreError::Duplicate(_) => ServiceError::Conflict(Text::new(
+            "该关联关系已登记",
+            "this relation is already recorded",
+        )),
         other => other.into(),
     })?;
     audit::append(

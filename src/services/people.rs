@@ -7,6 +7,7 @@
 use super::auth::{hash_password, random_token, token_hash, user_throttle_key, verify_password};
 use super::users::MIN_PASSWORD_LEN;
 use super::{Actor, ServiceError, ServiceResult};
+use crate::domain::text::Text;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{throttle, users, Db, Tx};
 use serde_json::json;
@@ -52,9 +53,10 @@ pub async fn set_active(
     let mut tx = db.write().await?;
     let user = target(&mut tx, actor, user_id).await?;
     if !active && actor.user_id == user_id {
-        return Err(ServiceError::Conflict(
-            "you cannot deactivate yourself (不能停用自己的账户)".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "不能停用自己的账户",
+            "you cannot deactivate yourself",
+        )));
     }
     if !users::set_active(&mut tx, user_id, active).await? {
         return Ok(user.into());

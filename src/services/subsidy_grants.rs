@@ -323,9 +323,7 @@ pub async fn import(
             Err(ServiceError::Validation(errs)) => {
                 return Err(ServiceError::Validation(
                     errs.into_iter()
-                        .map(|e| {
-                            row_error(r.line, &e.field, e.message.clone(), e.message_zh.clone())
-                        })
+                        .map(|e| row_error(r.line, &e.field, e.text.en.clone(), e.text.zh.clone()))
                         .collect(),
                 ))
             }

@@ -229,7 +229,7 @@ pub async fn bootstrap_admin(db: &Db, password: Option<String>) -> ServiceResult
     match create(db, &Actor::system(), input).await {
         Ok(_) => Ok(generated.then_some(password)),
         // Another instance created it first.
-        Err(ServiceError::Duplicate(_)) => Ok(None),
+        Err(ServiceError::Duplicate { .. }) => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -136,7 +136,7 @@ async fn queue(
             "/reports/annual/{scheme}?year={year}&done=queued"
         ))),
         Err(ServiceError::Conflict(why)) => {
-            let e = FieldError::new("year", why.clone(), why);
+            let e = FieldError::worded("year", why);
             render(&req, &st, &who, &scheme, year, vec![e]).await
         }
         Err(e) => Err(e.into()),

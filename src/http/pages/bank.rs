@@ -537,8 +537,8 @@ async fn finish(
     match result {
         Ok(()) => Ok(see_other(&format!("/billing/bank?page={page_no}&saved=1"))),
         Err(ServiceError::Validation(e)) => render_bank(req, st, who, page_no, e).await,
-        Err(ServiceError::Conflict(msg)) => {
-            let e = FieldError::new("state", msg.clone(), msg);
+        Err(ServiceError::Conflict(text)) => {
+            let e = FieldError::worded("state", text);
             let mut resp = render_bank(req, st, who, page_no, vec![e]).await?;
             *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
             Ok(resp)

@@ -275,8 +275,8 @@ async fn act(
     match outcome {
         Ok(_) => Ok(see_other(&done)),
         Err(ServiceError::Validation(errors)) => render(&req, &st, &who, id, errors).await,
-        Err(ServiceError::Conflict(msg) | ServiceError::Duplicate(msg)) => {
-            let e = FieldError::new("state", msg.clone(), msg);
+        Err(e @ (ServiceError::Conflict(_) | ServiceError::Duplicate { .. })) => {
+            let e = FieldError::worded("state", e.text());
             let mut resp = render(&req, &st, &who, id, vec![e]).await?;
             *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
             Ok(resp)

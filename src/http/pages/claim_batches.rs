@@ -177,7 +177,7 @@ async fn detail(
 fn shown(e: ServiceError) -> Result<Vec<FieldError>, ServiceError> {
     match e {
         ServiceError::Validation(errors) => Ok(errors),
-        ServiceError::Conflict(msg) => Ok(vec![FieldError::new("state", msg.clone(), msg)]),
+        ServiceError::Conflict(text) => Ok(vec![FieldError::worded("state", text)]),
         other => Err(other),
     }
 }

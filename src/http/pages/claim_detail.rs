@@ -351,7 +351,7 @@ async fn outcome(
             )))
         }
         Err(ServiceError::Validation(errors)) => errors,
-        Err(ServiceError::Conflict(msg)) => vec![FieldError::new("state", msg.clone(), msg)],
+        Err(ServiceError::Conflict(text)) => vec![FieldError::worded("state", text)],
         Err(other) => return Err(other.into()),
     };
     let mut resp = render(req, st, who, id, errors).await?;

@@ -64,7 +64,7 @@ fn render(
         username,
     }
     .render()
-    .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    .map_err(|e| PageError::internal("render the sign-in page", e))?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .cookie(cookie(LOGIN_CSRF_COOKIE, csrf, secure))
@@ -147,11 +147,11 @@ async fn submit(
                 st.config.security.session_hours,
             ));
             resp.add_cookie(&session_cookie)
-                .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+                .map_err(|e| PageError::internal("render the sign-in page", e))?;
             let mut spent = cookie(LOGIN_CSRF_COOKIE, String::new(), secure);
             spent.make_removal();
             resp.add_cookie(&spent)
-                .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+                .map_err(|e| PageError::internal("render the sign-in page", e))?;
             Ok(resp)
         }
         Err(ServiceError::BadCredentials) => {
@@ -217,7 +217,7 @@ async fn logout(
     let mut gone = cookie(SESSION_COOKIE, String::new(), st.config.secure_cookies());
     gone.make_removal();
     resp.add_cookie(&gone)
-        .map_err(|e| PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        .map_err(|e| PageError::internal("render the sign-in page", e))?;
     Ok(resp)
 }
 

@@ -29,7 +29,7 @@ pub mod users;
 use super::i18n::{Lang, LANG_COOKIE};
 use super::identity::PageActor;
 use crate::services::audit::AuditEntryView;
-use crate::services::{Actor, FieldError, ServiceError};
+use crate::services::{Actor, FieldError, ServiceError, Text};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -93,10 +93,12 @@ impl Chrome {
         super::labels::label(self.lang, self.lib.as_deref(), group, code.as_ref())
     }
 
-    /// A stored `中文 / English` text in the page's language.
+    /// A stored reason or source in the page's language. Those columns (reserve reasons,
+    /// fact provenance) hold people's own words or the system's `中文 / English` pair;
+    /// errors never come this way (they carry `Text`).
     pub fn bi(&self, s: &str) -> String {
-        let (zh, en) = split_bilingual(s);
-        self.lang.pick(&zh, &en).to_string()
+        let (zh, en) = stored_pair(s);
+        self.lang.pick(zh, en).to_string()
     }
 
     /// A rate (fraction) as a percentage.
@@ -112,7 +114,7 @@ impl Chrome {
     /// A refusal message in the page's language without its leading `[rule.code]`: the
     /// message already says the rule in words.
     pub fn msg(&self, e: &FieldError) -> String {
-        let m = self.lang.pick(&e.message_zh, &e.message);
+        let m = self.lang.text(&e.text);
         match m.strip_prefix('[').and_then(|r| r.split_once("] ")) {
             Some((code, rest)) if code.contains('.') && !code.contains(' ') => rest.to_string(),
             _ => m.to_string(),
@@ -167,9 +169,9 @@ pub fn done(path: &str, event: &str, figure: Option<&str>) -> String {
 
 /// Render a template to a 200 page.
 pub fn page(t: &impl Template) -> Result<HttpResponse, PageError> {
-    let body = t.render().map_err(|e| {
-        PageError::plain(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}"))
-    })?;
+    let body = t
+        .render()
+        .map_err(|e| PageError::internal("render the page template", e))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body))
@@ -209,24 +211,24 @@ struct ErrorPage<'a> {
 #[derive(Debug)]
 pub struct PageError {
     status: StatusCode,
-    zh: String,
-    en: String,
+    text: Text,
     lang: Lang,
 }
 
 impl PageError {
-    pub fn plain(status: StatusCode, message: String) -> PageError {
-        let (zh, en) = split_bilingual(&message);
+    /// A failure inside the page (a template, a cookie) with its cause: logged in full,
+    /// shown only as "could not complete", like any internal error.
+    pub fn internal(what: &str, cause: impl std::fmt::Display) -> PageError {
+        tracing::error!(error = %cause, what, "page failed");
         PageError {
-            status,
-            zh,
-            en,
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            text: ServiceError::Internal(String::new()).text(),
             lang: Lang::Zh,
         }
     }
 
     fn message(&self) -> &str {
-        self.lang.pick(&self.zh, &self.en)
+        self.lang.text(&self.text)
     }
 
     fn render(&self, lang: Lang) -> HttpResponse {
@@ -239,7 +241,7 @@ impl PageError {
                 lib: None,
             },
             status: self.status.as_u16(),
-            message: lang.pick(&self.zh, &self.en),
+            message: lang.text(&self.text),
         };
         let body = page.render().unwrap_or_else(|_| self.message().to_string());
         HttpResponse::build(self.status)
@@ -248,57 +250,12 @@ impl PageError {
     }
 }
 
-/// `中文 / English` messages (the services' convention for conflicts) split in two; a
-/// message with no Chinese half is the same in both.
-fn split_bilingual(m: &str) -> (String, String) {
+/// A stored `中文 / English` pair split in two; anything else (a person's own words)
+/// reads the same in both.
+fn stored_pair(m: &str) -> (&str, &str) {
     match m.split_once(" / ") {
-        Some((zh, en)) if zh.chars().any(|c| c as u32 > 0x2E80) => (zh.to_string(), en.to_string()),
-        _ => (m.to_string(), m.to_string()),
-    }
-}
-
-/// What a refusal says, in each language.
-fn wording(e: &ServiceError) -> (String, String) {
-    match e {
-        ServiceError::NotFound(what) => (
-            "未找到该记录，或您无权查看。".into(),
-            format!("{what} not found, or not yours to see."),
-        ),
-        ServiceError::Forbidden(what) => (
-            "您的角色无权执行此操作。".into(),
-            format!("You are not allowed to {what}."),
-        ),
-        ServiceError::Unauthenticated => ("请先登录。".into(), "Sign in first.".into()),
-        ServiceError::BadCredentials => (
-            "用户名或密码错误。".into(),
-            "Wrong user name or password.".into(),
-        ),
-        ServiceError::Throttled { retry_after_secs }
-        | ServiceError::RateLimited { retry_after_secs } => (
-            format!("请求过多，请 {retry_after_secs} 秒后再试。"),
-            format!("Too many requests; try again in {retry_after_secs} seconds."),
-        ),
-        ServiceError::Validation(fields) => (
-            fields
-                .iter()
-                .map(|f| f.message_zh.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-            fields
-                .iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        ServiceError::Duplicate(what) => {
-            ("该记录已存在。".into(), format!("{what} is already taken."))
-        }
-        ServiceError::Conflict(m) => split_bilingual(m),
-        ServiceError::Refused { zh, en, .. } => (zh.clone(), en.clone()),
-        ServiceError::Store(_) | ServiceError::Internal(_) | ServiceError::InternalFrom { .. } => (
-            "服务器暂时无法完成请求，已记录。".into(),
-            "The server could not complete the request; it has been logged.".into(),
-        ),
+        Some((zh, en)) if zh.chars().any(|c| c as u32 > 0x2E80) => (zh, en),
+        _ => (m, m),
     }
 }
 
@@ -308,11 +265,9 @@ impl From<ServiceError> for PageError {
         if status.is_server_error() {
             tracing::error!(error = %crate::runtime::error_chain(&e), "page failed");
         }
-        let (zh, en) = wording(&e);
         PageError {
             status,
-            zh,
-            en,
+            text: e.text(),
             lang: Lang::Zh,
         }
     }
@@ -361,16 +316,8 @@ pub async fn localise_errors(
 pub fn form_errors(e: ServiceError) -> Result<Vec<FieldError>, PageError> {
     match e {
         ServiceError::Validation(fields) => Ok(fields),
-        ServiceError::Duplicate(what) => Ok(vec![FieldError::new(
-            &what,
-            format!("{what} is already taken"),
-            "已存在",
-        )]),
-        ServiceError::Conflict(msg) => Ok(vec![FieldError::new(
-            "version",
-            msg,
-            "记录已被他人修改，请刷新后重试",
-        )]),
+        e @ ServiceError::Duplicate { field, .. } => Ok(vec![FieldError::worded(field, e.text())]),
+        ServiceError::Conflict(text) => Ok(vec![FieldError::worded("version", text)]),
         other => Err(other.into()),
     }
 }
@@ -433,8 +380,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let lang = Lang::of(&req, None);
     let err = PageError {
         status: StatusCode::NOT_FOUND,
-        zh: "页面不存在".into(),
-        en: "No such page".into(),
+        text: Text::new("页面不存在", "No such page"),
         lang,
     };
     err.error_response()

@@ -4,6 +4,7 @@
 use super::listing::{self, Sorter};
 use super::quote_form::{self, RawForm};
 use super::{page, see_other, Chrome, HistoryLine, PageError, Pager};
+use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::money::Money;
 use crate::domain::programme::{Finding, Severity};
 use crate::domain::subsidy::Assessment;
@@ -15,7 +16,7 @@ use crate::services::underwriting::{
     RenewalInput,
 };
 use crate::services::underwriting::{PolicyVersionView, ReferralView};
-use crate::services::{catalogue, parties, FieldError, ServiceError};
+use crate::services::{catalogue, parties, FieldError, ServiceError, Text};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
@@ -353,9 +354,16 @@ async fn edit_form(
     let id = id.into_inner();
     let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
     if p.state != "quoted" {
-        return Err(ServiceError::Conflict(format!(
-            "只有报价状态可以修改，本保单为 {}；已出单保单请通过批改办理 / only a quote can be edited; this policy is {} (issued policies change by endorsement)",
-            p.state, p.state
+        return Err(ServiceError::Conflict(Text::new(
+            format!(
+                "只有报价状态可以修改，本保单为“{}”；已出单保单请通过批改办理",
+                policy_state_zh(&p.state)
+            ),
+            format!(
+                "only a quote can be edited; this policy is {} (issued policies change by \
+                 endorsement)",
+                p.state
+            ),
         ))
         .into());
     }
@@ -490,8 +498,8 @@ fn warnings_of(errors: &[FieldError], c: &Chrome) -> Vec<(String, String)> {
         .iter()
         .filter(|e| e.field == "acknowledged")
         .filter_map(|e| {
-            let msg = c.lang.pick(&e.message_zh, &e.message).to_string();
-            quote_form::warning_code(&e.message).map(|code| (code.to_string(), msg))
+            let msg = c.lang.text(&e.text).to_string();
+            quote_form::warning_code(&e.text.en).map(|code| (code.to_string(), msg))
         })
         .collect()
 }
@@ -781,15 +789,15 @@ async fn act(
         Err(ServiceError::Validation(errors)) => {
             render_detail(&req, &st, &who, id, errors, Some((&action, &f))).await
         }
-        Err(ServiceError::Conflict(msg)) => {
-            let e = FieldError::new("state", msg.clone(), msg);
+        Err(ServiceError::Conflict(text)) => {
+            let e = FieldError::worded("state", text);
             let mut resp = render_detail(&req, &st, &who, id, vec![e], Some((&action, &f))).await?;
             *resp.status_mut() = actix_web::http::StatusCode::CONFLICT;
             Ok(resp)
         }
-        Err(ServiceError::Refused { kind, zh, en }) => {
+        Err(ServiceError::Refused { kind, text }) => {
             // Expired, closed, above the decider's level: said on the page, in place.
-            let e = FieldError::new("state", en, zh);
+            let e = FieldError::worded("state", text);
             let mut resp = render_detail(&req, &st, &who, id, vec![e], Some((&action, &f))).await?;
             *resp.status_mut() = actix_web::http::StatusCode::from_u16(kind.problem().2)
                 .unwrap_or(actix_web::http::StatusCode::CONFLICT);

@@ -67,7 +67,7 @@ pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResul
     let id = match store_rendered(&mut tx, &actor, &rendered, basis, Some(&period)).await {
         Ok(id) => id,
         // Another instance stored this period first: nothing to do.
-        Err(ServiceError::Duplicate(_)) => return Ok(None),
+        Err(ServiceError::Duplicate { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
     super::delivery::queue(&mut tx, config, id, &rendered).await?;

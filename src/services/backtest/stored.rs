@@ -8,6 +8,7 @@ use super::view::{
 use super::{generate, require_actuary};
 use crate::config::Config;
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::backtest::reports::{self, ReportRow};
 use crate::store::{Db, StoreError};
@@ -96,9 +97,14 @@ async fn load(db: &Db, actor: &Actor, id: i64) -> ServiceResult<(ReportRow, Stor
     let json = reports::figures(&mut tx, id).await.map_err(not_found)?;
     tx.commit().await?;
     let json = json.ok_or_else(|| {
-        ServiceError::Conflict(format!(
-            "backtest report {id} was stored before its figures were kept; its XML, HTML and \
-             PDF are still available, or run the backtest again"
+        ServiceError::Conflict(Text::new(
+            format!(
+                "回溯报告 {id} 保存于保留计算数据之前：其 XML、HTML 和 PDF 仍可下载，或重新运行回溯"
+            ),
+            format!(
+                "backtest report {id} was stored before its figures were kept; its XML, HTML \
+                 and PDF are still available, or run the backtest again"
+            ),
         ))
     })?;
     let figures = serde_json::from_str(&json)

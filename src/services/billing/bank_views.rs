@@ -4,6 +4,8 @@
 //! ("1234.56") — so a column change in `store/` is not an API change.
 
 use crate::domain::money::Money;
+use crate::domain::text::Text;
+use crate::services::ServiceError;
 use crate::store::bank::{DisposalRow, SuspenseRow, UploadRow};
 use crate::store::billing::{BankLineRow, ImportRow};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -162,14 +164,32 @@ pub struct StatementUploadView {
     pub status: String,
     pub done_lines: i32,
     pub import_id: Option<i64>,
+    /// Why the import failed, in both languages (`中文 / English`).
     pub error: Option<String>,
+    /// The same words, for a page to say in its reader's language.
+    #[serde(skip)]
+    pub failure: Option<Text>,
     pub uploaded_by: i64,
     pub uploaded_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// A failed import's reason as stored in `statement_upload.error`: its words in both
+/// languages (`Text` as JSON), never the internals (those go to the log).
+pub(super) fn stored_failure(e: &ServiceError) -> String {
+    let text = e.text();
+    serde_json::to_string(&text).unwrap_or(text.en)
+}
+
+/// The stored reason back as words; a reason stored before the words had a type reads
+/// the same in both languages.
+fn failure_of(stored: &str) -> Text {
+    serde_json::from_str(stored).unwrap_or_else(|_| Text::new(stored, stored))
+}
+
 impl From<UploadRow> for StatementUploadView {
     fn from(u: UploadRow) -> Self {
+        let failure = u.error.as_deref().map(failure_of);
         StatementUploadView {
             upload_id: u.upload_id,
             filename: u.filename,
@@ -179,7 +199,8 @@ impl From<UploadRow> for StatementUploadView {
             status: u.status,
             done_lines: u.done_lines,
             import_id: u.import_id,
-            error: u.error,
+            error: failure.as_ref().map(Text::to_string),
+            failure,
             uploaded_by: u.uploaded_by,
             uploaded_at: u.uploaded_at,
             finished_at: u.finished_at,

@@ -9,6 +9,7 @@ use super::statement::{pay_from_line, policy_named_in};
 use crate::config::Config;
 use crate::domain::billing::signature::{self, SignatureError};
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
 use crate::store::billing::{self as store, NewLine};
@@ -137,8 +138,9 @@ pub async fn notify(
             .await?
             .ok_or(ServiceError::NotFound("notification"))?;
         if seen.body_sha256 != body_sha {
-            return Err(ServiceError::Conflict(format!(
-                "Idempotency-Key {key} was used before for a different notification"
+            return Err(ServiceError::Conflict(Text::new(
+                format!("幂等键 {key} 已用于另一笔不同的到账通知"),
+                format!("Idempotency-Key {key} was used before for a different notification"),
             ))
             .into());
         }

@@ -4,6 +4,7 @@
 use super::ledger::InvoiceView;
 use super::{issued_policy_for_update, require_finance};
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::billing as store;
@@ -112,9 +113,9 @@ pub async fn void_invoice(
     let policy_id = found.policy_id;
     let before = InvoiceView::of(found);
     let Some(at) = store::void_invoice(&mut tx, invoice_id, reason, actor.user_id).await? else {
-        return Err(ServiceError::Conflict(format!(
-            "发票 {n} 已作废 / invoice {n} is already void",
-            n = before.number
+        return Err(ServiceError::Conflict(Text::new(
+            format!("发票 {} 已作废", before.number),
+            format!("invoice {} is already void", before.number),
         )));
     };
     let after = InvoiceView {

@@ -43,6 +43,7 @@ pub use suspense::{
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::money::{Money, Overflow};
+use crate::domain::text::Text;
 use crate::store::billing::{self as store, BilledPolicy, PaymentRow, PremiumVersion};
 use crate::store::{Db, Tx};
 use chrono::NaiveDate;
@@ -221,8 +222,12 @@ async fn issued_policy_for_update(tx: &mut Tx, policy_id: i64) -> ServiceResult<
         .await?
         .ok_or(ServiceError::NotFound("policy"))?;
     if p.policy_number.is_none() {
-        return Err(ServiceError::Conflict(format!(
-            "保单尚未出单，不能收费 / policy {policy_id} has not been issued; premium is collected on issued policies only"
+        return Err(ServiceError::Conflict(Text::new(
+            format!("保单 {policy_id} 尚未出单，只有已出单的保单可以收取保费"),
+            format!(
+                "policy {policy_id} has not been issued; premium is collected on issued \
+                 policies only"
+            ),
         )));
     }
     Ok(p)

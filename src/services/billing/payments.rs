@@ -6,6 +6,7 @@ use super::{
     check_method, internal, issued_policy_for_update, require_finance, settlement, Settlement,
 };
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
 use crate::store::billing::{self as store, BilledPolicy, NewPayment, NewRefund, PaymentRow};
@@ -196,8 +197,9 @@ pub async fn reverse_payment(
     store::reverse_payment(&mut tx, payment_id, actor.user_id, input.reason.trim())
         .await
         .map_err(|e| match e {
-            crate::store::StoreError::Conflict => ServiceError::Conflict(format!(
-                "该笔收款已冲正 / payment {payment_id} was already reversed"
+            crate::store::StoreError::Conflict => ServiceError::Conflict(Text::new(
+                format!("收款 {payment_id} 已冲正"),
+                format!("payment {payment_id} was already reversed"),
             )),
             other => other.into(),
         })?;

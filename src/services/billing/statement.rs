@@ -17,8 +17,8 @@ use super::statement_file::{self, Encoding};
 use super::{issued_policy_for_update, require_finance};
 use crate::domain::billing::statement::layout::{self as layouts, BankLayout};
 use crate::domain::billing::statement::{self, policy_numbers_in, Reading};
-use crate::domain::clauses::Text;
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
 use crate::store::bank::{self as bank, NewUpload, UploadRow};
@@ -328,8 +328,9 @@ pub async fn start_import(
     bank::start_upload(&mut tx, upload_id, import_id)
         .await
         .map_err(|e| match e {
-            crate::store::StoreError::Conflict => ServiceError::Conflict(format!(
-                "该流水文件已在导入或已导入 / statement upload {upload_id} is already being imported or was imported"
+            crate::store::StoreError::Conflict => ServiceError::Conflict(Text::new(
+                format!("流水文件 {upload_id} 正在导入或已导入"),
+                format!("statement upload {upload_id} is already being imported or was imported"),
             )),
             other => other.into(),
         })?;
@@ -417,9 +418,12 @@ async fn run_chunks(
     };
     let (_, _, reading) = read_file(all, &content, Some(&up.layout_id))?;
     if !reading.errors.is_empty() {
-        return Err(ServiceError::Conflict(format!(
-            "文件按当前格式“{}”读取有误 / the file no longer reads cleanly with layout '{}'",
-            up.layout_id, up.layout_id
+        return Err(ServiceError::Conflict(Text::new(
+            format!("文件按当前格式“{}”读取有误", up.layout_id),
+            format!(
+                "the file no longer reads cleanly with layout '{}'",
+                up.layout_id
+            ),
         )));
     }
     let mut total = Counts::default();
@@ -483,7 +487,8 @@ pub async fn run_import(
     let result = run_chunks(db, actor, code, all, &up).await;
     if let Err(e) = &result {
         let mut tx = db.write().await?;
-        bank::finish_upload(&mut tx, upload_id, "failed", Some(&e.to_string())).await?;
+        let reason = super::bank_views::stored_failure(e);
+        bank::finish_upload(&mut tx, upload_id, "failed", Some(&reason)).await?;
         tx.commit().await?;
     }
     result

@@ -13,6 +13,7 @@ use super::statement::pay_from_line;
 use crate::domain::billing::statement::{policy_numbers_in, MAX_LINE_AMOUNT};
 use crate::domain::billing::suspense::{self as rules, Candidate, SplitError, Suggestion};
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::bank::{self as bank, NewDisposal};
@@ -253,8 +254,9 @@ async fn open_line(tx: &mut Tx, line_id: i64) -> ServiceResult<(BankLineRow, Mon
         .ok_or(ServiceError::NotFound("bank line"))?;
     let open = Money::from_fen(bank::open_amount(tx, line_id).await?);
     if open <= Money::ZERO {
-        return Err(ServiceError::Conflict(format!(
-            "该银行流水已处理完毕 / bank line {line_id} has nothing left to place"
+        return Err(ServiceError::Conflict(Text::new(
+            format!("银行流水 {line_id} 已处理完毕，没有待分配的金额"),
+            format!("bank line {line_id} has nothing left to place"),
         )));
     }
     Ok((line, open))
@@ -544,8 +546,9 @@ pub async fn reverse_disposal(
     bank::reverse_disposal(&mut tx, disposal_id, actor.user_id, reason)
         .await
         .map_err(|e| match e {
-            crate::store::StoreError::Conflict => ServiceError::Conflict(format!(
-                "该处理已撤销 / disposal {disposal_id} was already reversed"
+            crate::store::StoreError::Conflict => ServiceError::Conflict(Text::new(
+                format!("处理记录 {disposal_id} 已撤销"),
+                format!("disposal {disposal_id} was already reversed"),
             )),
             other => other.into(),
         })?;

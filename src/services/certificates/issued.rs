@@ -11,6 +11,7 @@
 //! a stale one as revoked from the moment the policy changed. A cancelled policy gets
 //! none.
 
+use crate::domain::text::Text;
 use chrono::Datelike;
 use serde::Serialize;
 
@@ -224,10 +225,10 @@ pub async fn endorsement_pdf(
     let doc = store::endorsement_of(&mut tx, policy_id, seq)
         .await?
         .ok_or_else(|| {
-            ServiceError::Conflict(
-                "批单尚未出具，请先出具（POST）/ the endorsement document has not been issued yet; issue it first with POST"
-                    .into(),
-            )
+            ServiceError::Conflict(Text::new(
+                "批单尚未出具，请先出具（POST）",
+                "the endorsement document has not been issued yet; issue it first with POST",
+            ))
         })?;
     Ok((
         doc.document_number,
@@ -360,10 +361,10 @@ pub async fn insurance_certificate_pdf(
             store::pdf(&mut tx, doc.document_id).await?,
         )),
         Current::Cancelled => Err(cancelled()),
-        Current::Missing => Err(ServiceError::Conflict(
-            "保险凭证尚未按保单现状出具，请先出具（POST）/ no insurance certificate states the policy as it stands; issue it first with POST"
-                .into(),
-        )),
+        Current::Missing => Err(ServiceError::Conflict(Text::new(
+            "保险凭证尚未按保单现状出具，请先出具（POST）",
+            "no insurance certificate states the policy as it stands; issue it first with POST",
+        ))),
     }
 }
 
@@ -398,9 +399,10 @@ async fn current_insurance_certificate(
 }
 
 fn cancelled() -> ServiceError {
-    ServiceError::Conflict(
-        "保单已退保，不出具保险凭证 / the policy is cancelled: no insurance certificate".into(),
-    )
+    ServiceError::Conflict(Text::new(
+        "保单已退保，不出具保险凭证",
+        "the policy is cancelled: no insurance certificate",
+    ))
 }
 
 async fn revoke(tx: &mut Tx, actor: &Actor, doc: &DocumentRow, reason: &str) -> ServiceResult<()> {

@@ -19,6 +19,7 @@ pub use issued::DocumentView;
 pub use signing::{verify as verify_signature, Signer};
 pub use verify::{check_pdf, lookup, PdfCheck, Verification};
 
+use crate::domain::text::Text;
 use std::sync::Arc;
 
 use chrono::Datelike;
@@ -172,9 +173,10 @@ async fn visible_policy(tx: &mut Tx, actor: &Actor, policy_id: i64) -> ServiceRe
 
 fn issued_only(row: &PolicyRow) -> ServiceResult<()> {
     if row.policy_number.is_none() {
-        return Err(ServiceError::Conflict(
-            "保单尚未出单 / the policy has not been issued".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "保单尚未出单",
+            "the policy has not been issued",
+        )));
     }
     Ok(())
 }
@@ -205,18 +207,14 @@ pub async fn certificate(
     }
     issued_only(&row)?;
     if row.state == "cancelled" {
-        return Err(ServiceError::Conflict(
-            "保单已注销，不出具全额保费收取证明 / the policy is cancelled".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "保单已注销，不出具全额保费收取证明",
+            "the policy is cancelled",
+        )));
     }
     let settlement = billing::settlement(&mut tx, policy_id).await?;
     if !settlement.fully_paid {
-        return Err(ServiceError::Conflict(format!(
-            "保费尚未全额缴付，尚欠人民币{}元，不能出具全额保费收取证明 / the premium is not fully paid: {} CNY of {} CNY is outstanding",
-            settlement.balance.grouped(),
-            settlement.balance.grouped(),
-            settlement.premium_due.grouped(),
-        )));
+        return Err(not_fully_paid(&settlement));
     }
     let day = desk.clock.today();
     let code = &desk.config.insurer.code;
@@ -299,18 +297,13 @@ pub async fn current(
     }
     let settlement = billing::settlement(&mut tx, policy_id).await?;
     if !settlement.fully_paid {
-        return Err(ServiceError::Conflict(format!(
-            "保费尚未全额缴付，尚欠人民币{}元，不能出具全额保费收取证明 / the premium is not fully paid: {} CNY of {} CNY is outstanding",
-            settlement.balance.grouped(),
-            settlement.balance.grouped(),
-            settlement.premium_due.grouped(),
-        )));
+        return Err(not_fully_paid(&settlement));
     }
-    Err(ServiceError::Conflict(
-        "全额保费收取证明尚未出具：保费已全额缴付，请先出具证明（POST）/ the certificate has not been \
-         issued yet: the premium is fully paid; issue it first with POST"
-            .into(),
-    ))
+    Err(ServiceError::Conflict(Text::new(
+        "全额保费收取证明尚未出具：保费已全额缴付，请先出具证明（POST）",
+        "the certificate has not been issued yet: the premium is fully paid; issue it first \
+         with POST",
+    )))
 }
 
 /// The PDF of the policy's valid certificate and its number; nothing is issued here.
@@ -391,6 +384,21 @@ pub async fn schedule_pdf(
 /// The public key certificates are signed with (base64 of the 32-byte Ed25519 key).
 pub fn public_key_b64(kit: &DocumentKit) -> String {
     kit.signer.public_b64()
+}
+
+/// Refused while premium is owed, stating the balance (保费未缴清).
+fn not_fully_paid(s: &billing::Settlement) -> ServiceError {
+    ServiceError::Conflict(Text::new(
+        format!(
+            "保费尚未全额缴付，尚欠人民币{}元，不能出具全额保费收取证明",
+            s.balance.grouped()
+        ),
+        format!(
+            "the premium is not fully paid: {} CNY of {} CNY is outstanding",
+            s.balance.grouped(),
+            s.premium_due.grouped()
+        ),
+    ))
 }
 
 #[cfg(test)]

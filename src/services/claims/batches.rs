@@ -8,6 +8,7 @@
 
 use crate::documents::payment_batch::{self as file, BankOutcome, BatchLine, ConfirmedLine};
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
@@ -183,9 +184,10 @@ pub async fn create_batch(
         }
     };
     if chosen.is_empty() {
-        return Err(ServiceError::Conflict(
-            "没有待送银行的已审批赔款 / no approved payment waits for a batch".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "没有待送银行的已审批赔款",
+            "no approved payment waits for a batch",
+        )));
     }
     let total: i64 = chosen.iter().map(|c| c.amount).sum();
     let code = &desk.config.insurer.code;
@@ -205,10 +207,10 @@ pub async fn create_batch(
         store::add_item(&mut tx, batch_id, c.payment_id, c.amount)
             .await
             .map_err(|e| match e {
-                StoreError::Duplicate(_) => ServiceError::Conflict(
-                    "有赔款刚被放入另一批次，请重试 / a payment was just put in another batch; try again"
-                        .into(),
-                ),
+                StoreError::Duplicate(_) => ServiceError::Conflict(Text::new(
+                    "有赔款刚被放入另一批次，请重试",
+                    "a payment was just put in another batch; try again",
+                )),
                 other => other.into(),
             })?;
     }
@@ -413,16 +415,14 @@ async fn apply_confirmation(
         .await?
         .ok_or(ServiceError::NotFound("payment batch"))?;
     if batch.state != "open" {
-        return Err(ServiceError::Conflict(format!(
-            "批次 {} 已{}，不能再确认 / batch {} is {}",
-            batch.batch_number,
-            if batch.state == "closed" {
-                "完成"
-            } else {
-                "撤销"
-            },
-            batch.batch_number,
-            batch.state
+        let done_zh = if batch.state == "closed" {
+            "完成"
+        } else {
+            "撤销"
+        };
+        return Err(ServiceError::Conflict(Text::new(
+            format!("批次 {} 已{done_zh}，不能再确认", batch.batch_number),
+            format!("batch {} is {}", batch.batch_number, batch.state),
         )));
     }
     let items = store::items(&mut tx, batch_id).await?;
@@ -550,9 +550,9 @@ async fn apply_confirmation(
             )
             .await?
             .ok_or_else(|| {
-                ServiceError::Conflict(format!(
-                    "付款编号 {} 已支付 / payment {} is already paid",
-                    item.payment_id, item.payment_id
+                ServiceError::Conflict(Text::new(
+                    format!("付款编号 {} 已支付", item.payment_id),
+                    format!("payment {} is already paid", item.payment_id),
                 ))
             })?;
             audit::append(
@@ -635,10 +635,10 @@ pub async fn cancel_batch(
         .await?
         .ok_or(ServiceError::NotFound("payment batch"))?;
     if !store::cancel(&mut tx, batch_id, reason).await? {
-        return Err(ServiceError::Conflict(
-            "批次已有银行结果或已结束，不能撤销 / the batch is answered in part or no longer open"
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "批次已有银行结果或已结束，不能撤销",
+            "the batch is answered in part or no longer open",
+        )));
     }
     batch_audit(
         &mut tx,

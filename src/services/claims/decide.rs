@@ -15,6 +15,7 @@ use crate::documents::{
 };
 use crate::domain::claims::{indemnity, ClaimState, Indemnity, Outcome};
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::claim_work::{self as work, NewWaiver};
@@ -414,7 +415,10 @@ pub async fn approve(
     let pending = store::open_approval(&mut tx, claim_id)
         .await?
         .ok_or_else(|| {
-            ServiceError::Conflict("该赔案没有待审批的核定 / nothing awaits approval".into())
+            ServiceError::Conflict(Text::new(
+                "该赔案没有待审批的核定",
+                "nothing awaits approval",
+            ))
         })?;
     if pending.requested_by == actor.user_id {
         return Err(ServiceError::Forbidden(

@@ -72,7 +72,7 @@ fn state_of(row: &ClaimRow) -> ServiceResult<ClaimState> {
 }
 
 fn transition(e: ClaimStateError) -> ServiceError {
-    ServiceError::Conflict(e.to_string())
+    ServiceError::Conflict(e.text())
 }
 
 /// A short JSON picture of a claim for audit rows.

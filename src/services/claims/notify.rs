@@ -16,6 +16,7 @@ use super::{
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
@@ -331,10 +332,10 @@ pub async fn set_reserve(
     let row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
     if matches!(state, ClaimState::Notified | ClaimState::Closed) {
-        return Err(ServiceError::Conflict(
-            "赔案未立案或已结案，不能调整准备金 / register (or reopen) the claim before reserving"
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "赔案未立案或已结案，不能调整准备金",
+            "register (or reopen) the claim before reserving",
+        )));
     }
     let before = snapshot(&row);
     commit_reserve(

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::claim_money::{self as money, section_scope, NewPayment, NewRecovery, AGGREGATE};
@@ -101,12 +102,17 @@ async fn refused(tx: &mut Tx, policy_id: i64, scope: &str, amount: Money) -> Ser
     } else {
         ("分项责任限额", "section limit")
     };
-    ServiceError::Conflict(format!(
-        "{zh}余额不足：剩余 {} 元，本次赔付 {} 元未予支付 / not enough left of the {en}: {} CNY left, the payment of {} CNY is refused",
-        left.grouped(),
-        amount.grouped(),
-        left.grouped(),
-        amount.grouped()
+    ServiceError::Conflict(Text::new(
+        format!(
+            "{zh}余额不足：剩余 {} 元，本次赔付 {} 元未予支付",
+            left.grouped(),
+            amount.grouped()
+        ),
+        format!(
+            "not enough left of the {en}: {} CNY left, the payment of {} CNY is refused",
+            left.grouped(),
+            amount.grouped()
+        ),
     ))
 }
 
@@ -225,7 +231,10 @@ pub async fn mark_paid(
     )
     .await?
     .ok_or_else(|| {
-        ServiceError::Conflict("该笔赔款不存在或已支付 / no such unpaid payment".into())
+        ServiceError::Conflict(Text::new(
+            "该笔赔款不存在或已支付",
+            "no such unpaid payment",
+        ))
     })?;
     let batch = super::batches::paid_outside_batch(&mut tx, payment_id).await?;
     log(

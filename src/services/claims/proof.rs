@@ -7,6 +7,7 @@ use super::staff_view::ClaimDocumentView;
 use super::view::ClaimView;
 use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::clauses::{ChecklistDocument, ClaimType};
+use crate::domain::text::Text;
 use crate::library::Library;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, ServiceError, ServiceResult};
@@ -141,14 +142,16 @@ pub async fn request_missing_proof(
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     if !state_of(&row)?.can_handle() {
-        return Err(ServiceError::Conflict(
-            "赔案已核定，不能再索要材料 / the claim is decided; no proof can be requested".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "赔案已核定，不能再索要材料",
+            "the claim is decided; no proof can be requested",
+        )));
     }
     if store::proof_request(&mut tx, claim_id).await?.is_some() {
-        return Err(ServiceError::Conflict(
-            "补充材料通知已发出，依《保险法》第二十二条应一次性告知，不得再次索要 / missing proof was already requested once; the law allows one complete request".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "补充材料通知已发出，依《保险法》第二十二条应一次性告知，不得再次索要",
+            "missing proof was already requested once; the law allows one complete request",
+        )));
     }
     let docs = store::documents(&mut tx, claim_id).await?;
     let items = checklist_status(desk.library, &row, &docs, &input.also);
@@ -163,9 +166,10 @@ pub async fn request_missing_proof(
     }
     let missing: Vec<ProofItem> = items.into_iter().filter(ProofItem::missing).collect();
     if missing.is_empty() {
-        return Err(ServiceError::Conflict(
-            "材料已齐全，无需补充 / nothing is missing".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "材料已齐全，无需补充",
+            "nothing is missing",
+        )));
     }
     if let Some(e) = input
         .contact_email
@@ -326,8 +330,8 @@ fn about_file(e: ServiceError, field: &str, filename: &str) -> ServiceError {
                 .into_iter()
                 .map(|mut f| {
                     f.field = field.to_string();
-                    f.message = format!("{filename}: {}", f.message);
-                    f.message_zh = format!("{filename}：{}", f.message_zh);
+                    f.text.en = format!("{filename}: {}", f.text.en);
+                    f.text.zh = format!("{filename}：{}", f.text.zh);
                     f
                 })
                 .collect(),
@@ -467,9 +471,10 @@ pub async fn mark_proof_complete(
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     if row.proof_complete_on.is_some() {
-        return Err(ServiceError::Conflict(
-            "材料齐全日期已记录 / proof is already complete".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "材料齐全日期已记录",
+            "proof is already complete",
+        )));
     }
     // A claim keyed in from paper files may have had complete proof before it was
     // entered; never before the event itself.

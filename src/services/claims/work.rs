@@ -8,6 +8,7 @@ use super::staff_view::{views, ClaimHandlerView, ClaimNoteView};
 use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::claims::ClaimState;
 use crate::domain::role::Role;
+use crate::domain::text::Text;
 use crate::services::underwriting::Desk;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
@@ -55,9 +56,10 @@ pub async fn assign(
     let mut tx = desk.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
     if state_of(&row)? == ClaimState::Closed {
-        return Err(ServiceError::Conflict(
-            "赔案已结案，不能分配 / the claim is closed; reopen it first".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "赔案已结案，不能分配",
+            "the claim is closed; reopen it first",
+        )));
     }
     if !manager && (target_id != actor.user_id || row.assigned_to.is_some()) {
         return Err(ServiceError::Forbidden(
@@ -65,9 +67,10 @@ pub async fn assign(
         ));
     }
     if row.assigned_to == Some(target_id) {
-        return Err(ServiceError::Conflict(
-            "赔案已分配给该理赔员 / the claim is already assigned to this handler".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "赔案已分配给该理赔员",
+            "the claim is already assigned to this handler",
+        )));
     }
     let target = users::get(&mut tx, target_id)
         .await?

@@ -4,6 +4,7 @@
 use super::view::PolicyView;
 use super::{load_for_change, require_underwriter, set_state, snapshot, state_of, Desk};
 use crate::domain::policy_state::{CancelReason, PolicyState};
+use crate::domain::text::Text;
 use crate::services::{Actor, Refusal, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies as store;
@@ -88,14 +89,15 @@ pub async fn close_quote(
         return Err(closed(&state));
     }
     if state == PolicyState::Referred {
-        return Err(ServiceError::Conflict(
-            "报价正在等待上级核保：请由核保权限层级在转核中拒绝，或待决定后再撤回 / the quote waits for a referral decision: the deciding level declines it there, or withdraw it once decided".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+"报价正在等待上级核保：请由核保权限层级在转核中拒绝，或待决定后再撤回",
+"the quote waits for a referral decision: the deciding level declines it there, or withdraw it once decided",
+)));
     }
     let today = desk.clock.today();
     let next = state
         .close_quote(today, how.reason())
-        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        .map_err(|e| ServiceError::Conflict(e.text()))?;
     let before = snapshot(&row);
     set_state(&mut row, next)?;
     store::save(&mut tx, &mut row).await?;

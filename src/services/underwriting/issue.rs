@@ -8,6 +8,7 @@ use super::{
 use crate::domain::money::Money;
 use crate::domain::policy_state::PolicyState;
 use crate::domain::role::Role;
+use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::PolicyRow;
@@ -61,7 +62,7 @@ pub async fn decide_referral(
     let referral = store::open_referral(&mut tx, policy_id)
         .await?
         .ok_or_else(|| {
-            ServiceError::Conflict("该保单没有待处理的转核 / no open referral".into())
+            ServiceError::Conflict(Text::new("该保单没有待处理的转核", "no open referral"))
         })?;
     if referral.requested_by == actor.user_id {
         return Err(ServiceError::Forbidden(
@@ -226,9 +227,10 @@ pub async fn record_end_user_proof(
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     if row.policy_number.is_some() {
-        return Err(ServiceError::Conflict(
-            "保单已出单 / the policy is already issued".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "保单已出单",
+            "the policy is already issued",
+        )));
     }
     let before = snapshot(&row);
     row.end_user_proof = true;
@@ -257,9 +259,10 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     // Re-checked at issue: two quotes for one serial may both have been open.
     super::history::check(&mut tx, &super::terms_of(&row)?, Some(policy_id)).await?;
     if row.intermediary_id.is_some() && !row.end_user_proof {
-        return Err(ServiceError::Conflict(
-            "经中间方销售的装备须先取得最终用户接收证明 / sold through an intermediary: the end user's receipt is needed before issue".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "经中间方销售的装备须先取得最终用户接收证明",
+            "sold through an intermediary: the end user's receipt is needed before issue",
+        )));
     }
     let day = desk.clock.today();
     let mut state = state_of(&row)?;

@@ -5,9 +5,11 @@ use super::{
     load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition,
     Desk, QuoteInput, UnitLine,
 };
+use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::money::Money;
 use crate::domain::policy_state::{CancelReason, PolicyState};
 use crate::domain::prorata::{self, Period};
+use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, NewVersion, PolicyRow};
@@ -39,10 +41,15 @@ pub struct EndorsementInput {
 fn issued_period(row: &PolicyRow) -> ServiceResult<(PolicyState, Period)> {
     let state = state_of(row)?;
     if !matches!(state, PolicyState::Issued { .. } | PolicyState::InForce) {
-        return Err(ServiceError::Conflict(format!(
-            "状态 {} 的保单不能批改或退保 / a policy that is {} cannot be endorsed or cancelled",
-            state.name(),
-            state.name()
+        return Err(ServiceError::Conflict(Text::new(
+            format!(
+                "保单当前状态为“{}”，不能批改或退保",
+                policy_state_zh(state.name())
+            ),
+            format!(
+                "a policy that is {} cannot be endorsed or cancelled",
+                state.name()
+            ),
         )));
     }
     let period = Period::new(row.period_start, row.period_end)
@@ -173,9 +180,10 @@ async fn refer(
 ) -> ServiceResult<EndorsementOutcome> {
     let policy_id = row.policy_id;
     if store::open_referral(tx, policy_id).await?.is_some() {
-        return Err(ServiceError::Conflict(
-            "该保单已有待上级核保的批改 / an endorsement of this policy is already waiting for a senior underwriter".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "该保单已有待上级核保的批改",
+            "an endorsement of this policy is already waiting for a senior underwriter",
+        )));
     }
     let internal =
         |x: serde_json::Error| ServiceError::internal_from("serialise the endorsement request", x);

@@ -203,7 +203,7 @@ fn terms_of(row: &PolicyRow) -> ServiceResult<QuoteInput> {
 }
 
 fn transition(e: crate::domain::policy_state::TransitionError) -> ServiceError {
-    ServiceError::Conflict(e.to_string())
+    ServiceError::Conflict(e.text())
 }
 
 /// A short JSON picture of a policy for audit rows.

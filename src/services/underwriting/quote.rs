@@ -6,9 +6,11 @@ use super::{
     load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition,
     Desk, QuoteInput,
 };
+use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::policy_state::PolicyState;
 use crate::domain::prorata::Period;
 use crate::domain::subsidy::{continuity, PriorYear};
+use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, PolicyRow};
@@ -245,9 +247,10 @@ pub async fn update_quote(
     let mut tx = desk.db.write().await?;
     let mut row = load_for_change(&mut tx, id).await?;
     if version.is_some_and(|v| v != row.version) {
-        return Err(ServiceError::Conflict(
-            "the quote was changed by someone else; reload it and try again".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "报价记录已被他人修改，请刷新后重试",
+            "the quote was changed by someone else; reload it and try again",
+        )));
     }
     let state = state_of(&row)?;
     if matches!(state.status(), "declined" | "withdrawn") {
@@ -256,15 +259,18 @@ pub async fn update_quote(
     match state {
         PolicyState::Quoted { .. } => {}
         PolicyState::Issued { .. } | PolicyState::InForce => {
-            return Err(ServiceError::Conflict(
-                "保单已出单，不能直接修改，请通过批改办理 / an issued policy cannot be edited; make an endorsement".into(),
-            ))
+            return Err(ServiceError::Conflict(Text::new(
+                "保单已出单，不能直接修改，请通过批改办理",
+                "an issued policy cannot be edited; make an endorsement",
+            )))
         }
         other => {
-            return Err(ServiceError::Conflict(format!(
-                "状态 {} 的保单不能修改 / a policy that is {} cannot be edited",
-                other.name(),
-                other.name()
+            return Err(ServiceError::Conflict(Text::new(
+                format!(
+                    "保单当前状态为“{}”，不能修改",
+                    policy_state_zh(other.name())
+                ),
+                format!("a policy that is {} cannot be edited", other.name()),
             )))
         }
     }
@@ -329,9 +335,10 @@ pub async fn renew(desk: &Desk<'_>, actor: &Actor, id: i64, r: RenewalInput) -> 
     let mut tx = desk.db.write().await?;
     let prior = load_for_change(&mut tx, id).await?;
     if prior.policy_number.is_none() || prior.state == "cancelled" {
-        return Err(ServiceError::Conflict(
-            "只有已出单的保单可以续保 / only an issued policy can be renewed".into(),
-        ));
+        return Err(ServiceError::Conflict(Text::new(
+            "只有已出单的保单可以续保",
+            "only an issued policy can be renewed",
+        )));
     }
     if r.period_start <= prior.period_start {
         return Err(ServiceError::field(
