@@ -21,7 +21,7 @@ pub mod subsidy_facts;
 pub mod subsidy_grants;
 pub mod underwriting;
 pub mod users;
-mod wording;
+pub(crate) mod wording;
 
 pub use crate::domain::text::Text;
 use crate::paging::{Cursor, Order, Seek};

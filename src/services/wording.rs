@@ -113,6 +113,89 @@ fn taken(key: &str) -> Text {
     }
 }
 
+/// One refusal of every kind, for the tests that render them (`http`); `kind` names
+/// each without a wildcard, so a new variant fails to compile until it is added here.
+#[cfg(test)]
+pub(crate) fn one_of_each() -> Vec<ServiceError> {
+    use super::{FieldError, Refusal};
+    use crate::store::StoreError;
+    let cause = std::io::Error::other("socket closed");
+    let mut all = vec![
+        ServiceError::Validation(vec![
+            FieldError::new("amount", "give an amount", "请填写金额"),
+            FieldError::new("paid_on", "give the payment date", "请填写付款日期"),
+        ]),
+        ServiceError::NotFound("policy"),
+        ServiceError::Forbidden("issue policies"),
+        ServiceError::Unauthenticated,
+        ServiceError::BadCredentials,
+        ServiceError::Throttled {
+            retry_after_secs: 60,
+        },
+        ServiceError::RateLimited {
+            retry_after_secs: 30,
+        },
+        ServiceError::Conflict(Text::new("该保单没有待处理的转核", "no open referral")),
+        ServiceError::from(StoreError::Conflict),
+        ServiceError::duplicate("invoice number"),
+        ServiceError::Store(StoreError::Corrupt("row 7".into())),
+        ServiceError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)),
+        ServiceError::Internal("policy 9 terms: EOF".into()),
+        ServiceError::internal_from("write the report XML", cause),
+    ];
+    for kind in [
+        Refusal::BelowAuthorityLevel,
+        Refusal::BeyondAuthorityLadder,
+        Refusal::QuoteExpired,
+        Refusal::QuoteClosed,
+    ] {
+        all.push(ServiceError::refused(
+            kind,
+            "报价已于 2026-06-14 过期",
+            "the quote expired on 2026-06-14",
+        ));
+    }
+    all
+}
+
+/// The variant's name (see `one_of_each`).
+#[cfg(test)]
+pub(crate) fn kind(e: &ServiceError) -> &'static str {
+    match e {
+        ServiceError::Validation(_) => "Validation",
+        ServiceError::NotFound(_) => "NotFound",
+        ServiceError::Forbidden(_) => "Forbidden",
+        ServiceError::Unauthenticated => "Unauthenticated",
+        ServiceError::BadCredentials => "BadCredentials",
+        ServiceError::Throttled { .. } => "Throttled",
+        ServiceError::RateLimited { .. } => "RateLimited",
+        ServiceError::Conflict(_) => "Conflict",
+        ServiceError::Duplicate { .. } => "Duplicate",
+        ServiceError::Refused { .. } => "Refused",
+        ServiceError::Store(_) => "Store",
+        ServiceError::Internal(_) => "Internal",
+        ServiceError::InternalFrom { .. } => "InternalFrom",
+    }
+}
+
+/// Every variant `kind` names.
+#[cfg(test)]
+pub(crate) const KINDS: &[&str] = &[
+    "Validation",
+    "NotFound",
+    "Forbidden",
+    "Unauthenticated",
+    "BadCredentials",
+    "Throttled",
+    "RateLimited",
+    "Conflict",
+    "Duplicate",
+    "Refused",
+    "Store",
+    "Internal",
+    "InternalFrom",
+];
+
 #[cfg(test)]
 mod tests {
     use super::{ServiceError, TAKEN};
@@ -136,6 +219,14 @@ mod tests {
         }
         assert!(missing.is_empty(), "no words for: {missing:?}");
         assert!(TAKEN.iter().all(|(_, zh, en)| cjk(zh) && !cjk(en)));
+    }
+
+    #[test]
+    fn the_samples_hold_every_kind_of_refusal() {
+        let seen: std::collections::BTreeSet<_> =
+            super::one_of_each().iter().map(super::kind).collect();
+        let all: std::collections::BTreeSet<_> = super::KINDS.iter().copied().collect();
+        assert_eq!(seen, all);
     }
 
     #[test]

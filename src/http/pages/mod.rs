@@ -13,6 +13,8 @@ pub mod claim_batches;
 pub mod claim_detail;
 pub mod claims;
 pub mod dashboard;
+#[cfg(test)]
+mod error_language;
 pub mod library;
 pub mod listing;
 pub mod login;
