@@ -27,6 +27,7 @@ mod cli;
 mod contract;
 mod cover_lines;
 mod documents;
+mod error_language;
 mod ladder;
 mod library;
 mod list_paging;

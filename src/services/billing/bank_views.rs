@@ -212,3 +212,26 @@ impl From<UploadRow> for StatementUploadView {
 pub fn views<R, V: From<R>>(rows: Vec<R>) -> Vec<V> {
     rows.into_iter().map(V::from).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{failure_of, stored_failure};
+    use crate::domain::text::Text;
+    use crate::services::ServiceError;
+
+    #[test]
+    fn a_failed_import_keeps_its_reason_in_both_languages() {
+        let e = ServiceError::Conflict(Text::new(
+            "文件按当前格式“ccb”读取有误",
+            "the file no longer reads cleanly with layout 'ccb'",
+        ));
+        assert_eq!(failure_of(&stored_failure(&e)), e.text());
+        let internal = failure_of(&stored_failure(&ServiceError::Internal("EOF".into())));
+        assert!(!internal.zh.contains("EOF") && !internal.en.contains("EOF"));
+        // A reason stored before it had both languages reads as it was written.
+        assert_eq!(
+            failure_of("line 3: bad"),
+            Text::new("line 3: bad", "line 3: bad")
+        );
+    }
+}
