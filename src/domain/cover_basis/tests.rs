@@ -154,9 +154,9 @@ fn cover_basis_table() {
 fn findings_carry_their_source_and_both_languages() {
     let f = check(&base(CoverBasis::FirstSet, UnitType::CompleteMachine, 4, 1));
     assert_eq!(f[0].source.seed, "003_88b4fbae1ca493a5.txt");
-    assert_eq!(f[0].zh, "首台(套)仅承保前三台(套)，录入数量为 4");
+    assert_eq!(f[0].text.zh, "首台(套)仅承保前三台(套)，录入数量为 4");
     assert_eq!(
-        f[0].en,
+        f[0].text.en,
         "first-set cover takes the first three units only; 4 entered"
     );
 }

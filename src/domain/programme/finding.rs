@@ -1,6 +1,7 @@
 //! Findings (审核意见): what a rule found about a policy, in both languages, with the
 //! clause it comes from. Underwriting, cover-basis and subsidy rules all speak this.
 
+use crate::domain::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// Where a rule comes from: seed file, article or paragraph, and a short quote.
@@ -42,8 +43,9 @@ pub enum Severity {
 pub struct Finding {
     pub code: String,
     pub severity: Severity,
-    pub zh: String,
-    pub en: String,
+    /// What was found, in both languages; stored as the finding's own `zh` and `en`.
+    #[serde(flatten)]
+    pub text: Text,
     pub source: SourceRef,
 }
 
@@ -58,8 +60,7 @@ impl Finding {
         Finding {
             code: code.to_owned(),
             severity,
-            zh,
-            en,
+            text: Text::new(zh, en),
             source,
         }
     }
@@ -72,4 +73,26 @@ impl Finding {
 /// Does any finding stop the case?
 pub fn any_hard(findings: &[Finding]) -> bool {
     findings.iter().any(Finding::is_hard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Finding, Severity, SourceRef};
+
+    #[test]
+    fn a_finding_is_stored_with_its_own_zh_and_en_as_before() {
+        let f = Finding::new(
+            "cover.units",
+            Severity::Hard,
+            "仅承保前三台".into(),
+            "only the first three units".into(),
+            SourceRef::new("003.txt", "一.3", "前三台"),
+        );
+        let v = serde_json::to_value(&f).unwrap_or_default();
+        assert_eq!(v["zh"], "仅承保前三台");
+        assert_eq!(v["en"], "only the first three units");
+        assert!(v.get("text").is_none());
+        let back: Finding = serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, f);
+    }
 }

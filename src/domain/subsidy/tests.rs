@@ -835,9 +835,8 @@ fn every_condition_kind_can_pass_fail_and_wait_for_its_fact() {
                 .iter()
                 .find(|f| f.code.starts_with("subsidy.needs_fact."));
             assert!(
-                f.is_some_and(
-                    |f| f.en.starts_with("pending — needs ") && f.en.contains("recorded by")
-                ),
+                f.is_some_and(|f| f.text.en.starts_with("pending — needs ")
+                    && f.text.en.contains("recorded by")),
                 "{kind:?}: {:?}",
                 a.findings
             );
@@ -871,7 +870,7 @@ fn zhejiang_excludes_ownership_kept_by_a_related_lessor() {
         .iter()
         .find(|f| f.code == "subsidy.buyer_related_party");
     assert!(
-        finding.is_some_and(|f| f.zh.contains("融资租赁公司")),
+        finding.is_some_and(|f| f.text.zh.contains("融资租赁公司")),
         "{:?}",
         a.findings
     );
@@ -915,7 +914,7 @@ fn shanxi_needs_the_first_installment_paid() {
         .iter()
         .find(|f| f.code == "subsidy.first_installment_unpaid");
     assert!(
-        f.is_some_and(|f| f.zh.contains("50,000.00") && f.zh.contains("15,000.00")),
+        f.is_some_and(|f| f.text.zh.contains("50,000.00") && f.text.zh.contains("15,000.00")),
         "{:?}",
         a.findings
     );

@@ -858,7 +858,7 @@ async fn referrals(
             let f: Vec<Finding> = serde_json::from_str(&r.reasons_json).unwrap_or_default();
             let why = f
                 .iter()
-                .map(|x| c.lang.pick(&x.zh, &x.en).to_string())
+                .map(|x| c.lang.text(&x.text).to_string())
                 .collect::<Vec<_>>()
                 .join("；");
             let level = match &r.level {

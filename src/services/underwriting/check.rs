@@ -424,17 +424,17 @@ fn refuse_hard_and_unacknowledged(
             (
                 format!(
                     "[{}] {} ({} {})",
-                    f.code, f.en, f.source.seed, f.source.article
+                    f.code, f.text.en, f.source.seed, f.source.article
                 ),
                 format!(
                     "[{}] {}（{} {}）",
-                    f.code, f.zh, f.source.seed, f.source.article
+                    f.code, f.text.zh, f.source.seed, f.source.article
                 ),
             )
         } else {
             (
-                format!("[{}] warning to acknowledge: {}", f.code, f.en),
-                format!("[{}] 须确认的提示：{}", f.code, f.zh),
+                format!("[{}] warning to acknowledge: {}", f.code, f.text.en),
+                format!("[{}] 须确认的提示：{}", f.code, f.text.zh),
             )
         };
         let field = if f.severity == Severity::Hard {

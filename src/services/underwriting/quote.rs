@@ -105,7 +105,7 @@ fn priced_audit(row: &PolicyRow, p: &Priced) -> serde_json::Value {
         .findings
         .iter()
         .filter(|f| f.severity == crate::domain::programme::Severity::Warning)
-        .map(|f| json!({"code": f.code, "zh": f.zh, "en": f.en, "source": f.source}))
+        .map(|f| json!({"code": f.code, "zh": f.text.zh, "en": f.text.en, "source": f.source}))
         .collect::<Vec<_>>());
     if p.backdated_days > 0 {
         let reason = serde_json::from_str::<QuoteInput>(&row.terms_json)
