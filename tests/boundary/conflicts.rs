@@ -29,8 +29,8 @@ fn closing(code: &[char], from: usize) -> usize {
 /// adds none; `src` tells a blanked literal from nothing).
 fn arguments(code: &[char], src: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
     let (mut out, mut depth, mut start) = (Vec::new(), 0, from);
-    for i in from..to {
-        match code[i] {
+    for (i, c) in code.iter().enumerate().take(to).skip(from) {
+        match c {
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
             ',' if depth == 0 => {
