@@ -272,3 +272,20 @@ pub fn path_error(
     );
     actix_web::error::InternalError::from_response(err, resp).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    #[test]
+    fn field_errors_are_documented_in_their_wire_shape() {
+        let doc = serde_json::to_value(crate::http::api::ApiDoc::openapi()).unwrap_or_default();
+        let schema = &doc["components"]["schemas"]["FieldError"];
+        let mut names: Vec<&str> = schema["properties"]
+            .as_object()
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        names.sort_unstable();
+        assert_eq!(names, ["field", "message", "message_zh"], "{schema}");
+    }
+}
