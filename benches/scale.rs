@@ -380,7 +380,7 @@ fn rss() -> String {
 
 /// Sign in through the login form; the client keeps the session cookie.
 async fn session(base: &str, username: &str) -> BenchResult<reqwest::Client> {
-    let client = reqwest::Client::builder()
+    let client = firstcover::tls::client_builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
@@ -580,7 +580,7 @@ async fn measure(
         ("client /portal", page("client"), "/portal"),
         ("/metrics", Auth::None, "/metrics"),
     ];
-    let plain = reqwest::Client::new();
+    let plain = firstcover::tls::client_builder().build()?;
     let mut out = Vec::new();
     for (name, auth, path) in endpoints {
         if only.is_some_and(|o| !name.contains(o)) {

@@ -132,7 +132,7 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
         .await
         .expect("token")
         .1;
-    let http = reqwest::Client::builder()
+    let http = firstcover::tls::client_builder()
         .pool_max_idle_per_host(clients * 2)
         .build()
         .expect("client");

@@ -15,3 +15,4 @@ pub mod paging;
 pub mod runtime;
 pub mod services;
 pub mod store;
+pub mod tls;

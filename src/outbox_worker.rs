@@ -48,7 +48,7 @@ pub struct Senders {
 impl Senders {
     pub fn new(config: &Config) -> ServiceResult<Senders> {
         let timeout = std::time::Duration::from_secs(config.outbox.timeout_secs);
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client_builder()
             .timeout(timeout)
             .user_agent(concat!("firstcover/", env!("CARGO_PKG_VERSION")))
             .build()

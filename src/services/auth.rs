@@ -3,10 +3,7 @@
 use super::{Actor, ServiceError, ServiceResult};
 use crate::config::SecurityConfig;
 use crate::store::{sessions, throttle, users, Db};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use chrono::Duration;
 use sha2::{Digest, Sha256};
@@ -27,9 +24,8 @@ pub fn token_hash(token: &str) -> String {
 /// argon2id, off the async executor (it is deliberately slow).
 pub async fn hash_password(password: String) -> ServiceResult<String> {
     tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
+        // A fresh salt from the operating system (argon2's default `getrandom` feature).
+        PasswordHasher::<PasswordHash>::hash_password(&Argon2::default(), password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| ServiceError::Internal(e.to_string()))
     })
@@ -39,13 +35,9 @@ pub async fn hash_password(password: String) -> ServiceResult<String> {
 
 pub(crate) async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+        // A malformed stored hash is simply a failed sign-in.
+        PasswordVerifier::<str>::verify_password(&Argon2::default(), password.as_bytes(), &hash)
+            .is_ok()
     })
     .await
     .unwrap_or(false)

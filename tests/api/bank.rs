@@ -55,7 +55,7 @@ pub fn notification(txn: &str, amount: &str, reference: &str) -> String {
 async fn a_hundred_concurrent_deliveries_record_one_payment(app: TestApp) {
     let (_, id, number, finance) = issued_policy(&app, "zhejiang-2025").await;
     let body = notification("CCB-20260105-0001", "14000.00", &format!("保费 {number}"));
-    let client = reqwest::Client::builder()
+    let client = firstcover::tls::client_builder()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();

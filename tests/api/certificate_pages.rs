@@ -137,7 +137,11 @@ async fn generated_signing_key_survives_a_restart(app: TestApp) {
     let key = |app: &TestApp| {
         let url = app.url("/api/v1/certificates/public-key");
         async move {
-            reqwest::get(url)
+            firstcover::tls::client_builder()
+                .build()
+                .unwrap()
+                .get(url)
+                .send()
                 .await
                 .unwrap()
                 .json::<Value>()

@@ -235,7 +235,7 @@ impl Drop for TestApp {
 impl TestApp {
     /// A new browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
+        firstcover::tls::client_builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()

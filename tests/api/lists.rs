@@ -324,7 +324,7 @@ async fn search_pages_are_stable_while_rows_are_added(app: TestApp) {
         );
     }
 
-    // Claims by their policy's number and their maker's name.
+    // Claims by their policy's number, their maker's name and their own number.
     let (policy, policy_number) = issued(
         &app,
         &b.uw,
@@ -341,9 +341,19 @@ async fn search_pages_are_stable_while_rows_are_added(app: TestApp) {
     };
     let claim = crate::claims::open_claim(&app, &cb, "30000.00").await;
     let handler = &cb.handler;
+    let claim_number = app
+        .get_json(&format!("/api/v1/claims/{claim}"), handler)
+        .await["claim"]["claim_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // "CL-…" is in no policy number, so this finds the claim by its own number.
+    assert!(claim_number.starts_with("FC-CL-"), "{claim_number}");
     for needle in [
         policy_number[policy_number.len() - 5..].to_string(),
         "精工机械".to_string(),
+        claim_number[3..].to_string(),
+        claim_number.to_lowercase(),
     ] {
         let url = format!(
             "/api/v1/claims?q={}",

@@ -443,7 +443,10 @@ async fn spreadsheet_cells_cannot_start_a_formula(app: TestApp) {
     .await;
     assert_eq!(s, StatusCode::OK);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-    let names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.expect("a readable entry name").into_owned())
+        .collect();
     let mut texts = Vec::new();
     for n in names.iter().filter(|n| n.ends_with(".csv")) {
         let mut out = String::new();

@@ -16,7 +16,9 @@ pub fn client_config() -> rustls::ClientConfig {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    match rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
+    match rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+    {
         Ok(builder) => builder.with_root_certificates(roots).with_no_client_auth(),
         // The ring provider supports TLS 1.2 and 1.3; this cannot fail.
         Err(e) => unreachable!("ring supports the default TLS versions: {e}"),
