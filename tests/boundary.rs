@@ -12,6 +12,9 @@
 //!   `web::scope` or method builder (`web::get()`…), and a function that registers (takes a
 //!   `ServiceConfig`) calls nothing but `service`, `configure`, `app_data` and
 //!   `default_service` (no `.map(…)` around the documenting wrapper).
+//! - A handler taking a JSON body (`web::Json<T>`) has no `request_body` in its
+//!   `#[utoipa::path]`: utoipa documents the body from the argument, so the document names
+//!   the type the handler takes (and says when it is optional).
 //!
 //! Comments, string and character literals are ignored, so prose about the store and
 //! `Cache-Control: no-store` do not count.
@@ -417,6 +420,35 @@ fn every_api_route_is_registered_through_its_documentation() {
     );
 }
 
+/// (line number, handler) of each `#[utoipa::path(…)]` that spells out the `request_body`
+/// of a handler taking `Json<…>` (which utoipa documents from the argument itself).
+fn json_bodies_spelled_out(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    let mut found = Vec::new();
+    for (attr, _) in code.match_indices("#[utoipa::path(") {
+        let Some(f) = code[attr..].find("fn ").map(|f| attr + f) else {
+            continue;
+        };
+        let name: String = code[f + 3..].chars().take_while(|c| is_ident(*c)).collect();
+        let params = code[f..].split_once('{').map_or("", |(sig, _)| sig);
+        if has_word(&code[attr..f], "request_body") && has_word(params, "Json") {
+            found.push((code[..attr].matches('\n').count() + 1, format!("fn {name}")));
+        }
+    }
+    found
+}
+
+#[test]
+fn json_request_bodies_are_documented_from_the_handler() {
+    let found = scan("src/http/api", json_bodies_spelled_out);
+    assert!(
+        found.is_empty(),
+        "drop `request_body = …` from #[utoipa::path] of a handler taking web::Json<T>: \
+         the body is documented from the argument, so it cannot name another type:\n{}",
+        found.join("\n")
+    );
+}
+
 /// The scanners themselves: what counts and what does not.
 #[test]
 fn the_scanners_see_code_and_not_prose() {
@@ -488,6 +520,22 @@ let documented = utoipa_actix_web::scope("/v");
         vec![6, 7, 7, 7, 14],
         "{:?}",
         undocumented_registrations(api)
+    );
+
+    let handlers = r#"
+#[utoipa::path(tag = "x", request_body = A, responses((status = 200)))]
+#[post("/a")]
+pub async fn spelled(body: web::Json<A>) -> HttpResponse {}
+#[utoipa::path(tag = "x", responses((status = 200)))]
+#[post("/b")]
+pub async fn inferred(body: Option<web::Json<B>>) -> HttpResponse {}
+#[utoipa::path(tag = "x", request_body(content = String, content_type = "text/csv"))]
+#[post("/c")]
+pub async fn csv(body: web::Bytes) -> HttpResponse { let j: Json<C>; }
+"#;
+    assert_eq!(
+        json_bodies_spelled_out(handlers),
+        vec![(2, "fn spelled".to_string())]
     );
 
     assert_eq!(

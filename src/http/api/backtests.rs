@@ -44,7 +44,7 @@ pub async fn list(
 /// Run a backtest as of a date (the data step, chain ladder + Mack, indication, and the
 /// XML validated against the published schema, HTML and PDF), store it and answer its
 /// summary. A date that is not `YYYY-MM-DD` or an unknown basis is 422.
-#[utoipa::path(request_body = RunInput, tag = "backtests",
+#[utoipa::path(tag = "backtests",
     responses((status = 201, body = ReportSummary), (status = 403, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
 #[post("/backtests")]

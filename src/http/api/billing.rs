@@ -50,7 +50,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Record a payment received (finance). Amounts are CNY strings.
-#[utoipa::path(request_body = PaymentInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = PaymentView), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
 #[post("/policies/{id}/payments")]
@@ -77,7 +77,7 @@ pub async fn record_payment(
 }
 
 /// Reverse a payment (冲正): it stops counting and the balance re-opens.
-#[utoipa::path(request_body = ReversalInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = PaymentView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/payments/{id}/reversal")]
 pub async fn reverse_payment(
@@ -109,7 +109,7 @@ pub async fn ledger(
 
 /// Set the payment plan: installments in due-date order adding up to the premium due;
 /// the programme's minimum first installment applies (Shanxi: 30 %).
-#[utoipa::path(request_body = PlanInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = Vec<PlanLine>), (status = 422, body = crate::http::problem::Problem)))]
 #[put("/policies/{id}/plan")]
 pub async fn set_plan(
@@ -123,7 +123,7 @@ pub async fn set_plan(
 }
 
 /// Record a premium invoice (发票); the number is unique.
-#[utoipa::path(request_body = InvoiceInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = InvoiceView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/policies/{id}/invoices")]
 pub async fn record_invoice(
@@ -137,7 +137,7 @@ pub async fn record_invoice(
 }
 
 /// Void (作废) an invoice recorded in error, with the reason; it keeps its number.
-#[utoipa::path(request_body = VoidInvoiceInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = InvoiceView), (status = 404, body = crate::http::problem::Problem),
     (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/invoices/{id}/void")]
@@ -152,7 +152,7 @@ pub async fn void_invoice(
 }
 
 /// Refund credit held on the policy (never more than the credit).
-#[utoipa::path(request_body = RefundInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = Settlement), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/policies/{id}/refunds")]
 pub async fn refund(
@@ -330,7 +330,7 @@ pub async fn suspense(
 }
 
 /// Match a line to a policy: its open amount becomes that policy's payment.
-#[utoipa::path(request_body = MatchInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = PaymentView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/bank/lines/{id}/match")]
 pub async fn match_line(
@@ -344,7 +344,7 @@ pub async fn match_line(
 }
 
 /// Split a line across several policies; the parts must add up to its open amount.
-#[utoipa::path(request_body = SplitInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = Vec<PaymentView>), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
 #[post("/bank/lines/{id}/split")]
@@ -359,7 +359,7 @@ pub async fn split_line(
 }
 
 /// Dismiss a line as not premium, with the reason.
-#[utoipa::path(request_body = DismissInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/bank/lines/{id}/dismissal")]
 pub async fn dismiss_line(
@@ -373,7 +373,7 @@ pub async fn dismiss_line(
 }
 
 /// Record that a line's money was sent back to the payer.
-#[utoipa::path(request_body = RefundLineInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/bank/lines/{id}/refund")]
 pub async fn refund_line(
@@ -387,7 +387,7 @@ pub async fn refund_line(
 }
 
 /// Reverse a dismissal or refund: the line is back in suspense.
-#[utoipa::path(request_body = DisposalReversalInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/bank/disposals/{id}/reversal")]
 pub async fn reverse_disposal(

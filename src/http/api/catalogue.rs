@@ -32,7 +32,7 @@ pub async fn list(
 }
 
 /// Add a qualified product of a maker.
-#[utoipa::path(request_body = CatalogueInput, tag = "catalogue",
+#[utoipa::path(tag = "catalogue",
     responses((status = 201, body = CatalogueView), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/catalogue")]
 pub async fn create(
@@ -60,7 +60,7 @@ pub async fn get(
         .json(row))
 }
 
-#[utoipa::path(request_body = CatalogueInput, tag = "catalogue",
+#[utoipa::path(tag = "catalogue",
     responses((status = 200, body = CatalogueView)))]
 #[put("/catalogue/{id}")]
 pub async fn update(

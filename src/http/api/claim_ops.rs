@@ -61,7 +61,7 @@ pub async fn handlers(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResp
 /// Assign a claim to a handler (a claims manager), or take an unassigned claim
 /// yourself (a handler; leave `user_id` out). Audited as `claim.assign` /
 /// `claim.reassign`.
-#[utoipa::path(request_body = AssignInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 403, body = crate::http::problem::Problem)))]
 #[post("/claims/{id}/assignment")]
 pub async fn assign(
@@ -75,7 +75,7 @@ pub async fn assign(
 }
 
 /// Add an internal note (内部备注). Claims staff only; a client never sees notes.
-#[utoipa::path(request_body = NoteInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = ClaimNoteView), (status = 403, body = crate::http::problem::Problem)))]
 #[post("/claims/{id}/notes")]
 pub async fn note(
@@ -106,7 +106,7 @@ pub async fn batches(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRespo
 
 /// Make a payment batch of the approved payments waiting (or those named). A payment
 /// is in at most one open batch; with nothing waiting the answer is 409.
-#[utoipa::path(request_body = BatchInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = BatchView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/claims/payment-batches")]
 pub async fn create_batch(
@@ -158,7 +158,7 @@ pub async fn batch_file(
 /// The bank's confirmation, entered: `lines` (payment id, paid or failed, day, bank
 /// reference, reason) and/or `all_paid_on`. Every line is checked first; one bad line
 /// records nothing (422, each line named).
-#[utoipa::path(request_body = BatchConfirmation, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = BatchView), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/claims/payment-batches/{bid}/confirmation")]
 pub async fn confirm(
@@ -242,7 +242,7 @@ pub struct BatchCancelInput {
 }
 
 /// Cancel an open batch the bank has not answered (its payments can be batched again).
-#[utoipa::path(request_body = BatchCancelInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = BatchView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/claims/payment-batches/{bid}/cancel")]
 pub async fn cancel(

@@ -44,7 +44,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Report a claim (报案). The cover check runs at once: an event outside the period, an
 /// uninsured unit, no section for the claim type or a time-barred claim is refused
 /// (422) with each reason as a `cover.*` field error, and gets no claim number.
-#[utoipa::path(request_body = NotificationInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = ClaimView), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/claims")]
 pub async fn notify(
@@ -120,7 +120,7 @@ pub async fn get(
 }
 
 /// 立案: register a notified claim with its first case reserve.
-#[utoipa::path(request_body = RegisterInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/claims/{id}/register")]
 pub async fn register(
@@ -134,7 +134,7 @@ pub async fn register(
 }
 
 /// Change the case reserve, with a reason (the history is kept).
-#[utoipa::path(request_body = ReserveInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
 #[post("/claims/{id}/reserve")]
 pub async fn reserve(
@@ -149,7 +149,7 @@ pub async fn reserve(
 
 /// Ask once for everything missing (art. 22); mailed to the claimant. A second
 /// request is 409.
-#[utoipa::path(request_body = ProofRequestInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/claims/{id}/proof-request")]
 pub async fn proof_request(
@@ -172,7 +172,7 @@ pub struct ProofCompleteInput {
 }
 
 /// Record the day proof became complete (starts the 30- and 60-day clocks).
-#[utoipa::path(request_body = ProofCompleteInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
 #[post("/claims/{id}/proof-complete")]
 pub async fn proof_complete(
@@ -282,7 +282,7 @@ pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> HttpResp
 
 /// Decide: accept, accept in part, or reject with reasons. Above the handler's
 /// authority the claim waits for a claims manager; a final rejection sends the notice.
-#[utoipa::path(request_body = DecisionInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/claims/{id}/decision")]
 pub async fn decide(
@@ -296,7 +296,7 @@ pub async fn decide(
 }
 
 /// A claims manager — not the handler — approves or sends back a decision.
-#[utoipa::path(request_body = ApprovalInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 403, body = crate::http::problem::Problem)))]
 #[post("/claims/{id}/approval")]
 pub async fn approve(
@@ -311,7 +311,7 @@ pub async fn approve(
 
 /// Pay an agreed claim. The limits erode atomically; a payment that would overspend
 /// the section or aggregate limit is refused (409) with the amount left in `detail`.
-#[utoipa::path(request_body = PaymentInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = ClaimPaymentView), (status = 409, body = crate::http::problem::Problem)))]
 #[post("/claims/{id}/payments")]
 pub async fn pay(
@@ -330,7 +330,7 @@ pub async fn pay(
 }
 
 /// The bank confirmed a payment: approved → paid.
-#[utoipa::path(request_body = ProofCompleteInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimPaymentView)))]
 #[post("/claims/{id}/payments/{pid}/paid")]
 pub async fn paid(
@@ -346,7 +346,7 @@ pub async fn paid(
 }
 
 /// Record a recovery (subrogation, repayment after fraud).
-#[utoipa::path(request_body = RecoveryInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
 #[post("/claims/{id}/recoveries")]
 pub async fn recover(
@@ -365,7 +365,7 @@ pub async fn recover(
 }
 
 /// Reopen a closed claim with a reason and a new reserve.
-#[utoipa::path(request_body = ReopenInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
 #[post("/claims/{id}/reopen")]
 pub async fn reopen(

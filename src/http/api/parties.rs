@@ -51,7 +51,7 @@ pub async fn list(
 }
 
 /// Create a maker, user or intermediary. The credit code is checked (GB 32100-2015).
-#[utoipa::path(request_body = PartyInput, tag = "parties",
+#[utoipa::path(tag = "parties",
     responses((status = 201, body = PartyView), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/parties")]
 pub async fn create(
@@ -82,7 +82,7 @@ pub async fn get(
 }
 
 /// Replace a party's details. Send `If-Match` with the ETag to refuse lost updates.
-#[utoipa::path(request_body = PartyInput, tag = "parties",
+#[utoipa::path(tag = "parties",
     responses((status = 200, body = PartyView), (status = 409, body = crate::http::problem::Problem)))]
 #[put("/parties/{id}")]
 pub async fn update(
@@ -104,7 +104,7 @@ pub async fn update(
 }
 
 /// Record that two parties are related, or that one is a trader for the other.
-#[utoipa::path(request_body = RelationInput, tag = "parties",
+#[utoipa::path(tag = "parties",
     responses((status = 201, description = "relation recorded")))]
 #[post("/parties/{id}/relations")]
 pub async fn relate(

@@ -39,7 +39,7 @@ async fn view(st: &AppState, who: &ApiActor, id: i64) -> Result<PolicyView, ApiE
 
 /// Quote: check the hard rules and warnings (acknowledge each warning's code), rate
 /// from the filing. Above authority or outside the filed band the quote is referred.
-#[utoipa::path(request_body = QuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, body = PolicyView), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/quotes")]
 pub async fn quote(
@@ -95,7 +95,7 @@ pub async fn get(
 }
 
 /// Change a quote (only while quoted; an issued policy changes by endorsement → 409).
-#[utoipa::path(request_body = QuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
 #[put("/policies/{id}")]
 pub async fn requote(
@@ -140,7 +140,7 @@ pub struct DecisionInput {
 /// A person at the level of the authority ladder the referral waits for (or above) —
 /// not the one who referred it — approves or declines. Below that level: 403
 /// `/problems/below-authority-level`; approving an expired quote: 409 `/problems/quote-expired`.
-#[utoipa::path(request_body = DecisionInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 403, body = crate::http::problem::Problem),
               (status = 409, body = crate::http::problem::Problem)))]
 #[post("/policies/{id}/referral")]
@@ -197,7 +197,7 @@ pub async fn issue(
 /// Endorse an issued policy: additional (+) or return (−) premium pro rata by days.
 /// Beyond the underwriter's authority the endorsement is referred (202) and applied
 /// when a senior underwriter approves it through `/policies/{id}/decision`.
-#[utoipa::path(request_body = EndorsementInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, description = "applied: {outcome, adjustment, policy}"),
               (status = 202, description = "referred: {outcome, referral_id, reasons, policy}")))]
 #[post("/policies/{id}/endorsements")]
@@ -220,7 +220,7 @@ pub async fn endorse(
 }
 
 /// Cancel an issued policy; the unearned premium is returned pro rata by days.
-#[utoipa::path(request_body = CancelInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, description = "{return_premium, policy}")))]
 #[post("/policies/{id}/cancel")]
 pub async fn cancel(
@@ -236,7 +236,7 @@ pub async fn cancel(
 }
 
 /// Quote the renewal of an issued policy; carries 首保年度 when continuous.
-#[utoipa::path(request_body = RenewalInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, body = PolicyView)))]
 #[post("/policies/{id}/renew")]
 pub async fn renew(
@@ -255,7 +255,7 @@ pub async fn renew(
 /// Decline a quote (拒保) with a reason: the quote is closed without cover (status
 /// `declined`) and can no longer be bound (409 `/problems/quote-closed`). A referred quote
 /// is declined through its referral decision instead (409).
-#[utoipa::path(request_body = CloseQuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
 #[post("/policies/{id}/decline")]
@@ -278,7 +278,7 @@ pub async fn decline(
 
 /// Withdraw a quote for the maker (投保人撤回) with the maker's reason: closed without
 /// cover (status `withdrawn`), no longer bindable.
-#[utoipa::path(request_body = CloseQuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
 #[post("/policies/{id}/withdraw")]

@@ -40,7 +40,7 @@ pub async fn list(
 }
 
 /// Record a fact with its source document (audited).
-#[utoipa::path(request_body = RecordFact, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, body = FactView), (status = 422, description = "invalid fact")))]
 #[post("/subsidy-facts")]
 pub async fn record(

@@ -101,7 +101,7 @@ pub struct PasswordChange {
 }
 
 /// Change your own password (the current one is required). 204.
-#[utoipa::path(request_body = PasswordChange, tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 204, description = "changed"), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/me/password")]
 pub async fn change_password(
@@ -129,7 +129,7 @@ pub async fn list(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse
 }
 
 /// Create a user (administrators only). Clients must name their maker.
-#[utoipa::path(request_body = NewUserInput, tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 201, body = UserView), (status = 422, body = crate::http::problem::Problem)))]
 #[post("/users")]
 pub async fn create(
