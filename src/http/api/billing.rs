@@ -246,6 +246,7 @@ pub struct StatementQuery {
 #[utoipa::path(params(StatementQuery), tag = "billing",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportReport), (status = 422, body = crate::http::problem::Problem)))]
+// Relative to the `/bank/statements` scope in `routes`.
 #[post("")]
 pub async fn import_statement(
     st: web::Data<AppState>,
@@ -272,6 +273,7 @@ pub async fn import_statement(
 #[utoipa::path(params(StatementQuery), tag = "billing",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Preview), (status = 422, body = crate::http::problem::Problem)))]
+// Relative to the `/bank/statements` scope in `routes`.
 #[post("/preview")]
 pub async fn preview_statement(
     st: web::Data<AppState>,
@@ -295,6 +297,7 @@ pub async fn preview_statement(
 /// The latest statement imports with their counts.
 #[utoipa::path(tag = "billing",
     responses((status = 200, body = Vec<StatementImportView>)))]
+// Relative to the `/bank/statements` scope in `routes`.
 #[get("")]
 pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(billing::recent_imports(&st.db, &who.0).await?))
