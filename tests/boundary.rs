@@ -7,6 +7,15 @@
 //!   a row is never the API's shape, so a column change is not an API change.
 //!
 //! - No `ServiceError::Conflict(…)` under `src/` is worded in one language (`conflicts`).
+//! - Under `src/http/api/`, a route is registered only through utoipa-actix-web's
+//!   `.service(handler)` (docs/ARCHITECTURE.md, "How to add a use case"), which routes the
+//!   handler and documents it in one call: no actix `.route(…)`, `web::resource`,
+//!   `web::scope` or method builder (`web::get()`…), and a function that registers (takes a
+//!   `ServiceConfig`) calls nothing but `service`, `configure`, `app_data` and
+//!   `default_service` (no `.map(…)` around the documenting wrapper).
+//! - A handler taking a JSON body (`web::Json<T>`) has no `request_body` in its
+//!   `#[utoipa::path]`: utoipa documents the body from the argument, so the document names
+//!   the type the handler takes (and says when it is optional).
 //!
 //! Comments, string and character literals are ignored, so prose about the store and
 //! `Cache-Control: no-store` do not count.
@@ -306,6 +315,144 @@ fn every_api_schema_name_is_unique() {
     );
 }
 
+/// The actix registrations that route without documenting.
+const UNDOCUMENTED_REGISTRATION: [&str; 10] = [
+    ".route(",
+    "web::resource(",
+    "web::scope(",
+    "Resource::new(",
+    "web::get(",
+    "web::post(",
+    "web::put(",
+    "web::patch(",
+    "web::delete(",
+    "web::method(",
+];
+
+/// What a registering function (one taking a `ServiceConfig`) may call as a method: the
+/// documenting `service`, `configure` (another registering function), `app_data` and
+/// `default_service` (the 404), and `url` (the Swagger UI's document).
+const REGISTERING_METHODS: [&str; 5] =
+    ["service", "configure", "app_data", "default_service", "url"];
+
+/// (line number, line) of each registration under `src/http/api` that would route a
+/// handler without documenting it.
+fn undocumented_registrations(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    let line_of = |at: usize| code[..at].matches('\n').count() + 1;
+    let source_line = |n: usize| {
+        src.lines()
+            .nth(n - 1)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let compact: String = line.split_whitespace().collect();
+        let names = |r: &str| {
+            compact.match_indices(r).any(|(at, _)| {
+                r.starts_with('.')
+                    || !compact[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| is_ident(c) || c == ':')
+            })
+        };
+        if UNDOCUMENTED_REGISTRATION.iter().any(|r| names(r)) {
+            found.push((n + 1, source_line(n + 1)));
+        }
+    }
+    // The bodies of functions whose parameters name a `ServiceConfig`.
+    let mut at = 0;
+    while let Some(p) = code[at..].find("fn ") {
+        let start = at + p;
+        at = start + 3;
+        if start > 0 && code[..start].chars().next_back().is_some_and(is_ident) {
+            continue;
+        }
+        let (Some(open), Some(brace)) = (code[start..].find('('), code[start..].find('{')) else {
+            continue;
+        };
+        if open > brace || !code[start + open..start + brace].contains("ServiceConfig") {
+            continue;
+        }
+        let body_start = start + brace;
+        let mut depth = 0;
+        let mut body_end = code.len();
+        for (i, c) in code[body_start..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        body_end = body_start + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let body = &code[body_start..body_end];
+        for (i, _) in body.match_indices('.') {
+            let name: String = body[i + 1..].chars().take_while(|c| is_ident(*c)).collect();
+            let called = body[i + 1 + name.len()..].trim_start().starts_with('(');
+            if called && !name.is_empty() && !REGISTERING_METHODS.contains(&name.as_str()) {
+                let n = line_of(body_start + i);
+                found.push((
+                    n,
+                    format!(".{name}(…) in a registering function: {}", source_line(n)),
+                ));
+            }
+        }
+        at = body_end;
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn every_api_route_is_registered_through_its_documentation() {
+    let found = scan("src/http/api", undocumented_registrations);
+    assert!(
+        found.is_empty(),
+        "an API route registered past utoipa-actix-web would be served but not in \
+         openapi.json: give the handler #[utoipa::path] and #[get(\"/…\")] (or post, put…) \
+         and register it with `.service(handler)`:\n{}",
+        found.join("\n")
+    );
+}
+
+/// (line number, handler) of each `#[utoipa::path(…)]` that spells out the `request_body`
+/// of a handler taking `Json<…>` (which utoipa documents from the argument itself).
+fn json_bodies_spelled_out(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    let mut found = Vec::new();
+    for (attr, _) in code.match_indices("#[utoipa::path(") {
+        let Some(f) = code[attr..].find("fn ").map(|f| attr + f) else {
+            continue;
+        };
+        let name: String = code[f + 3..].chars().take_while(|c| is_ident(*c)).collect();
+        let params = code[f..].split_once('{').map_or("", |(sig, _)| sig);
+        if has_word(&code[attr..f], "request_body") && has_word(params, "Json") {
+            found.push((code[..attr].matches('\n').count() + 1, format!("fn {name}")));
+        }
+    }
+    found
+}
+
+#[test]
+fn json_request_bodies_are_documented_from_the_handler() {
+    let found = scan("src/http/api", json_bodies_spelled_out);
+    assert!(
+        found.is_empty(),
+        "drop `request_body = …` from #[utoipa::path] of a handler taking web::Json<T>: \
+         the body is documented from the argument, so it cannot name another type:\n{}",
+        found.join("\n")
+    );
+}
+
 /// The scanners themselves: what counts and what does not.
 #[test]
 fn the_scanners_see_code_and_not_prose() {
@@ -351,6 +498,50 @@ pub struct PaymentInput;
 #[derive(Debug, Serialize)]
 pub struct NotASchema;
 "#;
+    let api = r#"
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .configure(other::routes)
+        .service(scope("/x").app_data(limit()).service(a).default_service(web::to(nf)))
+        .map(|c| c.service(hidden))
+        .route("/y", web::get().to(y));
+}
+fn helper(xs: &[i64]) -> Vec<i64> {
+    // cfg.route("/z", …) in prose is fine, and so is `.map` outside registration.
+    xs.iter().map(|x| x + 1).collect()
+}
+fn sneaky() -> actix_web::Resource {
+    web::resource("/w")
+}
+let documented = utoipa_actix_web::scope("/v");
+"#;
+    let lines: Vec<usize> = undocumented_registrations(api)
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(
+        lines,
+        vec![6, 7, 7, 7, 14],
+        "{:?}",
+        undocumented_registrations(api)
+    );
+
+    let handlers = r#"
+#[utoipa::path(tag = "x", request_body = A, responses((status = 200)))]
+#[post("/a")]
+pub async fn spelled(body: web::Json<A>) -> HttpResponse {}
+#[utoipa::path(tag = "x", responses((status = 200)))]
+#[post("/b")]
+pub async fn inferred(body: Option<web::Json<B>>) -> HttpResponse {}
+#[utoipa::path(tag = "x", request_body(content = String, content_type = "text/csv"))]
+#[post("/c")]
+pub async fn csv(body: web::Bytes) -> HttpResponse { let j: Json<C>; }
+"#;
+    assert_eq!(
+        json_bodies_spelled_out(handlers),
+        vec![(2, "fn spelled".to_string())]
+    );
+
     assert_eq!(
         schema_names(views),
         vec![

@@ -348,10 +348,41 @@ async fn a_reversed_bank_payment_puts_its_line_back_to_be_matched_again(app: Tes
     assert_eq!(count(&app, "payment").await, 2, "one reversed, one live");
 }
 
+/// Statement files get the 8 MiB body limit of the `/bank/statements` scope (the API's
+/// other byte bodies keep actix's 256 KiB): a 1 MiB file is read (and refused for its
+/// content, 422), not turned away for its size; the same bytes sent as a grant file are 413.
+async fn statement_files_get_the_larger_body_limit(app: TestApp) {
+    let finance = app
+        .api_user(
+            "limit-finance",
+            firstcover::domain::role::Role::Finance,
+            None,
+        )
+        .await;
+    let mut big = b"when,howmuch\n".to_vec();
+    while big.len() < 1 << 20 {
+        big.extend_from_slice(b"2026-01-05,100.00\n");
+    }
+    let (s, v) = preview(&app, &finance, "big.csv", big.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "preview: {v}");
+    let (s, v) = import(&app, &finance, "big.csv", big.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "import: {v}");
+    let (s, v) = send_file(
+        &app,
+        &finance,
+        "/api/v1/subsidy-grants/import",
+        "big.csv",
+        big,
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "grants: {v}");
+}
+
 on_both_stores!(
     each_shipped_bank_layout_is_recognised_and_recorded,
     an_xlsx_statement_with_real_dates_and_numbers_is_read,
     quoted_commas_line_breaks_and_every_date_form,
     a_file_with_broken_lines_records_nothing_and_names_each_line,
     a_reversed_bank_payment_puts_its_line_back_to_be_matched_again,
+    statement_files_get_the_larger_body_limit,
 );

@@ -468,7 +468,49 @@ async fn the_schema_check_catches_a_body_documented_with_another_type(app: TestA
     }
 }
 
+/// The other direction of the route contract: on every documented path, each method the
+/// document does not list is not routed (the API's own 404, "no such API route"), so no
+/// handler answers there undocumented. Together with the registration that documents each
+/// handler it routes (`http/api/mod.rs`, `register`) and `tests/boundary.rs` keeping
+/// actix's undocumented registrations out of `src/http/api`, the (method, path) pairs that
+/// answer are exactly the document's operations.
+async fn no_method_answers_on_a_documented_path_that_the_document_does_not_list(app: TestApp) {
+    let token = app.api_user("contract-probe", Role::Admin, None).await;
+    let doc: Value = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut problems = Vec::new();
+    let mut probed = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            if item.get(method.to_lowercase()).is_some() {
+                continue;
+            }
+            probed += 1;
+            let (status, answer) = send(&app, &token, method, path, "", None).await;
+            if status != StatusCode::NOT_FOUND || answer["detail"] != "no such API route" {
+                problems.push(format!(
+                    "{method} {path}: not documented, yet answered {status} {answer}"
+                ));
+            }
+        }
+    }
+    assert!(probed >= 300, "only {probed} (method, path) pairs probed");
+    assert!(
+        problems.is_empty(),
+        "routes answering that openapi.json does not list:\n{}",
+        problems.join("\n")
+    );
+}
+
 crate::on_both_stores!(
     every_documented_operation_is_routed_and_takes_its_documented_body,
     the_schema_check_catches_a_body_documented_with_another_type,
+    no_method_answers_on_a_documented_path_that_the_document_does_not_list,
 );

@@ -6,28 +6,24 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::annual_report::{self as report, AnnualReport, QueuedReport};
 use crate::services::ServiceError;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/annual-reports/{scheme}", web::get().to(queued))
-        .route("/annual-reports/{scheme}/{year}", web::get().to(get))
-        .route(
-            "/annual-reports/{scheme}/{year}/queue",
-            web::post().to(queue),
-        )
-        .route(
-            "/annual-reports/{scheme}/{year}/report.{format}",
-            web::get().to(document),
-        );
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(queued)
+        .service(get)
+        .service(queue)
+        .service(document);
 }
 
 /// The year's figures by maker and product, every amount a decimal string exact to the
 /// fen, with the subtotal per maker and the total.
-#[utoipa::path(get, path = "/api/v1/annual-reports/{scheme}/{year}", tag = "reports",
+#[utoipa::path(tag = "reports",
     params(("scheme" = String, Path, description = "programme scheme, e.g. shanxi-new-materials"),
            ("year" = i32, Path, description = "report year")),
     responses((status = 200, body = AnnualReport), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/annual-reports/{scheme}/{year}")]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -39,12 +35,13 @@ pub async fn get(
 }
 
 /// The report as `pdf` or `xlsx`.
-#[utoipa::path(get, path = "/api/v1/annual-reports/{scheme}/{year}/report.{format}", tag = "reports",
+#[utoipa::path(tag = "reports",
     params(("scheme" = String, Path, description = "programme scheme"), ("year" = i32, Path, description = "report year"),
            ("format" = String, Path, description = "pdf or xlsx")),
     responses((status = 200, content_type = "application/pdf"),
               (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 404, body = crate::http::problem::Problem)))]
+#[get("/annual-reports/{scheme}/{year}/report.{format}")]
 pub async fn document(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -73,9 +70,10 @@ pub async fn document(
 
 /// Queue the report to `[regulator] recipients` through the outbox, PDF and XLSX
 /// attached (audited). The same figures are queued once: 409 the second time.
-#[utoipa::path(post, path = "/api/v1/annual-reports/{scheme}/{year}/queue", tag = "reports",
+#[utoipa::path(tag = "reports",
     params(("scheme" = String, Path, description = "programme scheme"), ("year" = i32, Path, description = "report year")),
     responses((status = 201, body = QueuedReport), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/annual-reports/{scheme}/{year}/queue")]
 pub async fn queue(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -94,9 +92,10 @@ pub struct ListQuery {
 }
 
 /// The reports queued for a scheme, newest first, with their delivery state and total.
-#[utoipa::path(get, path = "/api/v1/annual-reports/{scheme}", tag = "reports",
+#[utoipa::path(tag = "reports",
     params(("scheme" = String, Path, description = "programme scheme"), ListQuery),
     responses((status = 200, body = crate::http::api::Page<QueuedReport>)))]
+#[get("/annual-reports/{scheme}")]
 pub async fn queued(
     st: web::Data<AppState>,
     who: ApiActor,

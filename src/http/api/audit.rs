@@ -5,12 +5,12 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::audit;
 use crate::services::audit::AuditEntryView;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(latest))
-        .route("/audit/verify", web::get().to(verify));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(latest).service(verify);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -20,7 +20,8 @@ pub struct LatestQuery {
 }
 
 /// The newest audit rows (administrators and auditors).
-#[utoipa::path(get, path = "/api/v1/audit", params(LatestQuery), tag = "audit", responses((status = 200, body = Vec<AuditEntryView>)))]
+#[utoipa::path(params(LatestQuery), tag = "audit", responses((status = 200, body = Vec<AuditEntryView>)))]
+#[get("/audit")]
 pub async fn latest(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -30,7 +31,8 @@ pub async fn latest(
 }
 
 /// Walk the hash chain and report whether it is intact.
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, description = "chain report")))]
+#[utoipa::path(tag = "audit", responses((status = 200, description = "chain report")))]
+#[get("/audit/verify")]
 pub async fn verify(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     who.0
         .require(who.0.role.reads_audit(), "verify the audit log")?;

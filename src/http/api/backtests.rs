@@ -9,15 +9,16 @@ use crate::services::backtest::view::{ReportItem, ReportSummary, RunInput, Trian
 use crate::services::backtest::ReportDocument;
 use crate::services::backtest::{self, stored};
 use crate::services::ServiceError;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/backtests", web::get().to(list))
-        .route("/backtests", web::post().to(run))
-        .route("/backtests/{id}", web::get().to(get))
-        .route("/backtests/{id}/triangles", web::get().to(triangles))
-        .route("/backtests/{id}/report.{format}", web::get().to(document));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(run)
+        .service(get)
+        .service(triangles)
+        .service(document);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -28,8 +29,9 @@ pub struct ListQuery {
 }
 
 /// Stored backtest reports, newest first, with the whole book's figures.
-#[utoipa::path(get, path = "/api/v1/backtests", params(ListQuery), tag = "backtests",
+#[utoipa::path(params(ListQuery), tag = "backtests",
     responses((status = 200, body = Vec<ReportItem>), (status = 403, body = crate::http::problem::Problem)))]
+#[get("/backtests")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -42,9 +44,10 @@ pub async fn list(
 /// Run a backtest as of a date (the data step, chain ladder + Mack, indication, and the
 /// XML validated against the published schema, HTML and PDF), store it and answer its
 /// summary. A date that is not `YYYY-MM-DD` or an unknown basis is 422.
-#[utoipa::path(post, path = "/api/v1/backtests", request_body = RunInput, tag = "backtests",
+#[utoipa::path(tag = "backtests",
     responses((status = 201, body = ReportSummary), (status = 403, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
+#[post("/backtests")]
 pub async fn run(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -61,9 +64,10 @@ pub async fn run(
 
 /// One report: every group's (whole book, lines, segments) premium, losses, ultimate,
 /// loss ratios by origin year and in total, indication and conclusion.
-#[utoipa::path(get, path = "/api/v1/backtests/{id}", tag = "backtests",
+#[utoipa::path(tag = "backtests",
     responses((status = 200, body = ReportSummary), (status = 404, body = crate::http::problem::Problem),
               (status = 409, description = "stored before its figures were kept", body = crate::http::problem::Problem)))]
+#[get("/backtests/{id}")]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -83,8 +87,9 @@ pub struct TriangleQuery {
 
 /// The report's cumulative paid and incurred triangles (origin × development year, CNY)
 /// with the incurred age-to-age and to-ultimate factors, per group.
-#[utoipa::path(get, path = "/api/v1/backtests/{id}/triangles", params(TriangleQuery), tag = "backtests",
+#[utoipa::path(params(TriangleQuery), tag = "backtests",
     responses((status = 200, body = Vec<TriangleFigures>), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/backtests/{id}/triangles")]
 pub async fn triangles(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -104,10 +109,11 @@ pub async fn triangles(
 
 /// The report's documents, byte for byte as stored: `xml` (as sent to the regulator,
 /// valid against `backtest-report-1.0.xsd`), `html` or `pdf`.
-#[utoipa::path(get, path = "/api/v1/backtests/{id}/report.{format}", tag = "backtests",
+#[utoipa::path(tag = "backtests",
     params(("id" = i64, Path, description = "report id"), ("format" = String, Path, description = "xml, html or pdf")),
     responses((status = 200, content_type = "application/xml"), (status = 200, content_type = "text/html"),
               (status = 200, content_type = "application/pdf"), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/backtests/{id}/report.{format}")]
 pub async fn document(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -16,47 +16,44 @@ use crate::services::billing::{
 };
 use crate::services::billing::{BankDisposalView, BankLineView, StatementImportView};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/policies/{id}/payments", web::post().to(record_payment))
-        .route("/policies/{id}/ledger", web::get().to(ledger))
-        .route("/policies/{id}/plan", web::put().to(set_plan))
-        .route("/policies/{id}/invoices", web::post().to(record_invoice))
-        .route("/invoices/{id}/void", web::post().to(void_invoice))
-        .route("/policies/{id}/refunds", web::post().to(refund))
-        .route("/payments/{id}/reversal", web::post().to(reverse_payment))
-        .route("/bank/notifications", web::post().to(bank_notification))
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(record_payment)
+        .service(ledger)
+        .service(set_plan)
+        .service(record_invoice)
+        .service(void_invoice)
+        .service(refund)
+        .service(reverse_payment)
+        .service(bank_notification)
         .service(
-            // Statement files are bigger than the default body limit.
-            web::resource("/bank/statements")
+            // Statement files are bigger than the default body limit: the three statement
+            // routes share a scope that carries the larger limit (and the API's 404).
+            scope("/bank/statements")
                 .app_data(web::PayloadConfig::new(8 << 20))
-                .route(web::post().to(import_statement))
-                .route(web::get().to(imports)),
+                .service(import_statement)
+                .service(imports)
+                .service(preview_statement)
+                .default_service(web::to(super::not_found)),
         )
-        .service(
-            web::resource("/bank/statements/preview")
-                .app_data(web::PayloadConfig::new(8 << 20))
-                .route(web::post().to(preview_statement)),
-        )
-        .route("/bank/lines/unmatched", web::get().to(unmatched))
-        .route("/bank/suspense", web::get().to(suspense))
-        .route("/bank/lines/{id}/match", web::post().to(match_line))
-        .route("/bank/lines/{id}/split", web::post().to(split_line))
-        .route("/bank/lines/{id}/dismissal", web::post().to(dismiss_line))
-        .route("/bank/lines/{id}/refund", web::post().to(refund_line))
-        .route(
-            "/bank/disposals/{id}/reversal",
-            web::post().to(reverse_disposal),
-        )
-        .route("/receivables", web::get().to(receivables));
+        .service(unmatched)
+        .service(suspense)
+        .service(match_line)
+        .service(split_line)
+        .service(dismiss_line)
+        .service(refund_line)
+        .service(reverse_disposal)
+        .service(receivables);
 }
 
 /// Record a payment received (finance). Amounts are CNY strings.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/payments", request_body = PaymentInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = PaymentView), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/payments")]
 pub async fn record_payment(
     st: web::Data<AppState>,
     req: HttpRequest,
@@ -80,8 +77,9 @@ pub async fn record_payment(
 }
 
 /// Reverse a payment (冲正): it stops counting and the balance re-opens.
-#[utoipa::path(post, path = "/api/v1/payments/{id}/reversal", request_body = ReversalInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = PaymentView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/payments/{id}/reversal")]
 pub async fn reverse_payment(
     st: web::Data<AppState>,
     req: HttpRequest,
@@ -98,8 +96,9 @@ pub async fn reverse_payment(
 
 /// The policy's premium ledger: due, paid, balance, credit, fully paid, installments
 /// with allocation, payments, refunds, invoices and billing history.
-#[utoipa::path(get, path = "/api/v1/policies/{id}/ledger", tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = Ledger), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}/ledger")]
 pub async fn ledger(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -110,8 +109,9 @@ pub async fn ledger(
 
 /// Set the payment plan: installments in due-date order adding up to the premium due;
 /// the programme's minimum first installment applies (Shanxi: 30 %).
-#[utoipa::path(put, path = "/api/v1/policies/{id}/plan", request_body = PlanInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = Vec<PlanLine>), (status = 422, body = crate::http::problem::Problem)))]
+#[put("/policies/{id}/plan")]
 pub async fn set_plan(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -123,8 +123,9 @@ pub async fn set_plan(
 }
 
 /// Record a premium invoice (发票); the number is unique.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/invoices", request_body = InvoiceInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = InvoiceView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/invoices")]
 pub async fn record_invoice(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -136,9 +137,10 @@ pub async fn record_invoice(
 }
 
 /// Void (作废) an invoice recorded in error, with the reason; it keeps its number.
-#[utoipa::path(post, path = "/api/v1/invoices/{id}/void", request_body = VoidInvoiceInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = InvoiceView), (status = 404, body = crate::http::problem::Problem),
     (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/invoices/{id}/void")]
 pub async fn void_invoice(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -150,8 +152,9 @@ pub async fn void_invoice(
 }
 
 /// Refund credit held on the policy (never more than the credit).
-#[utoipa::path(post, path = "/api/v1/policies/{id}/refunds", request_body = RefundInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = Settlement), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/refunds")]
 pub async fn refund(
     st: web::Data<AppState>,
     req: HttpRequest,
@@ -175,7 +178,7 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 /// 201 a payment was recorded; 202 kept for manual matching (no policy number in the
 /// reference); 200 a repeat (nothing written, the original result); 401 signature or
 /// time wrong, or callbacks not configured — nothing written.
-#[utoipa::path(post, path = "/api/v1/bank/notifications", request_body = Notification, tag = "billing",
+#[utoipa::path(request_body = Notification, tag = "billing",
     security(()),
     params(("X-Timestamp" = String, Header, description = "unix seconds"),
            ("X-Signature" = String, Header, description = "hex HMAC-SHA256(secret, timestamp + \".\" + body)"),
@@ -183,6 +186,7 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     responses((status = 201, body = CallbackOutcome), (status = 202, body = CallbackOutcome),
               (status = 200, body = CallbackOutcome), (status = 401, body = crate::http::problem::Problem),
               (status = 409, body = crate::http::problem::Problem)))]
+#[post("/bank/notifications")]
 pub async fn bank_notification(
     st: web::Data<AppState>,
     req: HttpRequest,
@@ -239,9 +243,11 @@ pub struct StatementQuery {
 /// one issued policy become payments; lines already known count as duplicates; the rest
 /// go to suspense. A file with a bad line is refused whole (422, every line listed) and
 /// records nothing.
-#[utoipa::path(post, path = "/api/v1/bank/statements", params(StatementQuery), tag = "billing",
+#[utoipa::path(params(StatementQuery), tag = "billing",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportReport), (status = 422, body = crate::http::problem::Problem)))]
+// Relative to the `/bank/statements` scope in `routes`.
+#[post("")]
 pub async fn import_statement(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -264,9 +270,11 @@ pub async fn import_statement(
 
 /// Read a statement and say what it would record (layout, lines, total, every bad line
 /// in both languages) without recording anything.
-#[utoipa::path(post, path = "/api/v1/bank/statements/preview", params(StatementQuery), tag = "billing",
+#[utoipa::path(params(StatementQuery), tag = "billing",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Preview), (status = 422, body = crate::http::problem::Problem)))]
+// Relative to the `/bank/statements` scope in `routes`.
+#[post("/preview")]
 pub async fn preview_statement(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -287,15 +295,18 @@ pub async fn preview_statement(
 }
 
 /// The latest statement imports with their counts.
-#[utoipa::path(get, path = "/api/v1/bank/statements", tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = Vec<StatementImportView>)))]
+// Relative to the `/bank/statements` scope in `routes`.
+#[get("")]
 pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(billing::recent_imports(&st.db, &who.0).await?))
 }
 
 /// Bank lines not yet placed (suspense), oldest first.
-#[utoipa::path(get, path = "/api/v1/bank/lines/unmatched", tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = Vec<BankLineView>)))]
+#[get("/bank/lines/unmatched")]
 pub async fn unmatched(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(billing::unmatched(&st.db, &who.0).await?))
 }
@@ -308,8 +319,9 @@ pub struct PageQuery {
 }
 
 /// Suspense (挂账) one page at a time, each line with ranked suggested policies.
-#[utoipa::path(get, path = "/api/v1/bank/suspense", params(PageQuery), tag = "billing",
+#[utoipa::path(params(PageQuery), tag = "billing",
     responses((status = 200, body = SuspensePage)))]
+#[get("/bank/suspense")]
 pub async fn suspense(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -321,8 +333,9 @@ pub async fn suspense(
 }
 
 /// Match a line to a policy: its open amount becomes that policy's payment.
-#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/match", request_body = MatchInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = PaymentView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/bank/lines/{id}/match")]
 pub async fn match_line(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -334,9 +347,10 @@ pub async fn match_line(
 }
 
 /// Split a line across several policies; the parts must add up to its open amount.
-#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/split", request_body = SplitInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = Vec<PaymentView>), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
+#[post("/bank/lines/{id}/split")]
 pub async fn split_line(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -348,8 +362,9 @@ pub async fn split_line(
 }
 
 /// Dismiss a line as not premium, with the reason.
-#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/dismissal", request_body = DismissInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/bank/lines/{id}/dismissal")]
 pub async fn dismiss_line(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -361,8 +376,9 @@ pub async fn dismiss_line(
 }
 
 /// Record that a line's money was sent back to the payer.
-#[utoipa::path(post, path = "/api/v1/bank/lines/{id}/refund", request_body = RefundLineInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 201, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/bank/lines/{id}/refund")]
 pub async fn refund_line(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -374,8 +390,9 @@ pub async fn refund_line(
 }
 
 /// Reverse a dismissal or refund: the line is back in suspense.
-#[utoipa::path(post, path = "/api/v1/bank/disposals/{id}/reversal", request_body = DisposalReversalInput, tag = "billing",
+#[utoipa::path(tag = "billing",
     responses((status = 200, body = BankDisposalView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/bank/disposals/{id}/reversal")]
 pub async fn reverse_disposal(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -389,8 +406,9 @@ pub async fn reverse_disposal(
 /// Who owes what (应收保费) on a day, one page of issued policies at a time (follow
 /// `next` as `after`): per policy and maker, aged not yet due, 1–30, 31–90 and over 90
 /// days overdue, with the page's totals. Amounts are CNY strings.
-#[utoipa::path(get, path = "/api/v1/receivables", params(billing::ReceivablesQuery), tag = "billing",
+#[utoipa::path(params(billing::ReceivablesQuery), tag = "billing",
     responses((status = 200, body = Receivables)))]
+#[get("/receivables")]
 pub async fn receivables(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -6,18 +6,20 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::catalogue::CatalogueView;
 use crate::services::catalogue::{self, CatalogueInput, CatalogueListQuery};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/catalogue", web::get().to(list))
-        .route("/catalogue", web::post().to(create))
-        .route("/catalogue/{id}", web::get().to(get))
-        .route("/catalogue/{id}", web::put().to(update));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update);
 }
 
 /// List qualified products (a client sees only its own maker's).
-#[utoipa::path(get, path = "/api/v1/catalogue", params(CatalogueListQuery), tag = "catalogue",
+#[utoipa::path(params(CatalogueListQuery), tag = "catalogue",
     responses((status = 200, body = SeekPage<CatalogueView>)))]
+#[get("/catalogue")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -30,8 +32,9 @@ pub async fn list(
 }
 
 /// Add a qualified product of a maker.
-#[utoipa::path(post, path = "/api/v1/catalogue", request_body = CatalogueInput, tag = "catalogue",
+#[utoipa::path(tag = "catalogue",
     responses((status = 201, body = CatalogueView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/catalogue")]
 pub async fn create(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -43,8 +46,9 @@ pub async fn create(
         .json(row))
 }
 
-#[utoipa::path(get, path = "/api/v1/catalogue/{id}", tag = "catalogue",
+#[utoipa::path(tag = "catalogue",
     responses((status = 200, body = CatalogueView), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/catalogue/{id}")]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -56,8 +60,9 @@ pub async fn get(
         .json(row))
 }
 
-#[utoipa::path(put, path = "/api/v1/catalogue/{id}", request_body = CatalogueInput, tag = "catalogue",
+#[utoipa::path(tag = "catalogue",
     responses((status = 200, body = CatalogueView)))]
+#[put("/catalogue/{id}")]
 pub async fn update(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -10,44 +10,27 @@ use crate::services::certificates::{
     self as certs, issued as docs, pack, CertificateView, DocumentView, PdfCheck, Verification,
 };
 use crate::services::ServiceError;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/policies/{id}/certificate", web::get().to(current))
-        .route("/policies/{id}/certificate", web::post().to(certificate))
-        .route(
-            "/policies/{id}/certificate.pdf",
-            web::get().to(certificate_pdf),
-        )
-        .route("/policies/{id}/certificates", web::get().to(history))
-        .route("/policies/{id}/schedule.pdf", web::get().to(schedule))
-        .route(
-            "/policies/{id}/versions/{seq}/endorsement",
-            web::post().to(endorsement),
-        )
-        .route(
-            "/policies/{id}/versions/{seq}/endorsement.pdf",
-            web::get().to(endorsement_pdf),
-        )
-        .route(
-            "/policies/{id}/insurance-certificate",
-            web::post().to(insurance_certificate),
-        )
-        .route(
-            "/policies/{id}/insurance-certificate.pdf",
-            web::get().to(insurance_certificate_pdf),
-        )
-        .route("/policies/{id}/documents", web::get().to(documents))
-        .route(
-            "/policies/{id}/subsidy-pack.zip",
-            web::get().to(subsidy_pack),
-        )
-        .route("/certificates/public-key", web::get().to(public_key))
-        .route("/exports/annex3.csv", web::get().to(annex3_csv))
-        .route("/exports/annex3.xlsx", web::get().to(annex3_xlsx))
-        .route("/verify/{code}", web::get().to(verify))
-        .route("/verify/{code}/pdf", web::post().to(verify_pdf));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(current)
+        .service(certificate)
+        .service(certificate_pdf)
+        .service(history)
+        .service(schedule)
+        .service(endorsement)
+        .service(endorsement_pdf)
+        .service(insurance_certificate)
+        .service(insurance_certificate_pdf)
+        .service(documents)
+        .service(subsidy_pack)
+        .service(public_key)
+        .service(annex3_csv)
+        .service(annex3_xlsx)
+        .service(verify)
+        .service(verify_pdf);
 }
 
 /// Largest PDF accepted for comparison.
@@ -77,9 +60,10 @@ pub fn limit(st: &AppState, req: &HttpRequest) -> Result<(), ServiceError> {
 
 /// The policy's full-premium collection certificate (全额保费收取证明): the valid one,
 /// or a new one if the premium is fully paid (201). 409 with the balance while unpaid.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/certificate", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 201, body = CertificateView), (status = 200, body = CertificateView),
               (status = 409, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/certificate")]
 pub async fn certificate(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -95,10 +79,11 @@ pub async fn certificate(
 
 /// The policy's valid certificate; a GET changes nothing: 409 while unpaid (with the
 /// balance) or while paid but not yet issued (issue it with POST).
-#[utoipa::path(get, path = "/api/v1/policies/{id}/certificate", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     operation_id = "current_certificate",
     responses((status = 200, body = CertificateView), (status = 404, body = crate::http::problem::Problem),
               (status = 409, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}/certificate")]
 pub async fn current(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -109,8 +94,9 @@ pub async fn current(
 }
 
 /// The certificate's PDF, byte-identical to the one issued; 409 until it is issued.
-#[utoipa::path(get, path = "/api/v1/policies/{id}/certificate.pdf", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 200, content_type = "application/pdf"), (status = 409, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}/certificate.pdf")]
 pub async fn certificate_pdf(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -125,8 +111,9 @@ pub async fn certificate_pdf(
 }
 
 /// Every certificate of the policy, newest first (valid and revoked).
-#[utoipa::path(get, path = "/api/v1/policies/{id}/certificates", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 200, body = Vec<CertificateView>)))]
+#[get("/policies/{id}/certificates")]
 pub async fn history(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -136,8 +123,9 @@ pub async fn history(
 }
 
 /// The stamped policy schedule (保险单) of an issued policy.
-#[utoipa::path(get, path = "/api/v1/policies/{id}/schedule.pdf", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 200, content_type = "application/pdf"), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}/schedule.pdf")]
 pub async fn schedule(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -163,10 +151,11 @@ fn issued_or_found(view: DocumentView, new: bool) -> HttpResponse {
 /// The endorsement document (批单) of an endorsement or cancellation — policy version
 /// `seq` (2 for the first change after issue) — issued on first request (201), the same
 /// one after (200). 404 for a version that is not an endorsement or cancellation.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/versions/{seq}/endorsement", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     params(("id" = i64, Path, description = "policy"), ("seq" = i32, Path, description = "policy version")),
     responses((status = 201, body = DocumentView), (status = 200, body = DocumentView),
               (status = 404, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/versions/{seq}/endorsement")]
 pub async fn endorsement(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -178,9 +167,10 @@ pub async fn endorsement(
 }
 
 /// The 批单's PDF, byte-identical on every download.
-#[utoipa::path(get, path = "/api/v1/policies/{id}/versions/{seq}/endorsement.pdf", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     params(("id" = i64, Path, description = "policy"), ("seq" = i32, Path, description = "policy version")),
     responses((status = 200, content_type = "application/pdf"), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}/versions/{seq}/endorsement.pdf")]
 pub async fn endorsement_pdf(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -197,9 +187,10 @@ pub async fn endorsement_pdf(
 
 /// The insurance certificate for the user unit (保险凭证): the valid one if it states
 /// the policy as it stands, else a new one (the stale one revoked). 409 once cancelled.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/insurance-certificate", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 201, body = DocumentView), (status = 200, body = DocumentView),
               (status = 409, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/insurance-certificate")]
 pub async fn insurance_certificate(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -210,8 +201,9 @@ pub async fn insurance_certificate(
 }
 
 /// The 保险凭证's PDF, byte-identical to the one issued.
-#[utoipa::path(get, path = "/api/v1/policies/{id}/insurance-certificate.pdf", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 200, content_type = "application/pdf"), (status = 409, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}/insurance-certificate.pdf")]
 pub async fn insurance_certificate_pdf(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -227,8 +219,9 @@ pub async fn insurance_certificate_pdf(
 }
 
 /// Every 批单 and 保险凭证 issued on the policy, newest first (valid and revoked).
-#[utoipa::path(get, path = "/api/v1/policies/{id}/documents", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 200, body = Vec<DocumentView>)))]
+#[get("/policies/{id}/documents")]
 pub async fn documents(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -250,8 +243,9 @@ fn ascii_name(number: &str) -> String {
 
 /// The subsidy application pack: schedule, certificate, payment ledger (CSV) and the
 /// programme summary row (CSV) in one ZIP. 409 while premium is unpaid.
-#[utoipa::path(get, path = "/api/v1/policies/{id}/subsidy-pack.zip", tag = "certificates",
+#[utoipa::path(tag = "certificates",
     responses((status = 200, content_type = "application/zip"), (status = 409, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}/subsidy-pack.zip")]
 pub async fn subsidy_pack(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -272,8 +266,9 @@ pub struct PublicKey {
 }
 
 /// The key certificate signatures verify with (public).
-#[utoipa::path(get, path = "/api/v1/certificates/public-key", tag = "verification", security(()),
+#[utoipa::path(tag = "verification", security(()),
     responses((status = 200, body = PublicKey)))]
+#[get("/certificates/public-key")]
 pub async fn public_key(st: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(PublicKey {
         algorithm: "Ed25519",
@@ -288,8 +283,9 @@ fn uw_desk(st: &AppState) -> crate::services::underwriting::Desk<'_> {
 
 /// Zhejiang annex 3 (附件3) for a maker, programme and period, as CSV (UTF-8 with BOM;
 /// amounts in 万元 to four decimals).
-#[utoipa::path(get, path = "/api/v1/exports/annex3.csv", params(Annex3Query), tag = "certificates",
+#[utoipa::path(params(Annex3Query), tag = "certificates",
     responses((status = 200, content_type = "text/csv")))]
+#[get("/exports/annex3.csv")]
 pub async fn annex3_csv(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -330,8 +326,9 @@ pub async fn annex3_csv(
 }
 
 /// The same table as an XLSX workbook laid out like the annex.
-#[utoipa::path(get, path = "/api/v1/exports/annex3.xlsx", params(Annex3Query), tag = "certificates",
+#[utoipa::path(params(Annex3Query), tag = "certificates",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+#[get("/exports/annex3.xlsx")]
 pub async fn annex3_xlsx(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -349,9 +346,10 @@ pub async fn annex3_xlsx(
 
 /// Public: what the certificate with this verification code states and whether it is
 /// still valid. Rate-limited per client IP (429 with Retry-After).
-#[utoipa::path(get, path = "/api/v1/verify/{code}", tag = "verification", security(()),
+#[utoipa::path(tag = "verification", security(()),
     responses((status = 200, body = Verification), (status = 404, body = crate::http::problem::Problem),
               (status = 429, body = crate::http::problem::Problem)))]
+#[get("/verify/{code}")]
 pub async fn verify(
     st: web::Data<AppState>,
     req: HttpRequest,
@@ -363,9 +361,10 @@ pub async fn verify(
 
 /// Public: is this file byte-identical to the PDF issued under the code? Send the PDF
 /// as the body (`application/pdf`) or as a multipart form field `pdf`.
-#[utoipa::path(post, path = "/api/v1/verify/{code}/pdf", tag = "verification", security(()),
+#[utoipa::path(tag = "verification", security(()),
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses((status = 200, body = PdfCheck), (status = 429, body = crate::http::problem::Problem)))]
+#[post("/verify/{code}/pdf")]
 pub async fn verify_pdf(
     st: web::Data<AppState>,
     req: HttpRequest,

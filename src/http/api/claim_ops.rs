@@ -14,41 +14,31 @@ use crate::services::claims::{
 };
 use crate::services::claims::{ClaimHandlerView, ClaimNoteView};
 use crate::services::ServiceError;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/claims/mine", web::get().to(mine))
-        .route("/claims/handlers", web::get().to(handlers))
-        .route("/claims/payment-batches", web::get().to(batches))
-        .route("/claims/payment-batches", web::post().to(create_batch))
-        .route("/claims/payment-batches/waiting", web::get().to(waiting))
-        .route("/claims/payment-batches/{bid}", web::get().to(batch))
-        .route(
-            "/claims/payment-batches/{bid}/file.{format}",
-            web::get().to(batch_file),
-        )
-        .route(
-            "/claims/payment-batches/{bid}/confirmation",
-            web::post().to(confirm),
-        )
-        .route(
-            "/claims/payment-batches/{bid}/confirmation-file",
-            web::post().to(confirm_file),
-        )
-        .route(
-            "/claims/payment-batches/{bid}/cancel",
-            web::post().to(cancel),
-        )
-        .route("/claims/{id}/assignment", web::post().to(assign))
-        .route("/claims/{id}/notes", web::post().to(note));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(mine)
+        .service(handlers)
+        .service(batches)
+        .service(create_batch)
+        .service(waiting)
+        .service(batch)
+        .service(batch_file)
+        .service(confirm)
+        .service(confirm_file)
+        .service(cancel)
+        .service(assign)
+        .service(note);
 }
 
 /// "My claims": the open claims assigned to the caller, by next deadline; a page at a
 /// time.
-#[utoipa::path(get, path = "/api/v1/claims/mine", params(QueueQuery), tag = "claims",
+#[utoipa::path(params(QueueQuery), tag = "claims",
     responses((status = 200, body = SeekPage<QueueItem>)))]
+#[get("/claims/mine")]
 pub async fn mine(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -61,8 +51,9 @@ pub async fn mine(
 }
 
 /// The users a claim can be assigned to (active claims handlers and managers).
-#[utoipa::path(get, path = "/api/v1/claims/handlers", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = Vec<ClaimHandlerView>)))]
+#[get("/claims/handlers")]
 pub async fn handlers(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(claims::handlers(&st.desk(), &who.0).await?))
 }
@@ -70,8 +61,9 @@ pub async fn handlers(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResp
 /// Assign a claim to a handler (a claims manager), or take an unassigned claim
 /// yourself (a handler; leave `user_id` out). Audited as `claim.assign` /
 /// `claim.reassign`.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/assignment", request_body = AssignInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 403, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/assignment")]
 pub async fn assign(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -83,8 +75,9 @@ pub async fn assign(
 }
 
 /// Add an internal note (内部备注). Claims staff only; a client never sees notes.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/notes", request_body = NoteInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = ClaimNoteView), (status = 403, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/notes")]
 pub async fn note(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -96,23 +89,26 @@ pub async fn note(
 }
 
 /// Approved claim payments not yet sent to the bank.
-#[utoipa::path(get, path = "/api/v1/claims/payment-batches/waiting", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = Vec<BatchItemView>)))]
+#[get("/claims/payment-batches/waiting")]
 pub async fn waiting(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(claims::waiting_payments(&st.desk(), &who.0).await?))
 }
 
 /// Payment batches, newest first (without their payments).
-#[utoipa::path(get, path = "/api/v1/claims/payment-batches", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = Vec<BatchView>)))]
+#[get("/claims/payment-batches")]
 pub async fn batches(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(claims::list_batches(&st.desk(), &who.0).await?))
 }
 
 /// Make a payment batch of the approved payments waiting (or those named). A payment
 /// is in at most one open batch; with nothing waiting the answer is 409.
-#[utoipa::path(post, path = "/api/v1/claims/payment-batches", request_body = BatchInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = BatchView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/claims/payment-batches")]
 pub async fn create_batch(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -128,8 +124,9 @@ pub async fn create_batch(
 }
 
 /// One batch with its payments and the bank's answers.
-#[utoipa::path(get, path = "/api/v1/claims/payment-batches/{bid}", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = BatchView), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/claims/payment-batches/{bid}")]
 pub async fn batch(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -140,8 +137,9 @@ pub async fn batch(
 
 /// The file for the bank, `file.csv` or `file.xlsx`: 收款人, 开户行, 账号, 金额, 赔案号,
 /// 付款编号, 批次号 (formula-like cells get a leading ').
-#[utoipa::path(get, path = "/api/v1/claims/payment-batches/{bid}/file.{format}", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, content_type = "text/csv", body = String)))]
+#[get("/claims/payment-batches/{bid}/file.{format}")]
 pub async fn batch_file(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -160,8 +158,9 @@ pub async fn batch_file(
 /// The bank's confirmation, entered: `lines` (payment id, paid or failed, day, bank
 /// reference, reason) and/or `all_paid_on`. Every line is checked first; one bad line
 /// records nothing (422, each line named).
-#[utoipa::path(post, path = "/api/v1/claims/payment-batches/{bid}/confirmation", request_body = BatchConfirmation, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = BatchView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/claims/payment-batches/{bid}/confirmation")]
 pub async fn confirm(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -220,9 +219,10 @@ pub async fn confirmation_bytes(
 /// Import the bank's confirmation file (CSV: 付款编号, 状态 and optionally 支付日期,
 /// 银行流水号, 失败原因, 批次号, 金额). A file with any bad line records nothing (422,
 /// each line with its reason); importing the same file again changes nothing.
-#[utoipa::path(post, path = "/api/v1/claims/payment-batches/{bid}/confirmation-file", tag = "claims",
+#[utoipa::path(tag = "claims",
     request_body(content_type = "text/csv", content = String),
     responses((status = 200, body = BatchView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/claims/payment-batches/{bid}/confirmation-file")]
 pub async fn confirm_file(
     req: HttpRequest,
     st: web::Data<AppState>,
@@ -242,8 +242,9 @@ pub struct BatchCancelInput {
 }
 
 /// Cancel an open batch the bank has not answered (its payments can be batched again).
-#[utoipa::path(post, path = "/api/v1/claims/payment-batches/{bid}/cancel", request_body = BatchCancelInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = BatchView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/claims/payment-batches/{bid}/cancel")]
 pub async fn cancel(
     st: web::Data<AppState>,
     who: ApiActor,

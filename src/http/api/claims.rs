@@ -15,39 +15,38 @@ use crate::services::claims::{
 use crate::services::client_view::{ClientClaimDetail, ClientClaimView};
 use crate::services::ServiceError;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/claims", web::post().to(notify))
-        .route("/claims", web::get().to(list))
-        .route("/claims/queue", web::get().to(queue))
-        .route("/claims/approvals", web::get().to(approvals))
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(notify)
+        .service(list)
+        .service(queue)
+        .service(approvals)
         .configure(super::claim_ops::routes)
-        .route("/claims/{id}", web::get().to(get))
-        .route("/claims/{id}/register", web::post().to(register))
-        .route("/claims/{id}/reserve", web::post().to(reserve))
-        .route("/claims/{id}/proof-request", web::post().to(proof_request))
-        .route(
-            "/claims/{id}/proof-complete",
-            web::post().to(proof_complete),
-        )
-        .route("/claims/{id}/documents", web::post().to(upload))
-        .route("/claims/{id}/documents/{doc}", web::get().to(download))
-        .route("/claims/{id}/decision", web::post().to(decide))
-        .route("/claims/{id}/approval", web::post().to(approve))
-        .route("/claims/{id}/payments", web::post().to(pay))
-        .route("/claims/{id}/payments/{pid}/paid", web::post().to(paid))
-        .route("/claims/{id}/recoveries", web::post().to(recover))
-        .route("/claims/{id}/reopen", web::post().to(reopen));
+        .service(get)
+        .service(register)
+        .service(reserve)
+        .service(proof_request)
+        .service(proof_complete)
+        .service(upload)
+        .service(download)
+        .service(decide)
+        .service(approve)
+        .service(pay)
+        .service(paid)
+        .service(recover)
+        .service(reopen);
 }
 
 /// Report a claim (报案). The cover check runs at once: an event outside the period, an
 /// uninsured unit, no section for the claim type or a time-barred claim is refused
 /// (422) with each reason as a `cover.*` field error, and gets no claim number.
-#[utoipa::path(post, path = "/api/v1/claims", request_body = NotificationInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = ClaimView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/claims")]
 pub async fn notify(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -60,8 +59,9 @@ pub async fn notify(
 }
 
 /// Claims, newest first (a client sees its own maker's).
-#[utoipa::path(get, path = "/api/v1/claims", params(ListQuery), tag = "claims",
+#[utoipa::path(params(ListQuery), tag = "claims",
     responses((status = 200, body = SeekPage<ClaimView>)))]
+#[get("/claims")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -80,8 +80,9 @@ pub async fn list(
 
 /// Open claims by their next statutory deadline: overdue first (most overdue first),
 /// then the soonest due, claims with no clock running last; a page at a time.
-#[utoipa::path(get, path = "/api/v1/claims/queue", params(QueueQuery), tag = "claims",
+#[utoipa::path(params(QueueQuery), tag = "claims",
     responses((status = 200, body = SeekPage<QueueItem>)))]
+#[get("/claims/queue")]
 pub async fn queue(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -94,16 +95,18 @@ pub async fn queue(
 }
 
 /// Decisions above a handler's authority waiting for a claims manager.
-#[utoipa::path(get, path = "/api/v1/claims/approvals", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = Vec<PendingApproval>)))]
+#[get("/claims/approvals")]
 pub async fn approvals(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(claims::approvals(&st.desk(), &who.0).await?))
 }
 
 /// One claim: cover check, checklist, clocks, reserves, documents, payments, timeline.
-#[utoipa::path(get, path = "/api/v1/claims/{id}", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimDetail, description = "staff; a client gets ClientClaimDetail"),
               (status = 404, body = crate::http::problem::Problem)))]
+#[get("/claims/{id}")]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -117,8 +120,9 @@ pub async fn get(
 }
 
 /// 立案: register a notified claim with its first case reserve.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/register", request_body = RegisterInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/register")]
 pub async fn register(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -130,8 +134,9 @@ pub async fn register(
 }
 
 /// Change the case reserve, with a reason (the history is kept).
-#[utoipa::path(post, path = "/api/v1/claims/{id}/reserve", request_body = ReserveInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
+#[post("/claims/{id}/reserve")]
 pub async fn reserve(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -144,8 +149,9 @@ pub async fn reserve(
 
 /// Ask once for everything missing (art. 22); mailed to the claimant. A second
 /// request is 409.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/proof-request", request_body = ProofRequestInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/proof-request")]
 pub async fn proof_request(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -166,8 +172,9 @@ pub struct ProofCompleteInput {
 }
 
 /// Record the day proof became complete (starts the 30- and 60-day clocks).
-#[utoipa::path(post, path = "/api/v1/claims/{id}/proof-complete", request_body = ProofCompleteInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
+#[post("/claims/{id}/proof-complete")]
 pub async fn proof_complete(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -226,9 +233,10 @@ pub async fn read_uploads(
 /// recognised by content; executables are refused whatever their name. All files are
 /// kept or none: a refusal names the file. Answers the stored document (one file) or
 /// the list of them (several).
-#[utoipa::path(post, path = "/api/v1/claims/{id}/documents", tag = "claims",
+#[utoipa::path(tag = "claims",
     request_body(content_type = "multipart/form-data", content = String),
     responses((status = 201, body = ClaimDocumentView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/documents")]
 pub async fn upload(
     req: HttpRequest,
     st: web::Data<AppState>,
@@ -247,8 +255,9 @@ pub async fn upload(
 }
 
 /// Download a document (uploaded proof or the rejection notice PDF).
-#[utoipa::path(get, path = "/api/v1/claims/{id}/documents/{doc}", tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>)))]
+#[get("/claims/{id}/documents/{doc}")]
 pub async fn download(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -273,8 +282,9 @@ pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> HttpResp
 
 /// Decide: accept, accept in part, or reject with reasons. Above the handler's
 /// authority the claim waits for a claims manager; a final rejection sends the notice.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/decision", request_body = DecisionInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/decision")]
 pub async fn decide(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -286,8 +296,9 @@ pub async fn decide(
 }
 
 /// A claims manager — not the handler — approves or sends back a decision.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/approval", request_body = ApprovalInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView), (status = 403, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/approval")]
 pub async fn approve(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -300,8 +311,9 @@ pub async fn approve(
 
 /// Pay an agreed claim. The limits erode atomically; a payment that would overspend
 /// the section or aggregate limit is refused (409) with the amount left in `detail`.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/payments", request_body = PaymentInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 201, body = ClaimPaymentView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/claims/{id}/payments")]
 pub async fn pay(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -318,8 +330,9 @@ pub async fn pay(
 }
 
 /// The bank confirmed a payment: approved → paid.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/payments/{pid}/paid", request_body = ProofCompleteInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimPaymentView)))]
+#[post("/claims/{id}/payments/{pid}/paid")]
 pub async fn paid(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -333,8 +346,9 @@ pub async fn paid(
 }
 
 /// Record a recovery (subrogation, repayment after fraud).
-#[utoipa::path(post, path = "/api/v1/claims/{id}/recoveries", request_body = RecoveryInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
+#[post("/claims/{id}/recoveries")]
 pub async fn recover(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -351,8 +365,9 @@ pub async fn recover(
 }
 
 /// Reopen a closed claim with a reason and a new reserve.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/reopen", request_body = ReopenInput, tag = "claims",
+#[utoipa::path(tag = "claims",
     responses((status = 200, body = ClaimView)))]
+#[post("/claims/{id}/reopen")]
 pub async fn reopen(
     st: web::Data<AppState>,
     who: ApiActor,

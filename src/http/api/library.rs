@@ -4,21 +4,27 @@ use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::ServiceError;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/clauses", web::get().to(clause_sets))
-        .route("/clauses/{id}/{version}", web::get().to(clause_set))
-        .route("/programmes", web::get().to(programmes));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(clause_sets)
+        .service(clause_set)
+        .service(programmes);
 }
 
 /// Every clause set version (sections, covered causes, exclusions, limit and deductible options).
-#[utoipa::path(get, path = "/api/v1/clauses", tag = "library", responses((status = 200, description = "clause sets")))]
+#[utoipa::path(tag = "library", responses((status = 200, description = "clause sets")))]
+#[get("/clauses")]
 pub async fn clause_sets(st: web::Data<AppState>, _who: ApiActor) -> HttpResponse {
     HttpResponse::Ok().json(st.library.clause_sets())
 }
 
 /// One clause set version with its rate filing.
+#[utoipa::path(tag = "library",
+    responses((status = 200, description = "the clause set (`clause_set`) and its rate filing (`rate_filing`, null when none is filed)"),
+              (status = 404, body = crate::http::problem::Problem)))]
+#[get("/clauses/{id}/{version}")]
 pub async fn clause_set(
     st: web::Data<AppState>,
     _who: ApiActor,
@@ -34,7 +40,8 @@ pub async fn clause_set(
 }
 
 /// Subsidy programmes with every rule and its source in the seed documents.
-#[utoipa::path(get, path = "/api/v1/programmes", tag = "library", responses((status = 200, description = "programmes")))]
+#[utoipa::path(tag = "library", responses((status = 200, description = "programmes")))]
+#[get("/programmes")]
 pub async fn programmes(st: web::Data<AppState>, _who: ApiActor) -> HttpResponse {
     HttpResponse::Ok().json(st.library.programmes())
 }

@@ -17,10 +17,13 @@ pub mod policies;
 pub mod subsidy_facts;
 pub mod users;
 
+use actix_web::dev::HttpServiceFactory;
 use actix_web::web;
 use contract::ProblemResponses;
 use serde::Serialize;
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::OpenApiFactory;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// A short list read whole or newest first up to `limit` (a scheme's yearly reports),
@@ -59,48 +62,14 @@ impl<T> SeekPage<T> {
     }
 }
 
+/// The fixed parts of the API's document. Its `paths` (and the schemas they name) are not
+/// listed here: they are collected from the registration in [`register`] (see [`openapi`]).
 #[derive(OpenApi)]
 #[openapi(
     info(title = "firstcover API", version = "1", description = "首台(套)/首批次保险补偿业务系统接口。Amounts are strings in CNY with two decimals; rates are decimal fractions (0.0185 = 1.85 %). Errors are application/problem+json."),
-    paths(
-        parties::list, parties::create, parties::get, parties::update, parties::relate,
-        catalogue::list, catalogue::create, catalogue::get, catalogue::update,
-        users::me, users::list, users::create,
-        audit::latest, audit::verify,
-        library::clause_sets, library::programmes,
-        policies::quote, policies::list, policies::get, policies::requote, policies::referrals,
-        policies::decide, policies::bind, policies::proof, policies::issue, policies::endorse,
-        policies::cancel, policies::renew, policies::subsidy, policies::decline,
-        policies::withdraw,
-        outbox::list, outbox::requeue,
-        certificates::certificate, certificates::current, certificates::certificate_pdf, certificates::history,
-        certificates::schedule, certificates::subsidy_pack, certificates::public_key,
-        certificates::annex3_csv, certificates::annex3_xlsx, certificates::verify,
-        certificates::verify_pdf, certificates::endorsement, certificates::endorsement_pdf,
-        certificates::insurance_certificate, certificates::insurance_certificate_pdf,
-        certificates::documents,
-        billing::record_payment, billing::reverse_payment, billing::ledger, billing::set_plan,
-        billing::record_invoice, billing::void_invoice, billing::refund, billing::bank_notification,
-        billing::import_statement, billing::imports, billing::unmatched, billing::match_line,
-        billing::preview_statement, billing::suspense, billing::split_line, billing::dismiss_line,
-        billing::refund_line, billing::reverse_disposal, billing::receivables,
-        claims::notify, claims::list, claims::queue, claims::approvals, claims::get,
-        claims::register, claims::reserve, claims::proof_request, claims::proof_complete,
-        claims::upload, claims::download, claims::decide, claims::approve, claims::pay,
-        claims::paid, claims::recover, claims::reopen,
-        backtests::list, backtests::run, backtests::get, backtests::triangles,
-        backtests::document,
-        claim_ops::mine, claim_ops::handlers, claim_ops::assign, claim_ops::note,
-        claim_ops::waiting, claim_ops::batches, claim_ops::create_batch, claim_ops::batch,
-        claim_ops::batch_file, claim_ops::confirm, claim_ops::confirm_file, claim_ops::cancel,
-        subsidy_facts::list, subsidy_facts::record, subsidy_facts::import_grants,
-        annual_reports::get, annual_reports::document, annual_reports::queue, annual_reports::queued,
-        users::deactivate, users::reactivate, users::unlock, users::reset_password,
-        users::change_password,
-    ),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError,
         crate::services::client_view::ClientPolicyDetail, crate::services::client_view::ClientClaimDetail)),
-    modifiers(&BearerAuth, &ProblemResponses),
+    modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -119,25 +88,60 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Every API handler, each registered once, in routing order (a fixed path such as
+/// `/claims/queue` before `/claims/{id}`). Each area's `routes` calls `.service(handler)` on
+/// utoipa-actix-web's [`ServiceConfig`] with a handler that carries both its actix route
+/// (`#[get("/parties")]`, relative to `/api/v1`) and its `#[utoipa::path]`: that one call
+/// routes it and adds its operation to the document, so a route cannot be served without
+/// being documented or documented without being served. `.service` accepts only such
+/// handlers (and utoipa-actix-web scopes of them); `tests/api/contract.rs` checks the rest
+/// (no `.route(…)` or `.map(…)` around it).
+fn register(cfg: &mut ServiceConfig) {
+    cfg.configure(parties::routes)
+        .configure(catalogue::routes)
+        .configure(users::routes)
+        .configure(audit::routes)
+        .configure(library::routes)
+        .configure(policies::routes)
+        .configure(outbox::routes)
+        .configure(certificates::routes)
+        .configure(billing::routes)
+        .configure(claims::routes)
+        .configure(backtests::routes)
+        .configure(subsidy_facts::routes)
+        .configure(annual_reports::routes);
+}
+
+/// The `/api/v1` scope and the OpenAPI document generated from it: [`ApiDoc`] with the
+/// paths and schemas the registration collected, then the problem responses added to every
+/// operation ([`ProblemResponses`]).
+fn api_scope() -> (impl HttpServiceFactory, utoipa::openapi::OpenApi) {
+    let scope = utoipa_actix_web::scope("/api/v1")
+        .configure(register)
+        .default_service(web::to(not_found));
+    let mut doc = ApiDoc::openapi();
+    doc.paths.merge(scope.paths());
+    let mut schemas = Vec::new();
+    scope.schemas(&mut schemas);
+    doc.components
+        .get_or_insert_with(utoipa::openapi::Components::new)
+        .schemas
+        .extend(schemas);
+    ProblemResponses.modify(&mut doc);
+    (scope, doc)
+}
+
+/// The document served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_scope().1
+}
+
+/// The Swagger UI (first, so that its `/api/v1/openapi.json` is not taken by the scope's
+/// 404) and the `/api/v1` scope.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
-        .service(
-            web::scope("/api/v1")
-                .configure(parties::routes)
-                .configure(catalogue::routes)
-                .configure(users::routes)
-                .configure(audit::routes)
-                .configure(library::routes)
-                .configure(policies::routes)
-                .configure(outbox::routes)
-                .configure(certificates::routes)
-                .configure(billing::routes)
-                .configure(claims::routes)
-                .configure(backtests::routes)
-                .configure(subsidy_facts::routes)
-                .configure(annual_reports::routes)
-                .default_service(web::to(not_found)),
-        );
+    let (scope, doc) = api_scope();
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", doc))
+        .service(scope);
 }
 
 async fn not_found() -> actix_web::HttpResponse {

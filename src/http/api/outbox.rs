@@ -6,15 +6,16 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::outbox::OutboxView;
 use crate::services::outbox::{self, OutboxListQuery};
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/outbox", web::get().to(list))
-        .route("/outbox/{id}/requeue", web::post().to(requeue));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(requeue);
 }
 
 /// Deliveries, newest first (administrators, auditors, actuaries).
-#[utoipa::path(get, path = "/api/v1/outbox", params(OutboxListQuery), tag = "outbox", responses((status = 200, body = SeekPage<OutboxView>)))]
+#[utoipa::path(params(OutboxListQuery), tag = "outbox", responses((status = 200, body = SeekPage<OutboxView>)))]
+#[get("/outbox")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -25,7 +26,8 @@ pub async fn list(
 }
 
 /// Send a dead letter again with fresh attempts (administrators).
-#[utoipa::path(post, path = "/api/v1/outbox/{id}/requeue", tag = "outbox", responses((status = 200, body = OutboxView), (status = 409, description = "not a dead letter")))]
+#[utoipa::path(tag = "outbox", responses((status = 200, body = OutboxView), (status = 409, description = "not a dead letter")))]
+#[post("/outbox/{id}/requeue")]
 pub async fn requeue(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -7,15 +7,16 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::parties::{self, PartyListQuery};
 use crate::services::parties::{PartyRelationView, PartyView};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/parties", web::get().to(list))
-        .route("/parties", web::post().to(create))
-        .route("/parties/{id}", web::get().to(get))
-        .route("/parties/{id}", web::put().to(update))
-        .route("/parties/{id}/relations", web::post().to(relate));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(relate);
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -35,8 +36,9 @@ pub struct RelationInput {
 }
 
 /// List and search parties (a client sees only its own maker).
-#[utoipa::path(get, path = "/api/v1/parties", params(PartyListQuery), tag = "parties",
+#[utoipa::path(params(PartyListQuery), tag = "parties",
     responses((status = 200, body = SeekPage<PartyView>)))]
+#[get("/parties")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -49,8 +51,9 @@ pub async fn list(
 }
 
 /// Create a maker, user or intermediary. The credit code is checked (GB 32100-2015).
-#[utoipa::path(post, path = "/api/v1/parties", request_body = PartyInput, tag = "parties",
+#[utoipa::path(tag = "parties",
     responses((status = 201, body = PartyView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/parties")]
 pub async fn create(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -64,8 +67,9 @@ pub async fn create(
 }
 
 /// One party with its relations.
-#[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "parties",
+#[utoipa::path(tag = "parties",
     responses((status = 200, body = PartyDetail), (status = 404, body = crate::http::problem::Problem)))]
+#[get("/parties/{id}")]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -78,8 +82,9 @@ pub async fn get(
 }
 
 /// Replace a party's details. Send `If-Match` with the ETag to refuse lost updates.
-#[utoipa::path(put, path = "/api/v1/parties/{id}", request_body = PartyInput, tag = "parties",
+#[utoipa::path(tag = "parties",
     responses((status = 200, body = PartyView), (status = 409, body = crate::http::problem::Problem)))]
+#[put("/parties/{id}")]
 pub async fn update(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -99,8 +104,9 @@ pub async fn update(
 }
 
 /// Record that two parties are related, or that one is a trader for the other.
-#[utoipa::path(post, path = "/api/v1/parties/{id}/relations", request_body = RelationInput, tag = "parties",
+#[utoipa::path(tag = "parties",
     responses((status = 201, description = "relation recorded")))]
+#[post("/parties/{id}/relations")]
 pub async fn relate(
     st: web::Data<AppState>,
     who: ApiActor,

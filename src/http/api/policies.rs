@@ -10,26 +10,27 @@ use crate::services::underwriting::{
     self as uw, CancelInput, CloseQuoteInput, Closing, EndorsementInput, ListQuery, PolicyDetail,
     PolicyView, QuoteInput, RenewalInput,
 };
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/quotes", web::post().to(quote))
-        .route("/referrals", web::get().to(referrals))
-        .route("/policies", web::get().to(list))
-        .route("/policies/{id}", web::get().to(get))
-        .route("/policies/{id}", web::put().to(requote))
-        .route("/policies/{id}/referral", web::post().to(decide))
-        .route("/policies/{id}/bind", web::post().to(bind))
-        .route("/policies/{id}/end-user-proof", web::post().to(proof))
-        .route("/policies/{id}/issue", web::post().to(issue))
-        .route("/policies/{id}/endorsements", web::post().to(endorse))
-        .route("/policies/{id}/cancel", web::post().to(cancel))
-        .route("/policies/{id}/renew", web::post().to(renew))
-        .route("/policies/{id}/decline", web::post().to(decline))
-        .route("/policies/{id}/withdraw", web::post().to(withdraw))
-        .route("/policies/{id}/subsidy", web::get().to(subsidy));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(quote)
+        .service(referrals)
+        .service(list)
+        .service(get)
+        .service(requote)
+        .service(decide)
+        .service(bind)
+        .service(proof)
+        .service(issue)
+        .service(endorse)
+        .service(cancel)
+        .service(renew)
+        .service(decline)
+        .service(withdraw)
+        .service(subsidy);
 }
 
 async fn view(st: &AppState, who: &ApiActor, id: i64) -> Result<PolicyView, ApiError> {
@@ -38,8 +39,9 @@ async fn view(st: &AppState, who: &ApiActor, id: i64) -> Result<PolicyView, ApiE
 
 /// Quote: check the hard rules and warnings (acknowledge each warning's code), rate
 /// from the filing. Above authority or outside the filed band the quote is referred.
-#[utoipa::path(post, path = "/api/v1/quotes", request_body = QuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, body = PolicyView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/quotes")]
 pub async fn quote(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -54,8 +56,9 @@ pub async fn quote(
 }
 
 /// Policies and quotes, newest first, with search and filters (a client sees its own).
-#[utoipa::path(get, path = "/api/v1/policies", params(ListQuery), tag = "underwriting",
+#[utoipa::path(params(ListQuery), tag = "underwriting",
     responses((status = 200, body = SeekPage<PolicyView>)))]
+#[get("/policies")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -73,9 +76,10 @@ pub async fn list(
 }
 
 /// One policy with its issued versions, referrals and history.
-#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyDetail, description = "staff; a client gets ClientPolicyDetail"),
               (status = 404, body = crate::http::problem::Problem)))]
+#[get("/policies/{id}")]
 pub async fn get(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -91,8 +95,9 @@ pub async fn get(
 }
 
 /// Change a quote (only while quoted; an issued policy changes by endorsement → 409).
-#[utoipa::path(put, path = "/api/v1/policies/{id}", request_body = QuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
+#[put("/policies/{id}")]
 pub async fn requote(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -109,8 +114,9 @@ pub async fn requote(
 }
 
 /// Open referrals, oldest first, one page.
-#[utoipa::path(get, path = "/api/v1/referrals", params(uw::ReferralQuery), tag = "underwriting",
+#[utoipa::path(params(uw::ReferralQuery), tag = "underwriting",
     responses((status = 200, body = SeekPage<ReferralView>)))]
+#[get("/referrals")]
 pub async fn referrals(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -134,9 +140,10 @@ pub struct DecisionInput {
 /// A person at the level of the authority ladder the referral waits for (or above) —
 /// not the one who referred it — approves or declines. Below that level: 403
 /// `/problems/below-authority-level`; approving an expired quote: 409 `/problems/quote-expired`.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/referral", request_body = DecisionInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 403, body = crate::http::problem::Problem),
               (status = 409, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/referral")]
 pub async fn decide(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -149,8 +156,9 @@ pub async fn decide(
 }
 
 /// quoted → bound.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/bind", tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/bind")]
 pub async fn bind(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -161,8 +169,9 @@ pub async fn bind(
 }
 
 /// Record the end user's receipt (needed before issue when sold through an intermediary).
-#[utoipa::path(post, path = "/api/v1/policies/{id}/end-user-proof", tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView)))]
+#[post("/policies/{id}/end-user-proof")]
 pub async fn proof(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -173,8 +182,9 @@ pub async fn proof(
 }
 
 /// bound (or quoted and needing no approval) → issued: fixes version 1 with the clause text and takes the next policy number.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/issue", tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/issue")]
 pub async fn issue(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -187,9 +197,10 @@ pub async fn issue(
 /// Endorse an issued policy: additional (+) or return (−) premium pro rata by days.
 /// Beyond the underwriter's authority the endorsement is referred (202) and applied
 /// when a senior underwriter approves it through `/policies/{id}/decision`.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/endorsements", request_body = EndorsementInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, description = "applied: {outcome, adjustment, policy}"),
               (status = 202, description = "referred: {outcome, referral_id, reasons, policy}")))]
+#[post("/policies/{id}/endorsements")]
 pub async fn endorse(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -209,8 +220,9 @@ pub async fn endorse(
 }
 
 /// Cancel an issued policy; the unearned premium is returned pro rata by days.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/cancel", request_body = CancelInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, description = "{return_premium, policy}")))]
+#[post("/policies/{id}/cancel")]
 pub async fn cancel(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -224,8 +236,9 @@ pub async fn cancel(
 }
 
 /// Quote the renewal of an issued policy; carries 首保年度 when continuous.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/renew", request_body = RenewalInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, body = PolicyView)))]
+#[post("/policies/{id}/renew")]
 pub async fn renew(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -242,9 +255,10 @@ pub async fn renew(
 /// Decline a quote (拒保) with a reason: the quote is closed without cover (status
 /// `declined`) and can no longer be bound (409 `/problems/quote-closed`). A referred quote
 /// is declined through its referral decision instead (409).
-#[utoipa::path(post, path = "/api/v1/policies/{id}/decline", request_body = CloseQuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/decline")]
 pub async fn decline(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -264,9 +278,10 @@ pub async fn decline(
 
 /// Withdraw a quote for the maker (投保人撤回) with the maker's reason: closed without
 /// cover (status `withdrawn`), no longer bindable.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/withdraw", request_body = CloseQuoteInput, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 200, body = PolicyView), (status = 409, body = crate::http::problem::Problem),
               (status = 422, body = crate::http::problem::Problem)))]
+#[post("/policies/{id}/withdraw")]
 pub async fn withdraw(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -293,8 +308,9 @@ pub struct SubsidyQuery {
 
 /// Subsidy estimate: verdict, every finding with its source, continuity and the
 /// arithmetic steps (yearly caps across all the enterprise's policies).
-#[utoipa::path(get, path = "/api/v1/policies/{id}/subsidy", params(SubsidyQuery), tag = "underwriting",
+#[utoipa::path(params(SubsidyQuery), tag = "underwriting",
     responses((status = 200, description = "assessment")))]
+#[get("/policies/{id}/subsidy")]
 pub async fn subsidy(
     st: web::Data<AppState>,
     who: ApiActor,

@@ -5,13 +5,12 @@ use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::services::subsidy_facts::{self as facts, FactView, RecordFact};
 use crate::services::subsidy_grants::GrantImport;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/subsidy-facts", web::get().to(list))
-        .route("/subsidy-facts", web::post().to(record))
-        .route("/subsidy-grants/import", web::post().to(import_grants));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(record).service(import_grants);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -27,8 +26,9 @@ pub struct FactQuery {
 
 /// The facts recorded about a maker, a qualification or a policy, newest first; older
 /// records of the same fact are marked `superseded`.
-#[utoipa::path(get, path = "/api/v1/subsidy-facts", params(FactQuery), tag = "underwriting",
+#[utoipa::path(params(FactQuery), tag = "underwriting",
     responses((status = 200, body = Vec<FactView>)))]
+#[get("/subsidy-facts")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -40,8 +40,9 @@ pub async fn list(
 }
 
 /// Record a fact with its source document (audited).
-#[utoipa::path(post, path = "/api/v1/subsidy-facts", request_body = RecordFact, tag = "underwriting",
+#[utoipa::path(tag = "underwriting",
     responses((status = 201, body = FactView), (status = 422, description = "invalid fact")))]
+#[post("/subsidy-facts")]
 pub async fn record(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -62,9 +63,10 @@ pub struct ImportQuery {
 /// sent as the body: columns 保单号 policy_number, 补贴政策 scheme, 申报年度 round,
 /// 补贴比例 ratio, 补贴金额 amount, 下达文件日期 notice_date, 下达文件 source_document.
 /// All rows or none: a bad row answers 422 with every bad row's line and column.
-#[utoipa::path(post, path = "/api/v1/subsidy-grants/import", params(ImportQuery), tag = "underwriting",
+#[utoipa::path(params(ImportQuery), tag = "underwriting",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = GrantImport), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/subsidy-grants/import")]
 pub async fn import_grants(
     st: web::Data<AppState>,
     who: ApiActor,

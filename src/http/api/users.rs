@@ -6,23 +6,25 @@ use crate::http::AppState;
 use crate::services::people;
 use crate::services::users::UserView;
 use crate::services::users::{self, NewUserInput};
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/me", web::get().to(me))
-        .route("/users", web::get().to(list))
-        .route("/users", web::post().to(create))
-        .route("/users/{id}/deactivate", web::post().to(deactivate))
-        .route("/users/{id}/reactivate", web::post().to(reactivate))
-        .route("/users/{id}/unlock", web::post().to(unlock))
-        .route("/users/{id}/password-reset", web::post().to(reset_password))
-        .route("/me/password", web::post().to(change_password));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(me)
+        .service(list)
+        .service(create)
+        .service(deactivate)
+        .service(reactivate)
+        .service(unlock)
+        .service(reset_password)
+        .service(change_password);
 }
 
 /// Deactivate a user (administrators): their sessions and API tokens end at once.
-#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 200, body = UserView), (status = 404, body = crate::http::problem::Problem),
               (status = 409, body = crate::http::problem::Problem)))]
+#[post("/users/{id}/deactivate")]
 pub async fn deactivate(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -33,8 +35,9 @@ pub async fn deactivate(
 }
 
 /// Reactivate a user (administrators); they sign in again (no session comes back).
-#[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 200, body = UserView), (status = 404, body = crate::http::problem::Problem)))]
+#[post("/users/{id}/reactivate")]
 pub async fn reactivate(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -51,8 +54,9 @@ pub struct UnlockView {
 }
 
 /// Lift a user's sign-in lock-out at once (administrators).
-#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 200, body = UnlockView), (status = 404, body = crate::http::problem::Problem)))]
+#[post("/users/{id}/unlock")]
 pub async fn unlock(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -71,8 +75,9 @@ pub struct PasswordResetView {
 
 /// Reset a user's password (administrators): a one-time password that must be changed
 /// at the next sign-in; the user's sessions and tokens end.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 200, body = PasswordResetView), (status = 404, body = crate::http::problem::Problem)))]
+#[post("/users/{id}/password-reset")]
 pub async fn reset_password(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -96,8 +101,9 @@ pub struct PasswordChange {
 }
 
 /// Change your own password (the current one is required). 204.
-#[utoipa::path(post, path = "/api/v1/me/password", request_body = PasswordChange, tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 204, description = "changed"), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/me/password")]
 pub async fn change_password(
     st: web::Data<AppState>,
     who: ApiActor,
@@ -109,20 +115,23 @@ pub async fn change_password(
 }
 
 /// Who the token belongs to.
-#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, description = "the caller")))]
+#[utoipa::path(tag = "users", responses((status = 200, description = "the caller")))]
+#[get("/me")]
 pub async fn me(who: ApiActor) -> HttpResponse {
     HttpResponse::Ok().json(&who.0)
 }
 
 /// All users (administrators only).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserView>)))]
+#[utoipa::path(tag = "users", responses((status = 200, body = Vec<UserView>)))]
+#[get("/users")]
 pub async fn list(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(users::list(&st.db, &who.0).await?))
 }
 
 /// Create a user (administrators only). Clients must name their maker.
-#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserInput, tag = "users",
+#[utoipa::path(tag = "users",
     responses((status = 201, body = UserView), (status = 422, body = crate::http::problem::Problem)))]
+#[post("/users")]
 pub async fn create(
     st: web::Data<AppState>,
     who: ApiActor,
