@@ -70,12 +70,16 @@ fn statuses(write: bool, has_body: bool, public: bool) -> Vec<(u16, &'static str
     s
 }
 
-fn problem_content() -> Content {
-    Content::new(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
+/// utoipa 6 (OpenAPI 3.2) lets a response's content be a `$ref` itself; ours are inline.
+fn problem_content() -> RefOr<Content> {
+    RefOr::T(Content::new(Some(RefOr::Ref(Ref::from_schema_name(
+        "Problem",
+    )))))
 }
 
-fn is_problem(content: &Content) -> bool {
-    matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+fn is_problem(content: &RefOr<Content>) -> bool {
+    matches!(content, RefOr::T(c)
+        if matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem")))
 }
 
 fn document_problems(op: &mut Operation, write: bool, public: bool) {
