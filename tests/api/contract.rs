@@ -364,15 +364,7 @@ async fn send(
 
 async fn every_documented_operation_is_routed_and_takes_its_documented_body(app: TestApp) {
     let token = app.api_user("contract-admin", Role::Admin, None).await;
-    let doc: Value = app
-        .client()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let examples = examples();
     let mut problems = Vec::new();
     let mut with_body = 0;
@@ -434,15 +426,7 @@ async fn every_documented_operation_is_routed_and_takes_its_documented_body(app:
 /// A body built for one schema but documented under another name (two `PaymentInput`s)
 /// must be caught by the schema check the route-contract test runs.
 async fn the_schema_check_catches_a_body_documented_with_another_type(app: TestApp) {
-    let doc: Value = app
-        .client()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let premium = json!({"payer": "某公司", "amount": "100.00", "paid_on": "2026-06-30"});
     let claims = json!({"$ref": "#/components/schemas/ClaimPaymentInput"});
     let errs = check(&doc, &claims, &premium, "body");
@@ -476,15 +460,7 @@ async fn the_schema_check_catches_a_body_documented_with_another_type(app: TestA
 /// answer are exactly the document's operations.
 async fn no_method_answers_on_a_documented_path_that_the_document_does_not_list(app: TestApp) {
     let token = app.api_user("contract-probe", Role::Admin, None).await;
-    let doc: Value = app
-        .client()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let mut problems = Vec::new();
     let mut probed = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {

@@ -313,6 +313,18 @@ impl TestApp {
         self.get(path, token).await.json().await.expect("json body")
     }
 
+    /// The served OpenAPI document, fetched as any client would (no sign-in).
+    pub async fn openapi(&self) -> serde_json::Value {
+        self.client()
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .expect("GET openapi.json")
+            .json()
+            .await
+            .expect("the OpenAPI document is JSON")
+    }
+
     /// GET with a bearer token.
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
         self.client()

@@ -35,14 +35,7 @@ async fn probes_metrics_and_openapi(app: TestApp) {
     ));
     assert!(metrics.contains("firstcover_ready 1"));
 
-    let spec: serde_json::Value = c
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec = app.openapi().await;
     assert_eq!(spec["openapi"].as_str().unwrap().chars().next(), Some('3'));
     assert!(spec["paths"]["/api/v1/parties"]["post"].is_object());
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
