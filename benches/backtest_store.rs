@@ -31,6 +31,7 @@ use firstcover::config::Config;
 #[path = "portfolio/mod.rs"]
 mod portfolio;
 use firstcover::services::backtest::{self, report::Level};
+use firstcover::services::Services;
 use firstcover::store::backtest::Basis;
 use firstcover::store::Db;
 use portfolio::aggregate_portfolio;
@@ -106,6 +107,8 @@ async fn run() -> BenchResult<()> {
 
 async fn measure(config: &Config) -> BenchResult<()> {
     let db = Db::connect(&config.database_url, 4).await?;
+    let shared = Services::open(db.clone(), config.clone(), Default::default()).await?;
+    let ctx = shared.ctx();
     let as_of = NaiveDate::from_ymd_opt(2024, 12, 31).ok_or("date")?;
     println!("[load] before the timed reps: {}", load_average());
     let reps = env_usize("BENCH_REPS", 3).max(1);
@@ -113,7 +116,7 @@ async fn measure(config: &Config) -> BenchResult<()> {
     let mut last = None;
     for _ in 0..reps {
         let t0 = Instant::now();
-        let cells = backtest::data_step(&db, as_of, Basis::UnderwritingYear).await?;
+        let cells = backtest::data_step(&ctx, as_of, Basis::UnderwritingYear).await?;
         let t1 = Instant::now();
         let report = backtest::build_report(config, &cells, as_of, Basis::UnderwritingYear, None)
             .expect("figures in range");
@@ -148,7 +151,7 @@ async fn measure(config: &Config) -> BenchResult<()> {
     .await?;
     tx.commit().await?;
     let full_secs = t.elapsed().as_secs_f64();
-    let summary_cells = backtest::data_step(&db, as_of, Basis::UnderwritingYear).await?;
+    let summary_cells = backtest::data_step(&ctx, as_of, Basis::UnderwritingYear).await?;
     if premium != summary_cells.premium || losses != summary_cells.losses {
         return Err("the summaries' cells differ from those of every piece and movement".into());
     }
@@ -342,8 +345,13 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
         t.elapsed().as_secs_f64()
     );
     // What the service's schedule does on every poll: fold the delta rows.
+    let config = Config {
+        database_url: url.into(),
+        ..Config::default()
+    };
+    let shared = Services::open(db.clone(), config, Default::default()).await?;
     let t = Instant::now();
-    let c = backtest::summary::compact(&db).await?;
+    let c = backtest::summary::compact(&shared.ctx()).await?;
     println!(
         "[setup] summaries compacted in {:.1}s (untimed, as the service does it in the \
          background): premium {} → {} rows, losses {} → {} rows",
@@ -354,7 +362,7 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
         c.loss_after
     );
     let t = Instant::now();
-    let drift = backtest::summary::verify(&db).await?;
+    let drift = backtest::summary::verify(&shared.ctx()).await?;
     if !drift.is_none() {
         return Err(format!("summaries differ from the full recomputation: {drift:?}").into());
     }

@@ -22,7 +22,7 @@ use common::{env_usize, BenchResult, RESET_SEQUENCES};
 use firstcover::app::{Application, StartOptions};
 use firstcover::config::Config;
 use firstcover::domain::role::Role;
-use firstcover::services::{users, Actor};
+use firstcover::services::{users, Actor, Services};
 use firstcover::store::Db;
 use std::time::Instant;
 
@@ -422,8 +422,16 @@ async fn measure(
     let external = std::env::var("SCALE_EXTERNAL")
         .ok()
         .filter(|_| !url.contains("firstcover_scale_small"));
-    let (base, db, handle) = match &external {
-        Some(base) => (base.clone(), Db::connect(url, 2).await?, None),
+    let (base, shared, handle) = match &external {
+        Some(base) => {
+            let config = Config {
+                database_url: url.into(),
+                ..Config::default()
+            };
+            let db = Db::connect(url, 2).await?;
+            let shared = Services::open(db, config, Default::default()).await?;
+            (base.clone(), shared, None)
+        }
         None => {
             let config = Config {
                 database_url: url.into(),
@@ -439,10 +447,10 @@ async fn measure(
             )
             .await?;
             let base = format!("http://127.0.0.1:{}", app.port());
-            let db = app.db.clone();
+            let shared = app.services();
             let handle = app.handle();
             tokio::spawn(app.run_until_stopped());
-            (base, db, Some(handle))
+            (base, shared, Some(handle))
         }
     };
     println!("[memory] {url} served, before any request: {}", rss());
@@ -462,7 +470,7 @@ async fn measure(
     ] {
         let username = format!("scale.{name}.{stamp}");
         users::create(
-            &db,
+            &shared.ctx(),
             &Actor::system(),
             users::NewUserInput {
                 username: username.clone(),
@@ -475,7 +483,8 @@ async fn measure(
         )
         .await?;
         who.push((name, session(&base, &username).await?));
-        let (_, token) = users::create_token(&db, &Actor::system(), &username, "scale").await?;
+        let (_, token) =
+            users::create_token(&shared.ctx(), &Actor::system(), &username, "scale").await?;
         tokens.push((name, token));
     }
     let page =
@@ -618,7 +627,7 @@ async fn measure(
     println!("[memory] {url} after the endpoints: {}", rss());
     match handle {
         Some(h) => h.stop(true).await,
-        None => db.close().await,
+        None => shared.db.close().await,
     }
     Ok(out)
 }

@@ -100,9 +100,15 @@ async fn run() -> BenchResult<()> {
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let db = Db::connect(&url, 4).await?;
     db.migrate().await?;
+    let config = firstcover::config::Config {
+        database_url: url.clone(),
+        ..Default::default()
+    };
+    let shared = firstcover::services::Services::open(db, config, Default::default()).await?;
+    let ctx = shared.ctx();
     let admin = Actor::system();
     let user = firstcover::services::users::create(
-        &db,
+        &ctx,
         &admin,
         firstcover::services::users::NewUserInput {
             username: "finance.bench".into(),
@@ -125,7 +131,7 @@ async fn run() -> BenchResult<()> {
 
     let t = Instant::now();
     let p =
-        billing::preview_statement(&db, &actor, lib.bank_layouts(), "s.csv", &bytes, None).await?;
+        billing::preview_statement(&ctx, &actor, lib.bank_layouts(), "s.csv", &bytes, None).await?;
     let preview_s = t.elapsed().as_secs_f64();
     let upload = p
         .upload_id
@@ -135,8 +141,8 @@ async fn run() -> BenchResult<()> {
         p.lines, p.layout_id, p.known, p.total
     );
     let t = Instant::now();
-    billing::start_import(&db, &actor, upload).await?;
-    let r = billing::run_import(&db, &actor, "FC", lib.bank_layouts(), upload).await?;
+    billing::start_import(&ctx, &actor, upload).await?;
+    let r = billing::run_import(&ctx, &actor, "FC", lib.bank_layouts(), upload).await?;
     let import_s = t.elapsed().as_secs_f64();
     println!(
         "[rust] import: {} recorded, {} to suspense, {} duplicates in {import_s:.3} s ({} chunks)",
@@ -151,9 +157,16 @@ async fn run() -> BenchResult<()> {
         peak_rss()
     );
     let t = Instant::now();
-    let again =
-        billing::import_statement(&db, &actor, "FC", lib.bank_layouts(), "s.csv", &bytes, None)
-            .await?;
+    let again = billing::import_statement(
+        &ctx,
+        &actor,
+        "FC",
+        lib.bank_layouts(),
+        "s.csv",
+        &bytes,
+        None,
+    )
+    .await?;
     println!(
         "[rust] re-import of the same file: {} duplicates, {} recorded in {:.3} s",
         again.duplicates,

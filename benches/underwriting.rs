@@ -109,13 +109,14 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
     let app = Application::build(config, opts).await.expect("app starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.db.clone();
+    let shared = app.services();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     // The audit sealer runs as it does under `serve`, so its work is part of the measurement.
-    let sealer = audit::spawn_sealer(db.clone(), Duration::from_millis(500));
+    let sealer = audit::spawn_sealer(shared.clone(), Duration::from_millis(500));
 
     users::create(
-        &db,
+        &shared.ctx(),
         &Actor::system(),
         users::NewUserInput {
             username: "bench.uw".into(),
@@ -128,7 +129,7 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
     )
     .await
     .expect("user");
-    let token = users::create_token(&db, &Actor::system(), "bench.uw", "bench")
+    let token = users::create_token(&shared.ctx(), &Actor::system(), "bench.uw", "bench")
         .await
         .expect("token")
         .1;
@@ -211,7 +212,10 @@ async fn run_app(admin_url: &str, clients: usize, seconds: u64) -> Run {
     sealer.abort();
     // Every audited change of the run is in the chain, once: 2 per transaction + 5 of setup.
     let audited = 2 * latencies_ms.len() as i64 + 5;
-    match audit::verify(&db).await.expect("verify the audit chain") {
+    match audit::verify(&shared.ctx())
+        .await
+        .expect("verify the audit chain")
+    {
         ChainReport::Intact { rows, waiting, .. } => {
             println!("audit chain intact: {rows} rows sealed, {waiting} waiting");
             if errors.load(Ordering::Relaxed) == 0 {

@@ -26,6 +26,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pub db: Db,
+    /// What the background jobs and the CLI build their service context from.
+    services: crate::services::Services,
     /// The background jobs' health, shown by `/readyz` and `/metrics`.
     health: crate::runtime::Health,
 }
@@ -57,6 +59,13 @@ impl Application {
         let verify_limiter =
             http::ratelimit::RateLimiter::new(config.certificates.verify_per_minute, 10_000);
         let health = crate::runtime::Health::default();
+        let services = crate::services::Services {
+            db: db.clone(),
+            library: library.clone(),
+            config: config.clone(),
+            kit: kit.clone(),
+            clock: opts.clock,
+        };
         let state = web::Data::new(AppState {
             db: db.clone(),
             config,
@@ -95,6 +104,7 @@ impl Application {
             port,
             server: server.run(),
             db,
+            services,
             health,
         })
     }
@@ -105,6 +115,12 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+
+    /// The database, library, settings, document kit and clock this server was built
+    /// with, for the background jobs (and tests that run a job pass by hand).
+    pub fn services(&self) -> crate::services::Services {
+        self.services.clone()
     }
 
     pub fn health(&self) -> crate::runtime::Health {

@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Overrides};
 use crate::domain::role::Role;
 use crate::services::audit::ChainReport;
-use crate::services::{self, Actor};
+use crate::services::{self, Actor, Ctx, Services};
 use crate::store::Db;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -231,9 +231,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     })?;
     // One connection for every command that works on the records (`serve` and `migrate`
     // open their own).
-    let db = match cli.command {
+    let shared = match cli.command {
         Command::Serve { .. } | Command::Migrate => None,
-        _ => Some(connect(&config).await?),
+        _ => Some(
+            Services::open(connect(&config).await?, config.clone(), Clock::System)
+                .await
+                .map_err(describe)?,
+        ),
     };
     // Commands that change records leave audit entries in the journal; chain them before
     // exiting, as the running service's sealer would.
@@ -246,9 +250,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policies {
             command: PoliciesCommand::Advance { as_of },
         } => {
-            let db = opened(&db)?;
+            let ctx = opened(&shared)?;
             let day = as_of.unwrap_or_else(|| Clock::System.today());
-            let r = services::underwriting::clock::advance(db, day)
+            let r = services::underwriting::clock::advance(&ctx, day)
                 .await
                 .map_err(describe)?;
             println!(
@@ -267,9 +271,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Billing {
             command: BillingCommand::Remind { as_of },
         } => {
-            let db = opened(&db)?;
+            let ctx = opened(&shared)?;
             let day = as_of.unwrap_or_else(|| Clock::System.today());
-            let r = services::billing::send_reminders(db, &config.billing, day)
+            let r = services::billing::send_reminders(&ctx, &config.billing, day)
                 .await
                 .map_err(describe)?;
             println!(
@@ -279,8 +283,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Deliver => {
-            let db = opened(&db)?;
-            let r = crate::outbox_worker::run_once(db, &config)
+            let ctx = opened(&shared)?;
+            let r = crate::outbox_worker::run_once(ctx.db, &config)
                 .await
                 .map_err(describe)?;
             println!(
@@ -306,10 +310,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     maker,
                 },
         } => {
-            let db = opened(&db)?;
+            let ctx = opened(&shared)?;
             let maker_id = match maker {
                 Some(code) => {
-                    let mut tx = db.read().await?;
+                    let mut tx = ctx.db.read().await?;
                     let code = code.trim().to_ascii_uppercase();
                     let found = crate::store::parties::by_credit_code(&mut tx, &code).await?;
                     Some(
@@ -335,7 +339,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role,
                 maker_id,
             };
-            let user = services::users::create(db, &Actor::system(), input)
+            let user = services::users::create(&ctx, &Actor::system(), input)
                 .await
                 .map_err(describe)?;
             println!(
@@ -350,9 +354,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token {
             command: TokenCommand::Create { username, name },
         } => {
-            let db = opened(&db)?;
+            let ctx = opened(&shared)?;
             let (id, secret) =
-                services::users::create_token(db, &Actor::system(), &username, &name)
+                services::users::create_token(&ctx, &Actor::system(), &username, &name)
                     .await
                     .map_err(describe)?;
             println!("token {id} for {username} (shown once; send as 'Authorization: Bearer …'):\n{secret}");
@@ -361,8 +365,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token {
             command: TokenCommand::Revoke { id },
         } => {
-            let db = opened(&db)?;
-            services::users::revoke_token(db, &Actor::system(), id)
+            let ctx = opened(&shared)?;
+            services::users::revoke_token(&ctx, &Actor::system(), id)
                 .await
                 .map_err(describe)?;
             println!("token {id} revoked");
@@ -377,15 +381,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     no_store,
                 },
         } => {
-            let db = opened(&db)?;
-            backtest_run(db, &config, as_of, out, basis.into(), no_store).await
+            let ctx = opened(&shared)?;
+            backtest_run(&ctx, &config, as_of, out, basis.into(), no_store).await
         }
         Command::Backtest {
             command: BacktestCommand::Schedule { today },
         } => {
-            let db = opened(&db)?;
+            let ctx = opened(&shared)?;
             let today = today.unwrap_or_else(|| Clock::System.today());
-            match services::backtest::schedule::run_due(db, &config, today)
+            match services::backtest::schedule::run_due(&ctx, &config, today)
                 .await
                 .map_err(describe)?
             {
@@ -397,15 +401,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backtest {
             command: BacktestCommand::Summary { command },
         } => {
-            let db = opened(&db)?;
-            backtest_summary(db, command).await
+            let ctx = opened(&shared)?;
+            backtest_summary(&ctx, command).await
         }
         Command::Backtest { .. } => Ok(ExitCode::SUCCESS),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let db = opened(&db)?;
-            match services::audit::verify(db).await.map_err(describe)? {
+            let ctx = opened(&shared)?;
+            match services::audit::verify(&ctx).await.map_err(describe)? {
                 ChainReport::Intact {
                     rows,
                     last_hash,
@@ -424,14 +428,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }?;
-    if let (true, Some(db)) = (writes, &db) {
-        services::audit::seal(db).await.map_err(describe)?;
+    if let (true, Some(shared)) = (writes, &shared) {
+        services::audit::seal(&shared.ctx())
+            .await
+            .map_err(describe)?;
     }
     Ok(code)
 }
 
-fn opened(db: &Option<Db>) -> anyhow::Result<&Db> {
-    db.as_ref()
+fn opened(shared: &Option<Services>) -> anyhow::Result<Ctx<'_>> {
+    shared
+        .as_ref()
+        .map(Services::ctx)
         .ok_or_else(|| anyhow::anyhow!("this command has no database connection"))
 }
 
@@ -481,7 +489,6 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
         "postgres"
     };
     tracing::info!(database = backend, "starting");
-    let job_config = config.clone();
     let app = Application::build(
         config,
         StartOptions {
@@ -493,20 +500,23 @@ async fn serve(config: Config, demo: bool, workers: Option<usize>) -> anyhow::Re
     // Outbox delivery, audit sealing, the policy clock, backtest summary folding and the
     // quarterly schedule and the premium reminders: supervised, on this runtime
     // (`runtime.rs`).
+    let shared = app.services();
     let jobs = crate::runtime::Jobs::start(crate::runtime::JobContext {
-        db: app.db.clone(),
-        config: job_config,
-        clock: Clock::System,
+        services: shared.clone(),
         health: app.health(),
     });
     let admin_password = std::env::var("FIRSTCOVER_ADMIN_PASSWORD").ok();
-    if let Some(pw) = services::users::bootstrap_admin(&app.db, admin_password)
+    if let Some(pw) = services::users::bootstrap_admin(&shared.ctx(), admin_password)
         .await
         .map_err(describe)?
     {
         println!("created first administrator 'admin' — one-time password: {pw}");
     }
-    if demo && services::demo::load(&app.db).await.map_err(describe)? {
+    if demo
+        && services::demo::load(&shared.ctx())
+            .await
+            .map_err(describe)?
+    {
         println!("demo data loaded; demo users (uw.li, uw.chen, fin.wang, claims.zhao, claims.sun, act.zhou, audit.wu, client.zhongheng) have password {}", services::demo::DEMO_PASSWORD);
     }
     println!(
@@ -557,7 +567,7 @@ fn shutdown_signal(
 }
 
 async fn backtest_run(
-    db: &Db,
+    ctx: &Ctx<'_>,
     config: &Config,
     as_of: chrono::NaiveDate,
     out: Option<PathBuf>,
@@ -571,11 +581,11 @@ async fn backtest_run(
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     }
     let rendered = if no_store {
-        backtest::produce(db, config, as_of, basis, None)
+        backtest::produce(ctx, config, as_of, basis, None)
             .await
             .map_err(describe)?
     } else {
-        let (id, r) = backtest::generate(db, config, &Actor::system(), as_of, basis, None)
+        let (id, r) = backtest::generate(ctx, config, &Actor::system(), as_of, basis, None)
             .await
             .map_err(describe)?;
         println!("backtest report {id} stored");
@@ -614,18 +624,18 @@ async fn backtest_run(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn backtest_summary(db: &Db, command: SummaryCommand) -> anyhow::Result<ExitCode> {
+async fn backtest_summary(ctx: &Ctx<'_>, command: SummaryCommand) -> anyhow::Result<ExitCode> {
     use services::backtest::summary;
     match command {
         SummaryCommand::Compact => {
-            let c = summary::compact(db).await.map_err(describe)?;
+            let c = summary::compact(ctx).await.map_err(describe)?;
             println!(
                 "premium summary {} → {} rows, loss summary {} → {} rows",
                 c.premium_before, c.premium_after, c.loss_before, c.loss_after
             );
         }
         SummaryCommand::Verify => {
-            let d = summary::verify(db).await.map_err(describe)?;
+            let d = summary::verify(ctx).await.map_err(describe)?;
             if !d.is_none() {
                 eprintln!(
                     "backtest summaries differ from policies and claims: {} premium keys, {} loss \
@@ -637,7 +647,7 @@ async fn backtest_summary(db: &Db, command: SummaryCommand) -> anyhow::Result<Ex
             println!("backtest summaries equal the full recomputation");
         }
         SummaryCommand::Rebuild => {
-            let d = summary::rebuild(db, &Actor::system())
+            let d = summary::rebuild(ctx, &Actor::system())
                 .await
                 .map_err(describe)?;
             println!(

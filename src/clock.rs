@@ -3,7 +3,7 @@
 //! Every "today" in the product — policy transitions, claim clocks, due installments,
 //! certificate years, the backtest schedule — is the Beijing date of one `Clock`, never
 //! the UTC date (from 16:00 UTC the UTC date is a day behind; the bug fixed in 9b235c1).
-//! The clock is a value handed to the use cases (`Desk::clock`, `AppState::clock`, the
+//! The clock is a value handed to the use cases (`Ctx::clock`, `AppState::clock`, the
 //! background jobs), so a test or a demo can run the whole service at a fixed instant.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};

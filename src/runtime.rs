@@ -8,9 +8,8 @@
 //! (an outbox delivery being sent) finishes, then the loop ends; `shutdown` waits for
 //! all of them. Health of each job is shown by `/readyz` and `/metrics`.
 
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::store::Db;
+use crate::services::Services;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -127,9 +126,9 @@ pub struct Jobs {
 /// What the jobs need.
 #[derive(Clone)]
 pub struct JobContext {
-    pub db: Db,
-    pub config: Config,
-    pub clock: Clock,
+    /// Database, library, settings, document kit and clock: each pass takes its
+    /// [`Services::ctx`].
+    pub services: Services,
     pub health: Health,
 }
 
@@ -213,8 +212,8 @@ impl Jobs {
 /// Mail and regulator deliveries. A delivery being sent when the stop comes is finished
 /// and recorded; no new one is claimed after it.
 async fn outbox(c: JobContext, mut stop: Stop) {
-    let pause = Duration::from_millis(c.config.outbox.poll_ms.max(100));
-    let senders = match crate::outbox_worker::Senders::new(&c.config) {
+    let pause = Duration::from_millis(c.services.config.outbox.poll_ms.max(100));
+    let senders = match crate::outbox_worker::Senders::new(&c.services.config) {
         Ok(s) => s,
         Err(e) => {
             // Bad mail settings: reported, and retried by the supervisor with back-off.
@@ -225,7 +224,14 @@ async fn outbox(c: JobContext, mut stop: Stop) {
     loop {
         let go_on = stop.clone();
         let keep_going = move || !go_on.is_stopping();
-        match crate::outbox_worker::run_with(&c.db, &c.config, &senders, &keep_going).await {
+        match crate::outbox_worker::run_with(
+            &c.services.db,
+            &c.services.config,
+            &senders,
+            &keep_going,
+        )
+        .await
+        {
             Ok(r) if r != crate::outbox_worker::RunReport::default() => tracing::info!(
                 delivered = r.delivered,
                 retrying = r.retrying,
@@ -246,7 +252,7 @@ async fn outbox(c: JobContext, mut stop: Stop) {
 async fn audit_sealer(c: JobContext, mut stop: Stop) {
     loop {
         let stopping = stop.sleep(Duration::from_millis(500)).await;
-        if let Err(e) = crate::services::audit::seal(&c.db).await {
+        if let Err(e) = crate::services::audit::seal(&c.services.ctx()).await {
             c.health.pass_failed("audit_sealer", &e);
         }
         if stopping {
@@ -259,7 +265,7 @@ async fn audit_sealer(c: JobContext, mut stop: Stop) {
 async fn policy_clock(c: JobContext, mut stop: Stop) {
     use crate::services::underwriting::clock::{advance, ClockReport};
     loop {
-        match advance(&c.db, c.clock.today()).await {
+        match advance(&c.services.ctx(), c.services.clock.today()).await {
             Ok(r) if r != ClockReport::default() => tracing::info!(
                 took_effect = r.took_effect.len(),
                 expired = r.expired.len(),
@@ -281,7 +287,7 @@ fn schedule_pause(config: &Config) -> Duration {
 /// Folds the backtest summaries' delta rows into one row per key.
 async fn summary_folding(c: JobContext, mut stop: Stop) {
     loop {
-        match crate::services::backtest::summary::compact(&c.db).await {
+        match crate::services::backtest::summary::compact(&c.services.ctx()).await {
             Ok(f) if f.premium_before != f.premium_after || f.loss_before != f.loss_after => {
                 tracing::info!(
                     premium_rows = f.premium_after,
@@ -292,7 +298,7 @@ async fn summary_folding(c: JobContext, mut stop: Stop) {
             Ok(_) => {}
             Err(e) => c.health.pass_failed("summary_folding", &e),
         }
-        if stop.sleep(schedule_pause(&c.config)).await {
+        if stop.sleep(schedule_pause(&c.services.config)).await {
             return;
         }
     }
@@ -301,13 +307,18 @@ async fn summary_folding(c: JobContext, mut stop: Stop) {
 /// Produces, stores and queues the quarter's backtest report once it is due.
 async fn backtest_schedule(c: JobContext, mut stop: Stop) {
     loop {
-        match crate::services::backtest::schedule::run_due(&c.db, &c.config, c.clock.today()).await
+        match crate::services::backtest::schedule::run_due(
+            &c.services.ctx(),
+            &c.services.config,
+            c.services.clock.today(),
+        )
+        .await
         {
             Ok(Some(id)) => tracing::info!(report = id, "scheduled backtest report queued"),
             Ok(None) => {}
             Err(e) => c.health.pass_failed("backtest_schedule", &e),
         }
-        if stop.sleep(schedule_pause(&c.config)).await {
+        if stop.sleep(schedule_pause(&c.services.config)).await {
             return;
         }
     }
@@ -315,10 +326,14 @@ async fn backtest_schedule(c: JobContext, mut stop: Stop) {
 
 /// Premium reminders (催缴提醒) before and after installments fall due, each queued once.
 async fn premium_reminders(c: JobContext, mut stop: Stop) {
-    let every = Duration::from_secs(c.config.billing.reminder_every_secs.max(60));
+    let every = Duration::from_secs(c.services.config.billing.reminder_every_secs.max(60));
     loop {
-        match crate::services::billing::send_reminders(&c.db, &c.config.billing, c.clock.today())
-            .await
+        match crate::services::billing::send_reminders(
+            &c.services.ctx(),
+            &c.services.config.billing,
+            c.services.clock.today(),
+        )
+        .await
         {
             Ok(r) if r.queued > 0 => tracing::info!(queued = r.queued, "premium reminders"),
             Ok(_) => {}

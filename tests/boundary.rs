@@ -17,6 +17,9 @@
 //!   `#[utoipa::path]`: utoipa documents the body from the argument, so the document names
 //!   the type the handler takes (and says when it is optional).
 //!
+//! - The modules under `src/services/` name each other without a cycle, and the floor
+//!   (`ctx`, `terms`, `revocation`) names none of them (`layers`).
+//!
 //! Comments, string and character literals are ignored, so prose about the store and
 //! `Cache-Control: no-store` do not count.
 
@@ -25,6 +28,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "boundary/conflicts.rs"]
 mod conflicts;
+#[path = "boundary/layers.rs"]
+mod layers;
 
 /// Every `.rs` file under `dir`, sorted.
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -548,5 +553,68 @@ pub async fn csv(body: web::Bytes) -> HttpResponse { let j: Json<C>; }
             ("PaymentView".to_string(), 2),
             ("ClaimPaymentInput".to_string(), 4)
         ]
+    );
+}
+
+/// The modules every service folder may stand on; they name no other service module.
+const FLOOR: [&str; 3] = ["ctx", "terms", "revocation"];
+
+#[test]
+fn service_modules_form_layers_without_a_cycle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let graph = layers::service_graph(&root.join("src/services"), code_only);
+    // The scan sees the arrows that are there (so an empty graph cannot pass).
+    for (from, to) in [("certificates", "billing"), ("claims", "underwriting")] {
+        assert!(
+            graph[from].contains(to),
+            "{from} -> {to} not seen: {graph:?}"
+        );
+    }
+    let cycles = layers::cycles(&graph);
+    assert!(
+        cycles.is_empty(),
+        "service modules that import each other (move the shared part to a module below \
+         both, as `terms`, `revocation` and `ctx` are):\n{cycles:?}\n{graph:#?}"
+    );
+    for floor in FLOOR {
+        assert!(
+            graph[floor].is_empty(),
+            "{floor} is below every service folder and may name none: {:?}",
+            graph[floor]
+        );
+    }
+}
+
+#[test]
+fn the_layer_scan_sees_paths_and_cycles() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let services = dir.path();
+    std::fs::create_dir_all(services.join("a")).expect("mkdir");
+    std::fs::write(services.join("mod.rs"), "pub mod a; pub mod b; pub mod c;").expect("write");
+    std::fs::write(
+        services.join("a/mod.rs"),
+        "use super::{b, Actor};\n// crate::services::c in a comment\nlet s = \"super::c\";",
+    )
+    .expect("write");
+    std::fs::write(services.join("a/x.rs"), "use super::super::c::Thing;").expect("write");
+    std::fs::write(services.join("b.rs"), "fn f() { crate::services::a::go() }").expect("write");
+    std::fs::write(
+        services.join("c.rs"),
+        "use crate::services::{self as s, Ctx};",
+    )
+    .expect("write");
+    let graph = layers::service_graph(services, code_only);
+    let arrows: Vec<(String, String)> = graph
+        .iter()
+        .flat_map(|(f, ts)| ts.iter().map(move |t| (f.clone(), t.clone())))
+        .collect();
+    let want: Vec<(String, String)> = [("a", "b"), ("a", "c"), ("b", "a")]
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(arrows, want);
+    assert_eq!(
+        layers::cycles(&graph),
+        vec![vec!["a".to_string(), "b".to_string()]]
     );
 }

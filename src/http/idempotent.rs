@@ -53,7 +53,7 @@ where
         return Ok(respond(status, to_json(&value)?));
     };
     let hash = idempotency::request_hash(req.path(), &to_json(body)?);
-    match idempotency::begin(&st.db, actor, &key, &hash).await? {
+    match idempotency::begin(&st.ctx(), actor, &key, &hash).await? {
         Begun::Repeat { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let mut resp = respond(status, body);
@@ -66,11 +66,11 @@ where
         Begun::First => match op().await {
             Ok(value) => {
                 let json = to_json(&value)?;
-                idempotency::finish(&st.db, actor, &key, status.as_u16(), &json).await?;
+                idempotency::finish(&st.ctx(), actor, &key, status.as_u16(), &json).await?;
                 Ok(respond(status, json))
             }
             Err(e) => {
-                idempotency::abandon(&st.db, actor, &key).await?;
+                idempotency::abandon(&st.ctx(), actor, &key).await?;
                 Err(e.into())
             }
         },
@@ -112,7 +112,7 @@ pub async fn form_begin(
         .filter(|(k, _)| k != "csrf" && k != FORM_FIELD)
         .collect();
     let hash = idempotency::request_hash(route, &serde_json::to_string(&body).unwrap_or_default());
-    match idempotency::begin(&st.db, actor, key, &hash).await? {
+    match idempotency::begin(&st.ctx(), actor, key, &hash).await? {
         Begun::Repeat { body, .. } => Ok(FormRun::Done(body)),
         Begun::First => Ok(FormRun::Go(Some(key.to_string()))),
     }
@@ -128,7 +128,7 @@ pub async fn form_end<T>(
 ) -> Result<(), ServiceError> {
     let Some(key) = key else { return Ok(()) };
     match outcome {
-        Ok(_) => idempotency::finish(&st.db, actor, key, 303, location).await,
-        Err(_) => idempotency::abandon(&st.db, actor, key).await,
+        Ok(_) => idempotency::finish(&st.ctx(), actor, key, 303, location).await,
+        Err(_) => idempotency::abandon(&st.ctx(), actor, key).await,
     }
 }

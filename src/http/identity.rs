@@ -39,7 +39,7 @@ impl FromRequest for ApiActor {
         Box::pin(async move {
             let st = state(&req)?;
             if let Some(token) = bearer_token(&req) {
-                return auth::bearer(&st.db, &token)
+                return auth::bearer(&st.ctx(), &token)
                     .await?
                     .map(ApiActor)
                     .ok_or(ApiError(ServiceError::Unauthenticated));
@@ -47,7 +47,7 @@ impl FromRequest for ApiActor {
             let cookie = req
                 .cookie(SESSION_COOKIE)
                 .ok_or(ApiError(ServiceError::Unauthenticated))?;
-            let session = auth::session(&st.db, cookie.value())
+            let session = auth::session(&st.ctx(), cookie.value())
                 .await?
                 .ok_or(ApiError(ServiceError::Unauthenticated))?;
             if session.must_change_password {
@@ -120,7 +120,7 @@ impl FromRequest for PageActor {
             let Some(cookie) = req.cookie(SESSION_COOKIE) else {
                 return Err(LoginRedirect(next).into());
             };
-            match auth::session(&st.db, cookie.value())
+            match auth::session(&st.ctx(), cookie.value())
                 .await
                 .map_err(ApiError)?
             {

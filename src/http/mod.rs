@@ -36,24 +36,26 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// What the certificate use cases need from the shared state.
-    pub fn cert_desk(&self) -> crate::services::certificates::CertDesk<'_> {
-        crate::services::certificates::CertDesk {
-            db: &self.db,
-            library: &self.library,
-            config: &self.config,
-            kit: &self.kit,
+    /// The owned pieces of the context, for work that outlives the request (a streamed
+    /// export, an import job).
+    pub fn services(&self) -> crate::services::Services {
+        crate::services::Services {
+            db: self.db.clone(),
+            library: self.library.clone(),
+            config: self.config.clone(),
+            kit: self.kit.clone(),
             clock: self.clock,
         }
     }
 
-    /// What the underwriting use cases need from the shared state.
-    pub fn desk(&self) -> crate::services::underwriting::Desk<'_> {
-        crate::services::underwriting::Desk {
+    /// The service context every use case takes (服务上下文).
+    pub fn ctx(&self) -> crate::services::Ctx<'_> {
+        crate::services::Ctx {
             db: &self.db,
             library: &self.library,
             config: &self.config,
             clock: self.clock,
+            kit: &self.kit,
         }
     }
 }
@@ -176,7 +178,7 @@ async fn metrics_text(req: actix_web::HttpRequest, state: web::Data<AppState>) -
     }
     let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
     // Counted up to 1,001 (a range of the queue index): 1001 means more than 1,000.
-    let overdue = crate::services::claims::overdue_count(&state.db, &state.clock)
+    let overdue = crate::services::claims::overdue_count(&state.ctx(), &state.clock)
         .await
         .map(|t| if t.exact { t.count } else { t.count + 1 })
         .unwrap_or(-1);

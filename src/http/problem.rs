@@ -1,7 +1,7 @@
 //! RFC 9457 problem details: the one place where errors become HTTP responses.
 
 use super::i18n::Lang;
-use crate::services::{FieldError, ServiceError};
+use crate::services::{FieldError, ServiceError, Text};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -121,6 +121,11 @@ fn title_zh(slug: &str) -> Option<&'static str> {
         "quote-expired" => "报价已过期",
         "quote-closed" => "报价已拒保或已撤回",
         "internal" => "服务器内部错误",
+        "invalid-body" => "请求内容字段有误",
+        "unsupported-media-type" => "请发送 application/json",
+        "body-too-large" => "请求内容过大",
+        "malformed-body" => "JSON 格式有误",
+        "invalid-query" => "查询参数有误",
         _ => return None,
     })
 }
@@ -201,43 +206,70 @@ pub async fn localise(
     })
 }
 
+/// A problem the edge finds before any service runs (a body, query or path that does
+/// not parse, a route that does not exist), worded in the language the request asked for
+/// (`Accept-Language`), English when it asked for none — as a service error is.
+pub fn edge_problem(
+    req: &actix_web::HttpRequest,
+    status: StatusCode,
+    slug: &str,
+    title: &str,
+    detail: Text,
+    errors: Vec<FieldError>,
+) -> HttpResponse {
+    let lang = Lang::asked(req);
+    let title = match lang {
+        Some(Lang::Zh) => title_zh(slug).unwrap_or(title),
+        _ => title,
+    };
+    let detail = lang.unwrap_or(Lang::En).text(&detail).to_string();
+    problem_response(status, slug, title, detail, errors)
+}
+
 /// JSON bodies that do not parse: syntax errors are 400, wrong shapes 422 — never 500.
 pub fn json_error(
     err: actix_web::error::JsonPayloadError,
-    _req: &actix_web::HttpRequest,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let resp = match &err {
-        J::Deserialize(e) if e.is_data() => problem_response(
+        J::Deserialize(e) if e.is_data() => edge_problem(
+            req,
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid-body",
             "The body does not have the expected fields",
-            e.to_string(),
+            Text::new(format!("请求内容字段有误：{e}"), e.to_string()),
             vec![FieldError::new(
                 "body",
                 e.to_string(),
                 format!("请求内容字段有误：{e}"),
             )],
         ),
-        J::ContentType => problem_response(
+        J::ContentType => edge_problem(
+            req,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
             "Send application/json",
-            "the body must be application/json".into(),
+            Text::new(
+                "请求内容须为 application/json",
+                "the body must be application/json",
+            ),
             vec![],
         ),
-        J::Overflow { .. } | J::OverflowKnownLength { .. } => problem_response(
+        J::Overflow { .. } | J::OverflowKnownLength { .. } => edge_problem(
+            req,
             StatusCode::PAYLOAD_TOO_LARGE,
             "body-too-large",
             "Body too large",
-            err.to_string(),
+            Text::new(format!("请求内容过大（{err}）"), err.to_string()),
             vec![],
         ),
-        _ => problem_response(
+        _ => edge_problem(
+            req,
             StatusCode::BAD_REQUEST,
             "malformed-body",
             "Malformed JSON",
-            err.to_string(),
+            Text::new(format!("请求内容不是有效的 JSON：{err}"), err.to_string()),
             vec![],
         ),
     };
@@ -247,13 +279,14 @@ pub fn json_error(
 /// Query strings and path segments that do not parse.
 pub fn query_error(
     err: actix_web::error::QueryPayloadError,
-    _req: &actix_web::HttpRequest,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    let resp = problem_response(
+    let resp = edge_problem(
+        req,
         StatusCode::BAD_REQUEST,
         "invalid-query",
         "Invalid query parameters",
-        err.to_string(),
+        Text::new(format!("查询参数有误：{err}"), err.to_string()),
         vec![],
     );
     actix_web::error::InternalError::from_response(err, resp).into()
@@ -261,13 +294,14 @@ pub fn query_error(
 
 pub fn path_error(
     err: actix_web::error::PathError,
-    _req: &actix_web::HttpRequest,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    let resp = problem_response(
+    let resp = edge_problem(
+        req,
         StatusCode::NOT_FOUND,
         "not-found",
         "Not found",
-        err.to_string(),
+        Text::new(format!("路径参数有误：{err}"), err.to_string()),
         vec![],
     );
     actix_web::error::InternalError::from_response(err, resp).into()

@@ -32,7 +32,7 @@ use crate::domain::money::Money;
 use crate::domain::programme::{AnnualReportRule, SourceRef};
 use crate::domain::role::Role;
 use crate::services::outbox::{enqueue_mail, Attachment, Mail};
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::annual_reports::{self as store, FigureRow, NewReport, ReportRow};
 use crate::store::audit::{self, AuditEntry};
@@ -149,10 +149,10 @@ pub struct AnnualReport {
 
 /// The programmes of `scheme` and the report rule one of them carries.
 fn scheme_rule<'a>(
-    desk: &'a Desk<'_>,
+    ctx: &'a Ctx<'_>,
     scheme: &str,
 ) -> ServiceResult<(Vec<String>, &'a AnnualReportRule)> {
-    let programmes: Vec<_> = desk
+    let programmes: Vec<_> = ctx
         .library
         .programmes()
         .iter()
@@ -166,9 +166,9 @@ fn scheme_rule<'a>(
 }
 
 /// The schemes that owe an annual report: (scheme, title).
-pub fn schemes(desk: &Desk<'_>) -> Vec<(String, Text)> {
+pub fn schemes(ctx: &Ctx<'_>) -> Vec<(String, Text)> {
     let mut out: Vec<(String, Text)> = Vec::new();
-    for p in desk.library.programmes() {
+    for p in ctx.library.programmes() {
         if let Some(r) = &p.annual_report {
             if !out.iter().any(|(s, _)| s == p.scheme()) {
                 out.push((p.scheme().to_string(), r.title.clone()));
@@ -178,8 +178,8 @@ pub fn schemes(desk: &Desk<'_>) -> Vec<(String, Text)> {
     out
 }
 
-fn check_year(desk: &Desk<'_>, year: i32) -> ServiceResult<(NaiveDate, NaiveDate, bool)> {
-    let today = desk.clock.today();
+fn check_year(ctx: &Ctx<'_>, year: i32) -> ServiceResult<(NaiveDate, NaiveDate, bool)> {
+    let today = ctx.clock.today();
     let bad = || {
         ServiceError::field(
             "year",
@@ -196,16 +196,17 @@ fn check_year(desk: &Desk<'_>, year: i32) -> ServiceResult<(NaiveDate, NaiveDate
 }
 
 /// The report of `scheme` for `year`.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn build(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     scheme: &str,
     year: i32,
 ) -> ServiceResult<AnnualReport> {
     actor.require(may_read(actor.role), "read the annual report")?;
-    let (programme_ids, rule) = scheme_rule(desk, scheme)?;
-    let (from, as_of, complete) = check_year(desk, year)?;
-    let mut tx = desk.db.read().await?;
+    let (programme_ids, rule) = scheme_rule(ctx, scheme)?;
+    let (from, as_of, complete) = check_year(ctx, year)?;
+    let mut tx = ctx.db.read().await?;
     let rows = store::figures(&mut tx, &programme_ids, from, as_of).await?;
     tx.commit().await?;
     let mut makers: Vec<MakerGroup> = Vec::new();
@@ -230,7 +231,7 @@ pub async fn build(
             });
         }
     }
-    let insurer = &desk.config.insurer;
+    let insurer = &ctx.config.insurer;
     Ok(AnnualReport {
         scheme: scheme.to_string(),
         programme_ids,
@@ -380,11 +381,11 @@ pub fn pdf_content(r: &AnnualReport) -> AnnualReportPdf {
 }
 
 /// The report as PDF with the insurer's branding.
-pub fn pdf(desk: &Desk<'_>, r: &AnnualReport) -> ServiceResult<Vec<u8>> {
+pub fn pdf(ctx: &Ctx<'_>, r: &AnnualReport) -> ServiceResult<Vec<u8>> {
     let font = DocumentFont::load_default().map_err(internal)?;
     let branding = Branding::new(
-        desk.config.insurer.name.clone(),
-        desk.config.insurer.branch.clone(),
+        ctx.config.insurer.name.clone(),
+        ctx.config.insurer.branch.clone(),
         &SealArtwork::default(),
         font,
     )
@@ -510,29 +511,30 @@ async fn view(tx: &mut crate::store::Tx, r: &ReportRow) -> ServiceResult<QueuedR
 /// Queue the report of `scheme` and `year` to `[regulator] recipients` (PDF and XLSX
 /// attached), store what was sent and audit it, in one transaction. The same figures
 /// are sent once: a second request with nothing changed is a conflict naming the first.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn queue(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     scheme: &str,
     year: i32,
 ) -> ServiceResult<QueuedReport> {
     actor.require(may_send(actor.role), "send the annual report")?;
-    let recipients = &desk.config.regulator.recipients;
+    let recipients = &ctx.config.regulator.recipients;
     if recipients.iter().all(|a| a.trim().is_empty()) {
         return Err(ServiceError::Conflict(Text::new(
             "尚未配置监管报送收件人（[regulator] recipients），不能报送年报",
             "[regulator] recipients must be configured to send the annual report",
         )));
     }
-    let report = build(desk, actor, scheme, year).await?;
+    let report = build(ctx, actor, scheme, year).await?;
     let figures_json = serde_json::to_string(&report).map_err(internal)?;
-    let pdf = pdf(desk, &report)?;
+    let pdf = pdf(ctx, &report)?;
     let xlsx = xlsx(&report)?;
     let key = format!(
         "annual-report-{scheme}-{year}-{}",
         &hex(figures_json.as_bytes())[..16]
     );
-    if let Some(row) = crate::services::outbox::by_key(desk.db, &key).await? {
+    if let Some(row) = crate::services::outbox::by_key(ctx, &key).await? {
         return Err(ServiceError::Conflict(Text::new(
             format!(
                 "{year} 年度相同数据的年报已排队报送（发送编号 #{}，{}）",
@@ -587,7 +589,7 @@ pub async fn queue(
             },
         ],
     };
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let outbox_id = enqueue_mail(&mut tx, &key, &mail).await?;
     let row = store::insert(
         &mut tx,
@@ -628,15 +630,16 @@ pub async fn queue(
 }
 
 /// The reports queued for a scheme, newest first (at most `limit`), with the total.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn list(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     scheme: &str,
     limit: i64,
 ) -> ServiceResult<(Vec<QueuedReport>, i64)> {
     actor.require(may_read(actor.role), "read the annual report")?;
-    scheme_rule(desk, scheme)?;
-    let mut tx = desk.db.read().await?;
+    scheme_rule(ctx, scheme)?;
+    let mut tx = ctx.db.read().await?;
     let (rows, total) = store::list(&mut tx, scheme, limit.clamp(1, 200)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {

@@ -2,10 +2,10 @@
 
 use super::{Actor, ServiceResult};
 use crate::paging::{Cursor, Paged, Seek};
+use crate::services::Ctx;
 use crate::store::audit::{self, AuditRow, Walked};
 use crate::store::audit_check::{self, Checkpoint};
 use crate::store::audit_list::{self, AuditFilter};
-use crate::store::Db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -133,8 +133,10 @@ fn audit_seek(limit: i64, after: Option<&str>) -> Seek {
 
 /// Seal what is waiting, then walk the whole chain (`audit verify`); the checkpoint
 /// becomes what this walk found.
-pub async fn verify(db: &Db) -> ServiceResult<ChainReport> {
-    seal(db).await?;
+#[tracing::instrument(skip_all)]
+pub async fn verify(ctx: &Ctx<'_>) -> ServiceResult<ChainReport> {
+    let db = ctx.db;
+    seal(ctx).await?;
     let mut tx = db.read().await?;
     let walked = audit::walk(&mut tx, 0, &audit::genesis_hash()).await?;
     let waiting = audit::waiting(&mut tx).await?;
@@ -153,7 +155,9 @@ pub async fn verify(db: &Db) -> ServiceResult<ChainReport> {
 }
 
 /// Verify the rows sealed since the checkpoint and move it (the sealer's second step).
-pub async fn check(db: &Db) -> ServiceResult<CheckpointView> {
+#[tracing::instrument(skip_all)]
+pub async fn check(ctx: &Ctx<'_>) -> ServiceResult<CheckpointView> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     let cp = audit_check::advance(&mut tx).await?;
     tx.commit().await?;
@@ -162,7 +166,9 @@ pub async fn check(db: &Db) -> ServiceResult<CheckpointView> {
 
 /// What pages show about the chain: the checkpoint (no walk) and how many entries wait
 /// to be sealed.
-pub async fn status(db: &Db) -> ServiceResult<(Option<CheckpointView>, i64)> {
+#[tracing::instrument(skip_all)]
+pub async fn status(ctx: &Ctx<'_>) -> ServiceResult<(Option<CheckpointView>, i64)> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let cp = audit_check::get(&mut tx).await?;
     let waiting = audit::waiting(&mut tx).await?;
@@ -170,7 +176,9 @@ pub async fn status(db: &Db) -> ServiceResult<(Option<CheckpointView>, i64)> {
 }
 
 /// Chain every committed journal entry (see `store::audit::seal`).
-pub async fn seal(db: &Db) -> ServiceResult<u64> {
+#[tracing::instrument(skip_all)]
+pub async fn seal(ctx: &Ctx<'_>) -> ServiceResult<u64> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     let sealed = audit::seal(&mut tx).await?;
     tx.commit().await?;
@@ -179,31 +187,42 @@ pub async fn seal(db: &Db) -> ServiceResult<u64> {
 
 /// Seal in the background while the service runs, so the chain trails the journal by at
 /// most about `every`.
-pub fn spawn_sealer(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_sealer(
+    shared: crate::services::Services,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            if let Err(e) = seal(&db).await {
+            if let Err(e) = seal(&shared.ctx()).await {
                 tracing::warn!(error = %e, "audit seal failed");
-            } else if let Err(e) = check(&db).await {
+            } else if let Err(e) = check(&shared.ctx()).await {
                 tracing::warn!(error = %e, "audit check failed");
             }
         }
     })
 }
 
-pub async fn latest(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<AuditEntryView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn latest(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    limit: i64,
+) -> ServiceResult<Vec<AuditEntryView>> {
+    let db = ctx.db;
     actor.require(actor.role.reads_audit(), "read the audit log")?;
     let mut tx = db.read().await?;
     Ok(entries(audit::latest(&mut tx, limit.clamp(1, 500)).await?))
 }
 
 /// The history of one record; callers check first that the actor may see the record.
+#[tracing::instrument(skip_all)]
 pub async fn history(
-    db: &Db,
+    ctx: &Ctx<'_>,
     entity_type: &str,
     entity_id: &str,
 ) -> ServiceResult<Vec<AuditEntryView>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     Ok(entries(
         audit::for_entity(&mut tx, entity_type, entity_id).await?,
@@ -212,13 +231,15 @@ pub async fn history(
 
 /// A page of the audit log matching the query (`limit` rows after the cursor `after`);
 /// the first page also carries the entries still waiting to be sealed.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn search(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     q: &AuditQuery,
     after: Option<&str>,
     limit: i64,
 ) -> ServiceResult<(Vec<AuditEntryView>, Paged<AuditEntryView>)> {
+    let db = ctx.db;
     actor.require(actor.role.reads_audit(), "read the audit log")?;
     let f = AuditFilter::from(q);
     let seek = audit_seek(limit, after);
@@ -234,12 +255,14 @@ pub async fn search(
 
 /// The entries matching the query that wait to be sealed, newest first, at most
 /// `limit` (the export's first chunk).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn export_waiting(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     q: &AuditQuery,
     limit: i64,
 ) -> ServiceResult<Vec<AuditEntryView>> {
+    let db = ctx.db;
     actor.require(actor.role.reads_audit(), "read the audit log")?;
     let mut tx = db.read().await?;
     Ok(entries(
@@ -249,13 +272,15 @@ pub async fn export_waiting(
 
 /// One chunk of sealed entries matching the query, newest first, after the cursor
 /// `after` (the export reads chunk after chunk, following `next`).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn export_chunk(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     q: &AuditQuery,
     after: Option<&str>,
     limit: i64,
 ) -> ServiceResult<Paged<AuditEntryView>> {
+    let db = ctx.db;
     actor.require(actor.role.reads_audit(), "read the audit log")?;
     let seek = audit_seek(limit, after);
     let mut tx = db.read().await?;

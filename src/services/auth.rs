@@ -2,7 +2,8 @@
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::config::SecurityConfig;
-use crate::store::{sessions, throttle, users, Db};
+use crate::services::Ctx;
+use crate::store::{sessions, throttle, users};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use chrono::Duration;
@@ -87,13 +88,15 @@ pub fn user_throttle_key(username: &str) -> String {
 /// everyone has used up the failures of the current window. The slots are taken before the
 /// password is checked, in one committed transaction, so 50 simultaneous attempts check at
 /// most the configured number of passwords; a success gives its slots back.
+#[tracing::instrument(skip_all)]
 pub async fn login(
-    db: &Db,
+    ctx: &Ctx<'_>,
     sec: &SecurityConfig,
     username: &str,
     password: &str,
     address: IpAddr,
 ) -> ServiceResult<NewSession> {
+    let db = ctx.db;
     let username = username.trim();
     let windows = throttle_windows(sec, username, address);
     let now = crate::store::now();
@@ -161,7 +164,9 @@ pub struct SessionUser {
 }
 
 /// The actor and CSRF token behind a session cookie.
-pub async fn session(db: &Db, token: &str) -> ServiceResult<Option<SessionUser>> {
+#[tracing::instrument(skip_all)]
+pub async fn session(ctx: &Ctx<'_>, token: &str) -> ServiceResult<Option<SessionUser>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let found = sessions::lookup(&mut tx, &token_hash(token)).await?;
     Ok(found.and_then(|(u, csrf)| {
@@ -173,7 +178,9 @@ pub async fn session(db: &Db, token: &str) -> ServiceResult<Option<SessionUser>>
     }))
 }
 
-pub async fn logout(db: &Db, token: &str) -> ServiceResult<()> {
+#[tracing::instrument(skip_all)]
+pub async fn logout(ctx: &Ctx<'_>, token: &str) -> ServiceResult<()> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     sessions::delete(&mut tx, &token_hash(token)).await?;
     tx.commit().await?;
@@ -181,7 +188,9 @@ pub async fn logout(db: &Db, token: &str) -> ServiceResult<()> {
 }
 
 /// The actor behind a bearer token.
-pub async fn bearer(db: &Db, token: &str) -> ServiceResult<Option<Actor>> {
+#[tracing::instrument(skip_all)]
+pub async fn bearer(ctx: &Ctx<'_>, token: &str) -> ServiceResult<Option<Actor>> {
+    let db = ctx.db;
     let user = users::user_for_token(db, &token_hash(token)).await?;
     Ok(user.as_ref().and_then(Actor::from_row))
 }

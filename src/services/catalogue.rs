@@ -3,11 +3,12 @@
 use super::{descending, seek, Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::catalogue::{default_valid_until, Tier, UnitType};
 use crate::paging::Paged;
+use crate::services::Ctx;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::catalogue::{
     self as store, CatalogueFilter, CatalogueRow, CatalogueSort, CatalogueValues,
 };
-use crate::store::{parties, Db};
+use crate::store::parties;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -130,7 +131,13 @@ fn snapshot(v: &CatalogueValues) -> serde_json::Value {
     })
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: CatalogueInput) -> ServiceResult<CatalogueView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn create(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    input: CatalogueInput,
+) -> ServiceResult<CatalogueView> {
+    let db = ctx.db;
     actor.require(actor.role.manages_parties(), "edit the catalogue")?;
     let values = validate(&input)?;
     let mut tx = db.write().await?;
@@ -155,13 +162,15 @@ pub async fn create(db: &Db, actor: &Actor, input: CatalogueInput) -> ServiceRes
     Ok(row.into())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn update(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     id: i64,
     version: i64,
     input: CatalogueInput,
 ) -> ServiceResult<CatalogueView> {
+    let db = ctx.db;
     actor.require(actor.role.manages_parties(), "edit the catalogue")?;
     let values = validate(&input)?;
     let mut tx = db.write().await?;
@@ -189,7 +198,9 @@ pub async fn update(
     Ok(row.into())
 }
 
-pub async fn get(db: &Db, actor: &Actor, id: i64) -> ServiceResult<CatalogueView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn get(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<CatalogueView> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     store::get(&mut tx, id)
         .await?
@@ -227,11 +238,13 @@ impl CatalogueListQuery {
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn list(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     q: CatalogueListQuery,
 ) -> ServiceResult<Paged<CatalogueView>> {
+    let db = ctx.db;
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => CatalogueSort::default(),
         Some(s) => CatalogueSort::parse(s).ok_or_else(|| {

@@ -182,7 +182,9 @@ pub struct ClientTimelineEntry {
     pub at: DateTime<Utc>,
     pub action: String,
     /// "保险公司 / the insurer" for any staff member, else the claimant's own user name.
-    pub by: String,
+    #[serde(serialize_with = "crate::domain::text::Text::serialize_as_record")]
+    #[schema(value_type = String)]
+    pub by: crate::domain::text::Text,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -260,9 +262,9 @@ impl ClientClaimDetail {
                     at: t.at,
                     action: t.action.clone(),
                     by: if t.who == own_name {
-                        own_name.to_string()
+                        crate::domain::text::Text::new(own_name, own_name)
                     } else {
-                        "保险公司 / the insurer".to_string()
+                        crate::domain::text::Text::new("保险公司", "the insurer")
                     },
                 })
                 .collect(),

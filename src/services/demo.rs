@@ -9,7 +9,7 @@ use crate::domain::catalogue::{Tier, UnitType};
 use crate::domain::credit_code::check_character;
 use crate::domain::party::{PartyInput, PartyKind, Relation};
 use crate::domain::role::Role;
-use crate::store::Db;
+use crate::services::Ctx;
 use chrono::NaiveDate;
 
 /// The password every demo account gets (printed by `serve --demo`).
@@ -44,9 +44,11 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 /// Returns false when data was already there.
-pub async fn load(db: &Db) -> ServiceResult<bool> {
+#[tracing::instrument(skip_all)]
+pub async fn load(ctx: &Ctx<'_>) -> ServiceResult<bool> {
+    let _db = ctx.db;
     let system = Actor::system();
-    let total = parties::list(db, &system, parties::PartyListQuery::of_kind(None, 1))
+    let total = parties::list(ctx, &system, parties::PartyListQuery::of_kind(None, 1))
         .await?
         .total;
     if total.count > 0 {
@@ -56,7 +58,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     let nb = ("浙江省", "宁波市", "北仑区");
     let ty = ("山西省", "太原市", "小店区");
     let maker_a = parties::create(
-        db,
+        ctx,
         &system,
         party(
             PartyKind::Maker,
@@ -68,7 +70,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     )
     .await?;
     let maker_b = parties::create(
-        db,
+        ctx,
         &system,
         party(
             PartyKind::Maker,
@@ -80,7 +82,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     )
     .await?;
     let maker_c = parties::create(
-        db,
+        ctx,
         &system,
         party(
             PartyKind::Maker,
@@ -92,7 +94,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     )
     .await?;
     parties::create(
-        db,
+        ctx,
         &system,
         party(
             PartyKind::User,
@@ -104,7 +106,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     )
     .await?;
     parties::create(
-        db,
+        ctx,
         &system,
         party(
             PartyKind::User,
@@ -116,7 +118,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     )
     .await?;
     let trader = parties::create(
-        db,
+        ctx,
         &system,
         party(
             PartyKind::User,
@@ -128,7 +130,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     )
     .await?;
     parties::create(
-        db,
+        ctx,
         &system,
         party(
             PartyKind::Intermediary,
@@ -140,7 +142,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     )
     .await?;
     parties::add_relation(
-        db,
+        ctx,
         &system,
         maker_c.party_id,
         trader.party_id,
@@ -188,7 +190,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     ];
     for (maker_id, edition, name, field, unit_type, tier, year) in items {
         catalogue::create(
-            db,
+            ctx,
             &system,
             CatalogueInput {
                 maker_id,
@@ -222,7 +224,7 @@ pub async fn load(db: &Db) -> ServiceResult<bool> {
     ];
     for (username, name, role, maker_id) in people {
         users::create(
-            db,
+            ctx,
             &system,
             NewUserInput {
                 username: username.into(),

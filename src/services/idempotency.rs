@@ -11,7 +11,8 @@
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::text::Text;
-use crate::store::{idempotency as store, Db};
+use crate::services::Ctx;
+use crate::store::idempotency as store;
 use sha2::{Digest, Sha256};
 
 /// How a request with a key begins.
@@ -49,7 +50,9 @@ fn check_key(key: &str) -> ServiceResult<()> {
     }
 }
 
-pub async fn begin(db: &Db, actor: &Actor, key: &str, hash: &str) -> ServiceResult<Begun> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn begin(ctx: &Ctx<'_>, actor: &Actor, key: &str, hash: &str) -> ServiceResult<Begun> {
+    let db = ctx.db;
     check_key(key)?;
     let mut tx = db.write().await?;
     if store::claim(&mut tx, actor.user_id, key, hash).await? {
@@ -79,13 +82,15 @@ pub async fn begin(db: &Db, actor: &Actor, key: &str, hash: &str) -> ServiceResu
 }
 
 /// Store the first request's answer.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn finish(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     key: &str,
     status: u16,
     body: &str,
 ) -> ServiceResult<()> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     store::complete(&mut tx, actor.user_id, key, i32::from(status), body).await?;
     tx.commit().await?;
@@ -93,7 +98,9 @@ pub async fn finish(
 }
 
 /// The first request failed: forget its claim.
-pub async fn abandon(db: &Db, actor: &Actor, key: &str) -> ServiceResult<()> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn abandon(ctx: &Ctx<'_>, actor: &Actor, key: &str) -> ServiceResult<()> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     store::release(&mut tx, actor.user_id, key).await?;
     tx.commit().await?;

@@ -12,13 +12,16 @@ pub mod catalogue;
 pub mod certificates;
 pub mod claims;
 pub mod client_view;
+pub mod ctx;
 pub mod demo;
 pub mod idempotency;
 pub mod outbox;
 pub mod parties;
 pub mod people;
+pub mod revocation;
 pub mod subsidy_facts;
 pub mod subsidy_grants;
+pub mod terms;
 pub mod underwriting;
 pub mod users;
 pub(crate) mod wording;
@@ -31,6 +34,7 @@ use crate::store::StoreError;
 /// the CLI hold it; only `store` opens it).
 pub use crate::store::Db;
 pub use actor::Actor;
+pub use ctx::{Ctx, Services};
 
 /// A field that failed validation (字段错误), in both languages. API clients read it as
 /// `{ field, message, message_zh }` (English, Chinese), the shape they have always read.

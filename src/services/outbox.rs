@@ -5,9 +5,10 @@
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::text::Text;
 use crate::paging::{Paged, Total};
+use crate::services::Ctx;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::outbox::{self as store, OutboxRow};
-use crate::store::{Db, Tx};
+use crate::store::Tx;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
@@ -170,7 +171,13 @@ pub struct OutboxListQuery {
 }
 
 /// The queue as an administrator sees it, one page.
-pub async fn list(db: &Db, actor: &Actor, q: &OutboxListQuery) -> ServiceResult<Paged<OutboxView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn list(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    q: &OutboxListQuery,
+) -> ServiceResult<Paged<OutboxView>> {
+    let db = ctx.db;
     actor.require(actor.role.watches_deliveries(), "see the outbox")?;
     let order = store::order(super::descending(q.order.as_deref(), true));
     let seek = super::seek(q.limit, q.after.as_deref(), order);
@@ -182,7 +189,9 @@ pub async fn list(db: &Db, actor: &Actor, q: &OutboxListQuery) -> ServiceResult<
         .into_map(OutboxView::from))
 }
 
-pub async fn counts(db: &Db) -> ServiceResult<Vec<(String, Total)>> {
+#[tracing::instrument(skip_all)]
+pub async fn counts(ctx: &Ctx<'_>) -> ServiceResult<Vec<(String, Total)>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     Ok(store::counts(&mut tx).await?)
 }
@@ -198,7 +207,9 @@ pub(crate) fn status_zh(status: &str) -> &str {
 }
 
 /// Send a dead letter again (after the far end is fixed).
-pub async fn requeue(db: &Db, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn requeue(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
+    let db = ctx.db;
     actor.require(actor.role.manages_users(), "retry deliveries")?;
     let mut tx = db.write().await?;
     if !store::requeue(&mut tx, id).await? {
@@ -251,7 +262,9 @@ mod b64 {
 
 /// The delivery queued under `key`, if any: what a page says about a notice ("queued,
 /// not sent yet" until the worker delivers it).
-pub async fn by_key(db: &Db, key: &str) -> ServiceResult<Option<OutboxView>> {
+#[tracing::instrument(skip_all)]
+pub async fn by_key(ctx: &Ctx<'_>, key: &str) -> ServiceResult<Option<OutboxView>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let id = match store::id_for_key(&mut tx, key).await {
         Ok(id) => id,

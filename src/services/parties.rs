@@ -4,9 +4,9 @@ use super::{descending, seek, Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::party::{FieldIssue, PartyInput, Relation, ValidParty};
 use crate::domain::text::Text;
 use crate::paging::Paged;
+use crate::services::Ctx;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::parties::{self as store, PartyFilter, PartyRow, PartySort, RelationRow};
-use crate::store::Db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -101,7 +101,9 @@ fn snapshot(p: &PartyRow) -> serde_json::Value {
     })
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<PartyView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn create(ctx: &Ctx<'_>, actor: &Actor, input: PartyInput) -> ServiceResult<PartyView> {
+    let db = ctx.db;
     actor.require(actor.role.manages_parties(), "create parties")?;
     let valid: ValidParty = input.validate().map_err(field_errors)?;
     let mut tx = db.write().await?;
@@ -124,13 +126,15 @@ pub async fn create(db: &Db, actor: &Actor, input: PartyInput) -> ServiceResult<
     Ok(row.into())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn update(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     id: i64,
     version: i64,
     input: PartyInput,
 ) -> ServiceResult<PartyView> {
+    let db = ctx.db;
     actor.require(actor.role.manages_parties(), "edit parties")?;
     let valid = input.validate().map_err(field_errors)?;
     let mut tx = db.write().await?;
@@ -157,11 +161,13 @@ pub async fn update(
 }
 
 /// A client may read only its own maker; anything else is "not found".
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn get(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     id: i64,
 ) -> ServiceResult<(PartyView, Vec<PartyRelationView>)> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let row = store::get(&mut tx, id)
         .await?
@@ -209,7 +215,13 @@ impl PartyListQuery {
     }
 }
 
-pub async fn list(db: &Db, actor: &Actor, q: PartyListQuery) -> ServiceResult<Paged<PartyView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn list(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    q: PartyListQuery,
+) -> ServiceResult<Paged<PartyView>> {
+    let db = ctx.db;
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => PartySort::default(),
         Some(s) => PartySort::parse(s).ok_or_else(|| {
@@ -233,14 +245,16 @@ pub async fn list(db: &Db, actor: &Actor, q: PartyListQuery) -> ServiceResult<Pa
         .into_map(PartyView::from))
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn add_relation(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     party_id: i64,
     other_party_id: i64,
     relation: Relation,
     note: &str,
 ) -> ServiceResult<i64> {
+    let db = ctx.db;
     actor.require(actor.role.manages_parties(), "record party relations")?;
     if party_id == other_party_id {
         return Err(ServiceError::field(

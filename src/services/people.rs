@@ -8,8 +8,9 @@ use super::auth::{hash_password, random_token, token_hash, user_throttle_key, ve
 use super::users::MIN_PASSWORD_LEN;
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::store::audit::{self, AuditEntry};
-use crate::store::{throttle, users, Db, Tx};
+use crate::store::{throttle, users, Tx};
 use serde_json::json;
 
 async fn target(tx: &mut Tx, actor: &Actor, user_id: i64) -> ServiceResult<users::UserRow> {
@@ -44,12 +45,14 @@ async fn audited(
 
 /// Deactivate (`false`) or reactivate (`true`) a user. Deactivating ends every session and
 /// revokes every API token at once; reactivating does not bring them back.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn set_active(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     user_id: i64,
     active: bool,
 ) -> ServiceResult<super::users::UserView> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     let user = target(&mut tx, actor, user_id).await?;
     if !active && actor.user_id == user_id {
@@ -90,7 +93,9 @@ pub async fn set_active(
 }
 
 /// Lift a sign-in lock-out at once (the failures counted against the user name).
-pub async fn unlock(db: &Db, actor: &Actor, user_id: i64) -> ServiceResult<bool> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn unlock(ctx: &Ctx<'_>, actor: &Actor, user_id: i64) -> ServiceResult<bool> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     let user = target(&mut tx, actor, user_id).await?;
     let was_locked = throttle::clear(&mut tx, &user_throttle_key(&user.username)).await?;
@@ -110,7 +115,9 @@ pub async fn unlock(db: &Db, actor: &Actor, user_id: i64) -> ServiceResult<bool>
 /// Reset a password: a new random one-time password (returned once, to hand over), which
 /// must be changed at the next sign-in; the user's sessions and tokens end, and any
 /// lock-out is lifted.
-pub async fn reset_password(db: &Db, actor: &Actor, user_id: i64) -> ServiceResult<String> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn reset_password(ctx: &Ctx<'_>, actor: &Actor, user_id: i64) -> ServiceResult<String> {
+    let db = ctx.db;
     let one_time: String = random_token()?.chars().take(16).collect();
     let hash = hash_password(one_time.clone()).await?;
     let mut tx = db.write().await?;
@@ -134,13 +141,15 @@ pub async fn reset_password(db: &Db, actor: &Actor, user_id: i64) -> ServiceResu
 
 /// Change one's own password, giving the current one. Other sessions of the user end (the
 /// one in use, `session_token`, stays); a one-time password's mark is cleared.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn change_own_password(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     current: &str,
     new: &str,
     session_token: Option<&str>,
 ) -> ServiceResult<()> {
+    let db = ctx.db;
     if new.chars().count() < MIN_PASSWORD_LEN {
         return Err(ServiceError::field(
             "new_password",

@@ -5,9 +5,10 @@
 use super::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::subsidy::facts::{FactKind, FactValue, Known, Provenance, Subject};
 use crate::domain::subsidy::Grant;
+use crate::services::Ctx;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::subsidy_facts::{self as store, FactRow, NewFact};
-use crate::store::{catalogue, parties, policies, Db, Tx};
+use crate::store::{catalogue, parties, policies, Tx};
 use serde::{Deserialize, Serialize};
 
 /// A fact to record, with its subject and source document.
@@ -204,7 +205,7 @@ async fn check_subject(tx: &mut Tx, input: &RecordFact, kind: FactKind) -> Servi
                 .await?
                 .ok_or(ServiceError::NotFound("policy"))?;
             if let Some(serial) = serial {
-                let terms: crate::services::underwriting::QuoteInput =
+                let terms: crate::services::terms::QuoteInput =
                     serde_json::from_str(&row.terms_json).map_err(internal)?;
                 if !terms.units.iter().any(|u| u.serial == serial) {
                     return Err(ServiceError::field(
@@ -233,7 +234,9 @@ async fn check_subject(tx: &mut Tx, input: &RecordFact, kind: FactKind) -> Servi
 }
 
 /// Record one fact (audited in the same transaction).
-pub async fn record(db: &Db, actor: &Actor, input: RecordFact) -> ServiceResult<FactView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn record(ctx: &Ctx<'_>, actor: &Actor, input: RecordFact) -> ServiceResult<FactView> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     let view = record_in(&mut tx, actor, &input).await?;
     tx.commit().await?;
@@ -316,13 +319,15 @@ pub(crate) async fn record_in(
 }
 
 /// The facts about a maker, a qualification or a policy (its units included).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn list(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     party_id: Option<i64>,
     catalogue_item_id: Option<i64>,
     policy_id: Option<i64>,
 ) -> ServiceResult<Vec<FactView>> {
+    let db = ctx.db;
     if party_id.is_none() && catalogue_item_id.is_none() && policy_id.is_none() {
         return Err(ServiceError::field(
             "policy_id",

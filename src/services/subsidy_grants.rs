@@ -13,6 +13,7 @@
 //! 保单号 policy_number · 补贴政策 scheme · 申报年度 round · 补贴比例 ratio ·
 //! 补贴金额 amount · 下达文件日期 notice_date · 下达文件 source_document.
 
+use crate::services::Ctx;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -296,13 +297,15 @@ async fn read(db: &Db, library: &Library, bytes: &[u8]) -> ServiceResult<Vec<Goo
 }
 
 /// Import a file of grants: all rows recorded, or none.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn import(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     library: &Library,
     filename: &str,
     bytes: &[u8],
 ) -> ServiceResult<GrantImport> {
+    let db = ctx.db;
     actor.require(
         FactKind::SubsidyGranted.may_record(actor.role),
         "record subsidy grants",

@@ -3,8 +3,9 @@
 use super::auth::{hash_password, random_token, token_hash};
 use super::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::domain::role::Role;
+use crate::services::Ctx;
 use crate::store::audit::{self, AuditEntry};
-use crate::store::{parties, users, Db};
+use crate::store::{parties, users};
 use serde_json::json;
 
 /// A user account as administrators see it (never the password hash).
@@ -92,7 +93,9 @@ fn validate(input: &NewUserInput) -> Vec<FieldError> {
     errs
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResult<UserView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn create(ctx: &Ctx<'_>, actor: &Actor, input: NewUserInput) -> ServiceResult<UserView> {
+    let db = ctx.db;
     actor.require(actor.role.manages_users(), "manage users")?;
     let errs = validate(&input);
     if !errs.is_empty() {
@@ -141,12 +144,14 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUserInput) -> ServiceResul
 }
 
 /// Create a bearer token for a user; the secret is returned once and stored hashed.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn create_token(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     username: &str,
     name: &str,
 ) -> ServiceResult<(i64, String)> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     let user = users::by_username(&mut tx, username)
         .await?
@@ -173,7 +178,9 @@ pub async fn create_token(
     Ok((id, secret))
 }
 
-pub async fn revoke_token(db: &Db, actor: &Actor, token_id: i64) -> ServiceResult<()> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn revoke_token(ctx: &Ctx<'_>, actor: &Actor, token_id: i64) -> ServiceResult<()> {
+    let db = ctx.db;
     actor.require(actor.role.manages_users(), "revoke tokens")?;
     let mut tx = db.write().await?;
     if !users::revoke_token(&mut tx, token_id).await? {
@@ -195,7 +202,9 @@ pub async fn revoke_token(db: &Db, actor: &Actor, token_id: i64) -> ServiceResul
     Ok(())
 }
 
-pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<UserView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn list(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<UserView>> {
+    let db = ctx.db;
     actor.require(actor.role.manages_users(), "list users")?;
     let mut tx = db.read().await?;
     Ok(users::list(&mut tx)
@@ -207,7 +216,12 @@ pub async fn list(db: &Db, actor: &Actor) -> ServiceResult<Vec<UserView>> {
 
 /// On first start: create `admin` if there are no users. Returns the password
 /// when one was generated (to print once).
-pub async fn bootstrap_admin(db: &Db, password: Option<String>) -> ServiceResult<Option<String>> {
+#[tracing::instrument(skip_all)]
+pub async fn bootstrap_admin(
+    ctx: &Ctx<'_>,
+    password: Option<String>,
+) -> ServiceResult<Option<String>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     if users::count(&mut tx).await? > 0 {
         return Ok(None);
@@ -226,7 +240,7 @@ pub async fn bootstrap_admin(db: &Db, password: Option<String>) -> ServiceResult
         role: Role::Admin,
         maker_id: None,
     };
-    match create(db, &Actor::system(), input).await {
+    match create(ctx, &Actor::system(), input).await {
         Ok(_) => Ok(generated.then_some(password)),
         // Another instance created it first.
         Err(ServiceError::Duplicate { .. }) => Ok(None),
@@ -235,7 +249,9 @@ pub async fn bootstrap_admin(db: &Db, password: Option<String>) -> ServiceResult
 }
 
 /// A user may switch the page language; it is remembered.
-pub async fn set_locale(db: &Db, actor: &Actor, locale: &str) -> ServiceResult<()> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn set_locale(ctx: &Ctx<'_>, actor: &Actor, locale: &str) -> ServiceResult<()> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     users::set_locale(&mut tx, actor.user_id, locale).await?;
     audit::append(

@@ -13,11 +13,11 @@ impl ServiceError {
                 join(fields.iter().map(|f| f.text.en.as_str()), "; "),
             ),
             ServiceError::NotFound(what) => Text::new(
-                "未找到该记录，或您无权查看。",
+                format!("未找到{}，或您无权查看。", record_zh(what)),
                 format!("{what} not found, or not yours to see."),
             ),
             ServiceError::Forbidden(what) => Text::new(
-                "您的角色无权执行此操作。",
+                format!("您的角色无权{}。", action_zh(what)),
                 format!("You are not allowed to {what}."),
             ),
             ServiceError::Unauthenticated => Text::new("请先登录。", "Sign in first."),
@@ -65,6 +65,118 @@ pub(super) fn changed_by_someone_else() -> Text {
         "记录已被他人修改，请刷新后重试",
         "the record was changed by someone else; reload it and try again",
     )
+}
+
+/// What `ServiceError::NotFound` names, in Chinese (the English is the name itself).
+const RECORDS: &[(&str, &str)] = &[
+    ("action", "该操作"),
+    ("active token", "有效的访问令牌"),
+    ("annual report", "年度报告"),
+    ("backtest report", "费率回溯报告"),
+    ("bank line disposal", "该银行流水的处理"),
+    ("bank line", "银行流水"),
+    ("catalogue item", "目录产品"),
+    ("certificate", "全额保费收取证明"),
+    ("claim", "赔案"),
+    ("clause set", "条款"),
+    ("delivery", "报送记录"),
+    ("document", "单证"),
+    ("endorsement", "批改"),
+    ("fact", "补贴事实"),
+    ("file format", "该文件格式"),
+    ("invoice", "发票"),
+    ("maker", "投保人（生产企业）"),
+    ("notification", "通知"),
+    ("party", "客户"),
+    ("payment batch", "支付批次"),
+    ("payment", "付款记录"),
+    ("policy", "保单"),
+    ("programme", "补贴项目"),
+    ("record", "该记录"),
+    ("report format", "该报告格式"),
+    ("statement import", "对账单导入"),
+    ("statement upload", "对账单上传"),
+    ("user", "用户"),
+];
+
+/// What `ServiceError::Forbidden` (and `Actor::require`) names, in Chinese.
+const ACTIONS: &[(&str, &str)] = &[
+    ("approve claim decisions", "审批理赔决定"),
+    ("assign claims", "分派赔案"),
+    ("bind and issue policies", "确认并签发保单"),
+    ("bind policies", "确认投保"),
+    ("cancel policies", "注销保单"),
+    ("change case reserves", "调整案件准备金"),
+    ("change quotes", "修改报价"),
+    ("create parties", "新建客户"),
+    ("create tokens for others", "为他人创建访问令牌"),
+    ("decide claims", "作出理赔决定"),
+    ("decide referrals", "审批核保转报"),
+    ("decline or withdraw quotes", "拒保或撤回报价"),
+    ("edit parties", "修改客户信息"),
+    ("edit the catalogue", "维护推广目录"),
+    ("endorse policies", "批改保单"),
+    ("import bank statements", "导入银行对账单"),
+    ("issue policies", "签发保单"),
+    ("list users", "查看用户列表"),
+    ("manage users", "管理用户"),
+    ("match bank lines", "匹配银行流水"),
+    ("pay claims", "支付赔款"),
+    ("quote policies", "报价"),
+    ("read claims", "查看赔案"),
+    ("read rate backtests", "查看费率回溯"),
+    ("read the annual report", "查看年度报告"),
+    ("read the audit log", "查看审计日志"),
+    ("rebuild the backtest summaries", "重建回溯汇总"),
+    ("record claim payments", "登记赔款支付"),
+    ("record complete proof", "确认材料齐全"),
+    ("record end-user proof", "登记最终用户接收证明"),
+    ("record invoices", "开具发票"),
+    ("record party relations", "登记客户关联关系"),
+    ("record payments", "登记收费"),
+    ("record recoveries", "登记追偿款"),
+    ("record subsidy grants", "登记补贴拨付"),
+    ("record this subsidy fact", "登记此项补贴事实"),
+    ("refund credit", "退还多收保费"),
+    ("register claims", "立案"),
+    ("renew policies", "续保"),
+    ("reopen claims", "重开赔案"),
+    ("report claims", "报案"),
+    ("request proof", "通知补充材料"),
+    ("retry deliveries", "重新报送"),
+    ("reverse payments", "冲正收费"),
+    ("revoke tokens", "吊销访问令牌"),
+    ("run rate backtests", "运行费率回溯"),
+    ("see claim approvals", "查看理赔审批"),
+    ("see claims handlers", "查看理赔人员"),
+    ("see receivables", "查看应收保费"),
+    ("see statement imports", "查看对账单导入"),
+    ("see the claims work queue", "查看理赔工作队列"),
+    ("see the outbox", "查看发送队列"),
+    ("see the referral queue", "查看核保转报队列"),
+    ("see unmatched bank lines", "查看未匹配银行流水"),
+    ("send claim payments to the bank", "向银行发送赔款"),
+    ("send the annual report", "报送年度报告"),
+    ("set payment plans", "设定缴费计划"),
+    ("settle bank lines", "处理银行流水"),
+    ("upload claim documents", "上传理赔材料"),
+    ("verify the audit log", "校验审计日志"),
+    ("void invoices", "作废发票"),
+    ("write claim notes", "填写理赔备注"),
+];
+
+fn lookup(table: &[(&str, &'static str)], en: &str) -> Option<&'static str> {
+    table.iter().find(|(k, _)| *k == en).map(|(_, zh)| *zh)
+}
+
+/// The Chinese name of a record kind; a kind added without words reads as "该记录".
+pub(crate) fn record_zh(en: &str) -> &'static str {
+    lookup(RECORDS, en).unwrap_or("该记录")
+}
+
+/// The Chinese name of an action; one added without words reads as "执行此操作".
+pub(crate) fn action_zh(en: &str) -> &'static str {
+    lookup(ACTIONS, en).unwrap_or("执行此操作")
 }
 
 /// The store's names for unique values (`StoreError::on_unique`), in words.
@@ -254,5 +366,83 @@ mod tests {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod words_for_every_name {
+    use super::{lookup, ACTIONS, RECORDS};
+    use std::path::Path;
+
+    /// Every string literal that follows `marker` in the crate's sources (up to the
+    /// closing quote), e.g. `NotFound("` → `policy`; with `also_last_arg_of`, also the
+    /// last string argument of each such call.
+    fn literals_after(marker: &str, also_last_arg_of: Option<&str>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut todo = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = todo.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    todo.push(path);
+                    continue;
+                }
+                let Ok(src) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                for piece in src.split(marker).skip(1) {
+                    if let Some(end) = piece.find('"') {
+                        out.push(piece[..end].to_string());
+                    }
+                }
+                // `actor.require(cond, "what")` and `require_x(actor, "what")`.
+                let calls = also_last_arg_of.map_or(Vec::new(), |c| src.split(c).skip(1).collect());
+                for piece in calls {
+                    let call = &piece[..piece.find(';').unwrap_or(piece.len())];
+                    if let Some(q) = call.rfind(", \"") {
+                        let rest = &call[q + 3..];
+                        if let Some(end) = rest.find('"') {
+                            out.push(rest[..end].to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn every_record_kind_and_action_has_chinese_words() {
+        let records = literals_after("NotFound(\"", None);
+        assert!(records.contains(&"policy".to_string()), "{records:?}");
+        let missing: Vec<_> = records
+            .iter()
+            .filter(|r| lookup(RECORDS, r).is_none())
+            .collect();
+        assert!(missing.is_empty(), "add to RECORDS: {missing:?}");
+        let actions = literals_after("Forbidden(\"", Some("require("));
+        assert!(
+            actions.contains(&"decide claims".to_string()),
+            "{actions:?}"
+        );
+        let missing: Vec<_> = actions
+            .iter()
+            .filter(|a| a.chars().any(|c| c == ' ') || a.chars().all(|c| c.is_ascii_lowercase()))
+            .filter(|a| lookup(ACTIONS, a).is_none())
+            .collect();
+        assert!(missing.is_empty(), "add to ACTIONS: {missing:?}");
+    }
+
+    #[test]
+    fn refusals_name_the_record_and_the_action_in_chinese() {
+        use crate::services::ServiceError;
+        let t = ServiceError::NotFound("claim").text();
+        assert_eq!(t.zh, "未找到赔案，或您无权查看。");
+        assert_eq!(t.en, "claim not found, or not yours to see.");
+        let t = ServiceError::Forbidden("pay claims").text();
+        assert_eq!(t.zh, "您的角色无权支付赔款。");
+        assert!(!t.zh.contains("pay"), "{}", t.zh);
     }
 }

@@ -216,14 +216,16 @@ async fn concurrent_writers_and_sealers_on_two_postgres_instances_chain_every_en
     let two = start_on(Store::Postgres, test_config(&url), None, None).await;
     let admin = one.api_user("admin.f", Role::Admin, None).await;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let sealers: Vec<_> = [one.db.clone(), two.db.clone()]
+    let sealers: Vec<_> = [one.services.clone(), two.services.clone()]
         .into_iter()
-        .map(|db| {
+        .map(|shared| {
             let stop = stop.clone();
             tokio::spawn(async move {
                 let mut sealed = 0u64;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    sealed += firstcover::services::audit::seal(&db).await.expect("seal");
+                    sealed += firstcover::services::audit::seal(&shared.ctx())
+                        .await
+                        .expect("seal");
                     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
                 }
                 sealed

@@ -153,7 +153,7 @@ async fn api_needs_a_valid_unrevoked_token(app: TestApp) {
 
     app.add_user("fin.a", Role::Finance, None).await;
     let (id, token) = firstcover::services::users::create_token(
-        &app.db,
+        &app.ctx(),
         &firstcover::services::Actor::system(),
         "fin.a",
         "t",
@@ -161,9 +161,13 @@ async fn api_needs_a_valid_unrevoked_token(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(app.get("/api/v1/me", &token).await.status(), StatusCode::OK);
-    firstcover::services::users::revoke_token(&app.db, &firstcover::services::Actor::system(), id)
-        .await
-        .unwrap();
+    firstcover::services::users::revoke_token(
+        &app.ctx(),
+        &firstcover::services::Actor::system(),
+        id,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         app.get("/api/v1/me", &token).await.status(),
         StatusCode::UNAUTHORIZED

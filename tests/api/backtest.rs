@@ -134,7 +134,7 @@ fn money_rows(rows: &[Vec<Money>]) -> Vec<Vec<String>> {
 async fn seeded_portfolio_gives_the_hand_computed_triangles(app: TestApp) {
     seed(&app).await;
     let r = backtest::produce(
-        &app.db,
+        &app.ctx(),
         &app.config,
         d("2026-06-30"),
         Basis::UnderwritingYear,
@@ -231,7 +231,7 @@ async fn seeded_portfolio_gives_the_hand_computed_triangles(app: TestApp) {
     // Earlier valuation: C has earned 274 of 365 days of 14,000 = 10,509.59 and 90 of
     // the endorsement's 181 days of 1,388.49 = 690.41; B is settled at 6,942.47.
     let r = backtest::produce(
-        &app.db,
+        &app.ctx(),
         &app.config,
         d("2026-03-31"),
         Basis::UnderwritingYear,
@@ -247,7 +247,7 @@ async fn seeded_portfolio_gives_the_hand_computed_triangles(app: TestApp) {
 async fn accident_year_basis_earns_premium_by_calendar_year(app: TestApp) {
     seed(&app).await;
     let r = backtest::produce(
-        &app.db,
+        &app.ctx(),
         &app.config,
         d("2026-06-30"),
         Basis::AccidentYear,
@@ -279,7 +279,7 @@ async fn accident_year_basis_earns_premium_by_calendar_year(app: TestApp) {
 async fn broken_xml_is_rejected_by_the_schema(app: TestApp) {
     seed(&app).await;
     let r = backtest::produce(
-        &app.db,
+        &app.ctx(),
         &app.config,
         d("2026-06-30"),
         Basis::UnderwritingYear,
@@ -417,7 +417,7 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
     let cb = claims_book(&app, 50, "2000000.00", None).await;
     let id = open_claim(&app, &cb, "50000.00").await;
     let today = firstcover::clock::Clock::System.today();
-    let cells = backtest::data_step(&app.db, today, Basis::UnderwritingYear)
+    let cells = backtest::data_step(&app.ctx(), today, Basis::UnderwritingYear)
         .await
         .unwrap();
     // Origin 2026 (the policy year), reported this year: one claim, reserve 50,000.
@@ -456,7 +456,7 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, claim) = cget(&app, &cb.handler, &format!("/api/v1/claims/{id}")).await;
-    let cells = backtest::data_step(&app.db, today, Basis::UnderwritingYear)
+    let cells = backtest::data_step(&app.ctx(), today, Basis::UnderwritingYear)
         .await
         .unwrap();
     let paid: i64 = cells.losses.iter().map(|c| c.paid).sum();
@@ -467,9 +467,13 @@ async fn claims_from_the_claims_services_feed_the_triangles(app: TestApp) {
     assert_eq!(current, yuan("20000.00"), "50,000 agreed less 30,000 paid");
     assert_eq!(reserve, current.fen(), "{claim}");
     // As of yesterday nothing was reported yet.
-    let cells = backtest::data_step(&app.db, today.pred_opt().unwrap(), Basis::UnderwritingYear)
-        .await
-        .unwrap();
+    let cells = backtest::data_step(
+        &app.ctx(),
+        today.pred_opt().unwrap(),
+        Basis::UnderwritingYear,
+    )
+    .await
+    .unwrap();
     assert!(cells.losses.is_empty());
     // Premium: 50 units × 20,000 × 1.4 % = 14,000 written in 2026.
     let written: i64 = cells.premium.iter().map(|c| c.written).sum();
@@ -565,13 +569,13 @@ async fn scheduled_report_is_delivered_once_despite_failures_and_a_restart(app: 
     config.outbox.backoff_base_secs = 0;
     config.outbox.max_attempts = 6;
     let today = d("2026-07-15");
-    let id = backtest::schedule::run_due(&app.db, &config, today)
+    let id = backtest::schedule::run_due(&app.ctx(), &config, today)
         .await
         .unwrap()
         .expect("2026Q2 is due");
     // Same day again, or a second scheduler: nothing new is queued.
     assert_eq!(
-        backtest::schedule::run_due(&app.db, &config, today)
+        backtest::schedule::run_due(&app.ctx(), &config, today)
             .await
             .unwrap(),
         None

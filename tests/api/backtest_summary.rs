@@ -250,7 +250,7 @@ async fn summaries_equal_the_full_recomputation_after_every_write(app: TestApp) 
                 .unwrap(),
         )
     };
-    let c = firstcover::services::backtest::summary::compact(&app.db)
+    let c = firstcover::services::backtest::summary::compact(&app.ctx())
         .await
         .unwrap();
     assert!(c.premium_after < c.premium_before, "{c:?}");
@@ -269,7 +269,7 @@ async fn summaries_equal_the_full_recomputation_after_every_write(app: TestApp) 
     };
     assert_eq!(before, after);
     cells_agree(&app).await;
-    let again = firstcover::services::backtest::summary::compact(&app.db)
+    let again = firstcover::services::backtest::summary::compact(&app.ctx())
         .await
         .unwrap();
     assert_eq!(
@@ -380,9 +380,7 @@ async fn the_schedule_thread_compacts_the_summaries(app: TestApp) {
     assert_eq!(rows(&app).await, 7);
     // The background jobs as `serve` starts them (summary folding among them).
     let jobs = firstcover::runtime::Jobs::start(firstcover::runtime::JobContext {
-        db: app.db.clone(),
-        config: app.config.clone(),
-        clock: firstcover::clock::Clock::System,
+        services: app.services.clone(),
         health: Default::default(),
     });
     for _ in 0..100 {

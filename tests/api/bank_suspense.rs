@@ -364,23 +364,23 @@ async fn receivables_are_aged_on_a_fixed_day_and_reminders_go_once(app: TestApp)
         reminder_every_secs: 3600,
     };
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let r = firstcover::services::billing::send_reminders(&app.db, &settings, day("2026-07-10"))
+    let r = firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-10"))
         .await
         .unwrap();
     assert_eq!((r.queued, r.no_contact), (0, 4));
     app.execute("update party set contact_email = 'finance@jinggong.example' where name = '浙江精工机械有限公司'").await;
-    let r = firstcover::services::billing::send_reminders(&app.db, &settings, day("2026-07-10"))
+    let r = firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-10"))
         .await
         .unwrap();
     // A: January and April overdue, July before due; B: overdue.
     assert_eq!((r.queued, r.already_sent), (4, 0));
     let again =
-        firstcover::services::billing::send_reminders(&app.db, &settings, day("2026-07-10"))
+        firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-10"))
             .await
             .unwrap();
     assert_eq!((again.queued, again.already_sent), (0, 4), "never twice");
     let later =
-        firstcover::services::billing::send_reminders(&app.db, &settings, day("2026-07-16"))
+        firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-16"))
             .await
             .unwrap();
     assert_eq!(

@@ -65,9 +65,9 @@ async fn users_and_tokens_from_the_command_line(app: TestApp) {
 
 /// `serve --demo` data: makers, users, catalogue and accounts a newcomer can sign in with.
 async fn the_demo_data_set_is_usable_and_loaded_once(app: TestApp) {
-    assert!(firstcover::services::demo::load(&app.db).await.unwrap());
+    assert!(firstcover::services::demo::load(&app.ctx()).await.unwrap());
     assert!(
-        !firstcover::services::demo::load(&app.db).await.unwrap(),
+        !firstcover::services::demo::load(&app.ctx()).await.unwrap(),
         "second load does nothing"
     );
     let (web, r) = app

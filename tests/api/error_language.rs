@@ -79,7 +79,129 @@ async fn a_chinese_page_says_forbidden_and_not_found_in_chinese(app: TestApp) {
     }
 }
 
+use reqwest::Method;
+
+/// (method, path, body, status, problem type, words in the Chinese detail, in the English).
+type EdgeCase = (
+    Method,
+    &'static str,
+    Option<&'static str>,
+    StatusCode,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// What the edge refuses before a service runs (an unknown route, a body that is not
+/// JSON, a body of the wrong shape, a query that does not parse, a record refused as not
+/// found or not allowed) reads in the language asked for, with the same problem type.
+async fn edge_refusals_speak_the_language_asked_for(app: TestApp) {
+    let uw = app.api_user("uw.edge", Role::Underwriter, None).await;
+    let send = |method: reqwest::Method,
+                path: &'static str,
+                body: Option<&'static str>,
+                lang: &'static str| {
+        let mut r = app
+            .client()
+            .request(method, app.url(path))
+            .bearer_auth(&uw)
+            .header("Accept-Language", lang);
+        if let Some(b) = body {
+            r = r.header("Content-Type", "application/json").body(b);
+        }
+        async move {
+            let r = r.send().await.expect("request");
+            let status = r.status();
+            let ct = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            assert_eq!(ct, "application/problem+json", "{path}");
+            (status, r.json::<Value>().await.unwrap_or_default())
+        }
+    };
+    let cases: [EdgeCase; 6] = [
+        (
+            Method::GET,
+            "/api/v1/no-such-thing",
+            None,
+            StatusCode::NOT_FOUND,
+            "/problems/not-found",
+            "没有这个 API 路径",
+            "no such API route",
+        ),
+        (
+            Method::POST,
+            "/api/v1/parties",
+            Some("{not json"),
+            StatusCode::BAD_REQUEST,
+            "/problems/malformed-body",
+            "不是有效的 JSON",
+            "expected",
+        ),
+        (
+            Method::POST,
+            "/api/v1/parties",
+            Some(r#"{"kind": 7}"#),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/problems/invalid-body",
+            "请求内容字段有误",
+            "invalid type",
+        ),
+        (
+            Method::GET,
+            "/api/v1/policies?limit=many",
+            None,
+            StatusCode::BAD_REQUEST,
+            "/problems/invalid-query",
+            "查询参数有误",
+            "limit",
+        ),
+        (
+            Method::GET,
+            "/api/v1/policies/999999",
+            None,
+            StatusCode::NOT_FOUND,
+            "/problems/not-found",
+            "未找到保单",
+            "policy not found",
+        ),
+        (
+            Method::GET,
+            "/api/v1/audit",
+            None,
+            StatusCode::FORBIDDEN,
+            "/problems/forbidden",
+            "无权查看审计日志",
+            "read the audit log",
+        ),
+    ];
+    for (method, path, body, status, kind, zh_part, en_part) in cases {
+        let (s, zh) = send(method.clone(), path, body, "zh-CN,zh;q=0.9").await;
+        assert_eq!(s, status, "{path}: {zh}");
+        assert_eq!(zh["type"], kind, "{path}: {zh}");
+        let detail = zh["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(zh_part), "{path}: {zh}");
+        assert!(
+            cjk(zh["title"].as_str().unwrap_or_default()),
+            "{path}: {zh}"
+        );
+        let (s, en) = send(method, path, body, "en-US").await;
+        assert_eq!(s, status, "{path}: {en}");
+        assert_eq!(en["type"], kind, "{path}: {en}");
+        let detail = en["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(en_part) && !cjk(detail), "{path}: {en}");
+        assert!(
+            !cjk(en["title"].as_str().unwrap_or_default()),
+            "{path}: {en}"
+        );
+    }
+}
+
 on_both_stores!(
+    edge_refusals_speak_the_language_asked_for,
     a_problem_speaks_the_language_its_client_asks_for,
     a_chinese_page_says_forbidden_and_not_found_in_chinese
 );

@@ -46,6 +46,9 @@ pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub db: Db,
+    /// The service context's owned pieces, for tests that call a use case or a job
+    /// pass directly.
+    pub services: firstcover::services::Services,
     pub store: Store,
     pub config: Config,
     /// The SMTP server this app mails to (a local sink, unless the test chose a host).
@@ -205,6 +208,7 @@ async fn start_with_clock(
     .expect("application starts");
     let port = app.port();
     let db = app.db.clone();
+    let services = app.services();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let address = format!("http://127.0.0.1:{port}");
@@ -213,6 +217,7 @@ async fn start_with_clock(
         address,
         port,
         db,
+        services,
         store,
         config,
         mail,
@@ -233,6 +238,11 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// The service context the running app's use cases take.
+    pub fn ctx(&self) -> firstcover::services::Ctx<'_> {
+        self.services.ctx()
+    }
+
     /// A new browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
         firstcover::tls::client_builder()
@@ -249,7 +259,7 @@ impl TestApp {
     /// Create a user directly through the service layer.
     pub async fn add_user(&self, username: &str, role: Role, maker_id: Option<i64>) {
         users::create(
-            &self.db,
+            &self.ctx(),
             &Actor::system(),
             users::NewUserInput {
                 username: username.into(),
@@ -266,7 +276,7 @@ impl TestApp {
 
     /// A bearer token for an existing user.
     pub async fn token_for(&self, username: &str) -> String {
-        users::create_token(&self.db, &Actor::system(), username, "test")
+        users::create_token(&self.ctx(), &Actor::system(), username, "test")
             .await
             .expect("token")
             .1

@@ -388,8 +388,10 @@ async fn audit_filters_export_and_checkpoint(app: TestApp) {
         let v: Value = r.json().await.unwrap();
         party_ids.push(v["party_id"].as_i64().unwrap());
     }
-    firstcover::services::audit::seal(&app.db).await.unwrap();
-    let cp = firstcover::services::audit::check(&app.db).await.unwrap();
+    firstcover::services::audit::seal(&app.ctx()).await.unwrap();
+    let cp = firstcover::services::audit::check(&app.ctx())
+        .await
+        .unwrap();
     assert_eq!(cp.broken_at, None);
     let sealed = cp.seq;
     assert!(sealed >= 7, "users, tokens and parties: {cp:?}");
@@ -476,13 +478,15 @@ async fn audit_filters_export_and_checkpoint(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 201);
-    firstcover::services::audit::seal(&app.db).await.unwrap();
+    firstcover::services::audit::seal(&app.ctx()).await.unwrap();
     app.execute(&format!(
         "update audit_log set actor_name = 'nobody' where seq = {}",
         sealed + 1
     ))
     .await;
-    let cp = firstcover::services::audit::check(&app.db).await.unwrap();
+    let cp = firstcover::services::audit::check(&app.ctx())
+        .await
+        .unwrap();
     assert_eq!(cp.broken_at, Some(sealed + 1), "{cp:?}");
     assert_eq!(
         cp.seq, sealed,

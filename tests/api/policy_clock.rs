@@ -27,22 +27,22 @@ async fn policies_come_into_force_and_expire_on_their_dates(app: TestApp) {
     let (id, number) = issued(&app, &b.uw, &quote).await;
     assert_eq!(state(&app, &b.uw, id).await, "issued");
 
-    let r = clock::advance(&app.db, day("2026-12-31")).await.unwrap();
+    let r = clock::advance(&app.ctx(), day("2026-12-31")).await.unwrap();
     assert_eq!(r, clock::ClockReport::default(), "not before the period");
     assert_eq!(state(&app, &b.uw, id).await, "issued");
 
-    let r = clock::advance(&app.db, day("2027-01-01")).await.unwrap();
+    let r = clock::advance(&app.ctx(), day("2027-01-01")).await.unwrap();
     assert_eq!(r.took_effect, vec![number.clone()]);
     assert!(r.expired.is_empty());
     assert_eq!(state(&app, &b.uw, id).await, "in_force");
 
-    let r = clock::advance(&app.db, day("2027-12-31")).await.unwrap();
+    let r = clock::advance(&app.ctx(), day("2027-12-31")).await.unwrap();
     assert_eq!(
         r,
         clock::ClockReport::default(),
         "the last day is still covered"
     );
-    let r = clock::advance(&app.db, day("2028-01-01")).await.unwrap();
+    let r = clock::advance(&app.ctx(), day("2028-01-01")).await.unwrap();
     assert_eq!(r.expired, vec![number.clone()]);
     assert_eq!(state(&app, &b.uw, id).await, "expired");
 
@@ -68,11 +68,11 @@ async fn a_policy_whose_whole_period_has_passed_moves_straight_to_expired(app: T
     quote["period_start"] = "2027-02-01".into();
     quote["period_end"] = "2027-03-31".into();
     let (id, number) = issued(&app, &b.uw, &quote).await;
-    let r = clock::advance(&app.db, day("2027-06-01")).await.unwrap();
+    let r = clock::advance(&app.ctx(), day("2027-06-01")).await.unwrap();
     assert_eq!(r.took_effect, vec![number.clone()]);
     assert_eq!(r.expired, vec![number]);
     assert_eq!(state(&app, &b.uw, id).await, "expired");
-    let again = clock::advance(&app.db, day("2027-06-01")).await.unwrap();
+    let again = clock::advance(&app.ctx(), day("2027-06-01")).await.unwrap();
     assert_eq!(again, clock::ClockReport::default(), "idempotent");
 }
 

@@ -587,7 +587,7 @@ async fn an_expired_policy_has_come_into_force(app: TestApp) {
     let (b, prior, _, _) = zhejiang_chain(&app, "uw.effective").await;
     let uw = b.uw.clone();
     firstcover::services::underwriting::clock::advance(
-        &app.db,
+        &app.ctx(),
         chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
     )
     .await

@@ -23,6 +23,12 @@ pub struct Provenance {
 }
 
 impl Provenance {
+    /// The source document in both languages where the system named it so
+    /// ("保单投保要素 / policy terms"), else the recorder's words.
+    pub fn source_text(&self) -> crate::domain::text::Text {
+        crate::domain::text::Text::from_record(&self.source_document)
+    }
+
     /// A fact the system derives itself (billing settlement, policy state, parties).
     pub fn system(source: &str) -> Provenance {
         Provenance {

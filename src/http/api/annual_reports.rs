@@ -30,7 +30,7 @@ pub async fn get(
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (scheme, year) = path.into_inner();
-    let r = report::build(&st.desk(), &who.0, &scheme, year).await?;
+    let r = report::build(&st.ctx(), &who.0, &scheme, year).await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
@@ -48,10 +48,10 @@ pub async fn document(
     path: web::Path<(String, i32, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (scheme, year, format) = path.into_inner();
-    let desk = st.desk();
-    let r = report::build(&desk, &who.0, &scheme, year).await?;
+    let ctx = st.ctx();
+    let r = report::build(&ctx, &who.0, &scheme, year).await?;
     let (bytes, content_type) = match format.as_str() {
-        "pdf" => (report::pdf(&desk, &r)?, "application/pdf"),
+        "pdf" => (report::pdf(&ctx, &r)?, "application/pdf"),
         "xlsx" => (
             report::xlsx(&r)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -80,7 +80,7 @@ pub async fn queue(
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (scheme, year) = path.into_inner();
-    let q = report::queue(&st.desk(), &who.0, &scheme, year).await?;
+    let q = report::queue(&st.ctx(), &who.0, &scheme, year).await?;
     Ok(HttpResponse::Created().json(q))
 }
 
@@ -103,7 +103,7 @@ pub async fn queued(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let (items, total) = report::list(&st.desk(), &who.0, &scheme, limit).await?;
+    let (items, total) = report::list(&st.ctx(), &who.0, &scheme, limit).await?;
     Ok(HttpResponse::Ok().json(crate::http::api::Page {
         items,
         total,

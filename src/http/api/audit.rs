@@ -27,7 +27,7 @@ pub async fn latest(
     who: ApiActor,
     q: web::Query<LatestQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(audit::latest(&st.db, &who.0, q.limit.unwrap_or(100)).await?))
+    Ok(HttpResponse::Ok().json(audit::latest(&st.ctx(), &who.0, q.limit.unwrap_or(100)).await?))
 }
 
 /// Walk the hash chain and report whether it is intact.
@@ -36,5 +36,5 @@ pub async fn latest(
 pub async fn verify(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
     who.0
         .require(who.0.role.reads_audit(), "verify the audit log")?;
-    Ok(HttpResponse::Ok().json(audit::verify(&st.db).await?))
+    Ok(HttpResponse::Ok().json(audit::verify(&st.ctx()).await?))
 }

@@ -37,7 +37,7 @@ pub async fn list(
     who: ApiActor,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = stored::items(&st.db, &who.0, q.limit.unwrap_or(50)).await?;
+    let items = stored::items(&st.ctx(), &who.0, q.limit.unwrap_or(50)).await?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -53,7 +53,7 @@ pub async fn run(
     who: ApiActor,
     body: web::Json<RunInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let summary = stored::run(&st.db, &st.config, &who.0, &body, st.clock.today()).await?;
+    let summary = stored::run(&st.ctx(), &st.config, &who.0, &body, st.clock.today()).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -73,7 +73,7 @@ pub async fn get(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(stored::summary(&st.db, &who.0, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(stored::summary(&st.ctx(), &who.0, id.into_inner()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -97,7 +97,7 @@ pub async fn triangles(
     q: web::Query<TriangleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let t = stored::triangles(
-        &st.db,
+        &st.ctx(),
         &who.0,
         id.into_inner(),
         q.level.as_deref(),
@@ -123,7 +123,7 @@ pub async fn document(
     backtest::require_actuary(&who.0, "read rate backtests")?;
     let doc = ReportDocument::parse(&format).ok_or(ServiceError::NotFound("report format"))?;
     let content_type = doc.content_type();
-    let bytes = backtest::document(&st.db, &who.0, id, doc).await?;
+    let bytes = backtest::document(&st.ctx(), &who.0, id, doc).await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((

@@ -64,6 +64,7 @@ pub async fn record_payment(
     let id = id.into_inner();
     let body = body.into_inner();
     let location = Some(format!("/api/v1/policies/{id}/ledger"));
+    let ctx = st.ctx();
     idempotent::api(
         &st,
         &who.0,
@@ -71,7 +72,7 @@ pub async fn record_payment(
         &body,
         StatusCode::CREATED,
         location,
-        || billing::record_payment(&st.db, &who.0, id, body.clone()),
+        || billing::record_payment(&ctx, &who.0, id, body.clone()),
     )
     .await
 }
@@ -88,8 +89,9 @@ pub async fn reverse_payment(
     body: web::Json<ReversalInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
+    let ctx = st.ctx();
     idempotent::api(&st, &who.0, &req, &body, StatusCode::OK, None, || {
-        billing::reverse_payment(&st.db, &who.0, id, body.clone())
+        billing::reverse_payment(&ctx, &who.0, id, body.clone())
     })
     .await
 }
@@ -104,7 +106,8 @@ pub async fn ledger(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(billing::ledger(&st.db, &st.clock, &who.0, id.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(billing::ledger(&st.ctx(), &st.clock, &who.0, id.into_inner()).await?))
 }
 
 /// Set the payment plan: installments in due-date order adding up to the premium due;
@@ -118,7 +121,7 @@ pub async fn set_plan(
     id: web::Path<i64>,
     body: web::Json<PlanInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let lines = billing::set_plan(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let lines = billing::set_plan(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(lines))
 }
 
@@ -132,7 +135,7 @@ pub async fn record_invoice(
     id: web::Path<i64>,
     body: web::Json<InvoiceInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = billing::record_invoice(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = billing::record_invoice(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(v))
 }
 
@@ -147,7 +150,7 @@ pub async fn void_invoice(
     id: web::Path<i64>,
     body: web::Json<VoidInvoiceInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = billing::void_invoice(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = billing::void_invoice(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -163,8 +166,9 @@ pub async fn refund(
     body: web::Json<RefundInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
+    let ctx = st.ctx();
     idempotent::api(&st, &who.0, &req, &body, StatusCode::CREATED, None, || {
-        billing::refund(&st.db, &who.0, id, body.clone())
+        billing::refund(&ctx, &who.0, id, body.clone())
     })
     .await
 }
@@ -199,7 +203,7 @@ pub async fn bank_notification(
         body: &body,
         now_unix: chrono::Utc::now().timestamp(),
     };
-    match billing::notify(&st.db, &st.config, request).await {
+    match billing::notify(&st.ctx(), &st.config, request).await {
         Ok(o) => {
             let status = match o.status {
                 "recorded" => StatusCode::CREATED,
@@ -256,7 +260,7 @@ pub async fn import_statement(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let r = billing::import_statement(
-        &st.db,
+        &st.ctx(),
         &who.0,
         &st.config.insurer.code,
         st.library.bank_layouts(),
@@ -283,7 +287,7 @@ pub async fn preview_statement(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let p = billing::preview_statement(
-        &st.db,
+        &st.ctx(),
         &who.0,
         st.library.bank_layouts(),
         &q.filename.unwrap_or_default(),
@@ -300,7 +304,7 @@ pub async fn preview_statement(
 // Relative to the `/bank/statements` scope in `routes`.
 #[get("")]
 pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(billing::recent_imports(&st.db, &who.0).await?))
+    Ok(HttpResponse::Ok().json(billing::recent_imports(&st.ctx(), &who.0).await?))
 }
 
 /// Bank lines not yet placed (suspense), oldest first.
@@ -308,7 +312,7 @@ pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRespo
     responses((status = 200, body = Vec<BankLineView>)))]
 #[get("/bank/lines/unmatched")]
 pub async fn unmatched(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(billing::unmatched(&st.db, &who.0).await?))
+    Ok(HttpResponse::Ok().json(billing::unmatched(&st.ctx(), &who.0).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -328,7 +332,7 @@ pub async fn suspense(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = q.into_inner().page.unwrap_or(1);
-    let p = billing::suspense(&st.db, &who.0, &st.config.insurer.code, page).await?;
+    let p = billing::suspense(&st.ctx(), &who.0, &st.config.insurer.code, page).await?;
     Ok(HttpResponse::Ok().json(p))
 }
 
@@ -342,7 +346,7 @@ pub async fn match_line(
     id: web::Path<i64>,
     body: web::Json<MatchInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = billing::match_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    let p = billing::match_line(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(p))
 }
 
@@ -357,7 +361,7 @@ pub async fn split_line(
     id: web::Path<i64>,
     body: web::Json<SplitInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = billing::split_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    let p = billing::split_line(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(p))
 }
 
@@ -371,7 +375,7 @@ pub async fn dismiss_line(
     id: web::Path<i64>,
     body: web::Json<DismissInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = billing::dismiss_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    let d = billing::dismiss_line(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(d))
 }
 
@@ -385,7 +389,7 @@ pub async fn refund_line(
     id: web::Path<i64>,
     body: web::Json<RefundLineInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = billing::refund_line(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    let d = billing::refund_line(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(d))
 }
 
@@ -399,7 +403,8 @@ pub async fn reverse_disposal(
     id: web::Path<i64>,
     body: web::Json<DisposalReversalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = billing::reverse_disposal(&st.db, &who.0, id.into_inner(), body.into_inner()).await?;
+    let d =
+        billing::reverse_disposal(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(d))
 }
 
@@ -414,6 +419,6 @@ pub async fn receivables(
     who: ApiActor,
     q: web::Query<billing::ReceivablesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = billing::receivables_page(&st.db, &who.0, st.clock.today(), &q).await?;
+    let r = billing::receivables_page(&st.ctx(), &who.0, st.clock.today(), &q).await?;
     Ok(HttpResponse::Ok().json(r))
 }

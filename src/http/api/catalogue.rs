@@ -27,7 +27,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = catalogue::list(&st.db, &who.0, q).await?;
+    let page = catalogue::list(&st.ctx(), &who.0, q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
@@ -40,7 +40,7 @@ pub async fn create(
     who: ApiActor,
     body: web::Json<CatalogueInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = catalogue::create(&st.db, &who.0, body.into_inner()).await?;
+    let row = catalogue::create(&st.ctx(), &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("ETag", format!("\"{}\"", row.version)))
         .json(row))
@@ -54,7 +54,7 @@ pub async fn get(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = catalogue::get(&st.db, &who.0, id.into_inner()).await?;
+    let row = catalogue::get(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", row.version)))
         .json(row))
@@ -73,9 +73,9 @@ pub async fn update(
     let id = id.into_inner();
     let version = match if_match(&req) {
         Some(v) => v,
-        None => catalogue::get(&st.db, &who.0, id).await?.version,
+        None => catalogue::get(&st.ctx(), &who.0, id).await?.version,
     };
-    let row = catalogue::update(&st.db, &who.0, id, version, body.into_inner()).await?;
+    let row = catalogue::update(&st.ctx(), &who.0, id, version, body.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", row.version)))
         .json(row))

@@ -69,7 +69,7 @@ pub async fn certificate(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (view, new) = certs::certificate(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    let (view, new) = certs::certificate(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(if new {
         HttpResponse::Created().json(view)
     } else {
@@ -89,7 +89,7 @@ pub async fn current(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = certs::current(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    let view = certs::current(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -102,7 +102,7 @@ pub async fn certificate_pdf(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (number, bytes) = certs::certificate_pdf(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    let (number, bytes) = certs::certificate_pdf(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(download(
         "application/pdf",
         &format!("certificate-{number}.pdf"),
@@ -119,7 +119,7 @@ pub async fn history(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(certs::history(&st.cert_desk(), &who.0, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(certs::history(&st.ctx(), &who.0, id.into_inner()).await?))
 }
 
 /// The stamped policy schedule (保险单) of an issued policy.
@@ -131,7 +131,7 @@ pub async fn schedule(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (number, bytes) = certs::schedule_pdf(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    let (number, bytes) = certs::schedule_pdf(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(download(
         "application/pdf",
         &format!("schedule-{number}.pdf"),
@@ -162,7 +162,7 @@ pub async fn endorsement(
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, seq) = path.into_inner();
-    let (view, new) = docs::endorsement_document(&st.cert_desk(), &who.0, id, seq).await?;
+    let (view, new) = docs::endorsement_document(&st.ctx(), &who.0, id, seq).await?;
     Ok(issued_or_found(view, new))
 }
 
@@ -177,7 +177,7 @@ pub async fn endorsement_pdf(
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, seq) = path.into_inner();
-    let (number, bytes) = docs::endorsement_pdf(&st.cert_desk(), &who.0, id, seq).await?;
+    let (number, bytes) = docs::endorsement_pdf(&st.ctx(), &who.0, id, seq).await?;
     Ok(download(
         "application/pdf",
         &format!("endorsement-{}.pdf", ascii_name(&number)),
@@ -196,7 +196,7 @@ pub async fn insurance_certificate(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (view, new) = docs::insurance_certificate(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    let (view, new) = docs::insurance_certificate(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(issued_or_found(view, new))
 }
 
@@ -210,7 +210,7 @@ pub async fn insurance_certificate_pdf(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (number, bytes) =
-        docs::insurance_certificate_pdf(&st.cert_desk(), &who.0, id.into_inner()).await?;
+        docs::insurance_certificate_pdf(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(download(
         "application/pdf",
         &format!("insurance-certificate-{}.pdf", ascii_name(&number)),
@@ -227,10 +227,7 @@ pub async fn documents(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(
-        HttpResponse::Ok()
-            .json(docs::documents_of(&st.cert_desk(), &who.0, id.into_inner()).await?),
-    )
+    Ok(HttpResponse::Ok().json(docs::documents_of(&st.ctx(), &who.0, id.into_inner()).await?))
 }
 
 /// Document numbers are ASCII already; anything else is dropped from the file name.
@@ -251,7 +248,7 @@ pub async fn subsidy_pack(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, bytes) = pack::subsidy_pack(&st.cert_desk(), &who.0, id.into_inner()).await?;
+    let (name, bytes) = pack::subsidy_pack(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(download("application/zip", &name, bytes))
 }
 
@@ -277,10 +274,6 @@ pub async fn public_key(st: web::Data<AppState>) -> HttpResponse {
     })
 }
 
-fn uw_desk(st: &AppState) -> crate::services::underwriting::Desk<'_> {
-    st.desk()
-}
-
 /// Zhejiang annex 3 (附件3) for a maker, programme and period, as CSV (UTF-8 with BOM;
 /// amounts in 万元 to four decimals).
 #[utoipa::path(params(Annex3Query), tag = "certificates",
@@ -295,7 +288,7 @@ pub async fn annex3_csv(
     // then the table is streamed a row at a time, and dropped — work and all — when
     // the client goes away. A failure half way aborts the transfer, so a cut-short
     // file never looks complete.
-    let pass = annex3::Annex3Pass::start(&uw_desk(&st), &who.0, &q)?;
+    let pass = annex3::Annex3Pass::start(&st.ctx(), &who.0, &q)?;
     let st = st.into_inner();
     let body = futures_util::stream::unfold(Some((st, pass, true)), |state| async move {
         let (st, mut pass, first) = state?;
@@ -305,7 +298,7 @@ pub async fn annex3_csv(
                 Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
             };
         }
-        let next = pass.next_row(&st.desk()).await;
+        let next = pass.next_row(&st.ctx()).await;
         match next {
             Ok(Some(row)) => match annex3::csv_row(pass.emitted, &row) {
                 Ok(line) => Some((Ok(web::Bytes::from(line)), Some((st, pass, false)))),
@@ -334,7 +327,7 @@ pub async fn annex3_xlsx(
     who: ApiActor,
     q: web::Query<Annex3Query>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = annex3::rows(&uw_desk(&st), &who.0, &q).await?;
+    let rows = annex3::rows(&st.ctx(), &who.0, &q).await?;
     let bytes = annex3::to_xlsx(&rows)
         .map_err(|e| ServiceError::internal_from("write the XLSX file", e))?;
     Ok(download(
@@ -356,7 +349,7 @@ pub async fn verify(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     limit(&st, &req)?;
-    Ok(HttpResponse::Ok().json(certs::lookup(&st.db, &code).await?))
+    Ok(HttpResponse::Ok().json(certs::lookup(&st.ctx(), &code).await?))
 }
 
 /// Public: is this file byte-identical to the PDF issued under the code? Send the PDF
@@ -373,5 +366,5 @@ pub async fn verify_pdf(
 ) -> Result<HttpResponse, ApiError> {
     limit(&st, &req)?;
     let bytes = crate::http::upload::read(&req, payload, UPLOAD_LIMIT).await?;
-    Ok(HttpResponse::Ok().json(certs::check_pdf(&st.db, &code, &bytes).await?))
+    Ok(HttpResponse::Ok().json(certs::check_pdf(&st.ctx(), &code, &bytes).await?))
 }

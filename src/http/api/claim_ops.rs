@@ -46,7 +46,7 @@ pub async fn mine(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = claims::my_queue(&st.desk(), &who.0, q).await?;
+    let page = claims::my_queue(&st.ctx(), &who.0, q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
@@ -55,7 +55,7 @@ pub async fn mine(
     responses((status = 200, body = Vec<ClaimHandlerView>)))]
 #[get("/claims/handlers")]
 pub async fn handlers(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::handlers(&st.desk(), &who.0).await?))
+    Ok(HttpResponse::Ok().json(claims::handlers(&st.ctx(), &who.0).await?))
 }
 
 /// Assign a claim to a handler (a claims manager), or take an unassigned claim
@@ -70,7 +70,7 @@ pub async fn assign(
     id: web::Path<i64>,
     body: web::Json<AssignInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::assign(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = claims::assign(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -84,7 +84,7 @@ pub async fn note(
     id: web::Path<i64>,
     body: web::Json<NoteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let n = claims::add_note(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let n = claims::add_note(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(n))
 }
 
@@ -93,7 +93,7 @@ pub async fn note(
     responses((status = 200, body = Vec<BatchItemView>)))]
 #[get("/claims/payment-batches/waiting")]
 pub async fn waiting(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::waiting_payments(&st.desk(), &who.0).await?))
+    Ok(HttpResponse::Ok().json(claims::waiting_payments(&st.ctx(), &who.0).await?))
 }
 
 /// Payment batches, newest first (without their payments).
@@ -101,7 +101,7 @@ pub async fn waiting(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRespo
     responses((status = 200, body = Vec<BatchView>)))]
 #[get("/claims/payment-batches")]
 pub async fn batches(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::list_batches(&st.desk(), &who.0).await?))
+    Ok(HttpResponse::Ok().json(claims::list_batches(&st.ctx(), &who.0).await?))
 }
 
 /// Make a payment batch of the approved payments waiting (or those named). A payment
@@ -114,7 +114,7 @@ pub async fn create_batch(
     who: ApiActor,
     body: web::Json<BatchInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = claims::create_batch(&st.desk(), &who.0, body.into_inner()).await?;
+    let b = claims::create_batch(&st.ctx(), &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -132,7 +132,7 @@ pub async fn batch(
     who: ApiActor,
     bid: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::get_batch(&st.desk(), &who.0, bid.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(claims::get_batch(&st.ctx(), &who.0, bid.into_inner()).await?))
 }
 
 /// The file for the bank, `file.csv` or `file.xlsx`: 收款人, 开户行, 账号, 金额, 赔案号,
@@ -151,7 +151,7 @@ pub async fn batch_file(
         "xlsx" => true,
         _ => return Err(ServiceError::NotFound("file format").into()),
     };
-    let (name, ct, bytes) = claims::batch_file(&st.desk(), &who.0, bid, xlsx).await?;
+    let (name, ct, bytes) = claims::batch_file(&st.ctx(), &who.0, bid, xlsx).await?;
     Ok(file_response(&name, ct, bytes))
 }
 
@@ -167,7 +167,7 @@ pub async fn confirm(
     bid: web::Path<i64>,
     body: web::Json<BatchConfirmation>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = claims::confirm_batch(&st.desk(), &who.0, bid.into_inner(), body.into_inner()).await?;
+    let b = claims::confirm_batch(&st.ctx(), &who.0, bid.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(b))
 }
 
@@ -231,7 +231,7 @@ pub async fn confirm_file(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (bytes, _) = confirmation_bytes(&req, payload).await?;
-    let b = claims::import_confirmation(&st.desk(), &who.0, bid.into_inner(), &bytes).await?;
+    let b = claims::import_confirmation(&st.ctx(), &who.0, bid.into_inner(), &bytes).await?;
     Ok(HttpResponse::Ok().json(b))
 }
 
@@ -251,6 +251,6 @@ pub async fn cancel(
     bid: web::Path<i64>,
     body: web::Json<BatchCancelInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = claims::cancel_batch(&st.desk(), &who.0, bid.into_inner(), &body.reason).await?;
+    let b = claims::cancel_batch(&st.ctx(), &who.0, bid.into_inner(), &body.reason).await?;
     Ok(HttpResponse::Ok().json(b))
 }

@@ -52,7 +52,7 @@ pub async fn notify(
     who: ApiActor,
     body: web::Json<NotificationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::notify(&st.desk(), &who.0, body.into_inner()).await?;
+    let v = claims::notify(&st.ctx(), &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/claims/{}", v.claim_id)))
         .json(v))
@@ -69,7 +69,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = claims::list(&st.desk(), &who.0, q).await?;
+    let page = claims::list(&st.ctx(), &who.0, q).await?;
     if who.0.role == crate::domain::role::Role::Client {
         // A claimant gets its own explicit view: no case reserve.
         let page = page.map(|r| ClientClaimView::from(r));
@@ -90,7 +90,7 @@ pub async fn queue(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = claims::queue(&st.desk(), &who.0, q).await?;
+    let page = claims::queue(&st.ctx(), &who.0, q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
@@ -99,7 +99,7 @@ pub async fn queue(
     responses((status = 200, body = Vec<PendingApproval>)))]
 #[get("/claims/approvals")]
 pub async fn approvals(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::approvals(&st.desk(), &who.0).await?))
+    Ok(HttpResponse::Ok().json(claims::approvals(&st.ctx(), &who.0).await?))
 }
 
 /// One claim: cover check, checklist, clocks, reserves, documents, payments, timeline.
@@ -112,7 +112,7 @@ pub async fn get(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = claims::get(&st.desk(), &who.0, id.into_inner()).await?;
+    let d = claims::get(&st.ctx(), &who.0, id.into_inner()).await?;
     if who.0.role == crate::domain::role::Role::Client {
         return Ok(HttpResponse::Ok().json(ClientClaimDetail::of(&d, &who.0.username)));
     }
@@ -129,7 +129,7 @@ pub async fn register(
     id: web::Path<i64>,
     body: web::Json<RegisterInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::register(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = claims::register(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -143,7 +143,7 @@ pub async fn reserve(
     id: web::Path<i64>,
     body: web::Json<ReserveInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::set_reserve(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = claims::set_reserve(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -158,7 +158,7 @@ pub async fn proof_request(
     id: web::Path<i64>,
     body: web::Json<ProofRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::request_missing_proof(&st.desk(), &who.0, id.into_inner(), body.into_inner())
+    let v = claims::request_missing_proof(&st.ctx(), &who.0, id.into_inner(), body.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(v))
 }
@@ -181,7 +181,7 @@ pub async fn proof_complete(
     id: web::Path<i64>,
     body: web::Json<ProofCompleteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::mark_proof_complete(&st.desk(), &who.0, id.into_inner(), body.on).await?;
+    let v = claims::mark_proof_complete(&st.ctx(), &who.0, id.into_inner(), body.on).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -246,7 +246,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     let (ups, _) = read_uploads(&req, payload, st.config.claims.upload_max_bytes).await?;
     let several = ups.len() > 1;
-    let docs = claims::upload_documents(&st.desk(), &who.0, id.into_inner(), ups).await?;
+    let docs = claims::upload_documents(&st.ctx(), &who.0, id.into_inner(), ups).await?;
     if several {
         Ok(HttpResponse::Created().json(docs))
     } else {
@@ -264,7 +264,7 @@ pub async fn download(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, doc) = path.into_inner();
-    let (name, ct, bytes) = claims::document(&st.desk(), &who.0, id, doc).await?;
+    let (name, ct, bytes) = claims::document(&st.ctx(), &who.0, id, doc).await?;
     Ok(file_response(&name, &ct, bytes))
 }
 
@@ -291,7 +291,7 @@ pub async fn decide(
     id: web::Path<i64>,
     body: web::Json<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::decide(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = claims::decide(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -305,7 +305,7 @@ pub async fn approve(
     id: web::Path<i64>,
     body: web::Json<ApprovalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::approve(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = claims::approve(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -322,9 +322,9 @@ pub async fn pay(
     body: web::Json<PaymentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let desk = st.desk();
+    let ctx = st.ctx();
     idempotent::api(&st, &who.0, &req, &body, StatusCode::CREATED, None, || {
-        claims::pay(&desk, &who.0, id, body.clone())
+        claims::pay(&ctx, &who.0, id, body.clone())
     })
     .await
 }
@@ -341,7 +341,7 @@ pub async fn paid(
 ) -> Result<HttpResponse, ApiError> {
     let (id, pid) = path.into_inner();
     let on = body.and_then(|b| b.on);
-    let p = claims::mark_paid(&st.desk(), &who.0, id, pid, on).await?;
+    let p = claims::mark_paid(&st.ctx(), &who.0, id, pid, on).await?;
     Ok(HttpResponse::Ok().json(p))
 }
 
@@ -357,9 +357,9 @@ pub async fn recover(
     body: web::Json<RecoveryInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let desk = st.desk();
+    let ctx = st.ctx();
     idempotent::api(&st, &who.0, &req, &body, StatusCode::OK, None, || {
-        claims::record_recovery(&desk, &who.0, id, body.clone())
+        claims::record_recovery(&ctx, &who.0, id, body.clone())
     })
     .await
 }
@@ -374,6 +374,6 @@ pub async fn reopen(
     id: web::Path<i64>,
     body: web::Json<ReopenInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = claims::reopen(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let v = claims::reopen(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(v))
 }

@@ -144,12 +144,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(scope);
 }
 
-async fn not_found() -> actix_web::HttpResponse {
-    crate::http::problem::problem_response(
+async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    crate::http::problem::edge_problem(
+        &req,
         actix_web::http::StatusCode::NOT_FOUND,
         "not-found",
         "Not found",
-        "no such API route".into(),
+        crate::services::Text::new("没有这个 API 路径", "no such API route"),
         vec![],
     )
 }

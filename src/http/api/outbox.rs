@@ -21,7 +21,7 @@ pub async fn list(
     who: ApiActor,
     q: web::Query<OutboxListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = outbox::list(&st.db, &who.0, &q).await?;
+    let page = outbox::list(&st.ctx(), &who.0, &q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
@@ -33,5 +33,5 @@ pub async fn requeue(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(outbox::requeue(&st.db, &who.0, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(outbox::requeue(&st.ctx(), &who.0, id.into_inner()).await?))
 }

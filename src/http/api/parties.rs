@@ -46,7 +46,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = parties::list(&st.db, &who.0, q).await?;
+    let page = parties::list(&st.ctx(), &who.0, q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
@@ -59,7 +59,7 @@ pub async fn create(
     who: ApiActor,
     body: web::Json<PartyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = parties::create(&st.db, &who.0, body.into_inner()).await?;
+    let row = parties::create(&st.ctx(), &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/parties/{}", row.party_id)))
         .insert_header(("ETag", format!("\"{}\"", row.version)))
@@ -75,7 +75,7 @@ pub async fn get(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (party, relations) = parties::get(&st.db, &who.0, id.into_inner()).await?;
+    let (party, relations) = parties::get(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", party.version)))
         .json(PartyDetail { party, relations }))
@@ -95,9 +95,9 @@ pub async fn update(
     let id = id.into_inner();
     let version = match if_match(&req) {
         Some(v) => v,
-        None => parties::get(&st.db, &who.0, id).await?.0.version,
+        None => parties::get(&st.ctx(), &who.0, id).await?.0.version,
     };
-    let row = parties::update(&st.db, &who.0, id, version, body.into_inner()).await?;
+    let row = parties::update(&st.ctx(), &who.0, id, version, body.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", row.version)))
         .json(row))
@@ -115,7 +115,7 @@ pub async fn relate(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let rid = parties::add_relation(
-        &st.db,
+        &st.ctx(),
         &who.0,
         id.into_inner(),
         b.other_party_id,

@@ -34,7 +34,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 async fn view(st: &AppState, who: &ApiActor, id: i64) -> Result<PolicyView, ApiError> {
-    Ok(uw::get(&st.desk(), &who.0, id).await?.policy)
+    Ok(uw::get(&st.ctx(), &who.0, id).await?.policy)
 }
 
 /// Quote: check the hard rules and warnings (acknowledge each warning's code), rate
@@ -47,7 +47,7 @@ pub async fn quote(
     who: ApiActor,
     body: web::Json<QuoteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = uw::create_quote(&st.desk(), &who.0, body.into_inner()).await?;
+    let v = uw::create_quote(&st.ctx(), &who.0, body.into_inner()).await?;
     let id = v.policy_id;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/policies/{id}")))
@@ -66,7 +66,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = uw::list(&st.desk(), &who.0, q).await?;
+    let page = uw::list(&st.ctx(), &who.0, q).await?;
     if who.0.role == crate::domain::role::Role::Client {
         // A policyholder gets its own explicit view: no findings or referral reasons.
         let page = page.map(|r| ClientPolicyView::from(r));
@@ -85,7 +85,7 @@ pub async fn get(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = uw::get(&st.desk(), &who.0, id.into_inner()).await?;
+    let d = uw::get(&st.ctx(), &who.0, id.into_inner()).await?;
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("ETag", format!("\"{}\"", d.policy.version)));
     if who.0.role == crate::domain::role::Role::Client {
@@ -106,7 +106,7 @@ pub async fn requote(
     body: web::Json<QuoteInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    uw::update_quote(&st.desk(), &who.0, id, if_match(&req), body.into_inner()).await?;
+    uw::update_quote(&st.ctx(), &who.0, id, if_match(&req), body.into_inner()).await?;
     let v = view(&st, &who, id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", v.version)))
@@ -122,7 +122,7 @@ pub async fn referrals(
     who: ApiActor,
     q: web::Query<uw::ReferralQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = uw::referral_queue(&st.desk(), &who.0, &q).await?;
+    let page = uw::referral_queue(&st.ctx(), &who.0, &q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
@@ -151,7 +151,7 @@ pub async fn decide(
     body: web::Json<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let v = uw::decide_referral(&st.desk(), &who.0, id, body.approve, &body.reason).await?;
+    let v = uw::decide_referral(&st.ctx(), &who.0, id, body.approve, &body.reason).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -165,7 +165,7 @@ pub async fn bind(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(uw::bind(&st.desk(), &who.0, id).await?))
+    Ok(HttpResponse::Ok().json(uw::bind(&st.ctx(), &who.0, id).await?))
 }
 
 /// Record the end user's receipt (needed before issue when sold through an intermediary).
@@ -178,7 +178,7 @@ pub async fn proof(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(uw::record_end_user_proof(&st.desk(), &who.0, id).await?))
+    Ok(HttpResponse::Ok().json(uw::record_end_user_proof(&st.ctx(), &who.0, id).await?))
 }
 
 /// bound (or quoted and needing no approval) → issued: fixes version 1 with the clause text and takes the next policy number.
@@ -191,7 +191,7 @@ pub async fn issue(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(uw::issue(&st.desk(), &who.0, id).await?))
+    Ok(HttpResponse::Ok().json(uw::issue(&st.ctx(), &who.0, id).await?))
 }
 
 /// Endorse an issued policy: additional (+) or return (−) premium pro rata by days.
@@ -208,7 +208,7 @@ pub async fn endorse(
     body: web::Json<EndorsementInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let outcome = uw::endorse(&st.desk(), &who.0, id, body.into_inner()).await?;
+    let outcome = uw::endorse(&st.ctx(), &who.0, id, body.into_inner()).await?;
     let policy = view(&st, &who, id).await?;
     let mut body = serde_json::to_value(&outcome)
         .map_err(|e| crate::services::ServiceError::internal_from("serialise the response", e))?;
@@ -230,7 +230,7 @@ pub async fn cancel(
     body: web::Json<CancelInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let refund = uw::cancel(&st.desk(), &who.0, id, body.into_inner()).await?;
+    let refund = uw::cancel(&st.ctx(), &who.0, id, body.into_inner()).await?;
     let policy = view(&st, &who, id).await?;
     Ok(HttpResponse::Ok().json(json!({"return_premium": refund, "policy": policy})))
 }
@@ -245,7 +245,7 @@ pub async fn renew(
     id: web::Path<i64>,
     body: web::Json<RenewalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let new_id = uw::renew(&st.desk(), &who.0, id.into_inner(), body.into_inner()).await?;
+    let new_id = uw::renew(&st.ctx(), &who.0, id.into_inner(), body.into_inner()).await?;
     let v = view(&st, &who, new_id).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/policies/{new_id}")))
@@ -266,7 +266,7 @@ pub async fn decline(
     body: web::Json<CloseQuoteInput>,
 ) -> Result<HttpResponse, ApiError> {
     let v = uw::close_quote(
-        &st.desk(),
+        &st.ctx(),
         &who.0,
         id.into_inner(),
         Closing::Decline,
@@ -289,7 +289,7 @@ pub async fn withdraw(
     body: web::Json<CloseQuoteInput>,
 ) -> Result<HttpResponse, ApiError> {
     let v = uw::close_quote(
-        &st.desk(),
+        &st.ctx(),
         &who.0,
         id.into_inner(),
         Closing::Withdraw,
@@ -318,7 +318,7 @@ pub async fn subsidy(
     q: web::Query<SubsidyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let a = uw::estimate(
-        &st.desk(),
+        &st.ctx(),
         &who.0,
         id.into_inner(),
         q.into_inner().programme_id,

@@ -35,7 +35,14 @@ pub async fn list(
     q: web::Query<FactQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let rows = facts::list(&st.db, &who.0, q.party_id, q.catalogue_item_id, q.policy_id).await?;
+    let rows = facts::list(
+        &st.ctx(),
+        &who.0,
+        q.party_id,
+        q.catalogue_item_id,
+        q.policy_id,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 
@@ -48,7 +55,7 @@ pub async fn record(
     who: ApiActor,
     body: web::Json<RecordFact>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = facts::record(&st.db, &who.0, body.into_inner()).await?;
+    let v = facts::record(&st.ctx(), &who.0, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(v))
 }
 
@@ -74,7 +81,7 @@ pub async fn import_grants(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let name = q.into_inner().filename.unwrap_or_default();
-    let r =
-        crate::services::subsidy_grants::import(&st.db, &who.0, &st.library, &name, &body).await?;
+    let r = crate::services::subsidy_grants::import(&st.ctx(), &who.0, &st.library, &name, &body)
+        .await?;
     Ok(HttpResponse::Created().json(r))
 }

@@ -30,7 +30,7 @@ pub async fn deactivate(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let u = people::set_active(&st.db, &who.0, id.into_inner(), false).await?;
+    let u = people::set_active(&st.ctx(), &who.0, id.into_inner(), false).await?;
     Ok(HttpResponse::Ok().json(u))
 }
 
@@ -43,7 +43,7 @@ pub async fn reactivate(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let u = people::set_active(&st.db, &who.0, id.into_inner(), true).await?;
+    let u = people::set_active(&st.ctx(), &who.0, id.into_inner(), true).await?;
     Ok(HttpResponse::Ok().json(u))
 }
 
@@ -62,7 +62,7 @@ pub async fn unlock(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let was_locked = people::unlock(&st.db, &who.0, id.into_inner()).await?;
+    let was_locked = people::unlock(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(UnlockView { was_locked }))
 }
 
@@ -83,7 +83,7 @@ pub async fn reset_password(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let one_time_password = people::reset_password(&st.db, &who.0, id.into_inner()).await?;
+    let one_time_password = people::reset_password(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(PasswordResetView {
@@ -110,7 +110,14 @@ pub async fn change_password(
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    people::change_own_password(&st.db, &who.0, &b.current_password, &b.new_password, None).await?;
+    people::change_own_password(
+        &st.ctx(),
+        &who.0,
+        &b.current_password,
+        &b.new_password,
+        None,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -125,7 +132,7 @@ pub async fn me(who: ApiActor) -> HttpResponse {
 #[utoipa::path(tag = "users", responses((status = 200, body = Vec<UserView>)))]
 #[get("/users")]
 pub async fn list(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(users::list(&st.db, &who.0).await?))
+    Ok(HttpResponse::Ok().json(users::list(&st.ctx(), &who.0).await?))
 }
 
 /// Create a user (administrators only). Clients must name their maker.
@@ -137,5 +144,5 @@ pub async fn create(
     who: ApiActor,
     body: web::Json<NewUserInput>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(users::create(&st.db, &who.0, body.into_inner()).await?))
+    Ok(HttpResponse::Created().json(users::create(&st.ctx(), &who.0, body.into_inner()).await?))
 }

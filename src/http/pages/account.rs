@@ -58,7 +58,7 @@ async fn change(
     who.check_csrf(&f.csrf)?;
     let session = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let outcome = people::change_own_password(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         &f.current_password,
         &f.new_password,

@@ -75,9 +75,9 @@ async fn render(
     year: i32,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
-    let desk = st.desk();
-    let r = report::build(&desk, &who.actor, scheme, year).await?;
-    let (queued, total_queued) = report::list(&desk, &who.actor, scheme, 20).await?;
+    let ctx = st.ctx();
+    let r = report::build(&ctx, &who.actor, scheme, year).await?;
+    let (queued, total_queued) = report::list(&ctx, &who.actor, scheme, 20).await?;
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
@@ -111,7 +111,7 @@ async fn show(
 async fn first(st: web::Data<AppState>, who: PageActor) -> Result<HttpResponse, PageError> {
     who.actor
         .require(report::may_read(who.actor.role), "read the annual report")?;
-    match report::schemes(&st.desk()).first() {
+    match report::schemes(&st.ctx()).first() {
         Some((scheme, _)) => Ok(see_other(&format!("/reports/annual/{scheme}"))),
         None => Err(ServiceError::NotFound("annual report").into()),
     }
@@ -131,7 +131,7 @@ async fn queue(
 ) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let (scheme, year) = path.into_inner();
-    match report::queue(&st.desk(), &who.actor, &scheme, year).await {
+    match report::queue(&st.ctx(), &who.actor, &scheme, year).await {
         Ok(_) => Ok(see_other(&format!(
             "/reports/annual/{scheme}?year={year}&done=queued"
         ))),
@@ -149,10 +149,10 @@ async fn download(
     path: web::Path<(String, i32, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (scheme, year, ext) = path.into_inner();
-    let desk = st.desk();
-    let r = report::build(&desk, &who.actor, &scheme, year).await?;
+    let ctx = st.ctx();
+    let r = report::build(&ctx, &who.actor, &scheme, year).await?;
     let (bytes, content_type) = match ext.as_str() {
-        "pdf" => (report::pdf(&desk, &r)?, "application/pdf"),
+        "pdf" => (report::pdf(&ctx, &r)?, "application/pdf"),
         "xlsx" => (
             report::xlsx(&r)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -9,7 +9,6 @@ use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::audit::{self, AuditEntryView, AuditQuery, CheckpointView};
-use crate::services::Db;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -148,8 +147,8 @@ async fn show(
     let c = Chrome::for_actor(&req, &who);
     let q = q.into_inner();
     let (waiting_rows, paged) =
-        audit::search(&st.db, &who.actor, &q.filter(), q.after.as_deref(), 100).await?;
-    let (cp, waiting) = audit::status(&st.db).await?;
+        audit::search(&st.ctx(), &who.actor, &q.filter(), q.after.as_deref(), 100).await?;
+    let (cp, waiting) = audit::status(&st.ctx()).await?;
     let (chain_ok, chain_text) = chain_text(cp.as_ref(), waiting, c.lang);
     let f = q.fields();
     let params: Vec<(&str, &str)> = f.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -212,7 +211,7 @@ async fn export(
     who.actor
         .require(who.actor.role.reads_audit(), "read the audit log")?;
     let filter = q.into_inner().filter();
-    let db: Db = st.db.clone();
+    let shared = st.services();
     let actor = who.actor.clone();
     let header = format!(
         "\u{feff}{}\r\n",
@@ -231,16 +230,17 @@ async fn export(
     );
     let start = Some((None::<String>, Some(header)));
     let body = futures_util::stream::unfold(start, move |state| {
-        let db = db.clone();
+        let shared = shared.clone();
         let filter = filter.clone();
         let actor = actor.clone();
         async move {
+            let ctx = shared.ctx();
             let (cursor, header) = state?;
             if let Some(h) = header {
                 // First the entries the sealer has not chained yet (normally a moment's
                 // worth; the page shows them too), then the chained log a chunk at a time.
                 // An entry sealed while the export runs may appear twice, never not at all.
-                let waiting = audit::export_waiting(&db, &actor, &filter, WAITING_BOUND);
+                let waiting = audit::export_waiting(&ctx, &actor, &filter, WAITING_BOUND);
                 return match waiting.await {
                     Ok(rows) => match csv_text(&rows) {
                         Ok(text) => Some((Ok(web::Bytes::from(h + &text)), Some((cursor, None)))),
@@ -249,7 +249,7 @@ async fn export(
                     Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
                 };
             }
-            let read = audit::export_chunk(&db, &actor, &filter, cursor.as_deref(), EXPORT_CHUNK);
+            let read = audit::export_chunk(&ctx, &actor, &filter, cursor.as_deref(), EXPORT_CHUNK);
             match read.await {
                 Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
                 Ok(p) if p.rows.is_empty() => None,

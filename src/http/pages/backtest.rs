@@ -58,7 +58,7 @@ fn pct(v: Option<f64>) -> String {
 }
 
 async fn lines(st: &AppState, who: &PageActor, lang: Lang) -> Result<Vec<ReportLine>, PageError> {
-    let rows = backtest::stored::listed(&st.db, &who.actor, 50).await?;
+    let rows = backtest::stored::listed(&st.ctx(), &who.actor, 50).await?;
     Ok(rows
         .into_iter()
         .map(|(r, delivery)| ReportLine {
@@ -112,7 +112,7 @@ async fn run(
     };
     let errors = match input.parse(st.clock.today()) {
         Ok((as_of, basis)) => {
-            match backtest::generate(&st.db, &st.config, &who.actor, as_of, basis, None).await {
+            match backtest::generate(&st.ctx(), &st.config, &who.actor, as_of, basis, None).await {
                 Ok(_) => return Ok(see_other("/backtest?done=backtest")),
                 Err(ServiceError::Validation(fields)) => fields,
                 Err(e) => return Err(e.into()),
@@ -142,7 +142,7 @@ async fn download(
     let (id, ext) = path.into_inner();
     let doc = ReportDocument::parse(&ext).ok_or(ServiceError::NotFound("report format"))?;
     let content_type = doc.content_type();
-    let bytes = backtest::document(&st.db, &who.actor, id, doc).await?;
+    let bytes = backtest::document(&st.ctx(), &who.actor, id, doc).await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((

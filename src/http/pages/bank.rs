@@ -153,9 +153,9 @@ async fn render_bank(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let lang = c.lang;
-    let p = billing::suspense(&st.db, &who.actor, &st.config.insurer.code, page_no).await?;
-    let imports = billing::recent_imports(&st.db, &who.actor).await?;
-    let disposals = billing::recent_disposals(&st.db, &who.actor).await?;
+    let p = billing::suspense(&st.ctx(), &who.actor, &st.config.insurer.code, page_no).await?;
+    let imports = billing::recent_imports(&st.ctx(), &who.actor).await?;
+    let disposals = billing::recent_disposals(&st.ctx(), &who.actor).await?;
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
@@ -282,7 +282,7 @@ async fn preview(
     };
     who.check_csrf(&up.csrf)?;
     let r = billing::preview_statement(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         st.library.bank_layouts(),
         &up.filename,
@@ -342,20 +342,21 @@ async fn start(
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
     let id = id.into_inner();
-    match billing::start_import(&st.db, &who.actor, id).await {
+    match billing::start_import(&st.ctx(), &who.actor, id).await {
         Ok(_) => {}
         // Started already (a double click): show its progress.
         Err(ServiceError::Conflict(_)) => {}
         Err(other) => return Err(other.into()),
     }
-    let (db, actor, code, library) = (
-        st.db.clone(),
+    let (shared, actor, code) = (
+        st.services(),
         who.actor.clone(),
         st.config.insurer.code.clone(),
-        st.library.clone(),
     );
     actix_web::rt::spawn(async move {
-        if let Err(e) = billing::run_import(&db, &actor, &code, library.bank_layouts(), id).await {
+        let ctx = shared.ctx();
+        let layouts = shared.library.bank_layouts();
+        if let Err(e) = billing::run_import(&ctx, &actor, &code, layouts, id).await {
             tracing::warn!(upload_id = id, error = %e, "statement import failed");
         }
     });
@@ -379,9 +380,9 @@ async fn upload(
     who: PageActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
-    let u = billing::upload(&st.db, &who.actor, id.into_inner()).await?;
+    let u = billing::upload(&st.ctx(), &who.actor, id.into_inner()).await?;
     let import = match u.import_id {
-        Some(i) => Some(billing::import_row(&st.db, &who.actor, i).await?),
+        Some(i) => Some(billing::import_row(&st.ctx(), &who.actor, i).await?),
         None => None,
     };
     let c = Chrome::for_actor(&req, &who);
@@ -454,28 +455,28 @@ async fn run_action(
                 Ok(p) => p,
                 Err(_) => {
                     let number = f.get("policy_number").trim().to_uppercase();
-                    billing::policy_id_by_number(&st.db, actor, &number).await?
+                    billing::policy_id_by_number(&st.ctx(), actor, &number).await?
                 }
             };
-            billing::match_line(&st.db, actor, id, MatchInput { policy_id })
+            billing::match_line(&st.ctx(), actor, id, MatchInput { policy_id })
                 .await
                 .map(drop)
         }
         "split" => {
             let mut parts = Vec::new();
             for (number, amount) in split_parts(f) {
-                let policy_id = billing::policy_id_by_number(&st.db, actor, &number).await?;
+                let policy_id = billing::policy_id_by_number(&st.ctx(), actor, &number).await?;
                 parts.push(SplitPart {
                     policy_id,
                     amount: amount?,
                 });
             }
-            billing::split_line(&st.db, actor, id, SplitInput { parts })
+            billing::split_line(&st.ctx(), actor, id, SplitInput { parts })
                 .await
                 .map(drop)
         }
         "dismiss" => billing::dismiss_line(
-            &st.db,
+            &st.ctx(),
             actor,
             id,
             DismissInput {
@@ -490,7 +491,7 @@ async fn run_action(
                     ServiceError::field("refunded_on", "give the refund date", "请填写退回日期")
                 })?;
             billing::refund_line(
-                &st.db,
+                &st.ctx(),
                 actor,
                 id,
                 RefundLineInput {
@@ -557,7 +558,7 @@ async fn reverse(
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
     let r = billing::reverse_disposal(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         id.into_inner(),
         DisposalReversalInput {

@@ -60,7 +60,7 @@ async fn render(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let l = billing::ledger(&st.db, &st.clock, &who.actor, id).await?;
+    let l = billing::ledger(&st.ctx(), &st.clock, &who.actor, id).await?;
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
@@ -179,7 +179,7 @@ async fn run(
                 reference: f.get("reference").into(),
             };
             let amount = input.amount.grouped();
-            billing::record_payment(&st.db, a, id, input)
+            billing::record_payment(&st.ctx(), a, id, input)
                 .await
                 .map(|_| ("payment", Some(amount)))
         }
@@ -190,7 +190,7 @@ async fn run(
                 amount: money(f, "amount")?,
             };
             let number = input.number.clone();
-            billing::record_invoice(&st.db, a, id, input)
+            billing::record_invoice(&st.ctx(), a, id, input)
                 .await
                 .map(|_| ("invoice", Some(number)))
         }
@@ -198,7 +198,7 @@ async fn run(
             let input = PlanInput {
                 installments: plan_lines(f.get("installments"))?,
             };
-            billing::set_plan(&st.desk(), a, id, input)
+            billing::set_plan(&st.ctx(), a, id, input)
                 .await
                 .map(|_| ("plan", None))
         }
@@ -211,29 +211,29 @@ async fn run(
                 reason: f.get("reason").into(),
             };
             let amount = input.amount.grouped();
-            billing::refund(&st.db, a, id, input)
+            billing::refund(&st.ctx(), a, id, input)
                 .await
                 .map(|_| ("refund", Some(amount)))
         }
         "void-invoice" => {
-            let l = billing::ledger(&st.db, &st.clock, a, id).await?;
+            let l = billing::ledger(&st.ctx(), &st.clock, a, id).await?;
             let ids = l.invoices.iter().map(|i| i.invoice_id);
             let invoice_id = listed_id(f, "invoice_id", ids, "invoice")?;
             let input = VoidInvoiceInput {
                 reason: f.get("reason").into(),
             };
-            billing::void_invoice(&st.db, a, invoice_id, input)
+            billing::void_invoice(&st.ctx(), a, invoice_id, input)
                 .await
                 .map(|_| ("invoice_void", None))
         }
         "reverse" => {
-            let l = billing::ledger(&st.db, &st.clock, a, id).await?;
+            let l = billing::ledger(&st.ctx(), &st.clock, a, id).await?;
             let ids = l.payments.iter().map(|p| p.payment_id);
             let payment_id = listed_id(f, "payment_id", ids, "payment")?;
             let input = ReversalInput {
                 reason: f.get("reason").into(),
             };
-            billing::reverse_payment(&st.db, a, payment_id, input)
+            billing::reverse_payment(&st.ctx(), a, payment_id, input)
                 .await
                 .map(|_| ("reversal", None))
         }

@@ -63,7 +63,7 @@ async fn list(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let paged = catalogue::list(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         catalogue::CatalogueListQuery {
             q: q.q.clone(),
@@ -246,7 +246,7 @@ struct FormPage {
 
 async fn makers(st: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, PageError> {
     let rows = parties::list(
-        &st.db,
+        &st.ctx(),
         actor,
         parties::PartyListQuery::of_kind(Some("maker"), 500),
     )
@@ -312,7 +312,7 @@ async fn create(
     who.check_csrf(&f.csrf)?;
     let form = f.into_inner();
     let result = match form.to_input() {
-        Ok(input) => catalogue::create(&st.db, &who.actor, input).await,
+        Ok(input) => catalogue::create(&st.ctx(), &who.actor, input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -330,7 +330,7 @@ async fn edit_form(
     who.actor
         .require(who.actor.role.manages_parties(), "edit the catalogue")?;
     let id = id.into_inner();
-    let r = catalogue::get(&st.db, &who.actor, id).await?;
+    let r = catalogue::get(&st.ctx(), &who.actor, id).await?;
     let form = CatalogueForm {
         csrf: String::new(),
         version: r.version,
@@ -358,7 +358,7 @@ async fn update(
     let id = id.into_inner();
     let form = f.into_inner();
     let result = match form.to_input() {
-        Ok(input) => catalogue::update(&st.db, &who.actor, id, form.version, input).await,
+        Ok(input) => catalogue::update(&st.ctx(), &who.actor, id, form.version, input).await,
         Err(e) => Err(e),
     };
     match result {

@@ -78,7 +78,7 @@ async fn lookup_page(
     code: String,
     check: Option<PdfCheck>,
 ) -> Result<HttpResponse, PageError> {
-    let (found, not_found) = match certs::lookup(&st.db, &code).await {
+    let (found, not_found) = match certs::lookup(&st.ctx(), &code).await {
         Ok(v) => (Some(v), false),
         Err(ServiceError::NotFound(_)) => (None, true),
         Err(e) => return Err(e.into()),
@@ -112,7 +112,7 @@ async fn verify_upload(
     limit(&st, &req)?;
     let code = code.into_inner();
     let bytes = crate::http::upload::read(&req, payload, UPLOAD_LIMIT).await?;
-    let check = match certs::check_pdf(&st.db, &code, &bytes).await {
+    let check = match certs::check_pdf(&st.ctx(), &code, &bytes).await {
         Ok(c) => Some(c),
         Err(ServiceError::NotFound(_)) => None,
         Err(e) => return Err(e.into()),
@@ -164,7 +164,7 @@ async fn portal(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let paged = uw::list(
-        &st.desk(),
+        &st.ctx(),
         &who.actor,
         ListQuery {
             issued_only: Some(true),
@@ -176,8 +176,9 @@ async fn portal(
     .await?;
     let default_programme = most_common_programme(&paged.rows);
     let ids: Vec<i64> = paged.rows.iter().map(|v| v.policy_id).collect();
-    let settled = billing::settlements_for(&st.db, &ids).await?;
-    let changes = crate::services::certificates::issued::change_versions_of(&st.db, &ids).await?;
+    let settled = billing::settlements_for(&st.ctx(), &ids).await?;
+    let changes =
+        crate::services::certificates::issued::change_versions_of(&st.ctx(), &ids).await?;
     let mut rows = Vec::new();
     for v in &paged.rows {
         let (Some(number), Some(s)) = (v.policy_number.clone(), settled.get(&v.policy_id)) else {
@@ -257,7 +258,7 @@ async fn issue(
 ) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let id = id.into_inner();
-    certs::certificate(&st.cert_desk(), &who.actor, id).await?;
+    certs::certificate(&st.ctx(), &who.actor, id).await?;
     Ok(see_other(&format!("/api/v1/policies/{id}/certificate.pdf")))
 }
 
@@ -271,7 +272,7 @@ async fn issue_insurance_certificate(
 ) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let id = id.into_inner();
-    certs::issued::insurance_certificate(&st.cert_desk(), &who.actor, id).await?;
+    certs::issued::insurance_certificate(&st.ctx(), &who.actor, id).await?;
     Ok(see_other(&format!(
         "/api/v1/policies/{id}/insurance-certificate.pdf"
     )))
@@ -286,7 +287,7 @@ async fn issue_endorsement(
 ) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     let (id, seq) = path.into_inner();
-    certs::issued::endorsement_document(&st.cert_desk(), &who.actor, id, seq).await?;
+    certs::issued::endorsement_document(&st.ctx(), &who.actor, id, seq).await?;
     Ok(see_other(&format!(
         "/api/v1/policies/{id}/versions/{seq}/endorsement.pdf"
     )))

@@ -73,8 +73,8 @@ async fn render_list(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let waiting = claims::waiting_payments(&st.desk(), &who.actor).await?;
-    let batches = claims::list_batches(&st.desk(), &who.actor)
+    let waiting = claims::waiting_payments(&st.ctx(), &who.actor).await?;
+    let batches = claims::list_batches(&st.ctx(), &who.actor)
         .await?
         .into_iter()
         .map(|b| {
@@ -116,7 +116,7 @@ async fn create(
         payment_ids: (!ids.is_empty()).then_some(ids),
         note: f.get("note").into(),
     };
-    match claims::create_batch(&st.desk(), &who.actor, input).await {
+    match claims::create_batch(&st.ctx(), &who.actor, input).await {
         Ok(b) => Ok(see_other(&format!(
             "/claims/payment-batches/{}?saved=1",
             b.batch_id
@@ -148,7 +148,7 @@ async fn render_detail(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let b = claims::get_batch(&st.desk(), &who.actor, bid).await?;
+    let b = claims::get_batch(&st.ctx(), &who.actor, bid).await?;
     let items = b
         .items
         .iter()
@@ -214,7 +214,7 @@ async fn import(
     let result = match confirmation_bytes(&req, payload).await {
         Ok((bytes, form)) => {
             who.check_csrf(form.get("csrf"))?;
-            claims::import_confirmation(&st.desk(), &who.actor, bid, &bytes).await
+            claims::import_confirmation(&st.ctx(), &who.actor, bid, &bytes).await
         }
         Err(e) => Err(e),
     };
@@ -235,7 +235,7 @@ async fn act(
         "confirm" => match f.get("all_paid_on").trim().parse() {
             Ok(day) => {
                 claims::confirm_batch(
-                    &st.desk(),
+                    &st.ctx(),
                     &who.actor,
                     bid,
                     BatchConfirmation {
@@ -251,7 +251,7 @@ async fn act(
                 "日期格式应为 YYYY-MM-DD",
             )),
         },
-        "cancel" => claims::cancel_batch(&st.desk(), &who.actor, bid, f.get("reason")).await,
+        "cancel" => claims::cancel_batch(&st.ctx(), &who.actor, bid, f.get("reason")).await,
         _ => Err(ServiceError::NotFound("action")),
     };
     finish(&req, &st, &who, bid, result).await

@@ -82,7 +82,7 @@ async fn render(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let d = claims::get(&st.desk(), &who.actor, id).await?;
+    let d = claims::get(&st.ctx(), &who.actor, id).await?;
     let today = st.clock.today();
     let clocks = d
         .clocks
@@ -108,7 +108,13 @@ async fn render(
         (
             d.reserves
                 .iter()
-                .map(|r| Row3(shanghai_time(r.set_at), r.amount.grouped(), c.bi(&r.reason)))
+                .map(|r| {
+                    Row3(
+                        shanghai_time(r.set_at),
+                        r.amount.grouped(),
+                        c.lang.text(&r.reason).to_string(),
+                    )
+                })
                 .collect(),
             d.timeline
                 .iter()
@@ -130,7 +136,7 @@ async fn render(
             .map(|t| {
                 Row3(
                     shanghai_time(t.at),
-                    c.bi(&t.by),
+                    c.lang.text(&t.by).to_string(),
                     c.label("audit_action", &t.action),
                 )
             })
@@ -174,7 +180,7 @@ async fn render(
     let handler = who.actor.role.handles_claims();
     let open = d.claim.state != "closed";
     let handlers = match who.actor.role.approves_claims() && open {
-        true => claims::handlers(&st.desk(), &who.actor)
+        true => claims::handlers(&st.ctx(), &who.actor)
             .await?
             .into_iter()
             .map(|h| {
@@ -261,7 +267,7 @@ async fn render(
                 shanghai_time(h.set_at),
                 label,
                 h.amount.grouped(),
-                c.bi(&h.reason),
+                c.lang.text(&h.reason).to_string(),
             )
         })
         .collect();
@@ -328,7 +334,7 @@ async fn download(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, PageError> {
     let (id, doc) = path.into_inner();
-    let (name, ct, bytes) = claims::document(&st.desk(), &who.actor, id, doc).await?;
+    let (name, ct, bytes) = claims::document(&st.ctx(), &who.actor, id, doc).await?;
     Ok(file_response(&name, &ct, bytes))
 }
 
@@ -370,7 +376,7 @@ async fn upload(
     let result = match read_uploads(&req, payload, st.config.claims.upload_max_bytes).await {
         Ok((ups, form)) => {
             who.check_csrf(form.get("csrf"))?;
-            claims::upload_documents(&st.desk(), &who.actor, id, ups)
+            claims::upload_documents(&st.ctx(), &who.actor, id, ups)
                 .await
                 .map(|_| ())
         }
@@ -433,11 +439,11 @@ async fn run(
     action: &str,
     f: &RawForm,
 ) -> ServiceResult<()> {
-    let desk = st.desk();
+    let ctx = st.ctx();
     let a = &who.actor;
     match action {
         "register" => claims::register(
-            &desk,
+            &ctx,
             a,
             id,
             RegisterInput {
@@ -461,7 +467,7 @@ async fn run(
                 None => required_money(f, "amount")?,
             };
             claims::set_reserve(
-                &desk,
+                &ctx,
                 a,
                 id,
                 ReserveInput {
@@ -474,7 +480,7 @@ async fn run(
             .map(|_| ())
         }
         "assign" => claims::assign(
-            &desk,
+            &ctx,
             a,
             id,
             AssignInput {
@@ -485,7 +491,7 @@ async fn run(
         .await
         .map(|_| ()),
         "note" => claims::add_note(
-            &desk,
+            &ctx,
             a,
             id,
             NoteInput {
@@ -501,7 +507,7 @@ async fn run(
                     .map(|(_, v)| v.clone())
                     .collect();
             claims::request_missing_proof(
-                &desk,
+                &ctx,
                 a,
                 id,
                 ProofRequestInput {
@@ -514,7 +520,7 @@ async fn run(
             .await
             .map(|_| ())
         }
-        "proof-complete" => claims::mark_proof_complete(&desk, a, id, date(f, "on")?)
+        "proof-complete" => claims::mark_proof_complete(&ctx, a, id, date(f, "on")?)
             .await
             .map(|_| ()),
         "decision" => {
@@ -522,7 +528,7 @@ async fn run(
                 ServiceError::field("outcome", "choose the decision", "请选择核定结论")
             })?;
             claims::decide(
-                &desk,
+                &ctx,
                 a,
                 id,
                 DecisionInput {
@@ -536,7 +542,7 @@ async fn run(
             .map(|_| ())
         }
         "approval" => claims::approve(
-            &desk,
+            &ctx,
             a,
             id,
             ApprovalInput {
@@ -548,7 +554,7 @@ async fn run(
         .await
         .map(|_| ()),
         "payment" => claims::pay(
-            &desk,
+            &ctx,
             a,
             id,
             PaymentInput {
@@ -565,12 +571,12 @@ async fn run(
                 .get("payment_id")
                 .parse()
                 .map_err(|_| ServiceError::NotFound("payment"))?;
-            claims::mark_paid(&desk, a, id, pid, date(f, "on")?)
+            claims::mark_paid(&ctx, a, id, pid, date(f, "on")?)
                 .await
                 .map(|_| ())
         }
         "recovery" => claims::record_recovery(
-            &desk,
+            &ctx,
             a,
             id,
             RecoveryInput {
@@ -583,7 +589,7 @@ async fn run(
         .await
         .map(|_| ()),
         "reopen" => claims::reopen(
-            &desk,
+            &ctx,
             a,
             id,
             ReopenInput {
@@ -635,7 +641,7 @@ async fn proof_notice(
 ) -> Result<String, PageError> {
     let day = |t: chrono::DateTime<chrono::Utc>| shanghai_time(t)[..10].to_string();
     let key = format!("claim:{claim_id}:proof-request");
-    let row = crate::services::outbox::by_key(&st.db, &key).await?;
+    let row = crate::services::outbox::by_key(&st.ctx(), &key).await?;
     let requested = day(at);
     Ok(match row {
         Some(r) if r.status == "delivered" => {

@@ -144,7 +144,7 @@ async fn list(
         .unwrap_or_else(|| "created".into());
     let descending = crate::services::descending(q.order.as_deref(), true);
     let paged = claims::list(
-        &st.desk(),
+        &st.ctx(),
         &who.actor,
         ListQuery {
             q: q.q.clone(),
@@ -221,7 +221,7 @@ async fn queue(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let paged = claims::queue(
-        &st.desk(),
+        &st.ctx(),
         &who.actor,
         QueueQuery {
             limit: Some(50),
@@ -268,7 +268,7 @@ async fn mine(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let paged = claims::my_queue(
-        &st.desk(),
+        &st.ctx(),
         &who.actor,
         QueueQuery {
             limit: Some(50),
@@ -334,7 +334,7 @@ async fn approvals(
     who: PageActor,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
-    let rows = claims::approvals(&st.desk(), &who.actor)
+    let rows = claims::approvals(&st.ctx(), &who.actor)
         .await?
         .into_iter()
         .map(|p| {
@@ -400,7 +400,7 @@ async fn form_page_from(
     // A picker that searches (number, maker, product, credit code) and shows the first
     // matches, not a dropdown of the first 500 policies.
     let found = uw::list(
-        &st.desk(),
+        &st.ctx(),
         &who.actor,
         PolicyQuery {
             q: Some(f.get("policy_q").to_string()),
@@ -415,7 +415,7 @@ async fn form_page_from(
     // stays offered whatever the search shows.
     if let Ok(chosen) = f.get("policy_id").parse::<i64>() {
         if !views.iter().any(|v| v.policy_id == chosen) {
-            if let Ok(d) = uw::get(&st.desk(), &who.actor, chosen).await {
+            if let Ok(d) = uw::get(&st.ctx(), &who.actor, chosen).await {
                 views.insert(0, d.policy);
             }
         }
@@ -477,7 +477,7 @@ async fn new_form(
     // Started from a policy's page: the form opens on that policy with its units and
     // the claimant's address filled in.
     let defaults = match policy_id {
-        Some(id) => Some(claims::report_defaults(&st.desk(), &who.actor, id).await?),
+        Some(id) => Some(claims::report_defaults(&st.ctx(), &who.actor, id).await?),
         None => None,
     };
     if let Some(d) = &defaults {
@@ -594,7 +594,7 @@ async fn create(
         Ok(i) => i,
         Err(errors) => return form_page(&req, &st, &who, f, errors).await,
     };
-    match claims::notify(&st.desk(), &who.actor, input).await {
+    match claims::notify(&st.ctx(), &who.actor, input).await {
         Ok(v) => Ok(see_other(&format!("/claims/{}?saved=1", v.claim_id))),
         Err(ServiceError::Validation(errors)) => form_page(&req, &st, &who, f, errors).await,
         Err(e) => Err(e.into()),

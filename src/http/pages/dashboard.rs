@@ -121,7 +121,7 @@ async fn show(
     if actor.role.is_staff() {
         for (kind, key) in [("maker", "dash.makers"), ("user", "dash.users")] {
             let total = parties::list(
-                &st.db,
+                &st.ctx(),
                 actor,
                 parties::PartyListQuery {
                     kind: Some(kind.into()),
@@ -140,7 +140,7 @@ async fn show(
         }
     }
     let products = catalogue::list(
-        &st.db,
+        &st.ctx(),
         actor,
         catalogue::CatalogueListQuery {
             limit: Some(1),
@@ -159,7 +159,7 @@ async fn show(
         tiles.push(Tile {
             label: lang.t("dash.claims_overdue").into(),
             value: total_in(
-                &crate::services::claims::overdue_count(&st.db, &st.clock).await?,
+                &crate::services::claims::overdue_count(&st.ctx(), &st.clock).await?,
                 lang,
             ),
             href: "/claims/queue".into(),
@@ -169,14 +169,14 @@ async fn show(
     if actor.role.collects_premium() {
         tiles.push(Tile {
             label: lang.t("dash.unmatched").into(),
-            value: crate::services::billing::suspense_count(&st.db, actor)
+            value: crate::services::billing::suspense_count(&st.ctx(), actor)
                 .await?
                 .to_string(),
             href: "/billing/bank".into(),
             detail: None,
         });
         let overdue =
-            crate::services::billing::overdue_summary(&st.db, actor, st.clock.today()).await?;
+            crate::services::billing::overdue_summary(&st.ctx(), actor, st.clock.today()).await?;
         tiles.push(Tile {
             label: lang
                 .pick("保费逾期保单", "Policies with premium overdue")
@@ -194,7 +194,7 @@ async fn show(
     tiles.extend(queue_tiles(&st, actor, lang).await?);
     // The sealer's verified checkpoint, not a walk of the whole chain per page load.
     let audit_ok = if actor.role.reads_audit() {
-        let (cp, _) = audit::status(&st.db).await?;
+        let (cp, _) = audit::status(&st.ctx()).await?;
         Some(cp.is_none_or(|cp| cp.broken_at.is_none()))
     } else {
         None
@@ -217,7 +217,7 @@ async fn queue_tiles(
     lang: Lang,
 ) -> Result<Vec<Tile>, PageError> {
     use crate::services::underwriting::{self as uw, ListQuery};
-    let desk = st.desk();
+    let ctx = st.ctx();
     let mut tiles = Vec::new();
     let count = |n: usize| Total {
         count: i64::try_from(n).unwrap_or(i64::MAX),
@@ -230,7 +230,7 @@ async fn queue_tiles(
         detail: None,
     };
     if actor.role.decides_referrals() && !actor.role.underwrites() {
-        let waiting = uw::referral_queue(&desk, actor, &uw::ReferralQuery::default())
+        let waiting = uw::referral_queue(&ctx, actor, &uw::ReferralQuery::default())
             .await?
             .total;
         tiles.push(tile(
@@ -242,7 +242,7 @@ async fn queue_tiles(
     }
     if actor.role.underwrites() {
         let waiting = uw::referral_queue(
-            &desk,
+            &ctx,
             actor,
             &uw::ReferralQuery {
                 limit: Some(1),
@@ -262,7 +262,7 @@ async fn queue_tiles(
             ("bound", "已承保待出单", "Bound, to issue"),
         ] {
             let n = uw::list(
-                &desk,
+                &ctx,
                 actor,
                 ListQuery {
                     state: Some(state.into()),
@@ -277,7 +277,7 @@ async fn queue_tiles(
     }
     if actor.role.handles_claims() {
         let open = crate::services::claims::queue(
-            &desk,
+            &ctx,
             actor,
             crate::services::claims::QueueQuery {
                 limit: Some(1),
@@ -289,9 +289,7 @@ async fn queue_tiles(
         tiles.push(tile("待处理赔案", "Open claims", open, "/claims/queue"));
     }
     if actor.role.approves_claims() {
-        let waiting = crate::services::claims::approvals(&desk, actor)
-            .await?
-            .len();
+        let waiting = crate::services::claims::approvals(&ctx, actor).await?.len();
         tiles.push(tile(
             "待审批核定",
             "Decisions to approve",
@@ -301,7 +299,7 @@ async fn queue_tiles(
     }
     if actor.role.is_client() {
         let n = uw::list(
-            &desk,
+            &ctx,
             actor,
             ListQuery {
                 limit: Some(1),
@@ -312,7 +310,7 @@ async fn queue_tiles(
         .total;
         tiles.push(tile("我的保单", "My policies", n, "/portal"));
         let claims = crate::services::claims::list(
-            &desk,
+            &ctx,
             actor,
             crate::services::claims::ListQuery {
                 limit: Some(500),

@@ -128,7 +128,7 @@ async fn submit(
     }
     let address = crate::http::client_addr::client_ip(&req, &st.config.security.trusted_proxies);
     match auth::login(
-        &st.db,
+        &st.ctx(),
         &st.config.security,
         &f.username,
         &f.password,
@@ -211,7 +211,7 @@ async fn logout(
 ) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
     if let Some(c) = req.cookie(SESSION_COOKIE) {
-        auth::logout(&st.db, c.value()).await?;
+        auth::logout(&st.ctx(), c.value()).await?;
     }
     let mut resp = see_other("/login");
     let mut gone = cookie(SESSION_COOKIE, String::new(), st.config.secure_cookies());

@@ -95,14 +95,6 @@ impl Chrome {
         super::labels::label(self.lang, self.lib.as_deref(), group, code.as_ref())
     }
 
-    /// A stored reason or source in the page's language. Those columns (reserve reasons,
-    /// fact provenance) hold people's own words or the system's `中文 / English` pair;
-    /// errors never come this way (they carry `Text`).
-    pub fn bi(&self, s: &str) -> String {
-        let (zh, en) = stored_pair(s);
-        self.lang.pick(zh, en).to_string()
-    }
-
     /// A rate (fraction) as a percentage.
     pub fn pct(&self, fraction: impl AsRef<str>) -> String {
         super::labels::percent(fraction.as_ref())
@@ -254,13 +246,6 @@ impl PageError {
 
 /// A stored `中文 / English` pair split in two; anything else (a person's own words)
 /// reads the same in both.
-fn stored_pair(m: &str) -> (&str, &str) {
-    match m.split_once(" / ") {
-        Some((zh, en)) if zh.chars().any(|c| c as u32 > 0x2E80) => (zh, en),
-        _ => (m, m),
-    }
-}
-
 impl From<ServiceError> for PageError {
     fn from(e: ServiceError) -> Self {
         let (_, _, status) = super::problem::classify(&e);

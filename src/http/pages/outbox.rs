@@ -66,7 +66,7 @@ async fn show(
     };
     let status = q.status.clone().unwrap_or_default();
     let kind = q.kind.clone().unwrap_or_default();
-    let paged = outbox::list(&st.db, &who.actor, &q).await?;
+    let paged = outbox::list(&st.ctx(), &who.actor, &q).await?;
     let c = Chrome::for_actor(&req, &who);
     let sorter = Sorter {
         base: listing::href("/outbox", &[("status", &status), ("kind", &kind)]),
@@ -94,7 +94,7 @@ async fn show(
             error: r.last_error.unwrap_or_default(),
         })
         .collect();
-    let counts = outbox::counts(&st.db)
+    let counts = outbox::counts(&st.ctx())
         .await?
         .into_iter()
         .map(|(s, n)| (s, listing::total_in(&n, c.lang)))
@@ -124,6 +124,6 @@ async fn requeue(
     f: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, PageError> {
     who.check_csrf(&f.csrf)?;
-    outbox::requeue(&st.db, &who.actor, id.into_inner()).await?;
+    outbox::requeue(&st.ctx(), &who.actor, id.into_inner()).await?;
     Ok(see_other("/outbox?status=pending&saved=1"))
 }

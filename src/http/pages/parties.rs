@@ -67,7 +67,7 @@ async fn list(
     let c = Chrome::for_actor(&req, &who);
     let q = q.into_inner();
     let paged = parties::list(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         parties::PartyListQuery {
             q: q.q.clone(),
@@ -221,7 +221,7 @@ async fn create(
     who.check_csrf(&f.csrf)?;
     let form = f.into_inner();
     let result = match form.to_input() {
-        Ok(input) => parties::create(&st.db, &who.actor, input).await,
+        Ok(input) => parties::create(&st.ctx(), &who.actor, input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -245,7 +245,7 @@ async fn edit_form(
     who.actor
         .require(who.actor.role.manages_parties(), "edit parties")?;
     let id = id.into_inner();
-    let (p, _) = parties::get(&st.db, &who.actor, id).await?;
+    let (p, _) = parties::get(&st.ctx(), &who.actor, id).await?;
     let form = PartyForm {
         csrf: String::new(),
         version: p.version,
@@ -278,7 +278,7 @@ async fn update(
     let id = id.into_inner();
     let form = f.into_inner();
     let result = match form.to_input() {
-        Ok(input) => parties::update(&st.db, &who.actor, id, form.version, input).await,
+        Ok(input) => parties::update(&st.ctx(), &who.actor, id, form.version, input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -330,9 +330,9 @@ pub struct MakerBook {
 /// The maker's newest 50 policies with their claims and settlement, and its products.
 async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<MakerBook, PageError> {
     use crate::services::underwriting as uw;
-    let desk = st.desk();
+    let ctx = st.ctx();
     let found = uw::list(
-        &desk,
+        &ctx,
         &who.actor,
         uw::ListQuery {
             maker_id: Some(maker_id),
@@ -343,7 +343,7 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
     .await?;
     let (policies, policies_total) = (found.rows, found.total.count);
     let products = crate::services::catalogue::list(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         crate::services::catalogue::CatalogueListQuery::first(Some(maker_id), 100),
     )
@@ -355,11 +355,11 @@ async fn maker_book(st: &AppState, who: &PageActor, maker_id: i64) -> Result<Mak
         .filter(|p| p.policy_number.is_some())
         .map(|p| p.policy_id)
         .collect();
-    let (due, paid, balance) = crate::services::billing::book_totals(&st.db, &issued).await?;
+    let (due, paid, balance) = crate::services::billing::book_totals(&st.ctx(), &issued).await?;
     if who.actor.role.is_staff() || who.actor.role.reports_claims() {
         for p in policies.iter().filter(|p| p.policy_number.is_some()) {
             let found = crate::services::claims::list(
-                &desk,
+                &ctx,
                 &who.actor,
                 crate::services::claims::ListQuery {
                     policy_id: Some(p.policy_id),
@@ -390,11 +390,11 @@ async fn detail(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let id = id.into_inner();
-    let (p, relations) = parties::get(&st.db, &who.actor, id).await?;
+    let (p, relations) = parties::get(&st.ctx(), &who.actor, id).await?;
     let can_edit = who.actor.role.manages_parties();
     let others = if can_edit {
         let all = parties::list(
-            &st.db,
+            &st.ctx(),
             &who.actor,
             parties::PartyListQuery::of_kind(None, 500),
         )
@@ -408,7 +408,7 @@ async fn detail(
         Vec::new()
     };
     let history = if who.actor.role.is_staff() {
-        audit::history(&st.db, "party", &id.to_string())
+        audit::history(&st.ctx(), "party", &id.to_string())
             .await?
             .iter()
             .map(HistoryLine::from)
@@ -469,6 +469,14 @@ async fn relate(
         .relation
         .parse::<Relation>()
         .map_err(|e| ServiceError::field("relation", e, "关系类型不正确"))?;
-    parties::add_relation(&st.db, &who.actor, id, f.other_party_id, relation, &f.note).await?;
+    parties::add_relation(
+        &st.ctx(),
+        &who.actor,
+        id,
+        f.other_party_id,
+        relation,
+        &f.note,
+    )
+    .await?;
     Ok(see_other(&format!("/parties/{id}?saved=1")))
 }

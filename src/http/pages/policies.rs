@@ -76,7 +76,7 @@ type Options = Vec<(i64, String)>;
 
 async fn party_options(st: &AppState, who: &PageActor, kind: &str) -> Result<Options, PageError> {
     let rows = parties::list(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         parties::PartyListQuery::of_kind(Some(kind), 500),
     )
@@ -157,7 +157,7 @@ async fn list(
         after: q.after.clone(),
         ..ListQuery::default()
     };
-    let paged = uw::list(&st.desk(), &who.actor, query).await?;
+    let paged = uw::list(&st.ctx(), &who.actor, query).await?;
     let f = RawForm(
         [
             ("q", &q.q),
@@ -232,7 +232,7 @@ async fn form_page(
 ) -> Result<FormPage, PageError> {
     let c = Chrome::for_actor(req, who);
     let items = catalogue::list(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         catalogue::CatalogueListQuery::first(None, 500),
     )
@@ -322,7 +322,7 @@ async fn create(
     let f = RawForm(form.into_inner());
     who.check_csrf(f.get("csrf"))?;
     let result: Result<(i64, Money), ServiceError> = match quote_form::parse(&f) {
-        Ok(input) => uw::create_quote(&st.desk(), &who.actor, input)
+        Ok(input) => uw::create_quote(&st.ctx(), &who.actor, input)
             .await
             .map(|v| (v.policy_id, v.premium)),
         Err(errors) => Err(ServiceError::Validation(errors)),
@@ -352,7 +352,7 @@ async fn edit_form(
     who.actor
         .require(who.actor.role.underwrites(), "change quotes")?;
     let id = id.into_inner();
-    let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
+    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
     if p.state != "quoted" {
         return Err(ServiceError::Conflict(Text::new(
             format!(
@@ -386,7 +386,7 @@ async fn update(
     who.check_csrf(f.get("csrf"))?;
     let version = f.get("version").trim().parse::<i64>().ok();
     let result = match quote_form::parse(&f) {
-        Ok(input) => uw::update_quote(&st.desk(), &who.actor, id, version, input).await,
+        Ok(input) => uw::update_quote(&st.ctx(), &who.actor, id, version, input).await,
         Err(errors) => Err(ServiceError::Validation(errors)),
     };
     match result {
@@ -532,7 +532,7 @@ async fn render_detail(
     let refused = refused
         .map(|(action, f)| Refused::of(action, f, &errors, &c))
         .unwrap_or_default();
-    let d = uw::get(&st.desk(), &who.actor, id).await?;
+    let d = uw::get(&st.ctx(), &who.actor, id).await?;
     let p = d.policy;
     let terms: Option<QuoteInput> = serde_json::from_value(p.terms.clone()).ok();
     // Underwriting findings (rule codes, authority, referral reasons) are for staff only.
@@ -547,13 +547,15 @@ async fn render_detail(
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
     let ledger = match p.policy_number {
-        Some(_) => Some(crate::services::billing::ledger(&st.db, &st.clock, &who.actor, id).await?),
+        Some(_) => {
+            Some(crate::services::billing::ledger(&st.ctx(), &st.clock, &who.actor, id).await?)
+        }
         None => None,
     };
     let claims = match p.policy_number {
-        Some(_) => Some(
-            crate::services::claims::policy_view::for_policy(&st.desk(), &who.actor, id).await?,
-        ),
+        Some(_) => {
+            Some(crate::services::claims::policy_view::for_policy(&st.ctx(), &who.actor, id).await?)
+        }
         None => None,
     };
     let open_level = d
@@ -658,17 +660,17 @@ async fn run_action(
     action: &str,
     f: &RawForm,
 ) -> Result<String, ServiceError> {
-    let desk = st.desk();
+    let ctx = st.ctx();
     let path = format!("/policies/{id}");
     let back = |event: &str, figure: Option<&str>| super::done(&path, event, figure);
     match action {
-        "bind" => uw::bind(&desk, &who.actor, id)
+        "bind" => uw::bind(&ctx, &who.actor, id)
             .await
             .map(|_| back("bound", None)),
-        "issue" => uw::issue(&desk, &who.actor, id)
+        "issue" => uw::issue(&ctx, &who.actor, id)
             .await
             .map(|v| back("issued", v.policy_number.as_deref())),
-        "proof" => uw::record_end_user_proof(&desk, &who.actor, id)
+        "proof" => uw::record_end_user_proof(&ctx, &who.actor, id)
             .await
             .map(|_| back("proof", None)),
         "referral" => {
@@ -678,7 +680,7 @@ async fn run_action(
             } else {
                 "referral_declined"
             };
-            uw::decide_referral(&desk, &who.actor, id, approve, f.get("reason"))
+            uw::decide_referral(&ctx, &who.actor, id, approve, f.get("reason"))
                 .await
                 .map(|_| back(event, None))
         }
@@ -708,7 +710,7 @@ async fn run_action(
                     .map(|(_, v)| v.clone())
                     .collect(),
             };
-            uw::endorse(&desk, &who.actor, id, input)
+            uw::endorse(&ctx, &who.actor, id, input)
                 .await
                 .map(|o| match o {
                     uw::EndorsementOutcome::Applied { adjustment } => {
@@ -728,7 +730,7 @@ async fn run_action(
                 by,
                 reason: f.get("reason").into(),
             };
-            uw::cancel(&desk, &who.actor, id, input)
+            uw::cancel(&ctx, &who.actor, id, input)
                 .await
                 .map(|m| back("cancelled", Some(&m.grouped())))
         }
@@ -738,7 +740,7 @@ async fn run_action(
             } else {
                 (uw::Closing::Withdraw, "quote_withdrawn")
             };
-            uw::close_quote(&desk, &who.actor, id, how, f.get("reason"))
+            uw::close_quote(&ctx, &who.actor, id, how, f.get("reason"))
                 .await
                 .map(|_| back(event, None))
         }
@@ -755,7 +757,7 @@ async fn run_action(
                     .map(|(_, v)| v.clone())
                     .collect(),
             };
-            uw::renew(&desk, &who.actor, id, input)
+            uw::renew(&ctx, &who.actor, id, input)
                 .await
                 .map(|new_id| super::done(&format!("/policies/{new_id}"), "renewal", None))
         }
@@ -835,7 +837,7 @@ async fn referrals(
     let c = Chrome::for_actor(&req, &who);
     let q = q.into_inner();
     let paged = uw::referral_queue(
-        &st.desk(),
+        &st.ctx(),
         &who.actor,
         &uw::ReferralQuery {
             order: q.order.clone(),
@@ -933,7 +935,10 @@ impl SubsidyPage {
                     "system" => self.c.lang.pick("系统", "system").to_string(),
                     other => other.to_string(),
                 };
-                format!("{who} · {role} {when} · {}", self.c.bi(&b.source_document))
+                format!(
+                    "{who} · {role} {when} · {}",
+                    self.c.lang.text(&b.source_text())
+                )
             }
             None => String::new(),
         }
@@ -954,8 +959,8 @@ async fn subsidy(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(&req, &who);
     let id = id.into_inner();
-    let desk = st.desk();
-    let p = uw::get(&desk, &who.actor, id).await?.policy;
+    let ctx = st.ctx();
+    let p = uw::get(&ctx, &who.actor, id).await?.policy;
     // Without a choice: the policy's own programme, else the first in the library.
     let programme = q
         .into_inner()
@@ -963,7 +968,7 @@ async fn subsidy(
         .filter(|s| !s.is_empty())
         .or_else(|| p.programme_id.clone())
         .or_else(|| st.library.programmes().first().map(|g| g.id.clone()));
-    let a = uw::estimate(&desk, &who.actor, id, programme).await?;
+    let a = uw::estimate(&ctx, &who.actor, id, programme).await?;
     let verdict = match a.verdict {
         crate::domain::subsidy::Verdict::Eligible => c.lang.pick("符合条件", "Eligible"),
         crate::domain::subsidy::Verdict::Pending => c.lang.pick("待满足条件", "Pending"),
@@ -1005,7 +1010,7 @@ async fn confirm(
     who.actor
         .require(who.actor.role.underwrites(), "bind and issue policies")?;
     let c = Chrome::for_actor(req, who);
-    let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
+    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
     let today = st.clock.today();
     let backdated_days = (p.period_start < today).then(|| (today - p.period_start).num_days());
     page(&ConfirmPage {

@@ -70,7 +70,7 @@ async fn load(
     who: &PageActor,
     q: &std::collections::HashMap<String, String>,
 ) -> Result<Receivables, PageError> {
-    Ok(billing::receivables(&st.db, &who.actor, as_of(q)).await?)
+    Ok(billing::receivables(&st.ctx(), &who.actor, as_of(q)).await?)
 }
 
 async fn show(
@@ -81,7 +81,7 @@ async fn show(
 ) -> Result<HttpResponse, PageError> {
     let as_of = as_of(&q);
     let r = billing::receivables_page(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         as_of,
         &billing::ReceivablesQuery {

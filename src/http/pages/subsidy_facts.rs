@@ -147,7 +147,7 @@ async fn render(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
+    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
     let serials = p
         .terms
         .get("units")
@@ -159,9 +159,9 @@ async fn render(
                 .collect()
         })
         .unwrap_or_default();
-    let maker = facts::list(&st.db, &who.actor, Some(p.maker_id), None, None).await?;
-    let item = facts::list(&st.db, &who.actor, None, Some(p.catalogue_item_id), None).await?;
-    let own = facts::list(&st.db, &who.actor, None, None, Some(id)).await?;
+    let maker = facts::list(&st.ctx(), &who.actor, Some(p.maker_id), None, None).await?;
+    let item = facts::list(&st.ctx(), &who.actor, None, Some(p.catalogue_item_id), None).await?;
+    let own = facts::list(&st.ctx(), &who.actor, None, None, Some(id)).await?;
     let mut rows: Vec<FactView> = maker.into_iter().chain(item).chain(own).collect();
     facts::name_schemes(&st.library, &mut rows);
     let status = if errors.is_empty() {
@@ -255,7 +255,7 @@ async fn record(
         Ok(v) => v,
         Err(e) => return render(&req, &st, &who, id, vec![e]).await,
     };
-    let p = uw::get(&st.desk(), &who.actor, id).await?.policy;
+    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
     let mut input = RecordFact {
         party_id: None,
         catalogue_item_id: None,
@@ -273,7 +273,7 @@ async fn record(
         }
         Subject::PolicyYear => input.policy_id = Some(id),
     }
-    match facts::record(&st.db, &who.actor, input).await {
+    match facts::record(&st.ctx(), &who.actor, input).await {
         Ok(_) => Ok(see_other(&format!("/subsidy-facts/policy/{id}?saved=1"))),
         Err(ServiceError::Validation(errors)) => render(&req, &st, &who, id, errors).await,
         Err(other) => Err(other.into()),

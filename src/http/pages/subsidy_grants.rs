@@ -95,7 +95,15 @@ async fn upload(
         );
         return answer(c, None, vec![err]);
     };
-    match grants::import(&st.db, &who.actor, &st.library, &file.filename, &file.bytes).await {
+    match grants::import(
+        &st.ctx(),
+        &who.actor,
+        &st.library,
+        &file.filename,
+        &file.bytes,
+    )
+    .await
+    {
         Ok(mut done) => {
             crate::services::subsidy_facts::name_schemes(&st.library, &mut done.recorded);
             answer(c, Some(done), Vec::new())

@@ -86,9 +86,9 @@ async fn render(
     one_time: Option<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let list: Vec<UserView> = users::list(&st.db, &who.actor).await?;
+    let list: Vec<UserView> = users::list(&st.ctx(), &who.actor).await?;
     let makers = parties::list(
-        &st.db,
+        &st.ctx(),
         &who.actor,
         parties::PartyListQuery::of_kind(Some("maker"), 500),
     )
@@ -150,7 +150,7 @@ async fn create(
     who.check_csrf(&f.csrf)?;
     let mut form = f.into_inner();
     let result = match form.to_input() {
-        Ok(input) => users::create(&st.db, &who.actor, input).await,
+        Ok(input) => users::create(&st.ctx(), &who.actor, input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -180,13 +180,15 @@ async fn act(
     let (id, action) = path.into_inner();
     let a = &who.actor;
     match action.as_str() {
-        "deactivate" => people::set_active(&st.db, a, id, false).await.map(drop)?,
-        "reactivate" => people::set_active(&st.db, a, id, true).await.map(drop)?,
-        "unlock" => people::unlock(&st.db, a, id).await.map(drop)?,
+        "deactivate" => people::set_active(&st.ctx(), a, id, false)
+            .await
+            .map(drop)?,
+        "reactivate" => people::set_active(&st.ctx(), a, id, true).await.map(drop)?,
+        "unlock" => people::unlock(&st.ctx(), a, id).await.map(drop)?,
         "reset-password" => {
-            let password = people::reset_password(&st.db, a, id).await?;
+            let password = people::reset_password(&st.ctx(), a, id).await?;
             let name = {
-                let list = users::list(&st.db, a).await?;
+                let list = users::list(&st.ctx(), a).await?;
                 list.into_iter()
                     .find(|u| u.user_id == id)
                     .map(|u| u.username)

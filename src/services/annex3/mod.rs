@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 
 use crate::domain::money::{Money, Rate};
 use crate::domain::subsidy::{Assessment, Verdict};
-use crate::services::underwriting::{self as uw, Desk, QuoteInput, YearPass};
+use crate::services::terms::QuoteInput;
+use crate::services::underwriting::{self as uw, YearPass};
+use crate::services::Ctx;
 use crate::services::{billing, Actor, ServiceError, ServiceResult};
 use crate::store::policies::{self as policies, PolicyRow};
 use crate::store::{catalogue, parties};
@@ -35,11 +37,11 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
 /// One policy's row (the actor must be allowed to see it), with its subsidy assessment
 /// (`None` when the policy names no programme).
 async fn row_of(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     p: &PolicyRow,
     assessed: Option<Assessment>,
 ) -> ServiceResult<Annex3Row> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let maker = parties::get(&mut tx, p.maker_id)
         .await?
         .ok_or(ServiceError::NotFound("maker"))?;
@@ -60,7 +62,7 @@ async fn row_of(
         }
         None => (None, "未选择补贴政策".to_string()),
     };
-    let insurer = &desk.config.insurer;
+    let insurer = &ctx.config.insurer;
     Ok(Annex3Row {
         city: maker.city,
         county: maker.county,
@@ -102,7 +104,7 @@ pub struct Annex3Pass {
 
 impl Annex3Pass {
     /// Check the request (a client asking for another maker gets "not found").
-    pub fn start(desk: &Desk<'_>, actor: &Actor, q: &Annex3Query) -> ServiceResult<Annex3Pass> {
+    pub fn start(ctx: &Ctx<'_>, actor: &Actor, q: &Annex3Query) -> ServiceResult<Annex3Pass> {
         if !actor.can_see_maker(q.maker_id) {
             return Err(ServiceError::NotFound("maker"));
         }
@@ -113,7 +115,7 @@ impl Annex3Pass {
                 "截止日期早于起始日期",
             ));
         }
-        if desk.library.programme(&q.programme_id).is_none() {
+        if ctx.library.programme(&q.programme_id).is_none() {
             return Err(ServiceError::field(
                 "programme_id",
                 format!("no programme {}", q.programme_id),
@@ -128,14 +130,15 @@ impl Annex3Pass {
     }
 
     /// The next row, or `None` when the table is complete.
-    pub async fn next_row(&mut self, desk: &Desk<'_>) -> ServiceResult<Option<Annex3Row>> {
+    #[tracing::instrument(skip_all)]
+    pub async fn next_row(&mut self, ctx: &Ctx<'_>) -> ServiceResult<Option<Annex3Row>> {
         loop {
-            match self.pass.next(desk).await? {
+            match self.pass.next(ctx).await? {
                 // Earlier policies of the round count towards the running total even
                 // when they start outside the period asked for.
                 Some((p, a)) if p.period_start >= self.q.from && p.period_start <= self.q.to => {
                     self.emitted += 1;
-                    return row_of(desk, &p, Some(a)).await.map(Some);
+                    return row_of(ctx, &p, Some(a)).await.map(Some);
                 }
                 Some(_) => continue,
                 None => return Ok(None),
@@ -145,34 +148,32 @@ impl Annex3Pass {
 }
 
 /// The whole table in memory (XLSX, which is written at once).
-pub async fn rows(
-    desk: &Desk<'_>,
-    actor: &Actor,
-    q: &Annex3Query,
-) -> ServiceResult<Vec<Annex3Row>> {
-    let mut pass = Annex3Pass::start(desk, actor, q)?;
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn rows(ctx: &Ctx<'_>, actor: &Actor, q: &Annex3Query) -> ServiceResult<Vec<Annex3Row>> {
+    let mut pass = Annex3Pass::start(ctx, actor, q)?;
     let mut out = Vec::new();
-    while let Some(row) = pass.next_row(desk).await? {
+    while let Some(row) = pass.next_row(ctx).await? {
         out.push(row);
     }
     Ok(out)
 }
 
 /// The row of one policy (for the subsidy pack).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn row_for_policy(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<Annex3Row> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let p = policies::get(&mut tx, policy_id)
         .await?
         .filter(|p| actor.can_see_maker(p.maker_id))
         .ok_or(ServiceError::NotFound("policy"))?;
     drop(tx);
     let assessed = match &p.programme_id {
-        Some(prog) => Some(uw::estimate(desk, actor, p.policy_id, Some(prog.clone())).await?),
+        Some(prog) => Some(uw::estimate(ctx, actor, p.policy_id, Some(prog.clone())).await?),
         None => None,
     };
-    row_of(desk, &p, assessed).await
+    row_of(ctx, &p, assessed).await
 }

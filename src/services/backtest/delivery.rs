@@ -7,9 +7,10 @@
 use super::Rendered;
 use crate::config::Config;
 use crate::services::outbox::{enqueue_http, enqueue_mail, Attachment, HttpPost, Mail};
+use crate::services::Ctx;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::backtest::reports::{self, ReportRow};
-use crate::store::{Db, Tx};
+use crate::store::Tx;
 
 /// Queue both deliveries of report `id` and mark it queued.
 pub async fn queue(tx: &mut Tx, config: &Config, id: i64, r: &Rendered) -> ServiceResult<()> {
@@ -72,7 +73,9 @@ pub async fn queue(tx: &mut Tx, config: &Config, id: i64, r: &Rendered) -> Servi
 
 /// One line per report: where its deliveries stand (delivered with the receipt status,
 /// retrying with the last error, or dead letter).
-pub async fn states(db: &Db, rows: &[ReportRow]) -> ServiceResult<Vec<String>> {
+#[tracing::instrument(skip_all)]
+pub async fn states(ctx: &Ctx<'_>, rows: &[ReportRow]) -> ServiceResult<Vec<String>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

@@ -19,13 +19,13 @@ use crate::config::Config;
 use crate::domain::backtest::dataset::{arrange, Dataset, LossInput, PremiumInput};
 use crate::domain::backtest::SigmaRule;
 use crate::domain::money::Money;
+use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{append, AuditEntry};
 use crate::store::backtest::losses::LossCell;
 use crate::store::backtest::premium::PremiumCell;
 use crate::store::backtest::reports::{self, NewReport, ReportRow};
 use crate::store::backtest::{losses, premium, Basis, SegmentKey};
-use crate::store::Db;
 use chrono::{Datelike, NaiveDate};
 use report::{group_reports, BacktestReport, Level};
 use serde_json::json;
@@ -51,7 +51,9 @@ pub struct Cells {
 }
 
 /// The data step alone: aggregate premium and losses in the database as of `as_of`.
-pub async fn data_step(db: &Db, as_of: NaiveDate, basis: Basis) -> ServiceResult<Cells> {
+#[tracing::instrument(skip_all)]
+pub async fn data_step(ctx: &Ctx<'_>, as_of: NaiveDate, basis: Basis) -> ServiceResult<Cells> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let premium = premium::cells(&mut tx, as_of, basis).await?;
     let losses = losses::cells(&mut tx, as_of, basis).await?;
@@ -170,14 +172,16 @@ pub fn render(config: &Config, report: BacktestReport) -> ServiceResult<Rendered
 }
 
 /// Data step, fit, render: a report that is not stored (the CLI's `--out` and tests).
+#[tracing::instrument(skip_all)]
 pub async fn produce(
-    db: &Db,
+    ctx: &Ctx<'_>,
     config: &Config,
     as_of: NaiveDate,
     basis: Basis,
     period_key: Option<&str>,
 ) -> ServiceResult<Rendered> {
-    let cells = data_step(db, as_of, basis).await?;
+    let _db = ctx.db;
+    let cells = data_step(ctx, as_of, basis).await?;
     if cells.premium.is_empty() {
         // Nothing written on or before the date: an empty report is not a backtest
         // (and has no group the schema can accept), so say which field to change.
@@ -203,16 +207,18 @@ pub async fn produce(
 }
 
 /// Produce and store a report; audited. A second report for the same period is refused.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn generate(
-    db: &Db,
+    ctx: &Ctx<'_>,
     config: &Config,
     actor: &Actor,
     as_of: NaiveDate,
     basis: Basis,
     period_key: Option<&str>,
 ) -> ServiceResult<(i64, Rendered)> {
+    let db = ctx.db;
     require_actuary(actor, "run rate backtests")?;
-    let rendered = produce(db, config, as_of, basis, period_key).await?;
+    let rendered = produce(ctx, config, as_of, basis, period_key).await?;
     let mut tx = db.write().await?;
     let id = store_rendered(&mut tx, actor, &rendered, basis, period_key).await?;
     tx.commit().await?;
@@ -281,7 +287,13 @@ pub fn summary(r: &BacktestReport) -> serde_json::Value {
 }
 
 /// Stored reports, newest first (read through [`stored::items`] / [`stored::listed`]).
-pub(crate) async fn list(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<ReportRow>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub(crate) async fn list(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    limit: i64,
+) -> ServiceResult<Vec<ReportRow>> {
+    let db = ctx.db;
     require_actuary(actor, "read rate backtests")?;
     let mut tx = db.read().await?;
     let rows = reports::list(&mut tx, limit.clamp(1, 200)).await?;
@@ -318,12 +330,14 @@ impl ReportDocument {
 }
 
 /// One stored document of a report.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn document(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     report_id: i64,
     doc: ReportDocument,
 ) -> ServiceResult<Vec<u8>> {
+    let db = ctx.db;
     require_actuary(actor, "read rate backtests")?;
     let doc = match doc {
         ReportDocument::Xml => reports::Document::Xml,

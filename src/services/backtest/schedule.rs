@@ -5,9 +5,9 @@
 
 use super::{produce, store_rendered};
 use crate::config::Config;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::backtest::{reports, Basis};
-use crate::store::Db;
 use chrono::{Datelike, NaiveDate};
 
 /// The quarter whose report is due on `today` (the latest quarter whose report day has
@@ -50,7 +50,13 @@ fn quarter_end(year: i32, quarter: i32) -> Option<NaiveDate> {
 
 /// Produce, store and queue the due report if it is not stored yet. Returns the new
 /// report's id, or `None` when nothing was due.
-pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResult<Option<i64>> {
+#[tracing::instrument(skip_all)]
+pub async fn run_due(
+    ctx: &Ctx<'_>,
+    config: &Config,
+    today: NaiveDate,
+) -> ServiceResult<Option<i64>> {
+    let db = ctx.db;
     let Some((period, as_of)) = due_period(today, config.backtest.quarterly_day) else {
         return Ok(None);
     };
@@ -61,7 +67,7 @@ pub async fn run_due(db: &Db, config: &Config, today: NaiveDate) -> ServiceResul
         return Ok(None);
     }
     let basis = Basis::UnderwritingYear;
-    let rendered = produce(db, config, as_of, basis, Some(&period)).await?;
+    let rendered = produce(ctx, config, as_of, basis, Some(&period)).await?;
     let actor = Actor::system();
     let mut tx = db.write().await?;
     let id = match store_rendered(&mut tx, &actor, &rendered, basis, Some(&period)).await {

@@ -9,9 +9,10 @@ use super::{generate, require_actuary};
 use crate::config::Config;
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::backtest::reports::{self, ReportRow};
-use crate::store::{Db, StoreError};
+use crate::store::StoreError;
 use serde::Deserialize;
 
 /// The headline `summary` stores in each row (see [`super::summary`]).
@@ -62,13 +63,15 @@ fn not_found(e: StoreError) -> ServiceError {
 
 /// Stored reports, newest first, with their headline figures and where their
 /// deliveries stand (the page's list).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn listed(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     limit: i64,
 ) -> ServiceResult<Vec<(ReportItem, String)>> {
-    let rows = super::list(db, actor, limit).await?;
-    let deliveries = super::delivery::states(db, &rows).await?;
+    let _db = ctx.db;
+    let rows = super::list(ctx, actor, limit).await?;
+    let deliveries = super::delivery::states(ctx, &rows).await?;
     // A summary that does not read leaves the headline empty on the page's list.
     Ok(rows
         .iter()
@@ -81,8 +84,10 @@ pub async fn listed(
 }
 
 /// Stored reports, newest first, with their headline figures.
-pub async fn items(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<ReportItem>> {
-    super::list(db, actor, limit)
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn items(ctx: &Ctx<'_>, actor: &Actor, limit: i64) -> ServiceResult<Vec<ReportItem>> {
+    let _db = ctx.db;
+    super::list(ctx, actor, limit)
         .await?
         .iter()
         .map(item)
@@ -90,9 +95,9 @@ pub async fn items(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<Repo
 }
 
 /// The row and stored figures of one report.
-async fn load(db: &Db, actor: &Actor, id: i64) -> ServiceResult<(ReportRow, StoredFigures)> {
+async fn load(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<(ReportRow, StoredFigures)> {
     require_actuary(actor, "read rate backtests")?;
-    let mut tx = db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let row = reports::get(&mut tx, id).await.map_err(not_found)?;
     let json = reports::figures(&mut tx, id).await.map_err(not_found)?;
     tx.commit().await?;
@@ -113,8 +118,10 @@ async fn load(db: &Db, actor: &Actor, id: i64) -> ServiceResult<(ReportRow, Stor
 }
 
 /// One report: headline, every group's figures and indication, the conclusion.
-pub async fn summary(db: &Db, actor: &Actor, id: i64) -> ServiceResult<ReportSummary> {
-    let (row, f) = load(db, actor, id).await?;
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn summary(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<ReportSummary> {
+    let _db = ctx.db;
+    let (row, f) = load(ctx, actor, id).await?;
     let mut item = item(&row)?;
     item.conclusion_en = item.conclusion_en.or(f.conclusion_en);
     item.conclusion_zh = item.conclusion_zh.or(f.conclusion_zh);
@@ -130,13 +137,15 @@ pub async fn summary(db: &Db, actor: &Actor, id: i64) -> ServiceResult<ReportSum
 
 /// The triangles of one report, optionally only one level (`total`, `line`,
 /// `segment`) or one group key.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn triangles(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     id: i64,
     level: Option<&str>,
     key: Option<&str>,
 ) -> ServiceResult<Vec<TriangleFigures>> {
+    let _db = ctx.db;
     if let Some(l) = level {
         if !matches!(l, "total" | "line" | "segment") {
             return Err(ServiceError::field(
@@ -146,7 +155,7 @@ pub async fn triangles(
             ));
         }
     }
-    let (_, f) = load(db, actor, id).await?;
+    let (_, f) = load(ctx, actor, id).await?;
     Ok(f.triangles
         .into_iter()
         .filter(|t| level.is_none_or(|l| t.level == l) && key.is_none_or(|k| t.key == k))
@@ -154,15 +163,17 @@ pub async fn triangles(
 }
 
 /// Run a backtest as the page does, store it (audited) and answer its summary.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn run(
-    db: &Db,
+    ctx: &Ctx<'_>,
     config: &Config,
     actor: &Actor,
     input: &RunInput,
     today: chrono::NaiveDate,
 ) -> ServiceResult<ReportSummary> {
+    let _db = ctx.db;
     require_actuary(actor, "run rate backtests")?;
     let (as_of, basis) = input.parse(today)?;
-    let (id, _) = generate(db, config, actor, as_of, basis, None).await?;
-    summary(db, actor, id).await
+    let (id, _) = generate(ctx, config, actor, as_of, basis, None).await?;
+    summary(ctx, actor, id).await
 }

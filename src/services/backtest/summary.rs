@@ -2,14 +2,16 @@
 //! every writing transaction; here they are compacted (on the schedule's poll, or by
 //! hand), checked against a full recomputation, and — as a repair — rebuilt from it.
 
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{append, AuditEntry};
 use crate::store::backtest::summary::{self, Compaction, Drift};
-use crate::store::Db;
 use serde_json::json;
 
 /// Fold the delta rows into one row per key. Changes no figure, so it is not audited.
-pub async fn compact(db: &Db) -> ServiceResult<Compaction> {
+#[tracing::instrument(skip_all)]
+pub async fn compact(ctx: &Ctx<'_>) -> ServiceResult<Compaction> {
+    let db = ctx.db;
     let mut tx = db.write().await?;
     let c = summary::compact(&mut tx).await?;
     tx.commit().await?;
@@ -17,7 +19,9 @@ pub async fn compact(db: &Db) -> ServiceResult<Compaction> {
 }
 
 /// Where the summaries and a full recomputation from the source tables disagree.
-pub async fn verify(db: &Db) -> ServiceResult<Drift> {
+#[tracing::instrument(skip_all)]
+pub async fn verify(ctx: &Ctx<'_>) -> ServiceResult<Drift> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let d = summary::differences(&mut tx).await?;
     tx.commit().await?;
@@ -26,7 +30,9 @@ pub async fn verify(db: &Db) -> ServiceResult<Drift> {
 
 /// Replace the summaries by the full recomputation (administrators); audited with the
 /// drift it repaired.
-pub async fn rebuild(db: &Db, actor: &Actor) -> ServiceResult<Drift> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn rebuild(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Drift> {
+    let db = ctx.db;
     actor.require(
         actor.role == crate::domain::role::Role::Admin,
         "rebuild the backtest summaries",

@@ -10,10 +10,11 @@ use crate::config::Config;
 use crate::domain::billing::signature::{self, SignatureError};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
 use crate::store::billing::{self as store, NewLine};
-use crate::store::{Db, Tx};
+use crate::store::Tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -97,11 +98,13 @@ async fn outcome(
 }
 
 /// Take one delivery of a notification.
+#[tracing::instrument(skip_all)]
 pub async fn notify(
-    db: &Db,
+    ctx: &Ctx<'_>,
     config: &Config,
     req: NotificationRequest<'_>,
 ) -> Result<CallbackOutcome, CallbackError> {
+    let db = ctx.db;
     signature::verify(
         config.bank.callback_secret.as_ref().map(|s| s.expose()),
         req.timestamp,

@@ -5,10 +5,10 @@ use super::ledger::InvoiceView;
 use super::{issued_policy_for_update, require_finance};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::billing as store;
-use crate::store::Db;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
@@ -23,12 +23,14 @@ pub struct InvoiceInput {
     pub amount: Money,
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn record_invoice(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     input: InvoiceInput,
 ) -> ServiceResult<InvoiceView> {
+    let db = ctx.db;
     require_finance(actor, "record invoices")?;
     let number = input.number.trim();
     if number.is_empty() {
@@ -89,12 +91,14 @@ pub struct VoidInvoiceInput {
 
 /// Void (作废) an invoice recorded in error. It keeps its number, shows as void and no longer
 /// counts as invoiced; voiding twice is a conflict.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn void_invoice(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     invoice_id: i64,
     input: VoidInvoiceInput,
 ) -> ServiceResult<InvoiceView> {
+    let db = ctx.db;
     require_finance(actor, "void invoices")?;
     let reason = input.reason.trim();
     if reason.is_empty() {

@@ -10,10 +10,10 @@ use crate::domain::billing::schedule::Origin;
 use crate::domain::billing::Installment;
 use crate::domain::money::Money;
 use crate::services::audit::AuditEntryView;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceResult};
 use crate::store::audit;
 use crate::store::billing as store;
-use crate::store::Db;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -119,12 +119,14 @@ fn status(i: &Installment, allocated: Money, today: NaiveDate) -> &'static str {
 }
 
 /// The ledger of a policy the actor may see (a client: its own maker's only).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn ledger(
-    db: &Db,
+    ctx: &Ctx<'_>,
     clock: &crate::clock::Clock,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<Ledger> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     let policy = visible_policy(&mut tx, actor, policy_id).await?;
     let s = settlement(&mut tx, policy_id).await?;

@@ -44,8 +44,9 @@ pub use suspense::{
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::money::{Money, Overflow};
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::store::billing::{self as store, BilledPolicy, PaymentRow, PremiumVersion};
-use crate::store::{Db, Tx};
+use crate::store::Tx;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -142,7 +143,12 @@ pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement
 /// What is due, paid and still owed summed over policies (a maker's book on its page):
 /// [`settlement`] of each, in one read transaction. The policy ids come from a list the
 /// caller has already read as the actor.
-pub async fn book_totals(db: &Db, policy_ids: &[i64]) -> ServiceResult<(Money, Money, Money)> {
+#[tracing::instrument(skip_all)]
+pub async fn book_totals(
+    ctx: &Ctx<'_>,
+    policy_ids: &[i64],
+) -> ServiceResult<(Money, Money, Money)> {
+    let db = ctx.db;
     let (mut due, mut paid, mut balance) = (Money::ZERO, Money::ZERO, Money::ZERO);
     let mut tx = db.read().await?;
     for id in policy_ids {
@@ -156,10 +162,12 @@ pub async fn book_totals(db: &Db, policy_ids: &[i64]) -> ServiceResult<(Money, M
 
 /// [`settlements_of`] in a read transaction of its own (the portal's page of policies,
 /// whose ids come from a list the caller has already read as the actor).
+#[tracing::instrument(skip_all)]
 pub async fn settlements_for(
-    db: &Db,
+    ctx: &Ctx<'_>,
     policy_ids: &[i64],
 ) -> ServiceResult<std::collections::HashMap<i64, Settlement>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     settlements_of(&mut tx, policy_ids).await
 }

@@ -7,10 +7,11 @@ use super::{
 };
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
 use crate::store::billing::{self as store, BilledPolicy, NewPayment, NewRefund, PaymentRow};
-use crate::store::{Db, Tx};
+use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -134,12 +135,14 @@ fn required(field: &str, value: &str, en: &str, zh: &str) -> ServiceResult<()> {
 }
 
 /// Finance records a payment received for an issued policy.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn record_payment(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     input: PaymentInput,
 ) -> ServiceResult<PaymentView> {
+    let db = ctx.db;
     require_finance(actor, "record payments")?;
     required("payer", &input.payer, "give the payer", "请填写付款人")?;
     positive("amount", input.amount)?;
@@ -175,12 +178,14 @@ pub struct ReversalInput {
 }
 
 /// Reverse a payment: it stops counting, so the balance re-opens.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn reverse_payment(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     payment_id: i64,
     input: ReversalInput,
 ) -> ServiceResult<PaymentView> {
+    let db = ctx.db;
     require_finance(actor, "reverse payments")?;
     required(
         "reason",
@@ -211,7 +216,7 @@ pub async fn reverse_payment(
     // in this same transaction: the certificate lists the payment, so it is no longer
     // true even when a credit still covers the premium. A new one can be issued once
     // the premium is fully paid again.
-    crate::services::certificates::revoke_for_policy(
+    crate::services::revocation::revoke_for_policy(
         &mut tx,
         actor,
         policy.policy_id,
@@ -255,12 +260,14 @@ pub struct RefundInput {
 }
 
 /// Pay back credit held on a policy; never more than the credit.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn refund(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     input: RefundInput,
 ) -> ServiceResult<Settlement> {
+    let db = ctx.db;
     require_finance(actor, "refund credit")?;
     positive("amount", input.amount)?;
     check_method(&input.method)?;

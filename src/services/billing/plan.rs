@@ -9,7 +9,7 @@ use crate::domain::billing::Installment;
 use crate::domain::money::Money;
 use crate::domain::programme::ConditionKind;
 use crate::library::Library;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::billing::{self as store, BilledPolicy};
@@ -50,14 +50,15 @@ pub(super) fn first_installment_rule(
 }
 
 /// Set (or replace) the plan of an issued policy.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn set_plan(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     input: PlanInput,
 ) -> ServiceResult<Vec<PlanLine>> {
     require_finance(actor, "set payment plans")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let policy = issued_policy_for_update(&mut tx, policy_id).await?;
     let due = settlement(&mut tx, policy_id).await?.premium_due;
     let lines: Vec<Installment> = input
@@ -68,7 +69,7 @@ pub async fn set_plan(
             amount: l.amount,
         })
         .collect();
-    let rule = first_installment_rule(desk.library, policy.programme_id.as_deref());
+    let rule = first_installment_rule(ctx.library, policy.programme_id.as_deref());
     rules::validate(due, &lines, rule.as_ref())
         .map_err(|e| ServiceError::Validation(vec![FieldError::new(&e.field(), e.en(), e.zh())]))?;
     let based_on = store::premium_versions(&mut tx, policy_id)

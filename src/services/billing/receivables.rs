@@ -11,11 +11,11 @@ use crate::domain::billing::ageing::{self, Buckets};
 use crate::domain::money::{Money, Overflow};
 use crate::paging::Total;
 use crate::services::outbox::{self, Mail};
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::billing::BilledPolicy;
 use crate::store::receivables as store;
-use crate::store::Db;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -144,12 +144,14 @@ fn summarise(
 
 /// One page of issued policies and what they owe on the day (the page and the API):
 /// the cost is the page's, whatever the size of the book.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn receivables_page(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     today: NaiveDate,
     q: &ReceivablesQuery,
 ) -> ServiceResult<Receivables> {
+    let db = ctx.db;
     require_finance(actor, "see receivables")?;
     let as_of = q.as_of.unwrap_or(today);
     let seek = crate::services::seek(q.limit, q.after.as_deref(), store::order(false));
@@ -172,7 +174,13 @@ pub async fn receivables_page(
 
 /// Everything owed on `as_of` over the whole book (the CSV and XLSX exports), read
 /// 500 issued policies at a time, each page set-based.
-pub async fn receivables(db: &Db, actor: &Actor, as_of: NaiveDate) -> ServiceResult<Receivables> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn receivables(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    as_of: NaiveDate,
+) -> ServiceResult<Receivables> {
+    let db = ctx.db;
     require_finance(actor, "see receivables")?;
     let mut tx = db.read().await?;
     let mut rows = Vec::new();
@@ -214,11 +222,13 @@ pub struct OverdueSummary {
 
 /// How many policies owe overdue premium on `as_of`, and how much — one statement
 /// (`store::receivables::overdue_summary`), not the per-policy walk of [`receivables`].
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn overdue_summary(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     as_of: NaiveDate,
 ) -> ServiceResult<OverdueSummary> {
+    let db = ctx.db;
     require_finance(actor, "see receivables")?;
     let mut tx = db.read().await?;
     let (policies, fen) = store::overdue_summary(&mut tx, as_of).await?;
@@ -269,11 +279,13 @@ fn reminder_mail(
 
 /// Queue the reminders due on `as_of` (the serve schedule and `firstcover billing
 /// remind` call this). One transaction and one audit row per reminder.
+#[tracing::instrument(skip_all)]
 pub async fn send_reminders(
-    db: &Db,
+    ctx: &Ctx<'_>,
     settings: &BillingConfig,
     as_of: NaiveDate,
 ) -> ServiceResult<ReminderReport> {
+    let db = ctx.db;
     let mut report = ReminderReport::default();
     let policies = {
         let mut tx = db.read().await?;

@@ -19,6 +19,7 @@ use crate::domain::billing::statement::layout::{self as layouts, BankLayout};
 use crate::domain::billing::statement::{self, policy_numbers_in, Reading};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditActor, AuditEntry};
 use crate::store::bank::{self as bank, NewUpload, UploadRow};
@@ -160,14 +161,16 @@ fn clean_name(filename: &str) -> &str {
 }
 
 /// Read a file and say what it would record; a clean file is kept for import.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn preview_statement(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     all: &[BankLayout],
     filename: &str,
     bytes: &[u8],
     layout: Option<&str>,
 ) -> ServiceResult<Preview> {
+    let db = ctx.db;
     require_finance(actor, "import bank statements")?;
     let (encoding, layout, reading) = read_file(all, bytes, layout)?;
     if reading.lines.is_empty() && reading.errors.is_empty() {
@@ -313,11 +316,13 @@ fn not_found_upload() -> ServiceError {
 
 /// Start importing a previewed upload: its import row is created and the upload is
 /// marked running (once: a second start is a conflict).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn start_import(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     upload_id: i64,
 ) -> ServiceResult<StatementUploadView> {
+    let db = ctx.db;
     require_finance(actor, "import bank statements")?;
     let mut tx = db.write().await?;
     let up = bank::upload(&mut tx, upload_id)
@@ -471,13 +476,15 @@ async fn run_chunks(
 /// Run a started import to its end (the page runs it as a background task, the API
 /// and the CLI in the request). A failure marks the upload failed with the reason;
 /// starting it again resumes, lines already recorded counting as duplicates.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn run_import(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     code: &str,
     all: &[BankLayout],
     upload_id: i64,
 ) -> ServiceResult<ImportReport> {
+    let db = ctx.db;
     let up = {
         let mut tx = db.read().await?;
         bank::upload(&mut tx, upload_id)
@@ -496,8 +503,9 @@ pub async fn run_import(
 
 /// Preview and import in one call (API and CLI): a file with any bad line is refused
 /// whole (422, every line listed) and records nothing.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn import_statement(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     insurer_code: &str,
     all: &[BankLayout],
@@ -505,7 +513,8 @@ pub async fn import_statement(
     bytes: &[u8],
     layout: Option<&str>,
 ) -> ServiceResult<ImportReport> {
-    let p = preview_statement(db, actor, all, filename, bytes, layout).await?;
+    let _db = ctx.db;
+    let p = preview_statement(ctx, actor, all, filename, bytes, layout).await?;
     let Some(upload_id) = p.upload_id else {
         return Err(ServiceError::Validation(
             p.errors
@@ -520,12 +529,18 @@ pub async fn import_statement(
                 .collect(),
         ));
     };
-    start_import(db, actor, upload_id).await?;
-    run_import(db, actor, insurer_code, all, upload_id).await
+    start_import(ctx, actor, upload_id).await?;
+    run_import(ctx, actor, insurer_code, all, upload_id).await
 }
 
 /// An upload with its progress (finance only).
-pub async fn upload(db: &Db, actor: &Actor, upload_id: i64) -> ServiceResult<StatementUploadView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn upload(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    upload_id: i64,
+) -> ServiceResult<StatementUploadView> {
+    let db = ctx.db;
     require_finance(actor, "see statement imports")?;
     let mut tx = db.read().await?;
     bank::upload(&mut tx, upload_id)
@@ -534,11 +549,13 @@ pub async fn upload(db: &Db, actor: &Actor, upload_id: i64) -> ServiceResult<Sta
         .ok_or_else(not_found_upload)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn import_row(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     import_id: i64,
 ) -> ServiceResult<StatementImportView> {
+    let db = ctx.db;
     require_finance(actor, "see statement imports")?;
     let mut tx = db.read().await?;
     bank::import(&mut tx, import_id)
@@ -547,14 +564,21 @@ pub async fn import_row(
         .ok_or(ServiceError::NotFound("statement import"))
 }
 
-pub async fn recent_imports(db: &Db, actor: &Actor) -> ServiceResult<Vec<StatementImportView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn recent_imports(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+) -> ServiceResult<Vec<StatementImportView>> {
+    let db = ctx.db;
     require_finance(actor, "see statement imports")?;
     let mut tx = db.read().await?;
     Ok(views(store::imports(&mut tx, 20).await?))
 }
 
 /// The issued policy with this number, for matching by hand (finance only).
-pub async fn policy_id_by_number(db: &Db, actor: &Actor, number: &str) -> ServiceResult<i64> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn policy_id_by_number(ctx: &Ctx<'_>, actor: &Actor, number: &str) -> ServiceResult<i64> {
+    let db = ctx.db;
     require_finance(actor, "match bank lines")?;
     let mut tx = db.read().await?;
     match store::policy_by_number(&mut tx, number.trim()).await? {

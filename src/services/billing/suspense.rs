@@ -14,6 +14,7 @@ use crate::domain::billing::statement::{policy_numbers_in, MAX_LINE_AMOUNT};
 use crate::domain::billing::suspense::{self as rules, Candidate, SplitError, Suggestion};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::bank::{self as bank, NewDisposal};
@@ -195,12 +196,14 @@ pub(super) async fn suggestions(
 }
 
 /// One page (1-based) of suspense with suggestions (finance only).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn suspense(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     code: &str,
     page: i64,
 ) -> ServiceResult<SuspensePage> {
+    let db = ctx.db;
     require_finance(actor, "see unmatched bank lines")?;
     let mut tx = db.read().await?;
     let (total_lines, open_fen) = bank::suspense_totals(&mut tx).await?;
@@ -234,14 +237,18 @@ pub async fn suspense(
 }
 
 /// How many lines are in suspense (the dashboard tile).
-pub async fn suspense_count(db: &Db, actor: &Actor) -> ServiceResult<i64> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn suspense_count(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<i64> {
+    let db = ctx.db;
     require_finance(actor, "see unmatched bank lines")?;
     let mut tx = db.read().await?;
     Ok(bank::suspense_totals(&mut tx).await?.0)
 }
 
 /// Every line still open, oldest first, without suggestions (the API's plain list).
-pub async fn unmatched(db: &Db, actor: &Actor) -> ServiceResult<Vec<BankLineView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn unmatched(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<BankLineView>> {
+    let db = ctx.db;
     require_finance(actor, "see unmatched bank lines")?;
     let mut tx = db.read().await?;
     Ok(views(bank::open_lines(&mut tx, 10_000).await?))
@@ -286,12 +293,14 @@ pub struct MatchInput {
 }
 
 /// Finance matches a line to a policy: its open amount becomes that policy's payment.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn match_line(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     line_id: i64,
     input: MatchInput,
 ) -> ServiceResult<PaymentView> {
+    let db = ctx.db;
     require_finance(actor, "match bank lines")?;
     let mut tx = db.write().await?;
     let (line, open) = open_line(&mut tx, line_id).await?;
@@ -367,12 +376,14 @@ fn split_error(e: SplitError) -> ServiceError {
 }
 
 /// Split a line across policies: one payment per part, all or none.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn split_line(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     line_id: i64,
     input: SplitInput,
 ) -> ServiceResult<Vec<PaymentView>> {
+    let db = ctx.db;
     require_finance(actor, "match bank lines")?;
     if input.parts.iter().any(|p| p.amount > MAX_LINE_AMOUNT) {
         return Err(ServiceError::field(
@@ -500,22 +511,26 @@ async fn dispose(
 }
 
 /// Dismiss a line as not premium; its open amount leaves suspense.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn dismiss_line(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     line_id: i64,
     input: DismissInput,
 ) -> ServiceResult<BankDisposalView> {
+    let db = ctx.db;
     dispose(db, actor, line_id, "dismissed", &input.reason, None).await
 }
 
 /// Record that a line's open amount was sent back to the payer.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn refund_line(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     line_id: i64,
     input: RefundLineInput,
 ) -> ServiceResult<BankDisposalView> {
+    let db = ctx.db;
     let refund = Some((input.refunded_on, input.reference.as_str()));
     dispose(db, actor, line_id, "refunded", &input.reason, refund).await
 }
@@ -528,12 +543,14 @@ pub struct DisposalReversalInput {
 }
 
 /// Undo a dismissal or refund entered in error: the line is back in suspense.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn reverse_disposal(
-    db: &Db,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     disposal_id: i64,
     input: DisposalReversalInput,
 ) -> ServiceResult<BankDisposalView> {
+    let db = ctx.db;
     require_finance(actor, "settle bank lines")?;
     let reason = reason_required(&input.reason)?;
     let mut tx = db.write().await?;
@@ -570,7 +587,12 @@ pub async fn reverse_disposal(
 }
 
 /// Dismissals and refunds still in effect, newest first (finance, to reverse one).
-pub async fn recent_disposals(db: &Db, actor: &Actor) -> ServiceResult<Vec<BankDisposalView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn recent_disposals(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+) -> ServiceResult<Vec<BankDisposalView>> {
+    let db = ctx.db;
     require_finance(actor, "settle bank lines")?;
     let mut tx = db.read().await?;
     Ok(views(bank::recent_disposals(&mut tx, 20).await?))

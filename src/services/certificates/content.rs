@@ -15,7 +15,7 @@ use crate::domain::money::{Money, Rate};
 use crate::domain::policy_state::{CancelReason, PolicyState};
 use crate::library::Library;
 use crate::services::billing::Settlement;
-use crate::services::underwriting::QuoteInput;
+use crate::services::terms::QuoteInput;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::policies::{PolicyRow, VersionRow};
 use crate::store::{parties, Tx};

@@ -15,7 +15,7 @@ use crate::domain::text::Text;
 use chrono::Datelike;
 use serde::Serialize;
 
-use super::{content, new_verification_code, sha256_hex, verification_url, CertDesk};
+use super::{content, new_verification_code, sha256_hex, verification_url, Ctx};
 use crate::documents::{self, EndorsementContent, InsuranceCertificateContent};
 use crate::domain::money::Money;
 use crate::services::{Actor, ServiceError, ServiceResult};
@@ -24,7 +24,7 @@ use crate::store::issued_documents::{
     self as store, DocumentRow, NewDocument, ENDORSEMENT, INSURANCE_CERTIFICATE,
 };
 use crate::store::policies::{self as policies, PolicyRow};
-use crate::store::{counters, Db, Tx};
+use crate::store::{counters, Tx};
 
 /// An issued 批单 or 保险凭证 as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -113,10 +113,10 @@ struct Signed {
     sha: String,
 }
 
-fn sign(desk: &CertDesk<'_>, pdf: Vec<u8>, canonical: &[u8], json: String) -> Signed {
+fn sign(ctx: &Ctx<'_>, pdf: Vec<u8>, canonical: &[u8], json: String) -> Signed {
     Signed {
         sha: sha256_hex(&pdf),
-        signature: desk.kit.signer.sign_b64(canonical),
+        signature: ctx.kit.signer.sign_b64(canonical),
         pdf,
         json,
     }
@@ -152,41 +152,42 @@ async fn record_issue(
 
 /// The 批单 of version `seq` of the policy (an endorsement or a cancellation), issued
 /// now if it was not before. Returns the view and whether this call issued it.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn endorsement_document(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     seq: i32,
 ) -> ServiceResult<(DocumentView, bool)> {
     {
-        let mut tx = desk.db.read().await?;
+        let mut tx = ctx.db.read().await?;
         super::visible_policy(&mut tx, actor, policy_id).await?;
         if let Some(row) = store::endorsement_of(&mut tx, policy_id, seq).await? {
-            return Ok((DocumentView::of(&row, desk.config), false));
+            return Ok((DocumentView::of(&row, ctx.config), false));
         }
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let row = issued_policy_for_update(&mut tx, actor, policy_id).await?;
     if let Some(existing) = store::endorsement_of(&mut tx, policy_id, seq).await? {
-        return Ok((DocumentView::of(&existing, desk.config), false));
+        return Ok((DocumentView::of(&existing, ctx.config), false));
     }
     let versions = policies::versions(&mut tx, policy_id).await?;
     let number = endorsement_number(row.policy_number.as_deref().unwrap_or_default(), seq);
     let code = new_verification_code()?;
     let c: EndorsementContent = content::endorsement(
         &mut tx,
-        desk.library,
+        ctx.library,
         &row,
         &versions,
         seq,
         number.clone(),
         code.clone(),
-        verification_url(desk.config, &code),
+        verification_url(ctx.config, &code),
     )
     .await?;
-    let pdf = documents::render_endorsement(&c, &desk.kit.branding).map_err(internal)?;
+    let pdf = documents::render_endorsement(&c, &ctx.kit.branding).map_err(internal)?;
     let json = serde_json::to_string(&c).map_err(internal)?;
-    let s = sign(desk, pdf, &documents::endorsement_canonical(&c), json);
+    let s = sign(ctx, pdf, &documents::endorsement_canonical(&c), json);
     let stored = record_issue(
         &mut tx,
         actor,
@@ -203,24 +204,25 @@ pub async fn endorsement_document(
             pdf: &s.pdf,
             sha256_hex: &s.sha,
             signature_b64: &s.signature,
-            public_key_b64: &desk.kit.signer.public_b64(),
+            public_key_b64: &ctx.kit.signer.public_b64(),
             issued_by: actor.user_id,
         },
     )
     .await?;
     tx.commit().await?;
-    Ok((DocumentView::of(&stored, desk.config), true))
+    Ok((DocumentView::of(&stored, ctx.config), true))
 }
 
 /// The 批单's PDF exactly as issued, and its number. Nothing is issued here (a GET must
 /// not change state): before it is issued (POST `…/endorsement`) the answer is 409.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn endorsement_pdf(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     seq: i32,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     super::visible_policy(&mut tx, actor, policy_id).await?;
     let doc = store::endorsement_of(&mut tx, policy_id, seq)
         .await?
@@ -255,20 +257,21 @@ pub(super) fn stale_reason(doc: &DocumentRow, latest: Option<&(i32, String)>) ->
 
 /// The policy's 保险凭证 for the user unit: the valid one if it states the policy as it
 /// stands, else a new one (revoking the stale one). 409 for a cancelled policy.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn insurance_certificate(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<(DocumentView, bool)> {
     {
-        let mut tx = desk.db.read().await?;
+        let mut tx = ctx.db.read().await?;
         if let Current::Valid(doc) =
             current_insurance_certificate(&mut tx, actor, policy_id).await?
         {
-            return Ok((DocumentView::of(&doc, desk.config), false));
+            return Ok((DocumentView::of(&doc, ctx.config), false));
         }
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let row = issued_policy_for_update(&mut tx, actor, policy_id).await?;
     let latest = store::latest_version(&mut tx, policy_id)
         .await?
@@ -276,7 +279,7 @@ pub async fn insurance_certificate(
     if let Some(doc) = store::valid_insurance_certificate(&mut tx, policy_id).await? {
         match stale_reason(&doc, Some(&latest)) {
             None if row.state != "cancelled" => {
-                return Ok((DocumentView::of(&doc, desk.config), false));
+                return Ok((DocumentView::of(&doc, ctx.config), false));
             }
             reason => {
                 let reason = reason.unwrap_or_else(|| {
@@ -291,8 +294,8 @@ pub async fn insurance_certificate(
         tx.commit().await?;
         return Err(cancelled());
     }
-    let day = desk.clock.today();
-    let insurer = &desk.config.insurer.code;
+    let day = ctx.clock.today();
+    let insurer = &ctx.config.insurer.code;
     let n = counters::next(
         &mut tx,
         &format!("insurance-certificate:{insurer}"),
@@ -303,19 +306,19 @@ pub async fn insurance_certificate(
     let code = new_verification_code()?;
     let c: InsuranceCertificateContent = content::insurance_certificate(
         &mut tx,
-        desk.library,
+        ctx.library,
         &row,
         latest.0,
         number.clone(),
         code.clone(),
-        verification_url(desk.config, &code),
+        verification_url(ctx.config, &code),
         day,
     )
     .await?;
-    let pdf = documents::render_insurance_certificate(&c, &desk.kit.branding).map_err(internal)?;
+    let pdf = documents::render_insurance_certificate(&c, &ctx.kit.branding).map_err(internal)?;
     let json = serde_json::to_string(&c).map_err(internal)?;
     let s = sign(
-        desk,
+        ctx,
         pdf,
         &documents::insurance_certificate_canonical(&c),
         json,
@@ -336,25 +339,26 @@ pub async fn insurance_certificate(
             pdf: &s.pdf,
             sha256_hex: &s.sha,
             signature_b64: &s.signature,
-            public_key_b64: &desk.kit.signer.public_b64(),
+            public_key_b64: &ctx.kit.signer.public_b64(),
             issued_by: actor.user_id,
         },
     )
     .await?;
     tx.commit().await?;
-    Ok((DocumentView::of(&stored, desk.config), true))
+    Ok((DocumentView::of(&stored, ctx.config), true))
 }
 
 /// The valid 保险凭证's PDF exactly as issued, and its number. Nothing is issued or
 /// revoked here (a GET must not change state): when none states the policy as it stands
 /// (never issued, or the policy was endorsed since), the answer is 409 until a POST to
 /// `…/insurance-certificate` issues the current one.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn insurance_certificate_pdf(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     match current_insurance_certificate(&mut tx, actor, policy_id).await? {
         Current::Valid(doc) => Ok((
             doc.document_number,
@@ -430,21 +434,24 @@ async fn revoke(tx: &mut Tx, actor: &Actor, doc: &DocumentRow, reason: &str) -> 
 /// The endorsement and cancellation versions of a page of policies, as
 /// (policy_id, seq, kind), in order: what the portal offers 批单 downloads for. The
 /// policy ids come from a list the caller has already read as the actor.
+#[tracing::instrument(skip_all)]
 pub async fn change_versions_of(
-    db: &Db,
+    ctx: &Ctx<'_>,
     policy_ids: &[i64],
 ) -> ServiceResult<Vec<(i64, i32, String)>> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     Ok(crate::store::issued_documents::change_versions_of(&mut tx, policy_ids).await?)
 }
 
 /// Every 批单 and 保险凭证 of a policy, newest first.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn documents_of(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<Vec<DocumentView>> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     super::visible_policy(&mut tx, actor, policy_id).await?;
     let mut rows = store::of_policy(&mut tx, policy_id, ENDORSEMENT).await?;
     rows.extend(store::of_policy(&mut tx, policy_id, INSURANCE_CERTIFICATE).await?);
@@ -453,7 +460,7 @@ pub async fn documents_of(
     Ok(rows
         .iter()
         .map(|r| {
-            let mut view = DocumentView::of(r, desk.config);
+            let mut view = DocumentView::of(r, ctx.config);
             // A 保险凭证 the policy has moved past reads as the verification page says.
             if r.kind == INSURANCE_CERTIFICATE && r.status == "valid" {
                 if let Some(why) = stale_reason(r, latest.as_ref()) {

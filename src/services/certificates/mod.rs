@@ -12,69 +12,27 @@ mod changes;
 mod content;
 pub mod issued;
 pub mod pack;
-mod signing;
 mod verify;
 
+pub use crate::services::ctx::{verify_signature, DocumentKit, Signer};
+pub use crate::services::revocation::revoke_for_policy;
 pub use issued::DocumentView;
-pub use signing::{verify as verify_signature, Signer};
 pub use verify::{check_pdf, lookup, PdfCheck, Verification};
 
 use crate::domain::text::Text;
-use std::sync::Arc;
 
 use chrono::Datelike;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::documents::{self, Branding, DocumentFont, FontSource};
+use crate::documents::{self};
 use crate::domain::money::Money;
-use crate::library::Library;
-use crate::services::{billing, Actor, ServiceError, ServiceResult};
+use crate::services::{billing, Actor, Ctx, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::certificates::{self as store, CertificateRow, NewCertificate};
 use crate::store::policies::{self as policies, PolicyRow};
-use crate::store::{counters, Db, Tx};
-
-/// What documents are made with: the branch's branding (font, seal) and the signing key.
-/// Built once at start-up.
-#[derive(Debug, Clone)]
-pub struct DocumentKit {
-    pub branding: Branding,
-    pub signer: Signer,
-}
-
-impl DocumentKit {
-    /// Load the font and seal named in the configuration and the signing key.
-    pub async fn load(config: &Config, db: &Db) -> ServiceResult<Arc<DocumentKit>> {
-        let doc =
-            |e: documents::DocumentError| ServiceError::internal_from("load the document kit", e);
-        let font = DocumentFont::load(&FontSource {
-            path: config.documents.font_path.clone(),
-            face_index: config.documents.font_face_index,
-        })
-        .map_err(doc)?;
-        let branding = Branding::new(
-            config.insurer.name.clone(),
-            config.insurer.branch.clone(),
-            &config.documents.seal,
-            font,
-        )
-        .map_err(doc)?;
-        let signer = Signer::load(&config.certificates, db).await?;
-        Ok(Arc::new(DocumentKit { branding, signer }))
-    }
-}
-
-/// What the certificate use cases need from the shared state.
-#[derive(Clone, Copy)]
-pub struct CertDesk<'a> {
-    pub db: &'a Db,
-    pub library: &'a Library,
-    pub config: &'a Config,
-    pub kit: &'a DocumentKit,
-    pub clock: crate::clock::Clock,
-}
+use crate::store::{counters, Tx};
 
 /// A certificate as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -184,26 +142,27 @@ fn issued_only(row: &PolicyRow) -> ServiceResult<()> {
 /// The policy's valid certificate; issued now if there is none and the premium is fully
 /// paid. Refused (409, with the balance) while anything is unpaid. Returns the view and
 /// whether it was issued by this call.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn certificate(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<(CertificateView, bool)> {
     {
-        let mut tx = desk.db.read().await?;
+        let mut tx = ctx.db.read().await?;
         visible_policy(&mut tx, actor, policy_id).await?;
         if let Some(row) = store::valid_for_policy(&mut tx, policy_id).await? {
-            return Ok((CertificateView::of(&row, desk.config), false));
+            return Ok((CertificateView::of(&row, ctx.config), false));
         }
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     // Locks the policy row (PostgreSQL) so two first requests issue one certificate.
     let row = policies::get_for_update(&mut tx, policy_id)
         .await?
         .filter(|p| actor.can_see_maker(p.maker_id))
         .ok_or(ServiceError::NotFound("policy"))?;
     if let Some(existing) = store::valid_for_policy(&mut tx, policy_id).await? {
-        return Ok((CertificateView::of(&existing, desk.config), false));
+        return Ok((CertificateView::of(&existing, ctx.config), false));
     }
     issued_only(&row)?;
     if row.state == "cancelled" {
@@ -216,25 +175,25 @@ pub async fn certificate(
     if !settlement.fully_paid {
         return Err(not_fully_paid(&settlement));
     }
-    let day = desk.clock.today();
-    let code = &desk.config.insurer.code;
+    let day = ctx.clock.today();
+    let code = &ctx.config.insurer.code;
     let n = counters::next(&mut tx, &format!("certificate:{code}"), day.year()).await?;
     let number = format!("{code}-QF-{}-{n:06}", day.year());
     let verification_code = new_verification_code()?;
     let content = content::certificate(
         &mut tx,
-        desk.library,
+        ctx.library,
         &row,
         &settlement,
         number.clone(),
         verification_code.clone(),
-        verification_url(desk.config, &verification_code),
+        verification_url(ctx.config, &verification_code),
         day,
     )
     .await?;
-    let pdf = documents::render_certificate(&content, &desk.kit.branding)
+    let pdf = documents::render_certificate(&content, &ctx.kit.branding)
         .map_err(|e| ServiceError::internal_from("render the certificate PDF", e))?;
-    let signature = desk
+    let signature = ctx
         .kit
         .signer
         .sign_b64(&documents::canonical_content(&content));
@@ -254,7 +213,7 @@ pub async fn certificate(
             pdf: &pdf,
             sha256_hex: &sha,
             signature_b64: &signature,
-            public_key_b64: &desk.kit.signer.public_b64(),
+            public_key_b64: &ctx.kit.signer.public_b64(),
             issued_by: actor.user_id,
         },
     )
@@ -279,21 +238,22 @@ pub async fn certificate(
         .await?
         .ok_or_else(|| ServiceError::Internal("certificate vanished after insert".into()))?;
     tx.commit().await?;
-    Ok((CertificateView::of(&row, desk.config), true))
+    Ok((CertificateView::of(&row, ctx.config), true))
 }
 
 /// The policy's valid certificate, changing nothing (GET): while the premium is unpaid a
 /// 409 stating the balance; once it is paid but no certificate was issued yet, a 409
 /// saying so (issuing is a POST).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn current(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<CertificateView> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     visible_policy(&mut tx, actor, policy_id).await?;
     if let Some(row) = store::valid_for_policy(&mut tx, policy_id).await? {
-        return Ok(CertificateView::of(&row, desk.config));
+        return Ok(CertificateView::of(&row, ctx.config));
     }
     let settlement = billing::settlement(&mut tx, policy_id).await?;
     if !settlement.fully_paid {
@@ -307,76 +267,46 @@ pub async fn current(
 }
 
 /// The PDF of the policy's valid certificate and its number; nothing is issued here.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn certificate_pdf(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let view = current(desk, actor, policy_id).await?;
-    let mut tx = desk.db.read().await?;
+    let view = current(ctx, actor, policy_id).await?;
+    let mut tx = ctx.db.read().await?;
     let bytes = store::pdf(&mut tx, view.certificate_id).await?;
     Ok((view.certificate_number, bytes))
 }
 
 /// Every certificate of a policy, newest first (valid and revoked).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn history(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<Vec<CertificateView>> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     visible_policy(&mut tx, actor, policy_id).await?;
     Ok(store::of_policy(&mut tx, policy_id)
         .await?
         .iter()
-        .map(|r| CertificateView::of(r, desk.config))
+        .map(|r| CertificateView::of(r, ctx.config))
         .collect())
 }
 
-/// Revoke the policy's valid certificate, if any, inside the caller's transaction (a
-/// reversed payment re-opens the balance, so the certificate no longer tells the truth).
-/// Returns the revoked certificate's number.
-pub async fn revoke_for_policy(
-    tx: &mut Tx,
-    actor: &Actor,
-    policy_id: i64,
-    reason: &str,
-) -> ServiceResult<Option<String>> {
-    let Some(row) = store::valid_for_policy(tx, policy_id).await? else {
-        return Ok(None);
-    };
-    if !store::revoke(tx, row.certificate_id, reason).await? {
-        return Ok(None);
-    }
-    audit::append(
-        tx,
-        &actor.audit(),
-        AuditEntry {
-            action: "certificate.revoke",
-            entity_type: "certificate",
-            entity_id: row.certificate_id.to_string(),
-            before: Some(serde_json::json!({"status": "valid"})),
-            after: Some(serde_json::json!({
-                "status": "revoked", "reason": reason, "policy_id": policy_id,
-                "certificate_number": row.certificate_number,
-            })),
-        },
-    )
-    .await?;
-    Ok(Some(row.certificate_number))
-}
-
 /// The stamped policy schedule (保险单) of an issued policy the actor may see.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn schedule_pdf(
-    desk: &CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let row = visible_policy(&mut tx, actor, policy_id).await?;
     issued_only(&row)?;
-    let content = content::schedule(&mut tx, desk.library, &row).await?;
-    let pdf = documents::render_policy_schedule(&content, &desk.kit.branding)
+    let content = content::schedule(&mut tx, ctx.library, &row).await?;
+    let pdf = documents::render_policy_schedule(&content, &ctx.kit.branding)
         .map_err(|e| ServiceError::internal_from("render the policy schedule PDF", e))?;
     Ok((content.policy_number, pdf))
 }

@@ -8,7 +8,7 @@ use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
 
 use crate::services::billing::Settlement;
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::{Ctx, ServiceError, ServiceResult};
 
 /// One file in the pack.
 pub struct Entry {
@@ -81,24 +81,19 @@ pub fn ledger_csv(policy_number: &str, s: &Settlement) -> ServiceResult<String> 
 
 /// The pack of one policy the actor may see: refused (409) like the certificate while
 /// premium is unpaid. Returns the file name and the ZIP bytes.
+#[tracing::instrument(skip_all)]
 pub async fn subsidy_pack(
-    desk: &super::CertDesk<'_>,
+    ctx: &Ctx<'_>,
     actor: &crate::services::Actor,
     policy_id: i64,
 ) -> ServiceResult<(String, Vec<u8>)> {
-    let (schedule_no, schedule) = super::schedule_pdf(desk, actor, policy_id).await?;
-    let (cert_no, certificate) = super::certificate_pdf(desk, actor, policy_id).await?;
+    let (schedule_no, schedule) = super::schedule_pdf(ctx, actor, policy_id).await?;
+    let (cert_no, certificate) = super::certificate_pdf(ctx, actor, policy_id).await?;
     let settlement = {
-        let mut tx = desk.db.read().await?;
+        let mut tx = ctx.db.read().await?;
         crate::services::billing::settlement(&mut tx, policy_id).await?
     };
-    let uw = crate::services::underwriting::Desk {
-        db: desk.db,
-        library: desk.library,
-        config: desk.config,
-        clock: desk.clock,
-    };
-    let row = crate::services::annex3::row_for_policy(&uw, actor, policy_id).await?;
+    let row = crate::services::annex3::row_for_policy(ctx, actor, policy_id).await?;
     let entries = [
         Entry {
             name: format!("schedule-{schedule_no}.pdf"),

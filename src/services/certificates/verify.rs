@@ -3,14 +3,16 @@
 //! one issued. One verification code space: a code is looked up among the premium
 //! certificates first, then among the other issued documents.
 
+use crate::services::Ctx;
 use serde::Serialize;
 
-use super::{issued::stale_reason, sha256_hex, signing};
+use super::{issued::stale_reason, sha256_hex};
 use crate::documents::{
     canonical_content, endorsement_canonical, insurance_certificate_canonical, CertificateContent,
     EndorsementContent, InsuranceCertificateContent,
 };
 use crate::domain::money::Money;
+use crate::services::ctx::signing;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::certificates::{self as store, CertificateRow};
 use crate::store::issued_documents::{self as docs, DocumentRow, ENDORSEMENT};
@@ -82,7 +84,9 @@ async fn find(db: &Db, code: &str) -> ServiceResult<Found> {
 }
 
 /// Look a certificate, 批单 or 保险凭证 up by its verification code.
-pub async fn lookup(db: &Db, code: &str) -> ServiceResult<Verification> {
+#[tracing::instrument(skip_all)]
+pub async fn lookup(ctx: &Ctx<'_>, code: &str) -> ServiceResult<Verification> {
+    let db = ctx.db;
     let row = match find(db, code).await? {
         Found::Certificate(row) => row,
         Found::Document(row, stale) => return Ok(document(row, stale)),
@@ -183,7 +187,9 @@ pub struct PdfCheck {
     pub issued_sha256: String,
 }
 
-pub async fn check_pdf(db: &Db, code: &str, bytes: &[u8]) -> ServiceResult<PdfCheck> {
+#[tracing::instrument(skip_all)]
+pub async fn check_pdf(ctx: &Ctx<'_>, code: &str, bytes: &[u8]) -> ServiceResult<PdfCheck> {
+    let db = ctx.db;
     let (status, number, issued) = match find(db, code).await? {
         Found::Certificate(row) => (row.status, row.certificate_number, row.sha256_hex),
         Found::Document(row, stale) => (

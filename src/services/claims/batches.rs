@@ -9,7 +9,7 @@
 use crate::documents::payment_batch::{self as file, BankOutcome, BatchLine, ConfirmedLine};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::claim_batches::{self as store, BatchItemRow, BatchRow};
@@ -132,9 +132,10 @@ async fn batch_audit(
 }
 
 /// Approved payments not yet in a batch (what the next batch would carry).
-pub async fn waiting_payments(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<BatchItemView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn waiting_payments(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<BatchItemView>> {
     require_payer(actor)?;
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     Ok(store::waiting(&mut tx)
         .await?
         .iter()
@@ -143,8 +144,9 @@ pub async fn waiting_payments(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<V
 }
 
 /// Make a batch of approved payments (all waiting, or the ones named).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn create_batch(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     input: BatchInput,
 ) -> ServiceResult<BatchView> {
@@ -157,7 +159,7 @@ pub async fn create_batch(
             "说明不超过 500 个字符",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let waiting = store::waiting(&mut tx).await?;
     let chosen: Vec<BatchItemRow> = match &input.payment_ids {
         None => waiting,
@@ -190,8 +192,8 @@ pub async fn create_batch(
         )));
     }
     let total: i64 = chosen.iter().map(|c| c.amount).sum();
-    let code = &desk.config.insurer.code;
-    let year = desk.clock.today().year();
+    let code = &ctx.config.insurer.code;
+    let year = ctx.clock.today().year();
     let n = counters::next(&mut tx, &format!("claim-batch:{code}"), year).await?;
     let number = format!("{code}-PB-{year}-{n:06}");
     let batch_id = store::insert(
@@ -225,9 +227,10 @@ pub async fn create_batch(
     Ok(view(row, &items))
 }
 
-pub async fn list_batches(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<BatchView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn list_batches(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<BatchView>> {
     require_payer(actor)?;
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     Ok(store::list(&mut tx, 100)
         .await?
         .into_iter()
@@ -235,9 +238,10 @@ pub async fn list_batches(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<B
         .collect())
 }
 
-pub async fn get_batch(desk: &Desk<'_>, actor: &Actor, batch_id: i64) -> ServiceResult<BatchView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn get_batch(ctx: &Ctx<'_>, actor: &Actor, batch_id: i64) -> ServiceResult<BatchView> {
     require_payer(actor)?;
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let row = store::get(&mut tx, batch_id)
         .await?
         .ok_or(ServiceError::NotFound("payment batch"))?;
@@ -247,13 +251,14 @@ pub async fn get_batch(desk: &Desk<'_>, actor: &Actor, batch_id: i64) -> Service
 
 /// The batch file: CSV or XLSX, (file name, content type, bytes). Always the payments
 /// the batch was made with, so a second download is the same file.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn batch_file(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     batch_id: i64,
     xlsx: bool,
 ) -> ServiceResult<(String, &'static str, Vec<u8>)> {
-    let b = get_batch(desk, actor, batch_id).await?;
+    let b = get_batch(ctx, actor, batch_id).await?;
     let lines: Vec<BatchLine> = b
         .items
         .iter()
@@ -376,32 +381,34 @@ fn entered(lines: &[ConfirmationLine]) -> ServiceResult<Vec<ConfirmedLine>> {
 }
 
 /// Record the bank's confirmation entered by hand.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn confirm_batch(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     batch_id: i64,
     input: BatchConfirmation,
 ) -> ServiceResult<BatchView> {
     let lines = entered(&input.lines)?;
-    apply_confirmation(desk, actor, batch_id, lines, input.all_paid_on, "entered").await
+    apply_confirmation(ctx, actor, batch_id, lines, input.all_paid_on, "entered").await
 }
 
 /// Record the bank's confirmation file.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn import_confirmation(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     batch_id: i64,
     bytes: &[u8],
 ) -> ServiceResult<BatchView> {
     require_payer(actor)?;
     let lines = confirmation_from_file(bytes)?;
-    apply_confirmation(desk, actor, batch_id, lines, None, "file").await
+    apply_confirmation(ctx, actor, batch_id, lines, None, "file").await
 }
 
 /// Check every line against the batch first (nothing is recorded when any is wrong),
 /// then mark each payment paid or failed and close the batch once all are answered.
 async fn apply_confirmation(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     batch_id: i64,
     mut lines: Vec<ConfirmedLine>,
@@ -409,8 +416,8 @@ async fn apply_confirmation(
     source: &str,
 ) -> ServiceResult<BatchView> {
     require_payer(actor)?;
-    let today = desk.clock.today();
-    let mut tx = desk.db.write().await?;
+    let today = ctx.clock.today();
+    let mut tx = ctx.db.write().await?;
     let batch = store::get_for_update(&mut tx, batch_id)
         .await?
         .ok_or(ServiceError::NotFound("payment batch"))?;
@@ -615,8 +622,9 @@ pub(super) async fn paid_outside_batch(tx: &mut Tx, payment_id: i64) -> ServiceR
 
 /// Cancel an open batch nothing of which was confirmed (the file never reached the
 /// bank); its payments can go in the next batch.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn cancel_batch(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     batch_id: i64,
     reason: &str,
@@ -630,7 +638,7 @@ pub async fn cancel_batch(
             "请填写撤销原因（不超过 500 个字符）",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let batch = store::get_for_update(&mut tx, batch_id)
         .await?
         .ok_or(ServiceError::NotFound("payment batch"))?;

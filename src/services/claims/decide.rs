@@ -16,7 +16,7 @@ use crate::documents::{
 use crate::domain::claims::{indemnity, ClaimState, Indemnity, Outcome};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::claim_work::{self as work, NewWaiver};
 use crate::store::claims::{self as store, ClaimRow, NewApproval, NewDocument};
@@ -101,25 +101,26 @@ fn work_out(policy: &PolicyTerms<'_>, row: &ClaimRow, agreed_loss: Money) -> Ind
 }
 
 /// Decide a registered claim.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn decide(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: DecisionInput,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "decide claims")?;
     let reasons = validate(&input)?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
-    let missing = missing_now(&mut tx, desk.library, &row).await?;
+    let missing = missing_now(&mut tx, ctx.library, &row).await?;
     let waiver = waiver_reason(&missing, &input.missing_proof_reason)?;
-    let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
+    let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
     let calc = input.agreed_loss.map(|loss| work_out(&policy, &row, loss));
     let weight = match (input.outcome, calc) {
         (Outcome::Reject, _) | (_, None) => Money::from_fen(row.amount_claimed),
         (_, Some(c)) => c.payable,
     };
-    let within = weight <= desk.config.claims.authority_limit;
+    let within = weight <= ctx.config.claims.authority_limit;
     let next = state_of(&row)?
         .decide(input.outcome, within)
         .map_err(transition)?;
@@ -159,7 +160,7 @@ pub async fn decide(
         let mut after = snapshot(&row);
         after["proof_waiver"] = json!(waived);
         after["proposed"] = json!({"outcome": input.outcome, "indemnity": calc, "reasons": reasons,
-            "authority_limit": desk.config.claims.authority_limit});
+            "authority_limit": ctx.config.claims.authority_limit});
         log(
             &mut tx,
             actor,
@@ -175,7 +176,7 @@ pub async fn decide(
         }
         finalise(
             &mut tx,
-            desk,
+            ctx,
             actor,
             &mut row,
             input.outcome,
@@ -237,7 +238,7 @@ async fn record_waiver(
 #[allow(clippy::too_many_arguments)]
 async fn finalise(
     tx: &mut Tx,
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     row: &mut ClaimRow,
     outcome: Outcome,
@@ -245,7 +246,7 @@ async fn finalise(
     reasons: &[String],
     decided_by: i64,
 ) -> ServiceResult<()> {
-    let day = desk.clock.today();
+    let day = ctx.clock.today();
     let next = match outcome {
         Outcome::Reject => ClaimState::Closed,
         _ => ClaimState::Agreed,
@@ -272,7 +273,7 @@ async fn finalise(
             )
             .await?;
             store::save(tx, row).await?;
-            send_rejection_notice(tx, desk, actor, row, reasons).await?;
+            send_rejection_notice(tx, ctx, actor, row, reasons).await?;
         }
         (_, Some(c)) => {
             row.agreed_loss = Some(c.agreed_loss.fen());
@@ -315,7 +316,7 @@ fn font() -> ServiceResult<Arc<DocumentFont>> {
 /// The art. 24 notice: rendered, kept with the claim, and queued to the claimant.
 async fn send_rejection_notice(
     tx: &mut Tx,
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     row: &ClaimRow,
     reasons: &[String],
@@ -324,7 +325,7 @@ async fn send_rejection_notice(
     let clause_set = crate::store::policies::get(tx, row.policy_id)
         .await?
         .map(|p| {
-            let name = desk
+            let name = ctx
                 .library
                 .clause_set(&p.clause_set_id, &p.clause_set_version)
                 .map(|set| set.name.zh.clone())
@@ -332,13 +333,13 @@ async fn send_rejection_notice(
             format!("{name} {}", p.clause_set_version)
         })
         .unwrap_or_default();
-    let contact = &desk.config.claims;
+    let contact = &ctx.config.claims;
     let notice = RejectionNotice {
         claim_number: row.claim_number.clone(),
         policy_number: row.policy_number.clone(),
         claimant: row.maker_name.clone(),
         event_date: row.event_date,
-        decision_date: row.decided_on.unwrap_or_else(|| desk.clock.today()),
+        decision_date: row.decided_on.unwrap_or_else(|| ctx.clock.today()),
         reasons: reasons.to_vec(),
         clause_set,
         contact: NoticeContact {
@@ -347,7 +348,7 @@ async fn send_rejection_notice(
             address: contact.contact_address.clone(),
         },
     };
-    let insurer = &desk.config.insurer;
+    let insurer = &ctx.config.insurer;
     let branding = Branding::new(
         &insurer.name,
         &insurer.branch,
@@ -396,8 +397,9 @@ pub struct ApprovalInput {
 /// A claims manager other than the handler approves (or sends back) a decision above
 /// the handler's authority. The indemnity is worked out again on the limits as they
 /// stand at approval.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn approve(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: ApprovalInput,
@@ -410,7 +412,7 @@ pub async fn approve(
             "退回须说明理由",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let pending = store::open_approval(&mut tx, claim_id)
         .await?
@@ -431,7 +433,7 @@ pub async fn approve(
         .approve(outcome, input.approve)
         .map_err(transition)?;
     let missing = if input.approve {
-        missing_now(&mut tx, desk.library, &row).await?
+        missing_now(&mut tx, ctx.library, &row).await?
     } else {
         Vec::new()
     };
@@ -463,14 +465,14 @@ pub async fn approve(
     )
     .await?;
     if input.approve {
-        let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
+        let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
         let calc = pending
             .agreed_loss
             .map(|l| work_out(&policy, &row, Money::from_fen(l)));
         let reasons: Vec<String> = serde_json::from_str(&pending.reasons_json).unwrap_or_default();
         finalise(
             &mut tx,
-            desk,
+            ctx,
             actor,
             &mut row,
             outcome,

@@ -4,7 +4,7 @@
 
 use super::proof::ProofItem;
 use crate::services::outbox::{self, Attachment, Mail};
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::ServiceResult;
 use crate::store::claims::ClaimRow;
 use crate::store::Tx;
@@ -51,14 +51,15 @@ pub fn rejection_text(insurer: &str, row: &ClaimRow, reasons: &[String]) -> (Str
     (subject, text)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn proof_request(
     tx: &mut Tx,
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     row: &ClaimRow,
     missing: &[ProofItem],
     note: &str,
 ) -> ServiceResult<Option<i64>> {
-    let (subject, text) = proof_request_text(&desk.config.insurer.name, row, missing, note);
+    let (subject, text) = proof_request_text(&ctx.config.insurer.name, row, missing, note);
     enqueue(
         tx,
         &format!("claim:{}:proof-request", row.claim_id),

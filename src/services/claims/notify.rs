@@ -17,7 +17,7 @@ use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
 use crate::domain::text::Text;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::claims::{self as store, NewClaim};
@@ -113,19 +113,20 @@ fn validate(input: &NotificationInput) -> ServiceResult<()> {
 
 /// Report a claim: check cover at once; refuse with reasons, or record it under a new
 /// gap-free claim number. A handler may register it at once by giving a reserve.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn notify(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     input: NotificationInput,
 ) -> ServiceResult<ClaimView> {
     actor.require(actor.role.reports_claims(), "report claims")?;
     validate(&input)?;
-    let mut tx = desk.db.write().await?;
-    let policy = PolicyTerms::load(&mut tx, desk.library, input.policy_id).await?;
+    let mut tx = ctx.db.write().await?;
+    let policy = PolicyTerms::load(&mut tx, ctx.library, input.policy_id).await?;
     if !actor.can_see_maker(policy.row.maker_id) {
         return Err(ServiceError::NotFound("policy"));
     }
-    let day = desk.clock.today();
+    let day = ctx.clock.today();
     let units: Vec<String> = input
         .units
         .iter()
@@ -197,7 +198,7 @@ pub async fn notify(
     policy
         .ensure_usage_rows(&mut tx, cover.section_code.as_deref())
         .await?;
-    let code = &desk.config.insurer.code;
+    let code = &ctx.config.insurer.code;
     let year = day.year();
     let n = counters::next(&mut tx, &format!("claim:{code}"), year).await?;
     let number = format!("{code}-CL-{year}-{n:06}");
@@ -260,8 +261,9 @@ pub struct RegisterInput {
     pub lines: Vec<ReserveLineInput>,
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn register(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: RegisterInput,
@@ -269,7 +271,7 @@ pub async fn register(
     require_handler(actor, "register claims")?;
     bounded("reserve", input.reserve)?;
     let split = reserves::breakdown(input.reserve, &input.lines)?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let before = snapshot(&row);
     let next = state_of(&row)?.register().map_err(transition)?;
@@ -280,7 +282,7 @@ pub async fn register(
         &mut row,
         input.reserve,
         split,
-        desk.clock.today(),
+        ctx.clock.today(),
         "立案 / registration",
         Some(actor.user_id),
     )
@@ -313,8 +315,9 @@ pub struct ReserveInput {
     pub lines: Vec<ReserveLineInput>,
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn set_reserve(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: ReserveInput,
@@ -328,7 +331,7 @@ pub async fn set_reserve(
     )?;
     bounded("amount", input.amount)?;
     let split = reserves::breakdown(input.amount, &input.lines)?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
     if matches!(state, ClaimState::Notified | ClaimState::Closed) {
@@ -347,7 +350,7 @@ pub async fn set_reserve(
         &input.reason,
         "claim.reserve",
         before,
-        desk.clock.today(),
+        ctx.clock.today(),
     )
     .await
 }

@@ -11,7 +11,7 @@ use super::{
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
 use crate::domain::text::Text;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::claim_money::{self as money, section_scope, NewPayment, NewRecovery, AGGREGATE};
 use crate::store::claims as store;
@@ -119,15 +119,16 @@ async fn refused(tx: &mut Tx, policy_id: i64, scope: &str, amount: Money) -> Ser
 /// Approve a payment on an agreed claim. The section limit (if any) and the aggregate
 /// limit are eroded by conditional updates in this transaction; if either would be
 /// overspent nothing is paid and the answer says how much was left.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn pay(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: PaymentInput,
 ) -> ServiceResult<ClaimPaymentView> {
     require_handler(actor, "pay claims")?;
     validate(&input)?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
     let outstanding = Money::from_fen(row.indemnity.unwrap_or(0) - row.paid_total);
@@ -142,7 +143,7 @@ pub async fn pay(
     let fully_paid = amount == outstanding;
     let next = state.pay(fully_paid).map_err(transition)?;
     let before = snapshot(&row);
-    let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
+    let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
     policy
         .ensure_usage_rows(&mut tx, row.section_code.as_deref())
         .await?;
@@ -163,7 +164,7 @@ pub async fn pay(
     {
         return Err(refused(&mut tx, row.policy_id, AGGREGATE, amount).await);
     }
-    let day = desk.clock.today();
+    let day = ctx.clock.today();
     let payment = money::add_payment(
         &mut tx,
         &NewPayment {
@@ -212,22 +213,23 @@ pub async fn pay(
 }
 
 /// The bank confirms: approved → paid.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn mark_paid(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     payment_id: i64,
     on: Option<NaiveDate>,
 ) -> ServiceResult<ClaimPaymentView> {
     require_handler(actor, "record claim payments")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
     let p = money::mark_paid(
         &mut tx,
         claim_id,
         payment_id,
         actor.user_id,
-        on.unwrap_or_else(|| desk.clock.today()),
+        on.unwrap_or_else(|| ctx.clock.today()),
     )
     .await?
     .ok_or_else(|| {
@@ -265,8 +267,9 @@ pub struct RecoveryInput {
 
 /// Record money recovered on a claim. It restores the limit only when the section's
 /// clause says so (`recoveries_restore_limit`, default false).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn record_recovery(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: RecoveryInput,
@@ -293,10 +296,10 @@ pub async fn record_recovery(
         "say where the money came from",
         "请填写追偿说明",
     )?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let before = snapshot(&row);
-    let policy = PolicyTerms::load(&mut tx, desk.library, row.policy_id).await?;
+    let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
     let restores = row
         .section_code
         .as_deref()
@@ -310,7 +313,7 @@ pub async fn record_recovery(
             note: input.note.trim(),
             restores_limit: restores,
             recorded_by: actor.user_id,
-            received_on: input.received_on.unwrap_or_else(|| desk.clock.today()),
+            received_on: input.received_on.unwrap_or_else(|| ctx.clock.today()),
         },
     )
     .await?;
@@ -355,8 +358,9 @@ pub struct ReopenInput {
 
 /// Reopen a closed claim with a reason. The earlier decision stays in the history;
 /// proof must be confirmed complete again, which restarts the art. 23 clock.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn reopen(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: ReopenInput,
@@ -369,7 +373,7 @@ pub async fn reopen(
         "请填写重开原因",
     )?;
     bounded("reserve", input.reserve)?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let next = state_of(&row)?.reopen().map_err(transition)?;
     let before = snapshot(&row);
@@ -391,7 +395,7 @@ pub async fn reopen(
         &input.reason,
         "claim.reopen",
         before,
-        desk.clock.today(),
+        ctx.clock.today(),
     )
     .await
 }

@@ -6,7 +6,7 @@ use crate::domain::clauses::{ClauseSet, Section};
 use crate::domain::money::Money;
 use crate::domain::policy_state::PolicyState;
 use crate::library::Library;
-use crate::services::underwriting::{QuoteInput, SectionChoice};
+use crate::services::terms::{QuoteInput, SectionChoice};
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::claim_money::{self, section_scope, AGGREGATE};
 use crate::store::policies::{self, PolicyRow};

@@ -4,7 +4,7 @@
 use super::policy_terms::PolicyTerms;
 use super::view::ClaimView;
 use crate::domain::money::Money;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::claims::{self as store, ClaimFilter};
 
@@ -29,13 +29,14 @@ pub struct PolicyClaims {
 }
 
 /// The claims of `policy_id` (newest 50) and its limits; a client sees only its own.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn for_policy(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<PolicyClaims> {
-    let mut tx = desk.db.read().await?;
-    let p = PolicyTerms::load(&mut tx, desk.library, policy_id).await?;
+    let mut tx = ctx.db.read().await?;
+    let p = PolicyTerms::load(&mut tx, ctx.library, policy_id).await?;
     if !actor.can_see_maker(p.row.maker_id) {
         return Err(ServiceError::NotFound("policy"));
     }

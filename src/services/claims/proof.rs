@@ -9,7 +9,7 @@ use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::clauses::{ChecklistDocument, ClaimType};
 use crate::domain::text::Text;
 use crate::library::Library;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::claims::{self as store, ClaimRow, DocumentRow, NewDocument};
 use chrono::NaiveDate;
@@ -132,14 +132,15 @@ pub struct ProofRequestInput {
 
 /// Ask the claimant, once, for everything missing; recorded and mailed (outbox) in the
 /// same transaction. A second request is refused: the law asks for one complete list.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn request_missing_proof(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: ProofRequestInput,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "request proof")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     if !state_of(&row)?.can_handle() {
         return Err(ServiceError::Conflict(Text::new(
@@ -154,7 +155,7 @@ pub async fn request_missing_proof(
         )));
     }
     let docs = store::documents(&mut tx, claim_id).await?;
-    let items = checklist_status(desk.library, &row, &docs, &input.also);
+    let items = checklist_status(ctx.library, &row, &docs, &input.also);
     for code in &input.also {
         if !items.iter().any(|i| &i.code == code) {
             return Err(ServiceError::field(
@@ -187,7 +188,7 @@ pub async fn request_missing_proof(
         ));
     }
     let before = snapshot(&row);
-    let outbox_id = mail::proof_request(&mut tx, desk, &row, &missing, input.note.trim()).await?;
+    let outbox_id = mail::proof_request(&mut tx, ctx, &row, &missing, input.note.trim()).await?;
     let items_json = serde_json::to_string(&missing)
         .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
     store::add_proof_request(
@@ -305,13 +306,14 @@ pub fn check_upload(u: &Upload, max_bytes: usize) -> ServiceResult<&'static str>
 }
 
 /// Store one document against a checklist code (see [`upload_documents`]).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn upload_document(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     upload: Upload,
 ) -> ServiceResult<ClaimDocumentView> {
-    upload_documents(desk, actor, claim_id, vec![upload])
+    upload_documents(ctx, actor, claim_id, vec![upload])
         .await?
         .into_iter()
         .next()
@@ -343,8 +345,9 @@ fn about_file(e: ServiceError, field: &str, filename: &str) -> ServiceError {
 /// Store several documents at once, each against its own checklist code, in one
 /// transaction: either every file is kept or none is (a refusal names the file). When
 /// they complete the proof, the day is recorded.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn upload_documents(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     uploads: Vec<Upload>,
@@ -362,16 +365,16 @@ pub async fn upload_documents(
     }
     let mut kinds = Vec::with_capacity(uploads.len());
     for u in &uploads {
-        let kind = check_upload(u, desk.config.claims.upload_max_bytes)
+        let kind = check_upload(u, ctx.config.claims.upload_max_bytes)
             .map_err(|e| about_file(e, &u.field, &u.filename))?;
         kinds.push(kind);
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let before = snapshot(&row);
     let docs = store::documents(&mut tx, claim_id).await?;
     let requested = requested_codes(&mut tx, claim_id).await?;
-    let items = checklist_status(desk.library, &row, &docs, &requested);
+    let items = checklist_status(ctx.library, &row, &docs, &requested);
     let mut stored = Vec::with_capacity(uploads.len());
     for (upload, content_type) in uploads.iter().zip(kinds) {
         let code = upload
@@ -418,11 +421,11 @@ pub async fn upload_documents(
         );
     }
     let docs = store::documents(&mut tx, claim_id).await?;
-    let complete = checklist_status(desk.library, &row, &docs, &requested)
+    let complete = checklist_status(ctx.library, &row, &docs, &requested)
         .iter()
         .all(|i| !i.missing());
     if complete && row.proof_complete_on.is_none() {
-        row.proof_complete_on = Some(desk.clock.today());
+        row.proof_complete_on = Some(ctx.clock.today());
         store::save(&mut tx, &mut row).await?;
     }
     let ids: Vec<i64> = stored
@@ -453,22 +456,23 @@ pub async fn upload_documents(
 }
 
 /// The handler confirms proof is complete (e.g. papers received by post) on a day.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn mark_proof_complete(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     on: Option<NaiveDate>,
 ) -> ServiceResult<ClaimView> {
     require_handler(actor, "record complete proof")?;
-    let day = on.unwrap_or_else(|| desk.clock.today());
-    if day > desk.clock.today() {
+    let day = on.unwrap_or_else(|| ctx.clock.today());
+    if day > ctx.clock.today() {
         return Err(ServiceError::field(
             "on",
             "the date cannot be in the future",
             "日期不能晚于今天",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     if row.proof_complete_on.is_some() {
         return Err(ServiceError::Conflict(Text::new(

@@ -4,6 +4,7 @@
 //! column change in `store/` is not an API change.
 
 use crate::domain::money::Money;
+use crate::domain::text::Text;
 use crate::store::claim_money::{PaymentRow, RecoveryRow};
 use crate::store::claim_reserve_lines::ReserveLineRow;
 use crate::store::claim_work::{AssignmentRow, HandlerRow, NoteRow};
@@ -21,7 +22,10 @@ pub struct ReserveView {
     pub amount: Money,
     pub set_at: DateTime<Utc>,
     pub set_on: NaiveDate,
-    pub reason: String,
+    /// The handler's words, or the system's in both languages ("核定赔款 / indemnity agreed").
+    #[serde(serialize_with = "Text::serialize_as_record")]
+    #[schema(value_type = String)]
+    pub reason: Text,
     pub set_by: Option<i64>,
 }
 
@@ -33,7 +37,7 @@ impl From<ReserveRow> for ReserveView {
             amount: Money::from_fen(r.amount),
             set_at: r.set_at,
             set_on: r.set_on,
-            reason: r.reason,
+            reason: Text::from_record(&r.reason),
             set_by: r.set_by,
         }
     }
@@ -208,7 +212,10 @@ pub struct ReserveLineChangeView {
     pub amount: Money,
     pub set_at: DateTime<Utc>,
     pub set_on: NaiveDate,
-    pub reason: String,
+    /// The handler's words, or the system's in both languages ("核定赔款 / indemnity agreed").
+    #[serde(serialize_with = "Text::serialize_as_record")]
+    #[schema(value_type = String)]
+    pub reason: Text,
     pub set_by: Option<i64>,
 }
 
@@ -222,7 +229,7 @@ impl From<ReserveLineRow> for ReserveLineChangeView {
             amount: Money::from_fen(l.amount),
             set_at: l.set_at,
             set_on: l.set_on,
-            reason: l.reason,
+            reason: Text::from_record(&l.reason),
             set_by: l.set_by,
         }
     }

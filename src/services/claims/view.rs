@@ -12,14 +12,13 @@ use crate::clock::Clock;
 use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
 use crate::paging::Paged;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{descending, seek, Actor, ServiceError, ServiceResult};
 use crate::store::audit;
 use crate::store::claim_money as money;
 use crate::store::claim_reserve_lines as lines_store;
 use crate::store::claim_work::{self as work, WaiverRow};
 use crate::store::claims::{self as store, ClaimFilter, ClaimRow, ClaimSort};
-use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -224,8 +223,9 @@ async fn visible(tx: &mut crate::store::Tx, actor: &Actor, id: i64) -> ServiceRe
     Ok(row)
 }
 
-pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<ClaimDetail> {
-    let mut tx = desk.db.read().await?;
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn get(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<ClaimDetail> {
+    let mut tx = ctx.db.read().await?;
     let row = visible(&mut tx, actor, id).await?;
     let documents = store::documents(&mut tx, id).await?;
     let request = store::proof_request(&mut tx, id).await?;
@@ -234,7 +234,7 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
         .and_then(|r| serde_json::from_str(&r.items_json).ok())
         .unwrap_or_default();
     let requested_codes: Vec<String> = proof_requested.iter().map(|i| i.code.clone()).collect();
-    let checklist = checklist_status(desk.library, &row, &documents, &requested_codes);
+    let checklist = checklist_status(ctx.library, &row, &documents, &requested_codes);
     let cover: CoverCheck = serde_json::from_str(&row.cover_json)
         .map_err(|e| ServiceError::Internal(format!("claim {id} cover: {e}")))?;
     let clocks = clocks_of(&row);
@@ -272,7 +272,7 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
         })
         .collect();
     Ok(ClaimDetail {
-        urgency: Urgency::of(&clocks, desk.clock.today()),
+        urgency: Urgency::of(&clocks, ctx.clock.today()),
         clocks,
         cover,
         proof_requested_at: request.map(|r| r.requested_at),
@@ -295,13 +295,14 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Claim
 }
 
 /// A document's bytes: (file name, content type, bytes).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn document(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     document_id: i64,
 ) -> ServiceResult<(String, String, Vec<u8>)> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     visible(&mut tx, actor, claim_id).await?;
     store::document_content(&mut tx, claim_id, document_id)
         .await?
@@ -334,7 +335,8 @@ pub struct ListQuery {
     pub after: Option<String>,
 }
 
-pub async fn list(desk: &Desk<'_>, actor: &Actor, q: ListQuery) -> ServiceResult<Paged<ClaimView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn list(ctx: &Ctx<'_>, actor: &Actor, q: ListQuery) -> ServiceResult<Paged<ClaimView>> {
     actor.require(
         actor.role.is_staff() || actor.role.reports_claims(),
         "read claims",
@@ -354,7 +356,7 @@ pub async fn list(desk: &Desk<'_>, actor: &Actor, q: ListQuery) -> ServiceResult
         q.after.as_deref(),
         sort.order(descending(q.order.as_deref(), true)),
     );
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let page = store::list(
         &mut tx,
         &ClaimFilter {
@@ -396,34 +398,32 @@ pub struct QueueQuery {
 /// Open claims by their next statutory deadline (`claim.next_due_on`, kept by every
 /// save and indexed), the most overdue first; claims with no clock running last. A
 /// page at a time: the queue never loads every open claim.
-pub async fn queue(
-    desk: &Desk<'_>,
-    actor: &Actor,
-    q: QueueQuery,
-) -> ServiceResult<Paged<QueueItem>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn queue(ctx: &Ctx<'_>, actor: &Actor, q: QueueQuery) -> ServiceResult<Paged<QueueItem>> {
     require_handler(actor, "see the claims work queue")?;
-    queue_of(desk, None, q).await
+    queue_of(ctx, None, q).await
 }
 
 /// "My claims" (我的赔案): the open claims assigned to the actor, by deadline, a
 /// page at a time.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn my_queue(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     q: QueueQuery,
 ) -> ServiceResult<Paged<QueueItem>> {
     require_handler(actor, "see the claims work queue")?;
-    queue_of(desk, Some(actor.user_id), q).await
+    queue_of(ctx, Some(actor.user_id), q).await
 }
 
 async fn queue_of(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     assigned_to: Option<i64>,
     q: QueueQuery,
 ) -> ServiceResult<Paged<QueueItem>> {
-    let day = desk.clock.today();
+    let day = ctx.clock.today();
     let seek = seek(q.limit, q.after.as_deref(), store::queue_order());
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let page = store::queue(&mut tx, assigned_to, &seek).await?;
     Ok(page.map(|r| {
         let clocks = clocks_of(r);
@@ -438,7 +438,9 @@ async fn queue_of(
 /// How many open claims have an overdue statutory clock (dashboard, metrics): one
 /// count on the deadline index.
 /// Open claims past a statutory deadline: exact up to 1,000, else "more than".
-pub async fn overdue_count(db: &Db, clock: &Clock) -> ServiceResult<crate::paging::Total> {
+#[tracing::instrument(skip_all)]
+pub async fn overdue_count(ctx: &Ctx<'_>, clock: &Clock) -> ServiceResult<crate::paging::Total> {
+    let db = ctx.db;
     let mut tx = db.read().await?;
     Ok(crate::paging::Total::from_capped(
         store::overdue_count(&mut tx, clock.today()).await?,
@@ -456,15 +458,16 @@ pub struct PendingApproval {
 }
 
 /// Decisions waiting for a claims manager.
-pub async fn approvals(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<PendingApproval>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn approvals(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<PendingApproval>> {
     require_handler(actor, "see claim approvals")?;
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let mut out = Vec::new();
     for a in store::open_approvals(&mut tx).await? {
         let Some(row) = store::get(&mut tx, a.claim_id).await? else {
             continue;
         };
-        let missing_proof = super::proof::missing_now(&mut tx, desk.library, &row).await?;
+        let missing_proof = super::proof::missing_now(&mut tx, ctx.library, &row).await?;
         let proof_waivers = work::waivers(&mut tx, None, Some(a.approval_id))
             .await?
             .iter()
@@ -496,14 +499,15 @@ pub struct ReportDefaults {
     pub contact_email: String,
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn report_defaults(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<ReportDefaults> {
     actor.require(actor.role.reports_claims(), "report claims")?;
-    let mut tx = desk.db.read().await?;
-    let policy = super::policy_terms::PolicyTerms::load(&mut tx, desk.library, policy_id).await?;
+    let mut tx = ctx.db.read().await?;
+    let policy = super::policy_terms::PolicyTerms::load(&mut tx, ctx.library, policy_id).await?;
     if !actor.can_see_maker(policy.row.maker_id) {
         return Err(ServiceError::NotFound("policy"));
     }

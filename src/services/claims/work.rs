@@ -9,7 +9,7 @@ use super::{load_for_change, log, require_handler, snapshot, state_of};
 use crate::domain::claims::ClaimState;
 use crate::domain::role::Role;
 use crate::domain::text::Text;
-use crate::services::underwriting::Desk;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::claim_work as work;
@@ -29,15 +29,17 @@ pub struct AssignInput {
 }
 
 /// Who may be given claims (for the assignment form).
-pub async fn handlers(desk: &Desk<'_>, actor: &Actor) -> ServiceResult<Vec<ClaimHandlerView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn handlers(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<ClaimHandlerView>> {
     require_handler(actor, "see claims handlers")?;
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     Ok(views(work::handlers(&mut tx).await?))
 }
 
 /// Assign (or reassign) a claim. Audited with the previous and the new handler.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn assign(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: AssignInput,
@@ -53,7 +55,7 @@ pub async fn assign(
     }
     let target_id = input.user_id.unwrap_or(actor.user_id);
     let manager = actor.role.approves_claims();
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
     if state_of(&row)? == ClaimState::Closed {
         return Err(ServiceError::Conflict(Text::new(
@@ -122,8 +124,9 @@ pub struct NoteInput {
 }
 
 /// Add an internal note. Claims staff only.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn add_note(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     claim_id: i64,
     input: NoteInput,
@@ -140,7 +143,7 @@ pub async fn add_note(
             "备注不超过 4000 个字符",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     load_for_change(&mut tx, actor, claim_id).await?;
     let note = work::add_note(&mut tx, claim_id, body, actor.user_id).await?;
     // Its own entity type, so the claim's timeline (which a client may read) never

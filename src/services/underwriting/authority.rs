@@ -2,7 +2,7 @@
 //! validity (报价有效期). The rules are in `domain::authority`; this module applies them
 //! to quotes, referrals and the clock.
 
-use super::{Desk, QuoteInput};
+use super::{Ctx, QuoteInput};
 use crate::clock::business_date;
 use crate::domain::authority::{Ask, Ladder, Level};
 use crate::domain::money::Money;
@@ -15,20 +15,20 @@ use chrono::{Duration, NaiveDate};
 /// 000 (九): 弄虚作假 — backdated cover is where a loss already known gets insured.
 const S000: &str = "000_641e00229bc486a9.txt";
 
-pub fn ladder<'a>(desk: &Desk<'a>) -> &'a Ladder {
-    &desk.config.underwriting.ladder
+pub fn ladder<'a>(ctx: &Ctx<'a>) -> &'a Ladder {
+    &ctx.config.underwriting.ladder
 }
 
 /// The actor's own level; someone not on the ladder quotes with the lowest level's authority.
-pub fn own_level<'a>(desk: &Desk<'a>, role: Role) -> &'a Level {
-    let l = ladder(desk);
+pub fn own_level<'a>(ctx: &Ctx<'a>, role: Role) -> &'a Level {
+    let l = ladder(ctx);
     l.level(role).unwrap_or(&l.levels()[0])
 }
 
 /// The level a referral waits for: the lowest deciding level covering `ask`; what no
 /// level covers is refused.
-pub fn route(desk: &Desk<'_>, ask: &Ask) -> ServiceResult<Role> {
-    let l = ladder(desk);
+pub fn route(ctx: &Ctx<'_>, ask: &Ask) -> ServiceResult<Role> {
+    let l = ladder(ctx);
     if let Some(level) = l.decider_for(ask) {
         return Ok(level.role);
     }
@@ -61,8 +61,8 @@ pub fn level_label(code: &str) -> (String, String) {
 }
 
 /// Refuse a decision by someone below the level the referral waits for.
-pub fn require_level(desk: &Desk<'_>, role: Role, level: Role) -> ServiceResult<()> {
-    let l = ladder(desk);
+pub fn require_level(ctx: &Ctx<'_>, role: Role, level: Role) -> ServiceResult<()> {
+    let l = ladder(ctx);
     if l.may_decide(role, level) {
         return Ok(());
     }
@@ -173,17 +173,17 @@ pub fn reason_missing(b: &Backdating, input: &QuoteInput) -> Option<FieldError> 
 }
 
 /// The last day a quote may be bound: the day it was (last) priced + the validity days.
-pub fn valid_until(desk: &Desk<'_>, row: &PolicyRow) -> NaiveDate {
+pub fn valid_until(ctx: &Ctx<'_>, row: &PolicyRow) -> NaiveDate {
     let from = row
         .quoted_on
         .unwrap_or_else(|| business_date(row.created_at));
-    from + Duration::days(i64::from(desk.config.underwriting.quote_validity_days))
+    from + Duration::days(i64::from(ctx.config.underwriting.quote_validity_days))
 }
 
 /// Refuse to bind (or approve) a quote whose validity has ended.
-pub fn require_valid(desk: &Desk<'_>, row: &PolicyRow) -> ServiceResult<()> {
-    let until = valid_until(desk, row);
-    let today = desk.clock.today();
+pub fn require_valid(ctx: &Ctx<'_>, row: &PolicyRow) -> ServiceResult<()> {
+    let until = valid_until(ctx, row);
+    let today = ctx.clock.today();
     if today <= until {
         return Ok(());
     }
@@ -191,11 +191,11 @@ pub fn require_valid(desk: &Desk<'_>, row: &PolicyRow) -> ServiceResult<()> {
         Refusal::QuoteExpired,
         format!(
             "报价已于 {until} 过期（有效期 {} 天，今天 {today}），不能承保；请修改报价重新定价",
-            desk.config.underwriting.quote_validity_days
+            ctx.config.underwriting.quote_validity_days
         ),
         format!(
             "the quote expired after {until} (valid for {} days; today is {today}) and cannot be bound; edit the quote to price it again",
-            desk.config.underwriting.quote_validity_days
+            ctx.config.underwriting.quote_validity_days
         ),
     ))
 }

@@ -1,7 +1,7 @@
 //! Checking and pricing a quote: input sanity, the parties and product, the hard
 //! rules and the warnings, then the rate filing. Every problem is reported at once.
 
-use super::{authority, Desk, QuoteInput};
+use super::{authority, Ctx, QuoteInput};
 use crate::domain::catalogue::UnitType;
 use crate::domain::clauses::ClauseSet;
 use crate::domain::cover_basis::{self, CoverFacts, Qualification};
@@ -202,8 +202,9 @@ fn default_clause_set(unit_type: UnitType) -> &'static str {
 /// Check everything and price; hard findings and unacknowledged warnings are refused.
 /// `new_cover` is true for a quote, a re-quote and a renewal (whose dates are checked
 /// against today: backdating), false for an endorsement of cover already agreed.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn price(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     tx: &mut Tx,
     actor: &Actor,
     input: &QuoteInput,
@@ -238,7 +239,7 @@ pub async fn price(
         );
     }
     if let Some(p) = &input.programme_id {
-        if desk.library.programme(p).is_none() {
+        if ctx.library.programme(p).is_none() {
             errors.push(err(
                 "programme_id",
                 format!("no programme {p}"),
@@ -266,8 +267,8 @@ pub async fn price(
         .clone()
         .unwrap_or_else(|| default_clause_set(unit_type).to_string());
     let set = match &input.clause_set_version {
-        Some(v) => desk.library.clause_set(&set_id, v),
-        None => desk.library.latest_clause_set(&set_id),
+        Some(v) => ctx.library.clause_set(&set_id, v),
+        None => ctx.library.latest_clause_set(&set_id),
     };
     let Some(set) = set.cloned() else {
         errors.push(err(
@@ -284,7 +285,7 @@ pub async fn price(
     let insured_value = input.insured_value().unwrap_or(Money::ZERO);
     let mut findings = rules(input, &item, unit_type, insured_value, &facts);
     let backdating = if new_cover {
-        authority::backdating(desk.clock.today(), input)
+        authority::backdating(ctx.clock.today(), input)
     } else {
         authority::backdating(input.period_start, input)
     };
@@ -293,7 +294,7 @@ pub async fn price(
     if let Some(e) = authority::reason_missing(&backdating, input) {
         return Err(ServiceError::Validation(vec![e]));
     }
-    let filing = desk
+    let filing = ctx
         .library
         .rate_filing(&set.id, &set.version.0)
         .ok_or_else(|| {
@@ -304,7 +305,7 @@ pub async fn price(
             )
         })?;
     // The quoting person's own level of the ladder sets the limit they accept alone.
-    let authority = authority::own_level(desk, actor.role).limit_authority;
+    let authority = authority::own_level(ctx, actor.role).limit_authority;
     let request = RatingRequest {
         sections: input.sections.iter().map(|s| s.code.clone()).collect(),
         factors: input.factors,
@@ -321,7 +322,7 @@ pub async fn price(
         backdating.wholly_past.is_some(),
     );
     let level = if quote.needs_referral() {
-        Some(authority::route(desk, &ask)?)
+        Some(authority::route(ctx, &ask)?)
     } else {
         None
     };

@@ -3,10 +3,10 @@
 
 use super::{load_for_change, set_state, snapshot, state_of, transition};
 use crate::domain::policy_state::PolicyState;
+use crate::services::Ctx;
 use crate::services::{Actor, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies as store;
-use crate::store::Db;
 use chrono::NaiveDate;
 
 /// Policies the clock moved, by policy number.
@@ -18,7 +18,9 @@ pub struct ClockReport {
 
 /// Move every due policy as of `day`; one transaction per policy, so one bad row
 /// cannot hold the others back, and a policy changed meanwhile is simply re-read.
-pub async fn advance(db: &Db, day: NaiveDate) -> ServiceResult<ClockReport> {
+#[tracing::instrument(skip_all)]
+pub async fn advance(ctx: &Ctx<'_>, day: NaiveDate) -> ServiceResult<ClockReport> {
+    let db = ctx.db;
     let due = {
         let mut tx = db.read().await?;
         store::due_for_clock(&mut tx, day).await?

@@ -2,7 +2,7 @@
 //! the maker (投保人撤回), each with a reason, audited (issue 16 item 5).
 
 use super::view::PolicyView;
-use super::{load_for_change, require_underwriter, set_state, snapshot, state_of, Desk};
+use super::{load_for_change, require_underwriter, set_state, snapshot, state_of, Ctx};
 use crate::domain::policy_state::{CancelReason, PolicyState};
 use crate::domain::text::Text;
 use crate::services::{Actor, Refusal, ServiceError, ServiceResult};
@@ -61,8 +61,9 @@ pub(super) fn closed(state: &PolicyState) -> ServiceError {
 
 /// Decline or withdraw a quote (state `quoted`, approved or not, expired or not). A
 /// referred quote is declined through its referral decision instead.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn close_quote(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     how: Closing,
@@ -82,7 +83,7 @@ pub async fn close_quote(
             ),
         });
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     let state = state_of(&row)?;
     if matches!(state.status(), "declined" | "withdrawn") {
@@ -94,7 +95,7 @@ pub async fn close_quote(
 "the quote waits for a referral decision: the deciding level declines it there, or withdraw it once decided",
 )));
     }
-    let today = desk.clock.today();
+    let today = ctx.clock.today();
     let next = state
         .close_quote(today, how.reason())
         .map_err(|e| ServiceError::Conflict(e.text()))?;
@@ -118,5 +119,5 @@ pub async fn close_quote(
     )
     .await?;
     tx.commit().await?;
-    Ok(super::view::dated(desk, &row))
+    Ok(super::view::dated(ctx, &row))
 }

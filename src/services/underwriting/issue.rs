@@ -2,8 +2,7 @@
 
 use super::view::PolicyView;
 use super::{
-    authority, load_for_change, require_underwriter, set_state, snapshot, state_of, transition,
-    Desk,
+    authority, load_for_change, require_underwriter, set_state, snapshot, state_of, transition, Ctx,
 };
 use crate::domain::money::Money;
 use crate::domain::policy_state::PolicyState;
@@ -42,8 +41,9 @@ async fn log(
 
 /// Someone at the level of the authority ladder the referral waits for (or above),
 /// other than the one who referred it, approves or declines, with a reason.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn decide_referral(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     approve: bool,
@@ -57,7 +57,7 @@ pub async fn decide_referral(
             "请填写核保意见",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     let referral = store::open_referral(&mut tx, policy_id)
         .await?
@@ -77,11 +77,11 @@ pub async fn decide_referral(
         .and_then(|c| c.parse::<Role>().ok())
     {
         Some(level) => level,
-        None => legacy_level(desk, &row, referral.endorsement_json.as_deref())?,
+        None => legacy_level(ctx, &row, referral.endorsement_json.as_deref())?,
     };
-    authority::require_level(desk, actor.role, level)?;
+    authority::require_level(ctx, actor.role, level)?;
     if approve && referral.endorsement_json.is_none() {
-        authority::require_valid(desk, &row)?;
+        authority::require_valid(ctx, &row)?;
     }
     let before = snapshot(&row);
     let decision = if approve { "approved" } else { "declined" };
@@ -96,7 +96,7 @@ pub async fn decide_referral(
         )
         .await?;
         let adjustment = if approve {
-            Some(super::lifecycle::apply_approved(desk, &mut tx, actor, &mut row, change).await?)
+            Some(super::lifecycle::apply_approved(ctx, &mut tx, actor, &mut row, change).await?)
         } else {
             None
         };
@@ -116,13 +116,13 @@ pub async fn decide_referral(
         )
         .await?;
         tx.commit().await?;
-        return Ok(super::view::dated(desk, &row));
+        return Ok(super::view::dated(ctx, &row));
     }
     let state = state_of(&row)?;
     let next = if approve {
         state.approve()
     } else {
-        state.decline(desk.clock.today())
+        state.decline(ctx.clock.today())
     }
     .map_err(transition)?;
     set_state(&mut row, next)?;
@@ -150,16 +150,12 @@ pub async fn decide_referral(
     )
     .await?;
     tx.commit().await?;
-    Ok(super::view::dated(desk, &row))
+    Ok(super::view::dated(ctx, &row))
 }
 
 /// The level a referral made before the ladder was recorded waits for, from the policy
 /// as it is (and the limit an endorsement asks for).
-fn legacy_level(
-    desk: &Desk<'_>,
-    row: &PolicyRow,
-    endorsement: Option<&str>,
-) -> ServiceResult<Role> {
+fn legacy_level(ctx: &Ctx<'_>, row: &PolicyRow, endorsement: Option<&str>) -> ServiceResult<Role> {
     let mut limit = Money::from_fen(row.aggregate_limit);
     if let Some(change) = endorsement {
         let asked = serde_json::from_str::<serde_json::Value>(change)
@@ -169,38 +165,39 @@ fn legacy_level(
         limit = limit.max(asked.unwrap_or(limit));
     }
     let deviation = match (
-        desk.library
+        ctx.library
             .rate_filing(&row.clause_set_id, &row.clause_set_version),
         crate::domain::money::Rate::parse(&row.rate),
     ) {
         (Some(f), Ok(rate)) => crate::domain::authority::deviation(rate, &f.band),
         _ => rust_decimal::Decimal::ZERO,
     };
-    let wholly_past = endorsement.is_none() && row.period_end < desk.clock.today();
-    authority::route(desk, &authority::ask(limit, deviation, wholly_past))
+    let wholly_past = endorsement.is_none() && row.period_end < ctx.clock.today();
+    authority::route(ctx, &authority::ask(limit, deviation, wholly_past))
 }
 
 /// A declined or withdrawn quote, or one whose validity ended, cannot be bound.
-fn require_bindable(desk: &Desk<'_>, row: &PolicyRow, state: &PolicyState) -> ServiceResult<()> {
+fn require_bindable(ctx: &Ctx<'_>, row: &PolicyRow, state: &PolicyState) -> ServiceResult<()> {
     if matches!(state.status(), "declined" | "withdrawn") {
         return Err(super::close::closed(state));
     }
     if let PolicyState::Quoted { .. } = state {
-        authority::require_valid(desk, row)?;
+        authority::require_valid(ctx, row)?;
     }
     Ok(())
 }
 
 /// quoted → bound. A quote with open referral reasons must have been approved; an
 /// expired, declined or withdrawn quote is refused with its own problem type.
-pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn bind(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "bind policies")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
-    require_bindable(desk, &row, &state_of(&row)?)?;
+    require_bindable(ctx, &row, &state_of(&row)?)?;
     let before = snapshot(&row);
     let next = state_of(&row)?
-        .bind(desk.clock.today(), row.needs_referral)
+        .bind(ctx.clock.today(), row.needs_referral)
         .map_err(transition)?;
     set_state(&mut row, next)?;
     store::save(&mut tx, &mut row).await?;
@@ -214,17 +211,18 @@ pub async fn bind(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResu
     )
     .await?;
     tx.commit().await?;
-    Ok(super::view::dated(desk, &row))
+    Ok(super::view::dated(ctx, &row))
 }
 
 /// Record that the end user's receipt (最终用户接收证明) is on file.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn record_end_user_proof(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
 ) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "record end-user proof")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     if row.policy_number.is_some() {
         return Err(ServiceError::Conflict(Text::new(
@@ -245,16 +243,17 @@ pub async fn record_end_user_proof(
     )
     .await?;
     tx.commit().await?;
-    Ok(super::view::dated(desk, &row))
+    Ok(super::view::dated(ctx, &row))
 }
 
 /// bound → issued (and in force at once if the period has started). A quote that needs
 /// no (further) approval is bound and issued in the same transaction. The policy number
 /// is taken from the per-insurer, per-year counter inside this transaction, and the
 /// terms and clause text are fixed as version 1.
-pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn issue(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "issue policies")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     // Re-checked at issue: two quotes for one serial may both have been open.
     super::history::check(&mut tx, &super::terms_of(&row)?, Some(policy_id)).await?;
@@ -264,9 +263,9 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
             "sold through an intermediary: the end user's receipt is needed before issue",
         )));
     }
-    let day = desk.clock.today();
+    let day = ctx.clock.today();
     let mut state = state_of(&row)?;
-    require_bindable(desk, &row, &state)?;
+    require_bindable(ctx, &row, &state)?;
     if let PolicyState::Quoted { .. } = state {
         state = state.bind(day, row.needs_referral).map_err(transition)?;
     }
@@ -276,7 +275,7 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
             .take_effect(day, row.period_start)
             .map_err(transition)?;
     }
-    let set = desk
+    let set = ctx
         .library
         .clause_set(&row.clause_set_id, &row.clause_set_version)
         .ok_or_else(|| ServiceError::Internal("clause set of the quote is gone".into()))?;
@@ -302,7 +301,7 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     set_state(&mut row, next)?;
     // The counter is a row every issue locks until commit: it is taken last, with the save
     // and the audit entry, so concurrent issues wait on each other as briefly as possible.
-    let code = &desk.config.insurer.code;
+    let code = &ctx.config.insurer.code;
     let year = day.year();
     row.policy_number = Some(audit::NUMBER_MARK.into());
     let after = snapshot(&row);
@@ -323,5 +322,5 @@ pub async fn issue(desk: &Desk<'_>, actor: &Actor, policy_id: i64) -> ServiceRes
     )
     .await?;
     tx.commit().await?;
-    Ok(super::view::dated(desk, &row))
+    Ok(super::view::dated(ctx, &row))
 }

@@ -2,8 +2,8 @@
 
 use super::check::{price, Priced};
 use super::{
-    load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition,
-    Desk, QuoteInput, UnitLine,
+    load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition, Ctx,
+    QuoteInput, UnitLine,
 };
 use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::money::Money;
@@ -82,8 +82,9 @@ pub enum EndorsementOutcome {
 /// Endorse an issued policy: re-check the hard rules on the new terms and re-price at
 /// the policy's rate. Within the underwriter's authority it is applied at once;
 /// otherwise it is referred (批改转核) and applied when a senior underwriter approves.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn endorse(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     e: EndorsementInput,
@@ -96,12 +97,12 @@ pub async fn endorse(
             "请填写批改原因",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
-    let change = prepare(desk, &mut tx, actor, &row, &e).await?;
+    let change = prepare(ctx, &mut tx, actor, &row, &e).await?;
     // Above the endorser's own level of the authority ladder it waits for the level that
     // covers it; within it (a senior underwriter within the senior authority) it applies.
-    let covered = super::authority::ladder(desk)
+    let covered = super::authority::ladder(ctx)
         .level(actor.role)
         .is_some_and(|l| l.covers(&change.priced.ask));
     if change.priced.quote.needs_referral() && !covered {
@@ -117,7 +118,7 @@ pub async fn endorse(
 /// A referred endorsement approved by a senior underwriter: checked and priced again
 /// on the policy as it is now, then applied in the caller's transaction.
 pub(super) async fn apply_approved(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     tx: &mut Tx,
     senior: &Actor,
     row: &mut PolicyRow,
@@ -125,7 +126,7 @@ pub(super) async fn apply_approved(
 ) -> ServiceResult<Money> {
     let e: EndorsementInput = serde_json::from_str(endorsement_json)
         .map_err(|x| ServiceError::Internal(format!("referred endorsement: {x}")))?;
-    let change = prepare(desk, tx, senior, row, &e).await?;
+    let change = prepare(ctx, tx, senior, row, &e).await?;
     apply(tx, senior, row, &e, change).await
 }
 
@@ -137,7 +138,7 @@ struct Change {
 }
 
 async fn prepare(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     tx: &mut Tx,
     actor: &Actor,
     row: &PolicyRow,
@@ -163,7 +164,7 @@ async fn prepare(
             terms.acknowledged.push(code.clone());
         }
     }
-    let priced = price(desk, tx, actor, &terms, false).await?;
+    let priced = price(ctx, tx, actor, &terms, false).await?;
     Ok(Change {
         terms,
         priced,
@@ -298,7 +299,7 @@ async fn apply(
         // Additional premium is due again, so a full-premium collection certificate no
         // longer tells the truth (DOMAIN.md: never while anything is unpaid). A new one
         // can be issued once the additional premium is paid.
-        crate::services::certificates::revoke_for_policy(
+        crate::services::revocation::revoke_for_policy(
             tx,
             actor,
             policy_id,
@@ -332,8 +333,9 @@ pub struct CancelInput {
 }
 
 /// Cancel an issued policy; the unearned premium is returned pro rata by days.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn cancel(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     c: CancelInput,
@@ -346,7 +348,7 @@ pub async fn cancel(
             "请填写退保原因",
         ));
     }
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     let (state, period) = issued_period(&row)?;
     if c.last_day_covered < row.period_start || c.last_day_covered > row.period_end {

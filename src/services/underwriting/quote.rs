@@ -3,8 +3,8 @@
 use super::check::{price, Priced};
 use super::view::PolicyView;
 use super::{
-    load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition,
-    Desk, QuoteInput,
+    load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition, Ctx,
+    QuoteInput,
 };
 use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::policy_state::PolicyState;
@@ -174,16 +174,16 @@ async fn record_referral(
 /// Price and store a new quote (referred at once when it needs a senior underwriter).
 /// The audit row comes last: it serialises writers, so it is held for the shortest time.
 async fn insert_quote(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     tx: &mut Tx,
     actor: &Actor,
     input: &QuoteInput,
     renewal: Option<(i64, bool, i32)>,
 ) -> ServiceResult<PolicyRow> {
-    let priced = price(desk, tx, actor, input, true).await?;
+    let priced = price(ctx, tx, actor, input, true).await?;
     super::history::check(tx, input, None).await?;
     let mut row = blank_row(actor);
-    row.quoted_on = Some(desk.clock.today());
+    row.quoted_on = Some(ctx.clock.today());
     set_state(&mut row, PolicyState::new_quote())?;
     apply(&mut row, input, &priced)?;
     row.maker_name = priced.maker_name.clone();
@@ -222,29 +222,31 @@ async fn insert_quote(
 }
 
 /// Check, price and record a quote; above authority or outside the band it is referred.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn create_quote(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     input: QuoteInput,
 ) -> ServiceResult<PolicyView> {
     require_underwriter(actor, "quote policies")?;
-    let mut tx = desk.db.write().await?;
-    let row = insert_quote(desk, &mut tx, actor, &input, None).await?;
+    let mut tx = ctx.db.write().await?;
+    let row = insert_quote(ctx, &mut tx, actor, &input, None).await?;
     tx.commit().await?;
-    Ok(super::view::dated(desk, &row))
+    Ok(super::view::dated(ctx, &row))
 }
 
 /// Change a quote. Once bound or issued the terms are fixed: an issued policy changes
 /// only through an endorsement (批改).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn update_quote(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     id: i64,
     version: Option<i64>,
     input: QuoteInput,
 ) -> ServiceResult<()> {
     require_underwriter(actor, "change quotes")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, id).await?;
     if version.is_some_and(|v| v != row.version) {
         return Err(ServiceError::Conflict(Text::new(
@@ -275,7 +277,7 @@ pub async fn update_quote(
         }
     }
     let before = snapshot(&row);
-    let priced = price(desk, &mut tx, actor, &input, true).await?;
+    let priced = price(ctx, &mut tx, actor, &input, true).await?;
     super::history::check(&mut tx, &input, Some(id)).await?;
     apply(&mut row, &input, &priced)?;
     // A changed quote needs a fresh approval if it still needs one at all.
@@ -283,7 +285,7 @@ pub async fn update_quote(
     refer_if_needed(&mut tx, actor, &mut row, &priced).await?;
     store::save(&mut tx, &mut row).await?;
     // Priced again: its validity starts again from today.
-    store::set_quoted_on(&mut tx, id, desk.clock.today()).await?;
+    store::set_quoted_on(&mut tx, id, ctx.clock.today()).await?;
     audit::append(
         &mut tx,
         &actor.audit(),
@@ -330,9 +332,10 @@ pub(super) async fn chain(tx: &mut Tx, row: &PolicyRow) -> ServiceResult<Vec<Pol
 
 /// Quote the next period of an issued policy on the same terms. The first-insured
 /// year (首保年度) carries over when the new period follows on without a gap.
-pub async fn renew(desk: &Desk<'_>, actor: &Actor, id: i64, r: RenewalInput) -> ServiceResult<i64> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn renew(ctx: &Ctx<'_>, actor: &Actor, id: i64, r: RenewalInput) -> ServiceResult<i64> {
     require_underwriter(actor, "renew policies")?;
-    let mut tx = desk.db.write().await?;
+    let mut tx = ctx.db.write().await?;
     let prior = load_for_change(&mut tx, id).await?;
     if prior.policy_number.is_none() || prior.state == "cancelled" {
         return Err(ServiceError::Conflict(Text::new(
@@ -366,7 +369,7 @@ pub async fn renew(desk: &Desk<'_>, actor: &Actor, id: i64, r: RenewalInput) -> 
     input.acknowledged = r.acknowledged;
     input.backdating_reason = r.backdating_reason;
     let new_id = insert_quote(
-        desk,
+        ctx,
         &mut tx,
         actor,
         &input,

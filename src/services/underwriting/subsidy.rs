@@ -3,7 +3,7 @@
 //! the application round taken across all its policies.
 
 use super::quote::chain;
-use super::{terms_of, Desk};
+use super::{terms_of, Ctx};
 use crate::domain::catalogue::Tier;
 use crate::domain::cover_basis::{CoverBasis, Qualification};
 use crate::domain::money::{Money, Overflow, Rate};
@@ -91,7 +91,7 @@ fn every_unit_date(
 /// Facts of one policy as the subsidy rules need them. Payment comes from billing's
 /// settlement: "fully paid" there (premium due after endorsements, net of refunds)
 /// is what satisfies the full-payment condition here.
-async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<SubsidyFacts> {
+async fn facts(ctx: &Ctx<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<SubsidyFacts> {
     let terms = terms_of(row)?;
     let item = catalogue::get(tx, row.catalogue_item_id)
         .await?
@@ -99,7 +99,7 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
     let maker = parties::get(tx, row.maker_id)
         .await?
         .ok_or(ServiceError::NotFound("maker"))?;
-    let product = desk
+    let product = ctx
         .library
         .clause_set(&row.clause_set_id, &row.clause_set_version)
         .map(|s| s.product)
@@ -163,7 +163,7 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
     // 保单正式生效: has come into force — in force now, expired after being in force,
     // or issued with its first day reached (the clock job flips it within minutes).
     let policy_effective = matches!(row.state.as_str(), "in_force" | "expired")
-        || (row.state == "issued" && row.period_start <= desk.clock.today());
+        || (row.state == "issued" && row.period_start <= ctx.clock.today());
     Ok(SubsidyFacts {
         product,
         basis,
@@ -203,7 +203,7 @@ async fn facts(desk: &Desk<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<S
 /// Assess one policy; its earlier renewal years count as subsidised only where a
 /// grant under the programme's scheme is recorded (003 二(一)2 decided on history).
 async fn assess_one(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     tx: &mut Tx,
     programme: &Programme,
     row: &PolicyRow,
@@ -213,7 +213,7 @@ async fn assess_one(
     let mut grants_used: Vec<subsidy::FactUsed> = Vec::new();
     for prior in chain(tx, row).await? {
         if prior.policy_id == row.policy_id {
-            let f = facts(desk, tx, row).await?;
+            let f = facts(ctx, tx, row).await?;
             let mut a = subsidy::assess(programme, &f, &history, enterprise);
             a.facts.extend(grants_used);
             return Ok(a);
@@ -234,7 +234,7 @@ async fn assess_one(
             // The earlier year's grant decides this year's ratio and year count: listed
             // with who recorded it, as every fact a verdict uses.
             // The scheme by its jurisdiction's name (浙江省), not its file code.
-            let scheme_name = desk
+            let scheme_name = ctx
                 .library
                 .programmes()
                 .iter()
@@ -282,13 +282,14 @@ async fn assess_one(
 /// Estimate a policy's subsidy under `programme_id` (default: the policy's own).
 /// Earlier policies of the same maker in the same application round (the programme)
 /// count against the round's cap first — their recorded grant, else their estimate.
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn estimate(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     policy_id: i64,
     programme_id: Option<String>,
 ) -> ServiceResult<Assessment> {
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let row = store::get(&mut tx, policy_id)
         .await?
         .filter(|p| actor.can_see_maker(p.maker_id))
@@ -298,7 +299,7 @@ pub async fn estimate(
         .ok_or_else(|| {
             ServiceError::field("programme_id", "choose a programme", "请选择补贴政策")
         })?;
-    let programme = desk.library.programme(&id).ok_or_else(|| {
+    let programme = ctx.library.programme(&id).ok_or_else(|| {
         ServiceError::field(
             "programme_id",
             format!("no programme {id}"),
@@ -341,7 +342,7 @@ pub async fn estimate(
         if other.state == "cancelled" || counted.contains(&other.policy_id) {
             continue;
         }
-        let a = assess_one(desk, &mut tx, programme, &other, &enterprise).await?;
+        let a = assess_one(ctx, &mut tx, programme, &other, &enterprise).await?;
         if let Some(e) = a.estimate {
             enterprise.already_claimed = enterprise.already_claimed.try_add(e.amount)?;
             if other.catalogue_item_id == row.catalogue_item_id {
@@ -349,7 +350,7 @@ pub async fn estimate(
             }
         }
     }
-    let mut a = assess_one(desk, &mut tx, programme, &row, &enterprise).await?;
+    let mut a = assess_one(ctx, &mut tx, programme, &row, &enterprise).await?;
     // What the round's cap counted: the maker's grants recorded for this round and the
     // estimates of its earlier policies of the round.
     a.facts.push(subsidy::FactUsed {
@@ -426,11 +427,9 @@ impl YearPass {
     }
 
     /// The next policy that is not cancelled, with its assessment; `None` at the end.
-    pub async fn next(
-        &mut self,
-        desk: &Desk<'_>,
-    ) -> ServiceResult<Option<(PolicyRow, Assessment)>> {
-        let programme = desk.library.programme(&self.programme_id).ok_or_else(|| {
+    #[tracing::instrument(skip_all)]
+    pub async fn next(&mut self, ctx: &Ctx<'_>) -> ServiceResult<Option<(PolicyRow, Assessment)>> {
+        let programme = ctx.library.programme(&self.programme_id).ok_or_else(|| {
             ServiceError::field(
                 "programme_id",
                 format!("no programme {}", self.programme_id),
@@ -441,7 +440,7 @@ impl YearPass {
         let round = programme.year;
         loop {
             if self.batch.is_empty() && !self.exhausted {
-                let mut tx = desk.db.read().await?;
+                let mut tx = ctx.db.read().await?;
                 if self.recorded.is_none() {
                     let maker_grants = recorded::grants(
                         &crate::store::subsidy_facts::grants_for(
@@ -481,7 +480,7 @@ impl YearPass {
             if row.state == "cancelled" {
                 continue;
             }
-            let mut tx = desk.db.read().await?;
+            let mut tx = ctx.db.read().await?;
             let item = row.catalogue_item_id;
             if let std::collections::hash_map::Entry::Vacant(slot) = self.item_grants.entry(item) {
                 let grants = recorded::grants(
@@ -515,7 +514,7 @@ impl YearPass {
                 quota_used,
                 already_claimed,
             };
-            let a = assess_one(desk, &mut tx, programme, &row, &enterprise).await?;
+            let a = assess_one(ctx, &mut tx, programme, &row, &enterprise).await?;
             if !counted.contains(&row.policy_id) {
                 if let Some(e) = &a.estimate {
                     self.claimed = self.claimed.try_add(e.amount)?;

@@ -1,6 +1,6 @@
 //! Reading policies: one with its versions, referrals and history; lists; the queue.
 
-use super::Desk;
+use super::Ctx;
 use crate::domain::money::Money;
 use crate::paging::Paged;
 use crate::services::audit::{entries, AuditEntryView};
@@ -107,14 +107,14 @@ impl From<&PolicyRow> for PolicyView {
 
 /// The view with what depends on the clock: the quote's validity, and `quote_expired`
 /// once today is past it (evaluated when read — nothing flips the stored state).
-pub fn dated(desk: &Desk<'_>, r: &PolicyRow) -> PolicyView {
+pub fn dated(ctx: &Ctx<'_>, r: &PolicyRow) -> PolicyView {
     let mut v = PolicyView::from(r);
     let open = serde_json::from_str::<crate::domain::policy_state::PolicyState>(&r.state_json)
         .is_ok_and(|s| s.is_open_quote());
     if open {
-        let until = super::authority::valid_until(desk, r);
+        let until = super::authority::valid_until(ctx, r);
         v.quote_valid_until = Some(until);
-        if desk.clock.today() > until {
+        if ctx.clock.today() > until {
             v.status = "quote_expired".into();
         }
     }
@@ -226,8 +226,9 @@ pub struct PolicyDetail {
 }
 
 /// A client sees only its own maker's policies; anything else is "not found".
-pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<PolicyDetail> {
-    let mut tx = desk.db.read().await?;
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn get(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<PolicyDetail> {
+    let mut tx = ctx.db.read().await?;
     let row = store::get(&mut tx, id)
         .await?
         .filter(|p| actor.can_see_maker(p.maker_id))
@@ -250,7 +251,7 @@ pub async fn get(desk: &Desk<'_>, actor: &Actor, id: i64) -> ServiceResult<Polic
         (Vec::new(), Vec::new())
     };
     Ok(PolicyDetail {
-        policy: dated(desk, &row),
+        policy: dated(ctx, &row),
         versions,
         referrals,
         history,
@@ -283,11 +284,8 @@ pub struct ListQuery {
     pub after: Option<String>,
 }
 
-pub async fn list(
-    desk: &Desk<'_>,
-    actor: &Actor,
-    q: ListQuery,
-) -> ServiceResult<Paged<PolicyView>> {
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
+pub async fn list(ctx: &Ctx<'_>, actor: &Actor, q: ListQuery) -> ServiceResult<Paged<PolicyView>> {
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => PolicySort::default(),
         Some(s) => PolicySort::parse(s).ok_or_else(|| {
@@ -314,9 +312,9 @@ pub async fn list(
         only_maker: actor.maker_scope(),
         numbered_only: q.issued_only.unwrap_or(false),
     };
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     let page = store::list(&mut tx, &filter, sort, &seek).await?;
-    Ok(page.map(|r| dated(desk, r)))
+    Ok(page.map(|r| dated(ctx, r)))
 }
 
 /// A referral queue request: maker, order and page.
@@ -333,15 +331,16 @@ pub struct ReferralQuery {
 }
 
 /// Open referrals, oldest first, for senior underwriters (and underwriters to follow).
+#[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn referral_queue(
-    desk: &Desk<'_>,
+    ctx: &Ctx<'_>,
     actor: &Actor,
     q: &ReferralQuery,
 ) -> ServiceResult<Paged<ReferralView>> {
     actor.require(actor.role.reads_underwriting(), "see the referral queue")?;
     let order = store::referral_order(descending(q.order.as_deref(), false));
     let seek = seek(q.limit, q.after.as_deref(), order);
-    let mut tx = desk.db.read().await?;
+    let mut tx = ctx.db.read().await?;
     Ok(store::open_referrals(&mut tx, q.maker_id, &seek)
         .await?
         .into_map(ReferralView::from))
