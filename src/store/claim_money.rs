@@ -8,6 +8,7 @@
 
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// The scope name of the aggregate limit (累计责任限额).
@@ -101,8 +102,8 @@ pub struct PaymentRow {
     pub payment_id: i64,
     pub claim_id: i64,
     pub policy_id: i64,
-    /// Fen.
-    pub amount: i64,
+    /// Stored as fen (`store::types`).
+    pub amount: Money,
     pub payee: String,
     pub bank_name: String,
     pub bank_account: String,
@@ -207,7 +208,8 @@ pub struct RecoveryRow {
     pub claim_id: i64,
     /// subrogation or fraud_repayment
     pub kind: String,
-    pub amount: i64,
+    /// Stored as fen (`store::types`).
+    pub amount: Money,
     pub note: String,
     pub restores_limit: bool,
     pub recorded_by: i64,

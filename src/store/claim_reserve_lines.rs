@@ -3,6 +3,7 @@
 
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,8 +14,8 @@ pub struct ReserveLineRow {
     pub reserve_id: i64,
     /// repair, replacement, return, third_party_property, bodily_injury or claim_expenses
     pub cost_type: String,
-    /// Fen.
-    pub amount: i64,
+    /// Stored as fen (`store::types`).
+    pub amount: Money,
     pub set_at: DateTime<Utc>,
     pub set_on: NaiveDate,
     pub reason: String,

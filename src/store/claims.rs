@@ -5,6 +5,7 @@ use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -384,8 +385,8 @@ pub async fn overdue_count(tx: &mut Tx, today: NaiveDate) -> StoreResult<i64> {
 pub struct ReserveRow {
     pub reserve_id: i64,
     pub claim_id: i64,
-    /// Fen.
-    pub amount: i64,
+    /// Stored as fen (`store::types`).
+    pub amount: Money,
     pub set_at: DateTime<Utc>,
     pub set_on: NaiveDate,
     pub reason: String,

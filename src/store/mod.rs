@@ -27,6 +27,7 @@ pub mod seek;
 pub mod sessions;
 pub mod subsidy_facts;
 pub mod throttle;
+pub mod types;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -649,11 +649,11 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
     let mut current = std::collections::BTreeMap::new();
     for r in &rows {
         for h in history.iter().filter(|h| h.reserve_id == r.reserve_id) {
-            current.insert(h.cost_type.clone(), h.amount);
+            current.insert(h.cost_type.clone(), h.amount.fen());
         }
         assert_eq!(
             current.values().sum::<i64>(),
-            r.amount,
+            r.amount.fen(),
             "reserve row {}",
             r.reserve_id
         );

@@ -570,7 +570,7 @@ async fn apply_confirmation(
                     entity_type: "claim",
                     entity_id: item.claim_id.to_string(),
                     before: None,
-                    after: Some(json!({"payment_id": p.payment_id, "amount": Money::from_fen(p.amount),
+                    after: Some(json!({"payment_id": p.payment_id, "amount": p.amount,
                         "paid_on": p.paid_on, "batch_number": batch.batch_number, "bank_reference": l.bank_reference})),
                 },
             )

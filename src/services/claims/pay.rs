@@ -245,7 +245,7 @@ pub async fn mark_paid(
         "claim.payment_paid",
         claim_id,
         Some(snapshot(&row)),
-        json!({"payment_id": p.payment_id, "amount": Money::from_fen(p.amount), "paid_on": p.paid_on,
+        json!({"payment_id": p.payment_id, "amount": p.amount, "paid_on": p.paid_on,
             "batch_id": batch}),
     )
     .await?;

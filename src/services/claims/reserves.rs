@@ -97,7 +97,7 @@ fn latest(history: &[ReserveLineRow]) -> Lines {
     let mut out = zero_lines();
     for h in history {
         if let Some(slot) = out.iter_mut().find(|(c, _)| c.as_str() == h.cost_type) {
-            slot.1 = Money::from_fen(h.amount);
+            slot.1 = h.amount;
         }
     }
     out

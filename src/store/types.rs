@@ -1,0 +1,126 @@
+//! Typed columns (列类型): `Money` is stored as integer fen (`BIGINT` / `INTEGER`) and
+//! `Rate` as its exact decimal text (`"0.0185"`), on both backends. With these a row
+//! field is `Money` or `Rate`, so a service never converts fen by hand and a rate column
+//! that does not parse fails when the row is read, naming the column, instead of later.
+//!
+//! Written here rather than derived on the domain types (`#[sqlx(transparent)]`), so the
+//! domain stays free of sqlx; generic over the backend because both store `i64` and text
+//! the same way.
+
+use crate::domain::money::{Money, Rate};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::{Database, Decode, Encode, Type};
+
+impl<DB: Database> Type<DB> for Money
+where
+    i64: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <i64 as Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <i64 as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: Database> Decode<'r, DB> for Money
+where
+    i64: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Money, BoxDynError> {
+        Ok(Money::from_fen(<i64 as Decode<'r, DB>>::decode(value)?))
+    }
+}
+
+impl<'q, DB: Database> Encode<'q, DB> for Money
+where
+    i64: Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        <i64 as Encode<'q, DB>>::encode(self.fen(), buf)
+    }
+}
+
+impl<DB: Database> Type<DB> for Rate
+where
+    String: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: Database> Decode<'r, DB> for Rate
+where
+    String: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Rate, BoxDynError> {
+        let text = <String as Decode<'r, DB>>::decode(value)?;
+        Ok(Rate::parse(&text)?)
+    }
+}
+
+impl<'q, DB: Database> Encode<'q, DB> for Rate
+where
+    String: Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        <String as Encode<'q, DB>>::encode(self.to_string(), buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::money::{Money, Rate};
+
+    #[tokio::test]
+    async fn money_and_rates_round_trip_through_a_column() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        sqlx::query("create table t (amount integer not null, rate text not null)")
+            .execute(&pool)
+            .await
+            .expect("create");
+        let amount = Money::from_fen(4_000_000);
+        let rate = Rate::parse("0.0185").expect("rate");
+        sqlx::query("insert into t values (?, ?)")
+            .bind(amount)
+            .bind(rate)
+            .execute(&pool)
+            .await
+            .expect("insert");
+        let (fen, text): (i64, String) = sqlx::query_as("select amount, rate from t")
+            .fetch_one(&pool)
+            .await
+            .expect("raw");
+        assert_eq!((fen, text.as_str()), (4_000_000, "0.0185"));
+        let (a, r): (Money, Rate) = sqlx::query_as("select amount, rate from t")
+            .fetch_one(&pool)
+            .await
+            .expect("typed");
+        assert_eq!(a.to_string(), "40000.00");
+        assert_eq!(r, rate);
+        // A rate column that is not a rate fails on read.
+        sqlx::query("update t set rate = 'abc'")
+            .execute(&pool)
+            .await
+            .expect("update");
+        let bad = sqlx::query_as::<_, (Money, Rate)>("select amount, rate from t")
+            .fetch_one(&pool)
+            .await;
+        assert!(bad.is_err());
+    }
+}
