@@ -433,11 +433,13 @@ async fn measure(
             (base.clone(), shared, None)
         }
         None => {
-            let config = Config {
+            let mut config = Config {
                 database_url: url.into(),
                 bind: "127.0.0.1:0".into(),
                 ..Config::default()
             };
+            // `/metrics` is off unless configured (issue 14); the bench scrapes it.
+            config.security.metrics_enabled = true;
             let app = Application::build(
                 config,
                 StartOptions {
