@@ -59,13 +59,6 @@ impl Application {
         let verify_limiter =
             http::ratelimit::RateLimiter::new(config.certificates.verify_per_minute, 10_000);
         let health = crate::runtime::Health::default();
-        let services = crate::services::Services {
-            db: db.clone(),
-            library: library.clone(),
-            config: config.clone(),
-            kit: kit.clone(),
-            clock: opts.clock,
-        };
         let state = web::Data::new(AppState {
             db: db.clone(),
             config,
@@ -76,6 +69,8 @@ impl Application {
             clock: opts.clock,
             jobs: health.clone(),
         });
+        // The same pieces the requests use, for the jobs and the CLI.
+        let services = state.services();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

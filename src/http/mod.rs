@@ -178,7 +178,7 @@ async fn metrics_text(req: actix_web::HttpRequest, state: web::Data<AppState>) -
     }
     let ready = i64::from(matches!(state.db.ready().await, Ok(true)));
     // Counted up to 1,001 (a range of the queue index): 1001 means more than 1,000.
-    let overdue = crate::services::claims::overdue_count(&state.ctx(), &state.clock)
+    let overdue = crate::services::claims::overdue_count(&state.ctx())
         .await
         .map(|t| if t.exact { t.count } else { t.count + 1 })
         .unwrap_or(-1);

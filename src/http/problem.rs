@@ -130,6 +130,14 @@ fn title_zh(slug: &str) -> Option<&'static str> {
     })
 }
 
+/// A problem type's title in the language asked for (English when none, or no Chinese title).
+fn title_in<'a>(slug: &str, title: &'a str, lang: Option<Lang>) -> &'a str {
+    match lang {
+        Some(Lang::Zh) => title_zh(slug).unwrap_or(title),
+        _ => title,
+    }
+}
+
 /// The problem for `e` in `lang`, or in both languages when the client asked for neither
 /// (`Lang::asked`). The one place a service error's words meet the API reader.
 pub fn render(e: &ServiceError, lang: Option<Lang>) -> HttpResponse {
@@ -142,10 +150,7 @@ pub fn render(e: &ServiceError, lang: Option<Lang>) -> HttpResponse {
         }
         None => e.to_string(),
     };
-    let title = match lang {
-        Some(Lang::Zh) => title_zh(slug).unwrap_or(title),
-        _ => title,
-    };
+    let title = title_in(slug, title, lang);
     let errors = match e {
         ServiceError::Validation(fields) => fields.clone(),
         _ => Vec::new(),
@@ -218,10 +223,7 @@ pub fn edge_problem(
     errors: Vec<FieldError>,
 ) -> HttpResponse {
     let lang = Lang::asked(req);
-    let title = match lang {
-        Some(Lang::Zh) => title_zh(slug).unwrap_or(title),
-        _ => title,
-    };
+    let title = title_in(slug, title, lang);
     let detail = lang.unwrap_or(Lang::En).text(&detail).to_string();
     problem_response(status, slug, title, detail, errors)
 }
@@ -233,18 +235,17 @@ pub fn json_error(
 ) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let resp = match &err {
-        J::Deserialize(e) if e.is_data() => edge_problem(
-            req,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-body",
-            "The body does not have the expected fields",
-            Text::new(format!("请求内容字段有误：{e}"), e.to_string()),
-            vec![FieldError::new(
-                "body",
-                e.to_string(),
-                format!("请求内容字段有误：{e}"),
-            )],
-        ),
+        J::Deserialize(e) if e.is_data() => {
+            let text = Text::new(format!("请求内容字段有误：{e}"), e.to_string());
+            edge_problem(
+                req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-body",
+                "The body does not have the expected fields",
+                text.clone(),
+                vec![FieldError::worded("body", text)],
+            )
+        }
         J::ContentType => edge_problem(
             req,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -159,7 +159,7 @@ async fn show(
         tiles.push(Tile {
             label: lang.t("dash.claims_overdue").into(),
             value: total_in(
-                &crate::services::claims::overdue_count(&st.ctx(), &st.clock).await?,
+                &crate::services::claims::overdue_count(&st.ctx()).await?,
                 lang,
             ),
             href: "/claims/queue".into(),

@@ -8,7 +8,6 @@ use super::staff_view::{
     views, ApprovalView, ClaimAssignmentView, ClaimDocumentView, ClaimNoteView, ClaimPaymentView,
     RecoveryView, ReserveLineChangeView, ReserveView,
 };
-use crate::clock::Clock;
 use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
 use crate::domain::money::Money;
 use crate::paging::Paged;
@@ -439,11 +438,10 @@ async fn queue_of(
 /// count on the deadline index.
 /// Open claims past a statutory deadline: exact up to 1,000, else "more than".
 #[tracing::instrument(skip_all)]
-pub async fn overdue_count(ctx: &Ctx<'_>, clock: &Clock) -> ServiceResult<crate::paging::Total> {
-    let db = ctx.db;
-    let mut tx = db.read().await?;
+pub async fn overdue_count(ctx: &Ctx<'_>) -> ServiceResult<crate::paging::Total> {
+    let mut tx = ctx.db.read().await?;
     Ok(crate::paging::Total::from_capped(
-        store::overdue_count(&mut tx, clock.today()).await?,
+        store::overdue_count(&mut tx, ctx.clock.today()).await?,
     ))
 }
 
