@@ -4,8 +4,8 @@
 #   - contains bindgen (it needs libclang),
 #   - contains a crate with a `links` key that is not in the allow-list below (a `links`
 #     key is how a -sys crate announces that it links a native library),
-#   - contains pkg-config, vcpkg or cmake from a registry (they probe for or build system
-#     libraries), under any crate at all.
+#   - contains cmake anywhere, or pkg-config / vcpkg (they probe for system libraries) under
+#     any crate other than the libsqlite3-sys proven below never to call them.
 # Allowed, each because its C is vendored and compiled by cargo with the C compiler:
 #   libsqlite3-sys (sqlite3)  only as proven below,
 #   ring (ring_core_*)        its own C and assembly,
@@ -13,10 +13,11 @@
 #
 # pkg-config and vcpkg: libsqlite3-sys lists both as build-dependencies, and sqlx-sqlite
 # (0.8 and 0.9) turns their features on even with `bundled`, so no feature choice removes them.
-# They are replaced by the stand-ins in stubs/ ([patch.crates-io] in Cargo.toml), whose every
-# probe fails without running anything. This script accepts a crate of those names only when it
-# is that path crate. The proof that the bundled SQLite is what gets built (libsqlite3-sys
-# 0.30.1 build.rs, fn main): it compiles sqlite3/sqlite3.c with cc when `bundled` is on, unless
+# Both are plain Rust libraries (no build script, no `links`): compiled, they run nothing; only
+# a call from libsqlite3-sys's build script would run the pkg-config program. This script
+# accepts them only as dependencies of libsqlite3-sys, and only with the proof that its build
+# script never makes that call (libsqlite3-sys 0.30.1 build.rs, fn main): it compiles
+# sqlite3/sqlite3.c with cc when `bundled` is on, unless
 #   (a) LIBSQLITE3_SYS_USE_PKG_CONFIG is set to anything but 0  -> forced to 0 by .cargo/config.toml,
 #   (b) the `loadable_extension` feature is on                   -> refused below,
 #   (c) the `sqlcipher` feature is on without bundled-sqlcipher -> refused below;
@@ -41,8 +42,8 @@ ALLOWED_LINKS = {
 }
 FORBIDDEN = {"bindgen"}
 PROBES = {"pkg-config", "vcpkg", "cmake"}
-# Path crates standing in for probes (stubs/, patched in by Cargo.toml).
-STUBS = {"pkg-config": "stubs/pkg-config", "vcpkg": "stubs/vcpkg"}
+# Probes a crate may list without ever calling them: only libsqlite3-sys, with the proof below.
+UNCALLED_PROBES = {"pkg-config": {"libsqlite3-sys"}, "vcpkg": {"libsqlite3-sys"}}
 # libsqlite3-sys versions whose build.rs was read (see the comment at the top).
 REVIEWED_SQLITE = {"0.30.1"}
 SQLITE_REFUSED_FEATURES = {"loadable_extension", "sqlcipher", "buildtime_bindgen", "bindgen"}
@@ -83,17 +84,16 @@ for nid in sorted(seen):
         if ver not in REVIEWED_SQLITE:
             problems.append(f"libsqlite3-sys {ver}: read its build.rs and extend REVIEWED_SQLITE in scripts/check-deps.sh")
     if name in PROBES:
-        stub = STUBS.get(name)
-        manifest = os.path.dirname(p["manifest_path"])
-        if p["source"] is not None or stub is None or manifest != os.path.join(workspace, stub):
-            users = sorted({pkgs[n]["name"] for n in seen if any(d["pkg"] == nid for d in nodes[n]["deps"])})
-            where = p["source"] or manifest
-            problems.append(f"{name} {ver} from {where} is in the tree (used by {users}): it looks for system libraries")
+        users = {pkgs[n]["name"] for n in seen if any(d["pkg"] == nid for d in nodes[n]["deps"])}
+        allowed = UNCALLED_PROBES.get(name, set())
+        if not users <= allowed or p.get("links") or any(t["kind"] == ["custom-build"] for t in p["targets"]):
+            where = p["source"] or os.path.dirname(p["manifest_path"])
+            problems.append(f"{name} {ver} from {where} is in the tree (used by {sorted(users)}): it looks for system libraries")
 
 if problems:
     print("dependency guard failed:")
     for pr in problems:
         print("  -", pr)
     sys.exit(1)
-print(f"dependency guard: {len(seen)} crates, none links a system library or runs bindgen; pkg-config and vcpkg are the failing stand-ins in stubs/")
+print(f"dependency guard: {len(seen)} crates, none links a system library or runs bindgen; pkg-config and vcpkg only under the bundled libsqlite3-sys, which never calls them")
 '
