@@ -284,7 +284,8 @@ fn schedule_pause(config: &Config) -> Duration {
     Duration::from_secs(config.backtest.schedule_poll_secs.max(60))
 }
 
-/// Folds the backtest summaries' delta rows into one row per key.
+/// Folds the backtest summaries' and the premium arrears ledger's delta rows into one row
+/// per key.
 async fn summary_folding(c: JobContext, mut stop: Stop) {
     loop {
         match crate::services::backtest::summary::compact(&c.services.ctx()).await {
@@ -294,6 +295,13 @@ async fn summary_folding(c: JobContext, mut stop: Stop) {
                     loss_rows = f.loss_after,
                     "backtest summaries compacted"
                 )
+            }
+            Ok(_) => {}
+            Err(e) => c.health.pass_failed("summary_folding", &e),
+        }
+        match crate::services::billing::fold_arrears(&c.services.ctx()).await {
+            Ok((before, after)) if before != after => {
+                tracing::info!(rows = after, "premium arrears ledger compacted")
             }
             Ok(_) => {}
             Err(e) => c.health.pass_failed("summary_folding", &e),

@@ -2,6 +2,7 @@
 //! written once and expanded for both backends by [`dispatch!`].
 
 pub mod annual_reports;
+pub mod arrears;
 pub mod audit;
 pub mod audit_check;
 pub mod audit_list;

@@ -183,9 +183,10 @@ pub async fn set_reminder_outbox(
     Ok(())
 }
 
-/// Overdue premium on `as_of` over the whole book in one statement: how many issued
-/// policies owe premium that fell due before that day, and how much (fen). For the
-/// dashboard, so it never walks the policies one by one.
+/// Overdue premium on `as_of` over the whole book, computed directly: how many issued
+/// policies owe premium that fell due before that day, and how much (fen). Reads every
+/// issued policy (about 30 s at a million) — the check on the arrears ledger that the
+/// dashboard reads ([`super::arrears::overdue`]), never a page's query.
 ///
 /// Due by `as_of` = the plan's installments due before it (no plan: the issue premium
 /// if the period started before it) plus the additional premiums of later versions
@@ -193,7 +194,7 @@ pub async fn set_reminder_outbox(
 /// paid (live payments less refunds of credit). The same figure as the receivables'
 /// overdue buckets whenever return premiums cut the installments due last, which is how
 /// the schedule applies them.
-pub async fn overdue_summary(tx: &mut Tx, as_of: NaiveDate) -> StoreResult<(i64, i64)> {
+pub async fn overdue_recomputed(tx: &mut Tx, as_of: NaiveDate) -> StoreResult<(i64, i64)> {
     let sql = "select cast(count(*) as bigint), cast(coalesce(sum(o.overdue), 0) as bigint) from ( \
         select (case when d.due_now < d.total then d.due_now else d.total end) - d.paid as overdue \
         from ( \

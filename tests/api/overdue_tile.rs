@@ -49,11 +49,18 @@ async fn by_receivables(app: &TestApp, finance: &str, as_of: &str) -> (i64, Mone
     (count, sum)
 }
 
+/// The tile's figure from the arrears ledger, checked against the direct computation over
+/// the book before it is returned.
 async fn by_the_tile_query(app: &TestApp, as_of: &str) -> (i64, Money) {
+    let as_of = as_of.parse().unwrap();
     let mut tx = app.db.read().await.unwrap();
-    let (n, fen) = firstcover::store::receivables::overdue_summary(&mut tx, as_of.parse().unwrap())
+    let (n, fen) = firstcover::store::arrears::overdue(&mut tx, as_of)
         .await
         .unwrap();
+    let direct = firstcover::store::receivables::overdue_recomputed(&mut tx, as_of)
+        .await
+        .unwrap();
+    assert_eq!((n, fen), direct, "ledger against the book as of {as_of}");
     (n, Money::from_fen(fen))
 }
 
@@ -116,6 +123,51 @@ async fn the_overdue_tile_agrees_with_the_receivables(app: TestApp) {
             assert_eq!(s, StatusCode::CREATED, "{v}");
         }
     }
+    // D: paid in full, then the payment bounced and was reversed: owing again.
+    // E: paid 15,000 (1,000 too much), the 1,000 refunded: paid exactly.
+    for (serial, contract, paid, refund) in [
+        ("B2026-555", "HT-555", "14000.00", None),
+        ("B2026-666", "HT-666", "15000.00", Some("1000.00")),
+    ] {
+        let mut q = first_year_quote(&b, "2000000.00");
+        q["units"][0]["serial"] = json!(serial);
+        q["contracts"][0]["number"] = json!(contract);
+        let (id, _) = issued(&app, &b.uw, &q).await;
+        let (s, v) = send(
+            &app,
+            reqwest::Method::POST,
+            &finance,
+            &format!("/api/v1/policies/{id}/payments"),
+            &json!({"payer": "浙江精工机械有限公司", "amount": paid, "paid_on": "2026-01-02"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (s, v) = match refund {
+            None => {
+                let l = crate::billing::ledger(&app, &finance, id).await;
+                let payment = l["payments"][0]["payment_id"].as_i64().unwrap();
+                send(
+                    &app,
+                    reqwest::Method::POST,
+                    &finance,
+                    &format!("/api/v1/payments/{payment}/reversal"),
+                    &json!({"reason": "付款人退票"}),
+                )
+                .await
+            }
+            Some(amount) => {
+                send(
+                    &app,
+                    reqwest::Method::POST,
+                    &finance,
+                    &format!("/api/v1/policies/{id}/refunds"),
+                    &json!({"amount": amount, "refunded_on": "2026-01-10", "reason": "多付退回"}),
+                )
+                .await
+            }
+        };
+        assert!(s.is_success(), "{v}");
+    }
     // Before the period nothing is overdue; on the day the cover starts neither (due
     // that day is not yet overdue); then the figures move with the installments.
     for as_of in [
@@ -131,10 +183,32 @@ async fn the_overdue_tile_agrees_with_the_receivables(app: TestApp) {
         let receivables = by_receivables(&app, &finance, as_of).await;
         assert_eq!(tile, receivables, "as of {as_of}");
     }
-    // Hand-computed: on 2026-04-02, A owes 3,000 of January's and April's 5,000; C 14,000.
+    // Hand-computed: on 2026-04-02, A owes 3,000 of January's and April's 5,000; C and D
+    // 14,000 each.
     assert_eq!(
         by_the_tile_query(&app, "2026-04-02").await,
-        (2, Money::from_yuan(22_000))
+        (3, Money::from_yuan(36_000))
+    );
+    // Folding the ledger's delta rows changes no figure.
+    let mut tx = app.db.write().await.unwrap();
+    let folded = firstcover::store::arrears::compact(&mut tx).await.unwrap();
+    assert!(folded.after < folded.before, "{folded:?}");
+    assert_eq!(firstcover::store::arrears::drift(&mut tx).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        by_the_tile_query(&app, "2026-04-02").await,
+        (3, Money::from_yuan(36_000))
+    );
+    // A ledger that lost rows shows as drift, and the rebuild restores it from the book.
+    app.execute("delete from premium_arrears_summary").await;
+    let mut tx = app.db.write().await.unwrap();
+    assert!(firstcover::store::arrears::drift(&mut tx).await.unwrap() > 0);
+    firstcover::store::arrears::rebuild(&mut tx).await.unwrap();
+    assert_eq!(firstcover::store::arrears::drift(&mut tx).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        by_the_tile_query(&app, "2026-04-02").await,
+        (3, Money::from_yuan(36_000))
     );
     assert_eq!(
         by_the_tile_query(&app, "2026-01-01").await,

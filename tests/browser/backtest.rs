@@ -2,7 +2,7 @@
 //! report as of a date, read its loss ratio and conclusion in the list, open the readable
 //! report, and download the PDF — on a small book whose figures are worked out by hand.
 
-use crate::driver;
+use crate::driver::{self, text_of};
 use crate::helpers::{spawn_app, Store, TestApp, PASSWORD};
 use crate::seed;
 use fantoccini::{Client, Locator};
@@ -68,16 +68,6 @@ async fn seed(app: &TestApp) {
     ] {
         app.execute(&sql).await;
     }
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
 }
 
 /// The finished download in `dir` (Chromium writes `*.crdownload` until it is done).

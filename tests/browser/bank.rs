@@ -2,7 +2,7 @@
 //! job's page refreshes itself until done), then in suspense matches one line by its
 //! suggestion and dismisses another as not premium.
 
-use crate::driver;
+use crate::driver::{self, text_of};
 use crate::helpers::{spawn_app, Store, TestApp, PASSWORD};
 use crate::seed;
 use fantoccini::Locator;
@@ -37,20 +37,6 @@ async fn issued_policy(app: &TestApp) -> (i64, String) {
             .unwrap_or_default()
             .to_string(),
     )
-}
-
-/// The element's text; retried while the page is replaced under it (the import page
-/// refreshes itself).
-async fn text_of(c: &fantoccini::Client, css: &str) -> String {
-    for _ in 0..100 {
-        if let Ok(e) = c.wait().for_element(Locator::Css(css)).await {
-            if let Ok(t) = e.text().await {
-                return t;
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no text at {css}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,6 @@
 //! Start chromedriver on a free port and open a headless Chromium session.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -131,4 +131,22 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The text of the first element matching `css`, once it is there. A page being replaced
+/// (a redirect after a post, a page that refreshes itself) can drop the element between
+/// finding and reading it — a stale reference; the read is tried again on the new page.
+pub async fn text_of(c: &Client, css: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        match c.wait().for_element(Locator::Css(css)).await {
+            Ok(found) => match found.text().await {
+                Ok(text) => return text,
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no text at {css}: {last}");
 }

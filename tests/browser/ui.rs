@@ -2,7 +2,7 @@
 //! endorse form itself (no dead end, nothing retyped), and the client portal and policy
 //! page fit a 390-px phone without horizontal scrolling, in Chinese and English.
 
-use crate::driver;
+use crate::driver::{self, text_of};
 use crate::helpers::{spawn_app, Store, TestApp, PASSWORD};
 use crate::seed;
 use fantoccini::{Client, Locator};
@@ -45,16 +45,6 @@ async fn sign_in(c: &Client, app: &TestApp, user: &str) {
         .for_element(Locator::Css("form[action='/logout']"))
         .await
         .unwrap();
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
 }
 
 /// Wait until the address contains `part` (the post answered with its redirect).

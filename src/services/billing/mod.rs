@@ -26,7 +26,7 @@ pub use payments::{
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
 pub use receivables::{
-    overdue_summary, receivables, receivables_csv, receivables_page, receivables_xlsx,
+    fold_arrears, overdue_summary, receivables, receivables_csv, receivables_page, receivables_xlsx,
     send_reminders, MakerReceivable, OverdueSummary, PolicyReceivable, Receivables,
     ReceivablesQuery, ReminderReport,
 };

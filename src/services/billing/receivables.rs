@@ -220,8 +220,8 @@ pub struct OverdueSummary {
     pub amount: Money,
 }
 
-/// How many policies owe overdue premium on `as_of`, and how much — one statement
-/// (`store::receivables::overdue_summary`), not the per-policy walk of [`receivables`].
+/// How many policies owe overdue premium on `as_of`, and how much — from the arrears
+/// ledger (`store::arrears`, a row per due date), not a walk of the book.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn overdue_summary(
     ctx: &Ctx<'_>,
@@ -231,11 +231,21 @@ pub async fn overdue_summary(
     let db = ctx.db;
     require_finance(actor, "see receivables")?;
     let mut tx = db.read().await?;
-    let (policies, fen) = store::overdue_summary(&mut tx, as_of).await?;
+    let (policies, fen) = crate::store::arrears::overdue(&mut tx, as_of).await?;
     Ok(OverdueSummary {
         policies,
         amount: Money::from_fen(fen),
     })
+}
+
+/// Fold the arrears ledger's delta rows into one row per due date (the summary-folding
+/// job): (rows before, rows after). Changes no figure, so it is not audited.
+#[tracing::instrument(skip_all)]
+pub async fn fold_arrears(ctx: &Ctx<'_>) -> ServiceResult<(i64, i64)> {
+    let mut tx = ctx.db.write().await?;
+    let f = crate::store::arrears::compact(&mut tx).await?;
+    tx.commit().await?;
+    Ok((f.before, f.after))
 }
 
 /// What one reminder run did.

@@ -74,7 +74,7 @@ pub struct Compaction {
     pub loss_after: i64,
 }
 
-async fn count(tx: &mut Tx, table: &str) -> StoreResult<i64> {
+pub(crate) async fn count(tx: &mut Tx, table: &str) -> StoreResult<i64> {
     let sql = format!("select count(*) from {table}");
     Ok(dispatch!(tx, c => {
         sqlx::query_scalar::<_, i64>(&sql).fetch_one(c).await?
@@ -86,7 +86,7 @@ async fn count(tx: &mut Tx, table: &str) -> StoreResult<i64> {
 /// PostgreSQL: one statement, so rows appended meanwhile by other transactions (not in its
 /// snapshot) are neither deleted nor counted; two compactions at once each fold only the
 /// rows they deleted. SQLite: the write transaction excludes every other writer.
-async fn compact_one(tx: &mut Tx, table: &str, keys: &str, cols: &str) -> StoreResult<()> {
+pub(crate) async fn compact_one(tx: &mut Tx, table: &str, keys: &str, cols: &str) -> StoreResult<()> {
     let (sum, nonzero) = sums(cols);
     match tx {
         Tx::Postgres(t) => {
