@@ -243,6 +243,28 @@ fn no_http_file_names_the_store() {
     );
 }
 
+/// (line number, line) of each line of code that picks a reader's view itself.
+fn view_choices(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    code.lines()
+        .zip(src.lines())
+        .enumerate()
+        .filter(|(_, (code, _))| has_word(code, "client_view") || code.contains("Role::Client"))
+        .map(|(n, (_, line))| (n + 1, line.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn no_api_handler_picks_the_readers_view() {
+    let found = scan("src/http/api", view_choices);
+    assert!(
+        found.is_empty(),
+        "a JSON handler renders what the service gives it for its reader (`services::readers`); \
+         it does not choose the client's view itself:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn no_store_row_is_serialized_or_documented_as_api() {
     let found = scan("src/store", serialized_types);

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod outbox;
 pub mod parties;
 pub mod people;
+pub mod readers;
 pub mod revocation;
 pub mod subsidy_facts;
 pub mod subsidy_grants;

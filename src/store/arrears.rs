@@ -53,7 +53,8 @@ pub async fn compact(tx: &mut Tx) -> StoreResult<Folded> {
 
 /// Due dates at which the ledger and the per-policy steps disagree.
 pub async fn drift(tx: &mut Tx) -> StoreResult<i64> {
-    let sql = "select count(*) from (select due_on, sum(policies) as policies, sum(amount) as amount \
+    let sql =
+        "select count(*) from (select due_on, sum(policies) as policies, sum(amount) as amount \
         from (select due_on, policies, amount from premium_arrears_summary \
               union all select due_on, -opens, -amount from premium_arrears) both_sides \
         group by due_on having sum(policies) <> 0 or sum(amount) <> 0) drift";

@@ -142,30 +142,29 @@ async fn the_overdue_tile_agrees_with_the_receivables(app: TestApp) {
         )
         .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
-        let (s, v) = match refund {
-            None => {
-                let l = crate::billing::ledger(&app, &finance, id).await;
-                let payment = l["payments"][0]["payment_id"].as_i64().unwrap();
-                send(
-                    &app,
-                    reqwest::Method::POST,
-                    &finance,
-                    &format!("/api/v1/payments/{payment}/reversal"),
-                    &json!({"reason": "付款人退票"}),
-                )
-                .await
-            }
-            Some(amount) => {
-                send(
+        let (s, v) =
+            match refund {
+                None => {
+                    let l = crate::billing::ledger(&app, &finance, id).await;
+                    let payment = l["payments"][0]["payment_id"].as_i64().unwrap();
+                    send(
+                        &app,
+                        reqwest::Method::POST,
+                        &finance,
+                        &format!("/api/v1/payments/{payment}/reversal"),
+                        &json!({"reason": "付款人退票"}),
+                    )
+                    .await
+                }
+                Some(amount) => send(
                     &app,
                     reqwest::Method::POST,
                     &finance,
                     &format!("/api/v1/policies/{id}/refunds"),
                     &json!({"amount": amount, "refunded_on": "2026-01-10", "reason": "多付退回"}),
                 )
-                .await
-            }
-        };
+                .await,
+            };
         assert!(s.is_success(), "{v}");
     }
     // Before the period nothing is overdue; on the day the cover starts neither (due

@@ -5,7 +5,7 @@
 use crate::driver::{self, text_of};
 use crate::helpers::{spawn_app, Store, TestApp, PASSWORD};
 use crate::seed;
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use firstcover::domain::role::Role;
 use serde_json::json;
 use std::path::{Path, PathBuf};

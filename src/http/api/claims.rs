@@ -12,7 +12,7 @@ use crate::services::claims::{
     DecisionInput, ListQuery, NotificationInput, PaymentInput, PendingApproval, ProofRequestInput,
     QueueItem, QueueQuery, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, Upload,
 };
-use crate::services::client_view::{ClientClaimDetail, ClientClaimView};
+use crate::services::readers;
 use crate::services::ServiceError;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -69,12 +69,8 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = claims::list(&st.ctx(), &who.0, q).await?;
-    if who.0.role == crate::domain::role::Role::Client {
-        // A claimant gets its own explicit view: no case reserve.
-        let page = page.map(|r| ClientClaimView::from(r));
-        return Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)));
-    }
+    // A claimant gets its own explicit view: no case reserve.
+    let page = readers::claims(&st.ctx(), &who.0, q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
@@ -112,10 +108,7 @@ pub async fn get(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = claims::get(&st.ctx(), &who.0, id.into_inner()).await?;
-    if who.0.role == crate::domain::role::Role::Client {
-        return Ok(HttpResponse::Ok().json(ClientClaimDetail::of(&d, &who.0.username)));
-    }
+    let d = readers::claim(&st.ctx(), &who.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(d))
 }
 

@@ -68,7 +68,7 @@ impl<T> SeekPage<T> {
 #[openapi(
     info(title = "firstcover API", version = "1", description = "首台(套)/首批次保险补偿业务系统接口。Amounts are strings in CNY with two decimals; rates are decimal fractions (0.0185 = 1.85 %). Errors are application/problem+json."),
     components(schemas(crate::http::problem::Problem, crate::services::FieldError,
-        crate::services::client_view::ClientPolicyDetail, crate::services::client_view::ClientClaimDetail)),
+        crate::services::readers::ClientPolicyDetail, crate::services::readers::ClientClaimDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

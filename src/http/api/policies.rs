@@ -4,7 +4,7 @@ use super::{if_match, SeekPage};
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
-use crate::services::client_view::{ClientPolicyDetail, ClientPolicyView};
+use crate::services::readers::{self, ForReader};
 use crate::services::underwriting::ReferralView;
 use crate::services::underwriting::{
     self as uw, CancelInput, CloseQuoteInput, Closing, EndorsementInput, ListQuery, PolicyDetail,
@@ -66,12 +66,8 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let limit = q.limit;
-    let page = uw::list(&st.ctx(), &who.0, q).await?;
-    if who.0.role == crate::domain::role::Role::Client {
-        // A policyholder gets its own explicit view: no findings or referral reasons.
-        let page = page.map(|r| ClientPolicyView::from(r));
-        return Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)));
-    }
+    // A policyholder gets its own explicit view: no findings or referral reasons.
+    let page = readers::policies(&st.ctx(), &who.0, q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, limit)))
 }
 
@@ -85,11 +81,11 @@ pub async fn get(
     who: ApiActor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = uw::get(&st.ctx(), &who.0, id.into_inner()).await?;
+    let d = readers::policy(&st.ctx(), &who.0, id.into_inner()).await?;
     let mut resp = HttpResponse::Ok();
-    resp.insert_header(("ETag", format!("\"{}\"", d.policy.version)));
-    if who.0.role == crate::domain::role::Role::Client {
-        return Ok(resp.json(ClientPolicyDetail::from(&d)));
+    if let ForReader::Staff(staff) = &d {
+        // The version a change must name (If-Match); a client changes nothing.
+        resp.insert_header(("ETag", format!("\"{}\"", staff.policy.version)));
     }
     Ok(resp.json(d))
 }

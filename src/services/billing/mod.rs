@@ -26,9 +26,9 @@ pub use payments::{
 };
 pub use plan::{set_plan, PlanInput, PlanLine};
 pub use receivables::{
-    fold_arrears, overdue_summary, receivables, receivables_csv, receivables_page, receivables_xlsx,
-    send_reminders, MakerReceivable, OverdueSummary, PolicyReceivable, Receivables,
-    ReceivablesQuery, ReminderReport,
+    fold_arrears, overdue_summary, receivables, receivables_csv, receivables_page,
+    receivables_xlsx, send_reminders, MakerReceivable, OverdueSummary, PolicyReceivable,
+    Receivables, ReceivablesQuery, ReminderReport,
 };
 pub use statement::{
     import_row, import_statement, policy_id_by_number, preview_statement, read_file,

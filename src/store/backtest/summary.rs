@@ -86,7 +86,12 @@ pub(crate) async fn count(tx: &mut Tx, table: &str) -> StoreResult<i64> {
 /// PostgreSQL: one statement, so rows appended meanwhile by other transactions (not in its
 /// snapshot) are neither deleted nor counted; two compactions at once each fold only the
 /// rows they deleted. SQLite: the write transaction excludes every other writer.
-pub(crate) async fn compact_one(tx: &mut Tx, table: &str, keys: &str, cols: &str) -> StoreResult<()> {
+pub(crate) async fn compact_one(
+    tx: &mut Tx,
+    table: &str,
+    keys: &str,
+    cols: &str,
+) -> StoreResult<()> {
     let (sum, nonzero) = sums(cols);
     match tx {
         Tx::Postgres(t) => {
