@@ -81,7 +81,7 @@ impl Figures {
             written: Money::from_fen(r.written),
             collected: Money::from_fen(r.collected),
             reported: r.reported,
-            paid: Money::from_fen(r.paid),
+            paid: r.paid,
             open_claims: r.open_claims,
             outstanding: Money::from_fen(r.outstanding),
         }

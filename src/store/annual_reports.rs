@@ -2,6 +2,7 @@
 //! set-based query per year over the policies of a scheme's programmes, grouped by
 //! maker and product in SQL — the database adds up the book, Rust only names it.
 
+use crate::domain::money::Money;
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -22,7 +23,7 @@ pub struct FigureRow {
     /// 报案件数: claims reported in the year.
     pub reported: i64,
     /// 已决赔款: claim payments made in the year.
-    pub paid: i64,
+    pub paid: Money,
     /// 未决件数: claims reported by the cut-off and not closed by it.
     pub open_claims: i64,
     /// 未决赔款: the case reserve of those claims at the cut-off.

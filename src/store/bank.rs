@@ -3,6 +3,7 @@
 //! suggestions. A line's open amount is always derived — its amount minus live
 //! payments made from it and a live disposal — never stored.
 
+use crate::domain::money::Money;
 use super::billing::{BankLineRow, LINE};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
@@ -210,9 +211,9 @@ pub struct SuspenseRow {
     pub bank_txn_id: String,
     pub value_date: NaiveDate,
     /// The line's amount, in fen.
-    pub amount: i64,
+    pub amount: Money,
     /// Not yet placed, in fen (less than `amount` after a part of a split was reversed).
-    pub open_amount: i64,
+    pub open_amount: Money,
     pub payer: String,
     pub reference: String,
     pub created_at: DateTime<Utc>,
@@ -286,7 +287,7 @@ pub struct DisposalRow {
     /// dismissed (not premium) or refunded (paid back to the payer)
     pub kind: String,
     /// In fen.
-    pub amount: i64,
+    pub amount: Money,
     pub reason: String,
     pub refund_reference: String,
     pub refunded_on: Option<NaiveDate>,

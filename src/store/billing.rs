@@ -2,6 +2,7 @@
 //! bank's notification keys. Inserts that must happen once use the database's unique
 //! constraints (`on conflict do nothing`), so concurrent deliveries cannot both write.
 
+use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -97,8 +98,8 @@ pub struct PremiumVersion {
     pub seq: i32,
     pub kind: String,
     pub effective_on: NaiveDate,
-    pub premium: i64,
-    pub adjustment: i64,
+    pub premium: Money,
+    pub adjustment: Money,
 }
 
 pub async fn premium_versions(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<PremiumVersion>> {
@@ -124,7 +125,7 @@ pub struct PlanRow {
 pub struct InstallmentRow {
     pub seq: i32,
     pub due_on: NaiveDate,
-    pub amount: i64,
+    pub amount: Money,
 }
 
 pub async fn plan(
@@ -196,7 +197,7 @@ pub struct PaymentRow {
     pub payment_id: i64,
     pub policy_id: i64,
     pub paid_on: NaiveDate,
-    pub amount: i64,
+    pub amount: Money,
     pub method: String,
     pub reference: String,
     pub payer: String,
@@ -297,7 +298,7 @@ pub struct RefundRow {
     pub refund_id: i64,
     pub policy_id: i64,
     pub refunded_on: NaiveDate,
-    pub amount: i64,
+    pub amount: Money,
     pub method: String,
     pub reference: String,
     pub reason: String,
@@ -352,7 +353,7 @@ pub struct InvoiceRow {
     pub policy_id: i64,
     pub number: String,
     pub issued_on: NaiveDate,
-    pub amount: i64,
+    pub amount: Money,
     pub recorded_by: i64,
     pub recorded_at: DateTime<Utc>,
     /// Set when the invoice was voided (作废).
@@ -507,7 +508,7 @@ pub struct BankLineRow {
     pub bank_txn_id: String,
     pub value_date: NaiveDate,
     /// In fen.
-    pub amount: i64,
+    pub amount: Money,
     pub payer: String,
     pub reference: String,
     /// The payment it became; absent while unmatched.

@@ -1,5 +1,6 @@
 //! Full-premium collection certificates (全额保费收取证明) and the stored signing key.
 
+use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, Utc};
@@ -16,7 +17,7 @@ pub struct CertificateRow {
     pub policy_number: String,
     pub policyholder_name: String,
     /// Fen.
-    pub total_premium: i64,
+    pub total_premium: Money,
     pub content_json: String,
     pub sha256_hex: String,
     pub signature_b64: String,

@@ -2,6 +2,7 @@
 //! A payment is in at most one active item (a partial unique index), so two batches
 //! made at once — on any number of instances — never carry the same payment.
 
+use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,7 +15,7 @@ pub struct BatchRow {
     pub state: String,
     pub payment_count: i64,
     /// Fen.
-    pub total: i64,
+    pub total: Money,
     pub created_by: i64,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
@@ -33,7 +34,7 @@ pub struct BatchItemRow {
     pub claim_id: i64,
     pub claim_number: String,
     /// Fen.
-    pub amount: i64,
+    pub amount: Money,
     pub payee: String,
     pub bank_name: String,
     pub bank_account: String,
@@ -68,7 +69,7 @@ pub async fn insert(
     tx: &mut Tx,
     number: &str,
     count: i64,
-    total: i64,
+    total: Money,
     by: i64,
     note: &str,
 ) -> StoreResult<i64> {
@@ -91,7 +92,7 @@ pub async fn insert(
 }
 
 /// Put a payment in a batch; `Duplicate` when it is already in another active one.
-pub async fn add_item(tx: &mut Tx, batch_id: i64, payment_id: i64, amount: i64) -> StoreResult<()> {
+pub async fn add_item(tx: &mut Tx, batch_id: i64, payment_id: i64, amount: Money) -> StoreResult<()> {
     dispatch!(tx, c => {
         sqlx::query(
             "insert into claim_payment_batch_item (batch_id, payment_id, amount, active) values ($1, $2, $3, true)",

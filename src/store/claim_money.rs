@@ -22,7 +22,7 @@ pub fn section_scope(code: &str) -> String {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UsageRow {
     pub scope: String,
-    pub limit_amount: i64,
+    pub limit_amount: Money,
     pub used: i64,
 }
 

@@ -1,6 +1,7 @@
 //! Issued policy documents besides the premium certificate: endorsement documents
 //! (批单) and insurance certificates (保险凭证), with their PDF bytes, hash and signature.
 
+use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, Utc};
@@ -23,7 +24,7 @@ pub struct DocumentRow {
     pub policy_number: String,
     pub party_name: String,
     /// Fen.
-    pub amount: i64,
+    pub amount: Money,
     pub content_json: String,
     pub sha256_hex: String,
     pub signature_b64: String,

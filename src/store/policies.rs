@@ -3,6 +3,7 @@
 //! A policy row is read, changed in Rust, and saved back only if nobody saved it
 //! since it was read (the `version` column). Issued versions are append-only.
 
+use crate::domain::money::{Money, Rate};
 use super::audit::{self, AuditActor, AuditEntry};
 use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
@@ -31,10 +32,10 @@ pub struct PolicyRow {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub units: i32,
-    pub insured_value: i64,
-    pub aggregate_limit: i64,
-    pub rate: String,
-    pub premium: i64,
+    pub insured_value: Money,
+    pub aggregate_limit: Money,
+    pub rate: Rate,
+    pub premium: Money,
     pub needs_referral: bool,
     pub terms_json: String,
     pub findings_json: String,
@@ -298,7 +299,7 @@ impl PolicySort {
             PolicySort::Created => Key::Int(r.policy_id),
             PolicySort::PeriodStart => Key::Date(r.period_start),
             PolicySort::PeriodEnd => Key::Date(r.period_end),
-            PolicySort::Premium => Key::Int(r.premium),
+            PolicySort::Premium => Key::Int(r.premium.fen()),
         };
         (k, r.policy_id)
     }
@@ -567,9 +568,9 @@ pub struct VersionRow {
     /// The clause set's text the policy was issued on (JSON).
     pub clause_text_json: String,
     /// Full-term premium after this version, in fen.
-    pub premium: i64,
+    pub premium: Money,
     /// Additional (+) or return (−) premium of this version, in fen.
-    pub adjustment: i64,
+    pub adjustment: Money,
     pub reason: String,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
@@ -645,9 +646,9 @@ pub struct ReferralRow {
     pub level: Option<String>,
     pub product_name: String,
     pub maker_name: String,
-    pub aggregate_limit: i64,
-    pub premium: i64,
-    pub rate: String,
+    pub aggregate_limit: Money,
+    pub premium: Money,
+    pub rate: Rate,
 }
 
 const REFERRAL_SELECT: &str = "select r.referral_id, r.policy_id, r.reasons_json, r.requested_by, \

@@ -8,7 +8,7 @@ pub use table::{csv_header, csv_row, to_csv, to_xlsx, Annex3Row, COLUMNS};
 
 use chrono::NaiveDate;
 
-use crate::domain::money::{Money, Rate};
+
 use crate::domain::subsidy::{Assessment, Verdict};
 use crate::services::terms::QuoteInput;
 use crate::services::underwriting::{self as uw, YearPass};
@@ -77,11 +77,11 @@ async fn row_of(
         renewal: p.is_renewal,
         first_insured_year: p.first_insured_year,
         delivery_date: terms.delivery_date,
-        aggregate_limit: Money::from_fen(p.aggregate_limit),
+        aggregate_limit: p.aggregate_limit,
         units: i64::from(p.units),
-        insured_value: Money::from_fen(p.insured_value),
-        rate: Rate::parse(&p.rate).map_err(internal)?,
-        premium: Money::from_fen(p.premium),
+        insured_value: p.insured_value,
+        rate: p.rate,
+        premium: p.premium,
         // What went to this premium; an over-payment is a credit, not premium paid.
         paid: settlement.paid.min(settlement.premium_due),
         subsidy,

@@ -186,7 +186,7 @@ pub async fn notify(
                 &bank(),
                 &line,
                 policy_id,
-                Money::from_fen(line.amount),
+                line.amount,
                 None,
             )
             .await?;
@@ -202,7 +202,7 @@ pub async fn notify(
                     entity_id: line_id.to_string(),
                     before: None,
                     after: Some(json!({
-                        "bank_txn_id": line.bank_txn_id, "amount": Money::from_fen(line.amount),
+                        "bank_txn_id": line.bank_txn_id, "amount": line.amount,
                         "reference": line.reference, "matched": false,
                     })),
                 },

@@ -67,7 +67,7 @@ impl InvoiceView {
             invoice_id: i.invoice_id,
             number: i.number,
             issued_on: i.issued_on,
-            amount: Money::from_fen(i.amount),
+            amount: i.amount,
             voided_at: i.voided_at,
             void_reason: i.void_reason,
         }
@@ -162,7 +162,7 @@ pub async fn ledger(
         .map(|r| RefundView {
             refund_id: r.refund_id,
             refunded_on: r.refunded_on,
-            amount: Money::from_fen(r.amount),
+            amount: r.amount,
             method: r.method,
             reference: r.reference,
             reason: r.reason,

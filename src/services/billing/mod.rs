@@ -89,9 +89,9 @@ pub struct SettledPayment {
 fn premium_due(versions: &[PremiumVersion]) -> Result<Money, Overflow> {
     Money::try_sum(versions.iter().map(|v| {
         if v.kind == "issue" {
-            Money::from_fen(v.premium)
+            v.premium
         } else {
-            Money::from_fen(v.adjustment)
+            v.adjustment
         }
     }))
 }
@@ -109,7 +109,7 @@ fn settle(
         .map(|p| SettledPayment {
             id: p.payment_id,
             paid_on: p.paid_on,
-            amount: Money::from_fen(p.amount),
+            amount: p.amount,
             method: p.method.clone(),
             reference: p.reference.clone(),
             payer: p.payer.clone(),
@@ -135,7 +135,7 @@ pub async fn settlement(tx: &mut Tx, policy_id: i64) -> ServiceResult<Settlement
         store::refunds(tx, policy_id)
             .await?
             .iter()
-            .map(|r| Money::from_fen(r.amount)),
+            .map(|r| r.amount),
     )?;
     Ok(settle(&versions, &payments, refunded)?)
 }
@@ -270,8 +270,8 @@ mod tests {
             seq,
             kind: kind.into(),
             effective_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            premium,
-            adjustment,
+            premium: Money::from_fen(premium),
+            adjustment: Money::from_fen(adjustment),
         }
     }
 
@@ -280,7 +280,7 @@ mod tests {
             payment_id: id,
             policy_id: 1,
             paid_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
-            amount: fen,
+            amount: Money::from_fen(fen),
             method: "bank_transfer".into(),
             reference: String::new(),
             payer: "甲".into(),

@@ -75,7 +75,7 @@ pub async fn owed_page(
             .0
             .push(Installment {
                 due_on: i.due_on,
-                amount: Money::from_fen(i.amount),
+                amount: i.amount,
             });
     }
     let mut paid: HashMap<i64, Money> = HashMap::new();

@@ -64,7 +64,7 @@ impl From<&PaymentRow> for PaymentView {
             payment_id: p.payment_id,
             policy_id: p.policy_id,
             paid_on: p.paid_on,
-            amount: Money::from_fen(p.amount),
+            amount: p.amount,
             method: p.method.clone(),
             reference: p.reference.clone(),
             payer: p.payer.clone(),

@@ -80,7 +80,7 @@ pub async fn set_plan(
     let before = store::plan(&mut tx, policy_id).await?.map(|(_, items)| {
         items
             .iter()
-            .map(|i| json!({"due_on": i.due_on, "amount": Money::from_fen(i.amount)}))
+            .map(|i| json!({"due_on": i.due_on, "amount": i.amount}))
             .collect::<Vec<_>>()
     });
     let rows: Vec<(NaiveDate, i64)> = lines.iter().map(|l| (l.due_on, l.amount.fen())).collect();
@@ -116,7 +116,7 @@ pub(super) async fn schedule_of(
                 .iter()
                 .map(|i| Installment {
                     due_on: i.due_on,
-                    amount: Money::from_fen(i.amount),
+                    amount: i.amount,
                 })
                 .collect(),
             p.based_on_seq,
@@ -139,17 +139,17 @@ pub(super) fn schedule_from(
         (
             vec![Installment {
                 due_on: policy.period_start,
-                amount: Money::from_fen(issue.premium),
+                amount: issue.premium,
             }],
             issue.seq,
         )
     });
     let changes: Vec<PremiumChange> = versions
         .iter()
-        .filter(|v| v.seq > based_on && v.adjustment != 0)
+        .filter(|v| v.seq > based_on && !v.adjustment.is_zero())
         .map(|v| PremiumChange {
             effective_on: v.effective_on,
-            adjustment: Money::from_fen(v.adjustment),
+            adjustment: v.adjustment,
         })
         .collect();
     schedule::schedule(&plan, &changes)

@@ -215,7 +215,7 @@ pub async fn suspense(
         .map(|r| LineFacts {
             payer: &r.payer,
             reference: &r.reference,
-            open: Money::from_fen(r.open_amount),
+            open: r.open_amount,
         })
         .collect();
     let suggested = suggestions(&mut tx, code, &facts).await?;
@@ -279,7 +279,7 @@ fn line_audit(
         entity_type: "bank_line",
         entity_id: line.bank_line_id.to_string(),
         before: Some(
-            json!({"bank_txn_id": line.bank_txn_id, "amount": Money::from_fen(line.amount)}),
+            json!({"bank_txn_id": line.bank_txn_id, "amount": line.amount}),
         ),
         after: Some(after),
     }

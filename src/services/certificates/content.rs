@@ -11,7 +11,7 @@ use crate::documents::{
     PremiumPayment, QuotedRule, RequestedBy, ScheduleContent, ScheduleEquipment,
 };
 use crate::domain::clauses::set::{ClauseSet, ProductLine, SectionKind};
-use crate::domain::money::{Money, Rate};
+use crate::domain::money::Money;
 use crate::domain::policy_state::{CancelReason, PolicyState};
 use crate::library::Library;
 use crate::services::billing::Settlement;
@@ -198,9 +198,9 @@ pub async fn schedule(
         intermediary,
         equipment,
         sections,
-        aggregate_limit: Money::from_fen(row.aggregate_limit),
-        rate: Rate::parse(&row.rate).map_err(internal)?,
-        premium: Money::from_fen(row.premium),
+        aggregate_limit: row.aggregate_limit,
+        rate: row.rate,
+        premium: row.premium,
         period_start: row.period_start,
         period_end: row.period_end,
         issue_date,
@@ -291,7 +291,7 @@ pub async fn endorsement(
     let due = versions
         .iter()
         .filter(|v| v.seq <= seq)
-        .try_fold(0i64, |sum, v| {
+        .try_fold(Money::ZERO, |sum, v| {
             sum.checked_add(if v.kind == "issue" {
                 v.premium
             } else {
@@ -313,10 +313,10 @@ pub async fn endorsement(
         reason: this.reason.clone(),
         requested_by,
         changes,
-        premium_before: Money::from_fen(previous.premium),
-        premium_after: Money::from_fen(this.premium),
-        adjustment: Money::from_fen(this.adjustment),
-        premium_due_after: Money::from_fen(due),
+        premium_before: previous.premium,
+        premium_after: this.premium,
+        adjustment: this.adjustment,
+        premium_due_after: due,
         issue_date: beijing_date(this.created_at),
         verification_code,
         verification_url,
@@ -369,10 +369,10 @@ pub async fn insurance_certificate(
                 unit_value: u.unit_value,
             })
             .collect(),
-        insured_value: Money::from_fen(row.insured_value),
+        insured_value: row.insured_value,
         period_start: row.period_start,
         period_end: row.period_end,
-        aggregate_limit: Money::from_fen(row.aggregate_limit),
+        aggregate_limit: row.aggregate_limit,
         sections: cover_sections(set, &t),
         quality_cover,
         deposit_rules,

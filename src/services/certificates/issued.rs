@@ -67,7 +67,7 @@ impl DocumentView {
             policy_number: row.policy_number.clone(),
             version_seq: row.version_seq,
             party_name: row.party_name.clone(),
-            amount: Money::from_fen(row.amount),
+            amount: row.amount,
             status: row.status.clone(),
             verification_code: row.verification_code.clone(),
             verification_url: verification_url(config, &row.verification_code),

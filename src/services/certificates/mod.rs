@@ -75,7 +75,7 @@ impl CertificateView {
             policy_id: row.policy_id,
             policy_number: row.policy_number.clone(),
             policyholder_name: row.policyholder_name.clone(),
-            total_premium: Money::from_fen(row.total_premium),
+            total_premium: row.total_premium,
             status: row.status.clone(),
             verification_code: row.verification_code.clone(),
             verification_url: verification_url(config, &row.verification_code),

@@ -95,7 +95,7 @@ pub async fn lookup(ctx: &Ctx<'_>, code: &str) -> ServiceResult<Verification> {
     let signature_valid = content.as_ref().is_some_and(|c| {
         c.certificate_number == row.certificate_number
             && c.policy_number == row.policy_number
-            && c.total_premium.fen() == row.total_premium
+            && c.total_premium == row.total_premium
             && signing::verify(
                 &row.public_key_b64,
                 &canonical_content(c),
@@ -112,7 +112,7 @@ pub async fn lookup(ctx: &Ctx<'_>, code: &str) -> ServiceResult<Verification> {
         policyholder: row.policyholder_name,
         beneficiary: None,
         policy_number: row.policy_number,
-        amount: Money::from_fen(row.total_premium),
+        amount: row.total_premium,
         status: row.status,
         issued_on,
         revoked_at: row.revoked_at,
@@ -130,7 +130,7 @@ fn document(row: DocumentRow, stale: Option<String>) -> Verification {
         let c: Option<EndorsementContent> = serde_json::from_str(&row.content_json).ok();
         let ok = c.as_ref().is_some_and(|c| {
             c.endorsement_number == row.document_number
-                && c.adjustment.fen() == row.amount
+                && c.adjustment == row.amount
                 && signing::verify(key, &endorsement_canonical(c), &row.signature_b64)
         });
         let issued = c.as_ref().map(|c| c.issue_date);
@@ -142,7 +142,7 @@ fn document(row: DocumentRow, stale: Option<String>) -> Verification {
         let c: Option<InsuranceCertificateContent> = serde_json::from_str(&row.content_json).ok();
         let ok = c.as_ref().is_some_and(|c| {
             c.certificate_number == row.document_number
-                && c.aggregate_limit.fen() == row.amount
+                && c.aggregate_limit == row.amount
                 && signing::verify(key, &insurance_certificate_canonical(c), &row.signature_b64)
         });
         let issued = c.as_ref().map(|c| c.issue_date);
@@ -163,7 +163,7 @@ fn document(row: DocumentRow, stale: Option<String>) -> Verification {
         policyholder,
         beneficiary,
         policy_number: row.policy_number,
-        amount: Money::from_fen(row.amount),
+        amount: row.amount,
         status,
         issued_on: issued_on.unwrap_or_else(|| row.issued_at.date_naive()),
         revoked_at: row.revoked_at,

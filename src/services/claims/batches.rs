@@ -80,7 +80,7 @@ impl From<&BatchItemRow> for BatchItemView {
             payment_id: i.payment_id,
             claim_id: i.claim_id,
             claim_number: i.claim_number.clone(),
-            amount: Money::from_fen(i.amount),
+            amount: i.amount,
             payee: i.payee.clone(),
             bank_name: i.bank_name.clone(),
             bank_account: i.bank_account.clone(),
@@ -99,7 +99,7 @@ fn view(b: BatchRow, items: &[BatchItemRow]) -> BatchView {
         batch_number: b.batch_number,
         state: b.state,
         payment_count: b.payment_count,
-        total: Money::from_fen(b.total),
+        total: b.total,
         created_by_name: b.created_by_name,
         created_at: b.created_at,
         closed_at: b.closed_at,
@@ -191,7 +191,7 @@ pub async fn create_batch(
             "no approved payment waits for a batch",
         )));
     }
-    let total: i64 = chosen.iter().map(|c| c.amount).sum();
+    let total = Money::try_sum(chosen.iter().map(|c| c.amount))?;
     let code = &ctx.config.insurer.code;
     let year = ctx.clock.today().year();
     let n = counters::next(&mut tx, &format!("claim-batch:{code}"), year).await?;
@@ -217,7 +217,7 @@ pub async fn create_batch(
             })?;
     }
     let after = json!({"batch_number": number, "payment_ids": chosen.iter().map(|c| c.payment_id).collect::<Vec<_>>(),
-        "payment_count": chosen.len(), "total": Money::from_fen(total), "note": note});
+        "payment_count": chosen.len(), "total": total, "note": note});
     batch_audit(&mut tx, actor, "claim.payment_batch", batch_id, None, after).await?;
     let row = store::get(&mut tx, batch_id)
         .await?
@@ -492,17 +492,17 @@ async fn apply_confirmation(
             ));
             continue;
         };
-        if l.amount.is_some_and(|a| a.fen() != item.amount) {
+        if l.amount.is_some_and(|a| a != item.amount) {
             errors.push(say(
                 format!(
                     "payment {} is {} CNY in the batch",
                     l.payment_id,
-                    Money::from_fen(item.amount).grouped()
+                    item.amount.grouped()
                 ),
                 format!(
                     "付款编号 {} 在本批次中的金额为 {} 元",
                     l.payment_id,
-                    Money::from_fen(item.amount).grouped()
+                    item.amount.grouped()
                 ),
             ));
             continue;

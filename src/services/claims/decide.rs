@@ -117,7 +117,7 @@ pub async fn decide(
     let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
     let calc = input.agreed_loss.map(|loss| work_out(&policy, &row, loss));
     let weight = match (input.outcome, calc) {
-        (Outcome::Reject, _) | (_, None) => Money::from_fen(row.amount_claimed),
+        (Outcome::Reject, _) | (_, None) => row.amount_claimed,
         (_, Some(c)) => c.payable,
     };
     let within = weight <= ctx.config.claims.authority_limit;
@@ -261,7 +261,7 @@ async fn finalise(
         (Outcome::Reject, _) => {
             row.closed_on = Some(day);
             row.agreed_loss = None;
-            row.indemnity = Some(0);
+            row.indemnity = Some(Money::ZERO);
             reserves::set_case_reserve(
                 tx,
                 row,
@@ -276,8 +276,8 @@ async fn finalise(
             send_rejection_notice(tx, ctx, actor, row, reasons).await?;
         }
         (_, Some(c)) => {
-            row.agreed_loss = Some(c.agreed_loss.fen());
-            row.indemnity = Some(c.payable.fen() + row.paid_total);
+            row.agreed_loss = Some(c.agreed_loss);
+            row.indemnity = Some(c.payable.try_add(row.paid_total)?);
             row.indemnity_json = Some(
                 serde_json::to_string(&c)
                     .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?,
@@ -468,7 +468,7 @@ pub async fn approve(
         let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
         let calc = pending
             .agreed_loss
-            .map(|l| work_out(&policy, &row, Money::from_fen(l)));
+            .map(|l| work_out(&policy, &row, l));
         let reasons: Vec<String> = serde_json::from_str(&pending.reasons_json).unwrap_or_default();
         finalise(
             &mut tx,

@@ -80,10 +80,10 @@ fn snapshot(row: &ClaimRow) -> serde_json::Value {
     serde_json::json!({
         "claim_number": row.claim_number, "state": row.state, "policy_id": row.policy_id,
         "claim_type": row.claim_type, "section": row.section_code,
-        "amount_claimed": Money::from_fen(row.amount_claimed),
+        "amount_claimed": row.amount_claimed,
         "proof_complete_on": row.proof_complete_on, "outcome": row.outcome,
-        "indemnity": row.indemnity.map(Money::from_fen),
-        "paid_total": Money::from_fen(row.paid_total), "reserve": Money::from_fen(row.reserve),
+        "indemnity": row.indemnity,
+        "paid_total": row.paid_total, "reserve": row.reserve,
         "assigned_to": row.assigned_to,
     })
 }

@@ -95,7 +95,7 @@ async fn refused(tx: &mut Tx, policy_id: i64, scope: &str, amount: Money) -> Ser
         .await
         .ok()
         .and_then(|rows| rows.into_iter().find(|u| u.scope == scope))
-        .map(|u| Money::from_fen(u.limit_amount - u.used))
+        .map(|u| u.limit_amount.remaining(Money::from_fen(u.used)))
         .unwrap_or(Money::ZERO);
     let (zh, en) = if scope == AGGREGATE {
         ("累计责任限额", "aggregate limit")
@@ -131,7 +131,7 @@ pub async fn pay(
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
-    let outstanding = Money::from_fen(row.indemnity.unwrap_or(0) - row.paid_total);
+    let outstanding = row.indemnity.unwrap_or(Money::ZERO).try_sub(row.paid_total)?;
     let amount = input.amount.unwrap_or(outstanding);
     if state == ClaimState::Agreed && (amount.fen() <= 0 || amount > outstanding) {
         return Err(ServiceError::field(
@@ -179,7 +179,7 @@ pub async fn pay(
         },
     )
     .await?;
-    row.paid_total += amount.fen();
+    row.paid_total = row.paid_total.try_add(amount)?;
     let reserve = Money::from_fen((row.reserve - amount.fen()).max(0));
     reserves::set_case_reserve(
         &mut tx,
@@ -329,7 +329,7 @@ pub async fn record_recovery(
         }
         money::restore(&mut tx, row.policy_id, AGGREGATE, input.amount.fen()).await?;
     }
-    row.recovered_total += input.amount.fen();
+    row.recovered_total = row.recovered_total.try_add(input.amount)?;
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["recovery"] =

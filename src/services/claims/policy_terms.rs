@@ -39,7 +39,7 @@ impl<'a> PolicyTerms<'a> {
         let usage = claim_money::usage(tx, policy_id)
             .await?
             .into_iter()
-            .map(|u| (u.scope, u.limit_amount, u.used))
+            .map(|u| (u.scope, u.limit_amount.fen(), u.used))
             .collect();
         Ok(PolicyTerms {
             row,
@@ -65,7 +65,7 @@ impl<'a> PolicyTerms<'a> {
     }
 
     pub fn aggregate_limit(&self) -> Money {
-        Money::from_fen(self.row.aggregate_limit)
+        self.row.aggregate_limit
     }
 
     pub fn aggregate_used(&self) -> Money {
@@ -135,7 +135,7 @@ impl<'a> PolicyTerms<'a> {
     /// Make sure the usage rows exist before any payment erodes them.
     pub async fn ensure_usage_rows(&self, tx: &mut Tx, section: Option<&str>) -> ServiceResult<()> {
         let id = self.row.policy_id;
-        claim_money::ensure_limit(tx, id, AGGREGATE, self.row.aggregate_limit).await?;
+        claim_money::ensure_limit(tx, id, AGGREGATE, self.row.aggregate_limit.fen()).await?;
         if let Some(code) = section {
             if let Some((c, _)) = self.choice(code) {
                 if let Some(limit) = c.limit {

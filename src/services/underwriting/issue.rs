@@ -156,7 +156,7 @@ pub async fn decide_referral(
 /// The level a referral made before the ladder was recorded waits for, from the policy
 /// as it is (and the limit an endorsement asks for).
 fn legacy_level(ctx: &Ctx<'_>, row: &PolicyRow, endorsement: Option<&str>) -> ServiceResult<Role> {
-    let mut limit = Money::from_fen(row.aggregate_limit);
+    let mut limit = row.aggregate_limit;
     if let Some(change) = endorsement {
         let asked = serde_json::from_str::<serde_json::Value>(change)
             .ok()
@@ -167,7 +167,7 @@ fn legacy_level(ctx: &Ctx<'_>, row: &PolicyRow, endorsement: Option<&str>) -> Se
     let deviation = match (
         ctx.library
             .rate_filing(&row.clause_set_id, &row.clause_set_version),
-        crate::domain::money::Rate::parse(&row.rate),
+        Ok::<_, crate::domain::money::AmountError>(row.rate),
     ) {
         (Some(f), Ok(rate)) => crate::domain::authority::deviation(rate, &f.band),
         _ => rust_decimal::Decimal::ZERO,
@@ -290,8 +290,8 @@ pub async fn issue(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResul
             effective_on: row.period_start,
             terms_json: &row.terms_json,
             clause_text_json: &clause_text,
-            premium: row.premium,
-            adjustment: row.premium,
+            premium: row.premium.fen(),
+            adjustment: row.premium.fen(),
             reason: "",
             created_by: actor.user_id,
         },

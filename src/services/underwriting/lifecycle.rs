@@ -242,7 +242,7 @@ async fn apply(
     } = change;
     let policy_id = row.policy_id;
     let before = snapshot(row);
-    let old_premium = Money::from_fen(row.premium);
+    let old_premium = row.premium;
     let new_premium = priced.quote.premium;
     let mut adjustment =
         prorata::endorsement_adjustment(old_premium, new_premium, &period, e.effective_on)
@@ -257,9 +257,9 @@ async fn apply(
         row.period_end = end;
     }
     row.units = i32::try_from(terms.unit_count()).unwrap_or(i32::MAX);
-    row.insured_value = priced.insured_value.fen();
-    row.aggregate_limit = terms.aggregate_limit.fen();
-    row.premium = full_term.fen();
+    row.insured_value = priced.insured_value;
+    row.aggregate_limit = terms.aggregate_limit;
+    row.premium = full_term;
     row.terms_json = serde_json::to_string(&terms)
         .map_err(|x| ServiceError::internal_from("serialise a record to JSON", x))?;
     let seq = store::add_version(
@@ -270,7 +270,7 @@ async fn apply(
             effective_on: e.effective_on,
             terms_json: &row.terms_json,
             clause_text_json: "{}",
-            premium: row.premium,
+            premium: row.premium.fen(),
             adjustment: adjustment.fen(),
             reason: e.reason.trim(),
             created_by: actor.user_id,
@@ -358,7 +358,7 @@ pub async fn cancel(
             "退保日期须在保险期间内",
         ));
     }
-    let premium = Money::from_fen(row.premium);
+    let premium = row.premium;
     let refund = prorata::return_premium_on_cancellation(premium, &period, c.last_day_covered)
         .map_err(|e| ServiceError::internal_from("compute the return premium", e))?;
     let reason = match c.by {
@@ -385,7 +385,7 @@ pub async fn cancel(
         },
     )
     .await?;
-    row.premium = premium.try_sub(refund)?.fen();
+    row.premium = premium.try_sub(refund)?;
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["return_premium"] = json!(refund);

@@ -26,7 +26,6 @@ pub use view::{
 
 pub use super::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use super::{Actor, Ctx, ServiceError, ServiceResult};
-use crate::domain::money::Money;
 use crate::domain::policy_state::PolicyState;
 use crate::store::policies::{self as store, PolicyRow};
 use crate::store::Tx;
@@ -68,9 +67,9 @@ fn transition(e: crate::domain::policy_state::TransitionError) -> ServiceError {
 fn snapshot(row: &PolicyRow) -> serde_json::Value {
     serde_json::json!({
         "policy_number": row.policy_number, "state": row.state, "units": row.units,
-        "insured_value": Money::from_fen(row.insured_value),
-        "aggregate_limit": Money::from_fen(row.aggregate_limit), "rate": row.rate,
-        "premium": Money::from_fen(row.premium), "period_start": row.period_start,
+        "insured_value": row.insured_value,
+        "aggregate_limit": row.aggregate_limit, "rate": row.rate,
+        "premium": row.premium, "period_start": row.period_start,
         "period_end": row.period_end, "end_user_proof": row.end_user_proof,
     })
 }

@@ -41,10 +41,10 @@ fn apply(row: &mut PolicyRow, input: &QuoteInput, p: &Priced) -> ServiceResult<(
     row.period_start = input.period_start;
     row.period_end = input.period_end;
     row.units = i32::try_from(input.unit_count()).unwrap_or(i32::MAX);
-    row.insured_value = p.insured_value.fen();
-    row.aggregate_limit = input.aggregate_limit.fen();
-    row.rate = p.quote.rate.to_string();
-    row.premium = p.quote.premium.fen();
+    row.insured_value = p.insured_value;
+    row.aggregate_limit = input.aggregate_limit;
+    row.rate = p.quote.rate;
+    row.premium = p.quote.premium;
     row.needs_referral = p.quote.needs_referral();
     let mut terms = input.clone();
     terms.clause_set_id = Some(row.clause_set_id.clone());
@@ -76,10 +76,10 @@ fn blank_row(actor: &Actor) -> PolicyRow {
         period_start: NaiveDate::MIN,
         period_end: NaiveDate::MIN,
         units: 0,
-        insured_value: 0,
-        aggregate_limit: 0,
-        rate: String::new(),
-        premium: 0,
+        insured_value: crate::domain::money::Money::ZERO,
+        aggregate_limit: crate::domain::money::Money::ZERO,
+        rate: crate::domain::money::Rate::default(),
+        premium: crate::domain::money::Money::ZERO,
         needs_referral: false,
         terms_json: String::new(),
         findings_json: String::new(),

@@ -6,7 +6,7 @@ use super::quote::chain;
 use super::{terms_of, Ctx};
 use crate::domain::catalogue::Tier;
 use crate::domain::cover_basis::{CoverBasis, Qualification};
-use crate::domain::money::{Money, Overflow, Rate};
+use crate::domain::money::{Money, Overflow};
 use crate::domain::programme::Programme;
 use crate::domain::prorata::Period;
 use crate::domain::subsidy::{
@@ -131,7 +131,7 @@ async fn facts(ctx: &Ctx<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<Sub
     let basis: CoverBasis =
         serde_json::from_value(serde_json::Value::String(row.cover_basis.clone()))
             .map_err(internal)?;
-    let premium = Money::from_fen(row.premium);
+    let premium = row.premium;
     let settled = crate::services::billing::settlement(tx, row.policy_id).await?;
     // The rule compares paid with the full-term premium; the settlement already knows
     // whether what is due (pro-rata endorsements included) has been paid.
@@ -170,9 +170,9 @@ async fn facts(ctx: &Ctx<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<Sub
         unit_type: item.unit_type.parse().map_err(internal)?,
         tier: item.tier.parse::<Tier>().ok(),
         period: Period::new(row.period_start, row.period_end).map_err(internal)?,
-        insured_value: Money::from_fen(row.insured_value),
-        aggregate_limit: Money::from_fen(row.aggregate_limit),
-        rate: Rate::parse(&row.rate).map_err(internal)?,
+        insured_value: row.insured_value,
+        aggregate_limit: row.aggregate_limit,
+        rate: row.rate,
         premium,
         premium_paid,
         first_installment,
