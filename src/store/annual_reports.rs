@@ -2,9 +2,9 @@
 //! set-based query per year over the policies of a scheme's programmes, grouped by
 //! maker and product in SQL — the database adds up the book, Rust only names it.
 
-use crate::domain::money::Money;
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// One maker and product's figures for the year, exact in fen.

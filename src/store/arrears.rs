@@ -63,30 +63,73 @@ pub async fn drift(tx: &mut Tx) -> StoreResult<i64> {
     }))
 }
 
-/// Recompute every issued policy's steps through the triggers' own refresh, and the
-/// ledger from them. A repair (and what the migration did); reads the whole book.
+/// Every issued policy's premium events (dated amounts that fall due), as the triggers'
+/// refresh reads them for one policy.
+const EVENTS: &str = "\
+    select i.policy_id as policy_id, i.due_on as d, i.amount as a from installment i \
+      join policy p on p.policy_id = i.policy_id where p.policy_number is not null \
+    union all \
+    select p.policy_id, p.period_start, v.premium from policy p \
+      join policy_version v on v.policy_id = p.policy_id \
+     where p.policy_number is not null and v.kind = 'issue' \
+       and not exists (select 1 from payment_plan pp where pp.policy_id = p.policy_id) \
+    union all \
+    select v.policy_id, v.effective_on, v.adjustment from policy_version v \
+      join policy p on p.policy_id = v.policy_id \
+     where p.policy_number is not null and v.adjustment > 0 \
+       and v.seq > coalesce((select pp.based_on_seq from payment_plan pp where pp.policy_id = v.policy_id), \
+                            (select min(w.seq) from policy_version w where w.policy_id = v.policy_id))";
+
+/// Every issued policy's premium due in all and what it has paid (never below nothing).
+const TOTALS: &str = "\
+    select p.policy_id as policy_id, coalesce(tv.total, 0) as total, \
+           case when coalesce(py.paid, 0) - coalesce(rf.refunded, 0) > 0 \
+                then coalesce(py.paid, 0) - coalesce(rf.refunded, 0) else 0 end as paid \
+      from policy p \
+      left join (select policy_id, \
+                        sum(case when kind = 'issue' then premium else adjustment end) as total \
+                   from policy_version group by policy_id) tv on tv.policy_id = p.policy_id \
+      left join (select policy_id, sum(amount) as paid from payment where reversed_at is null \
+                  group by policy_id) py on py.policy_id = p.policy_id \
+      left join (select policy_id, sum(amount) as refunded from refund group by policy_id) rf \
+             on rf.policy_id = p.policy_id \
+     where p.policy_number is not null";
+
+/// Recompute every issued policy's steps and the ledger from them in a few set-based
+/// statements — the triggers' refresh (migration 0024) over the whole book at once,
+/// partitioned by policy. A repair, and what a bulk load runs with the triggers off;
+/// the tile test holds both against the direct computation.
 pub async fn rebuild(tx: &mut Tx) -> StoreResult<()> {
-    let clear = "delete from premium_arrears_summary; delete from premium_arrears;";
-    match tx {
-        Tx::Postgres(t) => {
-            sqlx::raw_sql(clear).execute(&mut **t).await?;
-            sqlx::query(
-                "select premium_arrears_refresh(policy_id) from policy \
-                 where policy_number is not null",
-            )
-            .execute(&mut **t)
-            .await?;
-        }
-        Tx::Sqlite(t) => {
-            sqlx::raw_sql(clear).execute(&mut **t).await?;
-            sqlx::raw_sql(
-                "insert into premium_arrears_touch (policy_id) \
-                 select policy_id from policy where policy_number is not null; \
-                 delete from premium_arrears_touch;",
-            )
-            .execute(&mut **t)
-            .await?;
-        }
+    let steps = format!(
+        "insert into premium_arrears (policy_id, due_on, amount, opens) \
+         select s.policy_id, s.d, s.u, \
+                case when row_number() over (partition by s.policy_id order by s.d) = 1 then 1 else 0 end \
+         from (select c.policy_id as policy_id, c.d as d, \
+                      c.hi - (case when c.lo > c.paid then c.lo else c.paid end) as u \
+               from (select r.policy_id as policy_id, r.d as d, \
+                            case when r.cum < t.total then r.cum when t.total > 0 then t.total else 0 end as hi, \
+                            case when r.cum - r.a < t.total then r.cum - r.a \
+                                 when t.total > 0 then t.total else 0 end as lo, \
+                            t.paid as paid \
+                     from (select e.policy_id as policy_id, e.d as d, e.a as a, \
+                                  sum(e.a) over (partition by e.policy_id order by e.d \
+                                      rows between unbounded preceding and current row) as cum \
+                           from (select ev.policy_id as policy_id, ev.d as d, sum(ev.a) as a \
+                                 from ({EVENTS}) ev group by ev.policy_id, ev.d) e) r \
+                     join ({TOTALS}) t on t.policy_id = r.policy_id) c \
+               where c.hi > (case when c.lo > c.paid then c.lo else c.paid end)) s"
+    );
+    let ledger = "insert into premium_arrears_summary (due_on, policies, amount) \
+        select due_on, sum(opens), sum(amount) from premium_arrears group by due_on";
+    for sql in [
+        "delete from premium_arrears_summary",
+        "delete from premium_arrears",
+        steps.as_str(),
+        ledger,
+    ] {
+        dispatch!(tx, c => {
+            sqlx::query(sql).execute(&mut *c).await?;
+        });
     }
     compact(tx).await?;
     Ok(())

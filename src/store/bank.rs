@@ -3,10 +3,10 @@
 //! suggestions. A line's open amount is always derived — its amount minus live
 //! payments made from it and a live disposal — never stored.
 
-use crate::domain::money::Money;
 use super::billing::{BankLineRow, LINE};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A statement file kept between preview and import.

@@ -2,9 +2,9 @@
 //! bank's notification keys. Inserts that must happen once use the database's unique
 //! constraints (`on conflict do nothing`), so concurrent deliveries cannot both write.
 
-use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A policy as billing needs it: who, which programme, and whether it was issued.

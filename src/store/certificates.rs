@@ -1,8 +1,8 @@
 //! Full-premium collection certificates (全额保费收取证明) and the stored signing key.
 
-use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, Utc};
 
 /// A certificate as stored, without its PDF bytes (read those with [`pdf`]).

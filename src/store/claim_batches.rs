@@ -2,9 +2,9 @@
 //! A payment is in at most one active item (a partial unique index), so two batches
 //! made at once — on any number of instances — never carry the same payment.
 
-use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -92,7 +92,12 @@ pub async fn insert(
 }
 
 /// Put a payment in a batch; `Duplicate` when it is already in another active one.
-pub async fn add_item(tx: &mut Tx, batch_id: i64, payment_id: i64, amount: Money) -> StoreResult<()> {
+pub async fn add_item(
+    tx: &mut Tx,
+    batch_id: i64,
+    payment_id: i64,
+    amount: Money,
+) -> StoreResult<()> {
     dispatch!(tx, c => {
         sqlx::query(
             "insert into claim_payment_batch_item (batch_id, payment_id, amount, active) values ($1, $2, $3, true)",

@@ -1,9 +1,9 @@
 //! Issued policy documents besides the premium certificate: endorsement documents
 //! (批单) and insurance certificates (保险凭证), with their PDF bytes, hash and signature.
 
-use crate::domain::money::Money;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::{DateTime, Utc};
 
 /// endorsement (批单) or insurance_certificate (保险凭证).

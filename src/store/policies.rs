@@ -3,12 +3,12 @@
 //! A policy row is read, changed in Rust, and saved back only if nobody saved it
 //! since it was read (the `version` column). Issued versions are append-only.
 
-use crate::domain::money::{Money, Rate};
 use super::audit::{self, AuditActor, AuditEntry};
 use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::{Money, Rate};
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

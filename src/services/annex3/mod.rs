@@ -8,7 +8,6 @@ pub use table::{csv_header, csv_row, to_csv, to_xlsx, Annex3Row, COLUMNS};
 
 use chrono::NaiveDate;
 
-
 use crate::domain::subsidy::{Assessment, Verdict};
 use crate::services::terms::QuoteInput;
 use crate::services::underwriting::{self as uw, YearPass};

@@ -181,15 +181,7 @@ pub async fn notify(
         .ok_or(ServiceError::NotFound("bank line"))?;
     let status = match policy_named_in(&mut tx, &line.reference, &config.insurer.code).await? {
         Some(policy_id) => {
-            pay_from_line(
-                &mut tx,
-                &bank(),
-                &line,
-                policy_id,
-                line.amount,
-                None,
-            )
-            .await?;
+            pay_from_line(&mut tx, &bank(), &line, policy_id, line.amount, None).await?;
             "recorded"
         }
         None => {

@@ -278,9 +278,7 @@ fn line_audit(
         action,
         entity_type: "bank_line",
         entity_id: line.bank_line_id.to_string(),
-        before: Some(
-            json!({"bank_txn_id": line.bank_txn_id, "amount": line.amount}),
-        ),
+        before: Some(json!({"bank_txn_id": line.bank_txn_id, "amount": line.amount})),
         after: Some(after),
     }
 }

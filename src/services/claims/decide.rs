@@ -466,9 +466,7 @@ pub async fn approve(
     .await?;
     if input.approve {
         let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
-        let calc = pending
-            .agreed_loss
-            .map(|l| work_out(&policy, &row, l));
+        let calc = pending.agreed_loss.map(|l| work_out(&policy, &row, l));
         let reasons: Vec<String> = serde_json::from_str(&pending.reasons_json).unwrap_or_default();
         finalise(
             &mut tx,

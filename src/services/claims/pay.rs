@@ -131,7 +131,10 @@ pub async fn pay(
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let state = state_of(&row)?;
-    let outstanding = row.indemnity.unwrap_or(Money::ZERO).try_sub(row.paid_total)?;
+    let outstanding = row
+        .indemnity
+        .unwrap_or(Money::ZERO)
+        .try_sub(row.paid_total)?;
     let amount = input.amount.unwrap_or(outstanding);
     if state == ClaimState::Agreed && (amount.fen() <= 0 || amount > outstanding) {
         return Err(ServiceError::field(
