@@ -17,15 +17,15 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn from_row(u: &UserRow) -> Option<Actor> {
-        Some(Actor {
+    pub fn from_row(u: &UserRow) -> Actor {
+        Actor {
             user_id: u.user_id,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            role: u.role.parse().ok()?,
+            role: u.role,
             maker_id: u.maker_id,
             locale: u.locale.clone(),
-        })
+        }
     }
 
     /// The command line acts as the system itself.

@@ -131,7 +131,7 @@ pub async fn login(
     let actor = user
         .as_ref()
         .filter(|u| ok && u.active)
-        .and_then(Actor::from_row);
+        .map(Actor::from_row);
     let mut tx = db.write().await?;
     users::record_attempt(&mut tx, username, actor.is_some()).await?;
     let Some(actor) = actor else {
@@ -169,12 +169,10 @@ pub async fn session(ctx: &Ctx<'_>, token: &str) -> ServiceResult<Option<Session
     let db = ctx.db;
     let mut tx = db.read().await?;
     let found = sessions::lookup(&mut tx, &token_hash(token)).await?;
-    Ok(found.and_then(|(u, csrf)| {
-        Actor::from_row(&u).map(|actor| SessionUser {
-            actor,
-            csrf,
-            must_change_password: u.must_change_password,
-        })
+    Ok(found.map(|(u, csrf)| SessionUser {
+        actor: Actor::from_row(&u),
+        csrf,
+        must_change_password: u.must_change_password,
     }))
 }
 
@@ -192,7 +190,7 @@ pub async fn logout(ctx: &Ctx<'_>, token: &str) -> ServiceResult<()> {
 pub async fn bearer(ctx: &Ctx<'_>, token: &str) -> ServiceResult<Option<Actor>> {
     let db = ctx.db;
     let user = users::user_for_token(db, &token_hash(token)).await?;
-    Ok(user.as_ref().and_then(Actor::from_row))
+    Ok(user.as_ref().map(Actor::from_row))
 }
 
 /// Constant-time comparison for CSRF tokens.

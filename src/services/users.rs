@@ -15,7 +15,7 @@ pub struct UserView {
     pub username: String,
     pub display_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub maker_id: Option<i64>,
     pub locale: String,
     pub active: bool,
@@ -134,7 +134,7 @@ pub async fn create(ctx: &Ctx<'_>, actor: &Actor, input: NewUserInput) -> Servic
             entity_id: row.user_id.to_string(),
             before: None,
             after: Some(
-                json!({"username": row.username, "role": row.role, "maker_id": row.maker_id}),
+                json!({"username": row.username, "role": row.role.as_str(), "maker_id": row.maker_id}),
             ),
         },
     )

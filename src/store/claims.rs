@@ -5,6 +5,7 @@ use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -18,7 +19,7 @@ pub struct ClaimRow {
     pub maker_name: String,
     pub claim_type: String,
     pub section_code: Option<String>,
-    pub state: String,
+    pub state: ClaimState,
     pub event_date: NaiveDate,
     pub known_date: Option<NaiveDate>,
     pub reported_on: NaiveDate,
@@ -138,7 +139,7 @@ pub fn next_due_on(r: &ClaimRow) -> NaiveDate {
         agreed_on: r.agreed_on,
         anything_paid: r.paid_total > Money::ZERO,
         fully_paid: r.indemnity.is_some_and(|i| r.paid_total >= i),
-        open: r.state != "closed",
+        open: r.state != ClaimState::Closed,
     });
     clocks
         .iter()

@@ -7,7 +7,9 @@
 //! domain stays free of sqlx; generic over the backend because both store `i64` and text
 //! the same way.
 
+use crate::domain::claims::ClaimState;
 use crate::domain::money::{Money, Rate};
+use crate::domain::role::Role;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
@@ -80,6 +82,56 @@ where
         <String as Encode<'q, DB>>::encode(self.to_string(), buf)
     }
 }
+
+/// A state or kind stored as its snake_case code (`TEXT`, checked by the schema): read into
+/// the domain's enum, so a row that holds an unknown code fails when it is read, naming
+/// the column, and a service never compares strings.
+macro_rules! code_column {
+    ($($ty:ty => $parse:expr),+ $(,)?) => {$(
+        impl<DB: Database> Type<DB> for $ty
+        where
+            String: Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'r, DB: Database> Decode<'r, DB> for $ty
+        where
+            String: Decode<'r, DB>,
+        {
+            fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<$ty, BoxDynError> {
+                let text = <String as Decode<'r, DB>>::decode(value)?;
+                let parse: fn(&str) -> Option<$ty> = $parse;
+                parse(&text).ok_or_else(|| {
+                    format!("unknown {} code {text:?}", stringify!($ty)).into()
+                })
+            }
+        }
+
+        impl<'q, DB: Database> Encode<'q, DB> for $ty
+        where
+            String: Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+            ) -> Result<IsNull, BoxDynError> {
+                <String as Encode<'q, DB>>::encode(self.as_str().to_string(), buf)
+            }
+        }
+    )+};
+}
+
+code_column!(
+    ClaimState => ClaimState::parse,
+    Role => |s| s.parse().ok(),
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Users, API tokens and login attempts.
 
 use super::{now, Db, StoreError, StoreResult, Tx};
+use crate::domain::role::Role;
 use crate::{dispatch, dispatch_pool};
 use chrono::{DateTime, Utc};
 
@@ -11,7 +12,7 @@ pub struct UserRow {
     pub display_name: String,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub maker_id: Option<i64>,
     pub locale: String,
     pub active: bool,

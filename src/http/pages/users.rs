@@ -98,11 +98,7 @@ async fn render(
     let rows = list
         .into_iter()
         .map(|u| UserLine {
-            role: u
-                .role
-                .parse::<Role>()
-                .map(|r| c.lang.pick(r.zh(), r.en()).to_string())
-                .unwrap_or(u.role),
+            role: c.lang.pick(u.role.zh(), u.role.en()).to_string(),
             maker: u
                 .maker_id
                 .and_then(|id| makers.iter().find(|m| m.0 == id).map(|m| m.1.clone()))

@@ -9,7 +9,7 @@ use super::policy_terms::PolicyTerms;
 use super::proof::{missing_now, waiver_reason};
 use super::reserves;
 use super::view::ClaimView;
-use super::{load_for_change, log, out_of_bounds, require_handler, snapshot, state_of, transition};
+use super::{load_for_change, log, out_of_bounds, require_handler, snapshot, transition};
 use crate::documents::{
     render_rejection_notice, Branding, DocumentFont, NoticeContact, RejectionNotice, SealArtwork,
 };
@@ -121,7 +121,8 @@ pub async fn decide(
         (_, Some(c)) => c.payable,
     };
     let within = weight <= ctx.config.claims.authority_limit;
-    let next = state_of(&row)?
+    let next = row
+        .state
         .decide(input.outcome, within)
         .map_err(transition)?;
     let before = snapshot(&row);
@@ -155,7 +156,7 @@ pub async fn decide(
             )
             .await?;
         }
-        row.state = next.as_str().into();
+        row.state = next;
         store::save(&mut tx, &mut row).await?;
         let mut after = snapshot(&row);
         after["proof_waiver"] = json!(waived);
@@ -251,7 +252,7 @@ async fn finalise(
         Outcome::Reject => ClaimState::Closed,
         _ => ClaimState::Agreed,
     };
-    row.state = next.as_str().into();
+    row.state = next;
     row.outcome = Some(outcome.as_str().into());
     row.reasons_json = serde_json::to_string(reasons)
         .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
@@ -429,7 +430,8 @@ pub async fn approve(
     }
     let outcome = Outcome::parse(&pending.outcome)
         .ok_or_else(|| ServiceError::Internal("approval outcome".into()))?;
-    let next = state_of(&row)?
+    let next = row
+        .state
         .approve(outcome, input.approve)
         .map_err(transition)?;
     let missing = if input.approve {
@@ -480,7 +482,7 @@ pub async fn approve(
         )
         .await?;
     } else {
-        row.state = next.as_str().into();
+        row.state = next;
         store::save(&mut tx, &mut row).await?;
     }
     let mut after = snapshot(&row);

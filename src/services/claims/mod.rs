@@ -41,7 +41,7 @@ pub use view::{
 pub use work::{add_note, assign, handlers, AssignInput, NoteInput};
 
 use super::{Actor, FieldError, ServiceError, ServiceResult};
-use crate::domain::claims::{ClaimState, ClaimStateError};
+use crate::domain::claims::ClaimStateError;
 use crate::domain::money::Money;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::claims::{self as store, ClaimRow};
@@ -65,12 +65,6 @@ async fn load_for_change(tx: &mut Tx, actor: &Actor, id: i64) -> ServiceResult<C
     Ok(row)
 }
 
-fn state_of(row: &ClaimRow) -> ServiceResult<ClaimState> {
-    ClaimState::parse(&row.state).ok_or_else(|| {
-        ServiceError::Internal(format!("claim {} state {}", row.claim_id, row.state))
-    })
-}
-
 fn transition(e: ClaimStateError) -> ServiceError {
     ServiceError::Conflict(e.text())
 }
@@ -78,7 +72,7 @@ fn transition(e: ClaimStateError) -> ServiceError {
 /// A short JSON picture of a claim for audit rows.
 fn snapshot(row: &ClaimRow) -> serde_json::Value {
     serde_json::json!({
-        "claim_number": row.claim_number, "state": row.state, "policy_id": row.policy_id,
+        "claim_number": row.claim_number, "state": row.state.as_str(), "policy_id": row.policy_id,
         "claim_type": row.claim_type, "section": row.section_code,
         "amount_claimed": row.amount_claimed,
         "proof_complete_on": row.proof_complete_on, "outcome": row.outcome,

@@ -10,8 +10,7 @@ use super::policy_terms::PolicyTerms;
 use super::reserves::{self, ReserveLineInput};
 use super::view::ClaimView;
 use super::{
-    blank, bounded, commit_reserve, load_for_change, log, require_handler, snapshot, state_of,
-    transition,
+    blank, bounded, commit_reserve, load_for_change, log, require_handler, snapshot, transition,
 };
 use crate::domain::claims::{check_cover, ClaimState, CoverFacts};
 use crate::domain::clauses::ClaimType;
@@ -274,8 +273,8 @@ pub async fn register(
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
     let before = snapshot(&row);
-    let next = state_of(&row)?.register().map_err(transition)?;
-    row.state = next.as_str().into();
+    let next = row.state.register().map_err(transition)?;
+    row.state = next;
     row.registered_by = Some(actor.user_id);
     reserves::set_case_reserve(
         &mut tx,
@@ -333,7 +332,7 @@ pub async fn set_reserve(
     let split = reserves::breakdown(input.amount, &input.lines)?;
     let mut tx = ctx.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
-    let state = state_of(&row)?;
+    let state = row.state;
     if matches!(state, ClaimState::Notified | ClaimState::Closed) {
         return Err(ServiceError::Conflict(Text::new(
             "赔案未立案或已结案，不能调整准备金",

@@ -6,7 +6,7 @@ use super::staff_view::ClaimPaymentView;
 use super::view::ClaimView;
 use super::{
     blank, bounded, commit_reserve, load_for_change, log, require_handler, reserves, snapshot,
-    state_of, transition,
+    transition,
 };
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
@@ -130,7 +130,7 @@ pub async fn pay(
     validate(&input)?;
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
-    let state = state_of(&row)?;
+    let state = row.state;
     let outstanding = row
         .indemnity
         .unwrap_or(Money::ZERO)
@@ -194,7 +194,7 @@ pub async fn pay(
         Some(actor.user_id),
     )
     .await?;
-    row.state = next.as_str().into();
+    row.state = next;
     if next == ClaimState::Closed {
         row.closed_on = Some(day);
     }
@@ -378,9 +378,9 @@ pub async fn reopen(
     bounded("reserve", input.reserve)?;
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
-    let next = state_of(&row)?.reopen().map_err(transition)?;
+    let next = row.state.reopen().map_err(transition)?;
     let before = snapshot(&row);
-    row.state = next.as_str().into();
+    row.state = next;
     row.closed_on = None;
     row.outcome = None;
     row.decided_on = None;

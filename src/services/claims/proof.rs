@@ -5,7 +5,7 @@
 use super::mail;
 use super::staff_view::ClaimDocumentView;
 use super::view::ClaimView;
-use super::{load_for_change, log, require_handler, snapshot, state_of};
+use super::{load_for_change, log, require_handler, snapshot};
 use crate::domain::clauses::{ChecklistDocument, ClaimType};
 use crate::domain::text::Text;
 use crate::library::Library;
@@ -142,7 +142,7 @@ pub async fn request_missing_proof(
     require_handler(actor, "request proof")?;
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, actor, claim_id).await?;
-    if !state_of(&row)?.can_handle() {
+    if !row.state.can_handle() {
         return Err(ServiceError::Conflict(Text::new(
             "赔案已核定，不能再索要材料",
             "the claim is decided; no proof can be requested",

@@ -8,7 +8,9 @@ use super::staff_view::{
     views, ApprovalView, ClaimAssignmentView, ClaimDocumentView, ClaimNoteView, ClaimPaymentView,
     RecoveryView, ReserveLineChangeView, ReserveView,
 };
-use crate::domain::claims::{clocks_for, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency};
+use crate::domain::claims::{
+    clocks_for, ClaimState, Clock as StatutoryClock, ClockFacts, CoverCheck, Urgency,
+};
 use crate::domain::money::Money;
 use crate::paging::Paged;
 use crate::services::Ctx;
@@ -92,7 +94,7 @@ impl From<&ClaimRow> for ClaimView {
             maker_name: r.maker_name.clone(),
             claim_type: r.claim_type.clone(),
             section_code: r.section_code.clone(),
-            state: r.state.clone(),
+            state: r.state.as_str().to_string(),
             event_date: r.event_date,
             known_date: r.known_date,
             reported_on: r.reported_on,
@@ -121,7 +123,7 @@ impl From<&ClaimRow> for ClaimView {
 
 /// The statutory clocks of a claim.
 pub fn clocks_of(r: &ClaimRow) -> Vec<StatutoryClock> {
-    let closed = r.state == "closed";
+    let closed = r.state == ClaimState::Closed;
     clocks_for(&ClockFacts {
         event_date: r.event_date,
         known_date: r.known_date,

@@ -5,9 +5,8 @@
 //! claim's timeline — their audit rows are kept under `claim_note`).
 
 use super::staff_view::{views, ClaimHandlerView, ClaimNoteView};
-use super::{load_for_change, log, require_handler, snapshot, state_of};
+use super::{load_for_change, log, require_handler, snapshot};
 use crate::domain::claims::ClaimState;
-use crate::domain::role::Role;
 use crate::domain::text::Text;
 use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
@@ -57,7 +56,7 @@ pub async fn assign(
     let manager = actor.role.approves_claims();
     let mut tx = ctx.db.write().await?;
     let row = load_for_change(&mut tx, actor, claim_id).await?;
-    if state_of(&row)? == ClaimState::Closed {
+    if row.state == ClaimState::Closed {
         return Err(ServiceError::Conflict(Text::new(
             "赔案已结案，不能分配",
             "the claim is closed; reopen it first",
@@ -77,11 +76,7 @@ pub async fn assign(
     let target = users::get(&mut tx, target_id)
         .await?
         .filter(|u| u.active)
-        .filter(|u| {
-            u.role
-                .parse::<Role>()
-                .is_ok_and(|r: Role| r.handles_claims())
-        })
+        .filter(|u| u.role.handles_claims())
         .ok_or_else(|| {
             ServiceError::field(
                 "user_id",
