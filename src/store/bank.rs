@@ -303,7 +303,7 @@ const DISPOSAL: &str = "select disposal_id, bank_line_id, kind, amount, reason, 
 pub struct NewDisposal<'a> {
     pub line_id: i64,
     pub kind: &'a str,
-    pub amount: i64,
+    pub amount: Money,
     pub reason: &'a str,
     pub refund_reference: &'a str,
     pub refunded_on: Option<NaiveDate>,

@@ -222,7 +222,7 @@ const PAYMENT: &str =
 pub struct NewPayment<'a> {
     pub policy_id: i64,
     pub paid_on: NaiveDate,
-    pub amount: i64,
+    pub amount: Money,
     pub method: &'a str,
     pub reference: &'a str,
     pub payer: &'a str,
@@ -309,7 +309,7 @@ pub struct RefundRow {
 pub struct NewRefund<'a> {
     pub policy_id: i64,
     pub refunded_on: NaiveDate,
-    pub amount: i64,
+    pub amount: Money,
     pub method: &'a str,
     pub reference: &'a str,
     pub reason: &'a str,
@@ -528,7 +528,7 @@ pub struct NewLine<'a> {
     pub import_id: Option<i64>,
     pub bank_txn_id: &'a str,
     pub value_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Money,
     pub payer: &'a str,
     pub reference: &'a str,
 }

@@ -39,7 +39,7 @@ pub struct NewCertificate<'a> {
     pub verification_code: &'a str,
     pub policy_number: &'a str,
     pub policyholder_name: &'a str,
-    pub total_premium: i64,
+    pub total_premium: Money,
     pub content_json: &'a str,
     pub pdf: &'a [u8],
     pub sha256_hex: &'a str,

@@ -124,7 +124,7 @@ const PAYMENT_SELECT: &str = "select payment_id, claim_id, policy_id, amount, pa
 pub struct NewPayment<'a> {
     pub claim_id: i64,
     pub policy_id: i64,
-    pub amount: i64,
+    pub amount: Money,
     pub payee: &'a str,
     pub bank_name: &'a str,
     pub bank_account: &'a str,
@@ -220,7 +220,7 @@ pub struct RecoveryRow {
 pub struct NewRecovery<'a> {
     pub claim_id: i64,
     pub kind: &'a str,
-    pub amount: i64,
+    pub amount: Money,
     pub note: &'a str,
     pub restores_limit: bool,
     pub recorded_by: i64,

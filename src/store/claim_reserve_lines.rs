@@ -26,7 +26,7 @@ pub struct NewLine<'a> {
     pub claim_id: i64,
     pub reserve_id: i64,
     pub cost_type: &'a str,
-    pub amount: i64,
+    pub amount: Money,
     pub set_on: NaiveDate,
     pub reason: &'a str,
     pub set_by: Option<i64>,

@@ -49,7 +49,7 @@ pub struct NewDocument<'a> {
     pub verification_code: &'a str,
     pub policy_number: &'a str,
     pub party_name: &'a str,
-    pub amount: i64,
+    pub amount: Money,
     pub content_json: &'a str,
     pub pdf: &'a [u8],
     pub sha256_hex: &'a str,

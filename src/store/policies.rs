@@ -582,8 +582,8 @@ pub struct NewVersion<'a> {
     pub effective_on: NaiveDate,
     pub terms_json: &'a str,
     pub clause_text_json: &'a str,
-    pub premium: i64,
-    pub adjustment: i64,
+    pub premium: Money,
+    pub adjustment: Money,
     pub reason: &'a str,
     pub created_by: i64,
 }

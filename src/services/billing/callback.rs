@@ -159,7 +159,7 @@ pub async fn notify(
             import_id: None,
             bank_txn_id: n.transaction_id.trim(),
             value_date: n.paid_on,
-            amount: n.amount.fen(),
+            amount: n.amount,
             payer: n.payer.trim(),
             reference: n.reference.trim(),
         },

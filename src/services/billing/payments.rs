@@ -156,7 +156,7 @@ pub async fn record_payment(
         &NewPayment {
             policy_id,
             paid_on: input.paid_on,
-            amount: input.amount.fen(),
+            amount: input.amount,
             method: &input.method,
             reference: input.reference.trim(),
             payer: input.payer.trim(),
@@ -300,7 +300,7 @@ pub async fn refund(
         &NewRefund {
             policy_id,
             refunded_on: input.refunded_on,
-            amount: input.amount.fen(),
+            amount: input.amount,
             method: &input.method,
             reference: input.reference.trim(),
             reason: input.reason.trim(),

@@ -294,7 +294,7 @@ pub(super) async fn pay_from_line(
         &NewPayment {
             policy_id,
             paid_on: line.value_date,
-            amount: amount.fen(),
+            amount: amount,
             method: "bank_transfer",
             reference: &line.reference,
             payer: &line.payer,
@@ -384,7 +384,7 @@ async fn import_chunk(
             import_id: Some(import_id),
             bank_txn_id: &l.transaction_id,
             value_date: l.value_date,
-            amount: l.amount.fen(),
+            amount: l.amount,
             payer: &l.payer,
             reference: &l.reference,
         };

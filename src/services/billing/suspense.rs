@@ -477,7 +477,7 @@ async fn dispose(
         &NewDisposal {
             line_id,
             kind,
-            amount: open.fen(),
+            amount: open,
             reason,
             refund_reference: refund.map_or("", |(_, r)| r.trim()),
             refunded_on: refund.map(|(d, _)| d),

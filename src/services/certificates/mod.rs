@@ -208,7 +208,7 @@ pub async fn certificate(
             verification_code: &verification_code,
             policy_number: &content.policy_number,
             policyholder_name: &content.policyholder_name,
-            total_premium: content.total_premium.fen(),
+            total_premium: content.total_premium,
             content_json: &content_json,
             pdf: &pdf,
             sha256_hex: &sha,

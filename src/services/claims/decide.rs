@@ -137,8 +137,8 @@ pub async fn decide(
             &NewApproval {
                 claim_id,
                 outcome: input.outcome.as_str(),
-                agreed_loss: input.agreed_loss.map(Money::fen),
-                indemnity: calc.map(|c| c.payable.fen()),
+                agreed_loss: input.agreed_loss,
+                indemnity: calc.map(|c| c.payable),
                 reasons_json: &reasons_json,
                 requested_by: actor.user_id,
             },

@@ -218,7 +218,7 @@ pub async fn notify(
             place: input.place.trim(),
             description: input.description.trim(),
             units_json: &units_json,
-            amount_claimed: input.amount_claimed.fen(),
+            amount_claimed: input.amount_claimed,
             contact_email: &contact_email,
             cover_json: &cover_json,
             reported_by: actor.user_id,

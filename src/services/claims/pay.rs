@@ -173,7 +173,7 @@ pub async fn pay(
         &NewPayment {
             claim_id,
             policy_id: row.policy_id,
-            amount: amount.fen(),
+            amount: amount,
             payee: input.payee.trim(),
             bank_name: input.bank_name.trim(),
             bank_account: input.bank_account.trim(),
@@ -312,7 +312,7 @@ pub async fn record_recovery(
         &NewRecovery {
             claim_id,
             kind: &input.kind,
-            amount: input.amount.fen(),
+            amount: input.amount,
             note: input.note.trim(),
             restores_limit: restores,
             recorded_by: actor.user_id,

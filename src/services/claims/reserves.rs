@@ -159,7 +159,7 @@ pub async fn set_case_reserve(
                     claim_id: row.claim_id,
                     reserve_id,
                     cost_type: cost.as_str(),
-                    amount: new.fen(),
+                    amount: *new,
                     set_on: on,
                     reason,
                     set_by: by,
