@@ -60,13 +60,15 @@ impl Application {
             http::ratelimit::RateLimiter::new(config.certificates.verify_per_minute, 10_000);
         let health = crate::runtime::Health::default();
         let state = web::Data::new(AppState {
-            db: db.clone(),
-            config,
+            services: crate::services::Services {
+                db: db.clone(),
+                library,
+                config,
+                kit,
+                clock: opts.clock,
+            },
             metrics: Default::default(),
-            library,
-            kit,
             verify_limiter,
-            clock: opts.clock,
             jobs: health.clone(),
         });
         // The same pieces the requests use, for the jobs and the CLI.

@@ -273,7 +273,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let ctx = opened(&shared)?;
             let day = as_of.unwrap_or_else(|| Clock::System.today());
-            let r = services::billing::send_reminders(&ctx, &config.billing, day)
+            let r = services::billing::send_reminders(&ctx, day)
                 .await
                 .map_err(describe)?;
             println!(
@@ -382,14 +382,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let ctx = opened(&shared)?;
-            backtest_run(&ctx, &config, as_of, out, basis.into(), no_store).await
+            backtest_run(&ctx, as_of, out, basis.into(), no_store).await
         }
         Command::Backtest {
             command: BacktestCommand::Schedule { today },
         } => {
             let ctx = opened(&shared)?;
             let today = today.unwrap_or_else(|| Clock::System.today());
-            match services::backtest::schedule::run_due(&ctx, &config, today)
+            match services::backtest::schedule::run_due(&ctx, today)
                 .await
                 .map_err(describe)?
             {
@@ -568,7 +568,6 @@ fn shutdown_signal(
 
 async fn backtest_run(
     ctx: &Ctx<'_>,
-    config: &Config,
     as_of: chrono::NaiveDate,
     out: Option<PathBuf>,
     basis: crate::store::backtest::Basis,
@@ -581,11 +580,11 @@ async fn backtest_run(
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     }
     let rendered = if no_store {
-        backtest::produce(ctx, config, as_of, basis, None)
+        backtest::produce(ctx, as_of, basis, None)
             .await
             .map_err(describe)?
     } else {
-        let (id, r) = backtest::generate(ctx, config, &Actor::system(), as_of, basis, None)
+        let (id, r) = backtest::generate(ctx, &Actor::system(), as_of, basis, None)
             .await
             .map_err(describe)?;
         println!("backtest report {id} stored");

@@ -317,7 +317,6 @@ async fn backtest_schedule(c: JobContext, mut stop: Stop) {
     loop {
         match crate::services::backtest::schedule::run_due(
             &c.services.ctx(),
-            &c.services.config,
             c.services.clock.today(),
         )
         .await
@@ -336,12 +335,8 @@ async fn backtest_schedule(c: JobContext, mut stop: Stop) {
 async fn premium_reminders(c: JobContext, mut stop: Stop) {
     let every = Duration::from_secs(c.services.config.billing.reminder_every_secs.max(60));
     loop {
-        match crate::services::billing::send_reminders(
-            &c.services.ctx(),
-            &c.services.config.billing,
-            c.services.clock.today(),
-        )
-        .await
+        match crate::services::billing::send_reminders(&c.services.ctx(), c.services.clock.today())
+            .await
         {
             Ok(r) if r.queued > 0 => tracing::info!(queued = r.queued, "premium reminders"),
             Ok(_) => {}

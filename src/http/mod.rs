@@ -14,49 +14,38 @@ pub mod ratelimit;
 pub mod security_headers;
 pub mod upload;
 
-use crate::config::Config;
-use crate::services::Db;
 use actix_web::{web, HttpResponse};
-use std::sync::Arc;
 
 /// Shared by every request.
 pub struct AppState {
-    pub db: Db,
-    pub config: Config,
+    /// Database, clause library, configuration, document kit and clock: the owned pieces of
+    /// the service context, reached as `st.db`, `st.config`, `st.clock`… (`Deref`).
+    pub services: crate::services::Services,
     pub metrics: metrics::Metrics,
-    pub library: Arc<crate::library::Library>,
-    /// Font, seal and signing key for certificates and schedules.
-    pub kit: Arc<crate::services::certificates::DocumentKit>,
     /// Public certificate lookups per client IP.
     pub verify_limiter: ratelimit::RateLimiter,
-    /// Now and the Beijing business date for every request.
-    pub clock: crate::clock::Clock,
     /// Health of the background jobs (empty when none run, e.g. in API tests).
     pub jobs: crate::runtime::Health,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = crate::services::Services;
+
+    fn deref(&self) -> &crate::services::Services {
+        &self.services
+    }
 }
 
 impl AppState {
     /// The owned pieces of the context, for work that outlives the request (a streamed
     /// export, an import job).
     pub fn services(&self) -> crate::services::Services {
-        crate::services::Services {
-            db: self.db.clone(),
-            library: self.library.clone(),
-            config: self.config.clone(),
-            kit: self.kit.clone(),
-            clock: self.clock,
-        }
+        self.services.clone()
     }
 
     /// The service context every use case takes (服务上下文).
     pub fn ctx(&self) -> crate::services::Ctx<'_> {
-        crate::services::Ctx {
-            db: &self.db,
-            library: &self.library,
-            config: &self.config,
-            clock: self.clock,
-            kit: &self.kit,
-        }
+        self.services.ctx()
     }
 }
 

@@ -160,7 +160,7 @@ pub async fn save(tx: &mut Tx, row: &mut ClaimRow) -> StoreResult<()> {
              recovered_total = $13, closed_on = $14, contact_email = $15, updated_at = $16, \
              next_due_on = $19, version = version + 1 where claim_id = $17 and version = $18",
         )
-        .bind(&row.state)
+        .bind(row.state)
         .bind(row.registered_by)
         .bind(row.proof_complete_on)
         .bind(&row.outcome)

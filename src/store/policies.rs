@@ -91,7 +91,7 @@ pub async fn insert(tx: &mut Tx, row: &PolicyRow) -> StoreResult<i64> {
         .bind(row.units)
         .bind(row.insured_value)
         .bind(row.aggregate_limit)
-        .bind(&row.rate)
+        .bind(row.rate)
         .bind(row.premium)
         .bind(row.needs_referral)
         .bind(&row.terms_json)

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use firstcover::domain::money::Money;
 use firstcover::domain::role::Role;
 use firstcover::services::backtest::{self, report::Level, xml};
+use firstcover::services::Ctx;
 use firstcover::store::backtest::Basis;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -133,15 +134,9 @@ fn money_rows(rows: &[Vec<Money>]) -> Vec<Vec<String>> {
 
 async fn seeded_portfolio_gives_the_hand_computed_triangles(app: TestApp) {
     seed(&app).await;
-    let r = backtest::produce(
-        &app.ctx(),
-        &app.config,
-        d("2026-06-30"),
-        Basis::UnderwritingYear,
-        None,
-    )
-    .await
-    .unwrap();
+    let r = backtest::produce(&app.ctx(), d("2026-06-30"), Basis::UnderwritingYear, None)
+        .await
+        .unwrap();
     let rep = &r.report;
     assert_eq!(rep.origin_years, vec![2024, 2025, 2026]);
     let total = rep.total().unwrap();
@@ -230,15 +225,9 @@ async fn seeded_portfolio_gives_the_hand_computed_triangles(app: TestApp) {
 
     // Earlier valuation: C has earned 274 of 365 days of 14,000 = 10,509.59 and 90 of
     // the endorsement's 181 days of 1,388.49 = 690.41; B is settled at 6,942.47.
-    let r = backtest::produce(
-        &app.ctx(),
-        &app.config,
-        d("2026-03-31"),
-        Basis::UnderwritingYear,
-        None,
-    )
-    .await
-    .unwrap();
+    let r = backtest::produce(&app.ctx(), d("2026-03-31"), Basis::UnderwritingYear, None)
+        .await
+        .unwrap();
     let total = r.report.total().unwrap();
     assert_eq!(row(total, 2025).earned, yuan("18142.47"));
     assert_eq!(row(total, 2024).paid, yuan("3300.00"));
@@ -246,15 +235,9 @@ async fn seeded_portfolio_gives_the_hand_computed_triangles(app: TestApp) {
 
 async fn accident_year_basis_earns_premium_by_calendar_year(app: TestApp) {
     seed(&app).await;
-    let r = backtest::produce(
-        &app.ctx(),
-        &app.config,
-        d("2026-06-30"),
-        Basis::AccidentYear,
-        None,
-    )
-    .await
-    .unwrap();
+    let r = backtest::produce(&app.ctx(), d("2026-06-30"), Basis::AccidentYear, None)
+        .await
+        .unwrap();
     let total = r.report.total().unwrap();
     // 2024: A 14,000. 2025: B 6,942.47 + C 184 / 365 × 14,000 = 7,057.53. 2026: C the
     // remaining 6,942.47 + the endorsement's 1,388.49.
@@ -278,15 +261,9 @@ async fn accident_year_basis_earns_premium_by_calendar_year(app: TestApp) {
 
 async fn broken_xml_is_rejected_by_the_schema(app: TestApp) {
     seed(&app).await;
-    let r = backtest::produce(
-        &app.ctx(),
-        &app.config,
-        d("2026-06-30"),
-        Basis::UnderwritingYear,
-        None,
-    )
-    .await
-    .unwrap();
+    let r = backtest::produce(&app.ctx(), d("2026-06-30"), Basis::UnderwritingYear, None)
+        .await
+        .unwrap();
     xml::validate(&r.xml).unwrap();
     // An amount with three decimals, an unknown decision, a missing header element.
     let bad = r
@@ -569,15 +546,27 @@ async fn scheduled_report_is_delivered_once_despite_failures_and_a_restart(app: 
     config.outbox.backoff_base_secs = 0;
     config.outbox.max_attempts = 6;
     let today = d("2026-07-15");
-    let id = backtest::schedule::run_due(&app.ctx(), &config, today)
-        .await
-        .unwrap()
-        .expect("2026Q2 is due");
+    let id = backtest::schedule::run_due(
+        &Ctx {
+            config: &config,
+            ..app.ctx()
+        },
+        today,
+    )
+    .await
+    .unwrap()
+    .expect("2026Q2 is due");
     // Same day again, or a second scheduler: nothing new is queued.
     assert_eq!(
-        backtest::schedule::run_due(&app.ctx(), &config, today)
-            .await
-            .unwrap(),
+        backtest::schedule::run_due(
+            &Ctx {
+                config: &config,
+                ..app.ctx()
+            },
+            today
+        )
+        .await
+        .unwrap(),
         None
     );
     let row = {

@@ -358,31 +358,34 @@ async fn receivables_are_aged_on_a_fixed_day_and_reminders_go_once(app: TestApp)
     assert_eq!(r["totals"]["days_1_30"], "5000.00");
 
     // Reminders: none without a contact e-mail, then once per installment and stage.
-    let settings = firstcover::config::BillingConfig {
+    let mut config = app.config.clone();
+    config.billing = firstcover::config::BillingConfig {
         reminder_days_before: 7,
         reminder_days_overdue: 1,
         reminder_every_secs: 3600,
     };
+    let ctx = firstcover::services::Ctx {
+        config: &config,
+        ..app.ctx()
+    };
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let r = firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-10"))
+    let r = firstcover::services::billing::send_reminders(&ctx, day("2026-07-10"))
         .await
         .unwrap();
     assert_eq!((r.queued, r.no_contact), (0, 4));
     app.execute("update party set contact_email = 'finance@jinggong.example' where name = '浙江精工机械有限公司'").await;
-    let r = firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-10"))
+    let r = firstcover::services::billing::send_reminders(&ctx, day("2026-07-10"))
         .await
         .unwrap();
     // A: January and April overdue, July before due; B: overdue.
     assert_eq!((r.queued, r.already_sent), (4, 0));
-    let again =
-        firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-10"))
-            .await
-            .unwrap();
+    let again = firstcover::services::billing::send_reminders(&ctx, day("2026-07-10"))
+        .await
+        .unwrap();
     assert_eq!((again.queued, again.already_sent), (0, 4), "never twice");
-    let later =
-        firstcover::services::billing::send_reminders(&app.ctx(), &settings, day("2026-07-16"))
-            .await
-            .unwrap();
+    let later = firstcover::services::billing::send_reminders(&ctx, day("2026-07-16"))
+        .await
+        .unwrap();
     assert_eq!(
         (later.queued, later.already_sent),
         (1, 3),

@@ -53,7 +53,7 @@ pub async fn run(
     who: ApiActor,
     body: web::Json<RunInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let summary = stored::run(&st.ctx(), &st.config, &who.0, &body, st.clock.today()).await?;
+    let summary = stored::run(&st.ctx(), &who.0, &body).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",

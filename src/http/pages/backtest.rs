@@ -112,7 +112,7 @@ async fn run(
     };
     let errors = match input.parse(st.clock.today()) {
         Ok((as_of, basis)) => {
-            match backtest::generate(&st.ctx(), &st.config, &who.actor, as_of, basis, None).await {
+            match backtest::generate(&st.ctx(), &who.actor, as_of, basis, None).await {
                 Ok(_) => return Ok(see_other("/backtest?done=backtest")),
                 Err(ServiceError::Validation(fields)) => fields,
                 Err(e) => return Err(e.into()),

@@ -175,12 +175,11 @@ pub fn render(config: &Config, report: BacktestReport) -> ServiceResult<Rendered
 #[tracing::instrument(skip_all)]
 pub async fn produce(
     ctx: &Ctx<'_>,
-    config: &Config,
     as_of: NaiveDate,
     basis: Basis,
     period_key: Option<&str>,
 ) -> ServiceResult<Rendered> {
-    let _db = ctx.db;
+    let config = ctx.config;
     let cells = data_step(ctx, as_of, basis).await?;
     if cells.premium.is_empty() {
         // Nothing written on or before the date: an empty report is not a backtest
@@ -210,7 +209,6 @@ pub async fn produce(
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn generate(
     ctx: &Ctx<'_>,
-    config: &Config,
     actor: &Actor,
     as_of: NaiveDate,
     basis: Basis,
@@ -218,7 +216,7 @@ pub async fn generate(
 ) -> ServiceResult<(i64, Rendered)> {
     let db = ctx.db;
     require_actuary(actor, "run rate backtests")?;
-    let rendered = produce(ctx, config, as_of, basis, period_key).await?;
+    let rendered = produce(ctx, as_of, basis, period_key).await?;
     let mut tx = db.write().await?;
     let id = store_rendered(&mut tx, actor, &rendered, basis, period_key).await?;
     tx.commit().await?;

@@ -4,7 +4,6 @@
 //! so a second scheduler, a restart or a rerun never queues a period twice.
 
 use super::{produce, store_rendered};
-use crate::config::Config;
 use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::backtest::{reports, Basis};
@@ -51,12 +50,8 @@ fn quarter_end(year: i32, quarter: i32) -> Option<NaiveDate> {
 /// Produce, store and queue the due report if it is not stored yet. Returns the new
 /// report's id, or `None` when nothing was due.
 #[tracing::instrument(skip_all)]
-pub async fn run_due(
-    ctx: &Ctx<'_>,
-    config: &Config,
-    today: NaiveDate,
-) -> ServiceResult<Option<i64>> {
-    let db = ctx.db;
+pub async fn run_due(ctx: &Ctx<'_>, today: NaiveDate) -> ServiceResult<Option<i64>> {
+    let (db, config) = (ctx.db, ctx.config);
     let Some((period, as_of)) = due_period(today, config.backtest.quarterly_day) else {
         return Ok(None);
     };
@@ -67,7 +62,7 @@ pub async fn run_due(
         return Ok(None);
     }
     let basis = Basis::UnderwritingYear;
-    let rendered = produce(ctx, config, as_of, basis, Some(&period)).await?;
+    let rendered = produce(ctx, as_of, basis, Some(&period)).await?;
     let actor = Actor::system();
     let mut tx = db.write().await?;
     let id = match store_rendered(&mut tx, &actor, &rendered, basis, Some(&period)).await {

@@ -6,7 +6,6 @@ use super::view::{
     ReportItem, ReportLinks, ReportSummary, RunInput, StoredFigures, TriangleFigures,
 };
 use super::{generate, require_actuary};
-use crate::config::Config;
 use crate::domain::money::Money;
 use crate::domain::text::Text;
 use crate::services::Ctx;
@@ -164,16 +163,9 @@ pub async fn triangles(
 
 /// Run a backtest as the page does, store it (audited) and answer its summary.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
-pub async fn run(
-    ctx: &Ctx<'_>,
-    config: &Config,
-    actor: &Actor,
-    input: &RunInput,
-    today: chrono::NaiveDate,
-) -> ServiceResult<ReportSummary> {
-    let _db = ctx.db;
+pub async fn run(ctx: &Ctx<'_>, actor: &Actor, input: &RunInput) -> ServiceResult<ReportSummary> {
     require_actuary(actor, "run rate backtests")?;
-    let (as_of, basis) = input.parse(today)?;
-    let (id, _) = generate(ctx, config, actor, as_of, basis, None).await?;
+    let (as_of, basis) = input.parse(ctx.clock.today())?;
+    let (id, _) = generate(ctx, actor, as_of, basis, None).await?;
     summary(ctx, actor, id).await
 }

@@ -6,7 +6,6 @@
 
 use super::owed::{owed, owed_page};
 use super::require_finance;
-use crate::config::BillingConfig;
 use crate::domain::billing::ageing::{self, Buckets};
 use crate::domain::money::{Money, Overflow};
 use crate::paging::Total;
@@ -290,11 +289,8 @@ fn reminder_mail(
 /// Queue the reminders due on `as_of` (the serve schedule and `firstcover billing
 /// remind` call this). One transaction and one audit row per reminder.
 #[tracing::instrument(skip_all)]
-pub async fn send_reminders(
-    ctx: &Ctx<'_>,
-    settings: &BillingConfig,
-    as_of: NaiveDate,
-) -> ServiceResult<ReminderReport> {
+pub async fn send_reminders(ctx: &Ctx<'_>, as_of: NaiveDate) -> ServiceResult<ReminderReport> {
+    let settings = &ctx.config.billing;
     let db = ctx.db;
     let mut report = ReminderReport::default();
     let policies = {

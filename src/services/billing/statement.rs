@@ -294,7 +294,7 @@ pub(super) async fn pay_from_line(
         &NewPayment {
             policy_id,
             paid_on: line.value_date,
-            amount: amount,
+            amount,
             method: "bank_transfer",
             reference: &line.reference,
             payer: &line.payer,

@@ -173,7 +173,7 @@ pub async fn pay(
         &NewPayment {
             claim_id,
             policy_id: row.policy_id,
-            amount: amount,
+            amount,
             payee: input.payee.trim(),
             bank_name: input.bank_name.trim(),
             bank_account: input.bank_account.trim(),

@@ -271,7 +271,7 @@ async fn apply(
             terms_json: &row.terms_json,
             clause_text_json: "{}",
             premium: row.premium,
-            adjustment: adjustment,
+            adjustment,
             reason: e.reason.trim(),
             created_by: actor.user_id,
         },
