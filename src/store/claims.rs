@@ -7,6 +7,7 @@ use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::claims::ClaimState;
 use crate::domain::money::Money;
+use crate::store::types::JsonText;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -33,7 +34,8 @@ pub struct ClaimRow {
     pub registered_by: Option<i64>,
     pub proof_complete_on: Option<NaiveDate>,
     pub outcome: Option<String>,
-    pub reasons_json: String,
+    /// The decision's reasons (拒赔/核定理由).
+    pub reasons_json: JsonText<Vec<String>>,
     pub agreed_loss: Option<Money>,
     pub indemnity: Option<Money>,
     pub indemnity_json: Option<String>,
@@ -592,7 +594,8 @@ pub struct ApprovalRow {
     pub outcome: String,
     pub agreed_loss: Option<Money>,
     pub indemnity: Option<Money>,
-    pub reasons_json: String,
+    /// The decision's reasons (拒赔/核定理由).
+    pub reasons_json: JsonText<Vec<String>>,
     pub requested_by: i64,
     pub requested_by_name: String,
     pub requested_at: DateTime<Utc>,
@@ -612,7 +615,7 @@ pub struct NewApproval<'a> {
     pub outcome: &'a str,
     pub agreed_loss: Option<Money>,
     pub indemnity: Option<Money>,
-    pub reasons_json: &'a str,
+    pub reasons_json: &'a JsonText<Vec<String>>,
     pub requested_by: i64,
 }
 

@@ -83,6 +83,48 @@ where
     }
 }
 
+/// A JSON document stored as text (`TEXT` on both backends, so not sqlx's `Json`, which
+/// wants PostgreSQL's `json`/`jsonb`): parsed into `T` when the row is read — a document
+/// that does not parse fails the read, naming the column, instead of being taken for
+/// empty ("error occurred while decoding column …") — and written back as compact JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsonText<T>(pub T);
+
+impl<T, DB: Database> Type<DB> for JsonText<T>
+where
+    String: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, T: serde::de::DeserializeOwned, DB: Database> Decode<'r, DB> for JsonText<T>
+where
+    String: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<JsonText<T>, BoxDynError> {
+        let text = <String as Decode<'r, DB>>::decode(value)?;
+        Ok(JsonText(serde_json::from_str(&text)?))
+    }
+}
+
+impl<'q, T: serde::Serialize, DB: Database> Encode<'q, DB> for JsonText<T>
+where
+    String: Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        <String as Encode<'q, DB>>::encode(serde_json::to_string(&self.0)?, buf)
+    }
+}
+
 /// A state or kind stored as its snake_case code (`TEXT`, checked by the schema): read into
 /// the domain's enum, so a row that holds an unknown code fails when it is read, naming
 /// the column, and a service never compares strings.
@@ -136,6 +178,38 @@ code_column!(
 #[cfg(test)]
 mod tests {
     use crate::domain::money::{Money, Rate};
+
+    #[tokio::test]
+    async fn json_text_round_trips_and_refuses_a_broken_document() {
+        use super::JsonText;
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        sqlx::query("create table t (reasons text not null)")
+            .execute(&pool)
+            .await
+            .expect("create");
+        let reasons = JsonText(vec!["第五条 / clause 5".to_string()]);
+        sqlx::query("insert into t values (?)")
+            .bind(&reasons)
+            .execute(&pool)
+            .await
+            .expect("insert");
+        let back: JsonText<Vec<String>> = sqlx::query_scalar("select reasons from t")
+            .fetch_one(&pool)
+            .await
+            .expect("read");
+        assert_eq!(back, reasons);
+        sqlx::query("update t set reasons = '[\"unclosed'")
+            .execute(&pool)
+            .await
+            .expect("corrupt");
+        let broken = sqlx::query_scalar::<_, JsonText<Vec<String>>>("select reasons from t")
+            .fetch_one(&pool)
+            .await
+            .expect_err("a broken document is not read as empty");
+        assert!(broken.to_string().contains("decoding column"), "{broken}");
+    }
 
     #[tokio::test]
     async fn money_and_rates_round_trip_through_a_column() {

@@ -20,6 +20,7 @@ use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::claim_work::{self as work, NewWaiver};
 use crate::store::claims::{self as store, ClaimRow, NewApproval, NewDocument};
+use crate::store::types::JsonText;
 use crate::store::Tx;
 use serde::Deserialize;
 use serde_json::json;
@@ -126,8 +127,7 @@ pub async fn decide(
         .decide(input.outcome, within)
         .map_err(transition)?;
     let before = snapshot(&row);
-    let reasons_json = serde_json::to_string(&reasons)
-        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
+    let reasons_json = JsonText(reasons.clone());
     let waived = waiver.as_ref().map(|reason| {
         json!({"missing": missing.iter().map(|m| &m.code).collect::<Vec<_>>(), "reason": reason})
     });
@@ -254,8 +254,7 @@ async fn finalise(
     };
     row.state = next;
     row.outcome = Some(outcome.as_str().into());
-    row.reasons_json = serde_json::to_string(reasons)
-        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
+    row.reasons_json = JsonText(reasons.to_vec());
     row.decided_by = Some(decided_by);
     row.decided_on = Some(day);
     match (outcome, calc) {
@@ -469,7 +468,7 @@ pub async fn approve(
     if input.approve {
         let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
         let calc = pending.agreed_loss.map(|l| work_out(&policy, &row, l));
-        let reasons: Vec<String> = serde_json::from_str(&pending.reasons_json).unwrap_or_default();
+        let reasons = pending.reasons_json.0.clone();
         finalise(
             &mut tx,
             ctx,

@@ -110,7 +110,7 @@ impl From<ApprovalRow> for ApprovalView {
             outcome: a.outcome,
             agreed_loss: a.agreed_loss,
             indemnity: a.indemnity,
-            reasons: serde_json::from_str(&a.reasons_json).unwrap_or_default(),
+            reasons: a.reasons_json.0,
             requested_by: a.requested_by,
             requested_by_name: a.requested_by_name,
             requested_at: a.requested_at,

@@ -105,7 +105,7 @@ impl From<&ClaimRow> for ClaimView {
             contact_email: r.contact_email.clone(),
             proof_complete_on: r.proof_complete_on,
             outcome: r.outcome.clone(),
-            reasons: serde_json::from_str(&r.reasons_json).unwrap_or_default(),
+            reasons: r.reasons_json.0.clone(),
             agreed_loss: r.agreed_loss,
             indemnity: r.indemnity,
             decided_on: r.decided_on,
