@@ -113,8 +113,10 @@ where
     }
 }
 
-impl<'q, T: serde::Serialize, DB: Database> Encode<'q, DB> for JsonText<T>
+// The bound sits in the `where` clause: this writes a column; no row becomes serializable.
+impl<'q, T, DB: Database> Encode<'q, DB> for JsonText<T>
 where
+    T: serde::Serialize,
     String: Encode<'q, DB>,
 {
     fn encode_by_ref(
