@@ -1,7 +1,8 @@
 //! Reads that answer each reader with its own view (按读者的视图): the staff view for
 //! staff, the policyholder's explicit view (`client_view`) for a client. The choice is made
-//! here, from the actor, so no handler or page can hand a client the staff view by
-//! forgetting a conversion; the edge only renders what it is given.
+//! here, from the actor, so a JSON handler cannot hand a client the staff view by
+//! forgetting a conversion; it only renders what it is given (the claim page still builds
+//! its client timeline itself — see ARCHITECTURE).
 
 use crate::paging::Paged;
 use crate::services::claims::{self, ClaimDetail, ClaimView};
