@@ -13,18 +13,19 @@
 use super::backtest::summary::{compact_one, count};
 use super::{StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::money::Money;
 use chrono::NaiveDate;
 
 const LEDGER: &str = "premium_arrears_summary";
 
-/// Overdue premium on `as_of` over the whole book: (policies, fen). A policy is overdue
+/// Overdue premium on `as_of` over the whole book: (policies, amount). A policy is overdue
 /// when its first uncovered step fell due before the day; the amount is every uncovered
 /// step due before it.
-pub async fn overdue(tx: &mut Tx, as_of: NaiveDate) -> StoreResult<(i64, i64)> {
+pub async fn overdue(tx: &mut Tx, as_of: NaiveDate) -> StoreResult<(i64, Money)> {
     let sql = "select cast(coalesce(sum(policies), 0) as bigint), \
         cast(coalesce(sum(amount), 0) as bigint) from premium_arrears_summary where due_on < $1";
     Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, (i64, i64)>(sql).bind(as_of).fetch_one(&mut *c).await?
+        sqlx::query_as::<_, (i64, Money)>(sql).bind(as_of).fetch_one(&mut *c).await?
     }))
 }
 

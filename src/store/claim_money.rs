@@ -23,7 +23,7 @@ pub fn section_scope(code: &str) -> String {
 pub struct UsageRow {
     pub scope: String,
     pub limit_amount: Money,
-    pub used: i64,
+    pub used: Money,
 }
 
 /// Create the usage row for a limit if it is not there yet (first claim on a policy).

@@ -729,7 +729,7 @@ async fn used_of_aggregate(app: &TestApp, policy: i64) -> i64 {
         .unwrap()
         .into_iter()
         .find(|u| u.scope == "aggregate")
-        .map(|u| u.used)
+        .map(|u| u.used.fen())
         .unwrap()
 }
 

@@ -54,14 +54,18 @@ async fn by_receivables(app: &TestApp, finance: &str, as_of: &str) -> (i64, Mone
 async fn by_the_tile_query(app: &TestApp, as_of: &str) -> (i64, Money) {
     let as_of = as_of.parse().unwrap();
     let mut tx = app.db.read().await.unwrap();
-    let (n, fen) = firstcover::store::arrears::overdue(&mut tx, as_of)
+    let (n, amount) = firstcover::store::arrears::overdue(&mut tx, as_of)
         .await
         .unwrap();
-    let direct = firstcover::store::receivables::overdue_recomputed(&mut tx, as_of)
+    let (direct_n, direct_fen) = firstcover::store::receivables::overdue_recomputed(&mut tx, as_of)
         .await
         .unwrap();
-    assert_eq!((n, fen), direct, "ledger against the book as of {as_of}");
-    (n, Money::from_fen(fen))
+    assert_eq!(
+        (n, amount),
+        (direct_n, Money::from_fen(direct_fen)),
+        "ledger against the book as of {as_of}"
+    );
+    (n, amount)
 }
 
 /// Every policy's uncovered steps: (policy, due date, fen, opens).

@@ -230,11 +230,8 @@ pub async fn overdue_summary(
     let db = ctx.db;
     require_finance(actor, "see receivables")?;
     let mut tx = db.read().await?;
-    let (policies, fen) = crate::store::arrears::overdue(&mut tx, as_of).await?;
-    Ok(OverdueSummary {
-        policies,
-        amount: Money::from_fen(fen),
-    })
+    let (policies, amount) = crate::store::arrears::overdue(&mut tx, as_of).await?;
+    Ok(OverdueSummary { policies, amount })
 }
 
 /// Fold the arrears ledger's delta rows into one row per due date (the summary-folding

@@ -127,7 +127,6 @@ pub async fn decide(
         .decide(input.outcome, within)
         .map_err(transition)?;
     let before = snapshot(&row);
-    let reasons_json = JsonText(reasons.clone());
     let waived = waiver.as_ref().map(|reason| {
         json!({"missing": missing.iter().map(|m| &m.code).collect::<Vec<_>>(), "reason": reason})
     });
@@ -139,7 +138,7 @@ pub async fn decide(
                 outcome: input.outcome.as_str(),
                 agreed_loss: input.agreed_loss,
                 indemnity: calc.map(|c| c.payable),
-                reasons_json: &reasons_json,
+                reasons_json: &JsonText(reasons.clone()),
                 requested_by: actor.user_id,
             },
         )
@@ -468,7 +467,6 @@ pub async fn approve(
     if input.approve {
         let policy = PolicyTerms::load(&mut tx, ctx.library, row.policy_id).await?;
         let calc = pending.agreed_loss.map(|l| work_out(&policy, &row, l));
-        let reasons = pending.reasons_json.0.clone();
         finalise(
             &mut tx,
             ctx,
@@ -476,7 +474,7 @@ pub async fn approve(
             &mut row,
             outcome,
             calc,
-            &reasons,
+            &pending.reasons_json.0,
             pending.requested_by,
         )
         .await?;

@@ -95,7 +95,7 @@ async fn refused(tx: &mut Tx, policy_id: i64, scope: &str, amount: Money) -> Ser
         .await
         .ok()
         .and_then(|rows| rows.into_iter().find(|u| u.scope == scope))
-        .map(|u| u.limit_amount.remaining(Money::from_fen(u.used)))
+        .map(|u| u.limit_amount.remaining(u.used))
         .unwrap_or(Money::ZERO);
     let (zh, en) = if scope == AGGREGATE {
         ("累计责任限额", "aggregate limit")

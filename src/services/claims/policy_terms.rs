@@ -39,7 +39,7 @@ impl<'a> PolicyTerms<'a> {
         let usage = claim_money::usage(tx, policy_id)
             .await?
             .into_iter()
-            .map(|u| (u.scope, u.limit_amount.fen(), u.used))
+            .map(|u| (u.scope, u.limit_amount.fen(), u.used.fen()))
             .collect();
         Ok(PolicyTerms {
             row,

@@ -164,14 +164,12 @@ fn legacy_level(ctx: &Ctx<'_>, row: &PolicyRow, endorsement: Option<&str>) -> Se
             .and_then(|v| serde_json::from_value::<Money>(v).ok());
         limit = limit.max(asked.unwrap_or(limit));
     }
-    let deviation = match (
-        ctx.library
-            .rate_filing(&row.clause_set_id, &row.clause_set_version),
-        Ok::<_, crate::domain::money::AmountError>(row.rate),
-    ) {
-        (Some(f), Ok(rate)) => crate::domain::authority::deviation(rate, &f.band),
-        _ => rust_decimal::Decimal::ZERO,
-    };
+    let deviation = ctx
+        .library
+        .rate_filing(&row.clause_set_id, &row.clause_set_version)
+        .map_or(rust_decimal::Decimal::ZERO, |f| {
+            crate::domain::authority::deviation(row.rate, &f.band)
+        });
     let wholly_past = endorsement.is_none() && row.period_end < ctx.clock.today();
     authority::route(ctx, &authority::ask(limit, deviation, wholly_past))
 }

@@ -7,6 +7,7 @@ use super::{
     QuoteInput,
 };
 use crate::domain::lifecycle_text::policy_state_zh;
+use crate::domain::money::{Money, Rate};
 use crate::domain::policy_state::PolicyState;
 use crate::domain::prorata::Period;
 use crate::domain::subsidy::{continuity, PriorYear};
@@ -76,10 +77,10 @@ fn blank_row(actor: &Actor) -> PolicyRow {
         period_start: NaiveDate::MIN,
         period_end: NaiveDate::MIN,
         units: 0,
-        insured_value: crate::domain::money::Money::ZERO,
-        aggregate_limit: crate::domain::money::Money::ZERO,
-        rate: crate::domain::money::Rate::default(),
-        premium: crate::domain::money::Money::ZERO,
+        insured_value: Money::ZERO,
+        aggregate_limit: Money::ZERO,
+        rate: Rate::default(),
+        premium: Money::ZERO,
         needs_referral: false,
         terms_json: String::new(),
         findings_json: String::new(),
