@@ -158,23 +158,25 @@ async fn load(admin: &str, url: &str, policies: usize, claims: usize) -> BenchRe
             }
         }
     }
-    // PostgreSQL loaded with the arrears triggers off (a refresh per row is ~1 ms: a
-    // quarter of an hour at 1M); the ledger is built set-based and the triggers go back
-    // on. SQLite's triggers fired row by row (they cannot be switched off); either way
-    // the ledger ends folded, as the summary-folding job leaves it.
+    // PostgreSQL loaded with the arrears and serial triggers off (an arrears refresh per
+    // row is ~1 ms: a quarter of an hour at 1M); the ledger and the serials are built
+    // set-based and the triggers go back on. SQLite's triggers fired row by row (they
+    // cannot be switched off); either way the ledger ends folded, as the summary-folding
+    // job leaves it.
     let s = Instant::now();
     let mut tx = db.write().await?;
     if sqlite {
         firstcover::store::arrears::compact(&mut tx).await?;
     } else {
         firstcover::store::arrears::rebuild(&mut tx).await?;
+        firstcover::store::policies::rebuild_serials(&mut tx).await?;
     }
     tx.commit().await?;
     if let Db::Postgres(p) = &db {
-        sqlx::raw_sql(ARREARS_TRIGGERS_ON).execute(p).await?;
+        sqlx::raw_sql(BULK_TRIGGERS_ON).execute(p).await?;
     }
     println!(
-        "[setup]   arrears ledger: {:.1}s",
+        "[setup]   arrears ledger, serials: {:.1}s",
         s.elapsed().as_secs_f64()
     );
     println!(
@@ -195,13 +197,16 @@ struct Sizes {
     lines: usize,
 }
 
-/// The premium-arrears triggers a bulk load switches off (migration 0024).
-const ARREARS_TRIGGERS_OFF: &str =
+/// The row triggers a bulk load switches off: premium arrears (migration 0024) and the
+/// policies' serials (0025); both are rebuilt set-based after the load.
+const BULK_TRIGGERS_OFF: &str =
     "alter table policy_version disable trigger premium_arrears_policy_version; \
-    alter table payment disable trigger premium_arrears_payment;";
-const ARREARS_TRIGGERS_ON: &str =
+    alter table payment disable trigger premium_arrears_payment; \
+    alter table policy disable trigger policy_serial_insert;";
+const BULK_TRIGGERS_ON: &str =
     "alter table policy_version enable trigger premium_arrears_policy_version; \
-    alter table payment enable trigger premium_arrears_payment;";
+    alter table payment enable trigger premium_arrears_payment; \
+    alter table policy enable trigger policy_serial_insert;";
 
 /// The PostgreSQL load, step by step.
 fn pg_load(z: &Sizes) -> Vec<(&'static str, String)> {
@@ -213,7 +218,7 @@ fn pg_load(z: &Sizes) -> Vec<(&'static str, String)> {
         lines,
     } = *z;
     vec![
-        ("arrears triggers off", ARREARS_TRIGGERS_OFF.into()),
+        ("bulk triggers off", BULK_TRIGGERS_OFF.into()),
         ("parties, catalogue", format!(
         "insert into app_user (user_id, username, display_name, password_hash, role, created_at, updated_at)
             values (1, 'bench', 'bench', '-', 'underwriter', now(), now());
@@ -233,7 +238,8 @@ fn pg_load(z: &Sizes) -> Vec<(&'static str, String)> {
             insured_value, aggregate_limit, rate, premium, needs_referral, terms_json, findings_json,
             first_insured_year, quoted_by, issued_at, created_at, updated_at)
             select s, 'FC-' || (2020 + s % 6) || '-' || lpad(s::text, 7, '0'),
-                case when s % 7 = 0 then 'expired' else 'in_force' end, '{{}}',
+                case when s % 7 = 0 then 'expired' else 'in_force' end,
+                case when s % 7 = 0 then '{{\"state\":\"expired\"}}' else '{{\"state\":\"in_force\"}}' end,
                 1 + s % {makers}, {makers} + 1 + s % {makers}, 1 + s % {makers}, 'first_year',
                 'first-set-equipment', '2025.1', 'zhejiang-2025',
                 make_date(2020 + s % 6, 1, 1), make_date(2020 + s % 6, 12, 31), 50,
@@ -261,7 +267,8 @@ fn pg_load(z: &Sizes) -> Vec<(&'static str, String)> {
             created_at, updated_at)
             select 'CL-' || lpad(s::text, 8, '0'), p.policy_id, p.maker_id, 'quality_repair',
                 case when s % 2 = 0 then 'closed' else 'open' end,
-                p.period_start + 100, p.period_start + 110, '杭州', '主轴异响', '[\"B1\"]', 5000000, '{{}}', 1,
+                p.period_start + 100, p.period_start + 110, '杭州', '主轴异响', '[\"B1\"]', 5000000,
+                '{{\"in_period\":true,\"section_code\":\"QUALITY\",\"units_insured\":true,\"uninsured_units\":[],\"section_left\":null,\"aggregate_left\":\"2000000.00\",\"premium\":\"14000.00\",\"premium_paid\":null,\"limitation_ends_on\":\"2030-12-31\",\"refusals\":[],\"notes\":[]}}', 1,
                 case when s % 4 = 1 then p.period_start + 120 end, now(), now()
             from generate_series(1, {claims}) s join policy p on p.policy_id = 1 + (s * 5) % {policies};
          update claim set next_due_on = proof_complete_on + 30 where proof_complete_on is not null and state <> 'closed';
@@ -330,7 +337,8 @@ fn sqlite_load(z: &Sizes) -> Vec<(&'static str, String)> {
             insured_value, aggregate_limit, rate, premium, needs_referral, terms_json, findings_json,
             first_insured_year, quoted_by, issued_at, created_at, updated_at)
             {} select s, 'FC-' || (2020 + s % 6) || '-' || printf('%07d', s),
-                case when s % 7 = 0 then 'expired' else 'in_force' end, '{{}}',
+                case when s % 7 = 0 then 'expired' else 'in_force' end,
+                case when s % 7 = 0 then '{{\"state\":\"expired\"}}' else '{{\"state\":\"in_force\"}}' end,
                 1 + s % {makers}, {makers} + 1 + s % {makers}, 1 + s % {makers}, 'first_year',
                 'first-set-equipment', '2025.1', 'zhejiang-2025',
                 (2020 + s % 6) || '-01-01', (2020 + s % 6) || '-12-31', 50,
@@ -358,7 +366,8 @@ fn sqlite_load(z: &Sizes) -> Vec<(&'static str, String)> {
             created_at, updated_at)
             {} select 'CL-' || printf('%08d', s), p.policy_id, p.maker_id, 'quality_repair',
                 case when s % 2 = 0 then 'closed' else 'open' end,
-                date(p.period_start, '+100 days'), date(p.period_start, '+110 days'), '杭州', '主轴异响', '[\"B1\"]', 5000000, '{{}}', 1,
+                date(p.period_start, '+100 days'), date(p.period_start, '+110 days'), '杭州', '主轴异响', '[\"B1\"]', 5000000,
+                '{{\"in_period\":true,\"section_code\":\"QUALITY\",\"units_insured\":true,\"uninsured_units\":[],\"section_left\":null,\"aggregate_left\":\"2000000.00\",\"premium\":\"14000.00\",\"premium_paid\":null,\"limitation_ends_on\":\"2030-12-31\",\"refusals\":[],\"notes\":[]}}', 1,
                 case when s % 4 = 1 then date(p.period_start, '+120 days') end, {now}, {now}
             from g join policy p on p.policy_id = 1 + (s * 5) % {policies};
          update claim set next_due_on = date(proof_complete_on, '+30 days') where proof_complete_on is not null and state <> 'closed';

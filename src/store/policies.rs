@@ -6,17 +6,21 @@
 use super::audit::{self, AuditActor, AuditEntry};
 use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::types::JsonText;
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::cover_basis::CoverBasis;
 use crate::domain::money::{Money, Rate};
+use crate::domain::policy_state::PolicyState;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PolicyRow {
     pub policy_id: i64,
     pub policy_number: Option<String>,
-    pub state: String,
-    pub state_json: String,
+    /// The full state; the `state` column holds its tag (for filtering), written from it
+    /// on every save. A stored document that does not parse fails the read.
+    pub state_json: JsonText<PolicyState>,
     pub maker_id: i64,
     pub maker_name: String,
     pub user_id: i64,
@@ -25,7 +29,7 @@ pub struct PolicyRow {
     pub end_user_proof: bool,
     pub catalogue_item_id: i64,
     pub product_name: String,
-    pub cover_basis: String,
+    pub cover_basis: CoverBasis,
     pub clause_set_id: String,
     pub clause_set_version: String,
     pub programme_id: Option<String>,
@@ -75,14 +79,14 @@ pub async fn insert(tx: &mut Tx, row: &PolicyRow) -> StoreResult<i64> {
              $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
              $26, $26, $27) returning policy_id",
         )
-        .bind(&row.state)
+        .bind(row.state_json.0.name())
         .bind(&row.state_json)
         .bind(row.maker_id)
         .bind(row.user_id)
         .bind(row.intermediary_id)
         .bind(row.end_user_proof)
         .bind(row.catalogue_item_id)
-        .bind(&row.cover_basis)
+        .bind(row.cover_basis)
         .bind(&row.clause_set_id)
         .bind(&row.clause_set_version)
         .bind(&row.programme_id)
@@ -121,6 +125,13 @@ pub async fn set_quoted_on(tx: &mut Tx, policy_id: i64, day: NaiveDate) -> Store
     Ok(())
 }
 
+impl PolicyRow {
+    /// Where the policy is in its life (from `state_json`).
+    pub fn state(&self) -> PolicyState {
+        self.state_json.0
+    }
+}
+
 /// Save every changeable column if the row is still at `row.version`; on success the
 /// row in hand carries the new version.
 /// Every column `save` writes but the number, with `$2` … `$25` (the number is `$1`).
@@ -135,12 +146,12 @@ const SAVE_COLUMNS: &str = "state = $2, state_json = $3, intermediary_id = $4, \
 macro_rules! bind_save {
     ($q:expr, $first:expr, $row:expr, $at:expr) => {
         $q.bind($first)
-            .bind(&$row.state)
+            .bind($row.state_json.0.name())
             .bind(&$row.state_json)
             .bind($row.intermediary_id)
             .bind($row.end_user_proof)
             .bind($row.catalogue_item_id)
-            .bind(&$row.cover_basis)
+            .bind($row.cover_basis)
             .bind(&$row.clause_set_id)
             .bind(&$row.clause_set_version)
             .bind(&$row.programme_id)
@@ -437,10 +448,31 @@ pub struct CoverHistoryRow {
     pub policy_number: Option<String>,
     pub user_id: i64,
     pub catalogue_item_id: i64,
-    pub cover_basis: String,
+    pub cover_basis: CoverBasis,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub terms_json: String,
+    /// The units named by the stored terms (`terms_json`); a document that does not parse
+    /// fails the read rather than counting as no units.
+    #[sqlx(rename = "terms_json")]
+    pub terms: JsonText<HistoryTerms>,
+}
+
+/// What the cover history reads of a policy's stored terms: its unit lines.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct HistoryTerms {
+    pub units: Vec<HistoryUnit>,
+}
+
+/// One unit line of stored terms: its serial (出厂编号 / 批次号) and quantity.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct HistoryUnit {
+    pub serial: String,
+    #[serde(default = "one_unit")]
+    pub quantity: u32,
+}
+
+fn one_unit() -> u32 {
+    1
 }
 
 const HISTORY: &str = "select policy_id, policy_number, user_id, catalogue_item_id, cover_basis, \
@@ -448,8 +480,8 @@ const HISTORY: &str = "select policy_id, policy_number, user_id, catalogue_item_
     and state in ('bound', 'issued', 'in_force', 'expired')";
 
 /// The maker's policies naming `serial` among their units for a period overlapping
-/// `start`..=`end`. The serial is matched in the stored terms (`"serial":"…"`, as
-/// serde_json writes it) with LIKE, escaped, so both stores run the same text.
+/// `start`..=`end`, found through `policy_serial` (migration 0025: the serials of each
+/// policy's current terms, kept by triggers), so the cost is the few policies naming it.
 pub async fn with_serial_overlapping(
     tx: &mut Tx,
     maker_id: i64,
@@ -457,25 +489,46 @@ pub async fn with_serial_overlapping(
     start: NaiveDate,
     end: NaiveDate,
 ) -> StoreResult<Vec<CoverHistoryRow>> {
-    let escaped = serde_json::to_string(serial)
-        .unwrap_or_default()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let pattern = format!("%\"serial\":{escaped}%");
     let sql = format!(
-        "{HISTORY} and period_start <= $2 and period_end >= $3 \
-         and terms_json like $4 escape '\\' order by policy_id"
+        "{HISTORY} and period_start <= $2 and period_end >= $3 and policy_id in \
+         (select policy_id from policy_serial where maker_id = $1 and serial = $4) \
+         order by policy_id"
     );
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, CoverHistoryRow>(&sql)
             .bind(maker_id)
             .bind(end)
             .bind(start)
-            .bind(&pattern)
+            .bind(serial)
             .fetch_all(&mut *c)
             .await?
     }))
+}
+
+/// Rebuild `policy_serial` from the policies' terms, set-based: for a bulk load that ran with
+/// its insert trigger off (the scale bench), and to check the triggers (tests). The same
+/// statements as migration 0025's backfill.
+pub async fn rebuild_serials(tx: &mut Tx) -> StoreResult<()> {
+    let fill = match tx {
+        Tx::Postgres(_) => {
+            "insert into policy_serial (policy_id, maker_id, serial) \
+             select distinct p.policy_id, p.maker_id, u ->> 'serial' \
+             from policy p, json_array_elements(coalesce(p.terms_json::json -> 'units', '[]'::json)) u \
+             where u ->> 'serial' is not null"
+        }
+        Tx::Sqlite(_) => {
+            "insert or ignore into policy_serial (policy_id, maker_id, serial) \
+             select p.policy_id, p.maker_id, json_extract(u.value, '$.serial') \
+             from policy p, json_each(p.terms_json, '$.units') u \
+             where json_extract(u.value, '$.serial') is not null"
+        }
+    };
+    for sql in ["delete from policy_serial", fill] {
+        dispatch!(tx, c => {
+            sqlx::query(sql).execute(&mut *c).await?;
+        });
+    }
+    Ok(())
 }
 
 /// The maker's first-set policies for one user and catalogue product.

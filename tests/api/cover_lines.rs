@@ -104,6 +104,55 @@ async fn a_serial_is_insured_once_at_a_time(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
+/// The serial check reads `policy_serial` (migration 0025), kept by triggers from each
+/// policy's terms: a serial is matched whole (a prefix of an insured serial is another
+/// unit), a quote's own serials are there too, and the triggers' rows equal a set-based
+/// rebuild from the terms.
+async fn serials_are_matched_whole_and_kept_from_the_terms(app: TestApp) {
+    let b = book(&app, "uw.serial2").await;
+    let (id, _) =
+        crate::underwriting::issued(&app, &b.uw, &first_year_quote(&b, "2000000.00")).await;
+    let mut q = first_year_quote(&b, "2000000.00");
+    q["units"] = json!([
+        {"serial": "B2026-00", "quantity": 25, "unit_value": "20000.00"},
+        {"serial": "B2026-0011", "quantity": 25, "unit_value": "20000.00"}
+    ]);
+    let (s, v) = post(&app, &b.uw, "/api/v1/quotes", &q).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "a prefix or extension of an insured serial: {v}"
+    );
+    let quote = v["policy_id"].as_i64().expect("policy_id");
+    let read = || async {
+        let mut tx = app.db.read().await.expect("read");
+        let rows: Vec<(i64, i64, String)> = firstcover::dispatch!(&mut tx, c => {
+            sqlx::query_as(
+                "select policy_id, maker_id, serial from policy_serial order by policy_id, serial",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .expect("policy_serial")
+        });
+        rows
+    };
+    let kept = read().await;
+    assert_eq!(
+        kept,
+        vec![
+            (id, b.maker, "B2026-001".to_string()),
+            (quote, b.maker, "B2026-00".to_string()),
+            (quote, b.maker, "B2026-0011".to_string()),
+        ]
+    );
+    let mut tx = app.db.write().await.expect("write");
+    firstcover::store::policies::rebuild_serials(&mut tx)
+        .await
+        .expect("rebuild");
+    tx.commit().await.expect("commit");
+    assert_eq!(read().await, kept, "the triggers' rows equal the rebuild");
+}
+
 /// 003 附件1 一.2(1) "前三套装备是指用户首次使用的前3台(套)": counted per user and
 /// product across all policies — two units, then two more for the same user, is refused.
 async fn first_set_counts_the_users_first_three_units_across_policies(app: TestApp) {
@@ -213,6 +262,7 @@ on_both_stores!(
     first_set_maker_chooses_its_lines,
     shanxi_comprehensive_cover_takes_both_lines,
     a_serial_is_insured_once_at_a_time,
+    serials_are_matched_whole_and_kept_from_the_terms,
     first_set_counts_the_users_first_three_units_across_policies,
     a_senior_cannot_decide_above_the_senior_authority,
 );

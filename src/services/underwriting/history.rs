@@ -2,7 +2,7 @@
 //! (000 (九) 骗保), and "first set" is the first three units a user uses of a product
 //! (003 附件1 一.2(1)) — counted over all the user's policies, not per policy.
 
-use super::{QuoteInput, UnitLine};
+use super::QuoteInput;
 use crate::services::{FieldError, ServiceError, ServiceResult};
 use crate::store::policies::{self as store, CoverHistoryRow};
 use crate::store::Tx;
@@ -15,12 +15,6 @@ fn name(r: &CoverHistoryRow) -> String {
     r.policy_number
         .clone()
         .unwrap_or_else(|| format!("#{}", r.policy_id))
-}
-
-fn units(r: &CoverHistoryRow) -> Vec<UnitLine> {
-    serde_json::from_str::<QuoteInput>(&r.terms_json)
-        .map(|t| t.units)
-        .unwrap_or_default()
 }
 
 /// Refuse a serial already insured for an overlapping period, and first-set units
@@ -36,27 +30,25 @@ pub(super) async fn check(tx: &mut Tx, input: &QuoteInput, own: Option<i64>) -> 
             input.period_end,
         )
         .await?;
-        // LIKE finds candidates; the parsed units decide.
+        // Every row names the serial (policy_serial holds each policy's current units).
         for r in rows.iter().filter(|r| Some(r.policy_id) != own) {
-            if units(r).iter().any(|l| l.serial == u.serial) {
-                errors.push(FieldError::new(
-                    "units",
-                    format!(
-                        "serial {} is already insured by policy {} ({} to {}) for an overlapping period",
-                        u.serial,
-                        name(r),
-                        r.period_start,
-                        r.period_end
-                    ),
-                    format!(
-                        "出厂编号 {} 已由保单 {}（{} 至 {}）在重叠期间承保，不得重复投保",
-                        u.serial,
-                        name(r),
-                        r.period_start,
-                        r.period_end
-                    ),
-                ));
-            }
+            errors.push(FieldError::new(
+                "units",
+                format!(
+                    "serial {} is already insured by policy {} ({} to {}) for an overlapping period",
+                    u.serial,
+                    name(r),
+                    r.period_start,
+                    r.period_end
+                ),
+                format!(
+                    "出厂编号 {} 已由保单 {}（{} 至 {}）在重叠期间承保，不得重复投保",
+                    u.serial,
+                    name(r),
+                    r.period_start,
+                    r.period_end
+                ),
+            ));
         }
     }
     if input.cover_basis == crate::domain::cover_basis::CoverBasis::FirstSet {
@@ -65,8 +57,8 @@ pub(super) async fn check(tx: &mut Tx, input: &QuoteInput, own: Option<i64>) -> 
         let mut first_set: BTreeMap<String, u32> = BTreeMap::new();
         let mut policies = Vec::new();
         for r in rows.iter().filter(|r| Some(r.policy_id) != own) {
-            for l in units(r) {
-                let q = first_set.entry(l.serial).or_insert(0);
+            for l in &r.terms.0.units {
+                let q = first_set.entry(l.serial.clone()).or_insert(0);
                 *q = (*q).max(l.quantity);
             }
             policies.push(name(r));
