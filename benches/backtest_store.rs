@@ -298,7 +298,7 @@ async fn load(admin: &str, url: &str, dir: &Path) -> BenchResult<()> {
             cover_basis, clause_set_id, clause_set_version, period_start, period_end, units, insured_value,
             aggregate_limit, rate, premium, needs_referral, terms_json, findings_json, first_insured_year,
             quoted_by, issued_at, created_at, updated_at)
-            select policy_id + 1, 'B' || policy_id, 'expired', '{}', 1, 2, segment + 1, 'first_year',
+            select policy_id + 1, 'B' || policy_id, 'expired', '{\"state\":\"expired\"}', 1, 2, segment + 1, 'first_year',
                 'first-set-equipment', '2025.1',
                 make_date(origin_year, 1, 1), make_date(origin_year, 12, 31), 1, (ep * 100)::bigint * 50,
                 (ep * 100)::bigint * 100 + 1, '2%', (ep * 100)::bigint, false,

@@ -14,5 +14,7 @@ pub mod outbox_worker;
 pub mod paging;
 pub mod runtime;
 pub mod services;
+#[cfg(test)]
+mod source_files;
 pub mod store;
 pub mod tls;

@@ -8,6 +8,8 @@ pub mod claims;
 pub mod clauses;
 pub mod cover_basis;
 pub mod credit_code;
+pub mod delivery;
+pub mod document_status;
 pub mod lifecycle_text;
 pub mod limits;
 pub mod money;

@@ -227,6 +227,11 @@ impl PolicyState {
     pub fn is_in_force(&self) -> bool {
         matches!(self, PolicyState::InForce)
     }
+
+    /// 已注销 / 退保 (whether or not it was ever issued).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, PolicyState::Cancelled { .. })
+    }
 }
 
 #[cfg(test)]

@@ -491,7 +491,9 @@ pub struct QueuedReport {
 
 async fn view(tx: &mut crate::store::Tx, r: &ReportRow) -> ServiceResult<QueuedReport> {
     let delivery = match r.mail_outbox_id {
-        Some(id) => crate::store::outbox::get(tx, id).await?.map(|o| o.status),
+        Some(id) => crate::store::outbox::get(tx, id)
+            .await?
+            .map(|o| o.status.as_str().to_string()),
         None => None,
     };
     Ok(QueuedReport {
@@ -534,16 +536,15 @@ pub async fn queue(
         "annual-report-{scheme}-{year}-{}",
         &hex(figures_json.as_bytes())[..16]
     );
-    if let Some(row) = crate::services::outbox::by_key(ctx, &key).await? {
+    if let Some((id, status)) = crate::services::outbox::status_by_key(ctx, &key).await? {
         return Err(ServiceError::Conflict(Text::new(
             format!(
-                "{year} 年度相同数据的年报已排队报送（发送编号 #{}，{}）",
-                row.outbox_id,
-                super::outbox::status_zh(&row.status)
+                "{year} 年度相同数据的年报已排队报送（发送编号 #{id}，{}）",
+                status.zh()
             ),
             format!(
-                "the {year} report with these figures was queued already (delivery #{}, {})",
-                row.outbox_id, row.status
+                "the {year} report with these figures was queued already (delivery #{id}, {})",
+                status.en()
             ),
         )));
     }

@@ -38,7 +38,7 @@ impl From<OutboxRow> for OutboxView {
             outbox_id: r.outbox_id,
             kind: r.kind,
             dedupe_key: r.dedupe_key,
-            status: r.status,
+            status: r.status.as_str().to_string(),
             attempts: r.attempts,
             next_attempt_at: r.next_attempt_at,
             claimed_until: r.claimed_until,
@@ -196,16 +196,6 @@ pub async fn counts(ctx: &Ctx<'_>) -> ServiceResult<Vec<(String, Total)>> {
     Ok(store::counts(&mut tx).await?)
 }
 
-/// A delivery's status (`pending`, `delivered`, `dead`) in Chinese.
-pub(crate) fn status_zh(status: &str) -> &str {
-    match status {
-        "pending" => "待发送",
-        "delivered" => "已送达",
-        "dead" => "死信",
-        other => other,
-    }
-}
-
 /// Send a dead letter again (after the far end is fixed).
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn requeue(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<OutboxView> {
@@ -215,10 +205,10 @@ pub async fn requeue(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<Out
     if !store::requeue(&mut tx, id).await? {
         return Err(match store::get(&mut tx, id).await? {
             Some(row) => ServiceError::Conflict(Text::new(
-                format!("只有死信可以重新发送，该发送为“{}”", status_zh(&row.status)),
+                format!("只有死信可以重新发送，该发送为“{}”", row.status.zh()),
                 format!(
                     "only dead letters can be retried; this delivery is {}",
-                    row.status
+                    row.status.en()
                 ),
             )),
             None => ServiceError::NotFound("delivery"),
@@ -264,6 +254,18 @@ mod b64 {
 /// not sent yet" until the worker delivers it).
 #[tracing::instrument(skip_all)]
 pub async fn by_key(ctx: &Ctx<'_>, key: &str) -> ServiceResult<Option<OutboxView>> {
+    Ok(row_by_key(ctx, key).await?.map(OutboxView::from))
+}
+
+/// The delivery queued under `key`, with its typed status: for use cases that word it.
+pub(crate) async fn status_by_key(
+    ctx: &Ctx<'_>,
+    key: &str,
+) -> ServiceResult<Option<(i64, crate::domain::delivery::DeliveryStatus)>> {
+    Ok(row_by_key(ctx, key).await?.map(|r| (r.outbox_id, r.status)))
+}
+
+async fn row_by_key(ctx: &Ctx<'_>, key: &str) -> ServiceResult<Option<OutboxRow>> {
     let db = ctx.db;
     let mut tx = db.read().await?;
     let id = match store::id_for_key(&mut tx, key).await {
@@ -273,7 +275,7 @@ pub async fn by_key(ctx: &Ctx<'_>, key: &str) -> ServiceResult<Option<OutboxView
     };
     let row = store::get(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(row.map(OutboxView::from))
+    Ok(row)
 }
 
 #[cfg(test)]

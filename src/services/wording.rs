@@ -311,6 +311,7 @@ pub(crate) const KINDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::{ServiceError, TAKEN};
+    use crate::source_files::{read, rust_files};
 
     fn cjk(s: &str) -> bool {
         s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
@@ -319,8 +320,8 @@ mod tests {
     #[test]
     fn every_unique_name_the_store_uses_has_words_in_both_languages() {
         let mut missing = Vec::new();
-        for file in rust_files(std::path::Path::new("src/store")) {
-            let code = std::fs::read_to_string(&file).unwrap_or_default();
+        for file in rust_files("src/store") {
+            let code = read(&file);
             for (at, _) in code.match_indices("on_unique(e, \"") {
                 let rest = &code[at + "on_unique(e, \"".len()..];
                 let key = rest.split('"').next().unwrap_or_default();
@@ -354,25 +355,12 @@ mod tests {
         assert!(!t.zh.contains("disk") && !t.en.contains("disk"));
         assert!(cjk(&t.zh) && !cjk(&t.en));
     }
-
-    fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(rust_files(&path));
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-        out
-    }
 }
 
 #[cfg(test)]
 mod words_for_every_name {
     use super::{lookup, ACTIONS, RECORDS};
-    use std::path::Path;
+    use crate::source_files::{read, rust_files};
 
     /// Every string literal that follows `marker` in the crate's sources (up to the
     /// closing quote), e.g. `NotFound("` → `policy`; with `also_last_arg_of`, also the
@@ -380,36 +368,28 @@ mod words_for_every_name {
     fn literals_after(marker: &str, also_last_arg_of: Option<&str>) -> Vec<String> {
         let mut out = Vec::new();
         // Refusals are made in the use cases and at the edge.
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut todo = vec![root.join("src/services"), root.join("src/http")];
-        while let Some(dir) = todo.pop() {
-            for entry in std::fs::read_dir(&dir).expect("read src") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    todo.push(path);
-                    continue;
+        let files = rust_files("src/services")
+            .into_iter()
+            .chain(rust_files("src/http"));
+        for path in files {
+            // This file is the dictionary (and its test names the markers).
+            if path.ends_with("services/wording.rs") {
+                continue;
+            }
+            let src = read(&path);
+            for piece in src.split(marker).skip(1) {
+                if let Some(end) = piece.find('"') {
+                    out.push(piece[..end].to_string());
                 }
-                // This file is the dictionary (and its test names the markers).
-                if path.ends_with("services/wording.rs") {
-                    continue;
-                }
-                let Ok(src) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                for piece in src.split(marker).skip(1) {
-                    if let Some(end) = piece.find('"') {
-                        out.push(piece[..end].to_string());
-                    }
-                }
-                // `actor.require(cond, "what")` and `require_x(actor, "what")`: `require…`.
-                let calls = also_last_arg_of.map_or(Vec::new(), |c| src.split(c).skip(1).collect());
-                for piece in calls {
-                    let call = &piece[..piece.find(';').unwrap_or(piece.len())];
-                    // The last string literal of the call, on one line or several.
-                    if let Some(end) = call.rfind('"') {
-                        if let Some(start) = call[..end].rfind('"') {
-                            out.push(call[start + 1..end].to_string());
-                        }
+            }
+            // `actor.require(cond, "what")` and `require_x(actor, "what")`: `require…`.
+            let calls = also_last_arg_of.map_or(Vec::new(), |c| src.split(c).skip(1).collect());
+            for piece in calls {
+                let call = &piece[..piece.find(';').unwrap_or(piece.len())];
+                // The last string literal of the call, on one line or several.
+                if let Some(end) = call.rfind('"') {
+                    if let Some(start) = call[..end].rfind('"') {
+                        out.push(call[start + 1..end].to_string());
                     }
                 }
             }

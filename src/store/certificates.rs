@@ -2,6 +2,7 @@
 
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::document_status::DocumentStatus;
 use crate::domain::money::Money;
 use chrono::{DateTime, Utc};
 
@@ -13,7 +14,7 @@ pub struct CertificateRow {
     pub policy_id: i64,
     pub verification_code: String,
     /// valid or revoked
-    pub status: String,
+    pub status: DocumentStatus,
     pub policy_number: String,
     pub policyholder_name: String,
     /// Fen.

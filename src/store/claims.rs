@@ -5,7 +5,8 @@ use super::search::{Needle, Way};
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
-use crate::domain::claims::ClaimState;
+use crate::domain::claims::{ClaimState, CoverCheck, Outcome};
+use crate::domain::clauses::checklist::ClaimType;
 use crate::domain::money::Money;
 use crate::store::types::JsonText;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,7 +19,7 @@ pub struct ClaimRow {
     pub policy_number: String,
     pub maker_id: i64,
     pub maker_name: String,
-    pub claim_type: String,
+    pub claim_type: ClaimType,
     pub section_code: Option<String>,
     pub state: ClaimState,
     pub event_date: NaiveDate,
@@ -26,14 +27,16 @@ pub struct ClaimRow {
     pub reported_on: NaiveDate,
     pub place: String,
     pub description: String,
-    pub units_json: String,
+    /// The serials the claim names (受损装备).
+    pub units_json: JsonText<Vec<String>>,
     pub amount_claimed: Money,
     pub contact_email: String,
-    pub cover_json: String,
+    /// The cover check made at notification (保险责任初审).
+    pub cover_json: JsonText<CoverCheck>,
     pub reported_by: i64,
     pub registered_by: Option<i64>,
     pub proof_complete_on: Option<NaiveDate>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// The decision's reasons (拒赔/核定理由).
     pub reasons_json: JsonText<Vec<String>>,
     pub agreed_loss: Option<Money>,
@@ -165,7 +168,7 @@ pub async fn save(tx: &mut Tx, row: &mut ClaimRow) -> StoreResult<()> {
         .bind(row.state)
         .bind(row.registered_by)
         .bind(row.proof_complete_on)
-        .bind(&row.outcome)
+        .bind(row.outcome)
         .bind(&row.reasons_json)
         .bind(row.agreed_loss)
         .bind(row.indemnity)

@@ -3,6 +3,7 @@
 
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::document_status::DocumentStatus;
 use crate::domain::money::Money;
 use chrono::{DateTime, Utc};
 
@@ -20,7 +21,7 @@ pub struct DocumentRow {
     pub version_seq: i32,
     pub verification_code: String,
     /// valid or revoked
-    pub status: String,
+    pub status: DocumentStatus,
     pub policy_number: String,
     pub party_name: String,
     /// Fen.

@@ -3,6 +3,7 @@
 use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::delivery::DeliveryStatus;
 use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -11,7 +12,7 @@ pub struct OutboxRow {
     pub kind: String,
     pub dedupe_key: String,
     pub payload_json: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub claimed_until: Option<DateTime<Utc>>,

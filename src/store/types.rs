@@ -7,7 +7,11 @@
 //! domain stays free of sqlx; generic over the backend because both store `i64` and text
 //! the same way.
 
-use crate::domain::claims::ClaimState;
+use crate::domain::claims::{ClaimState, Outcome};
+use crate::domain::clauses::checklist::ClaimType;
+use crate::domain::cover_basis::CoverBasis;
+use crate::domain::delivery::DeliveryStatus;
+use crate::domain::document_status::DocumentStatus;
 use crate::domain::money::{Money, Rate};
 use crate::domain::role::Role;
 use sqlx::encode::IsNull;
@@ -174,6 +178,11 @@ macro_rules! code_column {
 
 code_column!(
     ClaimState => ClaimState::parse,
+    Outcome => Outcome::parse,
+    ClaimType => ClaimType::parse,
+    CoverBasis => CoverBasis::parse,
+    DeliveryStatus => DeliveryStatus::parse,
+    DocumentStatus => DocumentStatus::parse,
     Role => |s| s.parse().ok(),
 );
 

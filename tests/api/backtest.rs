@@ -593,7 +593,7 @@ async fn scheduled_report_is_delivered_once_despite_failures_and_a_restart(app: 
             .unwrap()
             .unwrap()
     };
-    assert_eq!(o.status, "delivered");
+    assert_eq!(o.status.as_str(), "delivered");
     assert_eq!(o.attempts, 4, "three failures, then accepted");
     assert_eq!(o.receipt_status, Some(200));
     assert_eq!(

@@ -509,7 +509,66 @@ async fn uploads_accept_pdf_and_images_by_content_and_refuse_executables(app: Te
     assert!(d["claim"]["proof_complete_on"].is_null());
 }
 
+/// Typed JSON columns (issue 13): a stored document that does not parse fails the read
+/// (500, nothing of the cause told) instead of passing for empty — a claim's units, its
+/// cover check, a policy's state. Restored, the same reads answer again.
+async fn a_broken_stored_document_fails_the_read_instead_of_passing_for_empty(app: TestApp) {
+    let cb = claims_book(&app, 50, "2000000.00", None).await;
+    let id = open_claim(&app, &cb, "50000.00").await;
+    let claim = format!("/api/v1/claims/{id}");
+    let policy = format!("/api/v1/policies/{}", cb.policy);
+    let (s, v) = get(&app, &cb.handler, &claim).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["claim"]["units"], json!(["B2026-001"]), "{v}");
+    let broken = [
+        (
+            format!("update claim set units_json = '[\"B2026-001\"' where claim_id = {id}"),
+            &claim,
+        ),
+        (
+            format!("update claim set cover_json = '{{}}' where claim_id = {id}"),
+            &claim,
+        ),
+        (
+            format!(
+                "update policy set state_json = '{{\"state\":\"lapsed\"}}' where policy_id = {}",
+                cb.policy
+            ),
+            &policy,
+        ),
+    ];
+    for (tamper, path) in broken {
+        app.execute("create table saved as select * from claim")
+            .await;
+        app.execute("create table saved_policy as select * from policy")
+            .await;
+        app.execute(&tamper).await;
+        let (s, v) = get(&app, &cb.handler, path).await;
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{tamper}: {v}");
+        assert_eq!(v["type"], "/problems/internal", "{v}");
+        assert!(
+            !v.to_string().contains("lapsed") && !v.to_string().contains("B2026"),
+            "{v}"
+        );
+        app.execute(
+            "update claim set units_json = (select units_json from saved where saved.claim_id = claim.claim_id), \
+             cover_json = (select cover_json from saved where saved.claim_id = claim.claim_id)",
+        )
+        .await;
+        app.execute(
+            "update policy set state_json = (select state_json from saved_policy \
+             where saved_policy.policy_id = policy.policy_id)",
+        )
+        .await;
+        app.execute("drop table saved").await;
+        app.execute("drop table saved_policy").await;
+        let (s, v) = get(&app, &cb.handler, path).await;
+        assert_eq!(s, StatusCode::OK, "restored: {v}");
+    }
+}
+
 on_both_stores!(
+    a_broken_stored_document_fails_the_read_instead_of_passing_for_empty,
     cover_check_refuses_an_event_outside_the_period_and_an_uninsured_unit,
     clocks_run_across_month_ends_and_overdue_claims_lead_the_queue,
     decisions_above_authority_need_another_manager_and_payment_takes_the_deductible,

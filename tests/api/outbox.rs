@@ -314,7 +314,7 @@ async fn a_worker_killed_mid_delivery_does_not_deliver_twice(app: TestApp) {
     }
     assert_eq!(regulator.requests().len(), 1);
     worker.abort();
-    assert_eq!(row(&app, id).await.status, "pending");
+    assert_eq!(row(&app, id).await.status.as_str(), "pending");
 
     // A new worker picks the delivery up once the lease has run out.
     tokio::time::sleep(Duration::from_millis(1_100)).await;

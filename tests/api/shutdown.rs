@@ -101,7 +101,7 @@ async fn sigterm_finishes_the_delivery_in_flight_and_exits_zero(app: TestApp) {
         .await
         .unwrap()
         .expect("outbox row");
-    assert_eq!(row.status, "delivered", "{row:?}");
+    assert_eq!(row.status.as_str(), "delivered", "{row:?}");
     assert_eq!(row.attempts, 1);
     drop(receiver.stop(false));
 }

@@ -27,6 +27,27 @@ pub enum CoverBasis {
     FirstYear,
 }
 
+impl CoverBasis {
+    pub const ALL: [CoverBasis; 3] = [
+        CoverBasis::FirstSet,
+        CoverBasis::FirstBatch,
+        CoverBasis::FirstYear,
+    ];
+
+    /// The snake_case code used in JSON and the database (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverBasis::FirstSet => "first_set",
+            CoverBasis::FirstBatch => "first_batch",
+            CoverBasis::FirstYear => "first_year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CoverBasis> {
+        CoverBasis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
 /// A qualification's validity (资格有效期), both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Qualification {

@@ -170,3 +170,13 @@ fn a_missing_qualification_is_hard() {
         vec![("qualification.missing".to_owned(), Severity::Hard)]
     );
 }
+
+#[test]
+fn the_stored_code_is_the_serde_name_and_parses_back() {
+    for b in CoverBasis::ALL {
+        assert_eq!(serde_json::to_value(b).unwrap(), b.as_str());
+        assert_eq!(CoverBasis::parse(b.as_str()), Some(b));
+    }
+    assert_eq!(CoverBasis::parse("first-set"), None);
+    assert_eq!(CoverBasis::parse(""), None);
+}

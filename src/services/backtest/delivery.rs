@@ -90,12 +90,13 @@ pub async fn states(ctx: &Ctx<'_>, rows: &[ReportRow]) -> ServiceResult<Vec<Stri
                 let error = o
                     .last_error
                     .as_deref()
-                    .filter(|_| o.status != "delivered")
+                    .filter(|_| o.status != crate::domain::delivery::DeliveryStatus::Delivered)
                     .map(|e| format!(" ({e})"))
                     .unwrap_or_default();
                 parts.push(format!(
                     "{label} #{id}: {} after {} attempt(s){receipt}{error}",
-                    o.status, o.attempts
+                    o.status.as_str(),
+                    o.attempts
                 ));
             }
         }

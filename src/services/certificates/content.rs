@@ -257,11 +257,11 @@ pub async fn endorsement(
     let (before, after) = (version_terms(previous)?, version_terms(this)?);
     let word = unit_word(set);
     let (kind, requested_by, changes) = if this.kind == "cancellation" {
-        let by = match serde_json::from_str::<PolicyState>(&row.state_json) {
-            Ok(PolicyState::Cancelled {
+        let by = match row.state_json.0 {
+            PolicyState::Cancelled {
                 reason: CancelReason::InsurerTermination,
                 ..
-            }) => RequestedBy::Insurer,
+            } => RequestedBy::Insurer,
             _ => RequestedBy::Policyholder,
         };
         let changes = vec![

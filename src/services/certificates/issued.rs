@@ -11,6 +11,7 @@
 //! a stale one as revoked from the moment the policy changed. A cancelled policy gets
 //! none.
 
+use crate::domain::document_status::DocumentStatus;
 use crate::domain::text::Text;
 use chrono::Datelike;
 use serde::Serialize;
@@ -68,7 +69,7 @@ impl DocumentView {
             version_seq: row.version_seq,
             party_name: row.party_name.clone(),
             amount: row.amount,
-            status: row.status.clone(),
+            status: row.status.as_str().to_string(),
             verification_code: row.verification_code.clone(),
             verification_url: verification_url(config, &row.verification_code),
             sha256: row.sha256_hex.clone(),
@@ -278,7 +279,7 @@ pub async fn insurance_certificate(
         .ok_or_else(|| internal("an issued policy without versions"))?;
     if let Some(doc) = store::valid_insurance_certificate(&mut tx, policy_id).await? {
         match stale_reason(&doc, Some(&latest)) {
-            None if row.state != "cancelled" => {
+            None if !row.state().is_cancelled() => {
                 return Ok((DocumentView::of(&doc, ctx.config), false));
             }
             reason => {
@@ -289,7 +290,7 @@ pub async fn insurance_certificate(
             }
         }
     }
-    if row.state == "cancelled" {
+    if row.state().is_cancelled() {
         // Keep the revocation, then refuse.
         tx.commit().await?;
         return Err(cancelled());
@@ -388,7 +389,7 @@ async fn current_insurance_certificate(
     policy_id: i64,
 ) -> ServiceResult<Current> {
     let row = super::visible_policy(tx, actor, policy_id).await?;
-    if row.state == "cancelled" {
+    if row.state().is_cancelled() {
         return Ok(Current::Cancelled);
     }
     let latest = store::latest_version(tx, policy_id).await?;
@@ -462,7 +463,7 @@ pub async fn documents_of(
         .map(|r| {
             let mut view = DocumentView::of(r, ctx.config);
             // A 保险凭证 the policy has moved past reads as the verification page says.
-            if r.kind == INSURANCE_CERTIFICATE && r.status == "valid" {
+            if r.kind == INSURANCE_CERTIFICATE && r.status == DocumentStatus::Valid {
                 if let Some(why) = stale_reason(r, latest.as_ref()) {
                     view.status = "revoked".into();
                     view.revoked_reason = why;

@@ -76,7 +76,7 @@ impl CertificateView {
             policy_number: row.policy_number.clone(),
             policyholder_name: row.policyholder_name.clone(),
             total_premium: row.total_premium,
-            status: row.status.clone(),
+            status: row.status.as_str().to_string(),
             verification_code: row.verification_code.clone(),
             verification_url: verification_url(config, &row.verification_code),
             sha256: row.sha256_hex.clone(),
@@ -165,7 +165,7 @@ pub async fn certificate(
         return Ok((CertificateView::of(&existing, ctx.config), false));
     }
     issued_only(&row)?;
-    if row.state == "cancelled" {
+    if row.state().is_cancelled() {
         return Err(ServiceError::Conflict(Text::new(
             "保单已注销，不出具全额保费收取证明",
             "the policy is cancelled",

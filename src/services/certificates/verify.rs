@@ -3,6 +3,7 @@
 //! one issued. One verification code space: a code is looked up among the premium
 //! certificates first, then among the other issued documents.
 
+use crate::domain::document_status::DocumentStatus;
 use crate::services::Ctx;
 use serde::Serialize;
 
@@ -74,7 +75,7 @@ async fn find(db: &Db, code: &str) -> ServiceResult<Found> {
     let row = docs::by_code(&mut tx, &code)
         .await?
         .ok_or(ServiceError::NotFound("certificate"))?;
-    let stale = if row.kind == ENDORSEMENT || row.status != "valid" {
+    let stale = if row.kind == ENDORSEMENT || row.status != DocumentStatus::Valid {
         None
     } else {
         let latest = docs::latest_version(&mut tx, row.policy_id).await?;
@@ -113,7 +114,7 @@ pub async fn lookup(ctx: &Ctx<'_>, code: &str) -> ServiceResult<Verification> {
         beneficiary: None,
         policy_number: row.policy_number,
         amount: row.total_premium,
-        status: row.status,
+        status: row.status.as_str().to_string(),
         issued_on,
         revoked_at: row.revoked_at,
         revoked_reason: row.revoked_at.map(|_| row.revoked_reason),
@@ -154,8 +155,11 @@ fn document(row: DocumentRow, stale: Option<String>) -> Verification {
     };
     let (status, revoked_reason) = match (&stale, row.revoked_at) {
         (Some(why), _) => ("revoked".to_string(), Some(why.clone())),
-        (None, Some(_)) => (row.status.clone(), Some(row.revoked_reason.clone())),
-        (None, None) => (row.status.clone(), None),
+        (None, Some(_)) => (
+            row.status.as_str().to_string(),
+            Some(row.revoked_reason.clone()),
+        ),
+        (None, None) => (row.status.as_str().to_string(), None),
     };
     Verification {
         kind: row.kind,
@@ -194,7 +198,7 @@ pub async fn check_pdf(ctx: &Ctx<'_>, code: &str, bytes: &[u8]) -> ServiceResult
         Found::Certificate(row) => (row.status, row.certificate_number, row.sha256_hex),
         Found::Document(row, stale) => (
             if stale.is_some() {
-                "revoked".into()
+                DocumentStatus::Revoked
             } else {
                 row.status
             },
@@ -205,7 +209,7 @@ pub async fn check_pdf(ctx: &Ctx<'_>, code: &str, bytes: &[u8]) -> ServiceResult
     let uploaded = sha256_hex(bytes);
     Ok(PdfCheck {
         genuine: uploaded == issued,
-        status,
+        status: status.as_str().to_string(),
         certificate_number: number,
         uploaded_sha256: uploaded,
         issued_sha256: issued,

@@ -252,7 +252,7 @@ async fn finalise(
         _ => ClaimState::Agreed,
     };
     row.state = next;
-    row.outcome = Some(outcome.as_str().into());
+    row.outcome = Some(outcome);
     row.reasons_json = JsonText(reasons.to_vec());
     row.decided_by = Some(decided_by);
     row.decided_on = Some(day);

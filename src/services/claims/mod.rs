@@ -73,9 +73,9 @@ fn transition(e: ClaimStateError) -> ServiceError {
 fn snapshot(row: &ClaimRow) -> serde_json::Value {
     serde_json::json!({
         "claim_number": row.claim_number, "state": row.state.as_str(), "policy_id": row.policy_id,
-        "claim_type": row.claim_type, "section": row.section_code,
+        "claim_type": row.claim_type.as_str(), "section": row.section_code,
         "amount_claimed": row.amount_claimed,
-        "proof_complete_on": row.proof_complete_on, "outcome": row.outcome,
+        "proof_complete_on": row.proof_complete_on, "outcome": row.outcome.map(|o| o.as_str()),
         "indemnity": row.indemnity,
         "paid_total": row.paid_total, "reserve": row.reserve,
         "assigned_to": row.assigned_to,

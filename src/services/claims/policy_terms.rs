@@ -50,8 +50,7 @@ impl<'a> PolicyTerms<'a> {
     }
 
     pub fn state(&self) -> ServiceResult<PolicyState> {
-        serde_json::from_str(&self.row.state_json)
-            .map_err(|e| ServiceError::Internal(format!("policy state: {e}")))
+        Ok(self.row.state_json.0)
     }
 
     fn used(&self, scope: &str) -> Money {

@@ -6,7 +6,7 @@ use super::mail;
 use super::staff_view::ClaimDocumentView;
 use super::view::ClaimView;
 use super::{load_for_change, log, require_handler, snapshot};
-use crate::domain::clauses::{ChecklistDocument, ClaimType};
+use crate::domain::clauses::ChecklistDocument;
 use crate::domain::text::Text;
 use crate::library::Library;
 use crate::services::Ctx;
@@ -42,7 +42,7 @@ pub fn checklist_status(
     docs: &[DocumentRow],
     requested: &[String],
 ) -> Vec<ProofItem> {
-    let Some(list) = ClaimType::parse(&row.claim_type).and_then(|t| library.checklist(t)) else {
+    let Some(list) = library.checklist(row.claim_type) else {
         return Vec::new();
     };
     list.documents
@@ -111,7 +111,7 @@ async fn requested_codes(tx: &mut crate::store::Tx, claim_id: i64) -> ServiceRes
     Ok(match store::proof_request(tx, claim_id).await? {
         Some(r) => serde_json::from_str::<Vec<ProofItem>>(&r.items_json)
             .map(|items| items.into_iter().map(|i| i.code).collect())
-            .unwrap_or_default(),
+            .map_err(|e| ServiceError::internal_from("claim proof request items", e))?,
         None => Vec::new(),
     })
 }

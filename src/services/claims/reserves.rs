@@ -6,7 +6,6 @@
 
 use super::out_of_bounds;
 use crate::domain::claims::reserve_lines::{follow_total, total, zero_lines, CostType, Lines};
-use crate::domain::clauses::ClaimType;
 use crate::domain::money::Money;
 use crate::services::{FieldError, ServiceError, ServiceResult};
 use crate::store::claim_reserve_lines::{self as lines_store, NewLine, ReserveLineRow};
@@ -87,9 +86,7 @@ pub fn breakdown(total_given: Money, input: &[ReserveLineInput]) -> ServiceResul
 }
 
 fn primary(row: &ClaimRow) -> CostType {
-    ClaimType::parse(&row.claim_type)
-        .map(CostType::primary_for)
-        .unwrap_or(CostType::Repair)
+    CostType::primary_for(row.claim_type)
 }
 
 /// The latest amount of each cost type in a line history.

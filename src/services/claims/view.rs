@@ -92,7 +92,7 @@ impl From<&ClaimRow> for ClaimView {
             policy_number: r.policy_number.clone(),
             maker_id: r.maker_id,
             maker_name: r.maker_name.clone(),
-            claim_type: r.claim_type.clone(),
+            claim_type: r.claim_type.as_str().to_string(),
             section_code: r.section_code.clone(),
             state: r.state.as_str().to_string(),
             event_date: r.event_date,
@@ -100,11 +100,11 @@ impl From<&ClaimRow> for ClaimView {
             reported_on: r.reported_on,
             place: r.place.clone(),
             description: r.description.clone(),
-            units: serde_json::from_str(&r.units_json).unwrap_or_default(),
+            units: r.units_json.0.clone(),
             amount_claimed: r.amount_claimed,
             contact_email: r.contact_email.clone(),
             proof_complete_on: r.proof_complete_on,
-            outcome: r.outcome.clone(),
+            outcome: r.outcome.map(|o| o.as_str().to_string()),
             reasons: r.reasons_json.0.clone(),
             agreed_loss: r.agreed_loss,
             indemnity: r.indemnity,
@@ -197,16 +197,20 @@ pub struct WaivedItem {
     pub en: String,
 }
 
-impl From<&WaiverRow> for WaiverView {
-    fn from(w: &WaiverRow) -> Self {
-        WaiverView {
+impl TryFrom<&WaiverRow> for WaiverView {
+    type Error = ServiceError;
+
+    /// Stored items that do not parse are an error, never "nothing was missing".
+    fn try_from(w: &WaiverRow) -> ServiceResult<Self> {
+        Ok(WaiverView {
             approval_id: w.approval_id,
             stage: w.stage.clone(),
-            missing: serde_json::from_str(&w.missing_json).unwrap_or_default(),
+            missing: serde_json::from_str(&w.missing_json)
+                .map_err(|e| ServiceError::internal_from("claim proof waiver items", e))?,
             reason: w.reason.clone(),
             given_by_name: w.given_by_name.clone(),
             given_at: w.given_at,
-        }
+        })
     }
 }
 
@@ -230,14 +234,15 @@ pub async fn get(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<ClaimDe
     let row = visible(&mut tx, actor, id).await?;
     let documents = store::documents(&mut tx, id).await?;
     let request = store::proof_request(&mut tx, id).await?;
-    let proof_requested: Vec<ProofItem> = request
-        .as_ref()
-        .and_then(|r| serde_json::from_str(&r.items_json).ok())
-        .unwrap_or_default();
+    // A request whose stored items do not parse is an error, not "nothing requested".
+    let proof_requested: Vec<ProofItem> = match &request {
+        Some(r) => serde_json::from_str(&r.items_json)
+            .map_err(|e| ServiceError::internal_from("claim proof request items", e))?,
+        None => Vec::new(),
+    };
     let requested_codes: Vec<String> = proof_requested.iter().map(|i| i.code.clone()).collect();
     let checklist = checklist_status(ctx.library, &row, &documents, &requested_codes);
-    let cover: CoverCheck = serde_json::from_str(&row.cover_json)
-        .map_err(|e| ServiceError::Internal(format!("claim {id} cover: {e}")))?;
+    let cover: CoverCheck = row.cover_json.0.clone();
     let clocks = clocks_of(&row);
     let staff = actor.role.is_staff();
     let line_history = lines_store::history(&mut tx, id).await?;
@@ -246,14 +251,16 @@ pub async fn get(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<ClaimDe
     let proof_waivers = work::waivers(&mut tx, Some(id), None)
         .await?
         .iter()
-        .map(WaiverView::from)
-        .map(|mut w| {
-            if !staff {
-                w.given_by_name.clear();
-            }
-            w
+        .map(WaiverView::try_from)
+        .map(|w| {
+            w.map(|mut w| {
+                if !staff {
+                    w.given_by_name.clear();
+                }
+                w
+            })
         })
-        .collect();
+        .collect::<ServiceResult<_>>()?;
     let notes = match staff {
         true => Some(views(work::notes(&mut tx, id).await?)),
         false => None,
@@ -471,8 +478,8 @@ pub async fn approvals(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<Pendin
         let proof_waivers = work::waivers(&mut tx, None, Some(a.approval_id))
             .await?
             .iter()
-            .map(WaiverView::from)
-            .collect();
+            .map(WaiverView::try_from)
+            .collect::<ServiceResult<_>>()?;
         out.push(PendingApproval {
             approval: ApprovalView::from(a),
             missing_proof,

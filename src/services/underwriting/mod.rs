@@ -28,6 +28,7 @@ pub use super::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use super::{Actor, Ctx, ServiceError, ServiceResult};
 use crate::domain::policy_state::PolicyState;
 use crate::store::policies::{self as store, PolicyRow};
+use crate::store::types::JsonText;
 use crate::store::Tx;
 
 /// Only underwriters act on policies.
@@ -43,14 +44,11 @@ async fn load_for_change(tx: &mut Tx, id: i64) -> ServiceResult<PolicyRow> {
 }
 
 fn state_of(row: &PolicyRow) -> ServiceResult<PolicyState> {
-    serde_json::from_str(&row.state_json)
-        .map_err(|e| ServiceError::Internal(format!("policy {} state: {e}", row.policy_id)))
+    Ok(row.state_json.0)
 }
 
 fn set_state(row: &mut PolicyRow, state: PolicyState) -> ServiceResult<()> {
-    row.state = state.name().to_string();
-    row.state_json = serde_json::to_string(&state)
-        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))?;
+    row.state_json = JsonText(state);
     Ok(())
 }
 
@@ -66,7 +64,7 @@ fn transition(e: crate::domain::policy_state::TransitionError) -> ServiceError {
 /// A short JSON picture of a policy for audit rows.
 fn snapshot(row: &PolicyRow) -> serde_json::Value {
     serde_json::json!({
-        "policy_number": row.policy_number, "state": row.state, "units": row.units,
+        "policy_number": row.policy_number, "state": row.state().name(), "units": row.units,
         "insured_value": row.insured_value,
         "aggregate_limit": row.aggregate_limit, "rate": row.rate,
         "premium": row.premium, "period_start": row.period_start,

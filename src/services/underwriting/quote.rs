@@ -15,6 +15,7 @@ use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, PolicyRow};
+use crate::store::types::JsonText;
 use crate::store::Tx;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -32,10 +33,7 @@ fn apply(row: &mut PolicyRow, input: &QuoteInput, p: &Priced) -> ServiceResult<(
     row.intermediary_id = input.intermediary_id;
     row.end_user_proof = input.end_user_proof;
     row.catalogue_item_id = input.catalogue_item_id;
-    row.cover_basis = serde_json::to_value(input.cover_basis)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    row.cover_basis = input.cover_basis;
     row.clause_set_id = p.clause_set.id.clone();
     row.clause_set_version = p.clause_set.version.0.clone();
     row.programme_id = input.programme_id.clone();
@@ -55,13 +53,12 @@ fn apply(row: &mut PolicyRow, input: &QuoteInput, p: &Priced) -> ServiceResult<(
     Ok(())
 }
 
-fn blank_row(actor: &Actor) -> PolicyRow {
+fn blank_row(actor: &Actor, input: &QuoteInput) -> PolicyRow {
     let at = crate::store::now();
     PolicyRow {
         policy_id: 0,
         policy_number: None,
-        state: String::new(),
-        state_json: String::new(),
+        state_json: JsonText(PolicyState::new_quote()),
         maker_id: 0,
         maker_name: String::new(),
         user_id: 0,
@@ -70,7 +67,7 @@ fn blank_row(actor: &Actor) -> PolicyRow {
         end_user_proof: false,
         catalogue_item_id: 0,
         product_name: String::new(),
-        cover_basis: String::new(),
+        cover_basis: input.cover_basis,
         clause_set_id: String::new(),
         clause_set_version: String::new(),
         programme_id: None,
@@ -183,7 +180,7 @@ async fn insert_quote(
 ) -> ServiceResult<PolicyRow> {
     let priced = price(ctx, tx, actor, input, true).await?;
     super::history::check(tx, input, None).await?;
-    let mut row = blank_row(actor);
+    let mut row = blank_row(actor, input);
     row.quoted_on = Some(ctx.clock.today());
     set_state(&mut row, PolicyState::new_quote())?;
     apply(&mut row, input, &priced)?;
@@ -338,7 +335,7 @@ pub async fn renew(ctx: &Ctx<'_>, actor: &Actor, id: i64, r: RenewalInput) -> Se
     require_underwriter(actor, "renew policies")?;
     let mut tx = ctx.db.write().await?;
     let prior = load_for_change(&mut tx, id).await?;
-    if prior.policy_number.is_none() || prior.state == "cancelled" {
+    if prior.policy_number.is_none() || prior.state().is_cancelled() {
         return Err(ServiceError::Conflict(Text::new(
             "只有已出单的保单可以续保",
             "only an issued policy can be renewed",

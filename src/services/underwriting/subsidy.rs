@@ -7,6 +7,7 @@ use super::{terms_of, Ctx};
 use crate::domain::catalogue::Tier;
 use crate::domain::cover_basis::{CoverBasis, Qualification};
 use crate::domain::money::{Money, Overflow};
+use crate::domain::policy_state::PolicyState;
 use crate::domain::programme::Programme;
 use crate::domain::prorata::Period;
 use crate::domain::subsidy::{
@@ -128,9 +129,7 @@ async fn facts(ctx: &Ctx<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<Sub
         }
         _ => None,
     };
-    let basis: CoverBasis =
-        serde_json::from_value(serde_json::Value::String(row.cover_basis.clone()))
-            .map_err(internal)?;
+    let basis: CoverBasis = row.cover_basis;
     let premium = row.premium;
     let settled = crate::services::billing::settlement(tx, row.policy_id).await?;
     // The rule compares paid with the full-term premium; the settlement already knows
@@ -162,8 +161,9 @@ async fn facts(ctx: &Ctx<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<Sub
     let receipt = every_unit_date(&serials, &rec, FactKind::EndUserReceipt);
     // 保单正式生效: has come into force — in force now, expired after being in force,
     // or issued with its first day reached (the clock job flips it within minutes).
-    let policy_effective = matches!(row.state.as_str(), "in_force" | "expired")
-        || (row.state == "issued" && row.period_start <= ctx.clock.today());
+    let policy_effective = matches!(row.state(), PolicyState::InForce | PolicyState::Expired)
+        || (matches!(row.state(), PolicyState::Issued { .. })
+            && row.period_start <= ctx.clock.today());
     Ok(SubsidyFacts {
         product,
         basis,
@@ -218,7 +218,7 @@ async fn assess_one(
             a.facts.extend(grants_used);
             return Ok(a);
         }
-        if prior.state == "cancelled" {
+        if prior.state().is_cancelled() {
             continue;
         }
         let rec =
@@ -339,7 +339,7 @@ pub async fn estimate(
         if other.policy_id >= row.policy_id {
             break;
         }
-        if other.state == "cancelled" || counted.contains(&other.policy_id) {
+        if other.state().is_cancelled() || counted.contains(&other.policy_id) {
             continue;
         }
         let a = assess_one(ctx, &mut tx, programme, &other, &enterprise).await?;
@@ -477,7 +477,7 @@ impl YearPass {
             let Some(row) = self.batch.pop_front() else {
                 return Ok(None);
             };
-            if row.state == "cancelled" {
+            if row.state().is_cancelled() {
                 continue;
             }
             let mut tx = ctx.db.read().await?;

@@ -68,10 +68,8 @@ impl From<&PolicyRow> for PolicyView {
         PolicyView {
             policy_id: r.policy_id,
             policy_number: r.policy_number.clone(),
-            state: r.state.clone(),
-            status: serde_json::from_str::<crate::domain::policy_state::PolicyState>(&r.state_json)
-                .map(|s| s.status().to_string())
-                .unwrap_or_else(|_| r.state.clone()),
+            state: r.state().name().to_string(),
+            status: r.state_json.0.status().to_string(),
             quote_valid_until: None,
             maker_id: r.maker_id,
             maker_name: r.maker_name.clone(),
@@ -81,7 +79,7 @@ impl From<&PolicyRow> for PolicyView {
             end_user_proof: r.end_user_proof,
             catalogue_item_id: r.catalogue_item_id,
             product_name: r.product_name.clone(),
-            cover_basis: r.cover_basis.clone(),
+            cover_basis: r.cover_basis.as_str().to_string(),
             clause_set_id: r.clause_set_id.clone(),
             clause_set_version: r.clause_set_version.clone(),
             programme_id: r.programme_id.clone(),
@@ -109,8 +107,7 @@ impl From<&PolicyRow> for PolicyView {
 /// once today is past it (evaluated when read — nothing flips the stored state).
 pub fn dated(ctx: &Ctx<'_>, r: &PolicyRow) -> PolicyView {
     let mut v = PolicyView::from(r);
-    let open = serde_json::from_str::<crate::domain::policy_state::PolicyState>(&r.state_json)
-        .is_ok_and(|s| s.is_open_quote());
+    let open = r.state_json.0.is_open_quote();
     if open {
         let until = super::authority::valid_until(ctx, r);
         v.quote_valid_until = Some(until);
