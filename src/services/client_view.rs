@@ -7,6 +7,8 @@
 //! internal notes or assignments, the handler's cover notes, recoveries (the insurer's
 //! own pursuit of third parties), underwriting findings, rule codes or authority limits,
 //! referral reasons, approvals or the audit trail.
+//!
+//! The claim page (`http::pages::claim_detail`) renders a client from these views only.
 
 use crate::domain::claims::clocks::Clock;
 use crate::domain::claims::CoverCheck;
@@ -283,8 +285,9 @@ const CLIENT_ACTIONS: [&str; 8] = [
 ];
 
 impl ClientClaimDetail {
-    /// `own_name` is the name the client's own entries carry in the staff timeline.
-    pub fn of(d: &ClaimDetail, own_name: &str) -> Self {
+    /// `own_name` is the name the client's own entries carry in the staff timeline. Only
+    /// `services::readers` builds it (from the actor), so no handler or page can.
+    pub(in crate::services) fn of(d: &ClaimDetail, own_name: &str) -> Self {
         ClientClaimDetail {
             claim: ClientClaimView::from(&d.claim),
             cover: ClientCover::from(&d.cover),
