@@ -5,6 +5,11 @@
 //!   handlers and pages speak to services and read views.
 //! - No type under `src/store/` derives (or implements) `Serialize` or `utoipa::ToSchema`:
 //!   a row is never the API's shape, so a column change is not an API change.
+//! - No file under `src/http/` reads a claim with `claims::get` or makes a client's view
+//!   itself (names `client_view`, calls `Client…::of` / `::from`): the claim is read
+//!   through `services::readers`, which gives each reader its view, and the claim page
+//!   renders a client's page from `ClientClaimDetail` alone. JSON handlers also never
+//!   choose by `Role::Client` (`no_api_handler_picks_the_readers_view`).
 //!
 //! - No `ServiceError::Conflict(…)` under `src/` is worded in one language (`conflicts`).
 //! - Under `src/http/api/`, a route is registered only through utoipa-actix-web's
@@ -261,6 +266,51 @@ fn no_api_handler_picks_the_readers_view() {
         found.is_empty(),
         "a JSON handler renders what the service gives it for its reader (`services::readers`); \
          it does not choose the client's view itself:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Whether `code` calls a constructor of a `Client…` view (`ClientClaimDetail::of`,
+/// `ClientPolicyView::from`…).
+fn builds_client_view(code: &str) -> bool {
+    code.match_indices("Client").any(|(at, _)| {
+        if code[..at].chars().next_back().is_some_and(is_ident) {
+            return false;
+        }
+        let rest = &code[at..];
+        let name = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
+        let after = &rest[name..];
+        ["::of", "::from"]
+            .iter()
+            .any(|k| after.starts_with(k) && !after[k.len()..].chars().next().is_some_and(is_ident))
+    })
+}
+
+/// (line number, line) of each line of code that reads a claim past `services::readers`
+/// (`claims::get`, the staff file for everyone) or makes a client's view itself (names
+/// `client_view`, or builds a `Client…` view).
+fn reader_bypasses(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    code.lines()
+        .zip(src.lines())
+        .enumerate()
+        .filter(|(_, (code, _))| {
+            has_word(code, "claims::get")
+                || has_word(code, "client_view")
+                || builds_client_view(code)
+        })
+        .map(|(n, (_, line))| (n + 1, line.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn no_http_file_reads_a_claim_or_builds_a_client_view_itself() {
+    let found = scan("src/http", reader_bypasses);
+    assert!(
+        found.is_empty(),
+        "handlers and pages read a claim through `services::readers::claim` and render the \
+         view it gives for the reader (the claim page: `ForReader::Client` → its client \
+         template); they do not read the staff file or make the client's view themselves:\n{}",
         found.join("\n")
     );
 }
@@ -568,6 +618,20 @@ pub async fn csv(body: web::Bytes) -> HttpResponse { let j: Json<C>; }
         json_bodies_spelled_out(handlers),
         vec![(2, "fn spelled".to_string())]
     );
+
+    let page = r#"
+//! Not `claims::get` nor `client_view::ClientClaimDetail::of` in prose.
+let d = claims::get(&ctx, actor, id).await?;
+let v = crate::services::client_view::ClientClaimDetail::of(&d, "me");
+let w = ClientPolicyView::from(&p);
+let x = readers::claim(&ctx, actor, id).await?;
+let y = claims::get_many(&ctx);
+let z = MyClientClaimDetail::of(&d);
+let s = "claims::get";
+let k = ClientClaimDetail::offset;
+"#;
+    let lines: Vec<usize> = reader_bypasses(page).iter().map(|(n, _)| *n).collect();
+    assert_eq!(lines, vec![3, 4, 5], "{:?}", reader_bypasses(page));
 
     assert_eq!(
         schema_names(views),

@@ -1,11 +1,17 @@
 //! What a policyholder (投保人, a client user) may see of its own records — an explicit
 //! view, not the staff view with fields blanked: its policies' terms, premium and versions;
-//! its claims' state, cover outcome, proof checklist, statutory clocks, documents, amounts
-//! decided and paid, and a history that says "the insurer" for staff. Never: case reserves
-//! or their history (保险公司内部估损), staff user names, underwriting findings, rule codes
-//! or authority limits, referral reasons, approvals or the audit trail.
+//! its claims' state, the facts of the cover check (period, section, units, limits left,
+//! premium, limitation), proof checklist, statutory clocks, documents, amounts decided
+//! and paid (with the account paid to), and a history that says "the insurer" for staff.
+//! Never: case reserves, their cost types or history (保险公司内部估损), staff user names,
+//! internal notes or assignments, the handler's cover notes, recoveries (the insurer's
+//! own pursuit of third parties), underwriting findings, rule codes or authority limits,
+//! referral reasons, approvals or the audit trail.
+//!
+//! The claim page (`http::pages::claim_detail`) renders a client from these views only.
 
 use crate::domain::claims::clocks::Clock;
+use crate::domain::claims::CoverCheck;
 use crate::domain::money::Money;
 use crate::services::claims::{ClaimDetail, ClaimView, ProofItem};
 use crate::services::underwriting::{PolicyDetail, PolicyView};
@@ -110,19 +116,26 @@ pub struct ClientClaimView {
     pub claim_number: String,
     pub policy_id: i64,
     pub policy_number: String,
+    /// The policyholder (投保人): the client's own maker.
+    pub maker_name: String,
     pub claim_type: String,
+    /// The section of the policy that answers the claim.
+    pub section_code: Option<String>,
     pub state: String,
     pub event_date: NaiveDate,
     pub reported_on: NaiveDate,
     pub place: String,
     pub description: String,
+    /// The units reported (serial or batch numbers).
+    pub units: Vec<String>,
     #[schema(value_type = String)]
     pub amount_claimed: Money,
+    /// Where the insurer writes about the claim.
+    pub contact_email: String,
     pub proof_complete_on: Option<NaiveDate>,
     pub outcome: Option<String>,
     /// The reasons of a decision, as notified (a rejection must state them, art. 24).
-    #[schema(value_type = Object)]
-    pub reasons: serde_json::Value,
+    pub reasons: Vec<String>,
     #[schema(value_type = Option<String>)]
     pub indemnity: Option<Money>,
     pub decided_on: Option<NaiveDate>,
@@ -138,16 +151,20 @@ impl From<&ClaimView> for ClientClaimView {
             claim_number: c.claim_number.clone(),
             policy_id: c.policy_id,
             policy_number: c.policy_number.clone(),
+            maker_name: c.maker_name.clone(),
             claim_type: c.claim_type.clone(),
+            section_code: c.section_code.clone(),
             state: c.state.clone(),
             event_date: c.event_date,
             reported_on: c.reported_on,
             place: c.place.clone(),
             description: c.description.clone(),
+            units: c.units.clone(),
             amount_claimed: c.amount_claimed,
+            contact_email: c.contact_email.clone(),
             proof_complete_on: c.proof_complete_on,
             outcome: c.outcome.clone(),
-            reasons: serde_json::to_value(&c.reasons).unwrap_or_default(),
+            reasons: c.reasons.clone(),
             indemnity: c.indemnity,
             decided_on: c.decided_on,
             paid_total: c.paid_total,
@@ -156,23 +173,64 @@ impl From<&ClaimView> for ClientClaimView {
     }
 }
 
-/// A claim payment to the claimant: amount and when.
+/// The cover check at notification as the policyholder may read it: the facts of its own
+/// policy. The handler's notes (things to look at, e.g. asking finance about the premium)
+/// are not part of it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientCover {
+    pub in_period: bool,
+    /// The section that answers the claim, if one does.
+    pub section_code: Option<String>,
+    pub units_insured: bool,
+    /// What was left of the section limit when the claim was reported.
+    #[schema(value_type = Option<String>)]
+    pub section_left: Option<Money>,
+    /// What was left of the aggregate limit (累计责任限额) when the claim was reported.
+    #[schema(value_type = String)]
+    pub aggregate_left: Money,
+    #[schema(value_type = String)]
+    pub premium: Money,
+    /// The end of the two-year limitation (保险法第二十六条).
+    pub limitation_ends_on: NaiveDate,
+}
+
+impl From<&CoverCheck> for ClientCover {
+    fn from(c: &CoverCheck) -> Self {
+        ClientCover {
+            in_period: c.in_period,
+            section_code: c.section_code.clone(),
+            units_insured: c.units_insured,
+            section_left: c.section_left,
+            aggregate_left: c.aggregate_left,
+            premium: c.premium,
+            limitation_ends_on: c.limitation_ends_on,
+        }
+    }
+}
+
+/// A claim payment to the claimant: amount, the account it goes to, and when.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClientPayment {
+    pub payment_id: i64,
     #[schema(value_type = String)]
     pub amount: Money,
+    pub payee: String,
+    pub bank_name: String,
+    pub bank_account: String,
     /// approved or paid
     pub status: String,
     pub paid_on: Option<NaiveDate>,
 }
 
-/// A document on file (names and dates only; who uploaded it is not shown).
+/// A document on file (what it is and when; who uploaded it is not shown).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClientDocument {
     pub document_id: i64,
     pub kind: String,
     pub code: Option<String>,
     pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
     pub uploaded_at: DateTime<Utc>,
 }
 
@@ -190,6 +248,7 @@ pub struct ClientTimelineEntry {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClientClaimDetail {
     pub claim: ClientClaimView,
+    pub cover: ClientCover,
     pub checklist: Vec<ProofItem>,
     pub proof_requested_at: Option<DateTime<Utc>>,
     pub proof_requested: Vec<ProofItem>,
@@ -226,10 +285,12 @@ const CLIENT_ACTIONS: [&str; 8] = [
 ];
 
 impl ClientClaimDetail {
-    /// `own_name` is the name the client's own entries carry in the staff timeline.
-    pub fn of(d: &ClaimDetail, own_name: &str) -> Self {
+    /// `own_name` is the name the client's own entries carry in the staff timeline. Only
+    /// `services::readers` builds it (from the actor), so no handler or page can.
+    pub(in crate::services) fn of(d: &ClaimDetail, own_name: &str) -> Self {
         ClientClaimDetail {
             claim: ClientClaimView::from(&d.claim),
+            cover: ClientCover::from(&d.cover),
             checklist: d.checklist.clone(),
             proof_requested_at: d.proof_requested_at,
             proof_requested: d.proof_requested.clone(),
@@ -242,6 +303,8 @@ impl ClientClaimDetail {
                     kind: x.kind.clone(),
                     code: x.code.clone(),
                     filename: x.filename.clone(),
+                    content_type: x.content_type.clone(),
+                    size_bytes: x.size_bytes,
                     uploaded_at: x.uploaded_at,
                 })
                 .collect(),
@@ -249,7 +312,11 @@ impl ClientClaimDetail {
                 .payments
                 .iter()
                 .map(|p| ClientPayment {
+                    payment_id: p.payment_id,
                     amount: p.amount,
+                    payee: p.payee.clone(),
+                    bank_name: p.bank_name.clone(),
+                    bank_account: p.bank_account.clone(),
                     status: p.status.clone(),
                     paid_on: p.paid_on,
                 })

@@ -1,8 +1,10 @@
 //! Reads that answer each reader with its own view (按读者的视图): the staff view for
 //! staff, the policyholder's explicit view (`client_view`) for a client. The choice is made
-//! here, from the actor, so a JSON handler cannot hand a client the staff view by
-//! forgetting a conversion; it only renders what it is given (the claim page still builds
-//! its client timeline itself — see ARCHITECTURE).
+//! here, from the actor, so a JSON handler or the claim page cannot hand a client the staff
+//! view by forgetting a conversion; each renders what it is given — the claim page a
+//! client's page from `ClientClaimDetail` alone (`tests/boundary.rs`,
+//! `no_http_file_reads_a_claim_or_builds_a_client_view_itself`). The policy page still
+//! reads the staff `PolicyDetail` and leaves out the staff parts itself (see ARCHITECTURE).
 
 use crate::paging::Paged;
 use crate::services::claims::{self, ClaimDetail, ClaimView};

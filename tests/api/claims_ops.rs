@@ -194,6 +194,170 @@ async fn internal_notes_are_never_shown_to_the_client(app: TestApp) {
     );
 }
 
+/// The claim page as the client reads it: its claim, clocks, documents, payments and a
+/// history naming the insurer — and none of what the same page shows staff: the case
+/// reserve and its cost types, the handler's name, internal notes.
+async fn the_claim_page_shows_the_client_its_own_view_only(app: TestApp) {
+    let cb = claims_book(&app, 50, "2000000.00", None).await;
+    firstcover::services::users::create(
+        &app.ctx(),
+        &firstcover::services::Actor::system(),
+        firstcover::services::users::NewUserInput {
+            username: "wang.xm".into(),
+            display_name: "王晓明经办".into(),
+            email: "wang.xm@example.com".into(),
+            password: PASSWORD.into(),
+            role: Role::ClaimsHandler,
+            maker_id: None,
+        },
+    )
+    .await
+    .expect("handler created");
+    let wang = app.token_for("wang.xm").await;
+    // Reported by the client, registered by the handler with a breakdown, taken, noted.
+    let (s, v) = post(
+        &app,
+        &cb.client,
+        "/api/v1/claims",
+        &crate::claims::report(
+            cb.policy,
+            "2026-03-10",
+            &["B2026-001"],
+            "quality_repair",
+            "90000.00",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["claim_id"].as_i64().unwrap();
+    let number = v["claim_number"].as_str().unwrap().to_string();
+    let claim = format!("/api/v1/claims/{id}");
+    let (s, v) = post(
+        &app,
+        &wang,
+        &format!("{claim}/register"),
+        &json!({"reserve": "87654.32", "lines": [
+            {"cost_type": "repair", "amount": "60000.00"},
+            {"cost_type": "third_party_property", "amount": "27654.32"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = post(&app, &wang, &format!("{claim}/assignment"), &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let secret = "用户口径前后不一，建议复核照片";
+    let (s, v) = post(
+        &app,
+        &wang,
+        &format!("{claim}/notes"),
+        &json!({"body": secret}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = upload_several(&app, &cb.client, id, &[("申请书.pdf", pdf(), "claim_form")]).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let size = pdf().len();
+    // Decided with proof missing (a reason the client is told), paid, and recovered.
+    let waiver = "原件已邮寄，先行核定";
+    let (s, v) = post(
+        &app,
+        &wang,
+        &format!("{claim}/decision"),
+        &json!({"outcome": "accept", "agreed_loss": "40000.00", "missing_proof_reason": waiver}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, p) = post(
+        &app,
+        &wang,
+        &format!("{claim}/payments"),
+        &json!({"amount": "10000.00", "payee": "浙江精工机械有限公司", "bank_name": "工商银行杭州分行", "bank_account": "1202020309900012345"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let pid = p["payment_id"].as_i64().unwrap();
+    let (s, v) = post(
+        &app,
+        &wang,
+        &format!("{claim}/payments/{pid}/paid"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let recovery_note = "向轴承供应商追偿（律师函已发）";
+    let (s, v) = post(
+        &app,
+        &wang,
+        &format!("{claim}/recoveries"),
+        &json!({"kind": "subrogation", "amount": "5000.00", "note": recovery_note}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // What staff see on the page, so the client's page below can be told apart.
+    let (web, _) = app.login("wang.xm", PASSWORD).await;
+    let (s, staff) = page(&web, &app, &format!("/claims/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let staff_only = [
+        "id=\"reserve\"",
+        "87,654.32",
+        "id=\"reserve-lines\"",
+        "第三者财产损失",
+        "王晓明经办",
+        "wang.xm",
+        secret,
+        // Recoveries are the insurer's pursuit of others: not in the policyholder's view.
+        "代位追偿",
+        recovery_note,
+        // The cover check's notes are the handler's (what to look at), not the client's.
+        "保费未缴清",
+    ];
+    for s in staff_only {
+        assert!(staff.contains(s), "the staff page shows {s}: {staff}");
+    }
+
+    let (web, _) = app.login("maker-user", PASSWORD).await;
+    let (s, html) = page(&web, &app, &format!("/claims/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    for shown in [
+        format!("<span id=\"claim-number\">{number}</span>"),
+        "90,000.00".to_string(),
+        "id=\"indemnity\">40,000.00".to_string(),
+        "id=\"paid\">10,000.00".to_string(),
+        "id=\"upload-form\"".to_string(),
+        format!("申请书.pdf</a> · application/pdf · {size} B"),
+        // The decision's reason with proof missing, from the insurer (not a named person).
+        "保险公司 · 缺：保险单及批单复印件".to_string(),
+        waiver.to_string(),
+        "1202020309900012345".to_string(),
+        "累计责任限额余额（报案时）: 2,000,000.00".to_string(),
+    ] {
+        assert!(html.contains(&shown), "the client sees {shown}: {html}");
+    }
+    // The clocks and the history, the insurer's steps under its name.
+    assert!(
+        html.contains("<td>赔付时限（第二十三条，协议后10日）</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>索赔时效（第二十六条，2年）</td>"),
+        "{html}"
+    );
+    let timeline = html
+        .split("id=\"timeline\"")
+        .nth(1)
+        .expect("a timeline on the client's page");
+    for step in [
+        "保险公司 · 立案",
+        "保险公司 · 理赔核定",
+        "maker-user · 报案",
+    ] {
+        assert!(timeline.contains(step), "{step}: {timeline}");
+    }
+    for s in staff_only {
+        assert!(!html.contains(s), "the client's page shows {s}: {html}");
+    }
+}
+
 /// Upload several files in one request, each with its checklist item.
 async fn upload_several(
     app: &TestApp,
@@ -1092,6 +1256,7 @@ async fn a_claim_starts_from_the_policy_page_prefilled(app: TestApp) {
 on_both_stores!(
     assignment_self_take_manager_reassign_and_my_claims,
     internal_notes_are_never_shown_to_the_client,
+    the_claim_page_shows_the_client_its_own_view_only,
     several_documents_in_one_upload_all_or_nothing,
     deciding_or_approving_with_proof_missing_needs_a_reason,
     reserves_by_cost_type_sum_to_the_case_reserve,

@@ -1,10 +1,15 @@
 //! The claim page: facts, cover check, clocks, proof checklist and documents, reserve
 //! history, decision, approvals, payments, recoveries and the timeline — with the
 //! forms for each next step the signed-in user may take.
+//!
+//! The page renders the reader's view (`services::readers::claim`): staff get the claim
+//! file (`claim_detail.html`), a policyholder its own `ClientClaimDetail`
+//! (`claim_detail_client.html`) — the staff view never reaches a client's template.
 
 use super::claims::{state_label, type_label};
 use super::quote_form::RawForm;
 use super::{page, see_other, shanghai_time, Chrome, PageError};
+use crate::domain::claims::Clock;
 use crate::domain::claims::CostType;
 use crate::domain::claims::Outcome;
 use crate::domain::money::Money;
@@ -13,11 +18,14 @@ use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::claims::{
     self, ApprovalInput, AssignInput, ClaimDetail, DecisionInput, NoteInput, PaymentInput,
-    ProofRequestInput, RecoveryInput, RegisterInput, ReopenInput, ReserveInput, ReserveLineInput,
+    ProofItem, ProofRequestInput, RecoveryInput, RegisterInput, ReopenInput, ReserveInput,
+    ReserveLineInput, WaivedItem,
 };
+use crate::services::readers::{self, ClientClaimDetail, ForReader};
 use crate::services::{FieldError, ServiceError, ServiceResult};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/claims/{id}", web::get().to(detail))
@@ -29,28 +37,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Lines ready to show.
 pub struct Row3(pub String, pub String, pub String);
 
-#[derive(Template)]
-#[template(path = "claim_detail.html")]
-struct DetailPage {
-    c: Chrome,
-    d: ClaimDetail,
-    /// The missing-proof notice as it stands (queued or sent), once requested.
-    proof_notice: Option<String>,
-    errors: Vec<FieldError>,
+/// What both pages show alike, each built from its reader's view.
+struct Shared {
     state: String,
     kind: String,
+    /// (kind label, started, due, status, overdue and binding the insurer)
+    clocks: Vec<(String, String, String, String, bool)>,
+    /// The missing-proof notice as it stands (queued or sent), once requested.
+    proof_notice: Option<String>,
+    /// (stage, missing items, reason, who, when)
+    waivers: Vec<(String, String, String, String, String)>,
+    /// (id, amount, payee · bank · account, paid on, still to pay, may be marked paid here)
+    payments: Vec<(i64, String, String, String, bool, bool)>,
+    /// (when, who, what)
+    timeline: Vec<Row3>,
+    /// Rows of the upload form: (row number, checklist code preselected).
+    upload_rows: Vec<(usize, String)>,
+}
+
+/// The claim file as staff read it.
+#[derive(Template)]
+#[template(path = "claim_detail.html")]
+struct StaffPage {
+    c: Chrome,
+    d: ClaimDetail,
+    p: Shared,
+    errors: Vec<FieldError>,
     handler: bool,
     manager: bool,
     proof_requested: bool,
-    /// (kind label, started, due, status)
-    clocks: Vec<(String, String, String, String, bool)>,
     reserves: Vec<Row3>,
-    timeline: Vec<Row3>,
-    payments: Vec<(i64, String, String, String, bool)>,
     /// (kind, amount, note, restores the limit)
     recoveries: Vec<(String, String, String, bool)>,
-    /// Insurer staff (sees notes and who handles the claim).
-    staff: bool,
     /// 经办人, or "".
     assignee: String,
     /// A claims manager may assign anyone; a handler may take an unassigned claim.
@@ -64,14 +82,20 @@ struct DetailPage {
     assignments: Vec<Row3>,
     /// Required proof with nothing on file, in the page's language.
     missing: Vec<String>,
-    /// (stage, missing items, reason, who, when)
-    waivers: Vec<(String, String, String, String, String)>,
     /// (cost type code, label, amount grouped, amount for the form)
     reserve_lines: Vec<(String, String, String, String)>,
     /// (when, cost type, amount, reason)
     line_history: Vec<(String, String, String, String)>,
-    /// Rows of the upload form: (row number, checklist code preselected).
-    upload_rows: Vec<(usize, String)>,
+}
+
+/// The claim as its policyholder reads it: made from its `ClientClaimDetail` only.
+#[derive(Template)]
+#[template(path = "claim_detail_client.html")]
+struct ClientPage {
+    c: Chrome,
+    d: ClientClaimDetail,
+    p: Shared,
+    errors: Vec<FieldError>,
 }
 
 async fn render(
@@ -82,10 +106,18 @@ async fn render(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let d = claims::get(&st.ctx(), &who.actor, id).await?;
-    let today = st.clock.today();
-    let clocks = d
-        .clocks
+    match readers::claim(&st.ctx(), &who.actor, id).await? {
+        ForReader::Staff(d) => staff_page(st, who, c, d, errors).await,
+        ForReader::Client(d) => client_page(st, c, d, errors).await,
+    }
+}
+
+fn clock_rows(
+    c: &Chrome,
+    clocks: &[Clock],
+    today: NaiveDate,
+) -> Vec<(String, String, String, String, bool)> {
+    clocks
         .iter()
         .map(|k| {
             let left = k.days_left(today);
@@ -102,37 +134,124 @@ async fn render(
                 k.is_overdue(today) && k.kind.binds_insurer(),
             )
         })
+        .collect()
+}
+
+fn waiver_row(
+    c: &Chrome,
+    stage: &str,
+    missing: &[WaivedItem],
+    reason: &str,
+    who: String,
+    at: DateTime<Utc>,
+) -> (String, String, String, String, String) {
+    let stage = match stage {
+        "approval" => c.lang.pick("审批", "Approval"),
+        _ => c.lang.pick("核定", "Decision"),
+    };
+    let items: Vec<&str> = missing
+        .iter()
+        .map(|m| c.lang.pick(m.zh.as_str(), m.en.as_str()))
         .collect();
-    let staff = who.actor.role.is_staff();
-    let (reserves, timeline) = if staff {
-        (
-            d.reserves
-                .iter()
-                .map(|r| {
-                    Row3(
-                        shanghai_time(r.set_at),
-                        r.amount.grouped(),
-                        c.lang.text(&r.reason).to_string(),
-                    )
-                })
-                .collect(),
-            d.timeline
-                .iter()
-                .map(|t| {
-                    Row3(
-                        shanghai_time(t.at),
-                        t.who.clone(),
-                        c.label("audit_action", &t.action),
-                    )
-                })
-                .collect(),
-        )
-    } else {
-        // The policyholder's explicit view: no reserves, the insurer instead of names.
-        let view = crate::services::client_view::ClientClaimDetail::of(&d, &who.actor.username);
-        let timeline = view
+    (
+        stage.to_string(),
+        items.join("、"),
+        reason.to_string(),
+        who,
+        shanghai_time(at),
+    )
+}
+
+/// A payment row; `may_mark` when the reader may mark an approved payment paid.
+fn payment_row(
+    id: i64,
+    amount: Money,
+    to: String,
+    paid_on: Option<NaiveDate>,
+    status: &str,
+    may_mark: bool,
+) -> (i64, String, String, String, bool, bool) {
+    let open = status == "approved";
+    (
+        id,
+        amount.grouped(),
+        to,
+        paid_on.map(|d| d.to_string()).unwrap_or_default(),
+        open,
+        open && may_mark,
+    )
+}
+
+/// One row per checklist item (at least three), the missing items first chosen.
+fn upload_rows(checklist: &[ProofItem]) -> Vec<(usize, String)> {
+    let mut preselect: Vec<String> = checklist
+        .iter()
+        .filter(|i| i.missing())
+        .map(|i| i.code.clone())
+        .collect();
+    preselect.extend(
+        checklist
+            .iter()
+            .filter(|i| !preselect.contains(&i.code))
+            .map(|i| i.code.clone())
+            .collect::<Vec<_>>(),
+    );
+    (1..=checklist.len().max(3))
+        .map(|i| (i, preselect.get(i - 1).cloned().unwrap_or_default()))
+        .collect()
+}
+
+async fn notice(
+    st: &AppState,
+    c: &Chrome,
+    claim_id: i64,
+    at: Option<DateTime<Utc>>,
+) -> Result<Option<String>, PageError> {
+    Ok(match at {
+        Some(at) => Some(proof_notice(st, c, claim_id, at).await?),
+        None => None,
+    })
+}
+
+/// The policyholder's page: its claim, cover facts, clocks, proof and documents (with
+/// the upload form), payments, waivers and history — the insurer in place of staff.
+async fn client_page(
+    st: &AppState,
+    c: Chrome,
+    d: ClientClaimDetail,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let insurer = c.lang.pick("保险公司", "the insurer").to_string();
+    let p = Shared {
+        state: state_label(&d.claim.state, &c),
+        kind: type_label(&d.claim.claim_type, &c),
+        clocks: clock_rows(&c, &d.clocks, st.clock.today()),
+        proof_notice: notice(st, &c, d.claim.claim_id, d.proof_requested_at).await?,
+        waivers: d
+            .proof_waivers
+            .iter()
+            .map(|w| {
+                waiver_row(
+                    &c,
+                    &w.stage,
+                    &w.missing,
+                    &w.reason,
+                    insurer.clone(),
+                    w.given_at,
+                )
+            })
+            .collect(),
+        payments: d
+            .payments
+            .iter()
+            .map(|p| {
+                let to = format!("{} · {} · {}", p.payee, p.bank_name, p.bank_account);
+                payment_row(p.payment_id, p.amount, to, p.paid_on, &p.status, false)
+            })
+            .collect(),
+        timeline: d
             .timeline
-            .into_iter()
+            .iter()
             .map(|t| {
                 Row3(
                     shanghai_time(t.at),
@@ -140,19 +259,63 @@ async fn render(
                     c.label("audit_action", &t.action),
                 )
             })
-            .collect();
-        (Vec::new(), timeline)
+            .collect(),
+        upload_rows: upload_rows(&d.checklist),
     };
-    let payments = d
-        .payments
+    page(&ClientPage { c, d, p, errors })
+}
+
+async fn staff_page(
+    st: &AppState,
+    who: &PageActor,
+    c: Chrome,
+    d: ClaimDetail,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let handler = who.actor.role.handles_claims();
+    let open = d.claim.state != "closed";
+    let p = Shared {
+        state: state_label(&d.claim.state, &c),
+        kind: type_label(&d.claim.claim_type, &c),
+        clocks: clock_rows(&c, &d.clocks, st.clock.today()),
+        proof_notice: notice(st, &c, d.claim.claim_id, d.proof_requested_at).await?,
+        waivers: d
+            .proof_waivers
+            .iter()
+            .map(|w| {
+                let who = w.given_by_name.clone();
+                waiver_row(&c, &w.stage, &w.missing, &w.reason, who, w.given_at)
+            })
+            .collect(),
+        payments: d
+            .payments
+            .iter()
+            .map(|p| {
+                let to = format!("{} · {} · {}", p.payee, p.bank_name, p.bank_account);
+                payment_row(p.payment_id, p.amount, to, p.paid_on, &p.status, handler)
+            })
+            .collect(),
+        timeline: d
+            .timeline
+            .iter()
+            .map(|t| {
+                Row3(
+                    shanghai_time(t.at),
+                    t.who.clone(),
+                    c.label("audit_action", &t.action),
+                )
+            })
+            .collect(),
+        upload_rows: upload_rows(&d.checklist),
+    };
+    let reserves = d
+        .reserves
         .iter()
-        .map(|p| {
-            (
-                p.payment_id,
-                p.amount.grouped(),
-                format!("{} · {} · {}", p.payee, p.bank_name, p.bank_account),
-                p.paid_on.map(|d| d.to_string()).unwrap_or_default(),
-                p.status == "approved",
+        .map(|r| {
+            Row3(
+                shanghai_time(r.set_at),
+                r.amount.grouped(),
+                c.lang.text(&r.reason).to_string(),
             )
         })
         .collect();
@@ -172,13 +335,6 @@ async fn render(
             )
         })
         .collect();
-    let proof_notice = match d.proof_requested_at {
-        Some(at) => Some(proof_notice(st, &c, d.claim.claim_id, at).await?),
-        None => None,
-    };
-    let staff = who.actor.role.is_staff();
-    let handler = who.actor.role.handles_claims();
-    let open = d.claim.state != "closed";
     let handlers = match who.actor.role.approves_claims() && open {
         true => claims::handlers(&st.ctx(), &who.actor)
             .await?
@@ -222,28 +378,6 @@ async fn render(
         .iter()
         .map(|m| c.lang.pick(m.zh.as_str(), m.en.as_str()).to_string())
         .collect();
-    let waivers = d
-        .proof_waivers
-        .iter()
-        .map(|w| {
-            let stage = match w.stage.as_str() {
-                "approval" => c.lang.pick("审批", "Approval"),
-                _ => c.lang.pick("核定", "Decision"),
-            };
-            let items: Vec<&str> = w
-                .missing
-                .iter()
-                .map(|m| c.lang.pick(m.zh.as_str(), m.en.as_str()))
-                .collect();
-            (
-                stage.to_string(),
-                items.join("、"),
-                w.reason.clone(),
-                w.given_by_name.clone(),
-                shanghai_time(w.given_at),
-            )
-        })
-        .collect();
     let reserve_lines = d
         .reserve_lines
         .iter()
@@ -260,7 +394,7 @@ async fn render(
         .reserve_line_history
         .iter()
         .map(|h| {
-            let label = crate::domain::claims::CostType::parse(&h.cost_type)
+            let label = CostType::parse(&h.cost_type)
                 .map(|t| c.lang.pick(t.zh(), t.en()).to_string())
                 .unwrap_or_default();
             (
@@ -271,26 +405,7 @@ async fn render(
             )
         })
         .collect();
-
-    // Reserves by cost type are the insurer's estimate: not part of the client's view.
-    let (reserve_lines, line_history) = match staff {
-        true => (reserve_lines, line_history),
-        false => (Vec::new(), Vec::new()),
-    }; // One row per checklist item (at least three), the missing items first chosen.
-    let mut preselect: Vec<String> = d.missing_proof.iter().map(|i| i.code.clone()).collect();
-    preselect.extend(
-        d.checklist
-            .iter()
-            .filter(|i| !preselect.contains(&i.code))
-            .map(|i| i.code.clone())
-            .collect::<Vec<_>>(),
-    );
-    let upload_rows = (1..=d.checklist.len().max(3))
-        .map(|i| (i, preselect.get(i - 1).cloned().unwrap_or_default()))
-        .collect();
-    let page_data = DetailPage {
-        proof_notice,
-        staff,
+    let page_data = StaffPage {
         assignee: d.claim.assigned_to_name.clone().unwrap_or_default(),
         can_assign: who.actor.role.approves_claims() && open,
         can_take: handler && open && d.claim.assigned_to.is_none(),
@@ -298,21 +413,15 @@ async fn render(
         notes,
         assignments,
         missing,
-        waivers,
         reserve_lines,
         line_history,
-        upload_rows,
         recoveries,
-        state: state_label(&d.claim.state, &c),
-        kind: type_label(&d.claim.claim_type, &c),
-        handler: who.actor.role.handles_claims(),
+        handler,
         manager: who.actor.role.approves_claims(),
         proof_requested: d.proof_requested_at.is_some(),
-        clocks,
         reserves,
-        timeline,
-        payments,
         errors,
+        p,
         d,
         c,
     };
