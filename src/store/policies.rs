@@ -489,13 +489,17 @@ pub async fn with_serial_overlapping(
     start: NaiveDate,
     end: NaiveDate,
 ) -> StoreResult<Vec<CoverHistoryRow>> {
-    let sql = format!(
-        "{HISTORY} and period_start <= $2 and period_end >= $3 and policy_id in \
-         (select policy_id from policy_serial where maker_id = $1 and serial = $4) \
-         order by policy_id"
-    );
+    // Driven from policy_serial's (maker_id, serial) index: as `policy_id in (select …)` the
+    // planner walked the maker's whole book by its maker index (5 ms a quote at 3,000
+    // policies in the underwriting bench).
+    let sql = "select p.policy_id, p.policy_number, p.user_id, p.catalogue_item_id, \
+         p.cover_basis, p.period_start, p.period_end, p.terms_json \
+         from policy_serial s join policy p on p.policy_id = s.policy_id \
+         where s.maker_id = $1 and s.serial = $4 \
+         and p.state in ('bound', 'issued', 'in_force', 'expired') \
+         and p.period_start <= $2 and p.period_end >= $3 order by p.policy_id";
     Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, CoverHistoryRow>(&sql)
+        sqlx::query_as::<_, CoverHistoryRow>(sql)
             .bind(maker_id)
             .bind(end)
             .bind(start)
