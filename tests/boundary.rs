@@ -10,6 +10,11 @@
 //!   through `services::readers`, which gives each reader its view, and the claim page
 //!   renders a client's page from `ClientClaimDetail` alone. JSON handlers also never
 //!   choose by `Role::Client` (`no_api_handler_picks_the_readers_view`).
+//! - No file under `src/http/` reads a policy with `uw::get` / `underwriting::get` (the
+//!   staff `PolicyDetail`, findings, referrals and history, for whoever asks): a page or
+//!   handler reads `readers::policy` (the policy page renders a client's page from
+//!   `ClientPolicyDetail` alone), or `readers::staff_policy` where only staff may be, which
+//!   refuses a client.
 //!
 //! - No `ServiceError::Conflict(…)` under `src/` is worded in one language (`conflicts`).
 //! - Under `src/http/api/`, a route is registered only through utoipa-actix-web's
@@ -311,6 +316,31 @@ fn no_http_file_reads_a_claim_or_builds_a_client_view_itself() {
         "handlers and pages read a claim through `services::readers::claim` and render the \
          view it gives for the reader (the claim page: `ForReader::Client` → its client \
          template); they do not read the staff file or make the client's view themselves:\n{}",
+        found.join("\n")
+    );
+}
+
+/// (line number, line) of each line of code that reads a policy's staff file past
+/// `services::readers` (`uw::get`, `underwriting::get`).
+fn staff_policy_reads(src: &str) -> Vec<(usize, String)> {
+    let code = code_only(src);
+    code.lines()
+        .zip(src.lines())
+        .enumerate()
+        .filter(|(_, (code, _))| has_word(code, "uw::get") || has_word(code, "underwriting::get"))
+        .map(|(n, (_, line))| (n + 1, line.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn no_page_reads_the_staff_policy_itself() {
+    let found = scan("src/http", staff_policy_reads);
+    assert!(
+        found.is_empty(),
+        "pages and handlers read a policy through `services::readers::policy` and render the \
+         view it gives for the reader (the policy page: `ForReader::Client` → its client \
+         template), or through `readers::staff_policy` where only staff may be; they do not \
+         read the staff `PolicyDetail` with `uw::get` for whoever asks:\n{}",
         found.join("\n")
     );
 }
@@ -632,6 +662,22 @@ let k = ClientClaimDetail::offset;
 "#;
     let lines: Vec<usize> = reader_bypasses(page).iter().map(|(n, _)| *n).collect();
     assert_eq!(lines, vec![3, 4, 5], "{:?}", reader_bypasses(page));
+
+    let policy_page = r#"
+//! Not `uw::get` in prose.
+let d = uw::get(&st.ctx(), &who.actor, id).await?;
+let p = crate::services::underwriting::get(&ctx, actor, id).await?.policy;
+let r = readers::policy(&ctx, actor, id).await?;
+let s = readers::staff_policy(&ctx, actor, id).await?;
+let l = uw::get_many(&ctx);
+let m = myuw::get(&ctx);
+let t = "uw::get";
+"#;
+    let lines: Vec<usize> = staff_policy_reads(policy_page)
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(lines, vec![3, 4], "{:?}", staff_policy_reads(policy_page));
 
     assert_eq!(
         schema_names(views),

@@ -8,12 +8,15 @@
 //! own pursuit of third parties), underwriting findings, rule codes or authority limits,
 //! referral reasons, approvals or the audit trail.
 //!
-//! The claim page (`http::pages::claim_detail`) renders a client from these views only.
+//! The claim page (`http::pages::claim_detail`) and the policy page (`http::pages::policies`)
+//! render a client from these views only.
 
 use crate::domain::claims::clocks::Clock;
 use crate::domain::claims::CoverCheck;
 use crate::domain::money::Money;
+use crate::services::claims::policy_view::{LimitLine, PolicyClaims};
 use crate::services::claims::{ClaimDetail, ClaimView, ProofItem};
+use crate::services::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use crate::services::underwriting::{PolicyDetail, PolicyView};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -24,8 +27,22 @@ pub struct ClientPolicyView {
     pub policy_id: i64,
     pub policy_number: Option<String>,
     pub state: String,
+    /// The state as the policyholder reads it: `state`, or quote_expired, declined,
+    /// withdrawn for a quote no longer open.
+    pub status: String,
+    /// Until when the quote may be bound (a quote only).
+    pub quote_valid_until: Option<NaiveDate>,
+    /// The policyholder: the client's own maker.
+    pub maker_id: i64,
     pub maker_name: String,
     pub user_name: String,
+    /// Sold through an intermediary (dealer, leasing company…): then the end user's
+    /// receipt is needed before issue.
+    pub intermediary_id: Option<i64>,
+    /// The end user's receipt (最终用户接收证明) is on file.
+    pub end_user_proof: bool,
+    /// The catalogue entry insured (its qualification).
+    pub catalogue_item_id: i64,
     pub product_name: String,
     pub cover_basis: String,
     pub clause_set_id: String,
@@ -52,8 +69,14 @@ impl From<&PolicyView> for ClientPolicyView {
             policy_id: p.policy_id,
             policy_number: p.policy_number.clone(),
             state: p.state.clone(),
+            status: p.status.clone(),
+            quote_valid_until: p.quote_valid_until,
+            maker_id: p.maker_id,
             maker_name: p.maker_name.clone(),
             user_name: p.user_name.clone(),
+            intermediary_id: p.intermediary_id,
+            end_user_proof: p.end_user_proof,
+            catalogue_item_id: p.catalogue_item_id,
             product_name: p.product_name.clone(),
             cover_basis: p.cover_basis.clone(),
             clause_set_id: p.clause_set_id.clone(),
@@ -82,11 +105,35 @@ pub struct ClientVersion {
     pub premium: Money,
     #[schema(value_type = String)]
     pub adjustment: Money,
+    /// Why the policy was endorsed or cancelled, as on the endorsement (批单).
+    pub reason: String,
+}
+
+/// The policy's terms as its policyholder agreed them (投保要素): the insured units, the
+/// sales contracts and the sections taken with their limits and deductibles — not the
+/// underwriter's rating factors or declarations.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientTerms {
+    pub units: Vec<UnitLine>,
+    pub contracts: Vec<SalesContract>,
+    pub sections: Vec<SectionChoice>,
+}
+
+impl From<&QuoteInput> for ClientTerms {
+    fn from(t: &QuoteInput) -> Self {
+        ClientTerms {
+            units: t.units.clone(),
+            contracts: t.contracts.clone(),
+            sections: t.sections.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClientPolicyDetail {
     pub policy: ClientPolicyView,
+    /// None when the stored terms do not read as terms (the page then shows none).
+    pub terms: Option<ClientTerms>,
     pub versions: Vec<ClientVersion>,
 }
 
@@ -94,6 +141,10 @@ impl From<&PolicyDetail> for ClientPolicyDetail {
     fn from(d: &PolicyDetail) -> Self {
         ClientPolicyDetail {
             policy: ClientPolicyView::from(&d.policy),
+            terms: serde_json::from_value::<QuoteInput>(d.policy.terms.clone())
+                .ok()
+                .as_ref()
+                .map(ClientTerms::from),
             versions: d
                 .versions
                 .iter()
@@ -103,8 +154,31 @@ impl From<&PolicyDetail> for ClientPolicyDetail {
                     effective_on: v.effective_on,
                     premium: v.premium,
                     adjustment: v.adjustment,
+                    reason: v.reason.clone(),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The claims on a policy as its policyholder sees them: each claim without its case
+/// reserve, what was paid, and what is left of each limit — no reserves in total either.
+#[derive(Debug, Clone)]
+pub struct ClientPolicyClaims {
+    pub claims: Vec<ClientClaimView>,
+    pub total: i64,
+    pub paid: Money,
+    /// Sections with a limit of their own first, then the aggregate.
+    pub limits: Vec<LimitLine>,
+}
+
+impl From<&PolicyClaims> for ClientPolicyClaims {
+    fn from(k: &PolicyClaims) -> Self {
+        ClientPolicyClaims {
+            claims: k.claims.iter().map(ClientClaimView::from).collect(),
+            total: k.total,
+            paid: k.paid,
+            limits: k.limits.clone(),
         }
     }
 }

@@ -1,15 +1,20 @@
 //! Reads that answer each reader with its own view (按读者的视图): the staff view for
 //! staff, the policyholder's explicit view (`client_view`) for a client. The choice is made
-//! here, from the actor, so a JSON handler or the claim page cannot hand a client the staff
-//! view by forgetting a conversion; each renders what it is given — the claim page a
-//! client's page from `ClientClaimDetail` alone (`tests/boundary.rs`,
-//! `no_http_file_reads_a_claim_or_builds_a_client_view_itself`). The policy page still
-//! reads the staff `PolicyDetail` and leaves out the staff parts itself (see ARCHITECTURE).
+//! here, from the actor, so a JSON handler or a page cannot hand a client the staff view by
+//! forgetting a conversion; each renders what it is given — the claim page a client's page
+//! from `ClientClaimDetail` alone, the policy page a client's page from `ClientPolicyDetail`
+//! and `ClientPolicyClaims` alone (`tests/boundary.rs`,
+//! `no_http_file_reads_a_claim_or_builds_a_client_view_itself`,
+//! `no_page_reads_the_staff_policy_itself`). Pages only staff may open (the quote form,
+//! the bind/issue confirmation) read the staff `PolicyDetail` through `staff_policy`,
+//! which refuses a client.
 
 use crate::paging::Paged;
+use crate::services::claims::policy_view::{self, PolicyClaims};
 use crate::services::claims::{self, ClaimDetail, ClaimView};
 pub use crate::services::client_view::{
-    ClientClaimDetail, ClientClaimView, ClientPolicyDetail, ClientPolicyView,
+    ClientClaimDetail, ClientClaimView, ClientPolicyClaims, ClientPolicyDetail, ClientPolicyView,
+    ClientTerms, ClientVersion,
 };
 use crate::services::underwriting::{self as uw, PolicyDetail, PolicyView};
 use crate::services::{Actor, Ctx, ServiceResult};
@@ -42,6 +47,24 @@ pub async fn policy(
 ) -> ServiceResult<ForReader<PolicyDetail, ClientPolicyDetail>> {
     let d = uw::get(ctx, actor, id).await?;
     Ok(ForReader::of(actor, d, |d| ClientPolicyDetail::from(d)))
+}
+
+/// One policy as only staff read it (findings, referrals, history): for the pages and
+/// actions no client may open. A client is refused (403), whatever the policy.
+pub async fn staff_policy(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<PolicyDetail> {
+    actor.require(actor.role.is_staff(), "read the insurer's policy file")?;
+    uw::get(ctx, actor, id).await
+}
+
+/// The claims on a policy, what was paid and what is left of each limit: with the case
+/// reserves for staff, without them (each claim as its claimant sees it) for a client.
+pub async fn policy_claims(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    policy_id: i64,
+) -> ServiceResult<ForReader<PolicyClaims, ClientPolicyClaims>> {
+    let k = policy_view::for_policy(ctx, actor, policy_id).await?;
+    Ok(ForReader::of(actor, k, |k| ClientPolicyClaims::from(k)))
 }
 
 /// A page of the policy list (a client's own maker's only).

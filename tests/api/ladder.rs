@@ -613,6 +613,119 @@ macro_rules! at_fixed_date {
     };
 }
 
+/// The policy page as its reader may see it (issue 13): a quote referred above the
+/// underwriter's authority and approved by a senior underwriter, then issued. Staff read
+/// the finding, the referral with its reason and who referred it, and the history; the
+/// maker's client reads its policy number, premium, units, contracts and sections — and
+/// none of those, nor the case reserves of its claims.
+async fn the_policy_page_shows_the_client_no_finding_referral_or_history(app: TestApp) {
+    let b = book(&app, "uw.view").await;
+    let senior = app.api_user("sr.view", Role::SeniorUnderwriter, None).await;
+    let mut q = future_quote(&b, "60000000.00");
+    q["units"][0]["serial"] = json!("PV-2026-77");
+    let (id, v) = quote(&app, &b.uw, &q).await;
+    assert_eq!(v["state"], "referred", "{v}");
+    let reason = "经复核用户产能，同意超权限承保";
+    let (s, v) = post(
+        &app,
+        &senior,
+        &format!("/api/v1/policies/{id}/referral"),
+        &json!({"approve": true, "reason": reason}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for action in ["bind", "issue"] {
+        let (s, v) = post(
+            &app,
+            &b.uw,
+            &format!("/api/v1/policies/{id}/{action}"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{action}: {v}");
+    }
+    let d = get(&app, &b.uw, &format!("/api/v1/policies/{id}")).await;
+    let number = d["policy"]["policy_number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!number.is_empty(), "issued: {d}");
+    let premium = d["policy"]["premium"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let grouped = firstcover::domain::money::Money::parse_non_negative(&premium)
+        .map(|m| m.grouped())
+        .unwrap_or_else(|e| panic!("premium {premium}: {e}"));
+    let finding = d["policy"]["findings"][0]["zh"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!finding.is_empty(), "the referral's finding: {d}");
+    app.add_user("maker.view", Role::Client, Some(b.maker))
+        .await;
+
+    let fetch = |user: &'static str| {
+        let app = &app;
+        async move {
+            let (web, _) = app.login(user, PASSWORD).await;
+            let r = web
+                .get(app.url(&format!("/policies/{id}")))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.status(), StatusCode::OK, "{user}");
+            r.text().await.unwrap_or_default()
+        }
+    };
+    let staff = fetch("uw.view").await;
+    let client = fetch("maker.view").await;
+
+    let both = [
+        format!("<span class=\"mono\" id=\"policy-number\">{number}</span>"),
+        format!("<dd id=\"premium\">{grouped}</dd>"),
+        "<td class=\"mono\">PV-2026-77</td><td class=\"num\">50</td><td class=\"num\">20,000.00</td>".to_string(),
+        "<td class=\"mono\">HT-2025-118</td>".to_string(),
+        "60,000,000.00".to_string(),
+        "id=\"versions\"".to_string(),
+        "id=\"limits-left\"".to_string(),
+    ];
+    // What only staff read: the finding, the referral (heading, reason, who referred it,
+    // the level), the history, the case reserves of the policy's claims.
+    let staff_only = [
+        "核保提示与转核原因".to_string(),
+        finding.clone(),
+        "转核记录".to_string(),
+        reason.to_string(),
+        "<td>uw.view</td>".to_string(),
+        "高级核保员".to_string(),
+        "变更记录".to_string(),
+        "未决赔款准备金".to_string(),
+        "id=\"endorse-form\"".to_string(),
+    ];
+    for s in both.iter().chain(staff_only.iter()) {
+        assert!(
+            staff.contains(s.as_str()),
+            "the staff page shows {s}: {staff}"
+        );
+    }
+    for s in &both {
+        assert!(
+            client.contains(s.as_str()),
+            "the client's page shows {s}: {client}"
+        );
+    }
+    for s in &staff_only {
+        assert!(
+            !client.contains(s.as_str()),
+            "the client's page leaks {s}: {client}"
+        );
+    }
+    for name in ["sr.view", "uw.view"] {
+        assert!(!client.contains(name), "no staff name ({name}): {client}");
+    }
+}
+
 at_fixed_date!(
     a_referral_goes_to_the_lowest_level_whose_authority_covers_it,
     nobody_below_the_level_decides_a_referral,
@@ -622,4 +735,5 @@ at_fixed_date!(
     a_quote_is_withdrawn_for_the_maker,
     a_quote_expires_after_its_validity_and_cannot_be_bound,
     decline_and_withdraw_on_the_page_show_the_state_by_label,
+    the_policy_page_shows_the_client_no_finding_referral_or_history,
 );

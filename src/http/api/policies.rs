@@ -33,8 +33,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(subsidy);
 }
 
+/// The policy after an underwriting action (which only staff may take), as staff read it.
 async fn view(st: &AppState, who: &ApiActor, id: i64) -> Result<PolicyView, ApiError> {
-    Ok(uw::get(&st.ctx(), &who.0, id).await?.policy)
+    Ok(readers::staff_policy(&st.ctx(), &who.0, id).await?.policy)
 }
 
 /// Quote: check the hard rules and warnings (acknowledge each warning's code), rate

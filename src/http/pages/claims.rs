@@ -12,6 +12,7 @@ use crate::paging::ClaimSort;
 use crate::services::claims::{
     self, ClaimView, ListQuery, NotificationInput, QueueItem, QueueQuery, ReportDefaults,
 };
+use crate::services::readers::{self, ForReader};
 use crate::services::underwriting::{self as uw, ListQuery as PolicyQuery};
 use crate::services::{FieldError, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -410,26 +411,45 @@ async fn form_page_from(
         },
     )
     .await?;
-    let mut views = found.rows;
+    let views = &found.rows;
+    let option = |id: i64, number: Option<&str>, maker: &str, product: &str| {
+        number.map(|n| (id, format!("{n} · {maker} · {product}")))
+    };
+    let mut policies: Vec<(i64, String)> = views
+        .iter()
+        .filter_map(|p| {
+            option(
+                p.policy_id,
+                p.policy_number.as_deref(),
+                &p.maker_name,
+                &p.product_name,
+            )
+        })
+        .collect();
     // The policy already chosen (a link from the policy page, a refused submission)
     // stays offered whatever the search shows.
     if let Ok(chosen) = f.get("policy_id").parse::<i64>() {
         if !views.iter().any(|v| v.policy_id == chosen) {
-            if let Ok(d) = uw::get(&st.ctx(), &who.actor, chosen).await {
-                views.insert(0, d.policy);
+            let chosen = match readers::policy(&st.ctx(), &who.actor, chosen).await {
+                Ok(ForReader::Staff(d)) => option(
+                    d.policy.policy_id,
+                    d.policy.policy_number.as_deref(),
+                    &d.policy.maker_name,
+                    &d.policy.product_name,
+                ),
+                Ok(ForReader::Client(d)) => option(
+                    d.policy.policy_id,
+                    d.policy.policy_number.as_deref(),
+                    &d.policy.maker_name,
+                    &d.policy.product_name,
+                ),
+                Err(_) => None,
+            };
+            if let Some(o) = chosen {
+                policies.insert(0, o);
             }
         }
     }
-    let policies = views
-        .into_iter()
-        .filter_map(|p| {
-            let number = p.policy_number?;
-            Some((
-                p.policy_id,
-                format!("{number} · {} · {}", p.maker_name, p.product_name),
-            ))
-        })
-        .collect();
     let more = found.next.is_some();
     // From a policy, only the claim types its sections cover are offered.
     let types = ClaimType::ALL

@@ -11,11 +11,15 @@ use crate::domain::subsidy::Assessment;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::paging::PolicySort;
+use crate::services::readers::{
+    self, ClientPolicyClaims, ClientPolicyDetail, ClientPolicyView, ClientTerms, ClientVersion,
+    ForReader,
+};
 use crate::services::underwriting::{
     self as uw, CancelInput, CancelledBy, EndorsementInput, ListQuery, PolicyView, QuoteInput,
     RenewalInput,
 };
-use crate::services::underwriting::{PolicyVersionView, ReferralView};
+use crate::services::underwriting::{PolicyDetail, PolicyVersionView, ReferralView};
 use crate::services::{catalogue, parties, FieldError, ServiceError, Text};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -352,7 +356,9 @@ async fn edit_form(
     who.actor
         .require(who.actor.role.underwrites(), "change quotes")?;
     let id = id.into_inner();
-    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
+    let p = readers::staff_policy(&st.ctx(), &who.actor, id)
+        .await?
+        .policy;
     if p.state != "quoted" {
         return Err(ServiceError::Conflict(Text::new(
             format!(
@@ -420,19 +426,43 @@ pub struct VersionLine {
 
 impl VersionLine {
     fn of(v: &PolicyVersionView, c: &Chrome) -> VersionLine {
-        let (zh, en) = match v.kind.as_str() {
+        VersionLine::line(
+            (v.seq, &v.kind, v.effective_on),
+            (v.premium, v.adjustment),
+            &v.reason,
+            c,
+        )
+    }
+
+    /// The same line from the policyholder's view of the version.
+    fn of_client(v: &ClientVersion, c: &Chrome) -> VersionLine {
+        VersionLine::line(
+            (v.seq, &v.kind, v.effective_on),
+            (v.premium, v.adjustment),
+            &v.reason,
+            c,
+        )
+    }
+
+    fn line(
+        (seq, kind, effective_on): (i32, &str, NaiveDate),
+        (premium, adjustment): (Money, Money),
+        reason: &str,
+        c: &Chrome,
+    ) -> VersionLine {
+        let (zh, en) = match kind {
             "issue" => ("出单", "Issue"),
             "endorsement" => ("批改", "Endorsement"),
             _ => ("退保", "Cancellation"),
         };
         VersionLine {
-            seq: v.seq,
+            seq,
             kind: c.lang.pick(zh, en).to_string(),
-            has_document: v.kind != "issue",
-            effective_on: v.effective_on,
-            premium: v.premium.grouped(),
-            adjustment: v.adjustment.grouped(),
-            reason: v.reason.clone(),
+            has_document: kind != "issue",
+            effective_on,
+            premium: premium.grouped(),
+            adjustment: adjustment.grouped(),
+            reason: reason.to_string(),
         }
     }
 }
@@ -469,6 +499,28 @@ struct DetailPage {
     /// Claims on the policy, paid, and what is left of each limit (once issued).
     claims: Option<crate::services::claims::policy_view::PolicyClaims>,
     /// Claims staff (and the maker's client) may start a claim here, prefilled.
+    can_report_claim: bool,
+}
+
+/// The policy page as its policyholder reads it (`policy_detail_client.html`), built from
+/// `ClientPolicyDetail` and `ClientPolicyClaims` alone: no findings, referrals, actions,
+/// case reserves or history.
+#[derive(Template)]
+#[template(path = "policy_detail_client.html")]
+struct ClientDetailPage {
+    c: Chrome,
+    p: ClientPolicyView,
+    state_label: String,
+    basis_label: String,
+    terms: Option<ClientTerms>,
+    versions: Vec<VersionLine>,
+    errors: Vec<FieldError>,
+    programmes: Vec<(String, String, String)>,
+    /// The premium ledger, once issued (保费台账).
+    ledger: Option<crate::services::billing::Ledger>,
+    /// Its claims (without reserves), paid, and what is left of each limit (once issued).
+    claims: Option<ClientPolicyClaims>,
+    /// The maker's client may start a claim here, prefilled.
     can_report_claim: bool,
 }
 
@@ -520,6 +572,8 @@ impl DetailPage {
     }
 }
 
+/// The policy page for its reader (`readers::policy`): staff the whole file, a client its
+/// own view only.
 async fn render_detail(
     req: &HttpRequest,
     st: &AppState,
@@ -529,33 +583,83 @@ async fn render_detail(
     refused: Option<(&str, &RawForm)>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let refused = refused
-        .map(|(action, f)| Refused::of(action, f, &errors, &c))
-        .unwrap_or_default();
-    let d = uw::get(&st.ctx(), &who.actor, id).await?;
-    let p = d.policy;
-    let terms: Option<QuoteInput> = serde_json::from_value(p.terms.clone()).ok();
-    // Underwriting findings (rule codes, authority, referral reasons) are for staff only.
-    let findings: Vec<Finding> = if who.actor.role.is_staff() {
-        serde_json::from_value(p.findings.clone()).unwrap_or_default()
-    } else {
-        Vec::new()
-    };
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    let ledger = match p.policy_number {
-        Some(_) => {
-            Some(crate::services::billing::ledger(&st.ctx(), &st.clock, &who.actor, id).await?)
+    let mut resp = match readers::policy(&st.ctx(), &who.actor, id).await? {
+        ForReader::Staff(d) => {
+            let refused = refused
+                .map(|(action, f)| Refused::of(action, f, &errors, &c))
+                .unwrap_or_default();
+            staff_detail(st, who, id, d, c, errors, refused).await?
         }
-        None => None,
+        ForReader::Client(d) => client_detail(st, who, id, d, c, errors).await?,
     };
-    let claims = match p.policy_number {
-        Some(_) => {
-            Some(crate::services::claims::policy_view::for_policy(&st.ctx(), &who.actor, id).await?)
-        }
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// The premium ledger of an issued policy (a quote has none).
+async fn ledger_of(
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    numbered: bool,
+) -> Result<Option<crate::services::billing::Ledger>, PageError> {
+    if !numbered {
+        return Ok(None);
+    }
+    Ok(Some(
+        crate::services::billing::ledger(&st.ctx(), &st.clock, &who.actor, id).await?,
+    ))
+}
+
+/// The claims on an issued policy for this reader (a quote has none).
+async fn claims_of(
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    numbered: bool,
+) -> Result<
+    Option<ForReader<crate::services::claims::policy_view::PolicyClaims, ClientPolicyClaims>>,
+    PageError,
+> {
+    if !numbered {
+        return Ok(None);
+    }
+    Ok(Some(
+        readers::policy_claims(&st.ctx(), &who.actor, id).await?,
+    ))
+}
+
+/// The page's claims read for another reader than its policy: never, since both are
+/// chosen from the same actor.
+fn other_reader() -> PageError {
+    ServiceError::Internal("the policy and its claims were read for different readers".into())
+        .into()
+}
+
+/// The staff page, exactly as it was before the reader's views.
+async fn staff_detail(
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    d: PolicyDetail,
+    c: Chrome,
+    errors: Vec<FieldError>,
+    refused: Refused,
+) -> Result<HttpResponse, PageError> {
+    let p = d.policy;
+    let terms: Option<QuoteInput> = serde_json::from_value(p.terms.clone()).ok();
+    // Underwriting findings (rule codes, authority, referral reasons) are for staff only.
+    let findings: Vec<Finding> = serde_json::from_value(p.findings.clone()).unwrap_or_default();
+    let numbered = p.policy_number.is_some();
+    let ledger = ledger_of(st, who, id, numbered).await?;
+    let claims = match claims_of(st, who, id, numbered).await? {
+        Some(ForReader::Staff(k)) => Some(k),
+        Some(ForReader::Client(_)) => return Err(other_reader()),
         None => None,
     };
     let open_level = d
@@ -590,7 +694,7 @@ async fn render_detail(
         .and_then(|h| h.after_json.as_deref())
         .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
         .and_then(|v| v.get("reason").and_then(|r| r.as_str()).map(str::to_string));
-    let mut resp = page(&DetailPage {
+    page(&DetailPage {
         claims,
         refused,
         ledger,
@@ -619,9 +723,43 @@ async fn render_detail(
         errors,
         c,
         p,
-    })?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    })
+}
+
+/// The policyholder's page, from its own view of the policy and its claims only.
+async fn client_detail(
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+    d: ClientPolicyDetail,
+    c: Chrome,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let p = d.policy;
+    let numbered = p.policy_number.is_some();
+    let ledger = ledger_of(st, who, id, numbered).await?;
+    let claims = match claims_of(st, who, id, numbered).await? {
+        Some(ForReader::Client(k)) => Some(k),
+        Some(ForReader::Staff(_)) => return Err(other_reader()),
+        None => None,
+    };
+    page(&ClientDetailPage {
+        claims,
+        ledger,
+        state_label: state_label(&p.status, &c),
+        basis_label: basis_label(&p.cover_basis, &c),
+        versions: d
+            .versions
+            .iter()
+            .map(|v| VersionLine::of_client(v, &c))
+            .collect(),
+        can_report_claim: who.actor.role.reports_claims() && numbered,
+        programmes: programme_options(st),
+        terms: d.terms,
+        errors,
+        c,
+        p,
+    })
 }
 
 async fn detail(
@@ -887,7 +1025,7 @@ async fn referrals(
 #[template(path = "subsidy.html")]
 struct SubsidyPage {
     c: Chrome,
-    p: PolicyView,
+    policy_id: i64,
     a: Assessment,
     verdict: String,
     programmes: Vec<(String, String, String)>,
@@ -960,13 +1098,16 @@ async fn subsidy(
     let c = Chrome::for_actor(&req, &who);
     let id = id.into_inner();
     let ctx = st.ctx();
-    let p = uw::get(&ctx, &who.actor, id).await?.policy;
+    let own = match readers::policy(&ctx, &who.actor, id).await? {
+        ForReader::Staff(d) => d.policy.programme_id,
+        ForReader::Client(d) => d.policy.programme_id,
+    };
     // Without a choice: the policy's own programme, else the first in the library.
     let programme = q
         .into_inner()
         .programme_id
         .filter(|s| !s.is_empty())
-        .or_else(|| p.programme_id.clone())
+        .or(own)
         .or_else(|| st.library.programmes().first().map(|g| g.id.clone()));
     let a = uw::estimate(&ctx, &who.actor, id, programme).await?;
     let verdict = match a.verdict {
@@ -978,7 +1119,7 @@ async fn subsidy(
     page(&SubsidyPage {
         programmes: programme_options(&st),
         c,
-        p,
+        policy_id: id,
         a,
         verdict,
     })
@@ -1010,7 +1151,9 @@ async fn confirm(
     who.actor
         .require(who.actor.role.underwrites(), "bind and issue policies")?;
     let c = Chrome::for_actor(req, who);
-    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
+    let p = readers::staff_policy(&st.ctx(), &who.actor, id)
+        .await?
+        .policy;
     let today = st.clock.today();
     let backdated_days = (p.period_start < today).then(|| (today - p.period_start).num_days());
     page(&ConfirmPage {

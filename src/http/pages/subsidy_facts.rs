@@ -8,8 +8,8 @@ use crate::domain::subsidy::facts::{FactKind, FactValue, Subject, ALL_FACT_KINDS
 use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
+use crate::services::readers::{self, ForReader};
 use crate::services::subsidy_facts::{self as facts, FactView, RecordFact};
-use crate::services::underwriting::{self as uw, PolicyView};
 use crate::services::{FieldError, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -30,11 +30,64 @@ pub struct FactForm {
     pub fields: Vec<(&'static str, String, &'static str)>,
 }
 
+/// What the page needs of its policy, from the reader's own view of it.
+pub struct FactsPolicy {
+    pub policy_id: i64,
+    pub policy_number: Option<String>,
+    pub maker_id: i64,
+    pub catalogue_item_id: i64,
+}
+
+/// The policy as its reader may see it (`readers::policy`), with its insured serials.
+async fn policy_of(
+    st: &AppState,
+    who: &PageActor,
+    id: i64,
+) -> Result<(FactsPolicy, Vec<String>), PageError> {
+    Ok(match readers::policy(&st.ctx(), &who.actor, id).await? {
+        ForReader::Staff(d) => {
+            let p = d.policy;
+            let serials = p
+                .terms
+                .get("units")
+                .and_then(Value::as_array)
+                .map(|units| {
+                    units
+                        .iter()
+                        .filter_map(|u| u.get("serial").and_then(Value::as_str).map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let head = FactsPolicy {
+                policy_id: p.policy_id,
+                policy_number: p.policy_number,
+                maker_id: p.maker_id,
+                catalogue_item_id: p.catalogue_item_id,
+            };
+            (head, serials)
+        }
+        ForReader::Client(d) => {
+            let serials = d
+                .terms
+                .map(|t| t.units.into_iter().map(|u| u.serial).collect())
+                .unwrap_or_default();
+            let p = d.policy;
+            let head = FactsPolicy {
+                policy_id: p.policy_id,
+                policy_number: p.policy_number,
+                maker_id: p.maker_id,
+                catalogue_item_id: p.catalogue_item_id,
+            };
+            (head, serials)
+        }
+    })
+}
+
 #[derive(Template)]
 #[template(path = "subsidy_facts.html")]
 struct FactsPage {
     c: Chrome,
-    p: PolicyView,
+    p: FactsPolicy,
     rows: Vec<FactView>,
     forms: Vec<FactForm>,
     serials: Vec<String>,
@@ -147,18 +200,7 @@ async fn render(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
-    let serials = p
-        .terms
-        .get("units")
-        .and_then(Value::as_array)
-        .map(|units| {
-            units
-                .iter()
-                .filter_map(|u| u.get("serial").and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let (p, serials) = policy_of(st, who, id).await?;
     let maker = facts::list(&st.ctx(), &who.actor, Some(p.maker_id), None, None).await?;
     let item = facts::list(&st.ctx(), &who.actor, None, Some(p.catalogue_item_id), None).await?;
     let own = facts::list(&st.ctx(), &who.actor, None, None, Some(id)).await?;
@@ -255,7 +297,7 @@ async fn record(
         Ok(v) => v,
         Err(e) => return render(&req, &st, &who, id, vec![e]).await,
     };
-    let p = uw::get(&st.ctx(), &who.actor, id).await?.policy;
+    let (p, _) = policy_of(&st, &who, id).await?;
     let mut input = RecordFact {
         party_id: None,
         catalogue_item_id: None,
