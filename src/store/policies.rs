@@ -620,8 +620,9 @@ pub struct VersionRow {
     /// issue, endorsement or cancellation
     pub kind: String,
     pub effective_on: NaiveDate,
-    /// The terms as they stand after this version (JSON).
-    pub terms_json: String,
+    /// The terms as they stand after this version (a JSON document; one that does not
+    /// parse fails the read).
+    pub terms_json: JsonText<serde_json::Value>,
     /// The clause set's text the policy was issued on (JSON).
     pub clause_text_json: String,
     /// Full-term premium after this version, in fen.

@@ -472,9 +472,8 @@ async fn issued_policy_changes_only_by_endorsement(app: TestApp) {
     let versions = d["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[0]["kind"], "issue");
-    let v1: Value = serde_json::from_str(versions[0]["terms_json"].as_str().unwrap()).unwrap();
     assert_eq!(
-        v1["aggregate_limit"], "2000000.00",
+        versions[0]["terms"]["aggregate_limit"], "2000000.00",
         "version 1 stays as issued"
     );
     assert_eq!(versions[1]["adjustment"], "1411.51");

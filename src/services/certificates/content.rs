@@ -229,7 +229,7 @@ fn quoted((citation, quote): (&str, &str)) -> QuotedRule {
 
 /// The policy's terms as fixed by one version.
 fn version_terms(v: &VersionRow) -> ServiceResult<QuoteInput> {
-    serde_json::from_str(&v.terms_json).map_err(internal)
+    serde_json::from_value(v.terms_json.0.clone()).map_err(internal)
 }
 
 /// Everything the 批单 of version `seq` states, from that version and the one before.

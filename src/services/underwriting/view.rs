@@ -127,8 +127,10 @@ pub struct PolicyVersionView {
     /// issue, endorsement or cancellation
     pub kind: String,
     pub effective_on: NaiveDate,
-    /// The terms as they stand after this version (JSON text).
-    pub terms_json: String,
+    /// The terms as they stand after this version (the quote's terms: units, contracts,
+    /// sections, limits, period).
+    #[schema(value_type = Object)]
+    pub terms: serde_json::Value,
     /// Full-term premium after this version, CNY (e.g. "16800.00").
     #[schema(value_type = String)]
     pub premium: Money,
@@ -148,7 +150,7 @@ impl From<VersionRow> for PolicyVersionView {
             seq: v.seq,
             kind: v.kind,
             effective_on: v.effective_on,
-            terms_json: v.terms_json,
+            terms: v.terms_json.0,
             premium: v.premium,
             adjustment: v.adjustment,
             reason: v.reason,
