@@ -4,6 +4,7 @@
 
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::claims::PaymentStatus;
 use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -39,7 +40,7 @@ pub struct BatchItemRow {
     pub bank_name: String,
     pub bank_account: String,
     /// The payment's status: approved or paid.
-    pub status: String,
+    pub status: PaymentStatus,
     pub paid_on: Option<NaiveDate>,
     /// paid or failed once the bank answered.
     pub outcome: Option<String>,

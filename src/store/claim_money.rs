@@ -8,6 +8,7 @@
 
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::claims::PaymentStatus;
 use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -108,7 +109,7 @@ pub struct PaymentRow {
     pub bank_name: String,
     pub bank_account: String,
     /// approved or paid
-    pub status: String,
+    pub status: PaymentStatus,
     pub approved_by: i64,
     pub approved_at: DateTime<Utc>,
     pub approved_on: NaiveDate,

@@ -7,7 +7,7 @@
 //! domain stays free of sqlx; generic over the backend because both store `i64` and text
 //! the same way.
 
-use crate::domain::claims::{ClaimState, Outcome};
+use crate::domain::claims::{ClaimState, Outcome, PaymentStatus};
 use crate::domain::clauses::checklist::ClaimType;
 use crate::domain::cover_basis::CoverBasis;
 use crate::domain::delivery::DeliveryStatus;
@@ -183,6 +183,7 @@ code_column!(
     CoverBasis => CoverBasis::parse,
     DeliveryStatus => DeliveryStatus::parse,
     DocumentStatus => DocumentStatus::parse,
+    PaymentStatus => PaymentStatus::parse,
     Role => |s| s.parse().ok(),
 );
 

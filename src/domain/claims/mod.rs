@@ -4,11 +4,13 @@
 pub mod clocks;
 pub mod cover;
 pub mod indemnity;
+pub mod payment;
 pub mod reserve_lines;
 pub mod state;
 
 pub use clocks::{clocks_for, Clock, ClockFacts, ClockKind, Urgency};
 pub use cover::{check_cover, CoverCheck, CoverFacts, CoverReason, PolicySection};
 pub use indemnity::{indemnity, Cap, Indemnity};
+pub use payment::PaymentStatus;
 pub use reserve_lines::CostType;
 pub use state::{ClaimState, ClaimStateError, Outcome};

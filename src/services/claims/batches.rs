@@ -7,6 +7,7 @@
 //! transaction; a confirmation with any bad line records nothing.
 
 use crate::documents::payment_batch::{self as file, BankOutcome, BatchLine, ConfirmedLine};
+use crate::domain::claims::PaymentStatus;
 use crate::domain::money::Money;
 use crate::domain::text::Text;
 use crate::services::Ctx;
@@ -84,7 +85,7 @@ impl From<&BatchItemRow> for BatchItemView {
             payee: i.payee.clone(),
             bank_name: i.bank_name.clone(),
             bank_account: i.bank_account.clone(),
-            status: i.status.clone(),
+            status: i.status.as_str().to_string(),
             paid_on: i.paid_on,
             outcome: i.outcome.clone(),
             bank_reference: i.bank_reference.clone(),
@@ -547,7 +548,7 @@ async fn apply_confirmation(
     let mut paid = Vec::new();
     let mut failed = Vec::new();
     for (item, l, paid_on, wanted) in &to_apply {
-        if l.outcome == BankOutcome::Paid && item.status == "approved" {
+        if l.outcome == BankOutcome::Paid && item.status == PaymentStatus::Approved {
             let p = money::mark_paid(
                 &mut tx,
                 item.claim_id,
