@@ -1,7 +1,12 @@
 //! A delivery's status in the outbox (投递状态): waiting to be sent (or retried), delivered,
 //! or given up on (死信) after the attempts ran out.
 
-/// Where one queued delivery (mail, webhook, regulator report) stands.
+use super::party::text_enum;
+use std::fmt;
+use std::str::FromStr;
+
+/// Where one queued delivery (mail, webhook, regulator report) stands; the code is stored in
+/// `outbox.status` and used in the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DeliveryStatus {
     /// 待发送 — queued, or waiting for its next attempt.
@@ -12,42 +17,10 @@ pub enum DeliveryStatus {
     Dead,
 }
 
-impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 3] = [
-        DeliveryStatus::Pending,
-        DeliveryStatus::Delivered,
-        DeliveryStatus::Dead,
-    ];
-
-    /// The code stored in `outbox.status` and used in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Dead => "dead",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DeliveryStatus> {
-        DeliveryStatus::ALL.into_iter().find(|d| d.as_str() == s)
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "待发送",
-            DeliveryStatus::Delivered => "已送达",
-            DeliveryStatus::Dead => "死信",
-        }
-    }
-
-    pub fn en(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Dead => "a dead letter",
-        }
-    }
-}
+text_enum!(DeliveryStatus, "unknown delivery status '{}' (pending, delivered or dead)",
+    Pending => "pending", "待发送", "pending";
+    Delivered => "delivered", "已送达", "delivered";
+    Dead => "dead", "死信", "a dead letter");
 
 #[cfg(test)]
 mod tests {
@@ -55,10 +28,10 @@ mod tests {
 
     #[test]
     fn every_status_parses_back_from_its_code_and_has_words() {
-        for d in DeliveryStatus::ALL {
-            assert_eq!(DeliveryStatus::parse(d.as_str()), Some(d));
+        for d in DeliveryStatus::all() {
+            assert_eq!(d.as_str().parse::<DeliveryStatus>(), Ok(*d));
             assert!(!d.zh().is_empty() && !d.en().is_empty());
         }
-        assert_eq!(DeliveryStatus::parse("retrying"), None);
+        assert!("retrying".parse::<DeliveryStatus>().is_err());
     }
 }

@@ -181,7 +181,7 @@ code_column!(
     Outcome => Outcome::parse,
     ClaimType => ClaimType::parse,
     CoverBasis => CoverBasis::parse,
-    DeliveryStatus => DeliveryStatus::parse,
+    DeliveryStatus => |s| s.parse().ok(),
     DocumentStatus => DocumentStatus::parse,
     PaymentStatus => PaymentStatus::parse,
     Role => |s| s.parse().ok(),
