@@ -130,6 +130,11 @@ impl PolicyRow {
     pub fn state(&self) -> PolicyState {
         self.state_json.0
     }
+
+    /// Move the policy to `state`; the `state` tag column follows on the next save.
+    pub fn set_state(&mut self, state: PolicyState) {
+        self.state_json = JsonText(state);
+    }
 }
 
 /// Save every changeable column if the row is still at `row.version`; on success the
@@ -475,9 +480,10 @@ fn one_unit() -> u32 {
     1
 }
 
-const HISTORY: &str = "select policy_id, policy_number, user_id, catalogue_item_id, cover_basis, \
-    period_start, period_end, terms_json from policy where maker_id = $1 \
-    and state in ('bound', 'issued', 'in_force', 'expired')";
+/// The cover history's columns of a policy `p`, and the states in which it is or was cover.
+const HISTORY_COLUMNS: &str = "p.policy_id, p.policy_number, p.user_id, p.catalogue_item_id, \
+    p.cover_basis, p.period_start, p.period_end, p.terms_json";
+const COVER_STATES: &str = "('bound', 'issued', 'in_force', 'expired')";
 
 /// The maker's policies naming `serial` among their units for a period overlapping
 /// `start`..=`end`, found through `policy_serial` (migration 0025: the serials of each
@@ -492,14 +498,13 @@ pub async fn with_serial_overlapping(
     // Driven from policy_serial's (maker_id, serial) index: as `policy_id in (select …)` the
     // planner walked the maker's whole book by its maker index (5 ms a quote at 3,000
     // policies in the underwriting bench).
-    let sql = "select p.policy_id, p.policy_number, p.user_id, p.catalogue_item_id, \
-         p.cover_basis, p.period_start, p.period_end, p.terms_json \
-         from policy_serial s join policy p on p.policy_id = s.policy_id \
-         where s.maker_id = $1 and s.serial = $4 \
-         and p.state in ('bound', 'issued', 'in_force', 'expired') \
-         and p.period_start <= $2 and p.period_end >= $3 order by p.policy_id";
+    let sql = format!(
+        "select {HISTORY_COLUMNS} from policy_serial s join policy p on p.policy_id = s.policy_id \
+         where s.maker_id = $1 and s.serial = $4 and p.state in {COVER_STATES} \
+         and p.period_start <= $2 and p.period_end >= $3 order by p.policy_id"
+    );
     Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, CoverHistoryRow>(sql)
+        sqlx::query_as::<_, CoverHistoryRow>(&sql)
             .bind(maker_id)
             .bind(end)
             .bind(start)
@@ -543,8 +548,9 @@ pub async fn first_set_of(
     catalogue_item_id: i64,
 ) -> StoreResult<Vec<CoverHistoryRow>> {
     let sql = format!(
-        "{HISTORY} and cover_basis = 'first_set' and user_id = $2 and catalogue_item_id = $3 \
-         order by policy_id"
+        "select {HISTORY_COLUMNS} from policy p where p.maker_id = $1 and p.state in {COVER_STATES} \
+         and p.cover_basis = 'first_set' and p.user_id = $2 and p.catalogue_item_id = $3 \
+         order by p.policy_id"
     );
     Ok(dispatch!(tx, c => {
         sqlx::query_as::<_, CoverHistoryRow>(&sql)

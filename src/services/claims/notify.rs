@@ -137,7 +137,7 @@ pub async fn notify(
     // What is due and paid now (endorsements and cancellation included), from billing.
     let settled = crate::services::billing::settlement(&mut tx, input.policy_id).await?;
     let cover = check_cover(&CoverFacts {
-        policy_state: policy.state()?,
+        policy_state: policy.state(),
         period_start: policy.row.period_start,
         period_end: policy.row.period_end,
         event_date: input.event_date,

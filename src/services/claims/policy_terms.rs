@@ -49,8 +49,8 @@ impl<'a> PolicyTerms<'a> {
         })
     }
 
-    pub fn state(&self) -> ServiceResult<PolicyState> {
-        Ok(self.row.state_json.0)
+    pub fn state(&self) -> PolicyState {
+        self.row.state()
     }
 
     fn used(&self, scope: &str) -> Money {

@@ -1,7 +1,7 @@
 //! The policy clock: issued policies come into force on the first day of their
 //! period (起保) and expire after the last (满期), without anyone pressing a button.
 
-use super::{load_for_change, set_state, snapshot, state_of, transition};
+use super::{load_for_change, snapshot, transition};
 use crate::domain::policy_state::PolicyState;
 use crate::services::Ctx;
 use crate::services::{Actor, ServiceResult};
@@ -30,7 +30,7 @@ pub async fn advance(ctx: &Ctx<'_>, day: NaiveDate) -> ServiceResult<ClockReport
         let mut tx = db.write().await?;
         let mut row = load_for_change(&mut tx, id).await?;
         let before = snapshot(&row);
-        let mut state = state_of(&row)?;
+        let mut state = row.state();
         let number = row.policy_number.clone().unwrap_or_default();
         let mut actions = Vec::new();
         if matches!(state, PolicyState::Issued { .. }) && day >= row.period_start {
@@ -48,7 +48,7 @@ pub async fn advance(ctx: &Ctx<'_>, day: NaiveDate) -> ServiceResult<ClockReport
         if actions.is_empty() {
             continue; // changed by someone else since the scan
         }
-        set_state(&mut row, state)?;
+        row.set_state(state);
         store::save(&mut tx, &mut row).await?;
         for action in actions {
             audit::append(

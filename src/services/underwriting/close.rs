@@ -2,7 +2,7 @@
 //! the maker (投保人撤回), each with a reason, audited (issue 16 item 5).
 
 use super::view::PolicyView;
-use super::{load_for_change, require_underwriter, set_state, snapshot, state_of, Ctx};
+use super::{load_for_change, require_underwriter, snapshot, Ctx};
 use crate::domain::policy_state::{CancelReason, PolicyState};
 use crate::domain::text::Text;
 use crate::services::{Actor, Refusal, ServiceError, ServiceResult};
@@ -85,7 +85,7 @@ pub async fn close_quote(
     }
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
-    let state = state_of(&row)?;
+    let state = row.state();
     if matches!(state.status(), "declined" | "withdrawn") {
         return Err(closed(&state));
     }
@@ -100,7 +100,7 @@ pub async fn close_quote(
         .close_quote(today, how.reason())
         .map_err(|e| ServiceError::Conflict(e.text()))?;
     let before = snapshot(&row);
-    set_state(&mut row, next)?;
+    row.set_state(next);
     store::save(&mut tx, &mut row).await?;
     let mut after = snapshot(&row);
     after["status"] = json!(next.status());

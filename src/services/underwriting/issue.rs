@@ -1,9 +1,7 @@
 //! Referral decisions (上级核保), binding (承保) and issuing (出单).
 
 use super::view::PolicyView;
-use super::{
-    authority, load_for_change, require_underwriter, set_state, snapshot, state_of, transition, Ctx,
-};
+use super::{authority, load_for_change, require_underwriter, snapshot, transition, Ctx};
 use crate::domain::money::Money;
 use crate::domain::policy_state::PolicyState;
 use crate::domain::role::Role;
@@ -118,14 +116,14 @@ pub async fn decide_referral(
         tx.commit().await?;
         return Ok(super::view::dated(ctx, &row));
     }
-    let state = state_of(&row)?;
+    let state = row.state();
     let next = if approve {
         state.approve()
     } else {
         state.decline(ctx.clock.today())
     }
     .map_err(transition)?;
-    set_state(&mut row, next)?;
+    row.set_state(next);
     store::decide_referral(
         &mut tx,
         referral.referral_id,
@@ -192,12 +190,13 @@ pub async fn bind(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResult
     require_underwriter(actor, "bind policies")?;
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
-    require_bindable(ctx, &row, &state_of(&row)?)?;
+    require_bindable(ctx, &row, &row.state())?;
     let before = snapshot(&row);
-    let next = state_of(&row)?
+    let next = row
+        .state()
         .bind(ctx.clock.today(), row.needs_referral)
         .map_err(transition)?;
-    set_state(&mut row, next)?;
+    row.set_state(next);
     store::save(&mut tx, &mut row).await?;
     log(
         &mut tx,
@@ -262,7 +261,7 @@ pub async fn issue(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResul
         )));
     }
     let day = ctx.clock.today();
-    let mut state = state_of(&row)?;
+    let mut state = row.state();
     require_bindable(ctx, &row, &state)?;
     if let PolicyState::Quoted { .. } = state {
         state = state.bind(day, row.needs_referral).map_err(transition)?;
@@ -296,7 +295,7 @@ pub async fn issue(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResul
     )
     .await?;
     row.issued_at = Some(crate::store::now());
-    set_state(&mut row, next)?;
+    row.set_state(next);
     // The counter is a row every issue locks until commit: it is taken last, with the save
     // and the audit entry, so concurrent issues wait on each other as briefly as possible.
     let code = &ctx.config.insurer.code;

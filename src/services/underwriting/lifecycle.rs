@@ -2,8 +2,7 @@
 
 use super::check::{price, Priced};
 use super::{
-    load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition, Ctx,
-    QuoteInput, UnitLine,
+    load_for_change, require_underwriter, snapshot, terms_of, transition, Ctx, QuoteInput, UnitLine,
 };
 use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::money::Money;
@@ -39,7 +38,7 @@ pub struct EndorsementInput {
 }
 
 fn issued_period(row: &PolicyRow) -> ServiceResult<(PolicyState, Period)> {
-    let state = state_of(row)?;
+    let state = row.state();
     if !matches!(state, PolicyState::Issued { .. } | PolicyState::InForce) {
         return Err(ServiceError::Conflict(Text::new(
             format!(
@@ -369,7 +368,7 @@ pub async fn cancel(
     let next = state
         .cancel(c.last_day_covered, reason)
         .map_err(transition)?;
-    set_state(&mut row, next)?;
+    row.set_state(next);
     store::add_version(
         &mut tx,
         &NewVersion {

@@ -26,9 +26,7 @@ pub use view::{
 
 pub use super::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use super::{Actor, Ctx, ServiceError, ServiceResult};
-use crate::domain::policy_state::PolicyState;
 use crate::store::policies::{self as store, PolicyRow};
-use crate::store::types::JsonText;
 use crate::store::Tx;
 
 /// Only underwriters act on policies.
@@ -41,15 +39,6 @@ async fn load_for_change(tx: &mut Tx, id: i64) -> ServiceResult<PolicyRow> {
     store::get_for_update(tx, id)
         .await?
         .ok_or(ServiceError::NotFound("policy"))
-}
-
-fn state_of(row: &PolicyRow) -> ServiceResult<PolicyState> {
-    Ok(row.state_json.0)
-}
-
-fn set_state(row: &mut PolicyRow, state: PolicyState) -> ServiceResult<()> {
-    row.state_json = JsonText(state);
-    Ok(())
 }
 
 fn terms_of(row: &PolicyRow) -> ServiceResult<QuoteInput> {

@@ -3,8 +3,7 @@
 use super::check::{price, Priced};
 use super::view::PolicyView;
 use super::{
-    load_for_change, require_underwriter, set_state, snapshot, state_of, terms_of, transition, Ctx,
-    QuoteInput,
+    load_for_change, require_underwriter, snapshot, terms_of, transition, Ctx, QuoteInput,
 };
 use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::money::{Money, Rate};
@@ -127,8 +126,8 @@ async fn refer_if_needed(
     if !p.quote.needs_referral() {
         return Ok(());
     }
-    let state = state_of(row)?.refer().map_err(transition)?;
-    set_state(row, state)?;
+    let state = row.state().refer().map_err(transition)?;
+    row.set_state(state);
     record_referral(tx, actor, row, p).await
 }
 
@@ -182,7 +181,6 @@ async fn insert_quote(
     super::history::check(tx, input, None).await?;
     let mut row = blank_row(actor, input);
     row.quoted_on = Some(ctx.clock.today());
-    set_state(&mut row, PolicyState::new_quote())?;
     apply(&mut row, input, &priced)?;
     row.maker_name = priced.maker_name.clone();
     row.user_name = priced.user_name.clone();
@@ -193,8 +191,8 @@ async fn insert_quote(
     row.is_renewal = is_renewal;
     row.first_insured_year = first_year;
     if priced.quote.needs_referral() {
-        let referred = state_of(&row)?.refer().map_err(transition)?;
-        set_state(&mut row, referred)?;
+        let referred = row.state().refer().map_err(transition)?;
+        row.set_state(referred);
     }
     row.policy_id = store::insert(tx, &row).await?;
     if priced.quote.needs_referral() {
@@ -252,7 +250,7 @@ pub async fn update_quote(
             "the quote was changed by someone else; reload it and try again",
         )));
     }
-    let state = state_of(&row)?;
+    let state = row.state();
     if matches!(state.status(), "declined" | "withdrawn") {
         return Err(super::close::closed(&state));
     }
@@ -279,7 +277,7 @@ pub async fn update_quote(
     super::history::check(&mut tx, &input, Some(id)).await?;
     apply(&mut row, &input, &priced)?;
     // A changed quote needs a fresh approval if it still needs one at all.
-    set_state(&mut row, PolicyState::new_quote())?;
+    row.set_state(PolicyState::new_quote());
     refer_if_needed(&mut tx, actor, &mut row, &priced).await?;
     store::save(&mut tx, &mut row).await?;
     // Priced again: its validity starts again from today.
