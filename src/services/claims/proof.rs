@@ -11,7 +11,7 @@ use crate::domain::text::Text;
 use crate::library::Library;
 use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
-use crate::store::claims::{self as store, ClaimRow, DocumentRow, NewDocument};
+use crate::store::claims::{self as store, ClaimRow, DocumentRow, NewDocument, ProofRequestRow};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -107,13 +107,20 @@ pub(super) fn waiver_reason(missing: &[ProofItem], reason: &str) -> ServiceResul
     Ok(Some(reason.to_string()))
 }
 
+/// The items a proof request asked for (none without a request). Stored items that do
+/// not parse are an error, never "nothing requested".
+pub(super) fn requested_items(request: Option<&ProofRequestRow>) -> ServiceResult<Vec<ProofItem>> {
+    match request {
+        Some(r) => serde_json::from_str(&r.items_json)
+            .map_err(|e| ServiceError::internal_from("claim proof request items", e)),
+        None => Ok(Vec::new()),
+    }
+}
+
 async fn requested_codes(tx: &mut crate::store::Tx, claim_id: i64) -> ServiceResult<Vec<String>> {
-    Ok(match store::proof_request(tx, claim_id).await? {
-        Some(r) => serde_json::from_str::<Vec<ProofItem>>(&r.items_json)
-            .map(|items| items.into_iter().map(|i| i.code).collect())
-            .map_err(|e| ServiceError::internal_from("claim proof request items", e))?,
-        None => Vec::new(),
-    })
+    let request = store::proof_request(tx, claim_id).await?;
+    let items = requested_items(request.as_ref())?;
+    Ok(items.into_iter().map(|i| i.code).collect())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -1,7 +1,7 @@
 //! Reading claims: one with everything about it, lists, the work queue sorted by
 //! urgency, the approvals waiting, and the overdue count for the dashboard and metrics.
 
-use super::proof::{checklist_status, ProofItem};
+use super::proof::{checklist_status, requested_items, ProofItem};
 use super::require_handler;
 use super::reserves::{self, ReserveLineView};
 use super::staff_view::{
@@ -234,12 +234,7 @@ pub async fn get(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<ClaimDe
     let row = visible(&mut tx, actor, id).await?;
     let documents = store::documents(&mut tx, id).await?;
     let request = store::proof_request(&mut tx, id).await?;
-    // A request whose stored items do not parse is an error, not "nothing requested".
-    let proof_requested: Vec<ProofItem> = match &request {
-        Some(r) => serde_json::from_str(&r.items_json)
-            .map_err(|e| ServiceError::internal_from("claim proof request items", e))?,
-        None => Vec::new(),
-    };
+    let proof_requested: Vec<ProofItem> = requested_items(request.as_ref())?;
     let requested_codes: Vec<String> = proof_requested.iter().map(|i| i.code.clone()).collect();
     let checklist = checklist_status(ctx.library, &row, &documents, &requested_codes);
     let cover: CoverCheck = row.cover_json.0.clone();
