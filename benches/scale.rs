@@ -197,6 +197,10 @@ struct Sizes {
     lines: usize,
 }
 
+/// The cover check every loaded claim carries (a `CoverCheck` document: the claim column is
+/// typed, so it must parse), as an SQL literal.
+const COVER_CHECK: &str = r#"'{"in_period":true,"section_code":"QUALITY","units_insured":true,"uninsured_units":[],"section_left":null,"aggregate_left":"2000000.00","premium":"14000.00","premium_paid":null,"limitation_ends_on":"2030-12-31","refusals":[],"notes":[]}'"#;
+
 /// The row triggers a bulk load switches off: premium arrears (migration 0024) and the
 /// policies' serials (0025); both are rebuilt set-based after the load.
 const BULK_TRIGGERS_OFF: &str =
@@ -268,7 +272,7 @@ fn pg_load(z: &Sizes) -> Vec<(&'static str, String)> {
             select 'CL-' || lpad(s::text, 8, '0'), p.policy_id, p.maker_id, 'quality_repair',
                 case when s % 2 = 0 then 'closed' else 'open' end,
                 p.period_start + 100, p.period_start + 110, '杭州', '主轴异响', '[\"B1\"]', 5000000,
-                '{{\"in_period\":true,\"section_code\":\"QUALITY\",\"units_insured\":true,\"uninsured_units\":[],\"section_left\":null,\"aggregate_left\":\"2000000.00\",\"premium\":\"14000.00\",\"premium_paid\":null,\"limitation_ends_on\":\"2030-12-31\",\"refusals\":[],\"notes\":[]}}', 1,
+                {COVER_CHECK}, 1,
                 case when s % 4 = 1 then p.period_start + 120 end, now(), now()
             from generate_series(1, {claims}) s join policy p on p.policy_id = 1 + (s * 5) % {policies};
          update claim set next_due_on = proof_complete_on + 30 where proof_complete_on is not null and state <> 'closed';
@@ -367,7 +371,7 @@ fn sqlite_load(z: &Sizes) -> Vec<(&'static str, String)> {
             {} select 'CL-' || printf('%08d', s), p.policy_id, p.maker_id, 'quality_repair',
                 case when s % 2 = 0 then 'closed' else 'open' end,
                 date(p.period_start, '+100 days'), date(p.period_start, '+110 days'), '杭州', '主轴异响', '[\"B1\"]', 5000000,
-                '{{\"in_period\":true,\"section_code\":\"QUALITY\",\"units_insured\":true,\"uninsured_units\":[],\"section_left\":null,\"aggregate_left\":\"2000000.00\",\"premium\":\"14000.00\",\"premium_paid\":null,\"limitation_ends_on\":\"2030-12-31\",\"refusals\":[],\"notes\":[]}}', 1,
+                {COVER_CHECK}, 1,
                 case when s % 4 = 1 then date(p.period_start, '+120 days') end, {now}, {now}
             from g join policy p on p.policy_id = 1 + (s * 5) % {policies};
          update claim set next_due_on = date(proof_complete_on, '+30 days') where proof_complete_on is not null and state <> 'closed';
