@@ -199,38 +199,11 @@ async fn internal_notes_are_never_shown_to_the_client(app: TestApp) {
 /// reserve and its cost types, the handler's name, internal notes.
 async fn the_claim_page_shows_the_client_its_own_view_only(app: TestApp) {
     let cb = claims_book(&app, 50, "2000000.00", None).await;
-    firstcover::services::users::create(
-        &app.ctx(),
-        &firstcover::services::Actor::system(),
-        firstcover::services::users::NewUserInput {
-            username: "wang.xm".into(),
-            display_name: "王晓明经办".into(),
-            email: "wang.xm@example.com".into(),
-            password: PASSWORD.into(),
-            role: Role::ClaimsHandler,
-            maker_id: None,
-        },
-    )
-    .await
-    .expect("handler created");
+    app.add_named_user("wang.xm", "王晓明经办", Role::ClaimsHandler, None)
+        .await;
     let wang = app.token_for("wang.xm").await;
     // Reported by the client, registered by the handler with a breakdown, taken, noted.
-    let (s, v) = post(
-        &app,
-        &cb.client,
-        "/api/v1/claims",
-        &crate::claims::report(
-            cb.policy,
-            "2026-03-10",
-            &["B2026-001"],
-            "quality_repair",
-            "90000.00",
-        ),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let id = v["claim_id"].as_i64().unwrap();
-    let number = v["claim_number"].as_str().unwrap().to_string();
+    let (id, number) = client_reports_a_repair(&app, &cb).await;
     let claim = format!("/api/v1/claims/{id}");
     let (s, v) = post(
         &app,
@@ -655,11 +628,10 @@ fn amount_of(d: &Value, t: &str) -> i64 {
         .unwrap()
 }
 
-async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
-    let cb = claims_book(&app, 50, "2000000.00", None).await;
-    // Reported by the client, registered by the handler with a breakdown.
+/// The client reports a 90,000.00 quality repair of B2026-001; its id and number.
+async fn client_reports_a_repair(app: &TestApp, cb: &ClaimsBook) -> (i64, String) {
     let (s, v) = post(
-        &app,
+        app,
         &cb.client,
         "/api/v1/claims",
         &crate::claims::report(
@@ -673,6 +645,13 @@ async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["claim_id"].as_i64().unwrap();
+    (id, v["claim_number"].as_str().unwrap().to_string())
+}
+
+async fn reserves_by_cost_type_sum_to_the_case_reserve(app: TestApp) {
+    let cb = claims_book(&app, 50, "2000000.00", None).await;
+    // Reported by the client, registered by the handler with a breakdown.
+    let (id, _) = client_reports_a_repair(&app, &cb).await;
     let claim = format!("/api/v1/claims/{id}");
     let (s, v) = post(
         &app,

@@ -258,12 +258,24 @@ impl TestApp {
 
     /// Create a user directly through the service layer.
     pub async fn add_user(&self, username: &str, role: Role, maker_id: Option<i64>) {
+        self.add_named_user(username, username, role, maker_id)
+            .await;
+    }
+
+    /// Create a user whose display name differs from the username.
+    pub async fn add_named_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        maker_id: Option<i64>,
+    ) {
         users::create(
             &self.ctx(),
             &Actor::system(),
             users::NewUserInput {
                 username: username.into(),
-                display_name: username.into(),
+                display_name: display_name.into(),
                 email: format!("{username}@example.com"),
                 password: PASSWORD.into(),
                 role,
