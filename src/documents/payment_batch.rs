@@ -103,12 +103,7 @@ pub fn to_xlsx(
 
 // ---- the bank's confirmation ------------------------------------------------------
 
-/// What the bank says happened to one payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BankOutcome {
-    Paid,
-    Failed,
-}
+pub use crate::domain::claims::BankOutcome;
 
 /// One line of a confirmation file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 use super::billing::{BankLineRow, LINE};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::billing::bank_codes::{DisposalKind, UploadStatus};
 use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -17,8 +18,7 @@ pub struct UploadRow {
     pub sha256: String,
     pub layout_id: String,
     pub lines: i32,
-    /// previewed, running, done or failed
-    pub status: String,
+    pub status: UploadStatus,
     pub done_lines: i32,
     pub import_id: Option<i64>,
     pub error: Option<String>,
@@ -110,7 +110,7 @@ pub async fn upload_progress(tx: &mut Tx, id: i64, done_lines: i32) -> StoreResu
 pub async fn finish_upload(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: UploadStatus,
     error: Option<&str>,
 ) -> StoreResult<()> {
     dispatch!(tx, c => {
@@ -284,8 +284,8 @@ pub async fn open_lines_of_import(
 pub struct DisposalRow {
     pub disposal_id: i64,
     pub bank_line_id: i64,
-    /// dismissed (not premium) or refunded (paid back to the payer)
-    pub kind: String,
+    /// Not premium, or paid back to the payer.
+    pub kind: DisposalKind,
     /// In fen.
     pub amount: Money,
     pub reason: String,
@@ -302,7 +302,7 @@ const DISPOSAL: &str = "select disposal_id, bank_line_id, kind, amount, reason, 
 
 pub struct NewDisposal<'a> {
     pub line_id: i64,
-    pub kind: &'a str,
+    pub kind: DisposalKind,
     pub amount: Money,
     pub reason: &'a str,
     pub refund_reference: &'a str,

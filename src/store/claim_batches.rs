@@ -4,7 +4,7 @@
 
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
-use crate::domain::claims::PaymentStatus;
+use crate::domain::claims::{BankOutcome, BatchState, PaymentStatus};
 use crate::domain::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub struct BatchRow {
     pub batch_id: i64,
     pub batch_number: String,
-    /// open (sent, waiting for the bank), closed (every payment answered) or cancelled
-    pub state: String,
+    /// Sent and waiting for the bank, closed (every payment answered) or cancelled.
+    pub state: BatchState,
     pub payment_count: i64,
     /// Fen.
     pub total: Money,
@@ -42,8 +42,8 @@ pub struct BatchItemRow {
     /// The payment's status: approved or paid.
     pub status: PaymentStatus,
     pub paid_on: Option<NaiveDate>,
-    /// paid or failed once the bank answered.
-    pub outcome: Option<String>,
+    /// What the bank answered, once it has.
+    pub outcome: Option<BankOutcome>,
     pub active: bool,
     pub bank_reference: String,
     pub failure_reason: String,
@@ -163,12 +163,12 @@ pub async fn resolve_item(
     tx: &mut Tx,
     batch_id: i64,
     payment_id: i64,
-    outcome: &str,
+    outcome: BankOutcome,
     bank_reference: &str,
     failure_reason: &str,
 ) -> StoreResult<bool> {
     let at = now();
-    let active = outcome == "paid";
+    let active = outcome == BankOutcome::Paid;
     let n = dispatch!(tx, c => {
         sqlx::query(
             "update claim_payment_batch_item set outcome = $1, active = $2, bank_reference = $3, \

@@ -7,7 +7,8 @@
 //! domain stays free of sqlx; generic over the backend because both store `i64` and text
 //! the same way.
 
-use crate::domain::claims::{ClaimState, Outcome, PaymentStatus};
+use crate::domain::billing::bank_codes::{DisposalKind, UploadStatus};
+use crate::domain::claims::{BankOutcome, BatchState, ClaimState, Outcome, PaymentStatus};
 use crate::domain::clauses::checklist::ClaimType;
 use crate::domain::cover_basis::CoverBasis;
 use crate::domain::delivery::DeliveryStatus;
@@ -177,6 +178,10 @@ macro_rules! code_column {
 }
 
 code_column!(
+    BankOutcome => BankOutcome::parse,
+    DisposalKind => DisposalKind::parse,
+    UploadStatus => UploadStatus::parse,
+    BatchState => BatchState::parse,
     ClaimState => ClaimState::parse,
     Outcome => Outcome::parse,
     ClaimType => ClaimType::parse,

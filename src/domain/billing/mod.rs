@@ -4,6 +4,7 @@
 
 pub mod ageing;
 pub mod allocation;
+pub mod bank_codes;
 pub mod plan;
 pub mod schedule;
 pub mod signature;

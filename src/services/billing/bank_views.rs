@@ -109,7 +109,7 @@ impl From<DisposalRow> for BankDisposalView {
         BankDisposalView {
             disposal_id: d.disposal_id,
             bank_line_id: d.bank_line_id,
-            kind: d.kind,
+            kind: d.kind.as_str().to_string(),
             amount: d.amount,
             reason: d.reason,
             refund_reference: d.refund_reference,
@@ -196,7 +196,7 @@ impl From<UploadRow> for StatementUploadView {
             sha256: u.sha256,
             layout_id: u.layout_id,
             lines: u.lines,
-            status: u.status,
+            status: u.status.as_str().to_string(),
             done_lines: u.done_lines,
             import_id: u.import_id,
             error: failure.as_ref().map(Text::to_string),

@@ -15,6 +15,7 @@ use super::bank_views::{views, BankLineView, StatementImportView, StatementUploa
 use super::payments::{add_payment, PaymentView};
 use super::statement_file::{self, Encoding};
 use super::{issued_policy_for_update, require_finance};
+use crate::domain::billing::bank_codes::UploadStatus;
 use crate::domain::billing::statement::layout::{self as layouts, BankLayout};
 use crate::domain::billing::statement::{self, policy_numbers_in, Reading};
 use crate::domain::money::Money;
@@ -442,7 +443,7 @@ async fn run_chunks(
         total.unmatched += c.unmatched;
     }
     let mut tx = db.write().await?;
-    bank::finish_upload(&mut tx, up.upload_id, "done", None).await?;
+    bank::finish_upload(&mut tx, up.upload_id, UploadStatus::Done, None).await?;
     audit::append(
         &mut tx,
         &actor.audit(),
@@ -495,7 +496,7 @@ pub async fn run_import(
     if let Err(e) = &result {
         let mut tx = db.write().await?;
         let reason = super::bank_views::stored_failure(e);
-        bank::finish_upload(&mut tx, upload_id, "failed", Some(&reason)).await?;
+        bank::finish_upload(&mut tx, upload_id, UploadStatus::Failed, Some(&reason)).await?;
         tx.commit().await?;
     }
     result

@@ -10,6 +10,7 @@ use super::bank_views::{views, BankDisposalView, BankLineView, OpenBankLineView}
 use super::payments::PaymentView;
 use super::require_finance;
 use super::statement::pay_from_line;
+use crate::domain::billing::bank_codes::DisposalKind;
 use crate::domain::billing::statement::{policy_numbers_in, MAX_LINE_AMOUNT};
 use crate::domain::billing::suspense::{self as rules, Candidate, SplitError, Suggestion};
 use crate::domain::money::Money;
@@ -464,7 +465,7 @@ async fn dispose(
     db: &Db,
     actor: &Actor,
     line_id: i64,
-    kind: &'static str,
+    kind: DisposalKind,
     reason: &str,
     refund: Option<(NaiveDate, &str)>,
 ) -> ServiceResult<BankDisposalView> {
@@ -488,7 +489,7 @@ async fn dispose(
     let row = bank::disposal(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound("bank line disposal"))?;
-    let action = if kind == "refunded" {
+    let action = if kind == DisposalKind::Refunded {
         "billing.bank_line_refunded"
     } else {
         "billing.bank_line_dismissed"
@@ -517,7 +518,15 @@ pub async fn dismiss_line(
     input: DismissInput,
 ) -> ServiceResult<BankDisposalView> {
     let db = ctx.db;
-    dispose(db, actor, line_id, "dismissed", &input.reason, None).await
+    dispose(
+        db,
+        actor,
+        line_id,
+        DisposalKind::Dismissed,
+        &input.reason,
+        None,
+    )
+    .await
 }
 
 /// Record that a line's open amount was sent back to the payer.
@@ -530,7 +539,15 @@ pub async fn refund_line(
 ) -> ServiceResult<BankDisposalView> {
     let db = ctx.db;
     let refund = Some((input.refunded_on, input.reference.as_str()));
-    dispose(db, actor, line_id, "refunded", &input.reason, refund).await
+    dispose(
+        db,
+        actor,
+        line_id,
+        DisposalKind::Refunded,
+        &input.reason,
+        refund,
+    )
+    .await
 }
 
 /// Why a disposal is reversed.
@@ -576,7 +593,7 @@ pub async fn reverse_disposal(
         line_audit(
             &line,
             "billing.bank_line_disposal_reversed",
-            json!({"disposal_id": disposal_id, "kind": row.kind, "reason": reason}),
+            json!({"disposal_id": disposal_id, "kind": row.kind.as_str(), "reason": reason}),
         ),
     )
     .await?;

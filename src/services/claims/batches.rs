@@ -7,7 +7,7 @@
 //! transaction; a confirmation with any bad line records nothing.
 
 use crate::documents::payment_batch::{self as file, BankOutcome, BatchLine, ConfirmedLine};
-use crate::domain::claims::PaymentStatus;
+use crate::domain::claims::{BatchState, PaymentStatus};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
 use crate::services::Ctx;
@@ -87,7 +87,7 @@ impl From<&BatchItemRow> for BatchItemView {
             bank_account: i.bank_account.clone(),
             status: i.status.as_str().to_string(),
             paid_on: i.paid_on,
-            outcome: i.outcome.clone(),
+            outcome: i.outcome.map(|o| o.as_str().to_string()),
             bank_reference: i.bank_reference.clone(),
             failure_reason: i.failure_reason.clone(),
         }
@@ -98,7 +98,7 @@ fn view(b: BatchRow, items: &[BatchItemRow]) -> BatchView {
     BatchView {
         batch_id: b.batch_id,
         batch_number: b.batch_number,
-        state: b.state,
+        state: b.state.as_str().to_string(),
         payment_count: b.payment_count,
         total: b.total,
         created_by_name: b.created_by_name,
@@ -356,16 +356,12 @@ fn entered(lines: &[ConfirmationLine]) -> ServiceResult<Vec<ConfirmedLine>> {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let outcome = match l.outcome.as_str() {
-                "paid" => BankOutcome::Paid,
-                "failed" => BankOutcome::Failed,
-                _ => {
-                    return Err(ServiceError::field(
-                        &format!("lines[{i}].outcome"),
-                        "paid or failed",
-                        "应为已支付或支付失败",
-                    ))
-                }
+            let Some(outcome) = BankOutcome::parse(&l.outcome) else {
+                return Err(ServiceError::field(
+                    &format!("lines[{i}].outcome"),
+                    "paid or failed",
+                    "应为已支付或支付失败",
+                ));
             };
             Ok(ConfirmedLine {
                 line: i + 1,
@@ -422,15 +418,14 @@ async fn apply_confirmation(
     let batch = store::get_for_update(&mut tx, batch_id)
         .await?
         .ok_or(ServiceError::NotFound("payment batch"))?;
-    if batch.state != "open" {
-        let done_zh = if batch.state == "closed" {
-            "完成"
-        } else {
-            "撤销"
+    if batch.state != BatchState::Open {
+        let (done_zh, done_en) = match batch.state {
+            BatchState::Closed => ("完成", "closed"),
+            _ => ("撤销", "cancelled"),
         };
         return Err(ServiceError::Conflict(Text::new(
             format!("批次 {} 已{done_zh}，不能再确认", batch.batch_number),
-            format!("batch {} is {}", batch.batch_number, batch.state),
+            format!("batch {} is {done_en}", batch.batch_number),
         )));
     }
     let items = store::items(&mut tx, batch_id).await?;
@@ -508,23 +503,23 @@ async fn apply_confirmation(
             ));
             continue;
         }
-        let wanted = match l.outcome {
-            BankOutcome::Paid => "paid",
-            BankOutcome::Failed => "failed",
-        };
+        let wanted = l.outcome;
         // A confirmation imported twice is harmless: the same answer again is skipped.
-        match item.outcome.as_deref() {
+        match item.outcome {
             Some(o) if o == wanted => continue,
             Some(o) => {
                 errors.push(say(
-                    format!("payment {} was already confirmed {o}", l.payment_id),
+                    format!(
+                        "payment {} was already confirmed {}",
+                        l.payment_id,
+                        o.as_str()
+                    ),
                     format!(
                         "付款编号 {} 已确认为{}",
                         l.payment_id,
-                        if o == "paid" {
-                            "已支付"
-                        } else {
-                            "支付失败"
+                        match o {
+                            BankOutcome::Paid => "已支付",
+                            BankOutcome::Failed => "支付失败",
                         }
                     ),
                 ));
@@ -581,7 +576,7 @@ async fn apply_confirmation(
             &mut tx,
             batch_id,
             item.payment_id,
-            wanted,
+            *wanted,
             &l.bank_reference,
             &l.reason,
         )
@@ -597,9 +592,9 @@ async fn apply_confirmation(
         actor,
         "claim.payment_batch_confirmed",
         batch_id,
-        Some(json!({"state": batch.state})),
+        Some(json!({"state": batch.state.as_str()})),
         json!({"batch_number": batch.batch_number, "source": source, "paid": paid, "failed": failed,
-            "state": if closed { "closed" } else { "open" }}),
+            "state": if closed { BatchState::Closed } else { BatchState::Open }.as_str()}),
     )
     .await?;
     let row = store::get(&mut tx, batch_id)
@@ -616,7 +611,7 @@ pub(super) async fn paid_outside_batch(tx: &mut Tx, payment_id: i64) -> ServiceR
     let Some(batch_id) = store::open_batch_of(tx, payment_id).await? else {
         return Ok(None);
     };
-    store::resolve_item(tx, batch_id, payment_id, "paid", "", "").await?;
+    store::resolve_item(tx, batch_id, payment_id, BankOutcome::Paid, "", "").await?;
     store::close_if_answered(tx, batch_id).await?;
     Ok(Some(batch_id))
 }
@@ -654,8 +649,8 @@ pub async fn cancel_batch(
         actor,
         "claim.payment_batch_cancelled",
         batch_id,
-        Some(json!({"state": batch.state})),
-        json!({"batch_number": batch.batch_number, "state": "cancelled", "reason": reason}),
+        Some(json!({"state": batch.state.as_str()})),
+        json!({"batch_number": batch.batch_number, "state": BatchState::Cancelled.as_str(), "reason": reason}),
     )
     .await?;
     let row = store::get(&mut tx, batch_id)
