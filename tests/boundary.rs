@@ -28,7 +28,7 @@
 //!   the type the handler takes (and says when it is optional).
 //!
 //! - The modules under `src/services/` name each other without a cycle, and the floor
-//!   (`ctx`, `terms`, `revocation`) names none of them (`layers`).
+//!   (`ctx`, `revocation`) names none of them (`layers`).
 //!
 //! Comments, string and character literals are ignored, so prose about the store and
 //! `Cache-Control: no-store` do not count.
@@ -291,21 +291,80 @@ fn builds_client_view(code: &str) -> bool {
     })
 }
 
-/// (line number, line) of each line of code that reads a claim past `services::readers`
-/// (`claims::get`, the staff file for everyone) or makes a client's view itself (names
-/// `client_view`, or builds a `Client…` view).
-fn reader_bypasses(src: &str) -> Vec<(usize, String)> {
+/// Line numbers (1-based) where `get` is imported by name from `module` in a use list —
+/// `use crate::services::claims::{self, get};`, over several lines or as `get as fetch` —
+/// so that a later bare `get(…)` reads the staff file without naming the module there.
+/// (`use …::claims::get;` itself is caught as the word `claims::get`.)
+fn get_imported_from(code: &str, module: &str) -> Vec<usize> {
+    let pattern = format!("{module}::{{");
+    let line_of = |at: usize| code[..at].matches('\n').count() + 1;
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices(&pattern) {
+        if code[..at].chars().next_back().is_some_and(is_ident) {
+            continue;
+        }
+        // Walk the brace list; items are split by commas at its own depth. Braces and
+        // commas are ASCII, so every slice below is on a character boundary.
+        let open = at + pattern.len();
+        let (mut depth, mut item) = (1usize, open);
+        for (i, b) in code.bytes().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b',' | b'}' if depth == 1 => {
+                    let text = &code[item..i];
+                    let name = text.trim_start();
+                    let first = name.split(|c: char| !is_ident(c)).next().unwrap_or("");
+                    if first == "get" {
+                        out.push(line_of(item + (text.len() - name.len())));
+                    }
+                    item = i + 1;
+                    if b == b'}' {
+                        break;
+                    }
+                }
+                b'}' => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// (line number, line) of each line flagged by `flag`, plus those where `get` is imported
+/// by name from one of `modules`, in line order.
+fn flagged_lines(src: &str, flag: impl Fn(&str) -> bool, modules: &[&str]) -> Vec<(usize, String)> {
     let code = code_only(src);
-    code.lines()
-        .zip(src.lines())
+    let mut lines: Vec<usize> = code
+        .lines()
         .enumerate()
-        .filter(|(_, (code, _))| {
+        .filter(|(_, l)| flag(l))
+        .map(|(n, _)| n + 1)
+        .collect();
+    for m in modules {
+        lines.extend(get_imported_from(&code, m));
+    }
+    lines.sort_unstable();
+    lines.dedup();
+    let src_lines: Vec<&str> = src.lines().collect();
+    lines
+        .into_iter()
+        .map(|n| (n, src_lines[n - 1].trim().to_string()))
+        .collect()
+}
+
+/// (line number, line) of each line of code that reads a claim past `services::readers`
+/// (`claims::get`, the staff file for everyone, or `get` imported from `claims`) or makes
+/// a client's view itself (names `client_view`, or builds a `Client…` view).
+fn reader_bypasses(src: &str) -> Vec<(usize, String)> {
+    flagged_lines(
+        src,
+        |code| {
             has_word(code, "claims::get")
                 || has_word(code, "client_view")
                 || builds_client_view(code)
-        })
-        .map(|(n, (_, line))| (n + 1, line.trim().to_string()))
-        .collect()
+        },
+        &["claims"],
+    )
 }
 
 #[test]
@@ -323,13 +382,11 @@ fn no_http_file_reads_a_claim_or_builds_a_client_view_itself() {
 /// (line number, line) of each line of code that reads a policy's staff file past
 /// `services::readers` (`uw::get`, `underwriting::get`).
 fn staff_policy_reads(src: &str) -> Vec<(usize, String)> {
-    let code = code_only(src);
-    code.lines()
-        .zip(src.lines())
-        .enumerate()
-        .filter(|(_, (code, _))| has_word(code, "uw::get") || has_word(code, "underwriting::get"))
-        .map(|(n, (_, line))| (n + 1, line.trim().to_string()))
-        .collect()
+    flagged_lines(
+        src,
+        |code| has_word(code, "uw::get") || has_word(code, "underwriting::get"),
+        &["uw", "underwriting"],
+    )
 }
 
 #[test]
@@ -659,9 +716,16 @@ let y = claims::get_many(&ctx);
 let z = MyClientClaimDetail::of(&d);
 let s = "claims::get";
 let k = ClientClaimDetail::offset;
+use crate::services::claims::{self, get};
+use crate::services::claims::{
+    list,
+    get as fetch,
+};
+use crate::services::claims::{getter, get_many, mod_a::{get}};
+use crate::services::myclaims::{get};
 "#;
     let lines: Vec<usize> = reader_bypasses(page).iter().map(|(n, _)| *n).collect();
-    assert_eq!(lines, vec![3, 4, 5], "{:?}", reader_bypasses(page));
+    assert_eq!(lines, vec![3, 4, 5, 11, 14], "{:?}", reader_bypasses(page));
 
     let policy_page = r#"
 //! Not `uw::get` in prose.
@@ -672,12 +736,20 @@ let s = readers::staff_policy(&ctx, actor, id).await?;
 let l = uw::get_many(&ctx);
 let m = myuw::get(&ctx);
 let t = "uw::get";
+use crate::services::underwriting::{self as uw, get};
+use crate::services::{underwriting::{get_many}, uw::{
+    get}};
 "#;
     let lines: Vec<usize> = staff_policy_reads(policy_page)
         .iter()
         .map(|(n, _)| *n)
         .collect();
-    assert_eq!(lines, vec![3, 4], "{:?}", staff_policy_reads(policy_page));
+    assert_eq!(
+        lines,
+        vec![3, 4, 10, 12],
+        "{:?}",
+        staff_policy_reads(policy_page)
+    );
 
     assert_eq!(
         schema_names(views),
@@ -689,7 +761,7 @@ let t = "uw::get";
 }
 
 /// The modules every service folder may stand on; they name no other service module.
-const FLOOR: [&str; 3] = ["ctx", "terms", "revocation"];
+const FLOOR: [&str; 2] = ["ctx", "revocation"];
 
 #[test]
 fn service_modules_form_layers_without_a_cycle() {
@@ -706,7 +778,7 @@ fn service_modules_form_layers_without_a_cycle() {
     assert!(
         cycles.is_empty(),
         "service modules that import each other (move the shared part to a module below \
-         both, as `terms`, `revocation` and `ctx` are):\n{cycles:?}\n{graph:#?}"
+         both, as `revocation` and `ctx` are, or into the domain, as the terms are):\n{cycles:?}\n{graph:#?}"
     );
     for floor in FLOOR {
         assert!(

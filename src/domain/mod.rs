@@ -21,4 +21,5 @@ pub mod prorata;
 pub mod rating;
 pub mod role;
 pub mod subsidy;
+pub mod terms;
 pub mod text;

@@ -14,9 +14,9 @@
 use crate::domain::claims::clocks::Clock;
 use crate::domain::claims::CoverCheck;
 use crate::domain::money::Money;
+use crate::domain::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use crate::services::claims::policy_view::{LimitLine, PolicyClaims};
 use crate::services::claims::{ClaimDetail, ClaimView, ProofItem};
-use crate::services::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use crate::services::underwriting::{PolicyDetail, PolicyView};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -141,10 +141,7 @@ impl From<&PolicyDetail> for ClientPolicyDetail {
     fn from(d: &PolicyDetail) -> Self {
         ClientPolicyDetail {
             policy: ClientPolicyView::from(&d.policy),
-            terms: serde_json::from_value::<QuoteInput>(d.policy.terms.clone())
-                .ok()
-                .as_ref()
-                .map(ClientTerms::from),
+            terms: Some(ClientTerms::from(&d.policy.terms)),
             versions: d
                 .versions
                 .iter()

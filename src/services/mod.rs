@@ -22,7 +22,6 @@ pub mod readers;
 pub mod revocation;
 pub mod subsidy_facts;
 pub mod subsidy_grants;
-pub mod terms;
 pub mod underwriting;
 pub mod users;
 pub(crate) mod wording;

@@ -205,8 +205,7 @@ async fn check_subject(tx: &mut Tx, input: &RecordFact, kind: FactKind) -> Servi
                 .await?
                 .ok_or(ServiceError::NotFound("policy"))?;
             if let Some(serial) = serial {
-                let terms: crate::services::terms::QuoteInput =
-                    serde_json::from_str(&row.terms_json).map_err(internal)?;
+                let terms = &row.terms_json.0;
                 if !terms.units.iter().any(|u| u.serial == serial) {
                     return Err(ServiceError::field(
                         "serial",

@@ -12,6 +12,8 @@ use crate::dispatch;
 use crate::domain::cover_basis::CoverBasis;
 use crate::domain::money::{Money, Rate};
 use crate::domain::policy_state::PolicyState;
+use crate::domain::programme::Finding;
+use crate::domain::terms::QuoteInput;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -41,8 +43,10 @@ pub struct PolicyRow {
     pub rate: Rate,
     pub premium: Money,
     pub needs_referral: bool,
-    pub terms_json: String,
-    pub findings_json: String,
+    /// The terms the quote is priced on; a stored document that does not parse fails the read.
+    pub terms_json: JsonText<QuoteInput>,
+    /// What the programme and limit rules found when last priced.
+    pub findings_json: JsonText<Vec<Finding>>,
     pub renewal_of: Option<i64>,
     pub is_renewal: bool,
     pub first_insured_year: i32,
@@ -644,7 +648,7 @@ pub struct NewVersion<'a> {
     pub policy_id: i64,
     pub kind: &'a str,
     pub effective_on: NaiveDate,
-    pub terms_json: &'a str,
+    pub terms_json: &'a QuoteInput,
     pub clause_text_json: &'a str,
     pub premium: Money,
     pub adjustment: Money,
@@ -664,7 +668,7 @@ pub async fn add_version(tx: &mut Tx, v: &NewVersion<'_>) -> StoreResult<i32> {
         .bind(v.policy_id)
         .bind(v.kind)
         .bind(v.effective_on)
-        .bind(v.terms_json)
+        .bind(JsonText(v.terms_json))
         .bind(v.clause_text_json)
         .bind(v.premium)
         .bind(v.adjustment)
@@ -694,8 +698,8 @@ pub async fn versions(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<VersionRow
 pub struct ReferralRow {
     pub referral_id: i64,
     pub policy_id: i64,
-    /// Why it was referred (JSON list of findings).
-    pub reasons_json: String,
+    /// Why it was referred: the referral findings.
+    pub reasons_json: JsonText<Vec<Finding>>,
     pub requested_by: i64,
     pub requested_by_name: String,
     pub requested_at: DateTime<Utc>,
@@ -704,8 +708,9 @@ pub struct ReferralRow {
     pub decided_by: Option<i64>,
     pub decision_note: String,
     pub decided_at: Option<DateTime<Utc>>,
-    /// Set for an endorsement waiting for approval: the change requested (JSON).
-    pub endorsement_json: Option<String>,
+    /// Set for an endorsement waiting for approval: the change requested, as the
+    /// underwriter sent it (the service reads it into its input type).
+    pub endorsement_json: Option<JsonText<serde_json::Value>>,
     /// The level of the authority ladder it waits for (a role code); none on older rows.
     pub level: Option<String>,
     pub product_name: String,
@@ -723,13 +728,13 @@ const REFERRAL_SELECT: &str = "select r.referral_id, r.policy_id, r.reasons_json
     join party m on m.party_id = p.maker_id \
     join catalogue_item c on c.catalogue_item_id = p.catalogue_item_id";
 
-/// Open a referral; `endorsement_json` is the requested change when it is an endorsement.
+/// Open a referral; `endorsement` is the requested change when it is an endorsement.
 pub async fn add_referral(
     tx: &mut Tx,
     policy_id: i64,
-    reasons_json: &str,
+    reasons: &[Finding],
     requested_by: i64,
-    endorsement_json: Option<&str>,
+    endorsement: Option<&serde_json::Value>,
     level: &str,
 ) -> StoreResult<i64> {
     Ok(dispatch!(tx, c => {
@@ -738,10 +743,10 @@ pub async fn add_referral(
              values ($1, $2, $3, $4, $5, $6) returning referral_id",
         )
         .bind(policy_id)
-        .bind(reasons_json)
+        .bind(JsonText(reasons))
         .bind(requested_by)
         .bind(now())
-        .bind(endorsement_json)
+        .bind(endorsement.map(JsonText))
         .bind(level)
         .fetch_one(&mut *c)
         .await?

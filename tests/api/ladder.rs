@@ -275,10 +275,13 @@ async fn a_period_wholly_in_the_past_is_refused_until_the_ladder_approves(app: T
     assert_eq!(v["state"], "referred", "{v}");
     let d = get(&app, &b.uw, &format!("/api/v1/policies/{id}")).await;
     assert_eq!(d["referrals"][0]["level"], "branch_head");
-    assert!(d["referrals"][0]["reasons_json"]
-        .as_str()
-        .unwrap_or("")
-        .contains("period.wholly_past"));
+    let reasons = d["referrals"][0]["reasons"]
+        .as_array()
+        .expect("a list of findings");
+    assert!(
+        reasons.iter().any(|f| f["code"] == "period.wholly_past"),
+        "{reasons:?}"
+    );
     let (s, v) = post(
         &app,
         &b.uw,

@@ -335,7 +335,8 @@ async fn limit_above_authority_is_referred(app: TestApp) {
     assert_eq!(v["needs_referral"], true);
     let (_, queue) = get(&app, &b.uw, "/api/v1/referrals").await;
     let queue = queue["items"].clone();
-    let reasons = queue[0]["reasons_json"].as_str().unwrap();
+    let reasons = queue[0]["reasons"].to_string();
+    assert!(queue[0]["reasons"].is_array(), "{reasons}");
     assert!(
         reasons.contains("50,000,000.00") || reasons.contains("50000000"),
         "{reasons}"
@@ -372,10 +373,7 @@ async fn endorsement_above_authority_waits_for_a_senior_underwriter(app: TestApp
     assert_eq!(detail["versions"].as_array().unwrap().len(), 1);
     let (_, queue) = get(&app, &senior, "/api/v1/referrals").await;
     let queue = queue["items"].clone();
-    assert!(queue[0]["endorsement_json"]
-        .as_str()
-        .unwrap()
-        .contains("60000000.00"));
+    assert_eq!(queue[0]["endorsement"]["aggregate_limit"], "60000000.00");
 
     let (s, v) = post(
         &app,

@@ -1,7 +1,7 @@
 //! The service modules form a layering, not a web (docs/ARCHITECTURE.md, "Boundaries"):
 //! the graph of which module under `src/services/` names which other one
 //! (`crate::services::x`, `services::{x, …}`, `super::x` from the module's own depth) has
-//! no cycle, and `ctx`, `terms` and `revocation` — the floor every folder stands on —
+//! no cycle, and `ctx` and `revocation` — the floor every folder stands on —
 //! name no other service module.
 
 use std::collections::{BTreeMap, BTreeSet};

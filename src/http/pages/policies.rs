@@ -373,9 +373,7 @@ async fn edit_form(
         ))
         .into());
     }
-    let terms: QuoteInput = serde_json::from_value(p.terms.clone())
-        .map_err(|e| ServiceError::Internal(format!("policy {id} terms: {e}")))?;
-    let mut form = form_page(&req, &st, &who, RawForm::from_terms(&terms), vec![]).await?;
+    let mut form = form_page(&req, &st, &who, RawForm::from_terms(&p.terms), vec![]).await?;
     form.edit = Some((id, p.version));
     page(&form)
 }
@@ -652,9 +650,9 @@ async fn staff_detail(
     refused: Refused,
 ) -> Result<HttpResponse, PageError> {
     let p = d.policy;
-    let terms: Option<QuoteInput> = serde_json::from_value(p.terms.clone()).ok();
+    let terms: Option<QuoteInput> = Some(p.terms.clone());
     // Underwriting findings (rule codes, authority, referral reasons) are for staff only.
-    let findings: Vec<Finding> = serde_json::from_value(p.findings.clone()).unwrap_or_default();
+    let findings: Vec<Finding> = p.findings.clone();
     let numbered = p.policy_number.is_some();
     let ledger = ledger_of(st, who, id, numbered).await?;
     let claims = match claims_of(st, who, id, numbered).await? {
@@ -708,8 +706,8 @@ async fn staff_detail(
             .referrals
             .iter()
             .find(|r| r.decision.is_none())
-            .and_then(|r| r.endorsement_json.as_deref())
-            .map(|json| super::changes::diff(None, Some(json))),
+            .and_then(|r| r.endorsement.as_ref())
+            .map(|change| super::changes::diff(None, Some(&change.to_string()))),
         referrals: d.referrals,
         can_underwrite: who.actor.role.underwrites(),
         can_decide: may_decide,
@@ -995,8 +993,8 @@ async fn referrals(
     let reasons = rows
         .iter()
         .map(|r| {
-            let f: Vec<Finding> = serde_json::from_str(&r.reasons_json).unwrap_or_default();
-            let why = f
+            let why = r
+                .reasons
                 .iter()
                 .map(|x| c.lang.text(&x.text).to_string())
                 .collect::<Vec<_>>()
@@ -1157,7 +1155,7 @@ async fn confirm(
     let today = st.clock.today();
     let backdated_days = (p.period_start < today).then(|| (today - p.period_start).num_days());
     page(&ConfirmPage {
-        terms: serde_json::from_value(p.terms.clone()).ok(),
+        terms: Some(p.terms.clone()),
         action: action.to_string(),
         reason: reason.trim().to_string(),
         backdated_days,

@@ -47,17 +47,7 @@ async fn policy_of(
     Ok(match readers::policy(&st.ctx(), &who.actor, id).await? {
         ForReader::Staff(d) => {
             let p = d.policy;
-            let serials = p
-                .terms
-                .get("units")
-                .and_then(Value::as_array)
-                .map(|units| {
-                    units
-                        .iter()
-                        .filter_map(|u| u.get("serial").and_then(Value::as_str).map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let serials = p.terms.units.iter().map(|u| u.serial.clone()).collect();
             let head = FactsPolicy {
                 policy_id: p.policy_id,
                 policy_number: p.policy_number,

@@ -9,7 +9,7 @@ pub use table::{csv_header, csv_row, to_csv, to_xlsx, Annex3Row, COLUMNS};
 use chrono::NaiveDate;
 
 use crate::domain::subsidy::{Assessment, Verdict};
-use crate::services::terms::QuoteInput;
+use crate::domain::terms::QuoteInput;
 use crate::services::underwriting::{self as uw, YearPass};
 use crate::services::Ctx;
 use crate::services::{billing, Actor, ServiceError, ServiceResult};
@@ -29,10 +29,6 @@ pub struct Annex3Query {
     pub to: NaiveDate,
 }
 
-fn internal(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Internal(e.to_string())
-}
-
 /// One policy's row (the actor must be allowed to see it), with its subsidy assessment
 /// (`None` when the policy names no programme).
 async fn row_of(
@@ -49,7 +45,7 @@ async fn row_of(
         .ok_or(ServiceError::NotFound("catalogue item"))?;
     let settlement = billing::settlement(&mut tx, p.policy_id).await?;
     drop(tx);
-    let terms: QuoteInput = serde_json::from_str(&p.terms_json).map_err(internal)?;
+    let terms: QuoteInput = p.terms_json.0.clone();
     let (subsidy, remark) = match assessed {
         Some(a) => {
             let remark = match a.verdict {

@@ -4,7 +4,7 @@
 use crate::documents::{figures, ChangedField};
 use crate::domain::clauses::set::ClauseSet;
 use crate::domain::money::Money;
-use crate::services::terms::{QuoteInput, UnitLine};
+use crate::domain::terms::{QuoteInput, UnitLine};
 
 fn change(label: impl Into<String>, before: String, after: String) -> ChangedField {
     ChangedField {

@@ -13,9 +13,9 @@ use crate::documents::{
 use crate::domain::clauses::set::{ClauseSet, ProductLine, SectionKind};
 use crate::domain::money::Money;
 use crate::domain::policy_state::{CancelReason, PolicyState};
+use crate::domain::terms::QuoteInput;
 use crate::library::Library;
 use crate::services::billing::Settlement;
-use crate::services::terms::QuoteInput;
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::policies::{PolicyRow, VersionRow};
 use crate::store::{parties, Tx};
@@ -25,7 +25,7 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
 }
 
 fn terms(row: &PolicyRow) -> ServiceResult<QuoteInput> {
-    serde_json::from_str(&row.terms_json).map_err(internal)
+    Ok(row.terms_json.0.clone())
 }
 
 fn clause_set<'l>(library: &'l Library, row: &PolicyRow) -> ServiceResult<&'l ClauseSet> {

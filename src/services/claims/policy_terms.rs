@@ -5,8 +5,8 @@ use crate::domain::claims::PolicySection;
 use crate::domain::clauses::{ClauseSet, Section};
 use crate::domain::money::Money;
 use crate::domain::policy_state::PolicyState;
+use crate::domain::terms::{QuoteInput, SectionChoice};
 use crate::library::Library;
-use crate::services::terms::{QuoteInput, SectionChoice};
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::claim_money::{self, section_scope, AGGREGATE};
 use crate::store::policies::{self, PolicyRow};
@@ -29,8 +29,7 @@ impl<'a> PolicyTerms<'a> {
         let row = policies::get(tx, policy_id)
             .await?
             .ok_or(ServiceError::NotFound("policy"))?;
-        let terms: QuoteInput = serde_json::from_str(&row.terms_json)
-            .map_err(|e| ServiceError::Internal(format!("policy {policy_id} terms: {e}")))?;
+        let terms: QuoteInput = row.terms_json.0.clone();
         let set = library
             .clause_set(&row.clause_set_id, &row.clause_set_version)
             .ok_or_else(|| {

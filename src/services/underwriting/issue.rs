@@ -10,6 +10,7 @@ use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::PolicyRow;
 use crate::store::policies::{self as store, NewVersion};
+use crate::store::types::JsonText;
 use crate::store::Tx;
 use chrono::Datelike;
 use serde_json::json;
@@ -75,7 +76,7 @@ pub async fn decide_referral(
         .and_then(|c| c.parse::<Role>().ok())
     {
         Some(level) => level,
-        None => legacy_level(ctx, &row, referral.endorsement_json.as_deref())?,
+        None => legacy_level(ctx, &row, referral.endorsement_json.as_ref().map(|j| &j.0))?,
     };
     authority::require_level(ctx, actor.role, level)?;
     if approve && referral.endorsement_json.is_none() {
@@ -83,7 +84,7 @@ pub async fn decide_referral(
     }
     let before = snapshot(&row);
     let decision = if approve { "approved" } else { "declined" };
-    if let Some(change) = &referral.endorsement_json {
+    if let Some(JsonText(change)) = &referral.endorsement_json {
         // An endorsement: the policy stays as it is unless approved, then it is changed.
         store::decide_referral(
             &mut tx,
@@ -153,12 +154,16 @@ pub async fn decide_referral(
 
 /// The level a referral made before the ladder was recorded waits for, from the policy
 /// as it is (and the limit an endorsement asks for).
-fn legacy_level(ctx: &Ctx<'_>, row: &PolicyRow, endorsement: Option<&str>) -> ServiceResult<Role> {
+fn legacy_level(
+    ctx: &Ctx<'_>,
+    row: &PolicyRow,
+    endorsement: Option<&serde_json::Value>,
+) -> ServiceResult<Role> {
     let mut limit = row.aggregate_limit;
     if let Some(change) = endorsement {
-        let asked = serde_json::from_str::<serde_json::Value>(change)
-            .ok()
-            .and_then(|v| v.get("aggregate_limit").cloned())
+        let asked = change
+            .get("aggregate_limit")
+            .cloned()
             .and_then(|v| serde_json::from_value::<Money>(v).ok());
         limit = limit.max(asked.unwrap_or(limit));
     }
@@ -285,7 +290,7 @@ pub async fn issue(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResul
             policy_id,
             kind: "issue",
             effective_on: row.period_start,
-            terms_json: &row.terms_json,
+            terms_json: &row.terms_json.0,
             clause_text_json: &clause_text,
             premium: row.premium,
             adjustment: row.premium,

@@ -12,6 +12,7 @@ use crate::domain::text::Text;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::policies::{self as store, NewVersion, PolicyRow};
+use crate::store::types::JsonText;
 use crate::store::Tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -73,8 +74,8 @@ pub enum EndorsementOutcome {
     /// queue for a senior underwriter; the policy is unchanged until approved.
     Referred {
         referral_id: i64,
-        #[schema(value_type = Object)]
-        reasons: serde_json::Value,
+        #[schema(value_type = Vec<Object>)]
+        reasons: Vec<crate::domain::programme::Finding>,
     },
 }
 
@@ -121,10 +122,10 @@ pub(super) async fn apply_approved(
     tx: &mut Tx,
     senior: &Actor,
     row: &mut PolicyRow,
-    endorsement_json: &str,
+    endorsement: &serde_json::Value,
 ) -> ServiceResult<Money> {
-    let e: EndorsementInput = serde_json::from_str(endorsement_json)
-        .map_err(|x| ServiceError::Internal(format!("referred endorsement: {x}")))?;
+    let e = EndorsementInput::deserialize(endorsement)
+        .map_err(|x| ServiceError::internal_from("read the referred endorsement", x))?;
     let change = prepare(ctx, tx, senior, row, &e).await?;
     apply(tx, senior, row, &e, change).await
 }
@@ -187,8 +188,7 @@ async fn refer(
     }
     let internal =
         |x: serde_json::Error| ServiceError::internal_from("serialise the endorsement request", x);
-    let reasons = serde_json::to_value(&change.priced.quote.referrals).map_err(internal)?;
-    let request = serde_json::to_string(e).map_err(internal)?;
+    let request = serde_json::to_value(e).map_err(internal)?;
     let level = change
         .priced
         .level
@@ -196,7 +196,7 @@ async fn refer(
     let referral_id = store::add_referral(
         tx,
         policy_id,
-        &reasons.to_string(),
+        &change.priced.quote.referrals,
         actor.user_id,
         Some(&request),
         level.as_str(),
@@ -211,14 +211,14 @@ async fn refer(
             entity_id: policy_id.to_string(),
             before: Some(snapshot(row)),
             after: Some(
-                json!({"referral_id": referral_id, "reasons": reasons, "request": e, "level": level.as_str()}),
+                json!({"referral_id": referral_id, "reasons": &change.priced.quote.referrals, "request": e, "level": level.as_str()}),
             ),
         },
     )
     .await?;
     Ok(EndorsementOutcome::Referred {
         referral_id,
-        reasons,
+        reasons: change.priced.quote.referrals.clone(),
     })
 }
 
@@ -259,15 +259,14 @@ async fn apply(
     row.insured_value = priced.insured_value;
     row.aggregate_limit = terms.aggregate_limit;
     row.premium = full_term;
-    row.terms_json = serde_json::to_string(&terms)
-        .map_err(|x| ServiceError::internal_from("serialise a record to JSON", x))?;
+    row.terms_json = JsonText(terms);
     let seq = store::add_version(
         tx,
         &NewVersion {
             policy_id,
             kind: "endorsement",
             effective_on: e.effective_on,
-            terms_json: &row.terms_json,
+            terms_json: &row.terms_json.0,
             clause_text_json: "{}",
             premium: row.premium,
             adjustment,
@@ -375,7 +374,7 @@ pub async fn cancel(
             policy_id,
             kind: "cancellation",
             effective_on: c.last_day_covered,
-            terms_json: &row.terms_json,
+            terms_json: &row.terms_json.0,
             clause_text_json: "{}",
             premium: premium.try_sub(refund)?,
             adjustment: refund.try_neg()?,

@@ -24,8 +24,8 @@ pub use view::{
     ReferralQuery, ReferralView,
 };
 
-pub use super::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use super::{Actor, Ctx, ServiceError, ServiceResult};
+pub use crate::domain::terms::{QuoteInput, SalesContract, SectionChoice, UnitLine};
 use crate::store::policies::{self as store, PolicyRow};
 use crate::store::Tx;
 
@@ -42,8 +42,7 @@ async fn load_for_change(tx: &mut Tx, id: i64) -> ServiceResult<PolicyRow> {
 }
 
 fn terms_of(row: &PolicyRow) -> ServiceResult<QuoteInput> {
-    serde_json::from_str(&row.terms_json)
-        .map_err(|e| ServiceError::Internal(format!("policy {} terms: {e}", row.policy_id)))
+    Ok(row.terms_json.0.clone())
 }
 
 fn transition(e: crate::domain::policy_state::TransitionError) -> ServiceError {

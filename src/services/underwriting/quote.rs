@@ -20,11 +20,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use serde_json::json;
 
-fn to_json<T: serde::Serialize>(v: &T) -> ServiceResult<String> {
-    serde_json::to_string(v)
-        .map_err(|e| ServiceError::internal_from("serialise a record to JSON", e))
-}
-
 /// Fill a row's priced columns from the input and its price.
 fn apply(row: &mut PolicyRow, input: &QuoteInput, p: &Priced) -> ServiceResult<()> {
     row.maker_id = input.maker_id;
@@ -47,8 +42,8 @@ fn apply(row: &mut PolicyRow, input: &QuoteInput, p: &Priced) -> ServiceResult<(
     let mut terms = input.clone();
     terms.clause_set_id = Some(row.clause_set_id.clone());
     terms.clause_set_version = Some(row.clause_set_version.clone());
-    row.terms_json = to_json(&terms)?;
-    row.findings_json = to_json(&p.findings)?;
+    row.terms_json = JsonText(terms);
+    row.findings_json = JsonText(p.findings.clone());
     Ok(())
 }
 
@@ -78,8 +73,9 @@ fn blank_row(actor: &Actor, input: &QuoteInput) -> PolicyRow {
         rate: Rate::default(),
         premium: Money::ZERO,
         needs_referral: false,
-        terms_json: String::new(),
-        findings_json: String::new(),
+        terms_json: JsonText(input.clone()),
+        // Nothing is found before the quote is priced (`apply` fills both).
+        findings_json: JsonText(Vec::new()),
         renewal_of: None,
         is_renewal: false,
         first_insured_year: 0,
@@ -105,9 +101,7 @@ fn priced_audit(row: &PolicyRow, p: &Priced) -> serde_json::Value {
         .map(|f| json!({"code": f.code, "zh": f.text.zh, "en": f.text.en, "source": f.source}))
         .collect::<Vec<_>>());
     if p.backdated_days > 0 {
-        let reason = serde_json::from_str::<QuoteInput>(&row.terms_json)
-            .ok()
-            .and_then(|t| t.backdating_reason);
+        let reason = row.terms_json.0.backdating_reason.clone();
         v["backdating"] = json!({"days": p.backdated_days, "reason": reason});
     }
     if let Some(level) = p.level {
@@ -138,14 +132,13 @@ async fn record_referral(
     row: &PolicyRow,
     p: &Priced,
 ) -> ServiceResult<()> {
-    let reasons = to_json(&p.quote.referrals)?;
     let level = p
         .level
         .ok_or_else(|| ServiceError::Internal("a referral without a level".into()))?;
     let rid = store::add_referral(
         tx,
         row.policy_id,
-        &reasons,
+        &p.quote.referrals,
         actor.user_id,
         None,
         level.as_str(),

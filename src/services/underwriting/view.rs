@@ -2,6 +2,8 @@
 
 use super::Ctx;
 use crate::domain::money::Money;
+use crate::domain::programme::Finding;
+use crate::domain::terms::QuoteInput;
 use crate::paging::Paged;
 use crate::services::audit::{entries, AuditEntryView};
 use crate::services::{descending, seek, Actor, ServiceError, ServiceResult};
@@ -56,11 +58,10 @@ pub struct PolicyView {
     pub first_insured_year: i32,
     pub version: i64,
     /// The terms as entered (units, contracts, sections…).
-    #[schema(value_type = Object)]
-    pub terms: serde_json::Value,
+    pub terms: QuoteInput,
     /// Acknowledged warnings and referral reasons: a list of findings.
     #[schema(value_type = Vec<Object>)]
-    pub findings: serde_json::Value,
+    pub findings: Vec<Finding>,
 }
 
 impl From<&PolicyRow> for PolicyView {
@@ -95,10 +96,8 @@ impl From<&PolicyRow> for PolicyView {
             is_renewal: r.is_renewal,
             first_insured_year: r.first_insured_year,
             version: r.version,
-            terms: serde_json::from_str(&r.terms_json).unwrap_or_default(),
-            // A quote saved before pricing has no findings yet: an empty list, never null.
-            findings: serde_json::from_str(&r.findings_json)
-                .unwrap_or_else(|_| serde_json::Value::Array(Vec::new())),
+            terms: r.terms_json.0.clone(),
+            findings: r.findings_json.0.clone(),
         }
     }
 }
@@ -165,8 +164,9 @@ impl From<VersionRow> for PolicyVersionView {
 pub struct ReferralView {
     pub referral_id: i64,
     pub policy_id: i64,
-    /// Why it was referred (JSON list of findings, as text).
-    pub reasons_json: String,
+    /// Why it was referred: the referral findings (code, text in both languages, source).
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<Finding>,
     pub requested_by: i64,
     pub requested_by_name: String,
     pub requested_at: DateTime<Utc>,
@@ -175,8 +175,10 @@ pub struct ReferralView {
     pub decided_by: Option<i64>,
     pub decision_note: String,
     pub decided_at: Option<DateTime<Utc>>,
-    /// Set for an endorsement waiting for approval: the change requested (JSON text).
-    pub endorsement_json: Option<String>,
+    /// Set for an endorsement waiting for approval: the change requested (an
+    /// `EndorsementInput`).
+    #[schema(value_type = Option<Object>)]
+    pub endorsement: Option<serde_json::Value>,
     /// The level of the authority ladder it waits for (a role code); none on older rows.
     pub level: Option<String>,
     pub product_name: String,
@@ -196,7 +198,7 @@ impl From<ReferralRow> for ReferralView {
         ReferralView {
             referral_id: r.referral_id,
             policy_id: r.policy_id,
-            reasons_json: r.reasons_json,
+            reasons: r.reasons_json.0,
             requested_by: r.requested_by,
             requested_by_name: r.requested_by_name,
             requested_at: r.requested_at,
@@ -204,7 +206,7 @@ impl From<ReferralRow> for ReferralView {
             decided_by: r.decided_by,
             decision_note: r.decision_note,
             decided_at: r.decided_at,
-            endorsement_json: r.endorsement_json,
+            endorsement: r.endorsement_json.map(|j| j.0),
             level: r.level,
             product_name: r.product_name,
             maker_name: r.maker_name,

@@ -1,6 +1,7 @@
 //! The policy's terms (投保要素): what a quote is priced on and the policy keeps — the
 //! insured units, contracts, sections, limit, period and declarations. Plain data with
-//! its sums, below every service folder: underwriting prices and validates them,
+//! its sums. In the domain so the store can keep it as a typed column (`policy.terms_json`)
+//! and every service folder can read it: underwriting prices and validates them;
 //! certificates, claims, annex 3 and the subsidy facts read them (so none of those has
 //! to import `underwriting` just for the shape).
 
