@@ -37,6 +37,9 @@ pub struct AuditRow {
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
+    /// The snapshots stay text on purpose (not `JsonText`): the hash chain seals these exact
+    /// bytes, and parsing and re-serialising would change key order and number spelling, so
+    /// an old row would no longer verify.
     pub before_json: Option<String>,
     pub after_json: Option<String>,
     pub prev_hash: Option<String>,
