@@ -55,12 +55,8 @@ pub struct FactView {
     pub superseded: bool,
 }
 
-fn internal(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Internal(e.to_string())
-}
-
-fn value_of(row: &FactRow) -> ServiceResult<FactValue> {
-    serde_json::from_str(&row.value_json).map_err(internal)
+fn value_of(row: &FactRow) -> FactValue {
+    row.value_json.0.clone()
 }
 
 fn provenance(row: &FactRow) -> Provenance {
@@ -91,11 +87,11 @@ fn key(
 }
 
 /// Views, newest first, each marked when a newer row of its fact and subject exists.
-fn views(rows: &[FactRow]) -> ServiceResult<Vec<FactView>> {
+fn views(rows: &[FactRow]) -> Vec<FactView> {
     let mut seen = std::collections::HashSet::new();
     rows.iter()
         .map(|r| {
-            let value = value_of(r)?;
+            let value = value_of(r);
             let (value_zh, value_en) = value.describe();
             let kind = value.kind();
             // Grants are per (scheme, round): two rounds on one policy are two facts.
@@ -103,7 +99,7 @@ fn views(rows: &[FactRow]) -> ServiceResult<Vec<FactView>> {
             if let FactValue::SubsidyGranted { scheme, round, .. } = &value {
                 k.0 = format!("{}:{scheme}:{round}", k.0);
             }
-            Ok(FactView {
+            FactView {
                 subsidy_fact_id: r.subsidy_fact_id,
                 fact: r.fact.clone(),
                 label_zh: kind.zh().into(),
@@ -120,7 +116,7 @@ fn views(rows: &[FactRow]) -> ServiceResult<Vec<FactView>> {
                 recorded_role: r.recorded_role.clone(),
                 recorded_at: r.recorded_at,
                 superseded: !seen.insert(k),
-            })
+            }
         })
         .collect()
 }
@@ -276,7 +272,6 @@ pub(crate) async fn record_in(
     check(tx, actor, input).await?;
     let kind = input.value.kind();
     let source = input.source_document.trim();
-    let value_json = serde_json::to_string(&input.value).map_err(internal)?;
     let serial = input
         .serial
         .as_deref()
@@ -290,7 +285,7 @@ pub(crate) async fn record_in(
             catalogue_item_id: input.catalogue_item_id,
             policy_id: input.policy_id,
             serial,
-            value_json,
+            value_json: &input.value,
             source_document: source,
             recorded_by: (actor.user_id != 0).then_some(actor.user_id),
             recorded_by_name: &actor.username,
@@ -314,7 +309,7 @@ pub(crate) async fn record_in(
         },
     )
     .await?;
-    Ok(views(std::slice::from_ref(&row))?.remove(0))
+    Ok(views(std::slice::from_ref(&row)).remove(0))
 }
 
 /// The facts about a maker, a qualification or a policy (its units included).
@@ -354,7 +349,7 @@ pub async fn list(
         }
     }
     let rows = store::about(&mut tx, party_id, catalogue_item_id, policy_id).await?;
-    views(&rows)
+    Ok(views(&rows))
 }
 
 /// The newest facts about one policy, its maker, its qualification and its units, as
@@ -378,7 +373,7 @@ fn newest(rows: &[FactRow], kind: FactKind) -> Option<&FactRow> {
 }
 
 /// Every grant recorded on a list of fact rows (newest per scheme and round).
-pub fn grants(rows: &[FactRow]) -> ServiceResult<Vec<(i64, Grant)>> {
+pub fn grants(rows: &[FactRow]) -> Vec<(i64, Grant)> {
     let mut out: Vec<(i64, Grant)> = Vec::new();
     for r in rows
         .iter()
@@ -390,7 +385,7 @@ pub fn grants(rows: &[FactRow]) -> ServiceResult<Vec<(i64, Grant)>> {
             ratio,
             amount,
             notice_date,
-        } = value_of(r)?
+        } = value_of(r)
         {
             let policy = r.policy_id.unwrap_or_default();
             if out
@@ -411,7 +406,7 @@ pub fn grants(rows: &[FactRow]) -> ServiceResult<Vec<(i64, Grant)>> {
             ));
         }
     }
-    Ok(out)
+    out
 }
 
 pub async fn for_policy(
@@ -425,7 +420,7 @@ pub async fn for_policy(
     let policy = store::about(tx, None, None, Some(policy_id)).await?;
     let mut out = PolicyFacts::default();
     if let Some(r) = newest(&maker, FactKind::CreditStatus) {
-        if let FactValue::CreditStatus { dishonest, .. } = value_of(r)? {
+        if let FactValue::CreditStatus { dishonest, .. } = value_of(r) {
             out.credit = Some(Known::new(dishonest, provenance(r)));
         }
     }
@@ -434,7 +429,7 @@ pub async fn for_policy(
             banned_from,
             banned_until,
             ..
-        } = value_of(r)?
+        } = value_of(r)
         {
             out.fraud_ban = Some(Known::new(
                 crate::domain::subsidy::FraudBan {
@@ -446,7 +441,7 @@ pub async fn for_policy(
         }
     }
     if let Some(r) = newest(&item, FactKind::NationalQuota) {
-        if let FactValue::NationalQuota { amount } = value_of(r)? {
+        if let FactValue::NationalQuota { amount } = value_of(r) {
             out.quota = Some(Known::new(amount, provenance(r)));
         }
     }
@@ -456,19 +451,19 @@ pub async fn for_policy(
         if !seen.insert((serial.clone(), r.fact.clone())) {
             continue;
         }
-        let value = value_of(r)?;
+        let value = value_of(r);
         out.units.push((serial, value.kind(), value, provenance(r)));
     }
     if let Some(r) = newest(&policy, FactKind::Ownership) {
-        out.ownership = Some((value_of(r)?, provenance(r)));
+        out.ownership = Some((value_of(r), provenance(r)));
     }
-    out.grants = grants(&policy)?.into_iter().map(|(_, g)| g).collect();
+    out.grants = grants(&policy).into_iter().map(|(_, g)| g).collect();
     for g in &out.grants {
         let by = policy
             .iter()
             .filter(|r| r.fact == FactKind::SubsidyGranted.as_str())
             .find(|r| {
-                matches!(value_of(r), Ok(FactValue::SubsidyGranted { scheme, round, .. })
+                matches!(value_of(r), FactValue::SubsidyGranted { scheme, round, .. }
                     if scheme == g.scheme && round == g.round)
             })
             .map(provenance)

@@ -261,10 +261,9 @@ async fn read(db: &Db, library: &Library, bytes: &[u8]) -> ServiceResult<Vec<Goo
         };
         // The same value recorded before: a second import of the same file.
         let recorded = store::about(&mut tx, None, None, Some(policy_id)).await?;
-        let again = recorded.iter().any(|r| {
-            r.fact == FactKind::SubsidyGranted.as_str()
-                && serde_json::from_str::<FactValue>(&r.value_json).ok() == Some(fact.value.clone())
-        });
+        let again = recorded
+            .iter()
+            .any(|r| r.fact == FactKind::SubsidyGranted.as_str() && r.value_json.0 == fact.value);
         if again {
             errors.push(row_error(
                 line,

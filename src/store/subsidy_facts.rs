@@ -2,6 +2,8 @@
 
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
+use crate::domain::subsidy::facts::FactValue;
+use crate::store::types::JsonText;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FactRow {
@@ -11,7 +13,8 @@ pub struct FactRow {
     pub catalogue_item_id: Option<i64>,
     pub policy_id: Option<i64>,
     pub serial: Option<String>,
-    pub value_json: String,
+    /// The fact's value, tagged by its kind (a broken document fails the read).
+    pub value_json: JsonText<FactValue>,
     pub source_document: String,
     pub recorded_by: Option<i64>,
     pub recorded_by_name: String,
@@ -26,7 +29,7 @@ pub struct NewFact<'a> {
     pub catalogue_item_id: Option<i64>,
     pub policy_id: Option<i64>,
     pub serial: Option<&'a str>,
-    pub value_json: String,
+    pub value_json: &'a FactValue,
     pub source_document: &'a str,
     pub recorded_by: Option<i64>,
     pub recorded_by_name: &'a str,
@@ -49,7 +52,7 @@ pub async fn insert(tx: &mut Tx, f: &NewFact<'_>) -> StoreResult<FactRow> {
             .bind(f.catalogue_item_id)
             .bind(f.policy_id)
             .bind(f.serial)
-            .bind(&f.value_json)
+            .bind(JsonText(f.value_json))
             .bind(f.source_document)
             .bind(f.recorded_by)
             .bind(f.recorded_by_name)

@@ -511,7 +511,8 @@ async fn uploads_accept_pdf_and_images_by_content_and_refuse_executables(app: Te
 
 /// Typed JSON columns (issue 13): a stored document that does not parse fails the read
 /// (500, nothing of the cause told) instead of passing for empty — a claim's units, its
-/// cover check, a policy's state. Restored, the same reads answer again.
+/// cover check, a policy's state, its terms and its findings. Restored, the same reads
+/// answer again.
 async fn a_broken_stored_document_fails_the_read_instead_of_passing_for_empty(app: TestApp) {
     let cb = claims_book(&app, 50, "2000000.00", None).await;
     let id = open_claim(&app, &cb, "50000.00").await;
@@ -532,6 +533,20 @@ async fn a_broken_stored_document_fails_the_read_instead_of_passing_for_empty(ap
         (
             format!(
                 "update policy set state_json = '{{\"state\":\"lapsed\"}}' where policy_id = {}",
+                cb.policy
+            ),
+            &policy,
+        ),
+        (
+            format!(
+                "update policy set terms_json = '{{\"units\": []}}' where policy_id = {}",
+                cb.policy
+            ),
+            &policy,
+        ),
+        (
+            format!(
+                "update policy set findings_json = '{{\"lapsed\": 1}}' where policy_id = {}",
                 cb.policy
             ),
             &policy,
@@ -557,6 +572,10 @@ async fn a_broken_stored_document_fails_the_read_instead_of_passing_for_empty(ap
         .await;
         app.execute(
             "update policy set state_json = (select state_json from saved_policy \
+             where saved_policy.policy_id = policy.policy_id), \
+             terms_json = (select terms_json from saved_policy \
+             where saved_policy.policy_id = policy.policy_id), \
+             findings_json = (select findings_json from saved_policy \
              where saved_policy.policy_id = policy.policy_id)",
         )
         .await;

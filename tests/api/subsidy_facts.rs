@@ -299,6 +299,41 @@ async fn shanxi_dishonest_entity_is_decided_on_the_recorded_credit_status(app: T
     assert!(codes(&a).contains(&"subsidy.dishonest_entity".into()));
 }
 
+/// A recorded fact whose stored value does not parse fails the verdict (500, nothing of
+/// the cause told) instead of leaving the condition pending as if never recorded. The
+/// table is append-only (a trigger refuses updates), so the broken row is a newer insert.
+async fn a_broken_stored_fact_fails_the_verdict_instead_of_passing_for_unrecorded(app: TestApp) {
+    let (b, id, _) = paid_zhejiang_policy(&app).await;
+    let (s, v) = record(
+        &app,
+        &b.uw,
+        json!({"party_id": b.maker, "source_document": "信用中国 查询截图 2025-10-02",
+               "value": {"fact": "credit_status", "dishonest": true, "checked_on": "2025-10-02"}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let a = subsidy(&app, &b.uw, id, "shanxi-new-materials").await;
+    assert_eq!(check(&a, "not_dishonest_entity"), "not_met", "{a}");
+    app.execute(&format!(
+        "insert into subsidy_fact (fact, party_id, value_json, source_document, recorded_by_name, \
+         recorded_role, recorded_at) values ('credit_status', {}, \
+         '{{\"fact\": \"credit_status\", \"dishonest\": \"dishonest\"}}', 'x', 'x', 'underwriter', \
+         '2026-01-01T00:00:00Z')",
+        b.maker
+    ))
+    .await;
+    let r = app
+        .get(
+            &format!("/api/v1/policies/{id}/subsidy?programme_id=shanxi-new-materials"),
+            &b.uw,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let v: Value = r.json().await.unwrap_or_default();
+    assert_eq!(v["type"], "/problems/internal", "{v}");
+    assert!(!v.to_string().contains("dishonest"), "{v}");
+}
+
 /// 003 二(一)2: the falling share is decided from the recorded grant of the previous
 /// year (80 % granted → 70 % this year), not from a re-estimate of it.
 async fn zhejiang_share_falls_from_the_recorded_grant(app: TestApp) {
@@ -404,6 +439,7 @@ on_both_stores!(
     zhejiang_national_and_award_flags_are_decided_on_recorded_facts,
     national_fraud_ban_quota_and_delivery_are_decided_on_recorded_facts,
     shanxi_dishonest_entity_is_decided_on_the_recorded_credit_status,
+    a_broken_stored_fact_fails_the_verdict_instead_of_passing_for_unrecorded,
     zhejiang_share_falls_from_the_recorded_grant,
     facts_page_records_and_shows_who_recorded_what,
 );

@@ -314,7 +314,7 @@ pub async fn estimate(
     let item_grants = recorded::grants(
         &crate::store::subsidy_facts::grants_for(&mut tx, None, Some(row.catalogue_item_id))
             .await?,
-    )?;
+    );
     let mut enterprise = EnterpriseYear {
         quota: rec.quota.clone(),
         quota_used: Money::try_sum(
@@ -327,7 +327,7 @@ pub async fn estimate(
     };
     let maker_grants = recorded::grants(
         &crate::store::subsidy_facts::grants_for(&mut tx, Some(row.maker_id), None).await?,
-    )?;
+    );
     let mut counted = std::collections::HashSet::new();
     for (p, g) in maker_grants.iter() {
         if *p != row.policy_id && g.scheme == scheme && g.round == round {
@@ -449,7 +449,7 @@ impl YearPass {
                             None,
                         )
                         .await?,
-                    )?;
+                    );
                     let mut amounts = Vec::new();
                     let mut counted = std::collections::HashSet::new();
                     for (p, g) in maker_grants.iter() {
@@ -485,7 +485,7 @@ impl YearPass {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.item_grants.entry(item) {
                 let grants = recorded::grants(
                     &crate::store::subsidy_facts::grants_for(&mut tx, None, Some(item)).await?,
-                )?
+                )
                 .into_iter()
                 .filter(|(_, g)| g.scheme == scheme)
                 .map(|(p, g)| (p, g.round, g.amount))
