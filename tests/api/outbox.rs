@@ -243,6 +243,37 @@ async fn regulator_failing_three_times_then_accepting_gets_one_report(app: TestA
     );
 }
 
+/// A stored payload that does not parse fails its own delivery (a dead letter at once,
+/// saying why) and does not stop the worker: the report queued after it is delivered.
+/// This is why the payload column stays text rather than a typed column, whose read
+/// would fail in the claim itself.
+async fn a_payload_that_does_not_parse_is_a_dead_letter_and_the_rest_is_delivered(app: TestApp) {
+    let regulator = Regulator::start(0, None).await;
+    app.execute(
+        "insert into outbox (kind, dedupe_key, payload_json, status, attempts, next_attempt_at, created_at) \
+         values ('http', 'broken/1', '{\"kind\": \"http\"}', 'pending', 0, \
+         '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    )
+    .await;
+    let good = queue_report(&app, "backtest/2026Q1", &regulator.url()).await;
+    let report = app.deliver_outbox().await;
+    assert_eq!((report.delivered, report.dead), (1, 1), "{report:?}");
+    assert_eq!(row(&app, good).await.status.as_str(), "delivered");
+    assert_eq!(regulator.accepted().len(), 1);
+    let token = app.api_user("ops", Role::Admin, None).await;
+    let dead = app.get_json("/api/v1/outbox?status=dead", &token).await;
+    assert_eq!(dead["total"], 1, "{dead}");
+    assert_eq!(dead["items"][0]["dedupe_key"], "broken/1", "{dead}");
+    assert_eq!(dead["items"][0]["attempts"], 1, "{dead}");
+    assert!(
+        dead["items"][0]["last_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("payload"),
+        "{dead}"
+    );
+}
+
 async fn a_delivery_that_keeps_failing_becomes_a_dead_letter_and_can_be_retried(app: TestApp) {
     let regulator = Regulator::start(1_000, None).await;
     let id = queue_report(&app, "backtest/2026Q2", &regulator.url()).await;
@@ -331,6 +362,7 @@ async fn a_worker_killed_mid_delivery_does_not_deliver_twice(app: TestApp) {
 }
 
 on_both_stores!(
+    a_payload_that_does_not_parse_is_a_dead_letter_and_the_rest_is_delivered,
     mail_with_attachment_arrives_once,
     nothing_is_queued_when_the_change_rolls_back,
     mail_waits_while_no_smtp_host_is_set,
