@@ -2,6 +2,7 @@
 //! A payment is in at most one active item (a partial unique index), so two batches
 //! made at once — on any number of instances — never carry the same payment.
 
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::claims::{BankOutcome, BatchState, PaymentStatus};
@@ -135,12 +136,31 @@ pub async fn get_for_update(tx: &mut Tx, batch_id: i64) -> StoreResult<Option<Ba
     get(tx, batch_id).await
 }
 
-/// The newest batches first.
-pub async fn list(tx: &mut Tx, limit: i64) -> StoreResult<Vec<BatchRow>> {
-    let sql = format!("{BATCH_SELECT} order by b.batch_id desc limit $1");
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, BatchRow>(&sql).bind(limit).fetch_all(&mut *c).await?
-    }))
+/// The batch list's order: by when a batch was made (its id).
+pub fn order(descending: bool) -> Order {
+    Order {
+        column: "b.batch_id",
+        kind: KeyKind::Int,
+        id: "b.batch_id",
+        descending,
+    }
+}
+
+/// One page of batches, optionally of one state, with the (capped) total.
+pub async fn list(
+    tx: &mut Tx,
+    state: Option<BatchState>,
+    seek: &Seek,
+) -> StoreResult<Paged<BatchRow>> {
+    let mut w = Sql::default();
+    if let Some(s) = state {
+        w.with("b.state = {}", Arg::Text(s.as_str().to_string()));
+    }
+    let sql = seek::page_sql(BATCH_SELECT, "from claim_payment_batch b", &w, seek);
+    seek::read(tx, &sql, seek, |r: &BatchRow| {
+        (Key::Int(r.batch_id), r.batch_id)
+    })
+    .await
 }
 
 pub async fn items(tx: &mut Tx, batch_id: i64) -> StoreResult<Vec<BatchItemRow>> {

@@ -1099,6 +1099,104 @@ async fn payment_batch_export_and_confirmation(app: TestApp) {
     );
 }
 
+/// The batch list is paged on the server (no fixed cap): newest first with the total,
+/// a cursor to the next page, a state filter, a clear error for an unknown state; the
+/// page carries the same filter and page links.
+async fn payment_batches_are_listed_a_page_at_a_time_with_a_state_filter(app: TestApp) {
+    let cb = claims_book(&app, 50, "2000000.00", None).await;
+    let (_, pids) = approved_payments(&app, &cb).await;
+    let make = |ids: Vec<i64>| {
+        let (app, token) = (&app, cb.handler.clone());
+        async move {
+            let (s, b) = post(
+                app,
+                &token,
+                "/api/v1/claims/payment-batches",
+                &json!({ "payment_ids": ids }),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+            (
+                b["batch_id"].as_i64().unwrap(),
+                b["batch_number"].as_str().unwrap().to_string(),
+            )
+        }
+    };
+    let (b1, n1) = make(vec![pids[0]]).await;
+    let (s, v) = post(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/payment-batches/{b1}/cancel"),
+        &json!({"reason": "文件未送达"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (b2, n2) = make(vec![pids[0]]).await;
+    let (b3, _) = make(vec![pids[1]]).await;
+
+    let (s, p) = get(&app, &cb.handler, "/api/v1/claims/payment-batches?limit=2").await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["total"].as_i64(), p["total_exact"].as_bool()),
+        (Some(3), Some(true)),
+        "{p}"
+    );
+    let ids: Vec<i64> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["batch_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![b3, b2], "{p}");
+    let next = p["next"].as_str().expect("a next page").to_string();
+    let (_, p) = get(
+        &app,
+        &cb.handler,
+        &format!("/api/v1/claims/payment-batches?limit=2&after={next}"),
+    )
+    .await;
+    let ids: Vec<i64> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["batch_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![b1], "{p}");
+    assert!(p["next"].is_null(), "{p}");
+
+    let (_, p) = get(
+        &app,
+        &cb.handler,
+        "/api/v1/claims/payment-batches?state=cancelled",
+    )
+    .await;
+    assert_eq!(p["total"], 1, "{p}");
+    assert_eq!(p["items"][0]["batch_id"], b1, "{p}");
+    assert_eq!(p["items"][0]["state"], "cancelled", "{p}");
+    let (_, p) = get(
+        &app,
+        &cb.handler,
+        "/api/v1/claims/payment-batches?order=asc&limit=1",
+    )
+    .await;
+    assert_eq!(p["items"][0]["batch_id"], b1, "{p}");
+    let (s, v) = get(
+        &app,
+        &cb.handler,
+        "/api/v1/claims/payment-batches?state=lost",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["field"], "state", "{v}");
+
+    let (web, _) = app.login("handler", PASSWORD).await;
+    let (_, html) = page(&web, &app, "/claims/payment-batches?state=cancelled").await;
+    assert!(html.contains(&n1) && !html.contains(&n2), "{html}");
+    assert!(html.contains("已撤销"), "{html}");
+    let (_, html) = page(&web, &app, "/claims/payment-batches").await;
+    assert!(html.contains(&n1) && html.contains(&n2), "{html}");
+}
+
 async fn a_payment_marked_paid_on_its_claim_answers_its_batch_and_a_batch_can_be_cancelled(
     app: TestApp,
 ) {
@@ -1241,6 +1339,7 @@ on_both_stores!(
     reserves_by_cost_type_sum_to_the_case_reserve,
     payment_batch_export_and_confirmation,
     a_payment_marked_paid_on_its_claim_answers_its_batch_and_a_batch_can_be_cancelled,
+    payment_batches_are_listed_a_page_at_a_time_with_a_state_filter,
     a_claim_starts_from_the_policy_page_prefilled,
 );
 

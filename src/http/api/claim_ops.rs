@@ -96,12 +96,17 @@ pub async fn waiting(st: web::Data<AppState>, who: ApiActor) -> Result<HttpRespo
     Ok(HttpResponse::Ok().json(claims::waiting_payments(&st.ctx(), &who.0).await?))
 }
 
-/// Payment batches, newest first (without their payments).
-#[utoipa::path(tag = "claims",
-    responses((status = 200, body = Vec<BatchView>)))]
+/// Payment batches, newest first (without their payments), a page at a time.
+#[utoipa::path(params(claims::BatchListQuery), tag = "claims",
+    responses((status = 200, body = SeekPage<BatchView>)))]
 #[get("/claims/payment-batches")]
-pub async fn batches(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claims::list_batches(&st.ctx(), &who.0).await?))
+pub async fn batches(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<claims::BatchListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = claims::list_batches(&st.ctx(), &who.0, &q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 /// Make a payment batch of the approved payments waiting (or those named). A payment

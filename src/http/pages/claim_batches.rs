@@ -2,12 +2,15 @@
 //! batch with its file (CSV / XLSX) and the bank's confirmation (a file imported, or
 //! every payment confirmed paid on a day).
 
+use super::listing;
 use super::quote_form::RawForm;
-use super::{page, see_other, shanghai_time, Chrome, PageError};
+use super::{page, see_other, shanghai_time, Chrome, PageError, Pager};
 use crate::http::api::claim_ops::confirmation_bytes;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
-use crate::services::claims::{self, BatchConfirmation, BatchInput, BatchItemView, BatchView};
+use crate::services::claims::{
+    self, BatchConfirmation, BatchInput, BatchItemView, BatchListQuery, BatchView,
+};
 use crate::services::{FieldError, ServiceError, ServiceResult};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -64,6 +67,18 @@ struct ListPage {
     waiting: Vec<BatchItemView>,
     /// (batch, state label, created at)
     batches: Vec<(BatchView, String, String)>,
+    /// The state shown ("" for every state), the total and the page links.
+    state: String,
+    states: Vec<(&'static str, String)>,
+    total: String,
+    pager: Pager,
+}
+
+/// The list's filter and page, as the page's links carry them.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ListFilter {
+    state: Option<String>,
+    after: Option<String>,
 }
 
 async fn render_list(
@@ -71,11 +86,28 @@ async fn render_list(
     st: &AppState,
     who: &PageActor,
     errors: Vec<FieldError>,
+    f: ListFilter,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let waiting = claims::waiting_payments(&st.ctx(), &who.actor).await?;
-    let batches = claims::list_batches(&st.ctx(), &who.actor)
-        .await?
+    let state = f.state.unwrap_or_default();
+    let q = BatchListQuery {
+        state: Some(state.clone()),
+        after: f.after,
+        ..BatchListQuery::default()
+    };
+    let paged = claims::list_batches(&st.ctx(), &who.actor, &q).await?;
+    let total = listing::total_text(&paged.total, &c);
+    let pager = Pager::keyset(
+        &listing::href("/claims/payment-batches", &[("state", &state)]),
+        &paged,
+    );
+    let states = ["open", "closed", "cancelled"]
+        .into_iter()
+        .map(|s| (s, state_label(s, &c)))
+        .collect();
+    let batches = paged
+        .rows
         .into_iter()
         .map(|b| {
             let s = state_label(&b.state, &c);
@@ -88,6 +120,10 @@ async fn render_list(
         errors,
         waiting,
         batches,
+        state,
+        states,
+        total,
+        pager,
     })
 }
 
@@ -95,8 +131,9 @@ async fn list(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    f: web::Query<ListFilter>,
 ) -> Result<HttpResponse, PageError> {
-    render_list(&req, &st, &who, Vec::new()).await
+    render_list(&req, &st, &who, Vec::new(), f.into_inner()).await
 }
 
 async fn create(
@@ -122,7 +159,9 @@ async fn create(
             b.batch_id
         ))),
         Err(e) => match shown(e) {
-            Ok(errors) => unprocessable(render_list(&req, &st, &who, errors).await?),
+            Ok(errors) => {
+                unprocessable(render_list(&req, &st, &who, errors, ListFilter::default()).await?)
+            }
             Err(e) => Err(e.into()),
         },
     }

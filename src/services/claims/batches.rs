@@ -10,6 +10,7 @@ use crate::documents::payment_batch::{self as file, BankOutcome, BatchLine, Conf
 use crate::domain::claims::{BatchState, PaymentStatus};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::paging::Paged;
 use crate::services::Ctx;
 use crate::services::{Actor, FieldError, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
@@ -228,15 +229,44 @@ pub async fn create_batch(
     Ok(view(row, &items))
 }
 
+/// A batch list request: state, order and page.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BatchListQuery {
+    /// open, closed or cancelled
+    pub state: Option<String>,
+    /// asc or desc (default: newest first).
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
+}
+
+/// Payment batches a page at a time, newest first, without their payments.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
-pub async fn list_batches(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<BatchView>> {
+pub async fn list_batches(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    q: &BatchListQuery,
+) -> ServiceResult<Paged<BatchView>> {
     require_payer(actor)?;
+    let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(BatchState::parse(s).ok_or_else(|| {
+            ServiceError::field(
+                "state",
+                "the state is open, closed or cancelled",
+                "批次状态只能是 open（已送银行，待确认）、closed（已完成）或 cancelled（已撤销）",
+            )
+        })?),
+    };
+    let order = store::order(crate::services::descending(q.order.as_deref(), true));
+    let seek = crate::services::seek(q.limit, q.after.as_deref(), order);
     let mut tx = ctx.db.read().await?;
-    Ok(store::list(&mut tx, 100)
+    Ok(store::list(&mut tx, state, &seek)
         .await?
-        .into_iter()
-        .map(|b| view(b, &[]))
-        .collect())
+        .into_map(|b| view(b, &[])))
 }
 
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]

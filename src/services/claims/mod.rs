@@ -18,8 +18,8 @@ mod work;
 
 pub use batches::{
     batch_file, cancel_batch, confirm_batch, create_batch, get_batch, import_confirmation,
-    list_batches, waiting_payments, BatchConfirmation, BatchInput, BatchItemView, BatchView,
-    ConfirmationLine,
+    list_batches, waiting_payments, BatchConfirmation, BatchInput, BatchItemView, BatchListQuery,
+    BatchView, ConfirmationLine,
 };
 pub use decide::{approve, decide, ApprovalInput, DecisionInput};
 pub use notify::{notify, register, set_reserve, NotificationInput, RegisterInput, ReserveInput};
