@@ -1193,6 +1193,7 @@ async fn payment_batches_are_listed_a_page_at_a_time_with_a_state_filter(app: Te
     let (_, html) = page(&web, &app, "/claims/payment-batches?state=cancelled").await;
     assert!(html.contains(&n1) && !html.contains(&n2), "{html}");
     assert!(html.contains("已撤销"), "{html}");
+    assert!(html.contains(r#"value="cancelled" selected"#), "{html}");
     let (_, html) = page(&web, &app, "/claims/payment-batches").await;
     assert!(html.contains(&n1) && html.contains(&n2), "{html}");
 }

@@ -67,9 +67,8 @@ struct ListPage {
     waiting: Vec<BatchItemView>,
     /// (batch, state label, created at)
     batches: Vec<(BatchView, String, String)>,
-    /// The state shown ("" for every state), the total and the page links.
-    state: String,
-    states: Vec<(&'static str, String)>,
+    /// The state filter's choices (code, label, selected), the total and the page links.
+    states: Vec<(&'static str, String, bool)>,
     total: String,
     pager: Pager,
 }
@@ -104,7 +103,7 @@ async fn render_list(
     );
     let states = ["open", "closed", "cancelled"]
         .into_iter()
-        .map(|s| (s, state_label(s, &c)))
+        .map(|s| (s, state_label(s, &c), s == state))
         .collect();
     let batches = paged
         .rows
@@ -120,7 +119,6 @@ async fn render_list(
         errors,
         waiting,
         batches,
-        state,
         states,
         total,
         pager,
