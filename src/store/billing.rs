@@ -2,6 +2,7 @@
 //! bank's notification keys. Inserts that must happen once use the database's unique
 //! constraints (`on conflict do nothing`), so concurrent deliveries cannot both write.
 
+use super::seek::{self, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::money::Money;
@@ -486,16 +487,25 @@ pub async fn finish_import(
     Ok(())
 }
 
-pub async fn imports(tx: &mut Tx, limit: i64) -> StoreResult<Vec<ImportRow>> {
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, ImportRow>(
-            "select import_id, filename, sha256, lines, imported, duplicates, unmatched, imported_by, \
-             imported_at from statement_import order by import_id desc limit $1",
-        )
-        .bind(limit)
-        .fetch_all(&mut *c)
-        .await?
-    }))
+/// The statement import list's order: by when a file was imported (its id).
+pub fn import_order(descending: bool) -> Order {
+    Order {
+        column: "import_id",
+        kind: KeyKind::Int,
+        id: "import_id",
+        descending,
+    }
+}
+
+/// One page of statement imports with the (capped) total.
+pub async fn imports(tx: &mut Tx, seek: &Seek) -> StoreResult<Paged<ImportRow>> {
+    let select = "select import_id, filename, sha256, lines, imported, duplicates, unmatched, \
+                  imported_by, imported_at from statement_import";
+    let sql = seek::page_sql(select, "from statement_import", &Sql::default(), seek);
+    seek::read(tx, &sql, seek, |r: &ImportRow| {
+        (Key::Int(r.import_id), r.import_id)
+    })
+    .await
 }
 
 /// A credit the bank reported.

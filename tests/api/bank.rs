@@ -292,8 +292,33 @@ async fn statements_import_once_and_unmatched_lines_are_matched_by_hand(app: Tes
         .is_empty());
     assert_eq!(ledger(&app, &finance, id).await["paid"], "10434.56");
 
+    // Imports are a paged list (no cap): newest first, the total, a cursor onwards.
     let imports = app.get_json("/api/v1/bank/statements", &finance).await;
-    assert_eq!(imports.as_array().unwrap().len(), 3);
+    assert_eq!(imports["items"].as_array().unwrap().len(), 3, "{imports}");
+    assert_eq!(imports["total"], 3, "{imports}");
+    let ids = |p: &Value| -> Vec<i64> {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["import_id"].as_i64().unwrap())
+            .collect()
+    };
+    let all = ids(&imports);
+    assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first: {all:?}");
+    let first = app
+        .get_json("/api/v1/bank/statements?limit=2", &finance)
+        .await;
+    assert_eq!(ids(&first), all[..2].to_vec(), "{first}");
+    let next = first["next"].as_str().expect("a next page").to_string();
+    let rest = app
+        .get_json(
+            &format!("/api/v1/bank/statements?limit=2&after={next}"),
+            &finance,
+        )
+        .await;
+    assert_eq!(ids(&rest), all[2..].to_vec(), "{rest}");
+    assert!(rest["next"].is_null(), "{rest}");
 
     // A file with bad lines is refused whole, each line named.
     let bad = "date,amount,payer,reference,transaction_id\n2026-03-01,10.00,a,b,T-0009\n2026-02-30,1.00,a,b,T-0010\n2026-03-02,x,a,b,T-0011\n";

@@ -240,6 +240,10 @@ async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp
         html.contains("P-2") && html.contains("保费尾款"),
         "the stray line is in suspense"
     );
+    assert!(
+        html.contains(r#"id="imports-total">共 1<"#) && !html.contains("更早的导入"),
+        "one import, counted, no older page: {html}"
+    );
     // The same file again: a new preview says both lines are known; importing adds nothing.
     let r = client
         .post(app.url("/billing/bank/preview"))

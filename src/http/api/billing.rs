@@ -3,6 +3,7 @@
 //! `/api/v1/bank/...`: premium collection by finance, bank statements and the bank's
 //! signed payment notifications.
 
+use super::SeekPage;
 use crate::http::idempotent;
 use crate::http::identity::ApiActor;
 use crate::http::problem::problem_response;
@@ -298,13 +299,18 @@ pub async fn preview_statement(
     Ok(HttpResponse::Ok().json(p))
 }
 
-/// The latest statement imports with their counts.
-#[utoipa::path(tag = "billing",
-    responses((status = 200, body = Vec<StatementImportView>)))]
+/// Statement imports with their counts, newest first, a page at a time.
+#[utoipa::path(params(billing::ImportListQuery), tag = "billing",
+    responses((status = 200, body = SeekPage<StatementImportView>)))]
 // Relative to the `/bank/statements` scope in `routes`.
 #[get("")]
-pub async fn imports(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(billing::recent_imports(&st.ctx(), &who.0).await?))
+pub async fn imports(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<billing::ImportListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = billing::recent_imports(&st.ctx(), &who.0, &q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 /// Bank lines not yet placed (suspense), oldest first.

@@ -4,7 +4,7 @@
 //! split, dismiss, refund — and reverse a dismissal or refund.
 
 use super::quote_form::RawForm;
-use super::{page, see_other, Chrome, PageError};
+use super::{page, see_other, Chrome, PageError, Pager};
 use crate::domain::billing::suspense::Suggestion;
 use crate::domain::money::Money;
 use crate::http::i18n::Lang;
@@ -106,6 +106,9 @@ fn disposal_view(d: &BankDisposalView, lang: Lang) -> DisposalView {
     }
 }
 
+/// Statement imports shown on the bank page at a time.
+const IMPORTS_PER_PAGE: i64 = 20;
+
 #[derive(Template)]
 #[template(path = "bank.html")]
 struct BankPage {
@@ -116,6 +119,9 @@ struct BankPage {
     total_lines: i64,
     total_open: String,
     imports: Vec<StatementImportView>,
+    /// How many imports there are, and links to older and newer ones.
+    imports_total: String,
+    imports_pager: Pager,
     disposals: Vec<DisposalView>,
     layouts: Vec<(String, String)>,
     errors: Vec<FieldError>,
@@ -154,7 +160,35 @@ async fn render_bank(
     let c = Chrome::for_actor(req, who);
     let lang = c.lang;
     let p = billing::suspense(&st.ctx(), &who.actor, &st.config.insurer.code, page_no).await?;
-    let imports = billing::recent_imports(&st.ctx(), &who.actor).await?;
+    // The imports page with their own cursor (`imports_after`), beside suspense's `page`.
+    let imports_after =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("imports_after").cloned());
+    let imports = billing::recent_imports(
+        &st.ctx(),
+        &who.actor,
+        &billing::ImportListQuery {
+            limit: Some(IMPORTS_PER_PAGE),
+            after: imports_after,
+            ..billing::ImportListQuery::default()
+        },
+    )
+    .await?;
+    let base = format!("/billing/bank?page={page_no}");
+    let link = |cursor: &Option<String>| {
+        cursor.as_deref().map(|c| {
+            format!(
+                "{base}&imports_after={}",
+                url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+            )
+        })
+    };
+    let imports_pager = Pager {
+        prev: link(&imports.prev),
+        next: link(&imports.next),
+    };
+    let imports_total = super::listing::total_text(&imports.total, &c);
     let disposals = billing::recent_disposals(&st.ctx(), &who.actor).await?;
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
@@ -167,7 +201,9 @@ async fn render_bank(
         pages: p.pages,
         total_lines: p.total_lines,
         total_open: p.total_open.grouped(),
-        imports,
+        imports: imports.rows,
+        imports_total,
+        imports_pager,
         disposals: disposals.iter().map(|d| disposal_view(d, lang)).collect(),
         layouts: st
             .library
