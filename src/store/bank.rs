@@ -4,6 +4,7 @@
 //! payments made from it and a live disposal — never stored.
 
 use super::billing::{BankLineRow, LINE};
+use super::seek::{self, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::billing::bank_codes::{DisposalKind, UploadStatus};
@@ -251,16 +252,28 @@ pub async fn suspense_totals(tx: &mut Tx) -> StoreResult<(i64, i64)> {
     }))
 }
 
-/// Every open line, oldest first, at most `limit` (the API's plain list).
-pub async fn open_lines(tx: &mut Tx, limit: i64) -> StoreResult<Vec<BankLineRow>> {
-    let sql = format!(
-        "{LINE} where bank_line_id in (select l.bank_line_id from bank_line l where {}) \
-         order by value_date, bank_line_id limit $1",
+/// The open-line list's order: by value date, then by line.
+pub fn open_line_order(descending: bool) -> Order {
+    Order {
+        column: "value_date",
+        kind: KeyKind::Date,
+        id: "bank_line_id",
+        descending,
+    }
+}
+
+/// One page of the open lines (the API's plain list), with the (capped) total.
+pub async fn open_lines(tx: &mut Tx, seek: &Seek) -> StoreResult<Paged<BankLineRow>> {
+    let mut w = Sql::default();
+    w.when(&format!(
+        "bank_line_id in (select l.bank_line_id from bank_line l where {})",
         suspense_where()
-    );
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, BankLineRow>(&sql).bind(limit).fetch_all(&mut *c).await?
-    }))
+    ));
+    let sql = seek::page_sql(LINE, "from bank_line", &w, seek);
+    seek::read(tx, &sql, seek, |r: &BankLineRow| {
+        (Key::Date(r.value_date), r.bank_line_id)
+    })
+    .await
 }
 
 /// The open lines of one import, oldest first, at most `limit`.

@@ -161,6 +161,8 @@ async fn a_notification_without_a_policy_number_waits_for_finance(app: TestApp) 
     assert_eq!(v["status"], "unmatched");
     assert_eq!(count(&app, "payment").await, 0);
     let lines = app.get_json("/api/v1/bank/lines/unmatched", &finance).await;
+    assert_eq!(lines["total"], 1, "{lines}");
+    let lines = &lines["items"];
     assert_eq!(lines.as_array().unwrap().len(), 1);
     let line = lines[0]["bank_line_id"].as_i64().unwrap();
     let (s, p) = post(
@@ -264,6 +266,7 @@ async fn statements_import_once_and_unmatched_lines_are_matched_by_hand(app: Tes
 
     // The unmatched line is listed, matched by hand once.
     let lines = app.get_json("/api/v1/bank/lines/unmatched", &finance).await;
+    let lines = &lines["items"];
     assert_eq!(lines.as_array().unwrap().len(), 1, "{lines}");
     assert_eq!(lines[0]["bank_txn_id"], "T-0002");
     let line = lines[0]["bank_line_id"].as_i64().unwrap();
@@ -284,12 +287,12 @@ async fn statements_import_once_and_unmatched_lines_are_matched_by_hand(app: Tes
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
-    assert!(app
-        .get_json("/api/v1/bank/lines/unmatched", &finance)
-        .await
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(
+        app.get_json("/api/v1/bank/lines/unmatched", &finance).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(ledger(&app, &finance, id).await["paid"], "10434.56");
 
     // Imports are a paged list (no cap): newest first, the total, a cursor onwards.
@@ -334,7 +337,50 @@ async fn statements_import_once_and_unmatched_lines_are_matched_by_hand(app: Tes
     assert_eq!(count(&app, "bank_line").await, 3);
 }
 
+/// The open lines are a paged list (no cap): oldest value date first, the total, a
+/// cursor onwards, `order=desc` newest first.
+async fn unmatched_lines_are_listed_a_page_at_a_time(app: TestApp) {
+    let (_, _, _, finance) = issued_policy(&app, "zhejiang-2025").await;
+    let csv = "date,amount,payer,reference,transaction_id\n\
+               2026-03-03,300.00,某公司甲,货款,U-0003\n\
+               2026-03-01,100.00,某公司乙,货款,U-0001\n\
+               2026-03-02,200.00,某公司丙,货款,U-0002\n";
+    let (s, r) = import(&app, &finance, "stray.csv", csv).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["unmatched"], 3, "{r}");
+    let txns = |p: &Value| -> Vec<String> {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["bank_txn_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = app
+        .get_json("/api/v1/bank/lines/unmatched?limit=2", &finance)
+        .await;
+    assert_eq!(
+        (first["total"].as_i64(), first["total_exact"].as_bool()),
+        (Some(3), Some(true))
+    );
+    assert_eq!(txns(&first), ["U-0001", "U-0002"], "{first}");
+    let next = first["next"].as_str().expect("a next page").to_string();
+    let rest = app
+        .get_json(
+            &format!("/api/v1/bank/lines/unmatched?limit=2&after={next}"),
+            &finance,
+        )
+        .await;
+    assert_eq!(txns(&rest), ["U-0003"], "{rest}");
+    assert!(rest["next"].is_null(), "{rest}");
+    let newest = app
+        .get_json("/api/v1/bank/lines/unmatched?order=desc&limit=1", &finance)
+        .await;
+    assert_eq!(txns(&newest), ["U-0003"], "{newest}");
+}
+
 on_both_stores!(
+    unmatched_lines_are_listed_a_page_at_a_time,
     a_hundred_concurrent_deliveries_record_one_payment,
     unsigned_forged_or_stale_notifications_write_nothing,
     a_notification_without_a_policy_number_waits_for_finance,

@@ -319,6 +319,7 @@ async fn a_reversed_bank_payment_puts_its_line_back_to_be_matched_again(app: Tes
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let lines = app.get_json("/api/v1/bank/lines/unmatched", &finance).await;
+    let lines = &lines["items"];
     assert_eq!(
         lines.as_array().unwrap().len(),
         1,

@@ -269,7 +269,7 @@ async fn a_statement_is_uploaded_and_its_stray_line_matched_by_hand(app: TestApp
 
     let line = {
         let lines = app.get_json("/api/v1/bank/lines/unmatched", &token).await;
-        lines[0]["bank_line_id"].as_i64().unwrap()
+        lines["items"][0]["bank_line_id"].as_i64().unwrap()
     };
     let r = client
         .post(app.url(&format!("/billing/bank/lines/{line}/match")))

@@ -313,12 +313,17 @@ pub async fn imports(
     Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
-/// Bank lines not yet placed (suspense), oldest first.
-#[utoipa::path(tag = "billing",
-    responses((status = 200, body = Vec<BankLineView>)))]
+/// Bank lines not yet placed (suspense), oldest first, a page at a time.
+#[utoipa::path(params(billing::UnmatchedQuery), tag = "billing",
+    responses((status = 200, body = SeekPage<BankLineView>)))]
 #[get("/bank/lines/unmatched")]
-pub async fn unmatched(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(billing::unmatched(&st.ctx(), &who.0).await?))
+pub async fn unmatched(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<billing::UnmatchedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = billing::unmatched(&st.ctx(), &who.0, &q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

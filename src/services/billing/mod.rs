@@ -38,7 +38,7 @@ pub use statement::{
 pub use suspense::{
     dismiss_line, match_line, recent_disposals, refund_line, reverse_disposal, split_line,
     suspense, suspense_count, unmatched, DismissInput, DisposalReversalInput, MatchInput,
-    RefundLineInput, SplitInput, SplitPart, SuspenseLine, SuspensePage,
+    RefundLineInput, SplitInput, SplitPart, SuspenseLine, SuspensePage, UnmatchedQuery,
 };
 
 use super::{Actor, ServiceError, ServiceResult};

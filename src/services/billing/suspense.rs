@@ -15,6 +15,7 @@ use crate::domain::billing::statement::{policy_numbers_in, MAX_LINE_AMOUNT};
 use crate::domain::billing::suspense::{self as rules, Candidate, SplitError, Suggestion};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::paging::Paged;
 use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::audit::{self, AuditEntry};
@@ -246,13 +247,34 @@ pub async fn suspense_count(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<i64> 
     Ok(bank::suspense_totals(&mut tx).await?.0)
 }
 
-/// Every line still open, oldest first, without suggestions (the API's plain list).
+/// An open-line list request: order and page.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UnmatchedQuery {
+    /// asc (default: oldest value date first) or desc.
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
+}
+
+/// The lines still open, oldest first, without suggestions (the API's plain list), a
+/// page at a time.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
-pub async fn unmatched(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<Vec<BankLineView>> {
+pub async fn unmatched(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    q: &UnmatchedQuery,
+) -> ServiceResult<Paged<BankLineView>> {
     let db = ctx.db;
     require_finance(actor, "see unmatched bank lines")?;
+    let order = bank::open_line_order(crate::services::descending(q.order.as_deref(), false));
+    let seek = crate::services::seek(q.limit, q.after.as_deref(), order);
     let mut tx = db.read().await?;
-    Ok(views(bank::open_lines(&mut tx, 10_000).await?))
+    Ok(bank::open_lines(&mut tx, &seek)
+        .await?
+        .into_map(BankLineView::from))
 }
 
 /// The line locked with what is open on it; a line with nothing open is a conflict.
