@@ -329,12 +329,23 @@ async fn actuary_page_runs_and_serves_the_report(app: TestApp) {
         .await
         .unwrap();
     assert!(html.contains("19.1%"), "whole-book loss ratio listed");
+    assert!(
+        html.contains(r#"id="report-total">共 1<"#),
+        "the stored reports are counted: {html}"
+    );
     let id = {
         let mut tx = app.db.read().await.unwrap();
-        let rows = firstcover::store::backtest::reports::list(&mut tx, 10)
-            .await
-            .unwrap();
-        rows[0].report_id
+        let rows = firstcover::store::backtest::reports::list(
+            &mut tx,
+            &firstcover::services::seek(
+                Some(10),
+                None,
+                firstcover::store::backtest::reports::order(true),
+            ),
+        )
+        .await
+        .unwrap();
+        rows.rows[0].report_id
     };
     let xml_doc = client
         .get(app.url(&format!("/backtest/{id}/report.xml")))

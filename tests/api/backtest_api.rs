@@ -126,6 +126,8 @@ async fn backtests_api_runs_lists_and_serves_the_report(app: TestApp) {
     assert_eq!(again, run);
     let (s, list) = get(&app, &act, "/api/v1/backtests").await;
     assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["total"], 1, "{list}");
+    let list = &list["items"];
     assert_eq!(list[0]["report_id"], id);
     assert_eq!(list[0]["earned_premium"], "36330.96");
     assert_eq!(list[0]["decision"], "lower");
@@ -205,8 +207,18 @@ async fn backtests_api_runs_lists_and_serves_the_report(app: TestApp) {
     assert_eq!(origin(total, 2026)["earned_premium"], "8330.96");
     assert_eq!(origin(total, 2025)["written_premium"], "20942.47");
     let (_, list) = get(&app, &act, "/api/v1/backtests?limit=1").await;
+    assert_eq!(list["total"], 2, "{list}");
+    let older = list["next"].as_str().expect("a next page").to_string();
+    let list = &list["items"];
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["report_id"], ay["report_id"]);
+    let (_, rest) = get(
+        &app,
+        &act,
+        &format!("/api/v1/backtests?limit=1&after={older}"),
+    )
+    .await;
+    assert_eq!(rest["items"][0]["report_id"], id, "{rest}");
 
     // Run over the API is audited like the page's, with the actuary as actor.
     let audit = {
@@ -296,7 +308,8 @@ async fn backtests_api_refuses_others_and_bad_input(app: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     // Nothing was stored by the refused runs.
     let (_, list) = get(&app, &act, "/api/v1/backtests").await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["total"], 1);
 
     let (s, _) = get(&app, &act, "/api/v1/backtests/999999").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -329,7 +342,7 @@ async fn backtests_api_refuses_others_and_bad_input(app: TestApp) {
     xml::validate(&xml_doc).unwrap();
     let (s, list) = get(&app, &act, "/api/v1/backtests").await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(list[0]["loss_ratio"], run["loss_ratio"]);
+    assert_eq!(list["items"][0]["loss_ratio"], run["loss_ratio"]);
 }
 
 on_both_stores!(

@@ -37,7 +37,8 @@ pub fn firstcover(app: &TestApp, args: &[&str]) -> Run {
 
 async fn stored(app: &TestApp) -> Vec<reports::ReportRow> {
     let mut tx = app.db.read().await.unwrap();
-    reports::list(&mut tx, 50).await.unwrap()
+    let newest = firstcover::services::seek(Some(50), None, reports::order(true));
+    reports::list(&mut tx, &newest).await.unwrap().rows
 }
 
 async fn backtest_run_writes_and_stores_the_report(app: TestApp) {

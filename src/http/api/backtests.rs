@@ -2,6 +2,7 @@
 //! list the stored reports, read one report's figures and conclusion, its triangles,
 //! and its XML (as sent to the regulator), HTML and PDF.
 
+use super::SeekPage;
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -21,24 +22,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(document);
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// At most this many (1–200, default 50).
-    limit: Option<i64>,
-}
-
-/// Stored backtest reports, newest first, with the whole book's figures.
-#[utoipa::path(params(ListQuery), tag = "backtests",
-    responses((status = 200, body = Vec<ReportItem>), (status = 403, body = crate::http::problem::Problem)))]
+/// Stored backtest reports, newest first, with the whole book's figures, a page at a time.
+#[utoipa::path(params(backtest::ReportListQuery), tag = "backtests",
+    responses((status = 200, body = SeekPage<ReportItem>), (status = 403, body = crate::http::problem::Problem)))]
 #[get("/backtests")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<ListQuery>,
+    q: web::Query<backtest::ReportListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = stored::items(&st.ctx(), &who.0, q.limit.unwrap_or(50)).await?;
-    Ok(HttpResponse::Ok().json(items))
+    let page = stored::items(&st.ctx(), &who.0, &q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 /// Run a backtest as of a date (the data step, chain ladder + Mack, indication, and the

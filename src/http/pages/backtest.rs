@@ -1,7 +1,7 @@
 //! The actuary's backtest page (费率回溯): run a report as of a date, list stored reports
 //! with their delivery state, and download each in HTML, PDF and XML.
 
-use super::{page, see_other, Chrome, PageError};
+use super::{listing, page, see_other, Chrome, PageError, Pager};
 use crate::http::i18n::Lang;
 use crate::http::identity::PageActor;
 use crate::http::AppState;
@@ -40,6 +40,9 @@ pub struct ReportLine {
 struct BacktestPage {
     c: Chrome,
     reports: Vec<ReportLine>,
+    /// How many reports are stored, and links to older and newer ones.
+    total: String,
+    pager: Pager,
     as_of: String,
     basis: String,
     errors: Vec<FieldError>,
@@ -57,9 +60,23 @@ fn pct(v: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-async fn lines(st: &AppState, who: &PageActor, lang: Lang) -> Result<Vec<ReportLine>, PageError> {
-    let rows = backtest::stored::listed(&st.ctx(), &who.actor, 50).await?;
-    Ok(rows
+/// The page's reports (50 at a time from `after`), their count and the page links.
+async fn lines(
+    st: &AppState,
+    who: &PageActor,
+    c: &Chrome,
+    after: Option<String>,
+) -> Result<(Vec<ReportLine>, String, Pager), PageError> {
+    let lang = c.lang;
+    let q = backtest::ReportListQuery {
+        after,
+        ..backtest::ReportListQuery::default()
+    };
+    let paged = backtest::stored::listed(&st.ctx(), &who.actor, &q).await?;
+    let total = listing::total_text(&paged.total, c);
+    let pager = Pager::keyset("/backtest", &paged);
+    let lines = paged
+        .rows
         .into_iter()
         .map(|(r, delivery)| ReportLine {
             id: r.report_id,
@@ -78,20 +95,30 @@ async fn lines(st: &AppState, who: &PageActor, lang: Lang) -> Result<Vec<ReportL
             .unwrap_or_default(),
             delivery,
         })
-        .collect())
+        .collect();
+    Ok((lines, total, pager))
+}
+
+/// The list's page, as its links carry it.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListPage {
+    after: Option<String>,
 }
 
 async fn show(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    q: web::Query<ListPage>,
 ) -> Result<HttpResponse, PageError> {
     require_actuary(&who.actor, "read rate backtests")?;
     let c = Chrome::for_actor(&req, &who);
-    let reports = lines(&st, &who, c.lang).await?;
+    let (reports, total, pager) = lines(&st, &who, &c, q.into_inner().after).await?;
     page(&BacktestPage {
         c,
         reports,
+        total,
+        pager,
         as_of: st.clock.today().to_string(),
         basis: "underwriting_year".into(),
         errors: Vec::new(),
@@ -122,10 +149,12 @@ async fn run(
         Err(e) => return Err(e.into()),
     };
     let c = Chrome::for_actor(&req, &who);
-    let reports = lines(&st, &who, c.lang).await?;
+    let (reports, total, pager) = lines(&st, &who, &c, None).await?;
     let mut resp = page(&BacktestPage {
         c,
         reports,
+        total,
+        pager,
         as_of: f.as_of.clone(),
         basis: f.basis.clone(),
         errors,

@@ -5,9 +5,10 @@
 use super::view::{
     ReportItem, ReportLinks, ReportSummary, RunInput, StoredFigures, TriangleFigures,
 };
-use super::{generate, require_actuary};
+use super::{generate, require_actuary, ReportListQuery};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
+use crate::paging::Paged;
 use crate::services::Ctx;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::backtest::reports::{self, ReportRow};
@@ -60,37 +61,43 @@ fn not_found(e: StoreError) -> ServiceError {
     }
 }
 
-/// Stored reports, newest first, with their headline figures and where their
-/// deliveries stand (the page's list).
+/// Stored reports, newest first, a page at a time, with their headline figures and where
+/// their deliveries stand (the page's list).
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn listed(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    limit: i64,
-) -> ServiceResult<Vec<(ReportItem, String)>> {
-    let _db = ctx.db;
-    let rows = super::list(ctx, actor, limit).await?;
-    let deliveries = super::delivery::states(ctx, &rows).await?;
+    q: &ReportListQuery,
+) -> ServiceResult<Paged<(ReportItem, String)>> {
+    let page = super::list(ctx, actor, q).await?;
+    let deliveries = super::delivery::states(ctx, &page.rows).await?;
     // A summary that does not read leaves the headline empty on the page's list.
-    Ok(rows
-        .iter()
-        .zip(deliveries)
-        .map(|(r, d)| {
-            let h = serde_json::from_str(&r.summary_json).unwrap_or_default();
-            (item_with(r, h), d)
-        })
-        .collect())
+    let mut deliveries = deliveries.into_iter();
+    Ok(page.into_map(|r| {
+        let h = serde_json::from_str(&r.summary_json).unwrap_or_default();
+        (item_with(&r, h), deliveries.next().unwrap_or_default())
+    }))
 }
 
-/// Stored reports, newest first, with their headline figures.
+/// Stored reports, newest first, a page at a time, with their headline figures.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
-pub async fn items(ctx: &Ctx<'_>, actor: &Actor, limit: i64) -> ServiceResult<Vec<ReportItem>> {
-    let _db = ctx.db;
-    super::list(ctx, actor, limit)
-        .await?
+pub async fn items(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    q: &ReportListQuery,
+) -> ServiceResult<Paged<ReportItem>> {
+    let page = super::list(ctx, actor, q).await?;
+    let items = page
+        .rows
         .iter()
         .map(item)
-        .collect()
+        .collect::<ServiceResult<Vec<_>>>()?;
+    Ok(Paged {
+        rows: items,
+        total: page.total,
+        next: page.next,
+        prev: page.prev,
+    })
 }
 
 /// The row and stored figures of one report.

@@ -1,6 +1,7 @@
 //! Stored backtest reports (回溯报告) and their delivery references.
 
 use crate::dispatch;
+use crate::store::seek::{self, Key, KeyKind, Order, Paged, Seek, Sql};
 use crate::store::{now, StoreError, StoreResult, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -81,12 +82,24 @@ pub async fn mark_queued(tx: &mut Tx, report_id: i64, http: i64, mail: i64) -> S
     Ok(())
 }
 
-/// Newest first.
-pub async fn list(tx: &mut Tx, limit: i64) -> StoreResult<Vec<ReportRow>> {
-    let sql = format!("select {COLUMNS} from backtest_report order by report_id desc limit $1");
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, ReportRow>(&sql).bind(limit).fetch_all(c).await?
-    }))
+/// The report list's order: by when a report was stored (its id).
+pub fn order(descending: bool) -> Order {
+    Order {
+        column: "report_id",
+        kind: KeyKind::Int,
+        id: "report_id",
+        descending,
+    }
+}
+
+/// One page of reports with the (capped) total.
+pub async fn list(tx: &mut Tx, seek: &Seek) -> StoreResult<Paged<ReportRow>> {
+    let select = format!("select {COLUMNS} from backtest_report");
+    let sql = seek::page_sql(&select, "from backtest_report", &Sql::default(), seek);
+    seek::read(tx, &sql, seek, |r: &ReportRow| {
+        (Key::Int(r.report_id), r.report_id)
+    })
+    .await
 }
 
 pub async fn get(tx: &mut Tx, report_id: i64) -> StoreResult<ReportRow> {
