@@ -382,12 +382,26 @@ pub async fn disposals_of_line(tx: &mut Tx, line_id: i64) -> StoreResult<Vec<Dis
     }))
 }
 
-/// Recently settled disposals, newest first (for finance to reverse one).
-pub async fn recent_disposals(tx: &mut Tx, limit: i64) -> StoreResult<Vec<DisposalRow>> {
-    let sql = format!("{DISPOSAL} where reversed_at is null order by disposal_id desc limit $1");
-    Ok(dispatch!(tx, c => {
-        sqlx::query_as::<_, DisposalRow>(&sql).bind(limit).fetch_all(&mut *c).await?
-    }))
+/// The order of the disposals in effect: by when each was recorded (its id).
+pub fn disposal_order(descending: bool) -> Order {
+    Order {
+        column: "disposal_id",
+        kind: KeyKind::Int,
+        id: "disposal_id",
+        descending,
+    }
+}
+
+/// One page of the disposals still in effect (for finance to reverse one), with the
+/// (capped) total.
+pub async fn disposals_in_effect(tx: &mut Tx, seek: &Seek) -> StoreResult<Paged<DisposalRow>> {
+    let mut w = Sql::default();
+    w.when("reversed_at is null");
+    let sql = seek::page_sql(DISPOSAL, "from bank_line_disposal", &w, seek);
+    seek::read(tx, &sql, seek, |r: &DisposalRow| {
+        (Key::Int(r.disposal_id), r.disposal_id)
+    })
+    .await
 }
 
 /// Live payments made from a line.

@@ -230,6 +230,25 @@ async fn suggestions_rank_and_split_dismiss_refund_are_reversible(app: TestApp) 
         (page["total_lines"].as_i64(), page["total_open"].as_str()),
         (Some(1), Some("88.00"))
     );
+    // The bank page lists the disposals still in effect, counted and paged: the refund,
+    // not the reversed dismissal.
+    app.add_user("fin.disposals", Role::Finance, None).await;
+    let (web, _) = app.login("fin.disposals", crate::helpers::PASSWORD).await;
+    let html = web
+        .get(app.url("/billing/bank"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let refund = rf["disposal_id"].as_i64().unwrap();
+    assert!(html.contains(r#"id="disposals-total">共 1<"#), "{html}");
+    assert!(
+        html.contains(&format!("/billing/bank/disposals/{refund}/reverse"))
+            && !html.contains(&format!("/billing/bank/disposals/{disposal}/reverse")),
+        "{html}"
+    );
     // Every step is audited on the bank line.
     let audited = count(&app, "audit_journal").await + count(&app, "audit_log").await;
     assert!(audited >= 12, "{audited}");

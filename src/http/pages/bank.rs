@@ -4,7 +4,7 @@
 //! split, dismiss, refund — and reverse a dismissal or refund.
 
 use super::quote_form::RawForm;
-use super::{page, see_other, Chrome, PageError, Pager};
+use super::{listing, page, see_other, Chrome, PageError, Pager};
 use crate::domain::billing::suspense::Suggestion;
 use crate::domain::money::Money;
 use crate::http::i18n::Lang;
@@ -106,8 +106,8 @@ fn disposal_view(d: &BankDisposalView, lang: Lang) -> DisposalView {
     }
 }
 
-/// Statement imports shown on the bank page at a time.
-const IMPORTS_PER_PAGE: i64 = 20;
+/// Statement imports, and disposals, shown on the bank page at a time.
+const PER_PAGE: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "bank.html")]
@@ -123,6 +123,9 @@ struct BankPage {
     imports_total: String,
     imports_pager: Pager,
     disposals: Vec<DisposalView>,
+    /// How many disposals are in effect, and links to older and newer ones.
+    disposals_total: String,
+    disposals_pager: Pager,
     layouts: Vec<(String, String)>,
     errors: Vec<FieldError>,
     today: String,
@@ -160,36 +163,33 @@ async fn render_bank(
     let c = Chrome::for_actor(req, who);
     let lang = c.lang;
     let p = billing::suspense(&st.ctx(), &who.actor, &st.config.insurer.code, page_no).await?;
-    // The imports page with their own cursor (`imports_after`), beside suspense's `page`.
-    let imports_after =
+    // Imports and disposals page with cursors of their own, beside suspense's `page`.
+    let query =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("imports_after").cloned());
+            .map(|q| q.into_inner())
+            .unwrap_or_default();
+    let base = format!("/billing/bank?page={page_no}");
     let imports = billing::recent_imports(
         &st.ctx(),
         &who.actor,
         &billing::ImportListQuery {
-            limit: Some(IMPORTS_PER_PAGE),
-            after: imports_after,
+            limit: Some(PER_PAGE),
+            after: query.get("imports_after").cloned(),
             ..billing::ImportListQuery::default()
         },
     )
     .await?;
-    let base = format!("/billing/bank?page={page_no}");
-    let link = |cursor: &Option<String>| {
-        cursor.as_deref().map(|c| {
-            format!(
-                "{base}&imports_after={}",
-                url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
-            )
-        })
-    };
-    let imports_pager = Pager {
-        prev: link(&imports.prev),
-        next: link(&imports.next),
-    };
-    let imports_total = super::listing::total_text(&imports.total, &c);
-    let disposals = billing::recent_disposals(&st.ctx(), &who.actor).await?;
+    let imports_pager = Pager::keyset_as(&base, "imports_after", &imports);
+    let imports_total = listing::total_text(&imports.total, &c);
+    let disposals = billing::recent_disposals(
+        &st.ctx(),
+        &who.actor,
+        PER_PAGE,
+        query.get("disposals_after").map(String::as_str),
+    )
+    .await?;
+    let disposals_pager = Pager::keyset_as(&base, "disposals_after", &disposals);
+    let disposals_total = listing::total_text(&disposals.total, &c);
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
@@ -204,7 +204,13 @@ async fn render_bank(
         imports: imports.rows,
         imports_total,
         imports_pager,
-        disposals: disposals.iter().map(|d| disposal_view(d, lang)).collect(),
+        disposals: disposals
+            .rows
+            .iter()
+            .map(|d| disposal_view(d, lang))
+            .collect(),
+        disposals_total,
+        disposals_pager,
         layouts: st
             .library
             .bank_layouts()

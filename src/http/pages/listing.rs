@@ -35,9 +35,15 @@ impl Pager {
     /// Links to the pages before and after this one; `base` carries the filters and
     /// the order, the link adds the cursor.
     pub fn keyset<T>(base: &str, page: &Paged<T>) -> Pager {
+        Pager::keyset_as(base, "after", page)
+    }
+
+    /// [`Pager::keyset`] with the cursor under its own name, for a page that lists
+    /// more than one thing (the bank page: suspense, imports, disposals).
+    pub fn keyset_as<T>(base: &str, key: &str, page: &Paged<T>) -> Pager {
         Pager {
-            prev: page.prev.as_deref().map(|c| with_param(base, "after", c)),
-            next: page.next.as_deref().map(|c| with_param(base, "after", c)),
+            prev: page.prev.as_deref().map(|c| with_param(base, key, c)),
+            next: page.next.as_deref().map(|c| with_param(base, key, c)),
         }
     }
 }

@@ -6,7 +6,7 @@
 //! by finance (a payment by `reverse_payment`, a disposal by [`reverse_disposal`]), and
 //! the reversed money is back in suspense.
 
-use super::bank_views::{views, BankDisposalView, BankLineView, OpenBankLineView};
+use super::bank_views::{BankDisposalView, BankLineView, OpenBankLineView};
 use super::payments::PaymentView;
 use super::require_finance;
 use super::statement::pay_from_line;
@@ -623,14 +623,19 @@ pub async fn reverse_disposal(
     Ok(row.into())
 }
 
-/// Dismissals and refunds still in effect, newest first (finance, to reverse one).
+/// Dismissals and refunds still in effect, newest first, a page of `limit` from
+/// `after` (finance, to reverse one).
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn recent_disposals(
     ctx: &Ctx<'_>,
     actor: &Actor,
-) -> ServiceResult<Vec<BankDisposalView>> {
-    let db = ctx.db;
+    limit: i64,
+    after: Option<&str>,
+) -> ServiceResult<Paged<BankDisposalView>> {
     require_finance(actor, "settle bank lines")?;
-    let mut tx = db.read().await?;
-    Ok(views(bank::recent_disposals(&mut tx, 20).await?))
+    let seek = crate::services::seek(Some(limit), after, bank::disposal_order(true));
+    let mut tx = ctx.db.read().await?;
+    Ok(bank::disposals_in_effect(&mut tx, &seek)
+        .await?
+        .into_map(BankDisposalView::from))
 }
