@@ -382,15 +382,17 @@ pub fn pdf_content(r: &AnnualReport) -> AnnualReportPdf {
 
 /// The report as PDF with the insurer's branding.
 pub fn pdf(ctx: &Ctx<'_>, r: &AnnualReport) -> ServiceResult<Vec<u8>> {
-    let font = DocumentFont::load_default().map_err(internal)?;
+    let font = DocumentFont::load_default()
+        .map_err(|e| ServiceError::internal_from("load the document font", e))?;
     let branding = Branding::new(
         ctx.config.insurer.name.clone(),
         ctx.config.insurer.branch.clone(),
         &SealArtwork::default(),
         font,
     )
-    .map_err(internal)?;
-    render_annual_report(&pdf_content(r), &branding).map_err(internal)
+    .map_err(|e| ServiceError::internal_from("load the seal and font", e))?;
+    render_annual_report(&pdf_content(r), &branding)
+        .map_err(|e| ServiceError::internal_from("render the annual report PDF", e))
 }
 
 /// A text cell that a spreadsheet cannot run as a formula: a leading `=`, `+`, `-`, `@`,
@@ -411,7 +413,9 @@ fn number(m: Money) -> f64 {
 /// The report as XLSX: a title, the period, a header row, one row per line with
 /// amounts as numbers (format `#,##0.00`), then the definitions.
 pub fn xlsx(r: &AnnualReport) -> ServiceResult<Vec<u8>> {
-    let x = |e: rust_xlsxwriter::XlsxError| internal(e);
+    let x = |e: rust_xlsxwriter::XlsxError| {
+        ServiceError::internal_from("write the annual report workbook", e)
+    };
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(r.year.to_string()).map_err(x)?;
@@ -529,7 +533,8 @@ pub async fn queue(
         )));
     }
     let report = build(ctx, actor, scheme, year).await?;
-    let figures_json = serde_json::to_string(&report).map_err(internal)?;
+    let figures_json = serde_json::to_string(&report)
+        .map_err(|e| ServiceError::internal_from("serialise the annual report figures", e))?;
     let pdf = pdf(ctx, &report)?;
     let xlsx = xlsx(&report)?;
     let key = format!(

@@ -229,7 +229,8 @@ fn quoted((citation, quote): (&str, &str)) -> QuotedRule {
 
 /// The policy's terms as fixed by one version.
 fn version_terms(v: &VersionRow) -> ServiceResult<QuoteInput> {
-    serde_json::from_value(v.terms_json.0.clone()).map_err(internal)
+    serde_json::from_value(v.terms_json.0.clone())
+        .map_err(|e| ServiceError::internal_from("read a version's terms", e))
 }
 
 /// Everything the 批单 of version `seq` states, from that version and the one before.

@@ -186,8 +186,10 @@ pub async fn endorsement_document(
         verification_url(ctx.config, &code),
     )
     .await?;
-    let pdf = documents::render_endorsement(&c, &ctx.kit.branding).map_err(internal)?;
-    let json = serde_json::to_string(&c).map_err(internal)?;
+    let pdf = documents::render_endorsement(&c, &ctx.kit.branding)
+        .map_err(|e| ServiceError::internal_from("render the endorsement PDF", e))?;
+    let json = serde_json::to_string(&c)
+        .map_err(|e| ServiceError::internal_from("serialise the sealed content", e))?;
     let s = sign(ctx, pdf, &documents::endorsement_canonical(&c), json);
     let stored = record_issue(
         &mut tx,
@@ -316,8 +318,10 @@ pub async fn insurance_certificate(
         day,
     )
     .await?;
-    let pdf = documents::render_insurance_certificate(&c, &ctx.kit.branding).map_err(internal)?;
-    let json = serde_json::to_string(&c).map_err(internal)?;
+    let pdf = documents::render_insurance_certificate(&c, &ctx.kit.branding)
+        .map_err(|e| ServiceError::internal_from("render the insurance certificate PDF", e))?;
+    let json = serde_json::to_string(&c)
+        .map_err(|e| ServiceError::internal_from("serialise the sealed content", e))?;
     let s = sign(
         ctx,
         pdf,

@@ -169,7 +169,8 @@ async fn facts(ctx: &Ctx<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<Sub
         basis,
         unit_type: item.unit_type.parse().map_err(internal)?,
         tier: item.tier.parse::<Tier>().ok(),
-        period: Period::new(row.period_start, row.period_end).map_err(internal)?,
+        period: Period::new(row.period_start, row.period_end)
+            .map_err(|e| ServiceError::internal_from("read the policy period", e))?,
         insured_value: row.insured_value,
         aggregate_limit: row.aggregate_limit,
         rate: row.rate,
@@ -272,7 +273,8 @@ async fn assess_one(
             });
         }
         history.push(PriorYear {
-            period: Period::new(prior.period_start, prior.period_end).map_err(internal)?,
+            period: Period::new(prior.period_start, prior.period_end)
+                .map_err(|e| ServiceError::internal_from("read the prior policy period", e))?,
             subsidy_ratio: ratio,
         });
     }
