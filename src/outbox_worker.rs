@@ -52,7 +52,7 @@ impl Senders {
             .timeout(timeout)
             .user_agent(concat!("firstcover/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ServiceError::Internal(format!("HTTP client: {e}")))?;
+            .map_err(|e| ServiceError::internal_from("build the HTTP client", e))?;
         let mail = match &config.mail.smtp_host {
             Some(host) => Some(smtp_transport(&config.mail, host, timeout)?),
             None => None,

@@ -13,7 +13,8 @@ use std::net::IpAddr;
 /// A fresh random secret: 32 bytes, URL-safe base64.
 pub fn random_token() -> ServiceResult<String> {
     let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| ServiceError::internal_from("draw a random secret", e))?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -31,7 +32,7 @@ pub async fn hash_password(password: String) -> ServiceResult<String> {
             .map_err(|e| ServiceError::Internal(e.to_string()))
     })
     .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?
+    .map_err(|e| ServiceError::internal_from("hash a password", e))?
 }
 
 pub(crate) async fn verify_password(password: String, hash: String) -> bool {

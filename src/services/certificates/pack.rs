@@ -76,7 +76,7 @@ pub fn ledger_csv(policy_number: &str, s: &Settlement) -> ServiceResult<String> 
         ]);
     }
     crate::documents::cells::csv_with_bom(rows)
-        .map_err(|e| ServiceError::Internal(format!("csv: {e}")))
+        .map_err(|e| ServiceError::internal_from("write the pack's CSV", e))
 }
 
 /// The pack of one policy the actor may see: refused (409) like the certificate while
@@ -110,7 +110,7 @@ pub async fn subsidy_pack(
         Entry {
             name: format!("programme-summary-{schedule_no}.csv"),
             bytes: crate::services::annex3::to_csv(&[row])
-                .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?
+                .map_err(|e| ServiceError::internal_from("write the programme summary CSV", e))?
                 .into_bytes(),
         },
     ];
