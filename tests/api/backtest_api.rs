@@ -34,8 +34,11 @@ fn origin(g: &Value, year: i64) -> &Value {
         .unwrap()
 }
 
+/// A statistic of the report, given as a decimal string, within 1e-9 of `expect`.
 fn close(v: &Value, expect: f64) -> bool {
-    v.as_f64().is_some_and(|x| (x - expect).abs() < 1e-9)
+    v.as_str()
+        .and_then(|t| t.parse::<f64>().ok())
+        .is_some_and(|x| (x - expect).abs() < 1e-9)
 }
 
 /// The PDF's text with whitespace removed (see `readback`).

@@ -11,6 +11,113 @@ use crate::store::backtest::Basis;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// The report's statistics (loss ratios, factors, credibility, indicated change) are
+/// estimates the engine computes in `f64`; the API gives them as decimal strings, like
+/// every rate (`"0.19074640471928075"`: the shortest text that reads back to the same
+/// number, never an exponent). Figures stored before read as JSON numbers, so reading
+/// takes either. Hand-written because it is three small serde adapters.
+pub(crate) mod decimal {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Number(f64),
+        Text(String),
+    }
+
+    fn read<E: Error>(v: Stored) -> Result<f64, E> {
+        match v {
+            Stored::Number(x) => Ok(x),
+            Stored::Text(t) => t
+                .parse()
+                .map_err(|_| E::custom(format!("not a decimal: {t}"))),
+        }
+    }
+
+    pub fn text(v: f64) -> String {
+        format!("{v}")
+    }
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text(*v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        read(Stored::deserialize(d)?)
+    }
+
+    pub mod option {
+        use super::{read, text, Stored};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(x) => s.serialize_some(&text(*x)),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Option::<Stored>::deserialize(d)?.map(read).transpose()
+        }
+    }
+
+    pub mod list {
+        use super::{read, text, Stored};
+        use serde::ser::SerializeSeq;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(v.len()))?;
+            for x in v {
+                seq.serialize_element(&text(*x))?;
+            }
+            seq.end()
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+            Vec::<Stored>::deserialize(d)?
+                .into_iter()
+                .map(read)
+                .collect()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct T {
+            #[serde(with = "super")]
+            a: f64,
+            #[serde(with = "super::option")]
+            b: Option<f64>,
+            #[serde(with = "super::list")]
+            c: Vec<f64>,
+        }
+
+        #[test]
+        fn statistics_go_out_as_decimal_text_and_read_back_from_either() {
+            let t = T {
+                a: 6930.0 / 36330.96,
+                b: None,
+                c: vec![1.26, 0.0000001],
+            };
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(
+                json,
+                r#"{"a":"0.19074640471928075","b":null,"c":["1.26","0.0000001"]}"#
+            );
+            assert_eq!(serde_json::from_str::<T>(&json).unwrap(), t);
+            let old: T =
+                serde_json::from_str(r#"{"a":0.19074640471928075,"b":0.5,"c":[1.26]}"#).unwrap();
+            assert_eq!((old.a, old.b, old.c), (t.a, Some(0.5), vec![1.26]));
+            assert!(serde_json::from_str::<T>(r#"{"a":"x","b":null,"c":[]}"#).is_err());
+        }
+    }
+}
+
 /// What to run: the valuation date and the year basis (the page offers the same two).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +224,8 @@ pub struct OriginFigures {
     #[schema(value_type = Option<String>)]
     pub mack_se: Option<Money>,
     /// Ultimate / earned premium; absent without earned premium.
+    #[serde(with = "decimal::option")]
+    #[schema(value_type = Option<String>)]
     pub loss_ratio: Option<f64>,
 }
 
@@ -161,20 +270,36 @@ pub struct TotalFigures {
     #[schema(value_type = Option<String>)]
     pub mack_se: Option<Money>,
     /// Ultimate / earned premium over all origins.
+    #[serde(with = "decimal::option")]
+    #[schema(value_type = Option<String>)]
     pub loss_ratio: Option<f64>,
 }
 
 /// The rate indication of a group and its plain-language conclusion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IndicationFigures {
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub loss_ratio: f64,
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub expense_ratio: f64,
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub combined_ratio: f64,
     /// `below`, `within` or `above` the target combined-ratio band.
     pub band_position: String,
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub permissible_loss_ratio: f64,
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub indicated_change: f64,
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub credibility: f64,
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub weighted_change: f64,
     /// `keep`, `raise` or `lower`.
     pub decision: String,
@@ -220,8 +345,12 @@ pub struct TriangleFigures {
     #[schema(value_type = Vec<Vec<String>>)]
     pub incurred: Vec<Vec<Money>>,
     /// Incurred age-to-age factors (development 1→2, 2→3, …).
+    #[serde(with = "decimal::list")]
+    #[schema(value_type = Vec<String>)]
     pub link_ratios: Vec<f64>,
     /// Incurred factors to ultimate from each development year.
+    #[serde(with = "decimal::list")]
+    #[schema(value_type = Vec<String>)]
     pub cumulative_factors: Vec<f64>,
 }
 
@@ -333,7 +462,11 @@ pub struct ReportItem {
     pub earned_premium: Option<Money>,
     #[schema(value_type = Option<String>)]
     pub ultimate: Option<Money>,
+    #[serde(with = "decimal::option")]
+    #[schema(value_type = Option<String>)]
     pub loss_ratio: Option<f64>,
+    #[serde(with = "decimal::option")]
+    #[schema(value_type = Option<String>)]
     pub combined_ratio: Option<f64>,
     /// `keep`, `raise` or `lower` for the whole book.
     pub decision: Option<String>,
@@ -349,6 +482,8 @@ pub struct ReportSummary {
     pub item: ReportItem,
     pub origin_years: Vec<i32>,
     pub method: String,
+    #[serde(with = "decimal")]
+    #[schema(value_type = String)]
     pub tail_factor: f64,
     pub groups: Vec<GroupFigures>,
     /// Where the documents are.
