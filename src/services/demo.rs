@@ -46,7 +46,6 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// Returns false when data was already there.
 #[tracing::instrument(skip_all)]
 pub async fn load(ctx: &Ctx<'_>) -> ServiceResult<bool> {
-    let _db = ctx.db;
     let system = Actor::system();
     let total = parties::list(ctx, &system, parties::PartyListQuery::of_kind(None, 1))
         .await?

@@ -126,7 +126,6 @@ async fn load(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<(ReportRow
 /// One report: headline, every group's figures and indication, the conclusion.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn summary(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> ServiceResult<ReportSummary> {
-    let _db = ctx.db;
     let (row, f) = load(ctx, actor, id).await?;
     let mut item = item(&row)?;
     item.conclusion_en = item.conclusion_en.or(f.conclusion_en);
@@ -151,7 +150,6 @@ pub async fn triangles(
     level: Option<&str>,
     key: Option<&str>,
 ) -> ServiceResult<Vec<TriangleFigures>> {
-    let _db = ctx.db;
     if let Some(l) = level {
         if !matches!(l, "total" | "line" | "segment") {
             return Err(ServiceError::field(

@@ -515,7 +515,6 @@ pub async fn import_statement(
     bytes: &[u8],
     layout: Option<&str>,
 ) -> ServiceResult<ImportReport> {
-    let _db = ctx.db;
     let p = preview_statement(ctx, actor, all, filename, bytes, layout).await?;
     let Some(upload_id) = p.upload_id else {
         return Err(ServiceError::Validation(
