@@ -635,24 +635,32 @@ pub async fn queue(
     Ok(v)
 }
 
-/// The reports queued for a scheme, newest first (at most `limit`), with the total.
+/// The reports queued for a scheme, newest first, a page of `limit` from `after`, with
+/// the total.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn list(
     ctx: &Ctx<'_>,
     actor: &Actor,
     scheme: &str,
-    limit: i64,
-) -> ServiceResult<(Vec<QueuedReport>, i64)> {
+    limit: Option<i64>,
+    after: Option<&str>,
+) -> ServiceResult<crate::paging::Paged<QueuedReport>> {
     actor.require(may_read(actor.role), "read the annual report")?;
     scheme_rule(ctx, scheme)?;
+    let seek = crate::services::seek(limit, after, store::order(true));
     let mut tx = ctx.db.read().await?;
-    let (rows, total) = store::list(&mut tx, scheme, limit.clamp(1, 200)).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
+    let page = store::list(&mut tx, scheme, &seek).await?;
+    let mut out = Vec::with_capacity(page.rows.len());
+    for r in &page.rows {
         out.push(view(&mut tx, r).await?);
     }
     tx.commit().await?;
-    Ok((out, total))
+    Ok(crate::paging::Paged {
+        rows: out,
+        total: page.total,
+        next: page.next,
+        prev: page.prev,
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! set-based query per year over the policies of a scheme's programmes, grouped by
 //! maker and product in SQL — the database adds up the book, Rust only names it.
 
+use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::money::Money;
@@ -154,22 +155,24 @@ pub async fn insert(tx: &mut Tx, r: &NewReport<'_>) -> StoreResult<ReportRow> {
     }))
 }
 
-/// The reports queued for a scheme, newest first (at most `limit`), and how many there are.
-pub async fn list(tx: &mut Tx, scheme: &str, limit: i64) -> StoreResult<(Vec<ReportRow>, i64)> {
-    let sql = format!(
-        "select {COLUMNS} from annual_report where scheme = $1 \
-         order by annual_report_id desc limit $2"
-    );
-    Ok(dispatch!(tx, c => {
-        let rows = sqlx::query_as::<_, ReportRow>(&sql)
-            .bind(scheme)
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?;
-        let total: i64 = sqlx::query_scalar("select count(*) from annual_report where scheme = $1")
-            .bind(scheme)
-            .fetch_one(&mut *c)
-            .await?;
-        (rows, total)
-    }))
+/// The queued-report list's order: by when a report was queued (its id).
+pub fn order(descending: bool) -> Order {
+    Order {
+        column: "annual_report_id",
+        kind: KeyKind::Int,
+        id: "annual_report_id",
+        descending,
+    }
+}
+
+/// One page of the reports queued for a scheme, with the (capped) total.
+pub async fn list(tx: &mut Tx, scheme: &str, seek: &Seek) -> StoreResult<Paged<ReportRow>> {
+    let mut w = Sql::default();
+    w.with("scheme = {}", Arg::Text(scheme.to_string()));
+    let select = format!("select {COLUMNS} from annual_report");
+    let sql = seek::page_sql(&select, "from annual_report", &w, seek);
+    seek::read(tx, &sql, seek, |r: &ReportRow| {
+        (Key::Int(r.annual_report_id), r.annual_report_id)
+    })
+    .await
 }

@@ -87,14 +87,16 @@ pub async fn queue(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// At most this many (1–200, default 50).
+    /// Page size, 1–500 (default 50).
     limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    after: Option<String>,
 }
 
 /// The reports queued for a scheme, newest first, with their delivery state and total.
 #[utoipa::path(tag = "reports",
     params(("scheme" = String, Path, description = "programme scheme"), ListQuery),
-    responses((status = 200, body = crate::http::api::Page<QueuedReport>)))]
+    responses((status = 200, body = crate::http::api::SeekPage<QueuedReport>)))]
 #[get("/annual-reports/{scheme}")]
 pub async fn queued(
     st: web::Data<AppState>,
@@ -102,12 +104,6 @@ pub async fn queued(
     scheme: web::Path<String>,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let (items, total) = report::list(&st.ctx(), &who.0, &scheme, limit).await?;
-    Ok(HttpResponse::Ok().json(crate::http::api::Page {
-        items,
-        total,
-        limit,
-        offset: 0,
-    }))
+    let page = report::list(&st.ctx(), &who.0, &scheme, q.limit, q.after.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(crate::http::api::SeekPage::of(page, q.limit)))
 }

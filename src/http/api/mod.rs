@@ -26,16 +26,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::OpenApiFactory;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// A short list read whole or newest first up to `limit` (a scheme's yearly reports),
-/// with its total.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 /// A page of a keyset-paged list: follow `next` (or `prev`) as `after` for the
 /// neighbouring page. `total` is exact when `total_exact`, otherwise a lower bound
 /// (counting stops at 1,000).

@@ -33,7 +33,7 @@ struct ReportPage {
     /// A programme of the scheme, for its label.
     programme: String,
     queued: Vec<QueuedReport>,
-    total_queued: i64,
+    total_queued: String,
     can_send: bool,
     errors: Vec<FieldError>,
 }
@@ -77,7 +77,10 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let ctx = st.ctx();
     let r = report::build(&ctx, &who.actor, scheme, year).await?;
-    let (queued, total_queued) = report::list(&ctx, &who.actor, scheme, 20).await?;
+    // The newest 20 queued, with the count of all (the API pages through the rest).
+    let listed = report::list(&ctx, &who.actor, scheme, Some(20), None).await?;
+    let total_queued = super::listing::total_text(&listed.total, &Chrome::for_actor(req, who));
+    let queued = listed.rows;
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
