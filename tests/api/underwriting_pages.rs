@@ -243,7 +243,80 @@ fn form_acks(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// In a book with more makers than the quote form's picker lists (500, by name), the
+/// maker chosen is still offered, and selected, when the form comes back with errors:
+/// nothing the underwriter chose is lost.
+async fn the_chosen_maker_stays_on_the_form_beyond_the_pickers_first_500(app: TestApp) {
+    let b = book(&app, "uw.picker").await;
+    // 500 makers whose names sort before the book's maker.
+    app.execute(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 500) \
+         insert into party (kind, name, credit_code, province, created_at, updated_at) \
+         select 'maker', 'A-' || (1000 + i), 'PICKER' || (100000 + i), '浙江省', \
+         '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' from n",
+    )
+    .await;
+    app.add_user("uw.picker.form", Role::Underwriter, None)
+        .await;
+    let (client, _) = app.login("uw.picker.form", PASSWORD).await;
+    let form = page(&client, &app, "/policies/new").await;
+    // The maker select alone (the other selects have options with small ids too).
+    let makers = |html: &str| -> String {
+        let from = html.find("name=\"maker_id\"").expect("the maker select");
+        let to = from + html[from..].find("</select>").expect("its end");
+        html[from..to].to_string()
+    };
+    let offered = |html: &str| makers(html).contains(&format!("<option value=\"{}\"", b.maker));
+    assert!(
+        !offered(&form),
+        "the book's maker is past the first 500 by name"
+    );
+    let csrf = hidden_field(&form, "csrf").unwrap();
+    let r = client
+        .post(app.url("/policies"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("maker_id", &b.maker.to_string()),
+            ("user_id", &b.user.to_string()),
+            ("catalogue_item_id", &b.item.to_string()),
+            ("cover_basis", "first_year"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        makers(&html).contains(&format!("<option value=\"{}\" selected", b.maker)),
+        "the chosen maker is offered and selected"
+    );
+    assert!(
+        makers(&html).contains("A-1001"),
+        "the picker still lists the others"
+    );
+
+    // The users page names a client's maker past the first 500 too.
+    let maker_name = app
+        .get_json(&format!("/api/v1/parties/{}", b.maker), &b.uw)
+        .await["name"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(!maker_name.is_empty());
+    app.add_user("client.picker", Role::Client, Some(b.maker))
+        .await;
+    app.add_user("admin.picker", Role::Admin, None).await;
+    let (admin, _) = app.login("admin.picker", PASSWORD).await;
+    let users = page(&admin, &app, "/users").await;
+    let row = users
+        .split("<tr")
+        .find(|r| r.contains("client.picker"))
+        .expect("the client's row");
+    assert!(row.contains(&maker_name), "{row}");
+}
+
 on_both_stores!(
+    the_chosen_maker_stays_on_the_form_beyond_the_pickers_first_500,
     quote_form_asks_for_acknowledgement_then_issues,
     a_quote_is_edited_through_the_form_until_issued,
 );

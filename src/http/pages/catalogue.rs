@@ -6,7 +6,7 @@ use crate::domain::catalogue::{is_valid_on, Tier, UnitType};
 use crate::http::identity::PageActor;
 use crate::http::AppState;
 use crate::services::catalogue::{self, CatalogueInput};
-use crate::services::{parties, Actor, FieldError, ServiceError};
+use crate::services::{FieldError, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
@@ -244,17 +244,6 @@ struct FormPage {
     errors: Vec<FieldError>,
 }
 
-async fn makers(st: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, PageError> {
-    let rows = parties::list(
-        &st.ctx(),
-        actor,
-        parties::PartyListQuery::of_kind(Some("maker"), 500),
-    )
-    .await?
-    .rows;
-    Ok(rows.into_iter().map(|p| (p.party_id, p.name)).collect())
-}
-
 async fn render_form(
     req: &HttpRequest,
     st: &AppState,
@@ -274,7 +263,15 @@ async fn render_form(
         heading,
         action,
         version: form.version,
-        makers: makers(st, &who.actor).await?,
+        makers: super::pickers::parties(
+            st,
+            &who.actor,
+            Some("maker"),
+            &super::pickers::chosen(&form.maker_id)
+                .into_iter()
+                .collect::<Vec<_>>(),
+        )
+        .await?,
         form,
         unit_types: UnitType::all(),
         tiers: Tier::all(),

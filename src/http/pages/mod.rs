@@ -21,6 +21,7 @@ pub mod login;
 pub mod notices;
 pub mod outbox;
 pub mod parties;
+pub mod pickers;
 pub mod policies;
 pub mod quote_form;
 pub mod receivables;

@@ -393,16 +393,10 @@ async fn detail(
     let (p, relations) = parties::get(&st.ctx(), &who.actor, id).await?;
     let can_edit = who.actor.role.manages_parties();
     let others = if can_edit {
-        let all = parties::list(
-            &st.ctx(),
-            &who.actor,
-            parties::PartyListQuery::of_kind(None, 500),
-        )
-        .await?
-        .rows;
-        all.into_iter()
-            .filter(|o| o.party_id != id)
-            .map(|o| (o.party_id, o.name))
+        super::pickers::parties(&st, &who.actor, None, &[])
+            .await?
+            .into_iter()
+            .filter(|(o, _)| *o != id)
             .collect()
     } else {
         Vec::new()

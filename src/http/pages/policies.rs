@@ -2,6 +2,7 @@
 //! referral queue and the subsidy estimate.
 
 use super::listing::{self, Sorter};
+use super::pickers::{self, Options};
 use super::quote_form::{self, RawForm};
 use super::{page, see_other, Chrome, HistoryLine, PageError, Pager};
 use crate::domain::lifecycle_text::policy_state_zh;
@@ -20,7 +21,7 @@ use crate::services::underwriting::{
     RenewalInput,
 };
 use crate::services::underwriting::{PolicyDetail, PolicyVersionView, ReferralView};
-use crate::services::{catalogue, parties, FieldError, ServiceError, Text};
+use crate::services::{catalogue, FieldError, ServiceError, Text};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
@@ -75,18 +76,19 @@ fn basis_label(basis: &str, c: &Chrome) -> String {
     c.lang.pick(zh, en).to_string()
 }
 
-/// `(id, name)` options for a select.
-type Options = Vec<(i64, String)>;
+/// The form's chosen id in `field`, if it is one.
+fn chosen(f: &RawForm, field: &str) -> Option<i64> {
+    pickers::chosen(f.get(field))
+}
 
-async fn party_options(st: &AppState, who: &PageActor, kind: &str) -> Result<Options, PageError> {
-    let rows = parties::list(
-        &st.ctx(),
-        &who.actor,
-        parties::PartyListQuery::of_kind(Some(kind), 500),
-    )
-    .await?
-    .rows;
-    Ok(rows.into_iter().map(|p| (p.party_id, p.name)).collect())
+async fn party_options(
+    st: &AppState,
+    who: &PageActor,
+    kind: &str,
+    chosen: Option<i64>,
+) -> Result<Options, PageError> {
+    let chosen: Vec<i64> = chosen.into_iter().collect();
+    pickers::parties(st, &who.actor, Some(kind), &chosen).await
 }
 
 fn programme_options(st: &AppState) -> Vec<(String, String, String)> {
@@ -235,13 +237,22 @@ async fn form_page(
     errors: Vec<FieldError>,
 ) -> Result<FormPage, PageError> {
     let c = Chrome::for_actor(req, who);
-    let items = catalogue::list(
+    let mut items = catalogue::list(
         &st.ctx(),
         &who.actor,
-        catalogue::CatalogueListQuery::first(None, 500),
+        catalogue::CatalogueListQuery::first(None, pickers::OPTIONS),
     )
     .await?
     .rows;
+    if let Some(id) = chosen(&f, "catalogue_item_id")
+        .filter(|id| !items.iter().any(|i| i.catalogue_item_id == *id))
+    {
+        match catalogue::get(&st.ctx(), &who.actor, id).await {
+            Ok(i) => items.insert(0, i),
+            Err(ServiceError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let mut sections: Vec<SectionOption> = Vec::new();
     for set in st.library.clause_sets() {
         for s in &set.sections {
@@ -267,13 +278,17 @@ async fn form_page(
         }
     }
     let warnings = warnings_of(&errors, &c);
+    let makers = party_options(st, who, "maker", chosen(&f, "maker_id")).await?;
+    let users = party_options(st, who, "user", chosen(&f, "user_id")).await?;
+    let intermediaries =
+        party_options(st, who, "intermediary", chosen(&f, "intermediary_id")).await?;
     Ok(FormPage {
         f,
         errors,
         warnings,
-        makers: party_options(st, who, "maker").await?,
-        users: party_options(st, who, "user").await?,
-        intermediaries: party_options(st, who, "intermediary").await?,
+        makers,
+        users,
+        intermediaries,
         items: items
             .into_iter()
             .map(|i| {

@@ -7,7 +7,7 @@ use crate::http::AppState;
 use crate::services::people;
 use crate::services::users::UserView;
 use crate::services::users::{self, NewUserInput};
-use crate::services::{parties, FieldError, ServiceError};
+use crate::services::{FieldError, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -87,14 +87,9 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
     let list: Vec<UserView> = users::list(&st.ctx(), &who.actor).await?;
-    let makers = parties::list(
-        &st.ctx(),
-        &who.actor,
-        parties::PartyListQuery::of_kind(Some("maker"), 500),
-    )
-    .await?
-    .rows;
-    let makers: Vec<(i64, String)> = makers.into_iter().map(|m| (m.party_id, m.name)).collect();
+    // Every listed client's maker is named, even past the picker's first 500.
+    let theirs: Vec<i64> = list.iter().filter_map(|u| u.maker_id).collect();
+    let makers = super::pickers::parties(st, &who.actor, Some("maker"), &theirs).await?;
     let rows = list
         .into_iter()
         .map(|u| UserLine {
