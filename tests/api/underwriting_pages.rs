@@ -271,6 +271,20 @@ async fn the_chosen_maker_stays_on_the_form_beyond_the_pickers_first_500(app: Te
         !offered(&form),
         "the book's maker is past the first 500 by name"
     );
+    // Any maker can be quoted from its own page: the link opens the form with it chosen.
+    let maker_page = page(&client, &app, &format!("/parties/{}", b.maker)).await;
+    let link = format!("/policies/new?maker_id={}", b.maker);
+    assert!(maker_page.contains(&link), "{maker_page}");
+    let prefilled = page(&client, &app, &link).await;
+    assert!(
+        makers(&prefilled).contains(&format!("<option value=\"{}\" selected", b.maker)),
+        "the maker from its page is chosen"
+    );
+    let ignored = page(&client, &app, "/policies/new?maker_id=x").await;
+    assert!(
+        !makers(&ignored).contains(" selected"),
+        "a bad id is ignored"
+    );
     let csrf = hidden_field(&form, "csrf").unwrap();
     let r = client
         .post(app.url("/policies"))

@@ -310,6 +310,8 @@ struct DetailPage {
     others: Vec<(i64, String)>,
     relation_kinds: &'static [Relation],
     can_edit: bool,
+    /// An underwriter on a maker's page may start a quote for it.
+    can_quote: bool,
     can_see_relations: bool,
     history: Vec<HistoryLine>,
     /// A maker's book: its policies, products, claims and premium balance.
@@ -392,6 +394,7 @@ async fn detail(
     let id = id.into_inner();
     let (p, relations) = parties::get(&st.ctx(), &who.actor, id).await?;
     let can_edit = who.actor.role.manages_parties();
+    let can_quote = who.actor.role.underwrites() && p.kind == "maker";
     let others = if can_edit {
         super::pickers::parties(&st, &who.actor, None, &[])
             .await?
@@ -438,6 +441,7 @@ async fn detail(
         others,
         relation_kinds: Relation::all(),
         can_edit,
+        can_quote,
         history,
     })
 }

@@ -321,14 +321,34 @@ async fn form_page(
     })
 }
 
+/// What a new quote's form may arrive with already chosen.
+#[derive(Debug, Default, Deserialize)]
+struct Prefill {
+    maker_id: Option<String>,
+    user_id: Option<String>,
+    catalogue_item_id: Option<String>,
+}
+
 async fn new_form(
     req: HttpRequest,
     st: web::Data<AppState>,
     who: PageActor,
+    q: web::Query<Prefill>,
 ) -> Result<HttpResponse, PageError> {
     who.actor
         .require(who.actor.role.underwrites(), "quote policies")?;
-    let f = RawForm::new_quote(st.clock.today());
+    let mut f = RawForm::new_quote(st.clock.today());
+    // A quote started from a maker's (or a qualification's) page arrives with it chosen.
+    // Anything but an id is ignored: the form then simply starts empty.
+    for (field, id) in [
+        ("maker_id", &q.maker_id),
+        ("user_id", &q.user_id),
+        ("catalogue_item_id", &q.catalogue_item_id),
+    ] {
+        if let Some(id) = id.as_deref().and_then(pickers::chosen) {
+            f.0.push((field.into(), id.to_string()));
+        }
+    }
     page(&form_page(&req, &st, &who, f, vec![]).await?)
 }
 
