@@ -1,5 +1,6 @@
 //! Users, API tokens and login attempts.
 
+use super::seek::{self, Key, KeyKind, Order, Paged, Seek, Sql};
 use super::{now, Db, StoreError, StoreResult, Tx};
 use crate::domain::role::Role;
 use crate::{dispatch, dispatch_pool};
@@ -67,9 +68,24 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<UserRow>> {
     }))
 }
 
-pub async fn list(tx: &mut Tx) -> StoreResult<Vec<UserRow>> {
-    let sql = format!("select {COLUMNS} from app_user order by user_id");
-    Ok(dispatch!(tx, c => sqlx::query_as::<_, UserRow>(&sql).fetch_all(&mut *c).await?))
+/// The user list's order: by when each was created (its id).
+pub fn order(descending: bool) -> Order {
+    Order {
+        column: "user_id",
+        kind: KeyKind::Int,
+        id: "user_id",
+        descending,
+    }
+}
+
+/// One page of users with the (capped) total.
+pub async fn list(tx: &mut Tx, seek: &Seek) -> StoreResult<Paged<UserRow>> {
+    let select = format!("select {COLUMNS} from app_user");
+    let sql = seek::page_sql(&select, "from app_user", &Sql::default(), seek);
+    seek::read(tx, &sql, seek, |r: &UserRow| {
+        (Key::Int(r.user_id), r.user_id)
+    })
+    .await
 }
 
 pub async fn count(tx: &mut Tx) -> StoreResult<i64> {

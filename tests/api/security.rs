@@ -262,7 +262,7 @@ async fn fifty_simultaneous_wrong_passwords_check_at_most_the_limit(store: Store
     );
     let admin = app.api_user("admin.unlock", Role::Admin, None).await;
     let users: Value = app.get_json("/api/v1/users", &admin).await;
-    let victim = users
+    let victim = users["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -758,7 +758,7 @@ async fn admins_manage_people_and_everyone_changes_their_password(app: TestApp) 
     let token = app.token_for("clerk").await;
     let (session, _) = app.login("clerk", PASSWORD).await;
     let users: Value = app.get_json("/api/v1/users", &admin).await;
-    let clerk = users
+    let clerk = users["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -766,6 +766,22 @@ async fn admins_manage_people_and_everyone_changes_their_password(app: TestApp) 
         .unwrap()["user_id"]
         .as_i64()
         .unwrap();
+    // The list is paged (no whole-table read): one at a time, oldest first, to the end.
+    let total = users["total"].as_i64().unwrap();
+    assert!(total >= 2, "{users}");
+    let (mut seen, mut path) = (Vec::new(), "/api/v1/users?limit=1".to_string());
+    loop {
+        let p: Value = app.get_json(&path, &admin).await;
+        assert_eq!(p["items"].as_array().unwrap().len(), 1, "{p}");
+        seen.push(p["items"][0]["user_id"].as_i64().unwrap());
+        match p["next"].as_str() {
+            Some(next) => path = format!("/api/v1/users?limit=1&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as i64, total);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    assert!(seen.contains(&clerk));
     let r = app
         .post_json(
             &format!("/api/v1/users/{clerk}/deactivate"),

@@ -1,5 +1,6 @@
 //! `/api/v1/me`, `/api/v1/users`
 
+use super::SeekPage;
 use crate::http::identity::ApiActor;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -128,11 +129,17 @@ pub async fn me(who: ApiActor) -> HttpResponse {
     HttpResponse::Ok().json(&who.0)
 }
 
-/// All users (administrators only).
-#[utoipa::path(tag = "users", responses((status = 200, body = Vec<UserView>)))]
+/// Users, oldest first, a page at a time (administrators only).
+#[utoipa::path(params(users::UserListQuery), tag = "users",
+    responses((status = 200, body = SeekPage<UserView>)))]
 #[get("/users")]
-pub async fn list(st: web::Data<AppState>, who: ApiActor) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(users::list(&st.ctx(), &who.0).await?))
+pub async fn list(
+    st: web::Data<AppState>,
+    who: ApiActor,
+    q: web::Query<users::UserListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = users::list(&st.ctx(), &who.0, &q).await?;
+    Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 /// Create a user (administrators only). Clients must name their maker.

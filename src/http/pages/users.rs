@@ -69,6 +69,9 @@ pub struct UserLine {
 struct UsersPage {
     c: Chrome,
     rows: Vec<UserLine>,
+    /// How many users there are, and links to the pages before and after.
+    total: String,
+    pager: super::Pager,
     roles: &'static [Role],
     makers: Vec<(i64, String)>,
     form: UserForm,
@@ -86,7 +89,23 @@ async fn render(
     one_time: Option<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let c = Chrome::for_actor(req, who);
-    let list: Vec<UserView> = users::list(&st.ctx(), &who.actor).await?;
+    // The user list pages by its own cursor (`after`).
+    let after =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("after").cloned());
+    let paged = users::list(
+        &st.ctx(),
+        &who.actor,
+        &users::UserListQuery {
+            after,
+            ..users::UserListQuery::default()
+        },
+    )
+    .await?;
+    let total = super::listing::total_text(&paged.total, &c);
+    let pager = super::Pager::keyset("/users", &paged);
+    let list: Vec<UserView> = paged.rows;
     // Every listed client's maker is named, even past the picker's first 500.
     let theirs: Vec<i64> = list.iter().filter_map(|u| u.maker_id).collect();
     let makers = super::pickers::parties(st, &who.actor, Some("maker"), &theirs).await?;
@@ -108,6 +127,8 @@ async fn render(
     let mut resp = page(&UsersPage {
         c,
         rows,
+        total,
+        pager,
         roles: &ALL_ROLES,
         makers,
         form,
@@ -178,13 +199,7 @@ async fn act(
         "unlock" => people::unlock(&st.ctx(), a, id).await.map(drop)?,
         "reset-password" => {
             let password = people::reset_password(&st.ctx(), a, id).await?;
-            let name = {
-                let list = users::list(&st.ctx(), a).await?;
-                list.into_iter()
-                    .find(|u| u.user_id == id)
-                    .map(|u| u.username)
-                    .unwrap_or_default()
-            };
+            let name = users::get(&st.ctx(), a, id).await?.username;
             let form = UserForm {
                 role: "underwriter".into(),
                 ..UserForm::default()
