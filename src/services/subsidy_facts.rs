@@ -55,8 +55,8 @@ pub struct FactView {
     pub superseded: bool,
 }
 
-fn value_of(row: &FactRow) -> FactValue {
-    row.value_json.0.clone()
+fn value_of(row: &FactRow) -> &FactValue {
+    &row.value_json.0
 }
 
 fn provenance(row: &FactRow) -> Provenance {
@@ -91,7 +91,7 @@ fn views(rows: &[FactRow]) -> Vec<FactView> {
     let mut seen = std::collections::HashSet::new();
     rows.iter()
         .map(|r| {
-            let value = value_of(r);
+            let value = value_of(r).clone();
             let (value_zh, value_en) = value.describe();
             let kind = value.kind();
             // Grants are per (scheme, round): two rounds on one policy are two facts.
@@ -390,18 +390,18 @@ pub fn grants(rows: &[FactRow]) -> Vec<(i64, Grant)> {
             let policy = r.policy_id.unwrap_or_default();
             if out
                 .iter()
-                .any(|(p, g)| *p == policy && g.scheme == scheme && g.round == round)
+                .any(|(p, g)| *p == policy && g.scheme == *scheme && g.round == *round)
             {
                 continue;
             }
             out.push((
                 policy,
                 Grant {
-                    scheme,
-                    round,
-                    ratio,
-                    amount,
-                    notice_date,
+                    scheme: scheme.clone(),
+                    round: *round,
+                    ratio: *ratio,
+                    amount: *amount,
+                    notice_date: *notice_date,
                 },
             ));
         }
@@ -421,7 +421,7 @@ pub async fn for_policy(
     let mut out = PolicyFacts::default();
     if let Some(r) = newest(&maker, FactKind::CreditStatus) {
         if let FactValue::CreditStatus { dishonest, .. } = value_of(r) {
-            out.credit = Some(Known::new(dishonest, provenance(r)));
+            out.credit = Some(Known::new(*dishonest, provenance(r)));
         }
     }
     if let Some(r) = newest(&maker, FactKind::FraudBan) {
@@ -433,8 +433,8 @@ pub async fn for_policy(
         {
             out.fraud_ban = Some(Known::new(
                 crate::domain::subsidy::FraudBan {
-                    banned_from,
-                    banned_until,
+                    banned_from: *banned_from,
+                    banned_until: *banned_until,
                 },
                 provenance(r),
             ));
@@ -442,7 +442,7 @@ pub async fn for_policy(
     }
     if let Some(r) = newest(&item, FactKind::NationalQuota) {
         if let FactValue::NationalQuota { amount } = value_of(r) {
-            out.quota = Some(Known::new(amount, provenance(r)));
+            out.quota = Some(Known::new(*amount, provenance(r)));
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -451,11 +451,11 @@ pub async fn for_policy(
         if !seen.insert((serial.clone(), r.fact.clone())) {
             continue;
         }
-        let value = value_of(r);
+        let value = value_of(r).clone();
         out.units.push((serial, value.kind(), value, provenance(r)));
     }
     if let Some(r) = newest(&policy, FactKind::Ownership) {
-        out.ownership = Some((value_of(r), provenance(r)));
+        out.ownership = Some((value_of(r).clone(), provenance(r)));
     }
     out.grants = grants(&policy).into_iter().map(|(_, g)| g).collect();
     for g in &out.grants {
@@ -464,7 +464,7 @@ pub async fn for_policy(
             .filter(|r| r.fact == FactKind::SubsidyGranted.as_str())
             .find(|r| {
                 matches!(value_of(r), FactValue::SubsidyGranted { scheme, round, .. }
-                    if scheme == g.scheme && round == g.round)
+                    if *scheme == g.scheme && *round == g.round)
             })
             .map(provenance)
             .unwrap_or_else(|| Provenance::system("已获补贴记录 / subsidy granted"));
