@@ -9,7 +9,6 @@ pub use table::{csv_header, csv_row, to_csv, to_xlsx, Annex3Row, COLUMNS};
 use chrono::NaiveDate;
 
 use crate::domain::subsidy::{Assessment, Verdict};
-use crate::domain::terms::QuoteInput;
 use crate::services::underwriting::{self as uw, YearPass};
 use crate::services::Ctx;
 use crate::services::{billing, Actor, ServiceError, ServiceResult};
@@ -45,7 +44,7 @@ async fn row_of(
         .ok_or(ServiceError::NotFound("catalogue item"))?;
     let settlement = billing::settlement(&mut tx, p.policy_id).await?;
     drop(tx);
-    let terms: QuoteInput = p.terms_json.0.clone();
+    let terms = &p.terms_json.0;
     let (subsidy, remark) = match assessed {
         Some(a) => {
             let remark = match a.verdict {

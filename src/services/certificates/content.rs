@@ -24,10 +24,6 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
 
-fn terms(row: &PolicyRow) -> ServiceResult<QuoteInput> {
-    Ok(row.terms_json.0.clone())
-}
-
 fn clause_set<'l>(library: &'l Library, row: &PolicyRow) -> ServiceResult<&'l ClauseSet> {
     library
         .clause_set(&row.clause_set_id, &row.clause_set_version)
@@ -107,7 +103,7 @@ pub async fn certificate(
     issue_date: NaiveDate,
 ) -> ServiceResult<CertificateContent> {
     let set = clause_set(library, row)?;
-    let t = terms(row)?;
+    let t = &row.terms_json.0;
     let holder = party(tx, row.maker_id).await?;
     Ok(CertificateContent {
         certificate_number,
@@ -168,8 +164,8 @@ pub async fn schedule(
     row: &PolicyRow,
 ) -> ServiceResult<ScheduleContent> {
     let set = clause_set(library, row)?;
-    let t = terms(row)?;
-    let sections = cover_sections(set, &t);
+    let t = &row.terms_json.0;
+    let sections = cover_sections(set, t);
     let equipment = t
         .units
         .iter()
@@ -337,7 +333,7 @@ pub async fn insurance_certificate(
     issue_date: NaiveDate,
 ) -> ServiceResult<InsuranceCertificateContent> {
     let set = clause_set(library, row)?;
-    let t = terms(row)?;
+    let t = &row.terms_json.0;
     let quality_cover = t.sections.iter().any(|c| {
         set.section(&c.code)
             .is_some_and(|s| s.kind == SectionKind::Quality)
@@ -374,7 +370,7 @@ pub async fn insurance_certificate(
         period_start: row.period_start,
         period_end: row.period_end,
         aggregate_limit: row.aggregate_limit,
-        sections: cover_sections(set, &t),
+        sections: cover_sections(set, t),
         quality_cover,
         deposit_rules,
         version_seq,

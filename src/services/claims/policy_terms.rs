@@ -14,7 +14,6 @@ use crate::store::Tx;
 
 pub struct PolicyTerms<'a> {
     pub row: PolicyRow,
-    pub terms: QuoteInput,
     pub set: &'a ClauseSet,
     /// (scope, limit, used) as stored; a missing row means nothing used yet.
     pub usage: Vec<(String, i64, i64)>,
@@ -29,7 +28,6 @@ impl<'a> PolicyTerms<'a> {
         let row = policies::get(tx, policy_id)
             .await?
             .ok_or(ServiceError::NotFound("policy"))?;
-        let terms: QuoteInput = row.terms_json.0.clone();
         let set = library
             .clause_set(&row.clause_set_id, &row.clause_set_version)
             .ok_or_else(|| {
@@ -40,16 +38,16 @@ impl<'a> PolicyTerms<'a> {
             .into_iter()
             .map(|u| (u.scope, u.limit_amount.fen(), u.used.fen()))
             .collect();
-        Ok(PolicyTerms {
-            row,
-            terms,
-            set,
-            usage,
-        })
+        Ok(PolicyTerms { row, set, usage })
     }
 
     pub fn state(&self) -> PolicyState {
         self.row.state()
+    }
+
+    /// The policy's terms (投保要素), as its row holds them.
+    pub fn terms(&self) -> &QuoteInput {
+        &self.row.terms_json.0
     }
 
     fn used(&self, scope: &str) -> Money {
@@ -76,7 +74,7 @@ impl<'a> PolicyTerms<'a> {
 
     /// The policy's sections with their clause-set definitions.
     pub fn chosen(&self) -> Vec<(&SectionChoice, &'a Section)> {
-        self.terms
+        self.terms()
             .sections
             .iter()
             .filter_map(|c| self.set.section(&c.code).map(|s| (c, s)))
@@ -109,7 +107,11 @@ impl<'a> PolicyTerms<'a> {
     }
 
     pub fn insured_units(&self) -> Vec<String> {
-        self.terms.units.iter().map(|u| u.serial.clone()).collect()
+        self.terms()
+            .units
+            .iter()
+            .map(|u| u.serial.clone())
+            .collect()
     }
 
     /// The deductible on `loss` under the section's chosen option (none if no option).

@@ -258,7 +258,7 @@ pub async fn issue(ctx: &Ctx<'_>, actor: &Actor, policy_id: i64) -> ServiceResul
     let mut tx = ctx.db.write().await?;
     let mut row = load_for_change(&mut tx, policy_id).await?;
     // Re-checked at issue: two quotes for one serial may both have been open.
-    super::history::check(&mut tx, &super::terms_of(&row)?, Some(policy_id)).await?;
+    super::history::check(&mut tx, &row.terms_json.0, Some(policy_id)).await?;
     if row.intermediary_id.is_some() && !row.end_user_proof {
         return Err(ServiceError::Conflict(Text::new(
             "经中间方销售的装备须先取得最终用户接收证明",

@@ -2,7 +2,7 @@
 
 use super::check::{price, Priced};
 use super::{
-    load_for_change, require_underwriter, snapshot, terms_of, transition, Ctx, QuoteInput, UnitLine,
+    load_for_change, require_underwriter, snapshot, transition, Ctx, QuoteInput, UnitLine,
 };
 use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::money::Money;
@@ -150,7 +150,7 @@ async fn prepare(
             e.effective_on,
         )));
     }
-    let mut terms = terms_of(row)?;
+    let mut terms = row.terms_json.0.clone();
     if let Some(units) = e.units.clone() {
         terms.units = units;
     }

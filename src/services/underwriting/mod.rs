@@ -41,10 +41,6 @@ async fn load_for_change(tx: &mut Tx, id: i64) -> ServiceResult<PolicyRow> {
         .ok_or(ServiceError::NotFound("policy"))
 }
 
-fn terms_of(row: &PolicyRow) -> ServiceResult<QuoteInput> {
-    Ok(row.terms_json.0.clone())
-}
-
 fn transition(e: crate::domain::policy_state::TransitionError) -> ServiceError {
     ServiceError::Conflict(e.text())
 }

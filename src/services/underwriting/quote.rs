@@ -2,9 +2,7 @@
 
 use super::check::{price, Priced};
 use super::view::PolicyView;
-use super::{
-    load_for_change, require_underwriter, snapshot, terms_of, transition, Ctx, QuoteInput,
-};
+use super::{load_for_change, require_underwriter, snapshot, transition, Ctx, QuoteInput};
 use crate::domain::lifecycle_text::policy_state_zh;
 use crate::domain::money::{Money, Rate};
 use crate::domain::policy_state::PolicyState;
@@ -352,7 +350,7 @@ pub async fn renew(ctx: &Ctx<'_>, actor: &Actor, id: i64, r: RenewalInput) -> Se
         })
         .collect();
     let c = continuity(&period, &history);
-    let mut input = terms_of(&prior)?;
+    let mut input = prior.terms_json.0.clone();
     input.period_start = r.period_start;
     input.period_end = r.period_end;
     input.acknowledged = r.acknowledged;

@@ -3,7 +3,7 @@
 //! the application round taken across all its policies.
 
 use super::quote::chain;
-use super::{terms_of, Ctx};
+use super::Ctx;
 use crate::domain::catalogue::Tier;
 use crate::domain::cover_basis::{CoverBasis, Qualification};
 use crate::domain::money::{Money, Overflow};
@@ -93,7 +93,7 @@ fn every_unit_date(
 /// settlement: "fully paid" there (premium due after endorsements, net of refunds)
 /// is what satisfies the full-payment condition here.
 async fn facts(ctx: &Ctx<'_>, tx: &mut Tx, row: &PolicyRow) -> ServiceResult<SubsidyFacts> {
-    let terms = terms_of(row)?;
+    let terms = &row.terms_json.0;
     let item = catalogue::get(tx, row.catalogue_item_id)
         .await?
         .ok_or(ServiceError::NotFound("catalogue item"))?;
