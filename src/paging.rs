@@ -83,6 +83,19 @@ pub struct Order {
     pub descending: bool,
 }
 
+impl Order {
+    /// Ordered by the row's own id alone (creation order): the id is both the sort
+    /// column and the tie-breaker.
+    pub fn by_id(id: &'static str, descending: bool) -> Order {
+        Order {
+            column: id,
+            kind: KeyKind::Int,
+            id,
+            descending,
+        }
+    }
+}
+
 /// A page request.
 #[derive(Debug, Clone)]
 pub struct Seek {
@@ -128,6 +141,17 @@ impl<T> Paged<T> {
     pub fn map<U>(self, f: impl FnMut(&T) -> U) -> Paged<U> {
         Paged {
             rows: self.rows.iter().map(f).collect(),
+            total: self.total,
+            next: self.next,
+            prev: self.prev,
+        }
+    }
+
+    /// The same page (total and cursors) holding `rows` instead: for rows made by
+    /// something `into_map` cannot call (a query per row, a step that may fail).
+    pub fn with_rows<U>(self, rows: Vec<U>) -> Paged<U> {
+        Paged {
+            rows,
             total: self.total,
             next: self.next,
             prev: self.prev,

@@ -2,7 +2,7 @@
 //! set-based query per year over the policies of a scheme's programmes, grouped by
 //! maker and product in SQL — the database adds up the book, Rust only names it.
 
-use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::seek::{self, Arg, Key, Order, Paged, Seek, Sql};
 use super::{now, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::money::Money;
@@ -157,12 +157,7 @@ pub async fn insert(tx: &mut Tx, r: &NewReport<'_>) -> StoreResult<ReportRow> {
 
 /// The queued-report list's order: by when a report was queued (its id).
 pub fn order(descending: bool) -> Order {
-    Order {
-        column: "annual_report_id",
-        kind: KeyKind::Int,
-        id: "annual_report_id",
-        descending,
-    }
+    Order::by_id("annual_report_id", descending)
 }
 
 /// One page of the reports queued for a scheme, with the (capped) total.

@@ -3,7 +3,7 @@
 //! journal shown above the first page. Also read in chunks for the CSV export.
 
 use super::audit::AuditRow;
-use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::seek::{self, Arg, Key, Order, Paged, Seek, Sql};
 use super::{StoreResult, Tx};
 use crate::dispatch;
 use chrono::{DateTime, Utc};
@@ -26,12 +26,7 @@ pub struct AuditFilter {
 
 /// Newest first by chain position.
 pub fn order() -> Order {
-    Order {
-        column: "seq",
-        kind: KeyKind::Int,
-        id: "seq",
-        descending: true,
-    }
+    Order::by_id("seq", true)
 }
 
 /// The next text after every text that starts with `prefix` (its last character

@@ -384,12 +384,7 @@ pub async fn disposals_of_line(tx: &mut Tx, line_id: i64) -> StoreResult<Vec<Dis
 
 /// The order of the disposals in effect: by when each was recorded (its id).
 pub fn disposal_order(descending: bool) -> Order {
-    Order {
-        column: "disposal_id",
-        kind: KeyKind::Int,
-        id: "disposal_id",
-        descending,
-    }
+    Order::by_id("disposal_id", descending)
 }
 
 /// One page of the disposals still in effect (for finance to reverse one), with the

@@ -2,7 +2,7 @@
 //! bank's notification keys. Inserts that must happen once use the database's unique
 //! constraints (`on conflict do nothing`), so concurrent deliveries cannot both write.
 
-use super::seek::{self, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::seek::{self, Key, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::money::Money;
@@ -489,12 +489,7 @@ pub async fn finish_import(
 
 /// The statement import list's order: by when a file was imported (its id).
 pub fn import_order(descending: bool) -> Order {
-    Order {
-        column: "import_id",
-        kind: KeyKind::Int,
-        id: "import_id",
-        descending,
-    }
+    Order::by_id("import_id", descending)
 }
 
 /// One page of statement imports with the (capped) total.

@@ -2,7 +2,7 @@
 //! A payment is in at most one active item (a partial unique index), so two batches
 //! made at once — on any number of instances — never carry the same payment.
 
-use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::seek::{self, Arg, Key, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::claims::{BankOutcome, BatchState, PaymentStatus};
@@ -138,12 +138,7 @@ pub async fn get_for_update(tx: &mut Tx, batch_id: i64) -> StoreResult<Option<Ba
 
 /// The batch list's order: by when a batch was made (its id).
 pub fn order(descending: bool) -> Order {
-    Order {
-        column: "b.batch_id",
-        kind: KeyKind::Int,
-        id: "b.batch_id",
-        descending,
-    }
+    Order::by_id("b.batch_id", descending)
 }
 
 /// One page of batches, optionally of one state, with the (capped) total.

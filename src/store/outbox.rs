@@ -1,6 +1,6 @@
 //! The outbox table: queue, claim with a lease, record the outcome.
 
-use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::seek::{self, Arg, Key, Order, Paged, Seek, Sql};
 use super::{now, StoreError, StoreResult, Tx};
 use crate::dispatch;
 use crate::domain::delivery::DeliveryStatus;
@@ -172,12 +172,7 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<OutboxRow>> {
 
 /// The outbox list's order: by when a delivery was queued (its id).
 pub fn order(descending: bool) -> Order {
-    Order {
-        column: "outbox_id",
-        kind: KeyKind::Int,
-        id: "outbox_id",
-        descending,
-    }
+    Order::by_id("outbox_id", descending)
 }
 
 /// One page of deliveries, optionally of one status and kind (each filter leads an

@@ -770,12 +770,7 @@ pub async fn referrals_of(tx: &mut Tx, policy_id: i64) -> StoreResult<Vec<Referr
 
 /// The referral queue's order: by when the referral was made (its id).
 pub fn referral_order(descending: bool) -> Order {
-    Order {
-        column: "r.referral_id",
-        kind: KeyKind::Int,
-        id: "r.referral_id",
-        descending,
-    }
+    Order::by_id("r.referral_id", descending)
 }
 
 /// The queue: one page of open referrals (a partial index holds only the open ones),

@@ -1,7 +1,7 @@
 //! Receivables reads (应收保费) and the premium reminder ledger (催缴提醒记录).
 
 use super::billing::{BilledPolicy, InstallmentRow, PremiumVersion};
-use super::seek::{self, Arg, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::seek::{self, Arg, Key, Order, Paged, Seek, Sql};
 use super::{StoreResult, Tx};
 use crate::dispatch;
 use chrono::NaiveDate;
@@ -20,12 +20,7 @@ pub async fn issued_policies(tx: &mut Tx) -> StoreResult<Vec<BilledPolicy>> {
 
 /// The receivables list's order: issued policies by id (a partial index on the issued).
 pub fn order(descending: bool) -> Order {
-    Order {
-        column: "p.policy_id",
-        kind: KeyKind::Int,
-        id: "p.policy_id",
-        descending,
-    }
+    Order::by_id("p.policy_id", descending)
 }
 
 /// One page of issued policies (optionally of one maker), for receivables read a page

@@ -308,12 +308,7 @@ mod tests {
     #[test]
     fn going_back_turns_the_rows_round_and_links_both_ways() {
         let seek = Seek {
-            order: Order {
-                column: "id",
-                kind: KeyKind::Int,
-                id: "id",
-                descending: true,
-            },
+            order: Order::by_id("id", true),
             limit: 2,
             cursor: Some(Cursor {
                 before: true,

@@ -1,6 +1,6 @@
 //! Users, API tokens and login attempts.
 
-use super::seek::{self, Key, KeyKind, Order, Paged, Seek, Sql};
+use super::seek::{self, Key, Order, Paged, Seek, Sql};
 use super::{now, Db, StoreError, StoreResult, Tx};
 use crate::domain::role::Role;
 use crate::{dispatch, dispatch_pool};
@@ -70,12 +70,7 @@ pub async fn get(tx: &mut Tx, id: i64) -> StoreResult<Option<UserRow>> {
 
 /// The user list's order: by when each was created (its id).
 pub fn order(descending: bool) -> Order {
-    Order {
-        column: "user_id",
-        kind: KeyKind::Int,
-        id: "user_id",
-        descending,
-    }
+    Order::by_id("user_id", descending)
 }
 
 /// One page of users with the (capped) total.

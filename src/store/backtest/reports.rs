@@ -1,7 +1,7 @@
 //! Stored backtest reports (回溯报告) and their delivery references.
 
 use crate::dispatch;
-use crate::store::seek::{self, Key, KeyKind, Order, Paged, Seek, Sql};
+use crate::store::seek::{self, Key, Order, Paged, Seek, Sql};
 use crate::store::{now, StoreError, StoreResult, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -84,12 +84,7 @@ pub async fn mark_queued(tx: &mut Tx, report_id: i64, http: i64, mail: i64) -> S
 
 /// The report list's order: by when a report was stored (its id).
 pub fn order(descending: bool) -> Order {
-    Order {
-        column: "report_id",
-        kind: KeyKind::Int,
-        id: "report_id",
-        descending,
-    }
+    Order::by_id("report_id", descending)
 }
 
 /// One page of reports with the (capped) total.
