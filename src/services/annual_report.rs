@@ -655,12 +655,7 @@ pub async fn list(
         out.push(view(&mut tx, r).await?);
     }
     tx.commit().await?;
-    Ok(crate::paging::Paged {
-        rows: out,
-        total: page.total,
-        next: page.next,
-        prev: page.prev,
-    })
+    Ok(page.with_rows(out))
 }
 
 #[cfg(test)]

@@ -72,11 +72,16 @@ pub async fn listed(
     let page = super::list(ctx, actor, q).await?;
     let deliveries = super::delivery::states(ctx, &page.rows).await?;
     // A summary that does not read leaves the headline empty on the page's list.
-    let mut deliveries = deliveries.into_iter();
-    Ok(page.into_map(|r| {
-        let h = serde_json::from_str(&r.summary_json).unwrap_or_default();
-        (item_with(&r, h), deliveries.next().unwrap_or_default())
-    }))
+    let rows = page
+        .rows
+        .iter()
+        .zip(deliveries)
+        .map(|(r, d)| {
+            let h = serde_json::from_str(&r.summary_json).unwrap_or_default();
+            (item_with(r, h), d)
+        })
+        .collect();
+    Ok(page.with_rows(rows))
 }
 
 /// Stored reports, newest first, a page at a time, with their headline figures.
@@ -92,12 +97,7 @@ pub async fn items(
         .iter()
         .map(item)
         .collect::<ServiceResult<Vec<_>>>()?;
-    Ok(Paged {
-        rows: items,
-        total: page.total,
-        next: page.next,
-        prev: page.prev,
-    })
+    Ok(page.with_rows(items))
 }
 
 /// The row and stored figures of one report.
