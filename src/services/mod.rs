@@ -232,6 +232,28 @@ pub fn seek(limit: Option<i64>, after: Option<&str>, order: Order) -> Seek {
     }
 }
 
+/// The page request of a list with no filters of its own (statement imports, open bank
+/// lines, backtest reports, users): order and cursor.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SeekQuery {
+    /// asc or desc (each list says its default order).
+    pub order: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// The cursor of the page to read (`next` or `prev` of the page before).
+    pub after: Option<String>,
+}
+
+impl SeekQuery {
+    /// The page asked for, in the list's `order` (descending unless `order=asc` when
+    /// `default_descending`, and the other way round).
+    pub fn seek(&self, order: fn(bool) -> Order, default_descending: bool) -> Seek {
+        let descending = descending(self.order.as_deref(), default_descending);
+        seek(self.limit, self.after.as_deref(), order(descending))
+    }
+}
+
 /// `order=asc` reads ascending; anything else (and nothing) the list's default.
 pub fn descending(order: Option<&str>, default_descending: bool) -> bool {
     match order {

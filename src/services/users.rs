@@ -206,25 +206,12 @@ pub async fn revoke_token(ctx: &Ctx<'_>, actor: &Actor, token_id: i64) -> Servic
 pub async fn list(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    q: &UserListQuery,
+    q: &crate::services::SeekQuery,
 ) -> ServiceResult<crate::paging::Paged<UserView>> {
     actor.require(actor.role.manages_users(), "list users")?;
-    let order = users::order(super::descending(q.order.as_deref(), false));
-    let seek = super::seek(q.limit, q.after.as_deref(), order);
+    let seek = q.seek(users::order, false);
     let mut tx = ctx.db.read().await?;
     Ok(users::list(&mut tx, &seek).await?.into_map(UserView::from))
-}
-
-/// A user list request: order and page.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct UserListQuery {
-    /// asc (default: oldest first) or desc.
-    pub order: Option<String>,
-    /// Page size, 1–500 (default 50).
-    pub limit: Option<i64>,
-    /// The cursor of the page to read (`next` or `prev` of the page before).
-    pub after: Option<String>,
 }
 
 /// One user (administrators only).

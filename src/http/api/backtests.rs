@@ -9,6 +9,7 @@ use crate::http::AppState;
 use crate::services::backtest::view::{ReportItem, ReportSummary, RunInput, TriangleFigures};
 use crate::services::backtest::ReportDocument;
 use crate::services::backtest::{self, stored};
+use crate::services::SeekQuery;
 use crate::services::ServiceError;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
@@ -23,13 +24,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Stored backtest reports, newest first, with the whole book's figures, a page at a time.
-#[utoipa::path(params(backtest::ReportListQuery), tag = "backtests",
+#[utoipa::path(params(SeekQuery), tag = "backtests",
     responses((status = 200, body = SeekPage<ReportItem>), (status = 403, body = crate::http::problem::Problem)))]
 #[get("/backtests")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<backtest::ReportListQuery>,
+    q: web::Query<SeekQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = stored::items(&st.ctx(), &who.0, &q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))

@@ -16,6 +16,7 @@ use crate::services::billing::{
     ReversalInput, Settlement, SplitInput, SuspensePage, VoidInvoiceInput,
 };
 use crate::services::billing::{BankDisposalView, BankLineView, StatementImportView};
+use crate::services::SeekQuery;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -300,27 +301,27 @@ pub async fn preview_statement(
 }
 
 /// Statement imports with their counts, newest first, a page at a time.
-#[utoipa::path(params(billing::ImportListQuery), tag = "billing",
+#[utoipa::path(params(SeekQuery), tag = "billing",
     responses((status = 200, body = SeekPage<StatementImportView>)))]
 // Relative to the `/bank/statements` scope in `routes`.
 #[get("")]
 pub async fn imports(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<billing::ImportListQuery>,
+    q: web::Query<SeekQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = billing::recent_imports(&st.ctx(), &who.0, &q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))
 }
 
 /// Bank lines not yet placed (suspense), oldest first, a page at a time.
-#[utoipa::path(params(billing::UnmatchedQuery), tag = "billing",
+#[utoipa::path(params(SeekQuery), tag = "billing",
     responses((status = 200, body = SeekPage<BankLineView>)))]
 #[get("/bank/lines/unmatched")]
 pub async fn unmatched(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<billing::UnmatchedQuery>,
+    q: web::Query<SeekQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = billing::unmatched(&st.ctx(), &who.0, &q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))

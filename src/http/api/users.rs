@@ -7,6 +7,7 @@ use crate::http::AppState;
 use crate::services::people;
 use crate::services::users::UserView;
 use crate::services::users::{self, NewUserInput};
+use crate::services::SeekQuery;
 use actix_web::{get, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -130,13 +131,13 @@ pub async fn me(who: ApiActor) -> HttpResponse {
 }
 
 /// Users, oldest first, a page at a time (administrators only).
-#[utoipa::path(params(users::UserListQuery), tag = "users",
+#[utoipa::path(params(SeekQuery), tag = "users",
     responses((status = 200, body = SeekPage<UserView>)))]
 #[get("/users")]
 pub async fn list(
     st: web::Data<AppState>,
     who: ApiActor,
-    q: web::Query<users::UserListQuery>,
+    q: web::Query<SeekQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = users::list(&st.ctx(), &who.0, &q).await?;
     Ok(HttpResponse::Ok().json(SeekPage::of(page, q.limit)))

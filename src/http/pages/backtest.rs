@@ -8,6 +8,7 @@ use crate::http::AppState;
 use crate::services::backtest::view::RunInput;
 use crate::services::backtest::ReportDocument;
 use crate::services::backtest::{self, require_actuary};
+use crate::services::SeekQuery;
 use crate::services::{FieldError, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -68,9 +69,9 @@ async fn lines(
     after: Option<String>,
 ) -> Result<(Vec<ReportLine>, String, Pager), PageError> {
     let lang = c.lang;
-    let q = backtest::ReportListQuery {
+    let q = SeekQuery {
         after,
-        ..backtest::ReportListQuery::default()
+        ..SeekQuery::default()
     };
     let paged = backtest::stored::listed(&st.ctx(), &who.actor, &q).await?;
     let total = listing::total_text(&paged.total, c);

@@ -15,6 +15,7 @@ use crate::services::billing::{
     SplitPart, SuspensePage,
 };
 use crate::services::billing::{BankDisposalView, StatementImportView, StatementUploadView};
+use crate::services::SeekQuery;
 use crate::services::{FieldError, ServiceError};
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -172,10 +173,10 @@ async fn render_bank(
     let imports = billing::recent_imports(
         &st.ctx(),
         &who.actor,
-        &billing::ImportListQuery {
+        &SeekQuery {
             limit: Some(PER_PAGE),
             after: query.get("imports_after").cloned(),
-            ..billing::ImportListQuery::default()
+            ..SeekQuery::default()
         },
     )
     .await?;

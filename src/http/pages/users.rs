@@ -7,6 +7,7 @@ use crate::http::AppState;
 use crate::services::people;
 use crate::services::users::UserView;
 use crate::services::users::{self, NewUserInput};
+use crate::services::SeekQuery;
 use crate::services::{FieldError, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -97,9 +98,9 @@ async fn render(
     let paged = users::list(
         &st.ctx(),
         &who.actor,
-        &users::UserListQuery {
+        &SeekQuery {
             after,
-            ..users::UserListQuery::default()
+            ..SeekQuery::default()
         },
     )
     .await?;

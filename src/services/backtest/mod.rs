@@ -289,27 +289,14 @@ pub fn summary(r: &BacktestReport) -> serde_json::Value {
 pub(crate) async fn list(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    q: &ReportListQuery,
+    q: &crate::services::SeekQuery,
 ) -> ServiceResult<crate::paging::Paged<ReportRow>> {
     require_actuary(actor, "read rate backtests")?;
-    let order = reports::order(crate::services::descending(q.order.as_deref(), true));
-    let seek = crate::services::seek(q.limit, q.after.as_deref(), order);
+    let seek = q.seek(reports::order, true);
     let mut tx = ctx.db.read().await?;
     let page = reports::list(&mut tx, &seek).await?;
     tx.commit().await?;
     Ok(page)
-}
-
-/// A report list request: order and page.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ReportListQuery {
-    /// asc or desc (default: newest first).
-    pub order: Option<String>,
-    /// Page size, 1–500 (default 50).
-    pub limit: Option<i64>,
-    /// The cursor of the page to read (`next` or `prev` of the page before).
-    pub after: Option<String>,
 }
 
 /// Which stored document of a report: the XML sent to the regulator, the HTML or the PDF.

@@ -5,11 +5,12 @@
 use super::view::{
     ReportItem, ReportLinks, ReportSummary, RunInput, StoredFigures, TriangleFigures,
 };
-use super::{generate, require_actuary, ReportListQuery};
+use super::{generate, require_actuary};
 use crate::domain::money::Money;
 use crate::domain::text::Text;
 use crate::paging::Paged;
 use crate::services::Ctx;
+use crate::services::SeekQuery;
 use crate::services::{Actor, ServiceError, ServiceResult};
 use crate::store::backtest::reports::{self, ReportRow};
 use crate::store::StoreError;
@@ -67,7 +68,7 @@ fn not_found(e: StoreError) -> ServiceError {
 pub async fn listed(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    q: &ReportListQuery,
+    q: &SeekQuery,
 ) -> ServiceResult<Paged<(ReportItem, String)>> {
     let page = super::list(ctx, actor, q).await?;
     let deliveries = super::delivery::states(ctx, &page.rows).await?;
@@ -89,7 +90,7 @@ pub async fn listed(
 pub async fn items(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    q: &ReportListQuery,
+    q: &SeekQuery,
 ) -> ServiceResult<Paged<ReportItem>> {
     let page = super::list(ctx, actor, q).await?;
     let items = page

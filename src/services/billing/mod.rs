@@ -32,13 +32,13 @@ pub use receivables::{
 };
 pub use statement::{
     import_row, import_statement, policy_id_by_number, preview_statement, read_file,
-    recent_imports, run_import, start_import, upload, ImportListQuery, ImportReport, Preview,
-    PreviewLine, PreviewProblem, CHUNK,
+    recent_imports, run_import, start_import, upload, ImportReport, Preview, PreviewLine,
+    PreviewProblem, CHUNK,
 };
 pub use suspense::{
     dismiss_line, match_line, recent_disposals, refund_line, reverse_disposal, split_line,
     suspense, suspense_count, unmatched, DismissInput, DisposalReversalInput, MatchInput,
-    RefundLineInput, SplitInput, SplitPart, SuspenseLine, SuspensePage, UnmatchedQuery,
+    RefundLineInput, SplitInput, SplitPart, SuspenseLine, SuspensePage,
 };
 
 use super::{Actor, ServiceError, ServiceResult};

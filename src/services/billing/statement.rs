@@ -29,7 +29,7 @@ use crate::store::billing::{self as store, BankLineRow, NewLine, NewPayment};
 use crate::store::Db;
 use crate::store::Tx;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -565,29 +565,16 @@ pub async fn import_row(
         .ok_or(ServiceError::NotFound("statement import"))
 }
 
-/// A statement import list request: order and page.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ImportListQuery {
-    /// asc or desc (default: newest first).
-    pub order: Option<String>,
-    /// Page size, 1–500 (default 50).
-    pub limit: Option<i64>,
-    /// The cursor of the page to read (`next` or `prev` of the page before).
-    pub after: Option<String>,
-}
-
 /// Statement imports a page at a time, newest first, with their counts.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn recent_imports(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    q: &ImportListQuery,
+    q: &crate::services::SeekQuery,
 ) -> ServiceResult<Paged<StatementImportView>> {
     let db = ctx.db;
     require_finance(actor, "see statement imports")?;
-    let order = store::import_order(crate::services::descending(q.order.as_deref(), true));
-    let seek = crate::services::seek(q.limit, q.after.as_deref(), order);
+    let seek = q.seek(store::import_order, true);
     let mut tx = db.read().await?;
     Ok(store::imports(&mut tx, &seek)
         .await?

@@ -247,30 +247,17 @@ pub async fn suspense_count(ctx: &Ctx<'_>, actor: &Actor) -> ServiceResult<i64> 
     Ok(bank::suspense_totals(&mut tx).await?.0)
 }
 
-/// An open-line list request: order and page.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct UnmatchedQuery {
-    /// asc (default: oldest value date first) or desc.
-    pub order: Option<String>,
-    /// Page size, 1–500 (default 50).
-    pub limit: Option<i64>,
-    /// The cursor of the page to read (`next` or `prev` of the page before).
-    pub after: Option<String>,
-}
-
 /// The lines still open, oldest first, without suggestions (the API's plain list), a
 /// page at a time.
 #[tracing::instrument(skip_all, fields(actor = %actor.username))]
 pub async fn unmatched(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    q: &UnmatchedQuery,
+    q: &crate::services::SeekQuery,
 ) -> ServiceResult<Paged<BankLineView>> {
     let db = ctx.db;
     require_finance(actor, "see unmatched bank lines")?;
-    let order = bank::open_line_order(crate::services::descending(q.order.as_deref(), false));
-    let seek = crate::services::seek(q.limit, q.after.as_deref(), order);
+    let seek = q.seek(bank::open_line_order, false);
     let mut tx = db.read().await?;
     Ok(bank::open_lines(&mut tx, &seek)
         .await?
